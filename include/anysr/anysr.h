@@ -1,0 +1,246 @@
+/*
+ * anysr — any-scale, any-resource super-resolution on Vulkan.
+ *
+ * Public engine API of libanysr. No Vulkan or GStreamer type appears here.
+ *
+ * Life cycle (in the manner of dav1d):
+ *
+ *     AsrSettings s;
+ *     asr_settings_default(&s);
+ *     AsrEngine *e = NULL;
+ *     if (asr_engine_new(&s, &e) < 0) ...
+ *     asr_engine_configure(e, &in_info, &out_info);   (again whenever sizes change)
+ *     asr_engine_process(e, &in_frame, &out_frame);   (once per frame)
+ *     asr_engine_free(&e);
+ *
+ * Return codes: every function returning AsrStatus returns ASR_OK (0) on
+ * success and a negative AsrStatus on failure; asr_status_to_string() names it
+ * and asr_engine_last_error() holds a human-readable message for the last
+ * failure of that engine.
+ *
+ * Thread safety: functions taking an AsrEngine must not be called
+ * concurrently on the same engine; distinct engines may be used from distinct
+ * threads at once. Free functions without an engine argument are thread-safe.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef ANYSR_ANYSR_H
+#define ANYSR_ANYSR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32) && !defined(ASR_STATIC)
+#  ifdef ASR_BUILDING_LIBRARY
+#    define ASR_API __declspec(dllexport)
+#  else
+#    define ASR_API __declspec(dllimport)
+#  endif
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#  define ASR_API __attribute__((visibility("default")))
+#else
+#  define ASR_API
+#endif
+
+#define ASR_VERSION_MAJOR 0
+#define ASR_VERSION_MINOR 1
+#define ASR_VERSION_PATCH 0
+
+/** Smallest and largest per-axis scale factor (output size / input size). */
+#define ASR_SCALE_MIN 1.0
+#define ASR_SCALE_MAX 8.0
+
+/** Status codes. ASR_OK is zero, every error is negative. */
+typedef enum AsrStatus {
+    ASR_OK = 0,
+    ASR_ERROR_INVALID_ARGUMENT = -1, /**< a NULL pointer, a bad enum, a size of 0 */
+    ASR_ERROR_NO_MEMORY = -2,        /**< host or device allocation failed */
+    ASR_ERROR_NO_DEVICE = -3,        /**< no usable Vulkan device (or loader) */
+    ASR_ERROR_VULKAN = -4,           /**< a Vulkan call failed */
+    ASR_ERROR_UNSUPPORTED = -5,      /**< format, size or scale cannot be served */
+    ASR_ERROR_MODEL = -6,            /**< model file missing, malformed or invalid */
+    ASR_ERROR_NOT_CONFIGURED = -7,   /**< process() before a successful configure() */
+    ASR_ERROR_DEVICE_LOST = -8,      /**< the device was lost; free and recreate */
+} AsrStatus;
+
+/** Static, never NULL, English name of a status ("ok", "invalid argument" ...). */
+ASR_API const char *asr_status_to_string(AsrStatus status);
+
+/** Version string of the library ("0.1.0"). Static. */
+ASR_API const char *asr_version(void);
+
+/** Log levels, most severe first. */
+typedef enum AsrLogLevel {
+    ASR_LOG_ERROR = 0,
+    ASR_LOG_WARNING = 1,
+    ASR_LOG_INFO = 2,
+    ASR_LOG_DEBUG = 3,
+} AsrLogLevel;
+
+/**
+ * Log callback. `message` is valid only during the call and has no trailing
+ * newline. May be called from the thread calling into the engine, and from
+ * the Vulkan driver's thread for validation-layer messages.
+ */
+typedef void (*AsrLogCallback)(void *user_data, AsrLogLevel level, const char *message);
+
+/** Pixel formats, in memory byte order (as GStreamer names them). */
+typedef enum AsrPixelFormat {
+    ASR_FORMAT_UNKNOWN = 0,
+    ASR_FORMAT_RGBA, /**< packed 8-bit R,G,B,A */
+    ASR_FORMAT_BGRA, /**< packed 8-bit B,G,R,A */
+    ASR_FORMAT_RGBX, /**< packed 8-bit R,G,B, padding byte */
+    ASR_FORMAT_BGRX, /**< packed 8-bit B,G,R, padding byte */
+    ASR_FORMAT_I420, /**< planar 8-bit Y, U (w/2 x h/2), V (w/2 x h/2), sizes rounded up */
+    ASR_FORMAT_NV12, /**< 8-bit Y plane, interleaved UV plane (w/2 x h/2), rounded up */
+} AsrPixelFormat;
+
+/** YCbCr matrix of a YUV stream (ignored for RGB formats). */
+typedef enum AsrColorMatrix {
+    ASR_MATRIX_BT601 = 0,
+    ASR_MATRIX_BT709 = 1,
+    ASR_MATRIX_BT2020 = 2,
+} AsrColorMatrix;
+
+/** Quantisation range of a YUV stream (ignored for RGB formats). */
+typedef enum AsrColorRange {
+    ASR_RANGE_LIMITED = 0, /**< Y 16..235, UV 16..240 */
+    ASR_RANGE_FULL = 1,    /**< 0..255 */
+} AsrColorRange;
+
+/** Description of one side (input or output) of the engine. */
+typedef struct AsrFrameInfo {
+    AsrPixelFormat format;
+    uint32_t width;  /**< in pixels, >= 1 */
+    uint32_t height; /**< in pixels, >= 1 */
+    AsrColorMatrix matrix;
+    AsrColorRange range;
+    /** Chroma siting of 4:2:0 formats: non-zero when the chroma sample is
+     *  co-sited with the left (h) / top (v) luma sample, zero when it lies
+     *  midway between luma samples. MPEG-2 style is h=1, v=0; JPEG is 0, 0. */
+    uint8_t chroma_cosited_h;
+    uint8_t chroma_cosited_v;
+} AsrFrameInfo;
+
+/** Maximum number of planes of any AsrPixelFormat. */
+#define ASR_MAX_PLANES 3
+
+/**
+ * One frame in host memory. Plane order: packed RGB = 1 plane; I420 = Y, U, V;
+ * NV12 = Y, UV. Strides are in bytes, >= the plane's row size, and may differ
+ * per call. The memory is owned by the caller and must stay valid during
+ * asr_engine_process().
+ */
+typedef struct AsrFrame {
+    uint8_t *data[ASR_MAX_PLANES];
+    size_t stride[ASR_MAX_PLANES];
+} AsrFrame;
+
+/** Engine settings. Always initialise with asr_settings_default(). */
+typedef struct AsrSettings {
+    /** Vulkan physical device index in enumeration order, or -1 for automatic
+     *  choice (discrete > integrated > virtual > CPU). When -1, the
+     *  environment variable ANYSR_DEVICE (an index) overrides the choice. */
+    int device_index;
+    /** Enable the Khronos validation layer and route its messages to the log
+     *  at ASR_LOG_ERROR. Default: 0, or 1 when ANYSR_VALIDATION is set. */
+    int validation;
+    /** Log callback and its user data; NULL logs nothing. */
+    AsrLogCallback log_callback;
+    void *log_user_data;
+    /** Most verbose level passed to log_callback. Default ASR_LOG_WARNING. */
+    AsrLogLevel log_level;
+    /** Model file (.safetensors) to load instead of the embedded default;
+     *  NULL = embedded default. Copied by asr_engine_new(). */
+    const char *model_path;
+    /** Reserved for future use, must be zero. */
+    uint32_t reserved[16];
+} AsrSettings;
+
+/** Per-engine counters and the last frame's figures. */
+typedef struct AsrStats {
+    uint64_t frames;              /**< frames processed since asr_engine_new() */
+    uint64_t weight_uploads;      /**< times the weights were uploaded to the device */
+    uint64_t pipelines_created;   /**< compute pipelines created */
+    uint64_t buffer_allocations;  /**< device buffers allocated (grow-only pool) */
+    uint64_t configures;          /**< successful asr_engine_configure() calls */
+    uint64_t validation_messages; /**< validation-layer messages seen */
+    double last_gpu_ms;           /**< GPU time of the last frame, all stages */
+    double last_upload_ms;        /**< GPU time of the input stage of the last frame */
+    double last_compute_ms;       /**< GPU time of the compute stages of the last frame */
+    double last_download_ms;      /**< GPU time of the output stage of the last frame */
+    double last_wall_ms;          /**< wall time of the last asr_engine_process() */
+} AsrStats;
+
+typedef struct AsrEngine AsrEngine;
+
+/** Fill `s` with defaults (reads ANYSR_VALIDATION). `s` must not be NULL. */
+ASR_API void asr_settings_default(AsrSettings *s);
+
+/**
+ * Create an engine: open the Vulkan device, create pipelines, upload weights.
+ *
+ * @param s    settings (read, not kept; strings are copied)
+ * @param out  receives the new engine, owned by the caller, released with
+ *             asr_engine_free(). Set to NULL on failure.
+ * @return ASR_OK; ASR_ERROR_INVALID_ARGUMENT; ASR_ERROR_NO_DEVICE when no
+ *         Vulkan loader or device is usable (the log says which, and that
+ *         Mesa's lavapipe, package mesa-vulkan-drivers, is a CPU device);
+ *         ASR_ERROR_VULKAN; ASR_ERROR_NO_MEMORY; ASR_ERROR_MODEL.
+ */
+ASR_API AsrStatus asr_engine_new(const AsrSettings *s, AsrEngine **out);
+
+/**
+ * Set the input and output frame descriptions. May be called again at any
+ * time between frames; only activation buffers are re-allocated (grow-only).
+ *
+ * @return ASR_OK; ASR_ERROR_INVALID_ARGUMENT (NULL, zero size, unknown
+ *         format); ASR_ERROR_UNSUPPORTED when the formats differ, or a
+ *         per-axis scale out/in lies outside [ASR_SCALE_MIN, ASR_SCALE_MAX]
+ *         (asr_engine_last_error() says which); ASR_ERROR_NO_MEMORY;
+ *         ASR_ERROR_VULKAN. On failure the previous configuration is kept.
+ */
+ASR_API AsrStatus asr_engine_configure(AsrEngine *e, const AsrFrameInfo *in,
+                                       const AsrFrameInfo *out);
+
+/**
+ * Upscale one frame, synchronously: returns when `out` holds the result.
+ * `in` and `out` are read / written only during the call.
+ *
+ * @return ASR_OK; ASR_ERROR_NOT_CONFIGURED; ASR_ERROR_INVALID_ARGUMENT
+ *         (NULL plane or too small a stride); ASR_ERROR_VULKAN;
+ *         ASR_ERROR_DEVICE_LOST.
+ */
+ASR_API AsrStatus asr_engine_process(AsrEngine *e, const AsrFrame *in, AsrFrame *out);
+
+/** Copy the engine's counters into `stats`. Returns ASR_OK or
+ *  ASR_ERROR_INVALID_ARGUMENT. */
+ASR_API AsrStatus asr_engine_get_stats(const AsrEngine *e, AsrStats *stats);
+
+/** Name of the Vulkan device in use (e.g. "llvmpipe (LLVM 15.0.6, 256 bits)").
+ *  Owned by the engine, valid until asr_engine_free(). */
+ASR_API const char *asr_engine_device_name(const AsrEngine *e);
+
+/** Message of the engine's last failure, "" if none. Owned by the engine,
+ *  valid until the next call on it. */
+ASR_API const char *asr_engine_last_error(const AsrEngine *e);
+
+/** Release the engine and every resource it holds; sets *e to NULL.
+ *  Accepts NULL and a pointer to NULL. */
+ASR_API void asr_engine_free(AsrEngine **e);
+
+/**
+ * Number of Vulkan physical devices visible, or a negative AsrStatus
+ * (ASR_ERROR_NO_DEVICE when no loader / driver is present). Thread-safe.
+ */
+ASR_API int asr_device_count(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ANYSR_ANYSR_H */
