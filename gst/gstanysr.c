@@ -119,6 +119,9 @@ static gboolean gst_any_sr_set_info (GstVideoFilter * filter,
     GstVideoInfo * out_info);
 static GstFlowReturn gst_any_sr_transform_frame (GstVideoFilter * filter,
     GstVideoFrame * in_frame, GstVideoFrame * out_frame);
+static gboolean gst_any_sr_accept_caps (GstBaseTransform * trans,
+    GstPadDirection direction, GstCaps * caps);
+static AsrPixelFormat gst_any_sr_format_to_asr (GstVideoFormat format);
 
 static void
 gst_any_sr_class_init (GstAnySrClass * klass)
@@ -194,6 +197,7 @@ gst_any_sr_class_init (GstAnySrClass * klass)
 
   trans_class->transform_caps = GST_DEBUG_FUNCPTR (gst_any_sr_transform_caps);
   trans_class->fixate_caps = GST_DEBUG_FUNCPTR (gst_any_sr_fixate_caps);
+  trans_class->accept_caps = GST_DEBUG_FUNCPTR (gst_any_sr_accept_caps);
   trans_class->passthrough_on_same_caps = FALSE;
 
   filter_class->set_info = GST_DEBUG_FUNCPTR (gst_any_sr_set_info);
@@ -418,6 +422,35 @@ gst_any_sr_change_state (GstElement * element, GstStateChange transition)
       (transition == GST_STATE_CHANGE_NULL_TO_READY &&
           ret == GST_STATE_CHANGE_FAILURE))
     gst_any_sr_close (self);
+
+  return ret;
+}
+
+/* Only logs why caps are refused: an unsupported format never reaches
+ * set_info(), so this is where a GST_WARNING can name it. */
+static gboolean
+gst_any_sr_accept_caps (GstBaseTransform * trans, GstPadDirection direction,
+    GstCaps * caps)
+{
+  gboolean ret;
+  GstStructure *s;
+  const gchar *format;
+
+  ret = GST_BASE_TRANSFORM_CLASS (parent_class)->accept_caps (trans,
+      direction, caps);
+  if (!ret && gst_caps_is_fixed (caps)) {
+    s = gst_caps_get_structure (caps, 0);
+    format = gst_structure_get_string (s, "format");
+    if (!gst_structure_has_name (s, "video/x-raw") || !format ||
+        gst_any_sr_format_to_asr (gst_video_format_from_string (format)) ==
+        ASR_FORMAT_UNKNOWN)
+      GST_WARNING_OBJECT (trans, "caps refused: anysr does not support %s "
+          "format %s (supported: video/x-raw in system memory, formats "
+          "RGBA, BGRA, RGBx, BGRx, I420, NV12)", gst_structure_get_name (s),
+          GST_STR_NULL (format));
+    else
+      GST_WARNING_OBJECT (trans, "caps refused: %" GST_PTR_FORMAT, caps);
+  }
 
   return ret;
 }

@@ -1,0 +1,639 @@
+/* GstCheck tests of the anysr element: negotiation, formats, sizes, caps
+ * changes, passthrough, refused sizes, properties, start/stop.
+ *
+ * Runs on whatever Vulkan device the test setup selects (lavapipe in the
+ * 'lavapipe' setup); frames are kept small because lavapipe is slow.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <gst/gst.h>
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <gst/video/video.h>
+#include <math.h>
+#include <string.h>
+
+#define CAPS_FMT "video/x-raw,format=%s,width=%d,height=%d,framerate=30/1"
+
+/* A frame of @info where every pixel has the component values @comp (in
+ * GstVideoFormatInfo component order: R, G, B, A or Y, U, V). */
+static GstBuffer *
+flat_frame (const GstVideoInfo * info, const guint8 * comp)
+{
+  GstBuffer *buf = gst_buffer_new_and_alloc (GST_VIDEO_INFO_SIZE (info));
+  GstVideoFrame frame;
+  guint c;
+  gint x, y;
+
+  fail_unless (gst_video_frame_map (&frame, (GstVideoInfo *) info, buf,
+          GST_MAP_WRITE));
+  for (c = 0; c < GST_VIDEO_FRAME_N_COMPONENTS (&frame); c++) {
+    guint8 *data = GST_VIDEO_FRAME_COMP_DATA (&frame, c);
+    gint stride = GST_VIDEO_FRAME_COMP_STRIDE (&frame, c);
+    gint pstride = GST_VIDEO_FRAME_COMP_PSTRIDE (&frame, c);
+
+    for (y = 0; y < GST_VIDEO_FRAME_COMP_HEIGHT (&frame, c); y++)
+      for (x = 0; x < GST_VIDEO_FRAME_COMP_WIDTH (&frame, c); x++)
+        data[y * stride + x * pstride] = comp[c];
+  }
+  gst_video_frame_unmap (&frame);
+
+  return buf;
+}
+
+/* Largest |difference| between @buf's components and @comp. */
+static gint
+flat_frame_max_diff (const GstVideoInfo * info, GstBuffer * buf,
+    const guint8 * comp)
+{
+  GstVideoFrame frame;
+  guint c;
+  gint x, y, d, max = 0;
+
+  fail_unless (gst_video_frame_map (&frame, (GstVideoInfo *) info, buf,
+          GST_MAP_READ));
+  for (c = 0; c < GST_VIDEO_FRAME_N_COMPONENTS (&frame); c++) {
+    const guint8 *data = GST_VIDEO_FRAME_COMP_DATA (&frame, c);
+    gint stride = GST_VIDEO_FRAME_COMP_STRIDE (&frame, c);
+    gint pstride = GST_VIDEO_FRAME_COMP_PSTRIDE (&frame, c);
+
+    for (y = 0; y < GST_VIDEO_FRAME_COMP_HEIGHT (&frame, c); y++)
+      for (x = 0; x < GST_VIDEO_FRAME_COMP_WIDTH (&frame, c); x++) {
+        d = ABS ((gint) data[y * stride + x * pstride] - (gint) comp[c]);
+        max = MAX (max, d);
+      }
+  }
+  gst_video_frame_unmap (&frame);
+
+  return max;
+}
+
+/* Creates a harness around anysr (with its scale property set to @scale
+ * unless it is 0), input caps @fmt @w x @h and (unless NULL) downstream caps
+ * @sink_caps. */
+static GstHarness *
+harness_new (gdouble scale, const gchar * fmt, gint w, gint h,
+    const gchar * sink_caps)
+{
+  GstHarness *hr = gst_harness_new ("anysr");
+
+  if (scale > 0)
+    g_object_set (hr->element, "scale", scale, NULL);
+  if (sink_caps)
+    gst_harness_set_sink_caps_str (hr, sink_caps);
+  gst_harness_set_src_caps (hr, gst_caps_new_simple ("video/x-raw",
+          "format", G_TYPE_STRING, fmt, "width", G_TYPE_INT, w,
+          "height", G_TYPE_INT, h, "framerate", GST_TYPE_FRACTION, 30, 1,
+          NULL));
+  return hr;
+}
+
+/* The video info of the caps currently on the harness' input. */
+static void
+harness_in_info (GstHarness * hr, GstVideoInfo * info)
+{
+  GstCaps *caps = gst_pad_get_current_caps (hr->srcpad);
+
+  fail_unless (caps != NULL);
+  fail_unless (gst_video_info_from_caps (info, caps));
+  gst_caps_unref (caps);
+}
+
+/* The video info of the caps the element negotiated downstream. */
+static void
+harness_out_info (GstHarness * hr, GstVideoInfo * info)
+{
+  GstCaps *caps = gst_pad_get_current_caps (hr->sinkpad);
+
+  fail_unless (caps != NULL, "no output caps");
+  fail_unless (gst_video_info_from_caps (info, caps));
+  gst_caps_unref (caps);
+}
+
+/* Pushes a flat frame of the current input caps, pulls the output and
+ * checks its size is @ow x @oh and (if @tol >= 0) that it is flat too. */
+static void
+push_flat_and_check (GstHarness * hr, const guint8 * comp, gint ow, gint oh,
+    gint tol)
+{
+  GstVideoInfo in_info, out_info;
+  GstBuffer *out;
+  gint diff;
+
+  harness_in_info (hr, &in_info);
+  fail_unless_equals_int (gst_harness_push (hr, flat_frame (&in_info, comp)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (hr);
+  fail_unless (out != NULL);
+  harness_out_info (hr, &out_info);
+  fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&out_info), ow);
+  fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (&out_info), oh);
+  fail_unless_equals_int (GST_VIDEO_INFO_FORMAT (&out_info),
+      GST_VIDEO_INFO_FORMAT (&in_info));
+  fail_unless (gst_buffer_get_size (out) >= GST_VIDEO_INFO_SIZE (&out_info));
+  if (tol >= 0) {
+    diff = flat_frame_max_diff (&out_info, out, comp);
+    fail_unless (diff <= tol, "%s %dx%d -> %dx%d: flat input gave output "
+        "off by %d", GST_VIDEO_INFO_NAME (&in_info),
+        GST_VIDEO_INFO_WIDTH (&in_info), GST_VIDEO_INFO_HEIGHT (&in_info),
+        ow, oh, diff);
+  }
+  gst_buffer_unref (out);
+}
+
+static const guint8 rgb_flat[4] = { 200, 60, 30, 255 };
+static const guint8 yuv_flat[4] = { 100, 90, 170, 0 };
+
+GST_START_TEST (test_size_from_downstream_caps)
+{
+  GstHarness *hr = harness_new (0, "RGBA", 64, 48,
+      "video/x-raw,width=160,height=120");
+
+  push_flat_and_check (hr, rgb_flat, 160, 120, 1);
+  gst_harness_teardown (hr);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_size_from_scale_property)
+{
+  GstHarness *hr;
+
+  hr = harness_new (0, "RGBA", 64, 48, NULL);
+  push_flat_and_check (hr, rgb_flat, 128, 96, 1);       /* default 2.0 */
+  gst_harness_teardown (hr);
+
+  hr = harness_new (2.5, "RGBA", 64, 48, NULL);
+  push_flat_and_check (hr, rgb_flat, 160, 120, 1);
+  gst_harness_teardown (hr);
+
+  /* round(61 * 1.5) = 92 (91.5 rounds up), round(47 * 1.5) = 71 (70.5) */
+  hr = harness_new (1.5, "BGRx", 61, 47, NULL);
+  push_flat_and_check (hr, rgb_flat, 92, 71, 1);
+  gst_harness_teardown (hr);
+
+  hr = harness_new (8.0, "RGBx", 9, 7, NULL);
+  push_flat_and_check (hr, rgb_flat, 72, 56, 1);
+  gst_harness_teardown (hr);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_every_format)
+{
+  const gchar *formats[] = { "RGBA", "BGRA", "RGBx", "BGRx", "I420", "NV12" };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (formats); i++) {
+    gboolean yuv = i >= 4;
+    GstHarness *hr;
+
+    GST_INFO ("format %s", formats[i]);
+    /* odd input and output sizes exercise the rounded-up chroma planes */
+    hr = harness_new (1.5, formats[i], 33, 25, NULL);
+    push_flat_and_check (hr, yuv ? yuv_flat : rgb_flat, 50, 38, yuv ? 2 : 1);
+    gst_harness_teardown (hr);
+
+    hr = harness_new (0, formats[i], 32, 24,
+        "video/x-raw,width=80,height=36");
+    push_flat_and_check (hr, yuv ? yuv_flat : rgb_flat, 80, 36, yuv ? 2 : 1);
+    gst_harness_teardown (hr);
+  }
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_fractional_and_asymmetric_sizes)
+{
+  GstHarness *hr;
+  GstVideoInfo info;
+
+  /* per-axis scale (1.5625, 1.3875) */
+  hr = gst_harness_new ("anysr");
+  gst_harness_set_sink_caps_str (hr, "video/x-raw,width=500,height=333");
+  gst_harness_set_src_caps_str (hr, "video/x-raw,format=NV12,width=320,"
+      "height=240,framerate=30/1,pixel-aspect-ratio=1/1");
+  push_flat_and_check (hr, yuv_flat, 500, 333, 2);
+  /* both sides forced: the display aspect is kept through the PAR */
+  harness_out_info (hr, &info);
+  fail_unless_equals_int (GST_VIDEO_INFO_PAR_N (&info), 111);
+  fail_unless_equals_int (GST_VIDEO_INFO_PAR_D (&info), 125);
+  gst_harness_teardown (hr);
+
+  /* (1.5, 2.0) */
+  hr = harness_new (0, "RGBA", 64, 48, "video/x-raw,width=96,height=96");
+  push_flat_and_check (hr, rgb_flat, 96, 96, 1);
+  gst_harness_teardown (hr);
+
+  /* (1.0, 3.0): one axis unscaled is not passthrough */
+  hr = harness_new (0, "I420", 40, 16, "video/x-raw,width=40,height=48");
+  push_flat_and_check (hr, yuv_flat, 40, 48, 2);
+  fail_if (gst_base_transform_is_passthrough (GST_BASE_TRANSFORM
+          (hr->element)));
+  gst_harness_teardown (hr);
+
+  /* only the width fixed: the height follows the display aspect */
+  hr = harness_new (0, "RGBA", 64, 48, "video/x-raw,width=100");
+  push_flat_and_check (hr, rgb_flat, 100, 75, 1);
+  gst_harness_teardown (hr);
+
+  /* only the height fixed */
+  hr = harness_new (0, "RGBA", 64, 48, "video/x-raw,height=60");
+  push_flat_and_check (hr, rgb_flat, 80, 60, 1);
+  gst_harness_teardown (hr);
+
+  /* anamorphic 4:3 pixels to square pixels: 144x108 -> 192x108 */
+  hr = gst_harness_new ("anysr");
+  gst_harness_set_sink_caps_str (hr,
+      "video/x-raw,width=192,height=108,pixel-aspect-ratio=1/1");
+  gst_harness_set_src_caps_str (hr, "video/x-raw,format=RGBA,width=144,"
+      "height=108,framerate=25/1,pixel-aspect-ratio=4/3");
+  push_flat_and_check (hr, rgb_flat, 192, 108, 1);
+  gst_harness_teardown (hr);
+
+  /* the same without a downstream PAR: PAR chosen to keep the aspect */
+  hr = gst_harness_new ("anysr");
+  gst_harness_set_sink_caps_str (hr, "video/x-raw,width=192,height=108");
+  gst_harness_set_src_caps_str (hr, "video/x-raw,format=RGBA,width=144,"
+      "height=108,framerate=25/1,pixel-aspect-ratio=4/3");
+  push_flat_and_check (hr, rgb_flat, 192, 108, 1);
+  harness_out_info (hr, &info);
+  fail_unless_equals_int (GST_VIDEO_INFO_PAR_N (&info), 1);
+  fail_unless_equals_int (GST_VIDEO_INFO_PAR_D (&info), 1);
+  gst_harness_teardown (hr);
+}
+
+GST_END_TEST;
+
+/* Downstream offers several sizes: the first one anysr can serve wins. */
+GST_START_TEST (test_first_servable_structure)
+{
+  GstHarness *hr = harness_new (0, "RGBA", 64, 48,
+      "video/x-raw,width=32,height=24; video/x-raw,width=128,height=80");
+
+  push_flat_and_check (hr, rgb_flat, 128, 80, 1);
+  gst_harness_teardown (hr);
+}
+
+GST_END_TEST;
+
+/* A horizontal ramp R = 8x stays a ramp: monotonic in every row and, away
+ * from the borders, the interpolated value. */
+GST_START_TEST (test_output_is_interpolated)
+{
+  GstHarness *hr = harness_new (0, "RGBA", 32, 8, NULL);
+  GstVideoInfo in_info, out_info;
+  GstBuffer *in, *out;
+  GstMapInfo map;
+  gint x, y, prev, v, distinct = 0;
+  guint8 *p;
+
+  harness_in_info (hr, &in_info);
+  in = gst_buffer_new_and_alloc (GST_VIDEO_INFO_SIZE (&in_info));
+  gst_buffer_map (in, &map, GST_MAP_WRITE);
+  for (y = 0; y < 8; y++)
+    for (x = 0; x < 32; x++) {
+      p = map.data + y * GST_VIDEO_INFO_PLANE_STRIDE (&in_info, 0) + x * 4;
+      p[0] = 8 * x;
+      p[1] = 255 - 8 * x;
+      p[2] = 128;
+      p[3] = 255;
+    }
+  gst_buffer_unmap (in, &map);
+
+  fail_unless_equals_int (gst_harness_push (hr, in), GST_FLOW_OK);
+  out = gst_harness_pull (hr);
+  harness_out_info (hr, &out_info);
+  fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&out_info), 64);
+  fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (&out_info), 16);
+
+  gst_buffer_map (out, &map, GST_MAP_READ);
+  for (y = 0; y < 16; y++) {
+    prev = -1;
+    for (x = 0; x < 64; x++) {
+      p = map.data + y * GST_VIDEO_INFO_PLANE_STRIDE (&out_info, 0) + x * 4;
+      v = p[0];
+      fail_unless (v >= prev, "row %d not monotonic at x=%d: %d < %d", y, x,
+          v, prev);
+      if (v != prev)
+        distinct++;
+      prev = v;
+      fail_unless (ABS ((gint) p[2] - 128) <= 1);
+      fail_unless_equals_int (p[3], 255);
+      if (x >= 4 && x < 60) {
+        gdouble expect = 8.0 * ((x + 0.5) / 2.0 - 0.5);
+        fail_unless (fabs (v - expect) <= 1.0,
+            "x=%d y=%d: %d, expected %.1f", x, y, v, expect);
+        fail_unless (fabs ((255 - p[1]) - expect) <= 1.0);
+      }
+    }
+  }
+  gst_buffer_unmap (out, &map);
+  /* not a pixel replication: (nearly) every output column is new */
+  fail_unless (distinct >= 16 * 60, "only %d distinct steps", distinct);
+
+  gst_buffer_unref (out);
+  gst_harness_teardown (hr);
+}
+
+GST_END_TEST;
+
+static void
+count_notify (GObject * obj, GParamSpec * pspec, gint * count)
+{
+  (*count)++;
+}
+
+/* The input resolution changes mid-stream: new caps, same element, same
+ * engine (device-name is not set again). */
+GST_START_TEST (test_input_size_change)
+{
+  GstHarness *hr = harness_new (0, "RGBA", 64, 48, NULL);
+  gint notified = 0;
+
+  g_signal_connect (hr->element, "notify::device-name",
+      G_CALLBACK (count_notify), &notified);
+
+  push_flat_and_check (hr, rgb_flat, 128, 96, 1);
+  gst_harness_set_src_caps_str (hr,
+      "video/x-raw,format=RGBA,width=48,height=32,framerate=30/1");
+  push_flat_and_check (hr, rgb_flat, 96, 64, 1);
+  gst_harness_set_src_caps_str (hr,
+      "video/x-raw,format=RGBA,width=80,height=60,framerate=30/1");
+  push_flat_and_check (hr, rgb_flat, 160, 120, 1);
+  /* back to the first size */
+  gst_harness_set_src_caps_str (hr,
+      "video/x-raw,format=RGBA,width=64,height=48,framerate=30/1");
+  push_flat_and_check (hr, rgb_flat, 128, 96, 1);
+  /* and to another format */
+  gst_harness_set_src_caps_str (hr,
+      "video/x-raw,format=I420,width=32,height=24,framerate=30/1");
+  push_flat_and_check (hr, yuv_flat, 64, 48, 2);
+
+  fail_unless_equals_int (notified, 0);
+  gst_harness_teardown (hr);
+}
+
+GST_END_TEST;
+
+/* Changing the scale property while playing renegotiates the output. */
+GST_START_TEST (test_scale_change_while_playing)
+{
+  GstHarness *hr = harness_new (0, "RGBA", 32, 24, NULL);
+
+  push_flat_and_check (hr, rgb_flat, 64, 48, 1);
+  g_object_set (hr->element, "scale", 3.0, NULL);
+  push_flat_and_check (hr, rgb_flat, 96, 72, 1);
+  g_object_set (hr->element, "scale", 1.0, NULL);
+  push_flat_and_check (hr, rgb_flat, 32, 24, 0);
+  fail_unless (gst_base_transform_is_passthrough (GST_BASE_TRANSFORM
+          (hr->element)));
+  gst_harness_teardown (hr);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_passthrough_same_size)
+{
+  GstHarness *hr;
+  GstVideoInfo info;
+  GstBuffer *in, *out;
+
+  /* from the scale property */
+  hr = harness_new (1.0, "NV12", 30, 20, NULL);
+  harness_in_info (hr, &info);
+  in = flat_frame (&info, yuv_flat);
+  gst_buffer_ref (in);
+  fail_unless_equals_int (gst_harness_push (hr, in), GST_FLOW_OK);
+  out = gst_harness_pull (hr);
+  fail_unless (out == in, "not passthrough");
+  fail_unless (gst_base_transform_is_passthrough (GST_BASE_TRANSFORM
+          (hr->element)));
+  gst_buffer_unref (out);
+  gst_buffer_unref (in);
+  gst_harness_teardown (hr);
+
+  /* from downstream caps */
+  hr = harness_new (0, "BGRA", 30, 20, "video/x-raw,width=30,height=20");
+  harness_in_info (hr, &info);
+  in = flat_frame (&info, rgb_flat);
+  gst_buffer_ref (in);
+  fail_unless_equals_int (gst_harness_push (hr, in), GST_FLOW_OK);
+  out = gst_harness_pull (hr);
+  fail_unless (out == in, "not passthrough");
+  gst_buffer_unref (out);
+  gst_buffer_unref (in);
+  gst_harness_teardown (hr);
+}
+
+GST_END_TEST;
+
+/* Pushes one frame at @w x @h into anysr whose downstream demands
+ * @sink_caps, expects not-negotiated and an error naming @reason. */
+static void
+check_refused (const gchar * fmt, gint w, gint h, const gchar * sink_caps,
+    const gchar * reason)
+{
+  GstHarness *hr;
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  GError *err = NULL;
+  gchar *dbg = NULL;
+  GstVideoInfo info;
+
+  hr = gst_harness_new ("anysr");
+  gst_element_set_bus (hr->element, bus);
+  gst_harness_set_sink_caps_str (hr, sink_caps);
+  gst_harness_set_src_caps (hr, gst_caps_new_simple ("video/x-raw",
+          "format", G_TYPE_STRING, fmt, "width", G_TYPE_INT, w,
+          "height", G_TYPE_INT, h, "framerate", GST_TYPE_FRACTION, 30, 1,
+          NULL));
+  gst_video_info_set_format (&info, gst_video_format_from_string (fmt), w, h);
+  fail_unless_equals_int (gst_harness_push (hr, flat_frame (&info,
+              rgb_flat)), GST_FLOW_NOT_NEGOTIATED);
+
+  if (reason) {
+    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+    fail_unless (msg != NULL, "no error message");
+    gst_message_parse_error (msg, &err, &dbg);
+    GST_INFO ("error: %s (%s)", err->message, dbg);
+    fail_unless (g_error_matches (err, GST_CORE_ERROR,
+            GST_CORE_ERROR_NEGOTIATION));
+    fail_unless (strstr (err->message, reason) != NULL,
+        "error \"%s\" does not say \"%s\"", err->message, reason);
+    g_error_free (err);
+    g_free (dbg);
+    gst_message_unref (msg);
+  }
+
+  gst_element_set_bus (hr->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (hr);
+}
+
+GST_START_TEST (test_refused_sizes)
+{
+  /* smaller than the input */
+  check_refused ("RGBA", 64, 48, "video/x-raw,width=32,height=24",
+      "cannot scale 64x48 to 32x24");
+  /* smaller on one axis only */
+  check_refused ("NV12", 64, 48, "video/x-raw,width=128,height=40",
+      "cannot scale 64x48 to 128x40");
+  /* more than 8 times on one axis */
+  check_refused ("RGBA", 16, 12, "video/x-raw,width=136,height=96",
+      "cannot scale 16x12 to 136x96");
+  /* a range with nothing servable in it */
+  check_refused ("I420", 64, 48, "video/x-raw,width=[8,32],height=[8,24]",
+      "cannot scale 64x48");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_refused_format)
+{
+  /* YUY2 is not among the formats: the caps are refused before the element
+   * sees them (and a GST_WARNING names the format) */
+  check_refused ("YUY2", 32, 24, "video/x-raw", NULL);
+  /* a format conversion is refused too */
+  check_refused ("RGBA", 32, 24, "video/x-raw,format=BGRA", NULL);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_properties)
+{
+  GstElement *e = gst_element_factory_make ("anysr", NULL);
+  GParamSpec *pspec;
+  gdouble scale;
+  gint device;
+  gchar *name = NULL;
+
+  fail_unless (e != NULL);
+
+  g_object_get (e, "scale", &scale, "device", &device, "device-name", &name,
+      NULL);
+  fail_unless_equals_float (scale, 2.0);
+  fail_unless_equals_int (device, -1);
+  fail_unless (name == NULL);
+
+  g_object_set (e, "scale", 1.75, "device", 0, NULL);
+  g_object_get (e, "scale", &scale, "device", &device, NULL);
+  fail_unless_equals_float (scale, 1.75);
+  fail_unless_equals_int (device, 0);
+  g_object_set (e, "device", -1, NULL);
+
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (e), "scale");
+  fail_unless_equals_float (G_PARAM_SPEC_DOUBLE (pspec)->minimum, 1.0);
+  fail_unless_equals_float (G_PARAM_SPEC_DOUBLE (pspec)->maximum, 8.0);
+  fail_unless (strlen (g_param_spec_get_blurb (pspec)) > 20);
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (e), "device");
+  fail_unless (strlen (g_param_spec_get_blurb (pspec)) > 20);
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (e),
+      "device-name");
+  fail_unless (pspec->flags & G_PARAM_READABLE);
+  fail_if (pspec->flags & G_PARAM_WRITABLE);
+  fail_unless (strlen (g_param_spec_get_blurb (pspec)) > 20);
+
+  /* the device opens on NULL -> READY and closes on READY -> NULL */
+  fail_unless_equals_int (gst_element_set_state (e, GST_STATE_READY),
+      GST_STATE_CHANGE_SUCCESS);
+  g_object_get (e, "device-name", &name, NULL);
+  fail_unless (name != NULL && name[0] != '\0');
+  GST_INFO ("device-name: %s", name);
+  g_free (name);
+
+  fail_unless_equals_int (gst_element_set_state (e, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  g_object_get (e, "device-name", &name, NULL);
+  fail_unless (name == NULL);
+
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
+/* Runs "videotestsrc num-buffers=3 ! caps ! anysr ! fakesink" to EOS. */
+static void
+run_pipeline_to_eos (GstElement * pipeline)
+{
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstMessage *msg;
+
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_timed_pop_filtered (bus, 120 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "timeout");
+  fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_EOS);
+  gst_message_unref (msg);
+  gst_object_unref (bus);
+}
+
+GST_START_TEST (test_start_stop_cycles)
+{
+  GstElement *pipeline, *sr;
+  GstHarness *hr;
+  gint i;
+
+  /* the same pipeline, played and stopped again and again */
+  pipeline = gst_parse_launch ("videotestsrc num-buffers=3 ! "
+      "video/x-raw,format=I420,width=32,height=24 ! anysr name=sr scale=1.5 "
+      "! video/x-raw,width=48,height=36 ! fakesink", NULL);
+  fail_unless (pipeline != NULL);
+  sr = gst_bin_get_by_name (GST_BIN (pipeline), "sr");
+  for (i = 0; i < 3; i++) {
+    run_pipeline_to_eos (pipeline);
+    /* to READY only: the device stays open */
+    fail_unless_equals_int (gst_element_set_state (pipeline,
+            GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
+    run_pipeline_to_eos (pipeline);
+    fail_unless_equals_int (gst_element_set_state (pipeline,
+            GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+  }
+  gst_object_unref (sr);
+  gst_object_unref (pipeline);
+
+  /* harnesses created and torn down with frames in between */
+  for (i = 0; i < 3; i++) {
+    hr = harness_new (0, "BGRx", 16, 12, NULL);
+    push_flat_and_check (hr, rgb_flat, 32, 24, 1);
+    gst_harness_teardown (hr);
+  }
+
+  /* two elements with engines of their own at once */
+  pipeline = gst_parse_launch ("videotestsrc num-buffers=3 ! "
+      "video/x-raw,format=RGBA,width=16,height=12 ! anysr scale=1.5 "
+      "! anysr ! video/x-raw,width=60,height=40 ! fakesink", NULL);
+  run_pipeline_to_eos (pipeline);
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (pipeline);
+}
+
+GST_END_TEST;
+
+static Suite *
+anysr_suite (void)
+{
+  Suite *s = suite_create ("anysr");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_properties);
+  tcase_add_test (tc, test_size_from_downstream_caps);
+  tcase_add_test (tc, test_size_from_scale_property);
+  tcase_add_test (tc, test_every_format);
+  tcase_add_test (tc, test_fractional_and_asymmetric_sizes);
+  tcase_add_test (tc, test_first_servable_structure);
+  tcase_add_test (tc, test_output_is_interpolated);
+  tcase_add_test (tc, test_input_size_change);
+  tcase_add_test (tc, test_scale_change_while_playing);
+  tcase_add_test (tc, test_passthrough_same_size);
+  tcase_add_test (tc, test_refused_sizes);
+  tcase_add_test (tc, test_refused_format);
+  tcase_add_test (tc, test_start_stop_cycles);
+
+  return s;
+}
+
+GST_CHECK_MAIN (anysr);
