@@ -1,0 +1,93 @@
+/*
+ * Command buffer, fence and barriers.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <string.h>
+
+#include "cmd.h"
+
+AsrStatus asr_cmd_create(AsrDevice *d, AsrCmd *c)
+{
+    AsrStatus status = ASR_OK;
+    const AsrVkFuncs *vk = &d->vk;
+    memset(c, 0, sizeof(*c));
+
+    VkCommandPoolCreateInfo cpci = {
+        .sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
+        .flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT,
+        .queueFamilyIndex = d->queue_family,
+    };
+    VK(&d->log, vk->vkCreateCommandPool(d->device, &cpci, NULL, &c->pool));
+    VkCommandBufferAllocateInfo cbai = {
+        .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+        .commandPool = c->pool,
+        .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
+        .commandBufferCount = 1,
+    };
+    VK(&d->log, vk->vkAllocateCommandBuffers(d->device, &cbai, &c->cb));
+    VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
+    VK(&d->log, vk->vkCreateFence(d->device, &fci, NULL, &c->fence));
+    return ASR_OK;
+
+error:
+    asr_cmd_destroy(d, c);
+    return status;
+}
+
+void asr_cmd_destroy(AsrDevice *d, AsrCmd *c)
+{
+    if (c->fence)
+        d->vk.vkDestroyFence(d->device, c->fence, NULL);
+    if (c->pool)
+        d->vk.vkDestroyCommandPool(d->device, c->pool, NULL); /* frees c->cb */
+    memset(c, 0, sizeof(*c));
+}
+
+AsrStatus asr_cmd_begin(AsrDevice *d, AsrCmd *c)
+{
+    AsrStatus status = ASR_OK;
+    VK(&d->log, d->vk.vkResetCommandBuffer(c->cb, 0));
+    VkCommandBufferBeginInfo bi = {
+        .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+        .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT,
+    };
+    VK(&d->log, d->vk.vkBeginCommandBuffer(c->cb, &bi));
+error:
+    return status;
+}
+
+AsrStatus asr_cmd_submit_wait(AsrDevice *d, AsrCmd *c)
+{
+    AsrStatus status = ASR_OK;
+    const AsrVkFuncs *vk = &d->vk;
+    VK(&d->log, vk->vkEndCommandBuffer(c->cb));
+    VkSubmitInfo si = {
+        .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
+        .commandBufferCount = 1,
+        .pCommandBuffers = &c->cb,
+    };
+    VK(&d->log, vk->vkQueueSubmit(d->queue, 1, &si, c->fence));
+    VK(&d->log, vk->vkWaitForFences(d->device, 1, &c->fence, VK_TRUE, UINT64_MAX));
+    VK(&d->log, vk->vkResetFences(d->device, 1, &c->fence));
+error:
+    return status;
+}
+
+void asr_cmd_barrier(AsrDevice *d, VkCommandBuffer cb,
+                     VkPipelineStageFlags src_stage, VkAccessFlags src_access,
+                     VkPipelineStageFlags dst_stage, VkAccessFlags dst_access)
+{
+    VkMemoryBarrier mb = {
+        .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+        .srcAccessMask = src_access,
+        .dstAccessMask = dst_access,
+    };
+    d->vk.vkCmdPipelineBarrier(cb, src_stage, dst_stage, 0, 1, &mb, 0, NULL, 0, NULL);
+}
+
+void asr_cmd_compute_barrier(AsrDevice *d, VkCommandBuffer cb)
+{
+    asr_cmd_barrier(d, cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
+                    VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_READ_BIT);
+}

@@ -1,0 +1,377 @@
+/*
+ * Instance, physical device choice, device and compute queue.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "device.h"
+
+#define VALIDATION_LAYER "VK_LAYER_KHRONOS_validation"
+
+static const char no_device_hint[] =
+    "no Vulkan device was found; Mesa's lavapipe (Debian package "
+    "mesa-vulkan-drivers) provides a CPU device, selectable with "
+    "VK_DRIVER_FILES=/usr/share/vulkan/icd.d/lvp_icd.<arch>.json";
+
+static VKAPI_ATTR VkBool32 VKAPI_CALL
+messenger_cb(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
+             VkDebugUtilsMessageTypeFlagsEXT types,
+             const VkDebugUtilsMessengerCallbackDataEXT *data, void *user)
+{
+    AsrDevice *d = user;
+    const char *msg = data && data->pMessage ? data->pMessage : "(no message)";
+    if (types & VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT) {
+        atomic_fetch_add(&d->validation_messages, 1);
+        asr_err(&d->log, "validation: %s", msg);
+        if (d->validation_fatal) {
+            fprintf(stderr, "anysr: validation message (ANYSR_VALIDATION=fatal): %s\n", msg);
+            fflush(stderr);
+            abort();
+        }
+    } else {
+        asr_log(&d->log, severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT ?
+                ASR_LOG_ERROR : ASR_LOG_WARNING, "vulkan: %s", msg);
+    }
+    return VK_FALSE;
+}
+
+static int has_layer(const VkLayerProperties *layers, uint32_t n, const char *name)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (!strcmp(layers[i].layerName, name))
+            return 1;
+    return 0;
+}
+
+static int has_extension(const VkExtensionProperties *exts, uint32_t n, const char *name)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (!strcmp(exts[i].extensionName, name))
+            return 1;
+    return 0;
+}
+
+static int type_score(VkPhysicalDeviceType t)
+{
+    switch (t) {
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return 4;
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return 3;
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return 2;
+    case VK_PHYSICAL_DEVICE_TYPE_CPU: return 1;
+    default: return 0;
+    }
+}
+
+/* Compute queue family of `phys`, preferring one with timestamps; -1 if none. */
+static int find_queue_family(const AsrVkFuncs *vk, VkPhysicalDevice phys, uint32_t *ts_bits)
+{
+    VkQueueFamilyProperties fams[32];
+    uint32_t n = ASR_ARRAY_SIZE(fams);
+    vk->vkGetPhysicalDeviceQueueFamilyProperties(phys, &n, fams);
+    int best = -1;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!(fams[i].queueFlags & VK_QUEUE_COMPUTE_BIT) || !fams[i].queueCount)
+            continue;
+        if (best < 0 || (!fams[best].timestampValidBits && fams[i].timestampValidBits))
+            best = (int)i;
+    }
+    if (best >= 0)
+        *ts_bits = fams[best].timestampValidBits;
+    return best;
+}
+
+/* Create the instance with `layers`/`exts`; NO_DEVICE when the loader finds
+ * no driver. */
+static AsrStatus create_instance(AsrDevice *d, int validation)
+{
+    AsrStatus status = ASR_OK;
+    AsrVkFuncs *vk = &d->vk;
+    VkLayerProperties *layers = NULL;
+    VkExtensionProperties *exts = NULL;
+    uint32_t n_layers = 0, n_exts = 0;
+    const char *enabled_layers[1];
+    const char *enabled_exts[2];
+    uint32_t n_enabled_layers = 0, n_enabled_exts = 0;
+    int debug_utils = 0;
+    VkInstanceCreateFlags flags = 0;
+
+    if (vk->vkEnumerateInstanceExtensionProperties(NULL, &n_exts, NULL) != VK_SUCCESS)
+        n_exts = 0;
+    if (n_exts) {
+        exts = calloc(n_exts, sizeof(*exts));
+        if (!exts) {
+            status = ASR_ERROR_NO_MEMORY;
+            goto error;
+        }
+        if (vk->vkEnumerateInstanceExtensionProperties(NULL, &n_exts, exts) < 0)
+            n_exts = 0;
+    }
+    if (has_extension(exts, n_exts, VK_KHR_PORTABILITY_ENUMERATION_EXTENSION_NAME)) {
+        enabled_exts[n_enabled_exts++] = VK_KHR_PORTABILITY_ENUMERATION_EXTENSION_NAME;
+        flags |= VK_INSTANCE_CREATE_ENUMERATE_PORTABILITY_BIT_KHR;
+    }
+
+    if (validation) {
+        if (vk->vkEnumerateInstanceLayerProperties(&n_layers, NULL) != VK_SUCCESS)
+            n_layers = 0;
+        if (n_layers) {
+            layers = calloc(n_layers, sizeof(*layers));
+            if (!layers) {
+                status = ASR_ERROR_NO_MEMORY;
+                goto error;
+            }
+            if (vk->vkEnumerateInstanceLayerProperties(&n_layers, layers) < 0)
+                n_layers = 0;
+        }
+        if (has_layer(layers, n_layers, VALIDATION_LAYER)) {
+            enabled_layers[n_enabled_layers++] = VALIDATION_LAYER;
+            debug_utils = 1; /* the layer implements VK_EXT_debug_utils */
+        } else {
+            asr_warn(&d->log, "validation requested but the layer %s is not installed "
+                     "(Debian package vulkan-validationlayers)", VALIDATION_LAYER);
+            debug_utils = has_extension(exts, n_exts, VK_EXT_DEBUG_UTILS_EXTENSION_NAME);
+        }
+        if (debug_utils)
+            enabled_exts[n_enabled_exts++] = VK_EXT_DEBUG_UTILS_EXTENSION_NAME;
+    }
+
+    VkDebugUtilsMessengerCreateInfoEXT mci = {
+        .sType = VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT,
+        .messageSeverity = VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT |
+                           VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT,
+        .messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT |
+                       VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT |
+                       VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT,
+        .pfnUserCallback = messenger_cb,
+        .pUserData = d,
+    };
+    VkApplicationInfo app = {
+        .sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
+        .pApplicationName = "anysr",
+        .applicationVersion = VK_MAKE_VERSION(ASR_VERSION_MAJOR, ASR_VERSION_MINOR, ASR_VERSION_PATCH),
+        .pEngineName = "libanysr",
+        .engineVersion = VK_MAKE_VERSION(ASR_VERSION_MAJOR, ASR_VERSION_MINOR, ASR_VERSION_PATCH),
+        .apiVersion = VK_API_VERSION_1_1,
+    };
+    VkInstanceCreateInfo ici = {
+        .sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
+        .pNext = debug_utils ? &mci : NULL,
+        .flags = flags,
+        .pApplicationInfo = &app,
+        .enabledLayerCount = n_enabled_layers,
+        .ppEnabledLayerNames = enabled_layers,
+        .enabledExtensionCount = n_enabled_exts,
+        .ppEnabledExtensionNames = enabled_exts,
+    };
+    VkResult res = vk->vkCreateInstance(&ici, NULL, &d->instance);
+    if (res == VK_ERROR_INCOMPATIBLE_DRIVER || res == VK_ERROR_INITIALIZATION_FAILED) {
+        asr_err(&d->log, "vkCreateInstance failed (%s): %s", asr_vkresult_to_string(res),
+                no_device_hint);
+        d->instance = VK_NULL_HANDLE;
+        status = ASR_ERROR_NO_DEVICE;
+        goto error;
+    }
+    VK(&d->log, res);
+    status = asr_vk_load_instance(&d->log, vk, d->instance);
+    if (status < 0)
+        goto error;
+    if (debug_utils && vk->vkCreateDebugUtilsMessengerEXT)
+        VK(&d->log, vk->vkCreateDebugUtilsMessengerEXT(d->instance, &mci, NULL, &d->messenger));
+
+error:
+    free(layers);
+    free(exts);
+    return status;
+}
+
+static int env_device_index(const AsrLog *log)
+{
+    const char *s = getenv("ANYSR_DEVICE");
+    if (!s || !*s)
+        return -1;
+    char *end = NULL;
+    long v = strtol(s, &end, 10);
+    if (*end || v < 0 || v > 1000) {
+        asr_warn(log, "ignoring ANYSR_DEVICE=%s: not a device index", s);
+        return -1;
+    }
+    return (int)v;
+}
+
+static AsrStatus choose_device(AsrDevice *d, int index)
+{
+    AsrStatus status = ASR_OK;
+    AsrVkFuncs *vk = &d->vk;
+    VkPhysicalDevice *devs = NULL;
+    uint32_t n = 0;
+
+    VK(&d->log, vk->vkEnumeratePhysicalDevices(d->instance, &n, NULL));
+    if (!n) {
+        asr_err(&d->log, "%s", no_device_hint);
+        status = ASR_ERROR_NO_DEVICE;
+        goto error;
+    }
+    devs = calloc(n, sizeof(*devs));
+    if (!devs) {
+        status = ASR_ERROR_NO_MEMORY;
+        goto error;
+    }
+    VkResult res = vk->vkEnumeratePhysicalDevices(d->instance, &n, devs);
+    if (res != VK_INCOMPLETE)
+        VK(&d->log, res);
+
+    if (index < 0)
+        index = env_device_index(&d->log);
+    if (index >= (int)n) {
+        asr_err(&d->log, "Vulkan device index %d out of range: %u device(s) found", index, n);
+        status = ASR_ERROR_INVALID_ARGUMENT;
+        goto error;
+    }
+
+    int best = -1, best_score = -1;
+    for (uint32_t i = 0; i < n; i++) {
+        if (index >= 0 && (int)i != index)
+            continue;
+        VkPhysicalDeviceProperties props;
+        uint32_t ts_bits = 0;
+        vk->vkGetPhysicalDeviceProperties(devs[i], &props);
+        asr_dbg(&d->log, "Vulkan device %u: %s (type %d, API %u.%u)", i, props.deviceName,
+                (int)props.deviceType, VK_API_VERSION_MAJOR(props.apiVersion),
+                VK_API_VERSION_MINOR(props.apiVersion));
+        if (props.apiVersion < VK_API_VERSION_1_1) {
+            asr_warn(&d->log, "Vulkan device %u (%s) lacks Vulkan 1.1", i, props.deviceName);
+            continue;
+        }
+        if (find_queue_family(vk, devs[i], &ts_bits) < 0) {
+            asr_warn(&d->log, "Vulkan device %u (%s) has no compute queue", i, props.deviceName);
+            continue;
+        }
+        if (type_score(props.deviceType) > best_score) {
+            best = (int)i;
+            best_score = type_score(props.deviceType);
+        }
+    }
+    if (best < 0) {
+        asr_err(&d->log, "no Vulkan 1.1 device with a compute queue among %u device(s); %s",
+                n, no_device_hint);
+        status = ASR_ERROR_NO_DEVICE;
+        goto error;
+    }
+    d->phys = devs[best];
+    vk->vkGetPhysicalDeviceProperties(d->phys, &d->props);
+    vk->vkGetPhysicalDeviceMemoryProperties(d->phys, &d->mem_props);
+    d->queue_family = (uint32_t)find_queue_family(vk, d->phys, &d->timestamp_valid_bits);
+    asr_info(&d->log, "using Vulkan device %d: %s", best, d->props.deviceName);
+
+error:
+    free(devs);
+    return status;
+}
+
+AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
+{
+    AsrStatus status = ASR_OK;
+    AsrDevice *d = calloc(1, sizeof(*d));
+    *out = NULL;
+    if (!d)
+        return ASR_ERROR_NO_MEMORY;
+    d->log = params->log;
+    atomic_init(&d->validation_messages, 0);
+    const char *env = getenv("ANYSR_VALIDATION");
+    d->validation_fatal = env && !strcmp(env, "fatal");
+
+    status = asr_vk_open_loader(&d->log, &d->vk, &d->loader);
+    if (status < 0)
+        goto error;
+    status = create_instance(d, params->validation);
+    if (status < 0)
+        goto error;
+    status = choose_device(d, params->device_index);
+    if (status < 0)
+        goto error;
+
+    const float prio = 1.0f;
+    VkDeviceQueueCreateInfo qci = {
+        .sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
+        .queueFamilyIndex = d->queue_family,
+        .queueCount = 1,
+        .pQueuePriorities = &prio,
+    };
+    VkDeviceCreateInfo dci = {
+        .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
+        .queueCreateInfoCount = 1,
+        .pQueueCreateInfos = &qci,
+    };
+    VK(&d->log, d->vk.vkCreateDevice(d->phys, &dci, NULL, &d->device));
+    status = asr_vk_load_device(&d->log, &d->vk, d->device);
+    if (status < 0)
+        goto error;
+    d->vk.vkGetDeviceQueue(d->device, d->queue_family, 0, &d->queue);
+
+    *out = d;
+    return ASR_OK;
+
+error:
+    asr_device_destroy(&d);
+    return status;
+}
+
+void asr_device_destroy(AsrDevice **pd)
+{
+    AsrDevice *d = pd ? *pd : NULL;
+    if (!d)
+        return;
+    if (d->device) {
+        d->vk.vkDeviceWaitIdle(d->device);
+        d->vk.vkDestroyDevice(d->device, NULL);
+    }
+    if (d->messenger)
+        d->vk.vkDestroyDebugUtilsMessengerEXT(d->instance, d->messenger, NULL);
+    if (d->instance)
+        d->vk.vkDestroyInstance(d->instance, NULL);
+    asr_vk_close_loader(d->loader);
+    free(d);
+    *pd = NULL;
+}
+
+int asr_device_enumerate(void)
+{
+    AsrStatus status = ASR_OK;
+    AsrVkFuncs vk = { 0 };
+    void *loader = NULL;
+    VkInstance instance = VK_NULL_HANDLE;
+    uint32_t n = 0;
+
+    status = asr_vk_open_loader(NULL, &vk, &loader);
+    if (status < 0)
+        goto error;
+    VkApplicationInfo app = {
+        .sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
+        .pApplicationName = "anysr",
+        .apiVersion = VK_API_VERSION_1_1,
+    };
+    VkInstanceCreateInfo ici = {
+        .sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
+        .pApplicationInfo = &app,
+    };
+    VkResult res = vk.vkCreateInstance(&ici, NULL, &instance);
+    if (res != VK_SUCCESS) {
+        instance = VK_NULL_HANDLE;
+        status = res == VK_ERROR_INCOMPATIBLE_DRIVER || res == VK_ERROR_INITIALIZATION_FAILED ?
+                 ASR_ERROR_NO_DEVICE : asr_status_from_vkresult(res);
+        goto error;
+    }
+    status = asr_vk_load_instance(NULL, &vk, instance);
+    if (status < 0)
+        goto error;
+    VK(NULL, vk.vkEnumeratePhysicalDevices(instance, &n, NULL));
+
+error:
+    if (instance)
+        vk.vkDestroyInstance(instance, NULL);
+    asr_vk_close_loader(loader);
+    return status < 0 ? (int)status : (int)n;
+}

@@ -1,0 +1,48 @@
+/*
+ * The Vulkan instance, physical device choice, logical device and its
+ * compute queue; the validation-layer messenger.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef ASR_DEVICE_H
+#define ASR_DEVICE_H
+
+#include <stdatomic.h>
+
+#include "vk.h"
+
+typedef struct AsrDevice {
+    AsrLog log;
+    AsrVkFuncs vk;
+    void *loader;
+    VkInstance instance;
+    VkDebugUtilsMessengerEXT messenger;
+    VkPhysicalDevice phys;
+    VkPhysicalDeviceProperties props;
+    VkPhysicalDeviceMemoryProperties mem_props;
+    uint32_t queue_family;
+    uint32_t timestamp_valid_bits; /* 0: no timestamps on the queue */
+    VkDevice device;
+    VkQueue queue;
+    int validation_fatal;          /* ANYSR_VALIDATION=fatal: abort on a message */
+    atomic_uint_fast64_t validation_messages;
+    uint64_t pipelines_created;
+    uint64_t buffer_allocations;
+} AsrDevice;
+
+typedef struct AsrDeviceParams {
+    AsrLog log;
+    int device_index; /* -1: automatic (ANYSR_DEVICE may override) */
+    int validation;
+} AsrDeviceParams;
+
+/* Create instance and device. ASR_ERROR_NO_DEVICE (logged, with a hint at
+ * lavapipe) when no loader, driver or suitable device exists. */
+AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out);
+/* Accepts NULL / pointer to NULL; waits for the device to go idle. */
+void asr_device_destroy(AsrDevice **d);
+
+/* Number of physical devices, or a negative AsrStatus. Thread-safe. */
+int asr_device_enumerate(void);
+
+#endif /* ASR_DEVICE_H */

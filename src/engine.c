@@ -1,0 +1,418 @@
+/*
+ * The public engine API: unpack -> bicubic -> pack on the device.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buffer.h"
+#include "cmd.h"
+#include "device.h"
+#include "frame.h"
+#include "io.h"
+#include "log.h"
+#include "resample.h"
+#include "timer.h"
+
+/* timestamps: 0 start, 1 after upload, 2 after compute, 3 after download */
+enum { STAMP_START, STAMP_UPLOADED, STAMP_COMPUTED, STAMP_DOWNLOADED, STAMP_COUNT };
+
+/* Everything size-dependent that configure() decides. */
+typedef struct AsrConfig {
+    AsrFrameInfo in, out;
+    AsrFrameLayout in_layout, out_layout;
+    AsrResampleSize rs;
+    uint64_t lr_bytes, tmp_bytes, hr_bytes, in_bytes, out_bytes;
+} AsrConfig;
+
+struct AsrEngine {
+    AsrLog log;
+    AsrDevice *dev;
+    AsrIo io;
+    AsrResample resample;
+    AsrCmd cmd;
+    AsrTimer timer;
+
+    /* grow-only pool of size-dependent buffers */
+    AsrBuffer staging_in, staging_out; /* host-visible, mapped */
+    AsrBuffer dev_in, dev_out;         /* frame bytes on the device */
+    AsrBuffer lr, tmp, hr;             /* float activations */
+
+    int configured;
+    AsrConfig cfg;
+    AsrStats stats;
+    char *model_path;
+    char last_error[512];
+};
+
+static AsrStatus fail(AsrEngine *e, AsrStatus status, const char *fmt, ...) ASR_PRINTF(3, 4);
+
+static AsrStatus fail(AsrEngine *e, AsrStatus status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->last_error, sizeof(e->last_error), fmt, ap);
+    va_end(ap);
+    asr_err(&e->log, "%s", e->last_error);
+    return status;
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    timespec_get(&ts, TIME_UTC);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+static char *copy_string(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *c = malloc(n);
+    if (c)
+        memcpy(c, s, n);
+    return c;
+}
+
+ASR_API void asr_settings_default(AsrSettings *s)
+{
+    if (!s)
+        return;
+    memset(s, 0, sizeof(*s));
+    s->device_index = -1;
+    const char *v = getenv("ANYSR_VALIDATION");
+    s->validation = v && *v && strcmp(v, "0") != 0;
+    s->log_level = ASR_LOG_WARNING;
+}
+
+ASR_API AsrStatus asr_engine_new(const AsrSettings *s, AsrEngine **out)
+{
+    AsrStatus status = ASR_OK;
+    AsrEngine *e = NULL;
+    if (out)
+        *out = NULL;
+    if (!s || !out)
+        return ASR_ERROR_INVALID_ARGUMENT;
+    for (size_t i = 0; i < ASR_ARRAY_SIZE(s->reserved); i++)
+        if (s->reserved[i])
+            return ASR_ERROR_INVALID_ARGUMENT;
+    if (s->log_level < ASR_LOG_ERROR || s->log_level > ASR_LOG_DEBUG || s->device_index < -1)
+        return ASR_ERROR_INVALID_ARGUMENT;
+
+    e = calloc(1, sizeof(*e));
+    if (!e)
+        return ASR_ERROR_NO_MEMORY;
+    e->log = (AsrLog) { s->log_callback, s->log_user_data, s->log_level };
+    if (s->model_path) {
+        /* the network comes later: the path is kept, not yet read */
+        e->model_path = copy_string(s->model_path);
+        if (!e->model_path) {
+            status = ASR_ERROR_NO_MEMORY;
+            goto error;
+        }
+        asr_info(&e->log, "model %s: accepted, not used yet (bicubic engine)", e->model_path);
+    }
+
+    AsrDeviceParams dp = {
+        .log = e->log,
+        .device_index = s->device_index,
+        .validation = s->validation,
+    };
+    status = asr_device_create(&dp, &e->dev);
+    if (status < 0)
+        goto error;
+    status = asr_io_create(e->dev, &e->io);
+    if (status < 0)
+        goto error;
+    status = asr_resample_create(e->dev, &e->resample);
+    if (status < 0)
+        goto error;
+    status = asr_cmd_create(e->dev, &e->cmd);
+    if (status < 0)
+        goto error;
+    status = asr_timer_create(e->dev, &e->timer, STAMP_COUNT);
+    if (status < 0)
+        goto error;
+
+    *out = e;
+    return ASR_OK;
+
+error:
+    asr_engine_free(&e);
+    return status;
+}
+
+ASR_API void asr_engine_free(AsrEngine **pe)
+{
+    AsrEngine *e = pe ? *pe : NULL;
+    if (!e)
+        return;
+    AsrDevice *d = e->dev;
+    if (d) {
+        d->vk.vkDeviceWaitIdle(d->device);
+        AsrBuffer *bufs[] = { &e->staging_in, &e->staging_out, &e->dev_in, &e->dev_out,
+                              &e->lr, &e->tmp, &e->hr };
+        for (size_t i = 0; i < ASR_ARRAY_SIZE(bufs); i++)
+            asr_buffer_destroy(d, bufs[i]);
+        asr_timer_destroy(d, &e->timer);
+        asr_cmd_destroy(d, &e->cmd);
+        asr_resample_destroy(d, &e->resample);
+        asr_io_destroy(d, &e->io);
+        asr_device_destroy(&e->dev);
+    }
+    free(e->model_path);
+    free(e);
+    *pe = NULL;
+}
+
+static int info_valid(const AsrFrameInfo *i)
+{
+    return asr_format_is_valid(i->format) && i->width > 0 && i->height > 0 &&
+           i->matrix >= ASR_MATRIX_BT601 && i->matrix <= ASR_MATRIX_BT2020 &&
+           (i->range == ASR_RANGE_LIMITED || i->range == ASR_RANGE_FULL);
+}
+
+/* Check what the device can serve; fill the size-dependent parts of cfg. */
+static AsrStatus plan(AsrEngine *e, AsrConfig *c)
+{
+    const VkPhysicalDeviceLimits *lim = &e->dev->props.limits;
+    const AsrFrameInfo *in = &c->in, *out = &c->out;
+    double sx = (double)out->width / in->width, sy = (double)out->height / in->height;
+    if (sx < ASR_SCALE_MIN || sy < ASR_SCALE_MIN)
+        return fail(e, ASR_ERROR_UNSUPPORTED, "scale %.2f x %.2f (%ux%u -> %ux%u) is below the "
+                    "minimum %.1f", sx, sy, in->width, in->height, out->width, out->height,
+                    ASR_SCALE_MIN);
+    if (sx > ASR_SCALE_MAX || sy > ASR_SCALE_MAX)
+        return fail(e, ASR_ERROR_UNSUPPORTED, "scale %.2f x %.2f (%ux%u -> %ux%u) is above the "
+                    "maximum %.1f", sx, sy, in->width, in->height, out->width, out->height,
+                    ASR_SCALE_MAX);
+
+    asr_frame_layout(in->format, in->width, in->height, &c->in_layout);
+    asr_frame_layout(out->format, out->width, out->height, &c->out_layout);
+    c->rs = (AsrResampleSize) {
+        .in_w = in->width, .in_h = in->height,
+        .out_w = out->width, .out_h = out->height,
+        .planes = asr_format_has_alpha(in->format) ? 4 : 3,
+    };
+    c->lr_bytes = (uint64_t)in->width * in->height * c->rs.planes * sizeof(float);
+    c->tmp_bytes = asr_resample_tmp_elems(&c->rs) * sizeof(float);
+    c->hr_bytes = (uint64_t)out->width * out->height * c->rs.planes * sizeof(float);
+    c->in_bytes = c->in_layout.size;
+    c->out_bytes = c->out_layout.size;
+
+    const struct { const char *what; uint64_t bytes; } bufs[] = {
+        { "input frame", c->in_bytes }, { "output frame", c->out_bytes },
+        { "input image", c->lr_bytes }, { "intermediate image", c->tmp_bytes },
+        { "output image", c->hr_bytes },
+    };
+    for (size_t i = 0; i < ASR_ARRAY_SIZE(bufs); i++) {
+        if (bufs[i].bytes > lim->maxStorageBufferRange)
+            return fail(e, ASR_ERROR_UNSUPPORTED, "%ux%u -> %ux%u: the %s needs %llu bytes, above "
+                        "the device's maxStorageBufferRange of %u bytes", in->width, in->height,
+                        out->width, out->height, bufs[i].what, (unsigned long long)bufs[i].bytes,
+                        lim->maxStorageBufferRange);
+    }
+
+    uint32_t g[3], gr[2];
+    uint32_t gmax[3] = { 0, 0, 0 };
+    asr_io_groups(&e->io, in, 0, g);
+    for (int k = 0; k < 3; k++)
+        gmax[k] = ASR_MAX(gmax[k], g[k]);
+    asr_io_groups(&e->io, out, 1, g);
+    for (int k = 0; k < 3; k++)
+        gmax[k] = ASR_MAX(gmax[k], g[k]);
+    asr_resample_groups(&e->resample, &c->rs, gr);
+    gmax[0] = ASR_MAX(gmax[0], gr[0]);
+    gmax[1] = ASR_MAX(gmax[1], gr[1]);
+    for (int k = 0; k < 3; k++) {
+        if (gmax[k] > lim->maxComputeWorkGroupCount[k])
+            return fail(e, ASR_ERROR_UNSUPPORTED, "%ux%u -> %ux%u needs %u workgroups along "
+                        "axis %d, above the device's maxComputeWorkGroupCount of %u", in->width,
+                        in->height, out->width, out->height, gmax[k], k,
+                        lim->maxComputeWorkGroupCount[k]);
+    }
+    return ASR_OK;
+}
+
+/* Point every pass at the buffers for configuration c. */
+static void bind_all(AsrEngine *e, const AsrConfig *c)
+{
+    AsrBufferRange in = { &e->dev_in, 0, ASR_ALIGN(c->in_bytes, 4) };
+    AsrBufferRange out = { &e->dev_out, 0, ASR_ALIGN(c->out_bytes, 4) };
+    AsrBufferRange lr = { &e->lr, 0, c->lr_bytes };
+    AsrBufferRange tmp = { &e->tmp, 0, c->tmp_bytes };
+    AsrBufferRange hr = { &e->hr, 0, c->hr_bytes };
+    AsrBufferRange unpack[2] = { in, lr };
+    AsrBufferRange pack[2] = { hr, out };
+    asr_pass_bind(e->dev, &e->io.unpack, 0, unpack);
+    asr_resample_bind(e->dev, &e->resample, &lr, &tmp, &hr);
+    asr_pass_bind(e->dev, &e->io.pack, 0, pack);
+}
+
+ASR_API AsrStatus asr_engine_configure(AsrEngine *e, const AsrFrameInfo *in,
+                                       const AsrFrameInfo *out)
+{
+    AsrStatus status = ASR_OK;
+    AsrDevice *d;
+    AsrConfig c;
+    if (!e)
+        return ASR_ERROR_INVALID_ARGUMENT;
+    e->last_error[0] = '\0';
+    if (!in || !out)
+        return fail(e, ASR_ERROR_INVALID_ARGUMENT, "configure: NULL frame info");
+    if (!info_valid(in) || !info_valid(out))
+        return fail(e, ASR_ERROR_INVALID_ARGUMENT, "configure: invalid frame info (%s %ux%u -> "
+                    "%s %ux%u): unknown format, matrix or range, or a size of 0",
+                    asr_format_name(in->format), in->width, in->height,
+                    asr_format_name(out->format), out->width, out->height);
+    if (in->format != out->format)
+        return fail(e, ASR_ERROR_UNSUPPORTED, "configure: input format %s differs from output "
+                    "format %s; convert before or after anysr", asr_format_name(in->format),
+                    asr_format_name(out->format));
+
+    d = e->dev;
+    memset(&c, 0, sizeof(c));
+    c.in = *in;
+    c.out = *out;
+    status = plan(e, &c);
+    if (status < 0)
+        return status;
+
+    const struct { AsrBuffer *b; AsrBufferKind kind; uint64_t size; VkBufferUsageFlags usage; } res[] = {
+        { &e->staging_in, ASR_BUFFER_UPLOAD, c.in_bytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT },
+        { &e->staging_out, ASR_BUFFER_DOWNLOAD, c.out_bytes, VK_BUFFER_USAGE_TRANSFER_DST_BIT },
+        { &e->dev_in, ASR_BUFFER_DEVICE, c.in_bytes,
+          VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT },
+        { &e->dev_out, ASR_BUFFER_DEVICE, c.out_bytes,
+          VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT },
+        { &e->lr, ASR_BUFFER_DEVICE, c.lr_bytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT },
+        { &e->tmp, ASR_BUFFER_DEVICE, c.tmp_bytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT },
+        { &e->hr, ASR_BUFFER_DEVICE, c.hr_bytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT },
+    };
+    for (size_t i = 0; i < ASR_ARRAY_SIZE(res); i++) {
+        status = asr_buffer_reserve(d, res[i].b, res[i].kind, res[i].size, res[i].usage);
+        if (status < 0)
+            goto error;
+    }
+    bind_all(e, &c);
+    e->cfg = c;
+    e->configured = 1;
+    e->stats.configures++;
+    asr_dbg(&e->log, "configured %s %ux%u -> %ux%u", asr_format_name(in->format), in->width,
+            in->height, out->width, out->height);
+    return ASR_OK;
+
+error:
+    /* buffers only grow: the previous configuration still fits them */
+    if (e->configured)
+        bind_all(e, &e->cfg);
+    return fail(e, status, "configure: could not allocate buffers for %ux%u -> %ux%u: %s",
+                in->width, in->height, out->width, out->height, asr_status_to_string(status));
+}
+
+static void record(AsrEngine *e)
+{
+    AsrDevice *d = e->dev;
+    const AsrConfig *c = &e->cfg;
+    VkCommandBuffer cb = e->cmd.cb;
+    AsrIoParams up, pp;
+    asr_io_params(&c->in, &c->in_layout, c->in.width * c->in.height, 1, &up);
+    asr_io_params(&c->out, &c->out_layout, c->out.width * c->out.height, 0, &pp);
+
+    asr_timer_reset(d, &e->timer, cb);
+    asr_timer_stamp(d, &e->timer, cb, STAMP_START, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT);
+
+    VkBufferCopy up_copy = { .size = c->in_bytes };
+    d->vk.vkCmdCopyBuffer(cb, e->staging_in.buffer, e->dev_in.buffer, 1, &up_copy);
+    asr_cmd_barrier(d, cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
+                    VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_READ_BIT);
+    asr_timer_stamp(d, &e->timer, cb, STAMP_UPLOADED, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT);
+
+    asr_io_record_unpack(d, cb, &e->io, &up);
+    asr_cmd_compute_barrier(d, cb);
+    asr_resample_record(d, cb, &e->resample, &c->rs);
+    asr_cmd_compute_barrier(d, cb);
+    asr_io_record_pack(d, cb, &e->io, &pp);
+    asr_cmd_barrier(d, cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
+                    VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
+    asr_timer_stamp(d, &e->timer, cb, STAMP_COMPUTED, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT);
+
+    VkBufferCopy down_copy = { .size = c->out_bytes };
+    d->vk.vkCmdCopyBuffer(cb, e->dev_out.buffer, e->staging_out.buffer, 1, &down_copy);
+    asr_cmd_barrier(d, cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
+                    VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
+    asr_timer_stamp(d, &e->timer, cb, STAMP_DOWNLOADED, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT);
+}
+
+ASR_API AsrStatus asr_engine_process(AsrEngine *e, const AsrFrame *in, AsrFrame *out)
+{
+    AsrStatus status = ASR_OK;
+    if (!e)
+        return ASR_ERROR_INVALID_ARGUMENT;
+    e->last_error[0] = '\0';
+    if (!e->configured)
+        return fail(e, ASR_ERROR_NOT_CONFIGURED, "process: asr_engine_configure() has not "
+                    "succeeded yet");
+    if (!in || !out)
+        return fail(e, ASR_ERROR_INVALID_ARGUMENT, "process: NULL frame");
+    if (asr_frame_check(&e->cfg.in_layout, in) < 0)
+        return fail(e, ASR_ERROR_INVALID_ARGUMENT, "process: input frame has a NULL plane or a "
+                    "stride shorter than its row");
+    if (asr_frame_check(&e->cfg.out_layout, out) < 0)
+        return fail(e, ASR_ERROR_INVALID_ARGUMENT, "process: output frame has a NULL plane or a "
+                    "stride shorter than its row");
+
+    double t0 = now_ms();
+    asr_frame_to_staging(&e->cfg.in_layout, in, e->staging_in.map);
+    status = asr_cmd_begin(e->dev, &e->cmd);
+    if (status < 0)
+        goto error;
+    record(e);
+    status = asr_cmd_submit_wait(e->dev, &e->cmd);
+    if (status < 0)
+        goto error;
+    asr_frame_from_staging(&e->cfg.out_layout, e->staging_out.map, out);
+
+    double ms[STAMP_COUNT - 1];
+    asr_timer_read(e->dev, &e->timer, ms);
+    e->stats.frames++;
+    e->stats.last_upload_ms = ms[0];
+    e->stats.last_compute_ms = ms[1];
+    e->stats.last_download_ms = ms[2];
+    e->stats.last_gpu_ms = ms[0] + ms[1] + ms[2];
+    e->stats.last_wall_ms = now_ms() - t0;
+    return ASR_OK;
+
+error:
+    return fail(e, status, "process: %s", asr_status_to_string(status));
+}
+
+ASR_API AsrStatus asr_engine_get_stats(const AsrEngine *e, AsrStats *stats)
+{
+    if (!e || !stats)
+        return ASR_ERROR_INVALID_ARGUMENT;
+    *stats = e->stats;
+    stats->pipelines_created = e->dev->pipelines_created;
+    stats->buffer_allocations = e->dev->buffer_allocations;
+    stats->validation_messages = atomic_load(&e->dev->validation_messages);
+    stats->weight_uploads = 0; /* no network yet */
+    return ASR_OK;
+}
+
+ASR_API const char *asr_engine_device_name(const AsrEngine *e)
+{
+    return e && e->dev ? e->dev->props.deviceName : "";
+}
+
+ASR_API const char *asr_engine_last_error(const AsrEngine *e)
+{
+    return e ? e->last_error : "";
+}
+
+ASR_API int asr_device_count(void)
+{
+    return asr_device_enumerate();
+}

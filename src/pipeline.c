@@ -1,0 +1,179 @@
+/*
+ * Compute pipelines and their descriptor sets.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <string.h>
+
+#include "pipeline.h"
+
+AsrStatus asr_pass_create(AsrDevice *d, const AsrPassDesc *desc, AsrPass *p)
+{
+    AsrStatus status = ASR_OK;
+    const AsrVkFuncs *vk = &d->vk;
+    VkShaderModule module = VK_NULL_HANDLE;
+    memset(p, 0, sizeof(*p));
+    p->name = desc->shader->name;
+    p->num_buffers = desc->num_buffers;
+    p->push_size = desc->push_size;
+    p->local_x = desc->local_x ? desc->local_x : 1;
+    p->local_y = desc->local_y ? desc->local_y : 1;
+    p->num_sets = desc->num_sets ? desc->num_sets : 1;
+    if (p->num_buffers > ASR_PASS_MAX_BUFFERS || desc->num_spec > ASR_PASS_MAX_SPEC ||
+        p->num_sets > ASR_ARRAY_SIZE(p->sets)) {
+        status = ASR_ERROR_INVALID_ARGUMENT;
+        goto error;
+    }
+
+    VkDescriptorSetLayoutBinding bindings[ASR_PASS_MAX_BUFFERS];
+    for (uint32_t i = 0; i < p->num_buffers; i++) {
+        bindings[i] = (VkDescriptorSetLayoutBinding) {
+            .binding = i,
+            .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+            .descriptorCount = 1,
+            .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
+        };
+    }
+    VkDescriptorSetLayoutCreateInfo dslci = {
+        .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+        .bindingCount = p->num_buffers,
+        .pBindings = bindings,
+    };
+    VK(&d->log, vk->vkCreateDescriptorSetLayout(d->device, &dslci, NULL, &p->set_layout));
+
+    VkPushConstantRange pcr = {
+        .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
+        .offset = 0,
+        .size = p->push_size,
+    };
+    VkPipelineLayoutCreateInfo plci = {
+        .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
+        .setLayoutCount = 1,
+        .pSetLayouts = &p->set_layout,
+        .pushConstantRangeCount = p->push_size ? 1 : 0,
+        .pPushConstantRanges = &pcr,
+    };
+    VK(&d->log, vk->vkCreatePipelineLayout(d->device, &plci, NULL, &p->layout));
+
+    VkShaderModuleCreateInfo smci = {
+        .sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
+        .codeSize = desc->shader->size,
+        .pCode = desc->shader->code,
+    };
+    VK(&d->log, vk->vkCreateShaderModule(d->device, &smci, NULL, &module));
+
+    uint32_t spec[2 + ASR_PASS_MAX_SPEC];
+    VkSpecializationMapEntry entries[2 + ASR_PASS_MAX_SPEC];
+    uint32_t num_spec = 2 + desc->num_spec;
+    spec[0] = p->local_x;
+    spec[1] = p->local_y;
+    for (uint32_t i = 0; i < desc->num_spec; i++)
+        spec[2 + i] = desc->spec[i];
+    for (uint32_t i = 0; i < num_spec; i++) {
+        entries[i] = (VkSpecializationMapEntry) {
+            .constantID = i,
+            .offset = i * (uint32_t)sizeof(uint32_t),
+            .size = sizeof(uint32_t),
+        };
+    }
+    VkSpecializationInfo si = {
+        .mapEntryCount = num_spec,
+        .pMapEntries = entries,
+        .dataSize = num_spec * sizeof(uint32_t),
+        .pData = spec,
+    };
+    VkComputePipelineCreateInfo cpci = {
+        .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+        .stage = {
+            .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+            .stage = VK_SHADER_STAGE_COMPUTE_BIT,
+            .module = module,
+            .pName = "main",
+            .pSpecializationInfo = &si,
+        },
+        .layout = p->layout,
+    };
+    VK(&d->log, vk->vkCreateComputePipelines(d->device, VK_NULL_HANDLE, 1, &cpci, NULL, &p->pipeline));
+    d->pipelines_created++;
+
+    VkDescriptorPoolSize ps = {
+        .type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+        .descriptorCount = ASR_MAX(p->num_buffers, 1) * p->num_sets,
+    };
+    VkDescriptorPoolCreateInfo dpci = {
+        .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
+        .maxSets = p->num_sets,
+        .poolSizeCount = 1,
+        .pPoolSizes = &ps,
+    };
+    VK(&d->log, vk->vkCreateDescriptorPool(d->device, &dpci, NULL, &p->pool));
+    VkDescriptorSetLayout layouts[ASR_ARRAY_SIZE(p->sets)];
+    for (uint32_t i = 0; i < p->num_sets; i++)
+        layouts[i] = p->set_layout;
+    VkDescriptorSetAllocateInfo dsai = {
+        .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+        .descriptorPool = p->pool,
+        .descriptorSetCount = p->num_sets,
+        .pSetLayouts = layouts,
+    };
+    VK(&d->log, vk->vkAllocateDescriptorSets(d->device, &dsai, p->sets));
+
+    vk->vkDestroyShaderModule(d->device, module, NULL);
+    asr_dbg(&d->log, "created pipeline %s", p->name);
+    return ASR_OK;
+
+error:
+    asr_err(&d->log, "failed to create the pipeline of shader %s", desc->shader->name);
+    if (module)
+        vk->vkDestroyShaderModule(d->device, module, NULL);
+    asr_pass_destroy(d, p);
+    return status;
+}
+
+void asr_pass_destroy(AsrDevice *d, AsrPass *p)
+{
+    const AsrVkFuncs *vk = &d->vk;
+    if (p->pool)
+        vk->vkDestroyDescriptorPool(d->device, p->pool, NULL);
+    if (p->pipeline)
+        vk->vkDestroyPipeline(d->device, p->pipeline, NULL);
+    if (p->layout)
+        vk->vkDestroyPipelineLayout(d->device, p->layout, NULL);
+    if (p->set_layout)
+        vk->vkDestroyDescriptorSetLayout(d->device, p->set_layout, NULL);
+    memset(p, 0, sizeof(*p));
+}
+
+void asr_pass_bind(AsrDevice *d, AsrPass *p, uint32_t set, const AsrBufferRange *ranges)
+{
+    VkDescriptorBufferInfo infos[ASR_PASS_MAX_BUFFERS];
+    VkWriteDescriptorSet writes[ASR_PASS_MAX_BUFFERS];
+    for (uint32_t i = 0; i < p->num_buffers; i++) {
+        infos[i] = (VkDescriptorBufferInfo) {
+            .buffer = ranges[i].buffer->buffer,
+            .offset = ranges[i].offset,
+            .range = ranges[i].size,
+        };
+        writes[i] = (VkWriteDescriptorSet) {
+            .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
+            .dstSet = p->sets[set],
+            .dstBinding = i,
+            .descriptorCount = 1,
+            .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+            .pBufferInfo = &infos[i],
+        };
+    }
+    d->vk.vkUpdateDescriptorSets(d->device, p->num_buffers, writes, 0, NULL);
+}
+
+void asr_pass_dispatch(AsrDevice *d, VkCommandBuffer cb, const AsrPass *p, uint32_t set,
+                       const void *push, uint32_t width, uint32_t height, uint32_t depth)
+{
+    const AsrVkFuncs *vk = &d->vk;
+    vk->vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, p->pipeline);
+    vk->vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, p->layout, 0, 1,
+                                &p->sets[set], 0, NULL);
+    if (p->push_size)
+        vk->vkCmdPushConstants(cb, p->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, p->push_size, push);
+    vk->vkCmdDispatch(cb, asr_pass_groups_x(p, width), asr_pass_groups_y(p, height), depth);
+}

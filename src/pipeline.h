@@ -1,0 +1,74 @@
+/*
+ * AsrPass: one compute operation = a pipeline built from embedded SPIR-V and
+ * specialisation constants, a descriptor set layout of N storage buffers,
+ * descriptor sets binding them, a push-constant range and a dispatch.
+ * Generic: the resampler and the network passes all use it.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef ASR_PIPELINE_H
+#define ASR_PIPELINE_H
+
+#include "buffer.h"
+
+#define ASR_PASS_MAX_BUFFERS 8
+#define ASR_PASS_MAX_SPEC 16
+
+typedef struct AsrShaderCode {
+    const char *name;
+    const uint32_t *code;
+    size_t size; /* bytes */
+} AsrShaderCode;
+
+typedef struct AsrPassDesc {
+    const AsrShaderCode *shader;
+    uint32_t num_buffers;  /* storage buffers at bindings 0 .. num_buffers-1 */
+    uint32_t push_size;    /* bytes of push constants, 0 for none */
+    uint32_t local_x;      /* workgroup size (specialisation constants 0, 1) */
+    uint32_t local_y;
+    /* further specialisation constants, ids 2, 3, ... (32-bit each) */
+    uint32_t num_spec;
+    uint32_t spec[ASR_PASS_MAX_SPEC];
+    uint32_t num_sets;     /* descriptor sets to allocate (default 1) */
+} AsrPassDesc;
+
+typedef struct AsrPass {
+    const char *name;
+    VkDescriptorSetLayout set_layout;
+    VkPipelineLayout layout;
+    VkPipeline pipeline;
+    VkDescriptorPool pool;
+    VkDescriptorSet sets[4];
+    uint32_t num_sets;
+    uint32_t num_buffers;
+    uint32_t push_size;
+    uint32_t local_x, local_y;
+} AsrPass;
+
+/* A buffer region bound to one binding of a pass. */
+typedef struct AsrBufferRange {
+    const AsrBuffer *buffer;
+    VkDeviceSize offset;
+    VkDeviceSize size;
+} AsrBufferRange;
+
+/* Create the pipeline and its descriptor sets; counts d->pipelines_created.
+ * On failure *p is left empty. */
+AsrStatus asr_pass_create(AsrDevice *d, const AsrPassDesc *desc, AsrPass *p);
+/* Release a pass (an empty one is fine) and clear it. */
+void asr_pass_destroy(AsrDevice *d, AsrPass *p);
+
+/* Point descriptor set `set` at `ranges[0 .. num_buffers-1]`. The set must
+ * not be in use by pending GPU work. */
+void asr_pass_bind(AsrDevice *d, AsrPass *p, uint32_t set, const AsrBufferRange *ranges);
+
+/* Record a dispatch covering width x height x depth invocations (x and y are
+ * divided by the workgroup size, rounded up; depth is in workgroups). */
+void asr_pass_dispatch(AsrDevice *d, VkCommandBuffer cb, const AsrPass *p, uint32_t set,
+                       const void *push, uint32_t width, uint32_t height, uint32_t depth);
+
+/* Workgroups needed along x / y for `n` invocations. */
+static inline uint32_t asr_pass_groups_x(const AsrPass *p, uint32_t n) { return ASR_DIV_UP(n, p->local_x); }
+static inline uint32_t asr_pass_groups_y(const AsrPass *p, uint32_t n) { return ASR_DIV_UP(n, p->local_y); }
+
+#endif /* ASR_PIPELINE_H */

@@ -1,0 +1,30 @@
+/*
+ * Status names and the library version.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "common.h"
+
+#define ASR_STR2(x) #x
+#define ASR_STR(x) ASR_STR2(x)
+
+ASR_API const char *asr_status_to_string(AsrStatus status)
+{
+    switch (status) {
+    case ASR_OK: return "ok";
+    case ASR_ERROR_INVALID_ARGUMENT: return "invalid argument";
+    case ASR_ERROR_NO_MEMORY: return "out of memory";
+    case ASR_ERROR_NO_DEVICE: return "no Vulkan device";
+    case ASR_ERROR_VULKAN: return "Vulkan error";
+    case ASR_ERROR_UNSUPPORTED: return "unsupported";
+    case ASR_ERROR_MODEL: return "invalid model";
+    case ASR_ERROR_NOT_CONFIGURED: return "not configured";
+    case ASR_ERROR_DEVICE_LOST: return "device lost";
+    }
+    return "unknown status";
+}
+
+ASR_API const char *asr_version(void)
+{
+    return ASR_STR(ASR_VERSION_MAJOR) "." ASR_STR(ASR_VERSION_MINOR) "." ASR_STR(ASR_VERSION_PATCH);
+}
