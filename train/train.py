@@ -1,0 +1,240 @@
+#!/usr/bin/python3
+"""Train the anysr model (AnySR random-subnet training + PCSR light/classifier stage).
+
+Every iteration picks one operating point: the full network with probability p, else
+one of the smaller ladder points uniformly.  The encoder runs on whole 48x48 LR crops
+(per-sample (sx, sy) in [1, 4]); the decoders run on a random subset of HR query pixels.
+
+Stage 1 (default): L1 of the heavy decoder trains encoder + heavy MLP; the light MLP
+and the classifier are trained beside it on detached features (they never push the
+encoder), so they stay in step with the encoder.
+Stage 2 (--stage 2, PCSR's second stage): encoder and heavy MLP frozen; light MLP and
+classifier trained.  Classifier loss (PCSR): L1 of the soft mixture
+p_h * heavy + (1 - p_h) * light (outputs detached) + lambda * |mean(p_h) - 0.5|
+(balancing loss, so routing does not collapse to one side).
+
+Examples:
+  /usr/bin/python3 train/train.py --threads 1 --init models/anysr-default.safetensors
+  /usr/bin/python3 train/train.py --resume            # continue train/runs/ckpt.pt
+"""
+
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from data import DEFAULT_DATA, Sampler, load_train_cache  # noqa: E402
+from evalcore import psnr_dataset  # noqa: E402
+from model import ARCH, AnySR, Op, query_inputs, run_mlp  # noqa: E402
+import modelio  # noqa: E402
+
+
+def parse():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", default=os.path.join(HERE, "runs"), help="checkpoint folder")
+    ap.add_argument("--iters", type=int, default=200000, help="stop at this global iteration")
+    ap.add_argument("--total-iters", type=int, default=200000, help="length of the cosine LR schedule")
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--lr-min", type=float, default=1e-5)
+    ap.add_argument("--warmup", type=int, default=300)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr-size", type=int, default=48)
+    ap.add_argument("--queries", type=int, default=48 * 48, help="HR query pixels per crop")
+    ap.add_argument("--p", type=float, default=0.6, help="probability of the full network")
+    ap.add_argument("--smin", type=float, default=1.0)
+    ap.add_argument("--smax", type=float, default=4.0)
+    ap.add_argument("--p-asym", type=float, default=0.5, help="share of asymmetric scale pairs")
+    ap.add_argument("--balance", type=float, default=1.0, help="weight of the balancing loss")
+    ap.add_argument("--stage", type=int, default=1, choices=(1, 2))
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--resume", action="store_true", help="continue from OUT/ckpt.pt")
+    ap.add_argument("--init", default=None, help="warm start from a .safetensors model")
+    ap.add_argument("--ckpt-minutes", type=float, default=5.0)
+    ap.add_argument("--eval-every", type=int, default=2000, help="Set5 x2 check every N iterations (0: never)")
+    ap.add_argument("--log-every", type=int, default=25)
+    ap.add_argument("--data", default=DEFAULT_DATA)
+    ap.add_argument("--subsets", default=None, help="comma list of train/ subfolders (default all)")
+    ap.add_argument("--device", default=None)
+    return ap.parse_args()
+
+
+def lr_at(it, a):
+    if it < a.warmup:
+        return a.lr * (it + 1) / a.warmup
+    t = min(1.0, (it - a.warmup) / max(1, a.total_iters - a.warmup))
+    return a.lr_min + 0.5 * (a.lr - a.lr_min) * (1 + math.cos(math.pi * t))
+
+
+def pick_op(rng, p, ladder):
+    if rng.random() < p:
+        return tuple(ladder[-1])
+    return tuple(ladder[rng.integers(0, len(ladder) - 1)])
+
+
+def save_ckpt(path, model, opt, it, rng, curve, args):
+    tmp = path + ".tmp"
+    torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "it": it,
+                "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
+                "curve": curve, "args": vars(args), "arch": model.arch}, tmp)
+    os.replace(tmp, path)
+
+
+def fmt_time(s):
+    s = int(s)
+    return "%d:%02d:%02d" % (s // 3600, s // 60 % 60, s % 60)
+
+
+def quick_eval(model, ladder):
+    model.eval()
+    r = {
+        "full_heavy_x2": psnr_dataset(model, Op(*ladder[-1], "heavy"), "Set5", 2, 2),
+        "min_light_x2": psnr_dataset(model, Op(*ladder[0], "light"), "Set5", 2, 2),
+    }
+    model.train()
+    return r
+
+
+def main():
+    a = parse()
+    torch.set_num_threads(a.threads)
+    dev = torch.device(a.device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    os.makedirs(a.out, exist_ok=True)
+    ckpt_path = os.path.join(a.out, "ckpt.pt")
+    torch.manual_seed(a.seed)
+    random.seed(a.seed)
+    rng = np.random.default_rng(a.seed)
+
+    model = AnySR(ARCH)
+    it = 0
+    curve = []
+    opt_state = None
+    if a.resume and os.path.exists(ckpt_path):
+        ck = torch.load(ckpt_path, map_location="cpu")
+        model.load_state_dict(ck["model"])
+        opt_state = ck["opt"]
+        it = ck["it"]
+        curve = ck.get("curve", [])
+        rng.bit_generator.state = ck["rng"]
+        torch.set_rng_state(ck["torch_rng"])
+        print("resumed %s at iteration %d" % (ckpt_path, it), flush=True)
+    elif a.init:
+        m2, _, tinfo = modelio.load_model(a.init)
+        model.load_state_dict(m2.state_dict())
+        it = int(tinfo.get("iterations", 0))
+        curve = list(tinfo.get("curve", []))
+        rng = np.random.default_rng(a.seed + it)
+        torch.manual_seed(a.seed + it)
+        print("warm start from %s (iteration %d)" % (a.init, it), flush=True)
+    elif a.resume:
+        print("no checkpoint at %s; starting fresh" % ckpt_path, flush=True)
+
+    model.to(dev)
+    if dev.type == "cpu":
+        model.to(memory_format=torch.channels_last)
+    ladder = ARCH["ladder"]
+    if a.stage == 2:
+        for p in list(model.head.parameters()) + list(model.blocks.parameters()) + \
+                list(model.tail.parameters()) + list(model.dec.heavy.parameters()):
+            p.requires_grad_(False)
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.Adam(params, lr=a.lr)
+    if opt_state is not None:
+        try:
+            opt.load_state_dict(opt_state)
+        except ValueError:
+            print("optimizer state does not match (stage change?); fresh optimizer", flush=True)
+
+    images = load_train_cache(a.data, subsets=a.subsets.split(",") if a.subsets else None)
+    sampler = Sampler(images, a.lr_size, a.queries, a.smin, a.smax, a.p_asym)
+    print("train images: %d, threads %d, device %s, stage %d, p %.2f" % (len(images), a.threads, dev, a.stage, a.p), flush=True)
+
+    tty = sys.stdout.isatty()
+    t_start = time.time()
+    t_ckpt = time.time()
+    it0 = it
+    avg = {}
+    model.train()
+    while it < a.iters:
+        lr_now = lr_at(it, a)
+        for g in opt.param_groups:
+            g["lr"] = lr_now
+        c, d = pick_op(rng, a.p, ladder)
+        lr_np, xs, ys, tgt, hw = sampler.batch(rng, a.batch)
+        lr_t = torch.from_numpy(lr_np).to(dev)
+        if dev.type == "cpu":
+            lr_t = lr_t.contiguous(memory_format=torch.channels_last)
+        xs, ys = torch.from_numpy(xs).to(dev), torch.from_numpy(ys).to(dev)
+        tgt = torch.from_numpy(tgt).to(dev)
+        hw_t = torch.from_numpy(hw).to(dev)
+        scale = torch.stack([hw_t[:, 1].float() / a.lr_size, hw_t[:, 0].float() / a.lr_size], 1)
+
+        with torch.set_grad_enabled(a.stage == 1):
+            feat = model.encode(lr_t, scale, c, d)
+        inp, base = query_inputs(lr_t, feat, xs, ys, hw_t[:, 0], hw_t[:, 1])
+        res = tgt - base
+        if a.stage == 1:
+            oh = run_mlp(model.dec.heavy, inp)
+            l_h = (oh - res).abs().mean()
+        else:
+            with torch.no_grad():
+                oh = run_mlp(model.dec.heavy, inp)
+            l_h = (oh - res).abs().mean().detach()
+        inp_d = inp.detach()
+        ol = run_mlp(model.dec.light, inp_d)
+        l_l = (ol - res).abs().mean()
+        ph = torch.softmax(run_mlp(model.dec.cls, inp_d), -1)[..., :1]
+        mix = ph * oh.detach() + (1 - ph) * ol.detach()
+        l_bal = (ph.mean() - 0.5).abs()
+        l_c = (mix - res).abs().mean() + a.balance * l_bal
+        loss = (l_h if a.stage == 1 else 0) + l_l + l_c
+        if not torch.isfinite(loss):
+            print("non-finite loss at %d; skipped" % it, flush=True)
+            opt.zero_grad(set_to_none=True)
+            it += 1
+            continue
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        it += 1
+
+        for k, v in (("heavy", l_h.item()), ("light", l_l.item()), ("ph", ph.mean().item())):
+            avg[k] = v if k not in avg else 0.98 * avg[k] + 0.02 * v
+        if it % a.log_every == 0 or it == a.iters:
+            el = time.time() - t_start
+            spi = el / max(1, it - it0)
+            eta = spi * (a.iters - it)
+            line = "it %d/%d  L1 heavy %.5f light %.5f  p_h %.2f  lr %.2e  %.2f s/it  elapsed %s  ETA %s" % (
+                it, a.iters, avg["heavy"], avg["light"], avg["ph"], lr_now, spi, fmt_time(el), fmt_time(eta))
+            if tty:
+                print("\r" + line, end="", flush=True)
+            else:
+                print(line, flush=True)
+        if a.eval_every and it % a.eval_every == 0:
+            r = quick_eval(model, ladder)
+            r["it"] = it
+            curve.append(r)
+            print("%seval it %d: Set5 x2 full/heavy %.3f dB, (8,2)/light %.3f dB" % (
+                "\n" if tty else "", it, r["full_heavy_x2"], r["min_light_x2"]), flush=True)
+            with open(os.path.join(a.out, "curve.jsonl"), "a") as f:
+                f.write(json.dumps(r) + "\n")
+            torch.save(model.state_dict(), os.path.join(a.out, "snap_%07d.pt" % it))
+        if time.time() - t_ckpt > a.ckpt_minutes * 60 or it == a.iters:
+            save_ckpt(ckpt_path, model, opt, it, rng, curve, a)
+            t_ckpt = time.time()
+    save_ckpt(ckpt_path, model, opt, it, rng, curve, a)
+    print("\ndone at iteration %d" % it, flush=True)
+
+
+if __name__ == "__main__":
+    main()
