@@ -144,12 +144,17 @@ gst_any_sr_class_init (GstAnySrClass * klass)
    * Scale factor applied to both width and height when downstream caps do
    * not fix the output size. May be changed while playing: the element then
    * renegotiates its output size.
+   *
+   * anysr serves scales from 1 to 8. The property accepts any non-negative
+   * value so that a value outside that range reaches the element, which
+   * then fails with an error saying why, instead of GLib printing a warning
+   * and leaving the old value in place.
    */
   properties[PROP_SCALE] = g_param_spec_double ("scale", "Scale",
       "Scale factor for width and height (output = round(input x scale)), "
       "used when downstream caps do not fix the output size; from 1 "
-      "(passthrough) to 8",
-      ASR_SCALE_MIN, ASR_SCALE_MAX, DEFAULT_SCALE,
+      "(passthrough) to 8, other values fail with an error",
+      0.0, G_MAXDOUBLE, DEFAULT_SCALE,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
       GST_PARAM_MUTABLE_PLAYING);
 
@@ -340,6 +345,12 @@ gst_any_sr_engine_log_level (void)
 }
 
 static gboolean
+scale_is_servable (gdouble scale)
+{
+  return scale >= ASR_SCALE_MIN && scale <= ASR_SCALE_MAX;
+}
+
+static gboolean
 gst_any_sr_open (GstAnySr * self)
 {
   AsrSettings settings;
@@ -347,11 +358,21 @@ gst_any_sr_open (GstAnySr * self)
   AsrStatus status;
   gchar *detail;
   const gchar *driver_files;
+  gdouble scale;
 
   asr_settings_default (&settings);
   GST_OBJECT_LOCK (self);
   settings.device_index = self->device;
+  scale = self->scale;
   GST_OBJECT_UNLOCK (self);
+
+  if (!scale_is_servable (scale)) {
+    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
+        ("anysr cannot scale by %g: the scale property must lie between %g "
+            "and %g (use videoscale to shrink video)", scale, ASR_SCALE_MIN,
+            ASR_SCALE_MAX), (NULL));
+    return FALSE;
+  }
   settings.log_callback = gst_any_sr_engine_log;
   settings.log_user_data = self;
   settings.log_level = gst_any_sr_engine_log_level ();
@@ -721,11 +742,20 @@ gst_any_sr_set_info (GstVideoFilter * filter, GstCaps * incaps,
     reason = g_strdup ("anysr does not support interlaced video "
         "(put deinterlace before it)");
   } else if (!size_is_servable (in_w, in_h, out_w, out_h)) {
+    gdouble scale;
+    gchar *note = NULL;
+
+    GST_OBJECT_LOCK (self);
+    scale = self->scale;
+    GST_OBJECT_UNLOCK (self);
+    if (!scale_is_servable (scale))
+      note = g_strdup_printf (" (the scale property is %g)", scale);
     reason = g_strdup_printf ("anysr cannot scale %dx%d to %dx%d: the scale "
-        "of each axis must lie between %g and %g, here %.3g x %.3g "
-        "(use videoscale to shrink video)", in_w, in_h, out_w, out_h,
+        "of each axis must lie between %g and %g, here %.3g x %.3g%s; "
+        "use videoscale to shrink video", in_w, in_h, out_w, out_h,
         ASR_SCALE_MIN, ASR_SCALE_MAX, (gdouble) out_w / in_w,
-        (gdouble) out_h / in_h);
+        (gdouble) out_h / in_h, note ? note : "");
+    g_free (note);
   }
   if (reason) {
     GST_WARNING_OBJECT (self, "%s", reason);
