@@ -383,12 +383,15 @@ gst_any_sr_open (GstAnySr * self)
     detail = gst_any_sr_take_engine_error (self);
     driver_files = g_getenv ("VK_DRIVER_FILES");
     if (status == ASR_ERROR_NO_DEVICE) {
+      gchar *which = settings.device_index < 0 ? g_strdup ("") :
+          g_strdup_printf (" with index %d", settings.device_index);
+
       GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-          ("No usable Vulkan device (device index %d). " NO_DEVICE_HINT,
-              settings.device_index),
+          ("No usable Vulkan device%s. " NO_DEVICE_HINT, which),
           ("asr_engine_new(): %s%s%s (VK_DRIVER_FILES=%s)",
               asr_status_to_string (status), detail ? ": " : "",
               detail ? detail : "", driver_files ? driver_files : "unset"));
+      g_free (which);
     } else {
       GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ_WRITE,
           ("Could not open the Vulkan device: %s. " NO_DEVICE_HINT,
