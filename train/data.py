@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_DATA = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "data"))
+DEFAULT_DATA = os.environ.get("ANYSR_SHARED_DATA") or os.path.normpath(os.path.join(HERE, "..", "..", "shared", "data"))
 if not os.path.isdir(DEFAULT_DATA):
     DEFAULT_DATA = "/work/shared/data"
 CACHE_DIR = os.path.join(HERE, ".cache")

@@ -1,0 +1,185 @@
+#!/usr/bin/python3
+"""Golden vectors for the engine (tests/golden/), made from the shipped model.
+
+tests/golden/golden.safetensors (F32 tensors):
+  input.<name>            (1, 3, h, w)  LR input in [0, 1] (synthetic, deterministic)
+  case.<n>.out            (1, 3, H, W)  reference output, float, not clamped
+  case.<n>.delta          (1, H, W)     routed cases: logit_heavy - logit_light per pixel
+  case.<n>.heavy          (1, H, W)     routed cases: 1.0 where the pixel took the heavy MLP
+  feat.<stage>            encoder stages of the 'features' case: head (1,F,h,w),
+                          block<i> (x after block i), att<i> (1, c) scale attention of
+                          block i (after sigmoid), enc (tail + head skip, decoder input)
+tests/golden/golden.json: the case list (input, out size, op width/depth, decoder mode,
+k, route threshold), the sha256 of the model file, tolerances (same JSON as the
+safetensors' __metadata__ 'anysr.golden').
+
+  /usr/bin/python3 train/golden.py            # regenerate after every model export
+"""
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import sys
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import modelio  # noqa: E402
+import stio  # noqa: E402
+from model import Op, route_threshold  # noqa: E402
+
+ROOT = os.path.normpath(os.path.join(HERE, ".."))
+DEFAULT_MODEL = os.path.join(ROOT, "models", "anysr-default.safetensors")
+DEFAULT_OUT = os.path.join(ROOT, "tests", "golden")
+
+# output sizes from the scale per axis: round(w * sx), round(h * sy)
+SCALES = [(2.0, 2.0), (3.0, 3.0), (2.5, 2.5), (1.5, 2.0), (4.0, 4.0), (4.6, 4.6)]
+
+
+def synth_input(h, w, seed):
+    """Deterministic test picture: gradients, a disc edge, stripes and noise."""
+    g = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float64)
+    r = np.sqrt((yy - h * 0.4) ** 2 + (xx - w * 0.55) ** 2)
+    img = np.stack([
+        0.2 + 0.6 * xx / max(1, w - 1),
+        np.where(r < min(h, w) * 0.3, 0.85, 0.15),
+        0.5 + 0.4 * np.sin(xx * 1.3 + yy * 0.7),
+    ], 0)
+    img = img + g.normal(0, 0.04, img.shape)
+    img = np.floor(np.clip(img, 0, 1) * 255 + 0.5) / 255.0  # 8-bit values, as frames are
+    return torch.from_numpy(img.astype(np.float32)).unsqueeze(0)
+
+
+def sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+@torch.no_grad()
+def encoder_stages(model, lr, H, W, c, d):
+    scale = model.scale_of(lr, H, W)
+    feat, st = model.encode(lr, scale, c, d, return_stages=True)
+    atts = {}
+    x = st["head"]
+    for i in range(d):
+        # the attention vector, rebuilt with the same steps as ScaleAttention.forward
+        b = model.blocks[i]
+        y = torch.nn.functional.conv2d(x, b.conv1.weight[:c], b.conv1.bias[:c], padding=1)
+        g = y.mean((2, 3))
+        parts = []
+        for j in range(0, c, b.sa.chunk):
+            parts += [g[:, j:j + b.sa.chunk], scale]
+        v = torch.cat(parts, 1)
+        a = torch.relu(torch.nn.functional.linear(v, b.sa.fc1.weight[:, :v.shape[1]], b.sa.fc1.bias))
+        a = torch.sigmoid(torch.nn.functional.linear(a, b.sa.fc2.weight[:c], b.sa.fc2.bias[:c]))
+        assert torch.equal(b.sa(y, scale), y * a[:, :, None, None])
+        atts["att%d" % i] = a
+        x = b(x, scale, c)
+        assert torch.equal(x, st["block%d" % i])
+    out = {"head": st["head"]}
+    for i in range(d):
+        out["block%d" % i] = st["block%d" % i]
+        out["att%d" % i] = atts["att%d" % i]
+    out["enc"] = feat
+    return out
+
+
+@torch.no_grad()
+def make(model_path, out_dir, log=print):
+    model, arch, _ = modelio.load_model(model_path)
+    model.eval()
+    k = float(arch.get("default_k", 0.0))
+    ladder = [tuple(x) for x in arch["ladder"]]
+    inputs = {"a": synth_input(9, 11, 1), "b": synth_input(12, 16, 2), "c": synth_input(7, 5, 3)}
+    tensors = {}
+    for n, t in inputs.items():
+        tensors["input.%s" % n] = t
+    cases = []
+
+    def add(inp, H, W, op):
+        lr = inputs[inp]
+        out, aux = model(lr, H, W, op, return_aux=True)
+        n = len(cases)
+        tensors["case.%d.out" % n] = out
+        case = {"id": n, "input": "input.%s" % inp, "in_h": lr.shape[2], "in_w": lr.shape[3],
+                "out_h": H, "out_w": W, "width": op.width, "depth": op.depth, "mode": op.mode,
+                "k": op.k, "output": "case.%d.out" % n}
+        if op.mode == "routed":
+            tensors["case.%d.delta" % n] = aux["delta"]
+            tensors["case.%d.heavy" % n] = aux["heavy"].float()
+            case.update({"delta": "case.%d.delta" % n, "heavy": "case.%d.heavy" % n,
+                         "threshold": route_threshold(op.k, arch),
+                         "heavy_fraction": round(aux["heavy_fraction"], 4)})
+        cases.append(case)
+
+    # input a: every op x every scale x heavy/light; routed for the full and cheapest op
+    la = inputs["a"]
+    for sx, sy in SCALES:
+        H, W = int(round(la.shape[2] * sy)), int(round(la.shape[3] * sx))
+        for c, d in ladder:
+            for mode in ("heavy", "light"):
+                add("a", H, W, Op(c, d, mode, k))
+        for c, d in (ladder[0], ladder[-1]):
+            add("a", H, W, Op(c, d, "routed", k))
+    # input b (even size): x2 and (1.5, 2.0), each op, routed at default k and at k=0
+    lb = inputs["b"]
+    for sx, sy in ((2.0, 2.0), (1.5, 2.0)):
+        H, W = int(round(lb.shape[2] * sy)), int(round(lb.shape[3] * sx))
+        for c, d in ladder:
+            add("b", H, W, Op(c, d, "routed", k))
+        add("b", H, W, Op(32, 8, "routed", 0.0))
+    # input c (tiny, odd, taller than wide): scale 3 and a non-integer asymmetric size
+    add("c", 21, 15, Op(32, 8, "heavy", k))
+    add("c", 17, 13, Op(16, 4, "routed", k))
+    add("c", 7, 5, Op(8, 2, "heavy", k))  # scale 1: identity size
+
+    # encoder stages of one case: input a, x2, full op
+    fa = encoder_stages(model, la, la.shape[2] * 2, la.shape[3] * 2, *ladder[-1])
+    for n, t in fa.items():
+        tensors["feat.%s" % n] = t
+
+    meta = {
+        "format": "1",
+        "model": os.path.basename(model_path),
+        "model_sha256": sha256(model_path),
+        "generator": "train/golden.py",
+        "features_case": {"input": "input.a", "out_h": la.shape[2] * 2, "out_w": la.shape[3] * 2,
+                          "width": ladder[-1][0], "depth": ladder[-1][1],
+                          "stages": sorted(fa.keys())},
+        "tolerance": {"out_max_abs": 2e-3, "feat_max_abs": 1e-3,
+                      "routed_ignore_delta_within": 1e-3,
+                      "note": "routed: pixels whose |delta - threshold| is below routed_ignore_delta_within,"
+                              " and light pixels within one pixel of them (refinement), may differ"},
+        "cases": cases,
+    }
+    os.makedirs(out_dir, exist_ok=True)
+    st_path = os.path.join(out_dir, "golden.safetensors")
+    stio.save(st_path, {n: t.float().contiguous() for n, t in tensors.items()},
+              {"anysr.golden": json.dumps(meta, sort_keys=True)}, dtype="F32")
+    with open(os.path.join(out_dir, "golden.json"), "w") as f:
+        json.dump(meta, f, indent=1, sort_keys=True)
+        f.write("\n")
+    size = os.path.getsize(st_path) + os.path.getsize(os.path.join(out_dir, "golden.json"))
+    log("wrote %s: %d cases, %d tensors, %d bytes in all" % (out_dir, len(cases), len(tensors), size))
+    if size >= 1 << 20:
+        raise SystemExit("golden vectors over 1 MiB")
+    return meta
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default=DEFAULT_MODEL)
+    ap.add_argument("--out", default=DEFAULT_OUT)
+    a = ap.parse_args()
+    torch.set_num_threads(1)
+    make(a.model, a.out)
+
+
+if __name__ == "__main__":
+    main()
