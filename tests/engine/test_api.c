@@ -1,0 +1,228 @@
+/*
+ * API contract of libanysr: status strings, argument checks, unsupported
+ * scales and formats with messages, process before configure, a failed
+ * configure keeping the previous one, reconfiguration without pipeline
+ * creation and with grow-only buffers, stats and timestamps.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <string.h>
+
+#include "test_common.h"
+
+static void test_status_strings(void)
+{
+    const AsrStatus all[] = { ASR_OK, ASR_ERROR_INVALID_ARGUMENT, ASR_ERROR_NO_MEMORY,
+                              ASR_ERROR_NO_DEVICE, ASR_ERROR_VULKAN, ASR_ERROR_UNSUPPORTED,
+                              ASR_ERROR_MODEL, ASR_ERROR_NOT_CONFIGURED, ASR_ERROR_DEVICE_LOST };
+    for (size_t i = 0; i < ASR_ARRAY_SIZE_(all); i++) {
+        const char *s = asr_status_to_string(all[i]);
+        CHECK(s && *s && strcmp(s, "unknown status") != 0);
+        for (size_t j = 0; j < i; j++)
+            CHECK(strcmp(s, asr_status_to_string(all[j])) != 0);
+    }
+    CHECK(!strcmp(asr_status_to_string(ASR_OK), "ok"));
+    CHECK(!strcmp(asr_status_to_string((AsrStatus)-1234), "unknown status"));
+    CHECK(!strcmp(asr_version(), "0.1.0"));
+}
+
+static void test_settings(void)
+{
+    AsrSettings s;
+    asr_settings_default(&s);
+    CHECK(s.device_index == -1);
+    CHECK(s.log_level == ASR_LOG_WARNING);
+    CHECK(s.model_path == NULL && s.log_callback == NULL);
+    CHECK(s.validation == 1); /* ANYSR_VALIDATION is set by the test setup */
+    asr_settings_default(NULL);
+
+    AsrEngine *e = (AsrEngine *)&s;
+    CHECK_STATUS(asr_engine_new(NULL, &e), ASR_ERROR_INVALID_ARGUMENT);
+    CHECK(e == NULL);
+    CHECK_STATUS(asr_engine_new(&s, NULL), ASR_ERROR_INVALID_ARGUMENT);
+    s.reserved[3] = 1;
+    CHECK_STATUS(asr_engine_new(&s, &e), ASR_ERROR_INVALID_ARGUMENT);
+    s.reserved[3] = 0;
+    s.device_index = 999;
+    CHECK_STATUS(asr_engine_new(&s, &e), ASR_ERROR_INVALID_ARGUMENT);
+    CHECK(e == NULL);
+
+    asr_engine_free(NULL);
+    e = NULL;
+    asr_engine_free(&e);
+    CHECK(asr_engine_get_stats(NULL, NULL) == ASR_ERROR_INVALID_ARGUMENT);
+    CHECK(asr_engine_configure(NULL, NULL, NULL) == ASR_ERROR_INVALID_ARGUMENT);
+    CHECK(asr_engine_process(NULL, NULL, NULL) == ASR_ERROR_INVALID_ARGUMENT);
+    CHECK(!strcmp(asr_engine_last_error(NULL), ""));
+    CHECK(asr_device_count() >= 1);
+}
+
+static AsrFrameInfo info(AsrPixelFormat f, uint32_t w, uint32_t h)
+{
+    AsrFrameInfo i = { .format = f, .width = w, .height = h };
+    return i;
+}
+
+static void expect_unsupported(AsrEngine *e, uint32_t iw, uint32_t ih, uint32_t ow, uint32_t oh,
+                               const char *needle)
+{
+    AsrFrameInfo in = info(ASR_FORMAT_RGBA, iw, ih), out = info(ASR_FORMAT_RGBA, ow, oh);
+    CHECK_STATUS(asr_engine_configure(e, &in, &out), ASR_ERROR_UNSUPPORTED);
+    const char *msg = asr_engine_last_error(e);
+    if (!strstr(msg, needle)) {
+        fprintf(stderr, "message \"%s\" lacks \"%s\"\n", msg, needle);
+        test_failures++;
+    }
+}
+
+static int log_count;
+static void counting_log(void *user, AsrLogLevel level, const char *msg)
+{
+    (void)user;
+    log_count++;
+    fprintf(stderr, "[anysr %d] %s\n", (int)level, msg);
+}
+
+static void test_engine(void)
+{
+    AsrSettings s;
+    asr_settings_default(&s);
+    s.log_callback = counting_log;
+    s.log_level = ASR_LOG_DEBUG;
+    s.model_path = "/nonexistent/model.safetensors"; /* accepted, unused for now */
+    AsrEngine *e = NULL;
+    CHECK_STATUS(asr_engine_new(&s, &e), ASR_OK);
+    if (!e)
+        return;
+    CHECK(log_count > 0);
+    CHECK(strlen(asr_engine_device_name(e)) > 0);
+
+    AsrStats st0;
+    CHECK_STATUS(asr_engine_get_stats(e, &st0), ASR_OK);
+    CHECK(st0.pipelines_created == 4);
+    CHECK(st0.buffer_allocations == 0);
+    CHECK(st0.frames == 0 && st0.configures == 0 && st0.weight_uploads == 0);
+
+    /* process before configure */
+    uint8_t px[4 * 64 * 64] = { 0 }, big[4 * 128 * 128];
+    AsrFrame fin = { { px }, { 4 * 8 } }, fout = { { big }, { 4 * 16 } };
+    CHECK_STATUS(asr_engine_process(e, &fin, &fout), ASR_ERROR_NOT_CONFIGURED);
+    CHECK(strlen(asr_engine_last_error(e)) > 0);
+
+    /* invalid arguments */
+    AsrFrameInfo in = info(ASR_FORMAT_RGBA, 8, 8), out = info(ASR_FORMAT_RGBA, 16, 16);
+    CHECK_STATUS(asr_engine_configure(e, NULL, &out), ASR_ERROR_INVALID_ARGUMENT);
+    AsrFrameInfo bad = in;
+    bad.width = 0;
+    CHECK_STATUS(asr_engine_configure(e, &bad, &out), ASR_ERROR_INVALID_ARGUMENT);
+    bad = in;
+    bad.format = ASR_FORMAT_UNKNOWN;
+    CHECK_STATUS(asr_engine_configure(e, &bad, &out), ASR_ERROR_INVALID_ARGUMENT);
+    bad.format = (AsrPixelFormat)77;
+    CHECK_STATUS(asr_engine_configure(e, &bad, &out), ASR_ERROR_INVALID_ARGUMENT);
+    bad = in;
+    bad.matrix = (AsrColorMatrix)9;
+    CHECK_STATUS(asr_engine_configure(e, &bad, &out), ASR_ERROR_INVALID_ARGUMENT);
+
+    /* unsupported: formats differ, scales out of [1, 8] */
+    AsrFrameInfo yuv = info(ASR_FORMAT_I420, 16, 16);
+    CHECK_STATUS(asr_engine_configure(e, &in, &yuv), ASR_ERROR_UNSUPPORTED);
+    CHECK(strstr(asr_engine_last_error(e), "differs") != NULL);
+    expect_unsupported(e, 16, 16, 8, 8, "scale 0.50 x 0.50");
+    expect_unsupported(e, 16, 16, 8, 8, "below the minimum 1.0");
+    expect_unsupported(e, 16, 16, 16, 15, "below the minimum");
+    expect_unsupported(e, 4, 4, 36, 36, "scale 9.00 x 9.00");
+    expect_unsupported(e, 4, 4, 36, 36, "above the maximum 8.0");
+    expect_unsupported(e, 4, 4, 4, 36, "above the maximum");
+    /* larger than the device can address in one buffer */
+    expect_unsupported(e, 4000, 4000, 32000, 32000, "maxStorageBufferRange");
+    CHECK_STATUS(asr_engine_process(e, &fin, &fout), ASR_ERROR_NOT_CONFIGURED);
+
+    AsrStats st;
+    asr_engine_get_stats(e, &st);
+    CHECK(st.buffer_allocations == 0);
+    CHECK(st.configures == 0);
+
+    /* a good configuration, then a bad one keeps it */
+    CHECK_STATUS(asr_engine_configure(e, &in, &out), ASR_OK);
+    CHECK(!strcmp(asr_engine_last_error(e), ""));
+    expect_unsupported(e, 16, 16, 8, 8, "below");
+    for (int i = 0; i < 8 * 8 * 4; i++)
+        px[i] = (uint8_t)(i * 37);
+    memset(big, 0, sizeof(big));
+    CHECK_STATUS(asr_engine_process(e, &fin, &fout), ASR_OK);
+    int nonzero = 0;
+    for (int i = 0; i < 16 * 16 * 4; i++)
+        nonzero += big[i] != 0;
+    CHECK(nonzero > 0);
+
+    /* bad frames */
+    AsrFrame short_stride = { { px }, { 4 * 8 - 1 } };
+    CHECK_STATUS(asr_engine_process(e, &short_stride, &fout), ASR_ERROR_INVALID_ARGUMENT);
+    AsrFrame null_plane = { { NULL }, { 4 * 16 } };
+    CHECK_STATUS(asr_engine_process(e, &fin, &null_plane), ASR_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(asr_engine_process(e, NULL, &fout), ASR_ERROR_INVALID_ARGUMENT);
+
+    asr_engine_get_stats(e, &st);
+    CHECK(st.frames == 1);
+    CHECK(st.configures == 1);
+    CHECK(st.last_gpu_ms >= 0.0 && st.last_upload_ms >= 0.0 && st.last_compute_ms >= 0.0 &&
+          st.last_download_ms >= 0.0 && st.last_wall_ms > 0.0);
+    CHECK(st.last_gpu_ms <= st.last_upload_ms + st.last_compute_ms + st.last_download_ms + 1e-9);
+    printf("8x8 -> 16x16: gpu %.3f ms (upload %.3f, compute %.3f, download %.3f), wall %.3f ms\n",
+           st.last_gpu_ms, st.last_upload_ms, st.last_compute_ms, st.last_download_ms,
+           st.last_wall_ms);
+
+    /* reconfigure: largest first, then many smaller sizes: no new buffers,
+     * no new pipelines */
+    AsrFrameInfo lin = info(ASR_FORMAT_RGBA, 64, 64), lout = info(ASR_FORMAT_RGBA, 128, 128);
+    CHECK_STATUS(asr_engine_configure(e, &lin, &lout), ASR_OK);
+    AsrFrame lfin = { { px }, { 4 * 64 } }, lfout = { { big }, { 4 * 128 } };
+    CHECK_STATUS(asr_engine_process(e, &lfin, &lfout), ASR_OK);
+    AsrStats after_big;
+    asr_engine_get_stats(e, &after_big);
+    CHECK(after_big.buffer_allocations > st.buffer_allocations);
+    static const AsrPixelFormat fmts[] = { ASR_FORMAT_RGBA, ASR_FORMAT_BGRX, ASR_FORMAT_I420,
+                                           ASR_FORMAT_NV12 };
+    for (uint32_t k = 0; k < 24; k++) {
+        uint32_t w = 3 + k * 2, h = 2 + (k * 5) % 60;
+        AsrFrameInfo a = info(fmts[k % 4], w, h);
+        AsrFrameInfo b = info(fmts[k % 4], w + w * (k % 7) / 7, h * (1 + k % 2));
+        CHECK_STATUS(asr_engine_configure(e, &a, &b), ASR_OK);
+        AsrFrame fa = { { px, px, px }, { 4 * 64, 4 * 64, 4 * 64 } };
+        AsrFrame fb = { { big, big + 128 * 64 * 4, big + 128 * 96 * 4 }, { 128, 128, 128 } };
+        if (a.format < ASR_FORMAT_I420)
+            fb.stride[0] = 4 * 128;
+        CHECK_STATUS(asr_engine_process(e, &fa, &fb), ASR_OK);
+    }
+    asr_engine_get_stats(e, &st);
+    CHECK(st.pipelines_created == 4);
+    CHECK(st.buffer_allocations == after_big.buffer_allocations);
+    CHECK(st.configures == 26);
+    CHECK(st.frames == 26);
+    printf("after %llu configures: %llu pipelines, %llu buffer allocations\n",
+           (unsigned long long)st.configures, (unsigned long long)st.pipelines_created,
+           (unsigned long long)st.buffer_allocations);
+
+    /* growing again allocates again */
+    AsrFrameInfo gin = info(ASR_FORMAT_RGBA, 64, 64), gout = info(ASR_FORMAT_RGBA, 256, 256);
+    CHECK_STATUS(asr_engine_configure(e, &gin, &gout), ASR_OK);
+    AsrStats grown;
+    asr_engine_get_stats(e, &grown);
+    CHECK(grown.buffer_allocations > st.buffer_allocations);
+    CHECK(grown.pipelines_created == 4);
+    CHECK(grown.validation_messages == 0);
+
+    asr_engine_free(&e);
+    CHECK(e == NULL);
+}
+
+int main(void)
+{
+    test_status_strings();
+    test_settings();
+    test_engine();
+    if (test_failures)
+        fprintf(stderr, "%d failure(s)\n", test_failures);
+    return test_failures ? 1 : 0;
+}

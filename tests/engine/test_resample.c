@@ -1,0 +1,226 @@
+/*
+ * Engine vs the plain C reference (ref_resample.c) for every format, several
+ * sizes (odd ones included) and scales, YUV matrices, ranges and sitings,
+ * with padded strides. Every byte must be within 1 of the reference, and
+ * the padding bytes of the caller's output rows must stay untouched.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <math.h>
+#include <string.h>
+
+#include "ref_resample.h"
+#include "test_common.h"
+
+#define PAD_BYTE 0xcd
+
+typedef struct Image {
+    AsrFrame f;
+    uint8_t *mem[ASR_MAX_PLANES];
+    uint32_t row_bytes[ASR_MAX_PLANES], rows[ASR_MAX_PLANES];
+    int planes;
+} Image;
+
+static void image_alloc(Image *im, AsrPixelFormat fmt, uint32_t w, uint32_t h, uint32_t *seed)
+{
+    memset(im, 0, sizeof(*im));
+    im->planes = ref_plane_geometry(fmt, w, h, im->row_bytes, im->rows);
+    for (int p = 0; p < im->planes; p++) {
+        size_t stride = im->row_bytes[p] + test_rand(seed) % 14; /* padded, maybe unaligned */
+        im->mem[p] = malloc(stride * im->rows[p]);
+        memset(im->mem[p], PAD_BYTE, stride * im->rows[p]);
+        im->f.data[p] = im->mem[p];
+        im->f.stride[p] = stride;
+    }
+}
+
+static void image_free(Image *im)
+{
+    for (int p = 0; p < im->planes; p++)
+        free(im->mem[p]);
+}
+
+/* kind 0: random bytes; 1: smooth gradients with some noise and an edge */
+static void image_fill(Image *im, int kind, uint32_t *seed)
+{
+    for (int p = 0; p < im->planes; p++) {
+        for (uint32_t y = 0; y < im->rows[p]; y++) {
+            uint8_t *row = im->f.data[p] + y * im->f.stride[p];
+            for (uint32_t x = 0; x < im->row_bytes[p]; x++) {
+                if (kind == 0) {
+                    row[x] = (uint8_t)test_rand(seed);
+                } else {
+                    int v = (int)((x * 7 + y * 5 + (uint32_t)p * 40) % 256);
+                    if ((x / 8 + y / 6) % 3 == 0)
+                        v = 255 - v;
+                    v += (int)(test_rand(seed) % 9) - 4;
+                    row[x] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+                }
+            }
+        }
+    }
+}
+
+typedef struct FormatStats {
+    int cases;
+    int max_diff;
+    uint64_t bytes, exact;
+} FormatStats;
+
+static FormatStats stats[ASR_FORMAT_NV12 + 1];
+
+static const char *fmt_name(AsrPixelFormat f)
+{
+    static const char *names[] = { "?", "RGBA", "BGRA", "RGBx", "BGRx", "I420", "NV12" };
+    return names[f];
+}
+
+static void run_case(AsrEngine *e, const AsrFrameInfo *in, const AsrFrameInfo *out, int kind,
+                     uint32_t seed)
+{
+    Image src, got, want;
+    image_alloc(&src, in->format, in->width, in->height, &seed);
+    image_alloc(&got, out->format, out->width, out->height, &seed);
+    image_alloc(&want, out->format, out->width, out->height, &seed);
+    image_fill(&src, kind, &seed);
+
+    char desc[160];
+    snprintf(desc, sizeof(desc), "%s %ux%u -> %ux%u matrix %d range %d siting %d,%d -> %d %d %d,%d %s",
+             fmt_name(in->format), in->width, in->height, out->width, out->height, in->matrix,
+             in->range, in->chroma_cosited_h, in->chroma_cosited_v, out->matrix, out->range,
+             out->chroma_cosited_h, out->chroma_cosited_v, kind ? "gradient" : "random");
+
+    AsrStatus st = asr_engine_configure(e, in, out);
+    if (st == ASR_OK)
+        st = asr_engine_process(e, &src.f, &got.f);
+    if (st != ASR_OK) {
+        fprintf(stderr, "FAIL %s: %s (%s)\n", desc, asr_status_to_string(st),
+                asr_engine_last_error(e));
+        test_failures++;
+        goto end;
+    }
+    if (ref_resample(in, &src.f, out, &want.f) < 0) {
+        fprintf(stderr, "reference out of memory\n");
+        exit(1);
+    }
+
+    FormatStats *fs = &stats[in->format];
+    int max_diff = 0, bad_pad = 0;
+    uint64_t exact = 0, n = 0;
+    uint32_t worst_p = 0, worst_x = 0, worst_y = 0;
+    for (int p = 0; p < got.planes; p++) {
+        for (uint32_t y = 0; y < got.rows[p]; y++) {
+            const uint8_t *g = got.f.data[p] + y * got.f.stride[p];
+            const uint8_t *w = want.f.data[p] + y * want.f.stride[p];
+            for (uint32_t x = 0; x < got.row_bytes[p]; x++) {
+                int d = abs((int)g[x] - (int)w[x]);
+                if (d > max_diff)
+                    max_diff = d, worst_p = (uint32_t)p, worst_x = x, worst_y = y;
+                exact += d == 0;
+                n++;
+            }
+            for (size_t x = got.row_bytes[p]; x < got.f.stride[p]; x++)
+                bad_pad += g[x] != PAD_BYTE;
+        }
+    }
+    fs->cases++;
+    fs->bytes += n;
+    fs->exact += exact;
+    if (max_diff > fs->max_diff)
+        fs->max_diff = max_diff;
+    if (max_diff > 1 || bad_pad) {
+        fprintf(stderr, "FAIL %s: max diff %d at plane %u byte %u row %u (got %d want %d), "
+                "%d padding bytes overwritten\n", desc, max_diff, worst_p, worst_x, worst_y,
+                got.f.data[worst_p][worst_y * got.f.stride[worst_p] + worst_x],
+                want.f.data[worst_p][worst_y * want.f.stride[worst_p] + worst_x], bad_pad);
+        test_failures++;
+    }
+end:
+    image_free(&src);
+    image_free(&got);
+    image_free(&want);
+}
+
+static uint32_t scaled(uint32_t v, double s)
+{
+    return (uint32_t)lround(v * s);
+}
+
+int main(void)
+{
+    AsrEngine *e = test_engine_new();
+    static const uint32_t sizes[][2] = { { 17, 13 }, { 64, 48 }, { 33, 35 } };
+    static const double scales[][2] = { { 1.0, 1.0 }, { 1.5, 1.5 }, { 2.5, 2.5 }, { 1.5, 2.0 },
+                                        { 3.7, 3.7 } };
+    static const AsrPixelFormat formats[] = { ASR_FORMAT_RGBA, ASR_FORMAT_BGRA, ASR_FORMAT_RGBX,
+                                              ASR_FORMAT_BGRX, ASR_FORMAT_I420, ASR_FORMAT_NV12 };
+    uint32_t seed = 12345;
+    int variant = 0;
+
+    for (size_t fi = 0; fi < ASR_ARRAY_SIZE_(formats); fi++) {
+        for (size_t si = 0; si < ASR_ARRAY_SIZE_(sizes); si++) {
+            for (size_t ci = 0; ci < ASR_ARRAY_SIZE_(scales); ci++) {
+                AsrFrameInfo in = { .format = formats[fi], .width = sizes[si][0],
+                                    .height = sizes[si][1] };
+                /* YUV: walk through matrices, ranges and sitings */
+                in.matrix = (AsrColorMatrix)(variant % 3);
+                in.range = (AsrColorRange)((variant / 3) % 2);
+                in.chroma_cosited_h = (uint8_t)((variant / 2) % 2);
+                in.chroma_cosited_v = (uint8_t)((variant / 5) % 2);
+                variant++;
+                AsrFrameInfo out = in;
+                out.width = scaled(in.width, scales[ci][0]);
+                out.height = scaled(in.height, scales[ci][1]);
+                run_case(e, &in, &out, (int)((si + ci) % 2), seed++);
+            }
+        }
+        /* 8x on a tiny frame */
+        AsrFrameInfo in = { .format = formats[fi], .width = 5, .height = 3 };
+        AsrFrameInfo out = in;
+        out.width = 40, out.height = 24;
+        run_case(e, &in, &out, 0, seed++);
+    }
+
+    /* every YUV variant at one size */
+    for (int f = 0; f < 2; f++) {
+        for (int m = 0; m < 3; m++) {
+            for (int r = 0; r < 2; r++) {
+                for (int s = 0; s < 3; s++) {
+                    AsrFrameInfo in = {
+                        .format = f ? ASR_FORMAT_NV12 : ASR_FORMAT_I420,
+                        .width = 17, .height = 13,
+                        .matrix = (AsrColorMatrix)m, .range = (AsrColorRange)r,
+                        .chroma_cosited_h = (uint8_t)(s >= 1), .chroma_cosited_v = (uint8_t)(s >= 2),
+                    };
+                    AsrFrameInfo out = in;
+                    out.width = 26, out.height = 20;
+                    run_case(e, &in, &out, 1, seed++);
+                }
+            }
+        }
+    }
+    /* different matrix / range / siting on the two sides */
+    AsrFrameInfo in = { .format = ASR_FORMAT_I420, .width = 19, .height = 11,
+                        .matrix = ASR_MATRIX_BT601, .range = ASR_RANGE_LIMITED };
+    AsrFrameInfo out = { .format = ASR_FORMAT_I420, .width = 38, .height = 23,
+                         .matrix = ASR_MATRIX_BT709, .range = ASR_RANGE_FULL,
+                         .chroma_cosited_h = 1 };
+    run_case(e, &in, &out, 1, seed++);
+
+    AsrStats st;
+    asr_engine_get_stats(e, &st);
+    printf("%-5s %6s %6s %9s\n", "fmt", "cases", "maxdiff", "exact");
+    for (size_t fi = 0; fi < ASR_ARRAY_SIZE_(formats); fi++) {
+        const FormatStats *fs = &stats[formats[fi]];
+        printf("%-5s %6d %6d %8.4f%%\n", fmt_name(formats[fi]), fs->cases, fs->max_diff,
+               fs->bytes ? 100.0 * (double)fs->exact / (double)fs->bytes : 0.0);
+    }
+    printf("frames %llu, pipelines %llu, buffer allocations %llu, validation messages %llu\n",
+           (unsigned long long)st.frames, (unsigned long long)st.pipelines_created,
+           (unsigned long long)st.buffer_allocations, (unsigned long long)st.validation_messages);
+    CHECK(st.validation_messages == 0);
+    asr_engine_free(&e);
+    if (test_failures)
+        fprintf(stderr, "%d failure(s)\n", test_failures);
+    return test_failures ? 1 : 0;
+}
