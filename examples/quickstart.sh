@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Quick start, on a fresh Debian 12 machine as root (or with sudo):
+#
+#   ./examples/quickstart.sh [INPUT [OUTPUT]]
+#
+# installs what anysr needs to build and run (only the missing packages),
+# builds it in build/ (meson + ninja), then upscales INPUT (any video or
+# image file GStreamer decodes), or with no INPUT a 2-second 320x240 clip
+# from videotestsrc, twice in each direction into OUTPUT (default
+# anysr-out.mkv) with examples/upscale-file.sh, and prints what it did:
+# sizes, Vulkan device, time. Running it again skips what is done.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+packages=(
+  meson ninja-build pkg-config gcc libc6-dev python3
+  glslang-tools libvulkan-dev libjson-glib-dev liborc-0.4-dev
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+  mesa-vulkan-drivers
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-tools
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== installing: ${missing[*]}"
+  sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "error: run as root (or install sudo) to install ${missing[*]}" >&2; exit 1; }
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" apt-get update
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y --no-install-recommends "${packages[@]}"
+fi
+
+if [ ! -f build/build.ninja ]; then
+  echo "== configuring build/"
+  # the tests need more packages: bash .ci/run installs them and runs them
+  meson setup -Dtests=false build
+fi
+echo "== building"
+meson compile -C build
+
+echo "== upscaling"
+input=${1:-}
+output=${2:-anysr-out.mkv}
+if [ -n "$input" ]; then
+  exec ./examples/upscale-file.sh -s 2 "$input" "$output"
+else
+  exec ./examples/upscale-file.sh -s 2 -n 60 "" "$output"
+fi
