@@ -155,8 +155,7 @@ gst_any_sr_class_init (GstAnySrClass * klass)
       "used when downstream caps do not fix the output size; from 1 "
       "(passthrough) to 8, other values fail with an error",
       0.0, G_MAXDOUBLE, DEFAULT_SCALE,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-      GST_PARAM_MUTABLE_PLAYING);
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
 
   /**
    * GstAnySr:device:
@@ -172,8 +171,7 @@ gst_any_sr_class_init (GstAnySrClass * klass)
       "automatically (discrete > integrated > virtual > CPU; the environment "
       "variable ANYSR_DEVICE overrides); applied when the element goes from "
       "NULL to READY",
-      -1, G_MAXINT, DEFAULT_DEVICE,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+      -1, G_MAXINT, DEFAULT_DEVICE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
 
   /**
    * GstAnySr:device-name:
@@ -564,8 +562,7 @@ gst_any_sr_fixate_size (GstStructure * s, gint in_w, gint in_h,
     if (w_fixed && h_fixed) {
       if (!gst_util_fraction_multiply (in_par_n, in_par_d, in_w, w, &par_n,
               &par_d) ||
-          !gst_util_fraction_multiply (par_n, par_d, h, in_h, &par_n,
-              &par_d)) {
+          !gst_util_fraction_multiply (par_n, par_d, h, in_h, &par_n, &par_d)) {
         par_n = in_par_n;
         par_d = in_par_d;
       }

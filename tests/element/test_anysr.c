@@ -194,8 +194,7 @@ GST_START_TEST (test_every_format)
     push_flat_and_check (hr, yuv ? yuv_flat : rgb_flat, 50, 38, yuv ? 2 : 1);
     gst_harness_teardown (hr);
 
-    hr = harness_new (0, formats[i], 32, 24,
-        "video/x-raw,width=80,height=36");
+    hr = harness_new (0, formats[i], 32, 24, "video/x-raw,width=80,height=36");
     push_flat_and_check (hr, yuv ? yuv_flat : rgb_flat, 80, 36, yuv ? 2 : 1);
     gst_harness_teardown (hr);
   }
@@ -576,8 +575,7 @@ GST_START_TEST (test_properties)
   fail_unless (strlen (g_param_spec_get_blurb (pspec)) > 20);
   pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (e), "device");
   fail_unless (strlen (g_param_spec_get_blurb (pspec)) > 20);
-  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (e),
-      "device-name");
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (e), "device-name");
   fail_unless (pspec->flags & G_PARAM_READABLE);
   fail_if (pspec->flags & G_PARAM_WRITABLE);
   fail_unless (strlen (g_param_spec_get_blurb (pspec)) > 20);
