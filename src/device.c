@@ -226,8 +226,8 @@ static AsrStatus choose_device(AsrDevice *d, int index)
     if (index < 0)
         index = env_device_index(&d->log);
     if (index >= (int)n) {
-        asr_err(&d->log, "Vulkan device index %d out of range: %u device(s) found", index, n);
-        status = ASR_ERROR_INVALID_ARGUMENT;
+        asr_err(&d->log, "no Vulkan device with index %d: %u device(s) found", index, n);
+        status = ASR_ERROR_NO_DEVICE;
         goto error;
     }
 

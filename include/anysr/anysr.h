@@ -188,8 +188,9 @@ ASR_API void asr_settings_default(AsrSettings *s);
  * @param out  receives the new engine, owned by the caller, released with
  *             asr_engine_free(). Set to NULL on failure.
  * @return ASR_OK; ASR_ERROR_INVALID_ARGUMENT; ASR_ERROR_NO_DEVICE when no
- *         Vulkan loader or device is usable (the log says which, and that
- *         Mesa's lavapipe, package mesa-vulkan-drivers, is a CPU device);
+ *         Vulkan loader or device is usable, or none has the requested
+ *         index (the log says which, and that Mesa's lavapipe, package
+ *         mesa-vulkan-drivers, is a CPU device);
  *         ASR_ERROR_VULKAN; ASR_ERROR_NO_MEMORY; ASR_ERROR_MODEL.
  */
 ASR_API AsrStatus asr_engine_new(const AsrSettings *s, AsrEngine **out);
