@@ -7,7 +7,7 @@
 # builds it in build/ (meson + ninja), then upscales INPUT (any video or
 # image file GStreamer decodes), or with no INPUT a 2-second 320x240 clip
 # from videotestsrc, twice in each direction into OUTPUT (default
-# anysr-out.mkv) with examples/upscale-file.sh, and prints what it did:
+# build/anysr-out.mkv) with examples/upscale-file.sh, and prints what it did:
 # sizes, Vulkan device, time. Running it again skips what is done.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -47,7 +47,7 @@ meson compile -C build
 
 echo "== upscaling"
 input=${1:-}
-output=${2:-anysr-out.mkv}
+output=${2:-build/anysr-out.mkv}
 if [ -n "$input" ]; then
   exec ./examples/upscale-file.sh -s 2 "$input" "$output"
 else
