@@ -174,7 +174,35 @@ typedef struct AsrStats {
     double last_compute_ms;       /**< GPU time of the compute stages of the last frame */
     double last_download_ms;      /**< GPU time of the output stage of the last frame */
     double last_wall_ms;          /**< wall time of the last asr_engine_process() */
+    /* The network (last frame). */
+    int32_t last_subnet;          /**< ladder index actually run (after the scale cap) */
+    uint32_t last_width;          /**< encoder block width c of that subnet */
+    uint32_t last_depth;          /**< encoder depth d of that subnet */
+    int32_t last_decoder;         /**< AsrDecoderMode used */
+    float last_k;                 /**< routing knob used (routed decoder) */
+    double last_heavy_fraction;   /**< share of output pixels on the heavy MLP (1 heavy, 0 light) */
+    double last_macs;             /**< multiply-accumulates of the frame (cost model) */
+    double last_encoder_ms;       /**< GPU time of the encoder (LR) passes */
+    double last_decoder_ms;       /**< GPU time of the decoder (HR) passes */
 } AsrStats;
+
+/** Decoder modes (DESIGN.md section 3). */
+typedef enum AsrDecoderMode {
+    ASR_DECODER_HEAVY = 0,  /**< every output pixel through the heavy MLP */
+    ASR_DECODER_LIGHT = 1,  /**< every output pixel through the light MLP */
+    ASR_DECODER_ROUTED = 2, /**< per-pixel classifier routing, biased by k */
+} AsrDecoderMode;
+
+/**
+ * An operating point: which subnet (ladder index, 0 = cheapest) and which
+ * decoder to run. subnet -1 means the largest subnet the scale group of the
+ * current configuration allows; a subnet above that cap is lowered to it.
+ */
+typedef struct AsrOpChoice {
+    int32_t subnet;
+    AsrDecoderMode decoder;
+    float k; /**< routing knob: larger routes more pixels to the light MLP */
+} AsrOpChoice;
 
 typedef struct AsrEngine AsrEngine;
 
@@ -229,6 +257,40 @@ ASR_API const char *asr_engine_device_name(const AsrEngine *e);
 /** Message of the engine's last failure, "" if none. Owned by the engine,
  *  valid until the next call on it. */
 ASR_API const char *asr_engine_last_error(const AsrEngine *e);
+
+/** Number of subnets (ladder rungs) of the loaded model, cheapest first, or a
+ *  negative AsrStatus. */
+ASR_API int asr_engine_num_subnets(const AsrEngine *e);
+
+/** Encoder width and depth of ladder rung `subnet`. Returns ASR_OK or
+ *  ASR_ERROR_INVALID_ARGUMENT. */
+ASR_API AsrStatus asr_engine_get_subnet(const AsrEngine *e, int subnet, uint32_t *width,
+                                        uint32_t *depth);
+
+/** Largest subnet the scale group of the current configuration allows
+ *  (by max(sx, sy), from the model's caps), or ASR_ERROR_NOT_CONFIGURED. */
+ASR_API int asr_engine_subnet_cap(const AsrEngine *e);
+
+/** The model's default routing knob k (from its metadata). */
+ASR_API float asr_engine_default_k(const AsrEngine *e);
+
+/**
+ * Choose the operating point used by the following asr_engine_process()
+ * calls. Cheap (no allocation, no pipeline creation, no upload): it may be
+ * called before every frame. Returns ASR_OK or ASR_ERROR_INVALID_ARGUMENT
+ * (subnet < -1 or >= asr_engine_num_subnets(), unknown decoder, k not finite).
+ * The default after asr_engine_new() is {-1, ASR_DECODER_ROUTED, default k}.
+ */
+ASR_API AsrStatus asr_engine_set_op(AsrEngine *e, const AsrOpChoice *op);
+
+/**
+ * Cost model: multiply-accumulates of one frame of the current configuration
+ * for `subnet` (after the scale cap) and `decoder`, with `heavy_fraction` of
+ * the output pixels on the heavy MLP when routed (ignored otherwise).
+ * Returns a negative value when not configured or on a bad argument.
+ */
+ASR_API double asr_engine_cost_macs(const AsrEngine *e, int subnet, AsrDecoderMode decoder,
+                                    double heavy_fraction);
 
 /** Release the engine and every resource it holds; sets *e to NULL.
  *  Accepts NULL and a pointer to NULL. */
