@@ -143,10 +143,10 @@ def check_bars(rows, arch=ARCH):
                           ("Set14", "x2", 32.4, 31.5), ("B100", "x2", 31.4, 30.7)):
         r = get(s, sc, full)
         if r:
-            res.append(("full heavy %s %s >= %.1f" % (s, sc), r["heavy"] >= hb, r["heavy"]))
+            res.append(("full heavy %s %s >= %.1f" % (s, sc, hb), r["heavy"] >= hb, r["heavy"]))
         r = get(s, sc, cheap)
         if r:
-            res.append(("cheapest light %s %s >= %.1f" % (s, sc), r["light"] >= lb, r["light"]))
+            res.append(("cheapest light %s %s >= %.1f" % (s, sc, lb), r["light"] >= lb, r["light"]))
     worst = None
     for r in rows:
         m = min(r["heavy"], r["light"], r["routed"]) - r["bicubic"]

@@ -118,15 +118,18 @@ def make(model_path, out_dir, log=print):
                          "heavy_fraction": round(aux["heavy_fraction"], 4)})
         cases.append(case)
 
-    # input a: every op x every scale x heavy/light; routed for the full and cheapest op
-    la = inputs["a"]
+    # every op x every scale x heavy/light, routed for the cheapest and the full op;
+    # input a (9x11) for the scales up to 3, input c (7x5) for 4 and 4.6 (keeps the
+    # files small)
     for sx, sy in SCALES:
-        H, W = int(round(la.shape[2] * sy)), int(round(la.shape[3] * sx))
+        name = "a" if max(sx, sy) <= 3 else "c"
+        li = inputs[name]
+        H, W = int(round(li.shape[2] * sy)), int(round(li.shape[3] * sx))
         for c, d in ladder:
             for mode in ("heavy", "light"):
-                add("a", H, W, Op(c, d, mode, k))
+                add(name, H, W, Op(c, d, mode, k))
         for c, d in (ladder[0], ladder[-1]):
-            add("a", H, W, Op(c, d, "routed", k))
+            add(name, H, W, Op(c, d, "routed", k))
     # input b (even size): x2 and (1.5, 2.0), each op, routed at default k and at k=0
     lb = inputs["b"]
     for sx, sy in ((2.0, 2.0), (1.5, 2.0)):
@@ -139,6 +142,7 @@ def make(model_path, out_dir, log=print):
     add("c", 17, 13, Op(16, 4, "routed", k))
     add("c", 7, 5, Op(8, 2, "heavy", k))  # scale 1: identity size
 
+    la = inputs["a"]
     # encoder stages of one case: input a, x2, full op
     fa = encoder_stages(model, la, la.shape[2] * 2, la.shape[3] * 2, *ladder[-1])
     for n, t in fa.items():
