@@ -42,7 +42,7 @@ def load_any(model_path=None, ckpt=None):
     """Model from a .safetensors file or a training checkpoint (ckpt.pt / snap_*.pt)."""
     if ckpt:
         ck = torch.load(ckpt, map_location="cpu")
-        sd = ck["model"] if "model" in ck else ck
+        sd = ck.get("ema", ck.get("model")) if "model" in ck else ck
         m = AnySR(ARCH)
         m.load_state_dict({k: v.contiguous() for k, v in sd.items()})
         info = {"iterations": ck.get("it") if isinstance(ck, dict) and "it" in ck else None}

@@ -84,7 +84,7 @@ def pick_k(model, arch, data_root=DEFAULT_DATA, max_drop=0.05, min_light=0.45, l
 def load_source(ckpt=None, model_in=None):
     if ckpt:
         ck = torch.load(ckpt, map_location="cpu")
-        sd = ck["model"] if "model" in ck else ck
+        sd = ck.get("ema", ck.get("model")) if "model" in ck else ck
         m = AnySR(ARCH)
         m.load_state_dict({k: v.contiguous() for k, v in sd.items()})
         info = {"iterations": int(ck.get("it", 0)), "curve": ck.get("curve", []), "args": ck.get("args", {})}

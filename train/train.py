@@ -65,6 +65,7 @@ def parse():
     ap.add_argument("--log-every", type=int, default=25)
     ap.add_argument("--data", default=DEFAULT_DATA)
     ap.add_argument("--subsets", default=None, help="comma list of train/ subfolders (default all)")
+    ap.add_argument("--ema", type=float, default=0.999, help="decay of the weight average that is exported")
     ap.add_argument("--device", default=None)
     return ap.parse_args()
 
@@ -82,9 +83,9 @@ def pick_op(rng, p, ladder):
     return tuple(ladder[rng.integers(0, len(ladder) - 1)])
 
 
-def save_ckpt(path, model, opt, it, rng, curve, args):
+def save_ckpt(path, model, ema, opt, it, rng, curve, args):
     tmp = path + ".tmp"
-    torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "it": it,
+    torch.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(), "it": it,
                 "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
                 "curve": curve, "args": vars(args), "arch": model.arch}, tmp)
     os.replace(tmp, path)
@@ -96,12 +97,13 @@ def fmt_time(s):
 
 
 def quick_eval(model, ladder):
+    was = model.training
     model.eval()
     r = {
         "full_heavy_x2": psnr_dataset(model, Op(*ladder[-1], "heavy"), "Set5", 2, 2),
         "min_light_x2": psnr_dataset(model, Op(*ladder[0], "light"), "Set5", 2, 2),
     }
-    model.train()
+    model.train(was)
     return r
 
 
@@ -116,6 +118,8 @@ def main():
     rng = np.random.default_rng(a.seed)
 
     model = AnySR(ARCH)
+    ema = AnySR(ARCH)
+    ema_state = None
     it = 0
     curve = []
     opt_state = None
@@ -123,6 +127,7 @@ def main():
         ck = torch.load(ckpt_path, map_location="cpu")
         model.load_state_dict(ck["model"])
         opt_state = ck["opt"]
+        ema_state = ck.get("ema")
         it = ck["it"]
         curve = ck.get("curve", [])
         rng.bit_generator.state = ck["rng"]
@@ -136,12 +141,20 @@ def main():
         rng = np.random.default_rng(a.seed + it)
         torch.manual_seed(a.seed + it)
         print("warm start from %s (iteration %d)" % (a.init, it), flush=True)
+    # the exported weights are the exponential moving average (ema); eval/snapshots use it
     elif a.resume:
         print("no checkpoint at %s; starting fresh" % ckpt_path, flush=True)
 
+    ema.load_state_dict(ema_state if ema_state is not None else model.state_dict())
+    for p in ema.parameters():
+        p.requires_grad_(False)
     model.to(dev)
+    ema.to(dev)
     if dev.type == "cpu":
         model.to(memory_format=torch.channels_last)
+        ema.to(memory_format=torch.channels_last)
+    m_params = list(model.parameters())
+    e_params = list(ema.parameters())
     ladder = ARCH["ladder"]
     if a.stage == 2:
         for p in list(model.head.parameters()) + list(model.blocks.parameters()) + \
@@ -206,6 +219,9 @@ def main():
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
+        with torch.no_grad():
+            torch._foreach_mul_(e_params, a.ema)
+            torch._foreach_add_(e_params, m_params, alpha=1 - a.ema)
         it += 1
 
         for k, v in (("heavy", l_h.item()), ("light", l_l.item()), ("ph", ph.mean().item())):
@@ -221,18 +237,18 @@ def main():
             else:
                 print(line, flush=True)
         if a.eval_every and it % a.eval_every == 0:
-            r = quick_eval(model, ladder)
+            r = quick_eval(ema, ladder)
             r["it"] = it
             curve.append(r)
             print("%seval it %d: Set5 x2 full/heavy %.3f dB, (8,2)/light %.3f dB" % (
                 "\n" if tty else "", it, r["full_heavy_x2"], r["min_light_x2"]), flush=True)
             with open(os.path.join(a.out, "curve.jsonl"), "a") as f:
                 f.write(json.dumps(r) + "\n")
-            torch.save(model.state_dict(), os.path.join(a.out, "snap_%07d.pt" % it))
+            torch.save(ema.state_dict(), os.path.join(a.out, "snap_%07d.pt" % it))
         if time.time() - t_ckpt > a.ckpt_minutes * 60 or it == a.iters:
-            save_ckpt(ckpt_path, model, opt, it, rng, curve, a)
+            save_ckpt(ckpt_path, model, ema, opt, it, rng, curve, a)
             t_ckpt = time.time()
-    save_ckpt(ckpt_path, model, opt, it, rng, curve, a)
+    save_ckpt(ckpt_path, model, ema, opt, it, rng, curve, a)
     print("\ndone at iteration %d" % it, flush=True)
 
 
