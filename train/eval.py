@@ -57,7 +57,7 @@ def decode_all(model, lr, op_wd, H, W):
     c, d = op_wd
     scale = model.scale_of(lr, H, W)
     feat = model.encode(lr, scale, c, d)
-    ys, xs = torch.meshgrid(torch.arange(H), torch.arange(W), indexing="ij")
+    ys, xs = torch.meshgrid(torch.arange(H, device=lr.device), torch.arange(W, device=lr.device), indexing="ij")
     inp, base = query_inputs(lr, feat, xs.reshape(1, -1), ys.reshape(1, -1), H, W)
     oh = base + run_mlp(model.dec.heavy, inp)
     ol = base + run_mlp(model.dec.light, inp)

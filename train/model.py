@@ -301,14 +301,15 @@ class AnySR(nn.Module):
     @staticmethod
     def scale_of(lr, out_h, out_w):
         B, _, h, w = lr.shape
-        return torch.tensor([[out_w / w, out_h / h]], dtype=torch.float32).expand(B, 2)
+        return torch.tensor([[out_w / w, out_h / h]], dtype=torch.float32, device=lr.device).expand(B, 2)
 
     def forward(self, lr, out_h, out_w, op=Op(), return_aux=False):
         """Super-resolve lr (B, 3, h, w) to (B, 3, out_h, out_w).  Output not clamped."""
         B, _, h, w = lr.shape
         scale = self.scale_of(lr, out_h, out_w)
         feat = self.encode(lr, scale, op.width, op.depth)
-        ys, xs = torch.meshgrid(torch.arange(out_h), torch.arange(out_w), indexing="ij")
+        ys, xs = torch.meshgrid(torch.arange(out_h, device=lr.device), torch.arange(out_w, device=lr.device),
+                                indexing="ij")
         xs = xs.reshape(1, -1).expand(B, -1)
         ys = ys.reshape(1, -1).expand(B, -1)
         inp, base = query_inputs(lr, feat, xs, ys, out_h, out_w)

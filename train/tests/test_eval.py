@@ -62,5 +62,33 @@ class Protocol(unittest.TestCase):
         self.assertGreater(p, 40)
 
 
+class EvalPaths(unittest.TestCase):
+    def test_shared_encoder_path_equals_forward(self):
+        import eval as ev
+        from model import AnySR, Op
+        torch.manual_seed(3)
+        m = AnySR().eval()
+        lr = torch.rand(1, 3, 10, 13)
+        oh, ol, delta = ev.decode_all(m, lr, (16, 4), 25, 20)
+        self.assertTrue(torch.equal(oh, m(lr, 25, 20, Op(16, 4, "heavy"))))
+        self.assertTrue(torch.equal(ol, m(lr, 25, 20, Op(16, 4, "light"))))
+        for k in (-0.2, 0.0, 0.3):
+            ro, hf = ev.compose_routed(oh, ol, delta, k)
+            ref, aux = m(lr, 25, 20, Op(16, 4, "routed", k), return_aux=True)
+            self.assertLess((ro - ref).abs().max().item(), 1e-6)
+            self.assertAlmostEqual(hf, aux["heavy_fraction"], places=6)
+
+    def test_bars_and_markdown(self):
+        import eval as ev
+        rows = [{"set": "Set5", "scale": "x2", "sx": 2, "sy": 2, "width": w, "depth": d, "bicubic": 33.0,
+                 "heavy": 37.0, "light": 35.5, "routed": 36.95, "heavy_share": 0.5, "macs_heavy": 1000,
+                 "macs_light": 100, "macs_routed": 500, "k": 0} for w, d in ((8, 2), (32, 8))]
+        res = {desc: ok for desc, ok, _ in ev.check_bars(rows)}
+        self.assertTrue(res["full heavy Set5 x2 >= 36.8"])
+        self.assertTrue(res["cheapest light Set5 x2 >= 35.2"])
+        self.assertTrue(res["light share >= 40 %, Set5 x2 full"])
+        self.assertIn("| Set5 | x2 | (32,8) | 33.00 | 37.00 |", ev.markdown(rows))
+
+
 if __name__ == "__main__":
     unittest.main()
