@@ -44,6 +44,12 @@
 #define ASR_SPEC_LOCAL_Y 1
 /* bicubic.comp: 0 = horizontal pass, 1 = vertical pass */
 #define ASR_SPEC_AXIS 2
+/* dec_classify.comp, dec_mlp.comp: encoder features F; dec_mlp.comp: hidden
+ * sizes H1, H2 (H2 >= 1 even when unused) and number of hidden layers NL */
+#define ASR_SPEC_F 2
+#define ASR_SPEC_H1 3
+#define ASR_SPEC_H2 4
+#define ASR_SPEC_NL 5
 
 /*
  * unpack.comp and pack.comp: one side of the frame I/O.
@@ -94,6 +100,117 @@ ASR_STRUCT(AsrResampleParams) {
     ASR_U32 pad0;
     ASR_U32 pad1;
     ASR_U32 pad2;
+};
+
+
+/* ------------------------------------------------------------------------ */
+/* The network (DESIGN.md section 3, train/README.md). Activations are planar
+ * float buffers: channel ch of a w x h image at ch * plane + y * w + x. */
+
+/* conv3x3.comp: output pixels per workgroup side, output channels per
+ * invocation, input channels per shared-memory tile */
+#define ASR_CONV_TILE 8
+#define ASR_CONV_COB 8
+#define ASR_CONV_CIB 8
+
+/* AsrConvParams.flags bits */
+#define ASR_CONV_PRE_SA_RELU 1u /* input v -> max(v * att[att_off + ci], 0) on load */
+#define ASR_CONV_ADD_RES     2u /* output += res[co] at the same pixel */
+
+/*
+ * conv3x3.comp: out[co] = bias[co] + sum_{ci < c_in, ky, kx} W[co, ci, ky, kx] *
+ * in[ci](y + ky - 1, x + kx - 1) (zero padding) for co < c_out, with W read
+ * from the full-layout tensor at w_off (OIHW, cin_stride input channels), so
+ * prefix slices W[:c_out, :c_in] need no copy.
+ */
+ASR_STRUCT(AsrConvParams) {
+    ASR_U32 width;
+    ASR_U32 height;
+    ASR_U32 plane;      /* elements per channel plane of in, out and res */
+    ASR_U32 c_in;
+    ASR_U32 c_out;
+    ASR_U32 cin_stride;
+    ASR_U32 w_off;
+    ASR_U32 b_off;
+    ASR_U32 att_off;
+    ASR_U32 flags;
+    ASR_U32 pad0;
+    ASR_U32 pad1;
+};
+
+/* gap.comp: partial sums of each channel over groups of pixels. */
+#define ASR_GAP_LOCAL 256
+ASR_STRUCT(AsrGapParams) {
+    ASR_U32 n;          /* pixels per channel (= plane) */
+    ASR_U32 channels;
+    ASR_U32 groups;     /* partial sums per channel */
+    ASR_U32 per_group;  /* pixels per group */
+};
+
+/* sa.comp: the scale attention of one block from the partial sums. */
+#define ASR_SA_LOCAL 64
+#define ASR_SA_MAX_IN 128
+#define ASR_SA_MAX_HIDDEN 64
+ASR_STRUCT(AsrSaParams) {
+    ASR_F32 sx;
+    ASR_F32 sy;
+    ASR_U32 c;          /* block width */
+    ASR_U32 chunk;
+    ASR_U32 hidden;
+    ASR_U32 fc1_stride; /* fc1 input size of the full layout: F + F / chunk * 2 */
+    ASR_U32 groups;     /* partial sums per channel */
+    ASR_U32 n;          /* pixels */
+    ASR_U32 fc1_w;
+    ASR_U32 fc1_b;
+    ASR_U32 fc2_w;
+    ASR_U32 fc2_b;
+    ASR_U32 att_off;
+    ASR_U32 pad0;
+    ASR_U32 pad1;
+    ASR_U32 pad2;
+};
+
+/* Decoder route buffer (uint): counters, indirect dispatch arguments, the
+ * per-pixel route map (1 = heavy) at ASR_ROUTE_MAP, then one list of pixel
+ * indices of out_w * out_h entries: heavy pixels from its start, light
+ * pixels from its end backwards. */
+#define ASR_ROUTE_HEAVY_COUNT 0
+#define ASR_ROUTE_LIGHT_COUNT 1
+#define ASR_ROUTE_HEAVY_ARGS 4
+#define ASR_ROUTE_LIGHT_ARGS 8
+#define ASR_ROUTE_MAP 16
+/* decoder passes over pixels or lists: invocations per workgroup (x) and
+ * the largest workgroup count along x (more go along y) */
+#define ASR_DEC_LOCAL 64
+#define ASR_DEC_MAX_GROUPS_X 32768u
+
+/* AsrDecParams.mode of dec_mlp.comp */
+#define ASR_DEC_ALL 0u   /* every output pixel, in raster order */
+#define ASR_DEC_HEAVY 1u /* the heavy list */
+#define ASR_DEC_LIGHT 2u /* the light list */
+
+/*
+ * dec_classify.comp, dec_mlp.comp, dec_args.comp, dec_refine.comp,
+ * bilinear.comp: decoder at HR (train/model.py coordinate conventions).
+ * l*_w, l*_b: float offsets of the MLP's layers (classifier: l0 only).
+ */
+ASR_STRUCT(AsrDecParams) {
+    ASR_U32 in_w;
+    ASR_U32 in_h;
+    ASR_U32 out_w;
+    ASR_U32 out_h;
+    ASR_F32 cell_x;     /* in_w / out_w, float division */
+    ASR_F32 cell_y;
+    ASR_F32 threshold;  /* heavy iff delta >= threshold */
+    ASR_U32 mode;       /* ASR_DEC_* */
+    ASR_U32 l0_w;
+    ASR_U32 l0_b;
+    ASR_U32 l1_w;
+    ASR_U32 l1_b;
+    ASR_U32 l2_w;
+    ASR_U32 l2_b;
+    ASR_U32 src_plane;  /* bilinear.comp: first source plane (element offset) */
+    ASR_U32 dst_plane;  /* bilinear.comp: first destination plane */
 };
 
 #endif /* ANYSR_SHADER_PARAMS_H */

@@ -1,5 +1,7 @@
 /*
- * The public engine API: unpack -> bicubic -> pack on the device.
+ * The public engine API: unpack -> encoder (LR) -> decoder (HR) -> pack on
+ * the device; the bicubic resampler replaces the network in the internal
+ * test mode of src/internal.h.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -14,18 +16,25 @@
 #include "device.h"
 #include "frame.h"
 #include "io.h"
+#include "internal.h"
 #include "log.h"
+#include "model.h"
+#include "net.h"
 #include "resample.h"
 #include "timer.h"
 
-/* timestamps: 0 start, 1 after upload, 2 after compute, 3 after download */
-enum { STAMP_START, STAMP_UPLOADED, STAMP_COMPUTED, STAMP_DOWNLOADED, STAMP_COUNT };
+/* timestamps: start, after upload (copy + unpack), after the encoder, after
+ * the decoder, after download (pack + copy) */
+enum { STAMP_START, STAMP_UPLOADED, STAMP_ENCODED, STAMP_DECODED, STAMP_DOWNLOADED, STAMP_COUNT };
 
 /* Everything size-dependent that configure() decides. */
 typedef struct AsrConfig {
     AsrFrameInfo in, out;
     AsrFrameLayout in_layout, out_layout;
     AsrResampleSize rs;
+    AsrNetSize ns;
+    AsrNetPlan np;
+    uint32_t cap;  /* largest subnet of the scale group */
     uint64_t lr_bytes, tmp_bytes, hr_bytes, in_bytes, out_bytes;
 } AsrConfig;
 
@@ -34,8 +43,10 @@ struct AsrEngine {
     AsrDevice *dev;
     AsrIo io;
     AsrResample resample;
+    AsrNet net;
     AsrCmd cmd;
     AsrTimer timer;
+    AsrBuffer readback; /* route counters of the last frame */
 
     /* grow-only pool of size-dependent buffers */
     AsrBuffer staging_in, staging_out; /* host-visible, mapped */
@@ -44,6 +55,9 @@ struct AsrEngine {
 
     int configured;
     AsrConfig cfg;
+    AsrOpChoice op;
+    AsrNetOp debug_op; /* width 0: none (internal.h) */
+    int bicubic;       /* internal.h test mode */
     AsrStats stats;
     char *model_path;
     char last_error[512];
@@ -92,6 +106,8 @@ ASR_API AsrStatus asr_engine_new(const AsrSettings *s, AsrEngine **out)
 {
     AsrStatus status = ASR_OK;
     AsrEngine *e = NULL;
+    AsrModel *model = NULL;
+    char err[512];
     if (out)
         *out = NULL;
     if (!s || !out)
@@ -107,14 +123,24 @@ ASR_API AsrStatus asr_engine_new(const AsrSettings *s, AsrEngine **out)
         return ASR_ERROR_NO_MEMORY;
     e->log = (AsrLog) { s->log_callback, s->log_user_data, s->log_level };
     if (s->model_path) {
-        /* the network comes later: the path is kept, not yet read */
         e->model_path = copy_string(s->model_path);
         if (!e->model_path) {
             status = ASR_ERROR_NO_MEMORY;
             goto error;
         }
-        asr_info(&e->log, "model %s: accepted, not used yet (bicubic engine)", e->model_path);
     }
+
+    /* the model is read and validated before any GPU work */
+    status = e->model_path ? asr_model_load_file(e->model_path, &model, err, sizeof(err))
+                           : asr_model_load_default(&model, err, sizeof(err));
+    if (status < 0) {
+        asr_err(&e->log, "model %s: %s", e->model_path ? e->model_path : "(embedded)", err);
+        goto error;
+    }
+    asr_info(&e->log, "model %s: F %u, D %u, %u subnets, %zu weights",
+             e->model_path ? e->model_path : "(embedded)", model->arch.F, model->arch.D,
+             model->arch.n_ladder, model->num_weights);
+    e->op = (AsrOpChoice) { -1, ASR_DECODER_ROUTED, (float)model->arch.default_k };
 
     AsrDeviceParams dp = {
         .log = e->log,
@@ -136,11 +162,20 @@ ASR_API AsrStatus asr_engine_new(const AsrSettings *s, AsrEngine **out)
     status = asr_timer_create(e->dev, &e->timer, STAMP_COUNT);
     if (status < 0)
         goto error;
+    status = asr_buffer_create(e->dev, &e->readback, ASR_BUFFER_DOWNLOAD,
+                               ASR_ROUTE_MAP * sizeof(uint32_t), VK_BUFFER_USAGE_TRANSFER_DST_BIT);
+    if (status < 0)
+        goto error;
+    status = asr_net_create(e->dev, model, &e->cmd, &e->net);
+    model = NULL; /* owned by the net, also on failure */
+    if (status < 0)
+        goto error;
 
     *out = e;
     return ASR_OK;
 
 error:
+    asr_model_free(&model);
     asr_engine_free(&e);
     return status;
 }
@@ -154,11 +189,12 @@ ASR_API void asr_engine_free(AsrEngine **pe)
     if (d) {
         d->vk.vkDeviceWaitIdle(d->device);
         AsrBuffer *bufs[] = { &e->staging_in, &e->staging_out, &e->dev_in, &e->dev_out,
-                              &e->lr, &e->tmp, &e->hr };
+                              &e->lr, &e->tmp, &e->hr, &e->readback };
         for (size_t i = 0; i < ASR_ARRAY_SIZE(bufs); i++)
             asr_buffer_destroy(d, bufs[i]);
         asr_timer_destroy(d, &e->timer);
         asr_cmd_destroy(d, &e->cmd);
+        asr_net_destroy(d, &e->net);
         asr_resample_destroy(d, &e->resample);
         asr_io_destroy(d, &e->io);
         asr_device_destroy(&e->dev);
@@ -202,11 +238,18 @@ static AsrStatus plan(AsrEngine *e, AsrConfig *c)
     c->hr_bytes = (uint64_t)out->width * out->height * c->rs.planes * sizeof(float);
     c->in_bytes = c->in_layout.size;
     c->out_bytes = c->out_layout.size;
+    c->ns = (AsrNetSize) {
+        .in_w = in->width, .in_h = in->height, .out_w = out->width, .out_h = out->height,
+        .alpha = asr_format_has_alpha(in->format),
+    };
+    asr_net_plan(&e->net, &c->ns, &c->np);
+    c->cap = asr_model_scale_cap(&e->net.model->arch, sx, sy);
 
     const struct { const char *what; uint64_t bytes; } bufs[] = {
         { "input frame", c->in_bytes }, { "output frame", c->out_bytes },
         { "input image", c->lr_bytes }, { "intermediate image", c->tmp_bytes },
-        { "output image", c->hr_bytes },
+        { "output image", c->hr_bytes }, { "feature map", c->np.feat_bytes },
+        { "unrefined output", c->np.unref_bytes }, { "route buffer", c->np.route_bytes },
     };
     for (size_t i = 0; i < ASR_ARRAY_SIZE(bufs); i++) {
         if (bufs[i].bytes > lim->maxStorageBufferRange)
@@ -227,6 +270,8 @@ static AsrStatus plan(AsrEngine *e, AsrConfig *c)
     asr_resample_groups(&e->resample, &c->rs, gr);
     gmax[0] = ASR_MAX(gmax[0], gr[0]);
     gmax[1] = ASR_MAX(gmax[1], gr[1]);
+    gmax[0] = ASR_MAX(gmax[0], ASR_MAX(c->np.dec_groups[0], ASR_DIV_UP(out->width, 8)));
+    gmax[1] = ASR_MAX(gmax[1], ASR_MAX(c->np.dec_groups[1], ASR_DIV_UP(out->height, 8)));
     for (int k = 0; k < 3; k++) {
         if (gmax[k] > lim->maxComputeWorkGroupCount[k])
             return fail(e, ASR_ERROR_UNSUPPORTED, "%ux%u -> %ux%u needs %u workgroups along "
@@ -250,6 +295,7 @@ static void bind_all(AsrEngine *e, const AsrConfig *c)
     asr_pass_bind(e->dev, &e->io.unpack, 0, unpack);
     asr_resample_bind(e->dev, &e->resample, &lr, &tmp, &hr);
     asr_pass_bind(e->dev, &e->io.pack, 0, pack);
+    asr_net_bind(e->dev, &e->net, &c->ns, &c->np, &lr, &hr);
 }
 
 ASR_API AsrStatus asr_engine_configure(AsrEngine *e, const AsrFrameInfo *in,
@@ -288,15 +334,20 @@ ASR_API AsrStatus asr_engine_configure(AsrEngine *e, const AsrFrameInfo *in,
           VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT },
         { &e->dev_out, ASR_BUFFER_DEVICE, c.out_bytes,
           VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT },
-        { &e->lr, ASR_BUFFER_DEVICE, c.lr_bytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT },
+        { &e->lr, ASR_BUFFER_DEVICE, c.lr_bytes,
+          VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT },
         { &e->tmp, ASR_BUFFER_DEVICE, c.tmp_bytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT },
-        { &e->hr, ASR_BUFFER_DEVICE, c.hr_bytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT },
+        { &e->hr, ASR_BUFFER_DEVICE, c.hr_bytes,
+          VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT },
     };
     for (size_t i = 0; i < ASR_ARRAY_SIZE(res); i++) {
         status = asr_buffer_reserve(d, res[i].b, res[i].kind, res[i].size, res[i].usage);
         if (status < 0)
             goto error;
     }
+    status = asr_net_reserve(d, &e->net, &c.np);
+    if (status < 0)
+        goto error;
     bind_all(e, &c);
     e->cfg = c;
     e->configured = 1;
@@ -313,7 +364,22 @@ error:
                 in->width, in->height, out->width, out->height, asr_status_to_string(status));
 }
 
-static void record(AsrEngine *e)
+/* The operating point of the next frame: the debug override, or the
+ * chosen subnet lowered to the scale cap. */
+static AsrNetOp resolve_op(const AsrEngine *e, int32_t *subnet)
+{
+    const AsrArch *a = &e->net.model->arch;
+    if (e->debug_op.width) {
+        *subnet = -1;
+        return e->debug_op;
+    }
+    int32_t cap = (int32_t)e->cfg.cap;
+    int32_t sn = e->op.subnet < 0 || e->op.subnet > cap ? cap : e->op.subnet;
+    *subnet = sn;
+    return (AsrNetOp) { a->ladder[sn][0], a->ladder[sn][1], e->op.decoder, e->op.k };
+}
+
+static void record(AsrEngine *e, const AsrNetOp *op)
 {
     AsrDevice *d = e->dev;
     const AsrConfig *c = &e->cfg;
@@ -329,19 +395,33 @@ static void record(AsrEngine *e)
     d->vk.vkCmdCopyBuffer(cb, e->staging_in.buffer, e->dev_in.buffer, 1, &up_copy);
     asr_cmd_barrier(d, cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
                     VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_READ_BIT);
-    asr_timer_stamp(d, &e->timer, cb, STAMP_UPLOADED, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT);
-
     asr_io_record_unpack(d, cb, &e->io, &up);
     asr_cmd_compute_barrier(d, cb);
-    asr_resample_record(d, cb, &e->resample, &c->rs);
-    asr_cmd_compute_barrier(d, cb);
+    asr_timer_stamp(d, &e->timer, cb, STAMP_UPLOADED, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+
+    int routed = 0;
+    if (e->bicubic) {
+        asr_resample_record(d, cb, &e->resample, &c->rs);
+        asr_cmd_compute_barrier(d, cb);
+        asr_timer_stamp(d, &e->timer, cb, STAMP_ENCODED, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+    } else {
+        asr_net_record_encoder(d, cb, &e->net, &c->ns, &c->np, op);
+        asr_timer_stamp(d, &e->timer, cb, STAMP_ENCODED, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+        asr_net_record_decoder(d, cb, &e->net, &c->ns, &c->np, op);
+        asr_cmd_compute_barrier(d, cb);
+        routed = op->mode == ASR_DECODER_ROUTED;
+    }
+    asr_timer_stamp(d, &e->timer, cb, STAMP_DECODED, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+
     asr_io_record_pack(d, cb, &e->io, &pp);
     asr_cmd_barrier(d, cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
                     VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
-    asr_timer_stamp(d, &e->timer, cb, STAMP_COMPUTED, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT);
-
     VkBufferCopy down_copy = { .size = c->out_bytes };
     d->vk.vkCmdCopyBuffer(cb, e->dev_out.buffer, e->staging_out.buffer, 1, &down_copy);
+    if (routed) {
+        VkBufferCopy counters = { .size = 2 * sizeof(uint32_t) };
+        d->vk.vkCmdCopyBuffer(cb, e->net.route.buffer, e->readback.buffer, 1, &counters);
+    }
     asr_cmd_barrier(d, cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
                     VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
     asr_timer_stamp(d, &e->timer, cb, STAMP_DOWNLOADED, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT);
@@ -366,11 +446,13 @@ ASR_API AsrStatus asr_engine_process(AsrEngine *e, const AsrFrame *in, AsrFrame 
                     "stride shorter than its row");
 
     double t0 = now_ms();
+    int32_t subnet;
+    AsrNetOp op = resolve_op(e, &subnet);
     asr_frame_to_staging(&e->cfg.in_layout, in, e->staging_in.map);
     status = asr_cmd_begin(e->dev, &e->cmd);
     if (status < 0)
         goto error;
-    record(e);
+    record(e, &op);
     status = asr_cmd_submit_wait(e->dev, &e->cmd);
     if (status < 0)
         goto error;
@@ -378,12 +460,31 @@ ASR_API AsrStatus asr_engine_process(AsrEngine *e, const AsrFrame *in, AsrFrame 
 
     double ms[STAMP_COUNT - 1];
     asr_timer_read(e->dev, &e->timer, ms);
-    e->stats.frames++;
-    e->stats.last_upload_ms = ms[0];
-    e->stats.last_compute_ms = ms[1];
-    e->stats.last_download_ms = ms[2];
-    e->stats.last_gpu_ms = ms[0] + ms[1] + ms[2];
-    e->stats.last_wall_ms = now_ms() - t0;
+    const AsrConfig *c = &e->cfg;
+    AsrStats *st = &e->stats;
+    double hf = op.mode == ASR_DECODER_HEAVY ? 1.0 : 0.0;
+    if (op.mode == ASR_DECODER_ROUTED && !e->bicubic) {
+        const uint32_t *cnt = e->readback.map;
+        uint64_t total = (uint64_t)cnt[0] + cnt[1];
+        hf = total ? (double)cnt[0] / (double)total : 0.0;
+    }
+    st->frames++;
+    st->last_upload_ms = ms[0];
+    st->last_encoder_ms = ms[1];
+    st->last_decoder_ms = ms[2];
+    st->last_compute_ms = ms[1] + ms[2];
+    st->last_download_ms = ms[3];
+    st->last_gpu_ms = ms[0] + ms[1] + ms[2] + ms[3];
+    st->last_subnet = subnet;
+    st->last_width = op.width;
+    st->last_depth = op.depth;
+    st->last_decoder = (int32_t)op.mode;
+    st->last_k = op.k;
+    st->last_heavy_fraction = hf;
+    st->last_macs = e->bicubic ? 0.0 :
+        asr_model_macs(&e->net.model->arch, op.width, op.depth, (int)op.mode, hf,
+                       c->in.height, c->in.width, c->out.height, c->out.width);
+    st->last_wall_ms = now_ms() - t0;
     return ASR_OK;
 
 error:
@@ -398,7 +499,7 @@ ASR_API AsrStatus asr_engine_get_stats(const AsrEngine *e, AsrStats *stats)
     stats->pipelines_created = e->dev->pipelines_created;
     stats->buffer_allocations = e->dev->buffer_allocations;
     stats->validation_messages = atomic_load(&e->dev->validation_messages);
-    stats->weight_uploads = 0; /* no network yet */
+    stats->weight_uploads = e->net.weight_uploads;
     return ASR_OK;
 }
 
@@ -415,4 +516,131 @@ ASR_API const char *asr_engine_last_error(const AsrEngine *e)
 ASR_API int asr_device_count(void)
 {
     return asr_device_enumerate();
+}
+
+ASR_API int asr_engine_num_subnets(const AsrEngine *e)
+{
+    return e ? (int)e->net.model->arch.n_ladder : ASR_ERROR_INVALID_ARGUMENT;
+}
+
+ASR_API AsrStatus asr_engine_get_subnet(const AsrEngine *e, int subnet, uint32_t *width,
+                                        uint32_t *depth)
+{
+    if (!e || subnet < 0 || subnet >= (int)e->net.model->arch.n_ladder)
+        return ASR_ERROR_INVALID_ARGUMENT;
+    if (width)
+        *width = e->net.model->arch.ladder[subnet][0];
+    if (depth)
+        *depth = e->net.model->arch.ladder[subnet][1];
+    return ASR_OK;
+}
+
+ASR_API int asr_engine_subnet_cap(const AsrEngine *e)
+{
+    if (!e)
+        return ASR_ERROR_INVALID_ARGUMENT;
+    return e->configured ? (int)e->cfg.cap : ASR_ERROR_NOT_CONFIGURED;
+}
+
+ASR_API float asr_engine_default_k(const AsrEngine *e)
+{
+    return e ? (float)e->net.model->arch.default_k : 0.0f;
+}
+
+ASR_API AsrStatus asr_engine_set_op(AsrEngine *e, const AsrOpChoice *op)
+{
+    if (!e || !op)
+        return ASR_ERROR_INVALID_ARGUMENT;
+    if (op->subnet < -1 || op->subnet >= (int32_t)e->net.model->arch.n_ladder ||
+        op->decoder < ASR_DECODER_HEAVY || op->decoder > ASR_DECODER_ROUTED || !isfinite(op->k))
+        return fail(e, ASR_ERROR_INVALID_ARGUMENT, "set_op: subnet %d (of %u), decoder %d, k %g: "
+                    "out of range", (int)op->subnet, e->net.model->arch.n_ladder,
+                    (int)op->decoder, (double)op->k);
+    e->op = *op;
+    return ASR_OK;
+}
+
+ASR_API double asr_engine_cost_macs(const AsrEngine *e, int subnet, AsrDecoderMode decoder,
+                                    double heavy_fraction)
+{
+    if (!e || !e->configured || subnet < -1 || subnet >= (int)e->net.model->arch.n_ladder ||
+        decoder < ASR_DECODER_HEAVY || decoder > ASR_DECODER_ROUTED ||
+        (decoder == ASR_DECODER_ROUTED && !(heavy_fraction >= 0.0 && heavy_fraction <= 1.0)))
+        return -1.0;
+    const AsrArch *a = &e->net.model->arch;
+    int cap = (int)e->cfg.cap;
+    int sn = subnet < 0 || subnet > cap ? cap : subnet;
+    return asr_model_macs(a, a->ladder[sn][0], a->ladder[sn][1], (int)decoder, heavy_fraction,
+                          e->cfg.in.height, e->cfg.in.width, e->cfg.out.height, e->cfg.out.width);
+}
+
+/* ------------------------------------------------------------------------ */
+/* internal.h: test hooks */
+
+AsrStatus asr_engine_debug_set_op(AsrEngine *e, uint32_t width, uint32_t depth,
+                                  AsrDecoderMode mode, float k)
+{
+    const AsrArch *a = &e->net.model->arch;
+    if (width == 0) {
+        e->debug_op.width = 0;
+        return ASR_OK;
+    }
+    if (width > a->F || width % a->chunk || depth > a->D || mode < ASR_DECODER_HEAVY ||
+        mode > ASR_DECODER_ROUTED)
+        return ASR_ERROR_INVALID_ARGUMENT;
+    e->debug_op = (AsrNetOp) { width, depth, mode, k };
+    return ASR_OK;
+}
+
+void asr_engine_debug_set_bicubic(AsrEngine *e, int on)
+{
+    e->bicubic = on;
+}
+
+const AsrModel *asr_engine_debug_model(const AsrEngine *e)
+{
+    return e->net.model;
+}
+
+AsrStatus asr_engine_debug_read(AsrEngine *e, AsrDebugBuffer which, size_t offset, void *dst,
+                                size_t bytes)
+{
+    const AsrBuffer *src = NULL;
+    switch (which) {
+    case ASR_DEBUG_LR: src = &e->lr; break;
+    case ASR_DEBUG_H0: src = &e->net.h0; break;
+    case ASR_DEBUG_X: src = &e->net.x; break;
+    case ASR_DEBUG_Y: src = &e->net.y; break;
+    case ASR_DEBUG_ENC: src = &e->net.enc; break;
+    case ASR_DEBUG_ATT: src = &e->net.att; break;
+    case ASR_DEBUG_UNREF: src = &e->net.unref; break;
+    case ASR_DEBUG_ROUTE: src = &e->net.route; break;
+    case ASR_DEBUG_HR: src = &e->hr; break;
+    }
+    if (!src || !src->buffer || offset + bytes > src->size || !bytes)
+        return ASR_ERROR_INVALID_ARGUMENT;
+    AsrDevice *d = e->dev;
+    AsrBuffer tmp;
+    AsrStatus status = asr_buffer_create(d, &tmp, ASR_BUFFER_DOWNLOAD, bytes,
+                                         VK_BUFFER_USAGE_TRANSFER_DST_BIT);
+    if (status < 0)
+        return status;
+    /* every debug-readable buffer carries VK_BUFFER_USAGE_TRANSFER_SRC_BIT */
+    status = asr_cmd_begin(d, &e->cmd);
+    if (status < 0)
+        goto done;
+    asr_cmd_barrier(d, e->cmd.cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT |
+                    VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_SHADER_WRITE_BIT |
+                    VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                    VK_ACCESS_TRANSFER_READ_BIT);
+    VkBufferCopy copy = { .srcOffset = offset, .size = bytes };
+    d->vk.vkCmdCopyBuffer(e->cmd.cb, src->buffer, tmp.buffer, 1, &copy);
+    asr_cmd_barrier(d, e->cmd.cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
+                    VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
+    status = asr_cmd_submit_wait(d, &e->cmd);
+    if (status >= 0)
+        memcpy(dst, tmp.map, bytes);
+done:
+    asr_buffer_destroy(d, &tmp);
+    return status;
 }

@@ -166,8 +166,8 @@ void asr_pass_bind(AsrDevice *d, AsrPass *p, uint32_t set, const AsrBufferRange 
     d->vk.vkUpdateDescriptorSets(d->device, p->num_buffers, writes, 0, NULL);
 }
 
-void asr_pass_dispatch(AsrDevice *d, VkCommandBuffer cb, const AsrPass *p, uint32_t set,
-                       const void *push, uint32_t width, uint32_t height, uint32_t depth)
+static void bind(AsrDevice *d, VkCommandBuffer cb, const AsrPass *p, uint32_t set,
+                 const void *push)
 {
     const AsrVkFuncs *vk = &d->vk;
     vk->vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, p->pipeline);
@@ -175,5 +175,25 @@ void asr_pass_dispatch(AsrDevice *d, VkCommandBuffer cb, const AsrPass *p, uint3
                                 &p->sets[set], 0, NULL);
     if (p->push_size)
         vk->vkCmdPushConstants(cb, p->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, p->push_size, push);
-    vk->vkCmdDispatch(cb, asr_pass_groups_x(p, width), asr_pass_groups_y(p, height), depth);
+}
+
+void asr_pass_dispatch(AsrDevice *d, VkCommandBuffer cb, const AsrPass *p, uint32_t set,
+                       const void *push, uint32_t width, uint32_t height, uint32_t depth)
+{
+    bind(d, cb, p, set, push);
+    d->vk.vkCmdDispatch(cb, asr_pass_groups_x(p, width), asr_pass_groups_y(p, height), depth);
+}
+
+void asr_pass_dispatch_groups(AsrDevice *d, VkCommandBuffer cb, const AsrPass *p, uint32_t set,
+                              const void *push, uint32_t gx, uint32_t gy, uint32_t gz)
+{
+    bind(d, cb, p, set, push);
+    d->vk.vkCmdDispatch(cb, gx, gy, gz);
+}
+
+void asr_pass_dispatch_indirect(AsrDevice *d, VkCommandBuffer cb, const AsrPass *p, uint32_t set,
+                                const void *push, const AsrBuffer *args, VkDeviceSize offset)
+{
+    bind(d, cb, p, set, push);
+    d->vk.vkCmdDispatchIndirect(cb, args->buffer, offset);
 }

@@ -38,7 +38,7 @@ typedef struct AsrPass {
     VkPipelineLayout layout;
     VkPipeline pipeline;
     VkDescriptorPool pool;
-    VkDescriptorSet sets[4];
+    VkDescriptorSet sets[8];
     uint32_t num_sets;
     uint32_t num_buffers;
     uint32_t push_size;
@@ -66,6 +66,15 @@ void asr_pass_bind(AsrDevice *d, AsrPass *p, uint32_t set, const AsrBufferRange 
  * divided by the workgroup size, rounded up; depth is in workgroups). */
 void asr_pass_dispatch(AsrDevice *d, VkCommandBuffer cb, const AsrPass *p, uint32_t set,
                        const void *push, uint32_t width, uint32_t height, uint32_t depth);
+
+/* Record a dispatch of gx x gy x gz workgroups. */
+void asr_pass_dispatch_groups(AsrDevice *d, VkCommandBuffer cb, const AsrPass *p, uint32_t set,
+                              const void *push, uint32_t gx, uint32_t gy, uint32_t gz);
+
+/* Record an indirect dispatch reading VkDispatchIndirectCommand at `offset`
+ * of `args` (a buffer with VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT). */
+void asr_pass_dispatch_indirect(AsrDevice *d, VkCommandBuffer cb, const AsrPass *p, uint32_t set,
+                                const void *push, const AsrBuffer *args, VkDeviceSize offset);
 
 /* Workgroups needed along x / y for `n` invocations. */
 static inline uint32_t asr_pass_groups_x(const AsrPass *p, uint32_t n) { return ASR_DIV_UP(n, p->local_x); }

@@ -73,6 +73,8 @@
     X(vkCmdBindDescriptorSets)                   \
     X(vkCmdPushConstants)                        \
     X(vkCmdDispatch)                             \
+    X(vkCmdDispatchIndirect)                     \
+    X(vkCmdFillBuffer)                           \
     X(vkCmdPipelineBarrier)                      \
     X(vkCmdCopyBuffer)                           \
     X(vkCreateFence)                             \

@@ -170,9 +170,9 @@ typedef struct AsrStats {
     uint64_t configures;          /**< successful asr_engine_configure() calls */
     uint64_t validation_messages; /**< validation-layer messages seen */
     double last_gpu_ms;           /**< GPU time of the last frame, all stages */
-    double last_upload_ms;        /**< GPU time of the input stage of the last frame */
-    double last_compute_ms;       /**< GPU time of the compute stages of the last frame */
-    double last_download_ms;      /**< GPU time of the output stage of the last frame */
+    double last_upload_ms;        /**< GPU time of the input stage (copy + unpack) */
+    double last_compute_ms;       /**< GPU time of the network (encoder + decoder) */
+    double last_download_ms;      /**< GPU time of the output stage (pack + copy) */
     double last_wall_ms;          /**< wall time of the last asr_engine_process() */
     /* The network (last frame). */
     int32_t last_subnet;          /**< ladder index actually run (after the scale cap) */
@@ -180,7 +180,8 @@ typedef struct AsrStats {
     uint32_t last_depth;          /**< encoder depth d of that subnet */
     int32_t last_decoder;         /**< AsrDecoderMode used */
     float last_k;                 /**< routing knob used (routed decoder) */
-    double last_heavy_fraction;   /**< share of output pixels on the heavy MLP (1 heavy, 0 light) */
+    double last_heavy_fraction;   /**< share of output pixels on the heavy MLP (1 heavy, 0 light;
+                                       routed: counted on the device, before refinement) */
     double last_macs;             /**< multiply-accumulates of the frame (cost model) */
     double last_encoder_ms;       /**< GPU time of the encoder (LR) passes */
     double last_decoder_ms;       /**< GPU time of the decoder (HR) passes */
@@ -219,7 +220,11 @@ ASR_API void asr_settings_default(AsrSettings *s);
  *         Vulkan loader or device is usable, or none has the requested
  *         index (the log says which, and that Mesa's lavapipe, package
  *         mesa-vulkan-drivers, is a CPU device);
- *         ASR_ERROR_VULKAN; ASR_ERROR_NO_MEMORY; ASR_ERROR_MODEL.
+ *         ASR_ERROR_VULKAN; ASR_ERROR_NO_MEMORY; ASR_ERROR_MODEL when the
+ *         model (settings.model_path, or the embedded default) is missing,
+ *         malformed or invalid: the model is validated before any device
+ *         work, the reason is logged at ASR_LOG_ERROR, and
+ *         asr_model_check_file() returns the same reason as a string.
  */
 ASR_API AsrStatus asr_engine_new(const AsrSettings *s, AsrEngine **out);
 
@@ -295,6 +300,20 @@ ASR_API double asr_engine_cost_macs(const AsrEngine *e, int subnet, AsrDecoderMo
 /** Release the engine and every resource it holds; sets *e to NULL.
  *  Accepts NULL and a pointer to NULL. */
 ASR_API void asr_engine_free(AsrEngine **e);
+
+/**
+ * Validate a model file without creating an engine (no Vulkan needed): the
+ * same checks asr_engine_new() makes with settings.model_path = path.
+ * Thread-safe.
+ *
+ * @param path  the .safetensors file
+ * @param msg   receives the reason of a failure ("" on success), NUL-terminated,
+ *              at most len bytes; may be NULL
+ * @return ASR_OK; ASR_ERROR_INVALID_ARGUMENT (path NULL); ASR_ERROR_NO_MEMORY;
+ *         ASR_ERROR_MODEL (unreadable, malformed or invalid file: msg names the
+ *         field or tensor, e.g. "missing tensor 'dec.cls.bias'").
+ */
+ASR_API AsrStatus asr_model_check_file(const char *path, char *msg, size_t len);
 
 /**
  * Number of Vulkan physical devices visible, or a negative AsrStatus

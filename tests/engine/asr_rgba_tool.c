@@ -1,5 +1,6 @@
 /*
- * asr-rgba-tool: upscale a raw packed 8-bit frame with libanysr.
+ * asr-rgba-tool: upscale a raw packed 8-bit frame with libanysr's internal
+ * bicubic path (src/internal.h).
  *
  *   asr-rgba-tool FORMAT IN_W IN_H OUT_W OUT_H in.raw out.raw
  *
@@ -10,6 +11,7 @@
  */
 #include <string.h>
 
+#include "internal.h"
 #include "test_common.h"
 
 static AsrPixelFormat parse_format(const char *s)
@@ -47,6 +49,7 @@ int main(int argc, char **argv)
     fclose(f);
 
     AsrEngine *e = test_engine_new();
+    asr_engine_debug_set_bicubic(e, 1); /* the internal bicubic path */
     AsrFrameInfo in = { .format = fmt, .width = iw, .height = ih };
     AsrFrameInfo out = { .format = fmt, .width = ow, .height = oh };
     AsrFrame fin = { { src }, { (size_t)iw * 4 } }, fout = { { dst }, { (size_t)ow * 4 } };

@@ -92,7 +92,7 @@ static void test_engine(void)
     asr_settings_default(&s);
     s.log_callback = counting_log;
     s.log_level = ASR_LOG_DEBUG;
-    s.model_path = "/nonexistent/model.safetensors"; /* accepted, unused for now */
+    s.model_path = NULL; /* the embedded default model */
     AsrEngine *e = NULL;
     CHECK_STATUS(asr_engine_new(&s, &e), ASR_OK);
     if (!e)
@@ -102,9 +102,11 @@ static void test_engine(void)
 
     AsrStats st0;
     CHECK_STATUS(asr_engine_get_stats(e, &st0), ASR_OK);
-    CHECK(st0.pipelines_created == 4);
-    CHECK(st0.buffer_allocations == 0);
-    CHECK(st0.frames == 0 && st0.configures == 0 && st0.weight_uploads == 0);
+    /* io 2 + bicubic 2 + network 9 pipelines; weights uploaded once (weights,
+     * their staging buffer, attention values and the counter read-back) */
+    CHECK(st0.pipelines_created == 13);
+    CHECK(st0.buffer_allocations == 4);
+    CHECK(st0.frames == 0 && st0.configures == 0 && st0.weight_uploads == 1);
 
     /* process before configure */
     uint8_t px[4 * 64 * 64] = { 0 }, big[4 * 128 * 128];
@@ -143,7 +145,7 @@ static void test_engine(void)
 
     AsrStats st;
     asr_engine_get_stats(e, &st);
-    CHECK(st.buffer_allocations == 0);
+    CHECK(st.buffer_allocations == st0.buffer_allocations);
     CHECK(st.configures == 0);
 
     /* a good configuration, then a bad one keeps it */
@@ -199,7 +201,8 @@ static void test_engine(void)
         CHECK_STATUS(asr_engine_process(e, &fa, &fb), ASR_OK);
     }
     asr_engine_get_stats(e, &st);
-    CHECK(st.pipelines_created == 4);
+    CHECK(st.pipelines_created == st0.pipelines_created);
+    CHECK(st.weight_uploads == 1);
     CHECK(st.buffer_allocations == after_big.buffer_allocations);
     CHECK(st.configures == 26);
     CHECK(st.frames == 26);
@@ -213,11 +216,109 @@ static void test_engine(void)
     AsrStats grown;
     asr_engine_get_stats(e, &grown);
     CHECK(grown.buffer_allocations > st.buffer_allocations);
-    CHECK(grown.pipelines_created == 4);
+    CHECK(grown.pipelines_created == st0.pipelines_created);
     CHECK(grown.validation_messages == 0);
 
     asr_engine_free(&e);
     CHECK(e == NULL);
+}
+
+/* The operating-point API: ladder, scale cap, set_op, cost model, stats. */
+static void test_ops(void)
+{
+    AsrEngine *e = test_engine_new();
+    int n = asr_engine_num_subnets(e);
+    CHECK(n == 4);
+    CHECK(asr_engine_num_subnets(NULL) == ASR_ERROR_INVALID_ARGUMENT);
+    static const uint32_t ladder[4][2] = { { 8, 2 }, { 16, 4 }, { 24, 6 }, { 32, 8 } };
+    for (int i = 0; i < n && i < 4; i++) {
+        uint32_t w = 0, d = 0;
+        CHECK_STATUS(asr_engine_get_subnet(e, i, &w, &d), ASR_OK);
+        CHECK(w == ladder[i][0] && d == ladder[i][1]);
+    }
+    uint32_t w, d;
+    CHECK_STATUS(asr_engine_get_subnet(e, n, &w, &d), ASR_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(asr_engine_get_subnet(e, -1, &w, &d), ASR_ERROR_INVALID_ARGUMENT);
+    CHECK(asr_engine_subnet_cap(e) == ASR_ERROR_NOT_CONFIGURED);
+    CHECK(asr_engine_cost_macs(e, -1, ASR_DECODER_HEAVY, 0.0) < 0.0);
+    float k = asr_engine_default_k(e);
+    CHECK(k == k);
+
+    AsrOpChoice bad = { 4, ASR_DECODER_HEAVY, 0.0f };
+    CHECK_STATUS(asr_engine_set_op(e, &bad), ASR_ERROR_INVALID_ARGUMENT);
+    bad.subnet = -2;
+    CHECK_STATUS(asr_engine_set_op(e, &bad), ASR_ERROR_INVALID_ARGUMENT);
+    bad.subnet = 0;
+    bad.decoder = (AsrDecoderMode)3;
+    CHECK_STATUS(asr_engine_set_op(e, &bad), ASR_ERROR_INVALID_ARGUMENT);
+    bad.decoder = ASR_DECODER_ROUTED;
+    bad.k = 1.0f / 0.0f;
+    CHECK_STATUS(asr_engine_set_op(e, &bad), ASR_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(asr_engine_set_op(e, NULL), ASR_ERROR_INVALID_ARGUMENT);
+
+    /* scale caps of the default model: <= 1.7 -> 1, <= 2.5 -> 2, else 3 */
+    static const struct { uint32_t iw, ih, ow, oh; int cap; } caps[] = {
+        { 10, 8, 10, 8, 1 }, { 10, 8, 17, 8, 1 }, { 10, 8, 18, 8, 2 }, { 10, 8, 20, 20, 2 },
+        { 10, 8, 25, 8, 2 }, { 10, 8, 26, 8, 3 }, { 10, 8, 10, 32, 3 }, { 4, 4, 32, 32, 3 },
+    };
+    uint8_t src[4 * 10 * 8], dst[4 * 32 * 32];
+    for (size_t i = 0; i < sizeof(src); i++)
+        src[i] = (uint8_t)(i * 29 + 7);
+    for (size_t i = 0; i < ASR_ARRAY_SIZE_(caps); i++) {
+        AsrFrameInfo in = info(ASR_FORMAT_RGBA, caps[i].iw, caps[i].ih);
+        AsrFrameInfo out = info(ASR_FORMAT_RGBA, caps[i].ow, caps[i].oh);
+        CHECK_STATUS(asr_engine_configure(e, &in, &out), ASR_OK);
+        CHECK(asr_engine_subnet_cap(e) == caps[i].cap);
+    }
+
+    /* 10x8 -> 20x16 (x2: cap 2 = (24, 6)) */
+    AsrFrameInfo in = info(ASR_FORMAT_RGBA, 10, 8), out = info(ASR_FORMAT_RGBA, 20, 16);
+    CHECK_STATUS(asr_engine_configure(e, &in, &out), ASR_OK);
+    AsrFrame fin = { { src }, { 4 * 10 } }, fout = { { dst }, { 4 * 20 } };
+    AsrStats st0, st;
+    asr_engine_get_stats(e, &st0);
+    /* default: largest subnet allowed, routed, default k */
+    CHECK_STATUS(asr_engine_process(e, &fin, &fout), ASR_OK);
+    asr_engine_get_stats(e, &st);
+    CHECK(st.last_subnet == 2 && st.last_width == 24 && st.last_depth == 6);
+    CHECK(st.last_decoder == ASR_DECODER_ROUTED && st.last_k == k);
+    CHECK(st.last_heavy_fraction >= 0.0 && st.last_heavy_fraction <= 1.0);
+    double want = asr_engine_cost_macs(e, -1, ASR_DECODER_ROUTED, st.last_heavy_fraction);
+    CHECK(want > 0.0 && st.last_macs == want);
+    CHECK(st.last_encoder_ms >= 0.0 && st.last_decoder_ms >= 0.0);
+    CHECK(st.last_compute_ms == st.last_encoder_ms + st.last_decoder_ms);
+    printf("x2 routed (24,6): heavy %.3f, %.0f MACs, encoder %.3f ms, decoder %.3f ms\n",
+           st.last_heavy_fraction, st.last_macs, st.last_encoder_ms, st.last_decoder_ms);
+
+    /* every subnet and decoder: the cap lowers subnet 3 to 2; switching
+     * allocates nothing and creates no pipeline */
+    for (int sn = -1; sn < n; sn++) {
+        for (int m = 0; m < 3; m++) {
+            AsrOpChoice op = { sn, (AsrDecoderMode)m, m == 2 ? 0.25f : 0.0f };
+            CHECK_STATUS(asr_engine_set_op(e, &op), ASR_OK);
+            CHECK_STATUS(asr_engine_process(e, &fin, &fout), ASR_OK);
+            asr_engine_get_stats(e, &st);
+            int expect = sn < 0 || sn > 2 ? 2 : sn;
+            CHECK(st.last_subnet == expect);
+            CHECK(st.last_width == ladder[expect][0] && st.last_depth == ladder[expect][1]);
+            CHECK(st.last_decoder == m);
+            CHECK(m != 0 || st.last_heavy_fraction == 1.0);
+            CHECK(m != 1 || st.last_heavy_fraction == 0.0);
+            CHECK(st.last_macs == asr_engine_cost_macs(e, sn, (AsrDecoderMode)m,
+                                                       st.last_heavy_fraction));
+        }
+    }
+    CHECK(asr_engine_cost_macs(e, 0, ASR_DECODER_LIGHT, 0.0) <
+          asr_engine_cost_macs(e, 2, ASR_DECODER_HEAVY, 0.0));
+    CHECK(asr_engine_cost_macs(e, 3, ASR_DECODER_HEAVY, 0.0) ==
+          asr_engine_cost_macs(e, 2, ASR_DECODER_HEAVY, 0.0));
+    CHECK(asr_engine_cost_macs(e, 0, ASR_DECODER_ROUTED, 1.5) < 0.0);
+    asr_engine_get_stats(e, &st);
+    CHECK(st.pipelines_created == st0.pipelines_created);
+    CHECK(st.buffer_allocations == st0.buffer_allocations);
+    CHECK(st.weight_uploads == 1);
+    CHECK(st.validation_messages == 0);
+    asr_engine_free(&e);
 }
 
 int main(void)
@@ -225,6 +326,7 @@ int main(void)
     test_status_strings();
     test_settings();
     test_engine();
+    test_ops();
     if (test_failures)
         fprintf(stderr, "%d failure(s)\n", test_failures);
     return test_failures ? 1 : 0;

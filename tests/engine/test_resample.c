@@ -1,5 +1,7 @@
 /*
- * Engine vs the plain C reference (ref_resample.c) for every format, several
+ * Engine (in its bicubic test mode, src/internal.h: unpack -> bicubic ->
+ * pack, the frame I/O of the network path) vs the plain C reference
+ * (ref_resample.c) for every format, several
  * sizes (odd ones included) and scales, YUV matrices, ranges and sitings,
  * with padded strides. Every byte must be within 1 of the reference, and
  * the padding bytes of the caller's output rows must stay untouched.
@@ -10,6 +12,7 @@
 #include <string.h>
 
 #include "ref_resample.h"
+#include "internal.h"
 #include "test_common.h"
 
 #define PAD_BYTE 0xcd
@@ -149,6 +152,7 @@ static uint32_t scaled(uint32_t v, double s)
 int main(void)
 {
     AsrEngine *e = test_engine_new();
+    asr_engine_debug_set_bicubic(e, 1);
     static const uint32_t sizes[][2] = { { 17, 13 }, { 64, 48 }, { 33, 35 } };
     static const double scales[][2] = { { 1.0, 1.0 }, { 1.5, 1.5 }, { 2.5, 2.5 }, { 1.5, 2.0 },
                                         { 3.7, 3.7 } };

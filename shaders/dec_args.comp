@@ -1,0 +1,33 @@
+/*
+ * dec_args.comp — indirect dispatch arguments of the heavy and light lists.
+ *
+ * Operation: for each list with count c (ASR_ROUTE_HEAVY_COUNT /
+ *   ASR_ROUTE_LIGHT_COUNT): g = ceil(c / ASR_DEC_LOCAL) workgroups,
+ *   gx = min(g, ASR_DEC_MAX_GROUPS_X), gy = gx ? ceil(g / gx) : 1; writes
+ *   (gx, gy, 1) at ASR_ROUTE_HEAVY_ARGS / ASR_ROUTE_LIGHT_ARGS.
+ * Bindings: 0 = uint route[] (params.h ASR_ROUTE_*)
+ * Push constants: none.
+ * Specialization constants: 0, 1 = workgroup size (1 x 1).
+ * Dispatch: 1 x 1 x 1.
+ */
+#version 450
+#extension GL_GOOGLE_include_directive : require
+#include "params.h"
+
+layout(local_size_x = 1, local_size_y = 1, local_size_z = 1) in;
+
+layout(std430, binding = 0) buffer Route { uint route[]; };
+
+void main()
+{
+    for (uint l = 0u; l < 2u; l++) {
+        uint c = route[l == 0u ? ASR_ROUTE_HEAVY_COUNT : ASR_ROUTE_LIGHT_COUNT];
+        uint g = (c + ASR_DEC_LOCAL - 1u) / ASR_DEC_LOCAL;
+        uint gx = min(g, ASR_DEC_MAX_GROUPS_X);
+        uint gy = gx > 0u ? (g + gx - 1u) / gx : 1u;
+        uint a = l == 0u ? ASR_ROUTE_HEAVY_ARGS : ASR_ROUTE_LIGHT_ARGS;
+        route[a] = gx;
+        route[a + 1u] = gy;
+        route[a + 2u] = 1u;
+    }
+}

@@ -1,0 +1,48 @@
+/*
+ * Internal hooks of libanysr for the test suites (tests link the static
+ * library libanysr-internal.a; none of this is exported from libanysr.so).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef ASR_INTERNAL_H
+#define ASR_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "anysr/anysr.h"
+#include "model.h"
+
+/* Device buffers a test can read back after asr_engine_process(). Float
+ * planes unless noted; sizes are those of the current configuration. */
+typedef enum AsrDebugBuffer {
+    ASR_DEBUG_LR,    /* unpacked input: R, G, B[, A] planes of in_w x in_h */
+    ASR_DEBUG_H0,    /* head output: F planes at LR */
+    ASR_DEBUG_X,     /* x after the last block run (F planes; unused at depth 0) */
+    ASR_DEBUG_Y,     /* conv1 output of the last block run (c planes, before attention) */
+    ASR_DEBUG_ENC,   /* encoder output (tail + head skip): F planes */
+    ASR_DEBUG_ATT,   /* attention: D x F values, block i at i * F */
+    ASR_DEBUG_UNREF, /* routed: output before refinement, RGB planes at HR */
+    ASR_DEBUG_ROUTE, /* routed: uint32 route buffer (params.h ASR_ROUTE_*) */
+    ASR_DEBUG_HR,    /* float output before packing: RGB[A] planes at HR */
+} AsrDebugBuffer;
+
+/* Copy `bytes` at byte `offset` of a device buffer into `dst` (waits for the
+ * device). Allocates a temporary staging buffer (counted in the stats). */
+AsrStatus asr_engine_debug_read(AsrEngine *e, AsrDebugBuffer which, size_t offset, void *dst,
+                                size_t bytes);
+
+/* Run any (width, depth, mode, k) instead of the ladder / scale cap
+ * (width 0: back to asr_engine_set_op()'s choice). Width must be a multiple
+ * of the chunk in [chunk, F], depth in [0, D]. */
+AsrStatus asr_engine_debug_set_op(AsrEngine *e, uint32_t width, uint32_t depth,
+                                  AsrDecoderMode mode, float k);
+
+/* Replace the network by the bicubic resampler (Pillow-aligned; kept as a
+ * reference path for the frame I/O tests and as a baseline). */
+void asr_engine_debug_set_bicubic(AsrEngine *e, int on);
+
+/* The loaded model (weights on the host, arch, offsets, sha256). */
+const AsrModel *asr_engine_debug_model(const AsrEngine *e);
+
+#endif /* ASR_INTERNAL_H */
