@@ -1,0 +1,395 @@
+/*
+ * The whole network on the device against the PyTorch reference
+ * (tests/golden, made by train/golden.py from the shipped model).
+ *
+ *   test-golden tests/golden/golden.safetensors
+ *
+ * For every case: the float output before packing (internal hook) within
+ * tolerance.out_max_abs of the reference, and the 8-bit output of the real
+ * RGBA pack path against the reference rounded to 8 bits: PSNR >= 50 dB.
+ * Routed cases: the route of every pixel must match, except pixels whose
+ * |delta - threshold| < tolerance.routed_ignore_delta_within; those and
+ * their 8 neighbours (refinement) are left out of both checks. The
+ * encoder stages of the 'features' case are checked one by one
+ * (tolerance.feat_max_abs). The golden's model sha256 must be the embedded
+ * model's.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <glib.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "model.h"
+#include "params.h"
+#include "safetensors.h"
+
+static int failures;
+
+#define FAIL(...)                                                                          \
+    do {                                                                                   \
+        fprintf(stderr, "FAIL: " __VA_ARGS__);                                             \
+        fprintf(stderr, "\n");                                                             \
+        failures++;                                                                        \
+    } while (0)
+
+static void log_cb(void *user, AsrLogLevel level, const char *msg)
+{
+    (void)user;
+    fprintf(stderr, "[anysr %d] %s\n", (int)level, msg);
+}
+
+static const AsrTensor *tensor(const AsrSafetensors *st, const char *name)
+{
+    const AsrTensor *t = asr_safetensors_find(st, name);
+    if (!t) {
+        fprintf(stderr, "golden: tensor '%s' missing\n", name);
+        exit(1);
+    }
+    return t;
+}
+
+static float *tensor_f32(const AsrSafetensors *st, const char *name, size_t *count)
+{
+    const AsrTensor *t = tensor(st, name);
+    float *v = malloc(t->count * sizeof(float));
+    asr_tensor_to_f32(t, v);
+    if (count)
+        *count = t->count;
+    return v;
+}
+
+static double jnum(JsonObject *o, const char *name)
+{
+    JsonNode *n = json_object_get_member(o, name);
+    if (!n)
+        return NAN;
+    return json_node_get_value_type(n) == G_TYPE_INT64 ? (double)json_node_get_int(n)
+                                                       : json_node_get_double(n);
+}
+
+/* input tensor (1, 3, h, w) of 8-bit values -> RGBA bytes */
+static uint8_t *to_rgba(const float *v, uint32_t w, uint32_t h)
+{
+    uint8_t *px = malloc((size_t)w * h * 4);
+    for (uint32_t i = 0; i < w * h; i++) {
+        for (int c = 0; c < 3; c++)
+            px[4 * i + c] = (uint8_t)lrintf(v[c * w * h + i] * 255.0f);
+        px[4 * i + 3] = 255;
+    }
+    return px;
+}
+
+static uint8_t to_byte(float v)
+{
+    return (uint8_t)floorf(fminf(fmaxf(v, 0.0f), 1.0f) * 255.0f + 0.5f);
+}
+
+static AsrStatus run(AsrEngine *e, const uint8_t *src, uint32_t w, uint32_t h, uint32_t W,
+                     uint32_t H, uint8_t *dst)
+{
+    AsrFrameInfo in = { .format = ASR_FORMAT_RGBA, .width = w, .height = h };
+    AsrFrameInfo out = { .format = ASR_FORMAT_RGBA, .width = W, .height = H };
+    AsrFrame fin = { { (uint8_t *)src }, { (size_t)w * 4 } }, fout = { { dst }, { (size_t)W * 4 } };
+    AsrStatus s = asr_engine_configure(e, &in, &out);
+    if (s == ASR_OK)
+        s = asr_engine_process(e, &fin, &fout);
+    if (s != ASR_OK)
+        fprintf(stderr, "engine: %s: %s\n", asr_status_to_string(s), asr_engine_last_error(e));
+    return s;
+}
+
+static double max_abs_diff(const float *a, const float *b, size_t n, size_t *where)
+{
+    double m = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double d = fabs((double)a[i] - (double)b[i]);
+        if (!(d <= m)) {
+            m = d;
+            if (where)
+                *where = i;
+        }
+    }
+    return m;
+}
+
+typedef struct Summary {
+    int cases;
+    double worst_err, worst_psnr_min;
+    double psnr_sum;
+    int psnr_n, inf_psnr;
+    size_t ignored, pixels, route_flips;
+} Summary;
+
+static void check_case(AsrEngine *e, const AsrSafetensors *st, JsonObject *c, double tol,
+                       double ignore_within, Summary *sum)
+{
+    int id = (int)jnum(c, "id");
+    const char *mode = json_object_get_string_member(c, "mode");
+    uint32_t w = (uint32_t)jnum(c, "in_w"), h = (uint32_t)jnum(c, "in_h");
+    uint32_t W = (uint32_t)jnum(c, "out_w"), H = (uint32_t)jnum(c, "out_h");
+    uint32_t width = (uint32_t)jnum(c, "width"), depth = (uint32_t)jnum(c, "depth");
+    double k = jnum(c, "k");
+    AsrDecoderMode m = !strcmp(mode, "heavy") ? ASR_DECODER_HEAVY
+                     : !strcmp(mode, "light") ? ASR_DECODER_LIGHT : ASR_DECODER_ROUTED;
+    size_t n = (size_t)W * H;
+
+    float *lr = tensor_f32(st, json_object_get_string_member(c, "input"), NULL);
+    float *ref = tensor_f32(st, json_object_get_string_member(c, "output"), NULL);
+    uint8_t *src = to_rgba(lr, w, h);
+    uint8_t *dst = malloc(n * 4);
+    float *got = malloc(n * 3 * sizeof(float));
+    uint8_t *skip = calloc(n, 1);
+    uint32_t *map = NULL;
+    float *delta = NULL, *heavy = NULL;
+    size_t flips = 0, ignored = 0;
+
+    if (asr_engine_debug_set_op(e, width, depth, m, (float)k) != ASR_OK ||
+        run(e, src, w, h, W, H, dst) != ASR_OK ||
+        asr_engine_debug_read(e, ASR_DEBUG_HR, 0, got, n * 3 * sizeof(float)) != ASR_OK) {
+        FAIL("case %d: engine failed", id);
+        goto done;
+    }
+
+    if (m == ASR_DECODER_ROUTED) {
+        double thr = jnum(c, "threshold");
+        float thr_engine = (float)asr_model_route_threshold(&asr_engine_debug_model(e)->arch, k);
+        if (fabs(thr_engine - thr) > 1e-6)
+            FAIL("case %d: threshold %.7f, reference %.7f", id, thr_engine, thr);
+        delta = tensor_f32(st, json_object_get_string_member(c, "delta"), NULL);
+        heavy = tensor_f32(st, json_object_get_string_member(c, "heavy"), NULL);
+        map = malloc(n * sizeof(uint32_t));
+        if (asr_engine_debug_read(e, ASR_DEBUG_ROUTE, ASR_ROUTE_MAP * sizeof(uint32_t), map,
+                                  n * sizeof(uint32_t)) != ASR_OK) {
+            FAIL("case %d: route read-back failed", id);
+            goto done;
+        }
+        for (uint32_t Y = 0; Y < H; Y++) {
+            for (uint32_t X = 0; X < W; X++) {
+                size_t q = (size_t)Y * W + X;
+                int ambiguous = fabs((double)delta[q] - thr) < ignore_within;
+                if (!ambiguous && (map[q] != 0) != (heavy[q] != 0.0f)) {
+                    flips++;
+                    fprintf(stderr, "case %d: pixel (%u, %u) routed %s, reference %s "
+                            "(delta %.6f, threshold %.6f)\n", id, X, Y, map[q] ? "heavy" : "light",
+                            heavy[q] != 0.0f ? "heavy" : "light", delta[q], thr);
+                }
+                if (!ambiguous)
+                    continue;
+                for (int dy = -1; dy <= 1; dy++)
+                    for (int dx = -1; dx <= 1; dx++) {
+                        int xx = (int)X + dx, yy = (int)Y + dy;
+                        if (xx >= 0 && yy >= 0 && xx < (int)W && yy < (int)H)
+                            skip[(size_t)yy * W + (size_t)xx] = 1;
+                    }
+            }
+        }
+        if (flips)
+            FAIL("case %d: %zu pixels routed differently from the reference", id, flips);
+    }
+
+    double err = 0.0, se = 0.0;
+    size_t worst = 0, counted = 0;
+    for (size_t q = 0; q < n; q++) {
+        if (skip[q]) {
+            ignored++;
+            continue;
+        }
+        for (int ch = 0; ch < 3; ch++) {
+            size_t i = (size_t)ch * n + q;
+            double d = fabs((double)got[i] - (double)ref[i]);
+            if (!(d <= err))
+                err = d, worst = i;
+            double b = (double)dst[4 * q + (size_t)ch] - (double)to_byte(ref[i]);
+            se += b * b;
+            counted++;
+        }
+    }
+    double psnr = se > 0.0 ? 10.0 * log10(255.0 * 255.0 / (se / (double)counted)) : INFINITY;
+    char ps[32], extra[96] = "";
+    snprintf(ps, sizeof(ps), isinf(psnr) ? "inf (identical)" : "%.1f dB", psnr);
+    if (map) {
+        size_t nh = 0;
+        for (size_t q = 0; q < n; q++)
+            nh += map[q] != 0;
+        snprintf(extra, sizeof(extra), ", heavy %.1f %%, %zu px near the threshold left out",
+                 100.0 * (double)nh / (double)n, ignored);
+    }
+    printf("case %2d %-6s (%2u,%u) %2ux%-2u -> %2ux%-2u k %.2f: max |err| %.2e, 8-bit PSNR %s%s\n",
+           id, mode, width, depth, w, h, W, H, k, err, ps, extra);
+    if (!(err <= tol))
+        FAIL("case %d: max |err| %.3e > %.1e (channel %zu pixel %zu: %.6f vs %.6f)", id, err, tol,
+             worst / n, worst % n, got[worst], ref[worst]);
+    if (!(psnr >= 50.0))
+        FAIL("case %d: 8-bit PSNR %.2f dB < 50 dB", id, psnr);
+    sum->cases++;
+    sum->worst_err = fmax(sum->worst_err, err);
+    if (isinf(psnr))
+        sum->inf_psnr++;
+    else {
+        sum->psnr_sum += psnr;
+        sum->psnr_n++;
+        sum->worst_psnr_min = sum->psnr_n == 1 ? psnr : fmin(sum->worst_psnr_min, psnr);
+    }
+    sum->ignored += ignored;
+    sum->pixels += n;
+    sum->route_flips += flips;
+
+done:
+    free(lr);
+    free(ref);
+    free(src);
+    free(dst);
+    free(got);
+    free(skip);
+    free(map);
+    free(delta);
+    free(heavy);
+}
+
+static void check_stage(const char *what, const float *got, const float *want, size_t n,
+                        double tol)
+{
+    size_t where = 0;
+    double err = max_abs_diff(got, want, n, &where);
+    printf("features %-8s max |err| %.2e\n", what, err);
+    if (!(err <= tol))
+        FAIL("features %s: max |err| %.3e > %.1e at %zu (%.6f vs %.6f)", what, err, tol, where,
+             got[where], want[where]);
+}
+
+static void check_features(AsrEngine *e, const AsrSafetensors *st, JsonObject *fc, double tol)
+{
+    const AsrArch *a = &asr_engine_debug_model(e)->arch;
+    const AsrTensor *in = tensor(st, json_object_get_string_member(fc, "input"));
+    uint32_t h = (uint32_t)in->shape[2], w = (uint32_t)in->shape[3];
+    uint32_t H = (uint32_t)jnum(fc, "out_h"), W = (uint32_t)jnum(fc, "out_w");
+    uint32_t width = (uint32_t)jnum(fc, "width"), depth = (uint32_t)jnum(fc, "depth");
+    size_t nf = (size_t)a->F * w * h;
+    float *lr = tensor_f32(st, json_object_get_string_member(fc, "input"), NULL);
+    uint8_t *src = to_rgba(lr, w, h), *dst = malloc((size_t)W * H * 4);
+    float *got = malloc(nf * sizeof(float));
+    char name[64];
+
+    for (uint32_t d = 0; d <= depth; d++) {
+        /* depth d: x holds block d-1; head and (at full depth) enc, att */
+        if (asr_engine_debug_set_op(e, width, d, ASR_DECODER_HEAVY, 0.0f) != ASR_OK ||
+            run(e, src, w, h, W, H, dst) != ASR_OK) {
+            FAIL("features: engine failed at depth %u", d);
+            break;
+        }
+        if (d == 0) {
+            float *want = tensor_f32(st, "feat.head", NULL);
+            asr_engine_debug_read(e, ASR_DEBUG_H0, 0, got, nf * sizeof(float));
+            check_stage("head", got, want, nf, tol);
+            free(want);
+            continue;
+        }
+        snprintf(name, sizeof(name), "feat.block%u", d - 1);
+        float *want = tensor_f32(st, name, NULL);
+        asr_engine_debug_read(e, ASR_DEBUG_X, 0, got, nf * sizeof(float));
+        check_stage(name + 5, got, want, nf, tol);
+        free(want);
+        snprintf(name, sizeof(name), "feat.att%u", d - 1);
+        want = tensor_f32(st, name, NULL);
+        asr_engine_debug_read(e, ASR_DEBUG_ATT, (size_t)(d - 1) * a->F * sizeof(float), got,
+                              width * sizeof(float));
+        check_stage(name + 5, got, want, width, tol);
+        free(want);
+        if (d == depth) {
+            want = tensor_f32(st, "feat.enc", NULL);
+            asr_engine_debug_read(e, ASR_DEBUG_ENC, 0, got, nf * sizeof(float));
+            check_stage("enc", got, want, nf, tol);
+            free(want);
+        }
+    }
+    free(lr);
+    free(src);
+    free(dst);
+    free(got);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s golden.safetensors\n", argv[0]);
+        return 2;
+    }
+    AsrSafetensors *st = NULL;
+    char err[512];
+    if (asr_safetensors_load_file(argv[1], &st, err, sizeof(err)) != ASR_OK) {
+        fprintf(stderr, "FAIL: golden vectors: %s (made by /usr/bin/python3 train/golden.py)\n",
+                err);
+        return 1;
+    }
+    const char *meta = asr_safetensors_metadata(st, "anysr.golden");
+    JsonParser *parser = json_parser_new();
+    if (!meta || !json_parser_load_from_data(parser, meta, -1, NULL)) {
+        fprintf(stderr, "FAIL: golden vectors lack valid 'anysr.golden' metadata\n");
+        return 1;
+    }
+    JsonObject *root = json_node_get_object(json_parser_get_root(parser));
+
+    /* the golden must come from the embedded model */
+    char *sha = g_compute_checksum_for_data(G_CHECKSUM_SHA256, asr_default_model_data,
+                                            asr_default_model_size);
+    const char *want_sha = json_object_get_string_member(root, "model_sha256");
+    if (!want_sha || strcmp(sha, want_sha) != 0) {
+        fprintf(stderr, "FAIL: the golden vectors are stale: made from model sha256 %s, the "
+                "embedded models/anysr-default.safetensors has %s; regenerate them with "
+                "/usr/bin/python3 train/golden.py\n", want_sha ? want_sha : "?", sha);
+        return 1;
+    }
+    printf("model sha256 %s\n", sha);
+    g_free(sha);
+
+    JsonObject *tol = json_object_get_object_member(root, "tolerance");
+    double out_tol = jnum(tol, "out_max_abs"), feat_tol = jnum(tol, "feat_max_abs");
+    double ignore_within = jnum(tol, "routed_ignore_delta_within");
+    if (!(out_tol > 0.0 && out_tol <= 2e-3))
+        out_tol = 2e-3;
+    if (!(feat_tol > 0.0 && feat_tol <= 1e-3))
+        feat_tol = 1e-3;
+    if (!(ignore_within >= 0.0 && ignore_within <= 1e-2))
+        ignore_within = 1e-3;
+
+    AsrSettings s;
+    asr_settings_default(&s);
+    s.log_callback = log_cb;
+    AsrEngine *e = NULL;
+    AsrStatus status = asr_engine_new(&s, &e);
+    if (status != ASR_OK) {
+        fprintf(stderr, "FAIL: asr_engine_new: %s\n", asr_status_to_string(status));
+        return 1;
+    }
+    printf("device: %s\n", asr_engine_device_name(e));
+
+    check_features(e, st, json_object_get_object_member(root, "features_case"), feat_tol);
+
+    JsonArray *cases = json_object_get_array_member(root, "cases");
+    Summary sum = { 0 };
+    for (guint i = 0; i < json_array_get_length(cases); i++)
+        check_case(e, st, json_array_get_object_element(cases, i), out_tol, ignore_within, &sum);
+    if (sum.cases == 0)
+        FAIL("no golden cases");
+
+    AsrStats stats;
+    asr_engine_get_stats(e, &stats);
+    if (stats.validation_messages)
+        FAIL("%llu validation messages", (unsigned long long)stats.validation_messages);
+    printf("%d cases: worst max |err| %.2e (tolerance %.0e); 8-bit PSNR: min %.1f dB, mean "
+           "%.1f dB over %d cases, %d cases identical (inf); %zu of %zu pixels left out near "
+           "the routing threshold; %zu route flips\n", sum.cases, sum.worst_err, out_tol,
+           sum.worst_psnr_min, sum.psnr_n ? sum.psnr_sum / sum.psnr_n : 0.0, sum.psnr_n,
+           sum.inf_psnr, sum.ignored, sum.pixels, sum.route_flips);
+    asr_engine_free(&e);
+    g_object_unref(parser);
+    asr_safetensors_free(&st);
+    if (failures)
+        fprintf(stderr, "%d failure(s)\n", failures);
+    return failures ? 1 : 0;
+}
