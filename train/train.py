@@ -54,6 +54,8 @@ def parse():
     ap.add_argument("--smin", type=float, default=1.0)
     ap.add_argument("--smax", type=float, default=4.0)
     ap.add_argument("--p-asym", type=float, default=0.5, help="share of asymmetric scale pairs")
+    ap.add_argument("--light-enc", type=float, default=1.0,
+                    help="weight of the light-decoder L1 that reaches the encoder (0: light MLP on detached features)")
     ap.add_argument("--balance", type=float, default=1.0, help="weight of the balancing loss")
     ap.add_argument("--stage", type=int, default=1, choices=(1, 2))
     ap.add_argument("--threads", type=int, default=1)
@@ -204,7 +206,13 @@ def main():
                 oh = run_mlp(model.dec.heavy, inp)
             l_h = (oh - res).abs().mean().detach()
         inp_d = inp.detach()
-        ol = run_mlp(model.dec.light, inp_d)
+        if a.stage == 1 and a.light_enc > 0:
+            # the light MLP's loss also trains the encoder (weight light_enc); the MLP
+            # itself gets the full gradient
+            inp_l = a.light_enc * inp + (1 - a.light_enc) * inp_d if a.light_enc != 1 else inp
+        else:
+            inp_l = inp_d
+        ol = run_mlp(model.dec.light, inp_l)
         l_l = (ol - res).abs().mean()
         ph = torch.softmax(run_mlp(model.dec.cls, inp_d), -1)[..., :1]
         mix = ph * oh.detach() + (1 - ph) * ol.detach()
