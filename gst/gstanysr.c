@@ -15,9 +15,8 @@
  * anysr enlarges every frame of a video stream by any fractional scale
  * between 1 and 8 per axis, on a Vulkan device (a GPU, or Mesa's lavapipe
  * CPU device from the package mesa-vulkan-drivers). All pixel work happens in
- * libanysr; the element maps frames and calls it. Today libanysr resamples
- * with a bicubic filter (the same as Pillow's BICUBIC); the super-resolution
- * network takes its place in a later version, behind the same element.
+ * libanysr, which runs its super-resolution network with the model embedded
+ * in it; the element maps frames and calls it.
  *
  * The output size comes from downstream caps when they fix it, which gives a
  * per-axis scale (out width / in width, out height / in height); otherwise
@@ -35,8 +34,10 @@
  * fixed by downstream always wins.
  *
  * Sizes that cannot be served (an output smaller than the input, or more
- * than 8 times larger on an axis) fail negotiation with an error that says
- * so; use videoscale to shrink.
+ * than 8 times larger on an axis) fail negotiation: the element posts a
+ * warning message that says why and upstream stops with not-negotiated; use
+ * videoscale to shrink. A #GstAnySr:scale outside 1 to 8 makes the change
+ * to READY fail with an error.
  *
  * ## Example launch lines
  * |[
@@ -60,6 +61,15 @@
 #include <string.h>
 
 #include "gstanysr.h"
+
+#ifdef GST_ANY_SR_TEST_HOOKS
+/* Test-only build of the plugin (tests/element/meson.build), linked with
+ * libanysr's internal objects: ANYSR_TEST_BICUBIC=1 makes the engine run its
+ * Pillow-aligned bicubic resampler instead of the network, so that the tests
+ * can check pixel values. A local workaround until libanysr offers a public
+ * way to choose the bicubic path; never part of the installed plugin. */
+#include "internal.h"
+#endif
 
 GST_DEBUG_CATEGORY_STATIC (gst_any_sr_debug);
 #define GST_CAT_DEFAULT gst_any_sr_debug
@@ -224,6 +234,7 @@ gst_any_sr_finalize (GObject * object)
   asr_engine_free (&self->engine);
   g_free (self->device_name);
   g_free (self->last_engine_error);
+  g_free (self->last_refusal);
   g_mutex_clear (&self->log_lock);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -390,6 +401,11 @@ gst_any_sr_open (GstAnySr * self)
               asr_status_to_string (status), detail ? ": " : "",
               detail ? detail : "", driver_files ? driver_files : "unset"));
       g_free (which);
+    } else if (status == ASR_ERROR_MODEL) {
+      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+          ("anysr has no usable model: %s", detail ? detail :
+              asr_status_to_string (status)),
+          ("asr_engine_new(): %s", asr_status_to_string (status)));
     } else {
       GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ_WRITE,
           ("Could not open the Vulkan device: %s. " NO_DEVICE_HINT,
@@ -401,6 +417,13 @@ gst_any_sr_open (GstAnySr * self)
     g_free (detail);
     return FALSE;
   }
+
+#ifdef GST_ANY_SR_TEST_HOOKS
+  if (g_getenv ("ANYSR_TEST_BICUBIC")) {
+    GST_WARNING_OBJECT (self, "test build: bicubic resampler, no network");
+    asr_engine_debug_set_bicubic (engine, 1);
+  }
+#endif
 
   GST_INFO_OBJECT (self, "libanysr %s on Vulkan device \"%s\"",
       asr_version (), asr_engine_device_name (engine));
@@ -425,6 +448,7 @@ gst_any_sr_close (GstAnySr * self)
   self->engine = NULL;
   g_clear_pointer (&self->device_name, g_free);
   GST_OBJECT_UNLOCK (self);
+  g_clear_pointer (&self->last_refusal, g_free);
 
   asr_engine_free (&engine);
 }
@@ -713,6 +737,22 @@ gst_any_sr_frame_info (const GstVideoInfo * info, AsrFrameInfo * fi)
   fi->chroma_cosited_v = (site & GST_VIDEO_CHROMA_SITE_V_COSITED) ? 1 : 0;
 }
 
+/* Caps anysr cannot serve: logs why and tells the application with an
+ * element warning (the upstream element then fails with not-negotiated).
+ * Negotiation is retried on every buffer, so the same reason is posted only
+ * once. Takes @reason. */
+static void
+gst_any_sr_refuse (GstAnySr * self, gchar * reason, GstCaps * incaps,
+    GstCaps * outcaps)
+{
+  GST_WARNING_OBJECT (self, "%s", reason);
+  if (g_strcmp0 (reason, self->last_refusal) != 0)
+    GST_ELEMENT_WARNING (self, CORE, NEGOTIATION, ("%s", reason),
+        ("in %" GST_PTR_FORMAT ", out %" GST_PTR_FORMAT, incaps, outcaps));
+  g_free (self->last_refusal);
+  self->last_refusal = reason;
+}
+
 static gboolean
 gst_any_sr_set_info (GstVideoFilter * filter, GstCaps * incaps,
     GstVideoInfo * in_info, GstCaps * outcaps, GstVideoInfo * out_info)
@@ -758,14 +798,12 @@ gst_any_sr_set_info (GstVideoFilter * filter, GstCaps * incaps,
     g_free (note);
   }
   if (reason) {
-    GST_WARNING_OBJECT (self, "%s", reason);
-    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, ("%s", reason),
-        ("in %" GST_PTR_FORMAT ", out %" GST_PTR_FORMAT, incaps, outcaps));
-    g_free (reason);
+    gst_any_sr_refuse (self, reason, incaps, outcaps);
     return FALSE;
   }
 
   if (in_w == out_w && in_h == out_h) {
+    g_clear_pointer (&self->last_refusal, g_free);
     GST_INFO_OBJECT (self, "same size %dx%d in and out: passthrough", in_w,
         in_h);
     gst_base_transform_set_passthrough (GST_BASE_TRANSFORM (self), TRUE);
@@ -782,16 +820,20 @@ gst_any_sr_set_info (GstVideoFilter * filter, GstCaps * incaps,
   gst_any_sr_frame_info (in_info, &in);
   gst_any_sr_frame_info (out_info, &out);
   status = asr_engine_configure (self->engine, &in, &out);
-  if (status != ASR_OK) {
-    GST_WARNING_OBJECT (self, "asr_engine_configure(): %s: %s",
-        asr_status_to_string (status), asr_engine_last_error (self->engine));
-    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
-        ("anysr cannot scale %s %dx%d to %dx%d: %s",
+  if (status == ASR_ERROR_UNSUPPORTED || status == ASR_ERROR_INVALID_ARGUMENT) {
+    gst_any_sr_refuse (self, g_strdup_printf ("anysr cannot scale %s %dx%d "
+            "to %dx%d: %s", GST_VIDEO_INFO_NAME (in_info), in_w, in_h, out_w,
+            out_h, asr_engine_last_error (self->engine)), incaps, outcaps);
+    return FALSE;
+  } else if (status != ASR_OK) {
+    GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
+        ("anysr could not prepare %s %dx%d -> %dx%d: %s",
             GST_VIDEO_INFO_NAME (in_info), in_w, in_h, out_w, out_h,
-            asr_engine_last_error (self->engine)),
-        ("asr_engine_configure(): %s", asr_status_to_string (status)));
+            asr_status_to_string (status)),
+        ("asr_engine_configure(): %s", asr_engine_last_error (self->engine)));
     return FALSE;
   }
+  g_clear_pointer (&self->last_refusal, g_free);
 
   GST_INFO_OBJECT (self, "%s %dx%d -> %dx%d (scale %.4g x %.4g)",
       GST_VIDEO_INFO_NAME (in_info), in_w, in_h, out_w, out_h,

@@ -33,6 +33,7 @@ struct _GstAnySr
   /* the engine: created on NULL->READY, freed on READY->NULL, used by the
    * streaming thread in between */
   AsrEngine *engine;
+  gchar *last_refusal;          /* why the last caps were refused */
 
   /* the last error-level message the engine logged, quoted in element
    * errors; protected by log_lock because the Vulkan driver may log from a

@@ -13,7 +13,14 @@
 #include <math.h>
 #include <string.h>
 
-#define CAPS_FMT "video/x-raw,format=%s,width=%d,height=%d,framerate=30/1"
+/* Pixel values are checked only on the bicubic path (ANYSR_TEST_BICUBIC set,
+ * with the test build of the plugin, see meson.build): the network's output
+ * depends on its model. Everything else is checked on both paths. */
+static gboolean
+check_values (void)
+{
+  return g_getenv ("ANYSR_TEST_BICUBIC") != NULL;
+}
 
 /* A frame of @info where every pixel has the component values @comp (in
  * GstVideoFormatInfo component order: R, G, B, A or Y, U, V). */
@@ -131,7 +138,7 @@ push_flat_and_check (GstHarness * hr, const guint8 * comp, gint ow, gint oh,
   fail_unless_equals_int (GST_VIDEO_INFO_FORMAT (&out_info),
       GST_VIDEO_INFO_FORMAT (&in_info));
   fail_unless (gst_buffer_get_size (out) >= GST_VIDEO_INFO_SIZE (&out_info));
-  if (tol >= 0) {
+  if (tol >= 0 && check_values ()) {
     diff = flat_frame_max_diff (&out_info, out, comp);
     fail_unless (diff <= tol, "%s %dx%d -> %dx%d: flat input gave output "
         "off by %d", GST_VIDEO_INFO_NAME (&in_info),
@@ -306,6 +313,13 @@ GST_START_TEST (test_output_is_interpolated)
   fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&out_info), 64);
   fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (&out_info), 16);
 
+  if (!check_values ()) {
+    GST_INFO ("network path: pixel values not checked");
+    gst_buffer_unref (out);
+    gst_harness_teardown (hr);
+    return;
+  }
+
   gst_buffer_map (out, &map, GST_MAP_READ);
   for (y = 0; y < 16; y++) {
     prev = -1;
@@ -441,7 +455,7 @@ GST_START_TEST (test_passthrough_same_size)
 GST_END_TEST;
 
 /* Pushes one frame at @w x @h into anysr whose downstream demands
- * @sink_caps, expects not-negotiated and an error naming @reason. */
+ * @sink_caps, expects not-negotiated and a warning message naming @reason. */
 static void
 check_refused (const gchar * fmt, gint w, gint h, const gchar * sink_caps,
     const gchar * reason)
@@ -465,10 +479,10 @@ check_refused (const gchar * fmt, gint w, gint h, const gchar * sink_caps,
               rgb_flat)), GST_FLOW_NOT_NEGOTIATED);
 
   if (reason) {
-    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-    fail_unless (msg != NULL, "no error message");
-    gst_message_parse_error (msg, &err, &dbg);
-    GST_INFO ("error: %s (%s)", err->message, dbg);
+    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
+    fail_unless (msg != NULL, "no warning message");
+    gst_message_parse_warning (msg, &err, &dbg);
+    GST_INFO ("warning: %s (%s)", err->message, dbg);
     fail_unless (g_error_matches (err, GST_CORE_ERROR,
             GST_CORE_ERROR_NEGOTIATION));
     fail_unless (strstr (err->message, reason) != NULL,
@@ -476,6 +490,13 @@ check_refused (const gchar * fmt, gint w, gint h, const gchar * sink_caps,
     g_error_free (err);
     g_free (dbg);
     gst_message_unref (msg);
+
+    /* negotiation is retried on the next buffer: refused again, no second
+     * message for the same reason */
+    fail_unless_equals_int (gst_harness_push (hr, flat_frame (&info,
+                rgb_flat)), GST_FLOW_NOT_NEGOTIATED);
+    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
+    fail_unless (msg == NULL, "the same warning was posted twice");
   }
 
   gst_element_set_bus (hr->element, NULL);
