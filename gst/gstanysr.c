@@ -417,7 +417,6 @@ gst_any_sr_open (GstAnySr * self)
     g_free (detail);
     return FALSE;
   }
-
 #ifdef GST_ANY_SR_TEST_HOOKS
   if (g_getenv ("ANYSR_TEST_BICUBIC")) {
     GST_WARNING_OBJECT (self, "test build: bicubic resampler, no network");
