@@ -365,7 +365,7 @@ gst_any_sr_open (GstAnySr * self)
   AsrSettings settings;
   AsrEngine *engine = NULL;
   AsrStatus status;
-  gchar *detail;
+  gchar *detail, *dbg;
   const gchar *driver_files;
   gdouble scale;
 
@@ -391,29 +391,26 @@ gst_any_sr_open (GstAnySr * self)
   if (status != ASR_OK) {
     detail = gst_any_sr_take_engine_error (self);
     driver_files = g_getenv ("VK_DRIVER_FILES");
-    if (status == ASR_ERROR_NO_DEVICE) {
-      gchar *which = settings.device_index < 0 ? g_strdup ("") :
-          g_strdup_printf (" with index %d", settings.device_index);
-
+    dbg = g_strdup_printf ("asr_engine_new(): %s%s%s (VK_DRIVER_FILES=%s)",
+        asr_status_to_string (status), detail ? ": " : "",
+        detail ? detail : "", driver_files ? driver_files : "unset");
+    if (status == ASR_ERROR_NO_DEVICE && settings.device_index < 0) {
       GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-          ("No usable Vulkan device%s. " NO_DEVICE_HINT, which),
-          ("asr_engine_new(): %s%s%s (VK_DRIVER_FILES=%s)",
-              asr_status_to_string (status), detail ? ": " : "",
-              detail ? detail : "", driver_files ? driver_files : "unset"));
-      g_free (which);
+          ("No usable Vulkan device. " NO_DEVICE_HINT), ("%s", dbg));
+    } else if (status == ASR_ERROR_NO_DEVICE) {
+      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+          ("No usable Vulkan device with index %d. " NO_DEVICE_HINT,
+              settings.device_index), ("%s", dbg));
     } else if (status == ASR_ERROR_MODEL) {
       GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
           ("anysr has no usable model: %s", detail ? detail :
-              asr_status_to_string (status)),
-          ("asr_engine_new(): %s", asr_status_to_string (status)));
+              asr_status_to_string (status)), ("%s", dbg));
     } else {
       GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ_WRITE,
           ("Could not open the Vulkan device: %s. " NO_DEVICE_HINT,
-              asr_status_to_string (status)),
-          ("asr_engine_new(): %s%s%s (VK_DRIVER_FILES=%s)",
-              asr_status_to_string (status), detail ? ": " : "",
-              detail ? detail : "", driver_files ? driver_files : "unset"));
+              asr_status_to_string (status)), ("%s", dbg));
     }
+    g_free (dbg);
     g_free (detail);
     return FALSE;
   }
