@@ -5,13 +5,16 @@ Every iteration picks one operating point: the full network with probability p, 
 one of the smaller ladder points uniformly.  The encoder runs on whole 48x48 LR crops
 (per-sample (sx, sy) in [1, 4]); the decoders run on a random subset of HR query pixels.
 
-Stage 1 (default): L1 of the heavy decoder trains encoder + heavy MLP; the light MLP
-and the classifier are trained beside it on detached features (they never push the
-encoder), so they stay in step with the encoder.
+Stage 1 (default): L1 of the heavy decoder and of the light decoder train the encoder
+and both MLPs (--light-enc 0 keeps the light MLP on detached features); the classifier
+trains beside them on detached features, so it stays in step with the encoder.
 Stage 2 (--stage 2, PCSR's second stage): encoder and heavy MLP frozen; light MLP and
-classifier trained.  Classifier loss (PCSR): L1 of the soft mixture
-p_h * heavy + (1 - p_h) * light (outputs detached) + lambda * |mean(p_h) - 0.5|
-(balancing loss, so routing does not collapse to one side).
+classifier trained.  Classifier loss (default --cls-loss bce): binary cross-entropy of
+delta = logit_h - logit_l against "this pixel's L1 gain of heavy over light is above
+the batch median" -- balanced 50/50 by construction, so routing cannot collapse to one
+side.  --cls-loss mix is PCSR's soft mixture p_h*heavy + (1-p_h)*light (detached) plus
+the balancing loss |mean(p_h) - 0.5|; on frozen features it ranked pixels far worse
+(README: Training).
 
 Examples:
   /usr/bin/python3 train/train.py --threads 1 --init models/anysr-default.safetensors
@@ -56,7 +59,10 @@ def parse():
     ap.add_argument("--p-asym", type=float, default=0.5, help="share of asymmetric scale pairs")
     ap.add_argument("--light-enc", type=float, default=1.0,
                     help="weight of the light-decoder L1 that reaches the encoder (0: light MLP on detached features)")
-    ap.add_argument("--balance", type=float, default=1.0, help="weight of the balancing loss")
+    ap.add_argument("--cls-loss", default="bce", choices=("bce", "mix"),
+                    help="bce: classify 'heavy gains more than the batch median' (balanced by construction); "
+                         "mix: PCSR soft-mixture L1 + balancing loss")
+    ap.add_argument("--balance", type=float, default=1.0, help="weight of the balancing loss (mix)")
     ap.add_argument("--stage", type=int, default=1, choices=(1, 2))
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1)
@@ -214,10 +220,16 @@ def main():
             inp_l = inp_d
         ol = run_mlp(model.dec.light, inp_l)
         l_l = (ol - res).abs().mean()
-        ph = torch.softmax(run_mlp(model.dec.cls, inp_d), -1)[..., :1]
-        mix = ph * oh.detach() + (1 - ph) * ol.detach()
-        l_bal = (ph.mean() - 0.5).abs()
-        l_c = (mix - res).abs().mean() + a.balance * l_bal
+        lg = run_mlp(model.dec.cls, inp_d)
+        ph = torch.softmax(lg, -1)[..., :1]
+        if a.cls_loss == "mix":
+            mix = ph * oh.detach() + (1 - ph) * ol.detach()
+            l_c = (mix - res).abs().mean() + a.balance * (ph.mean() - 0.5).abs()
+        else:
+            with torch.no_grad():
+                gain = ((ol - res).abs() - (oh - res).abs()).mean(-1)
+                tgt_h = (gain > gain.median()).float()
+            l_c = F.binary_cross_entropy_with_logits(lg[..., 0] - lg[..., 1], tgt_h)
         loss = (l_h if a.stage == 1 else 0) + l_l + l_c
         if not torch.isfinite(loss):
             print("non-finite loss at %d; skipped" % it, flush=True)
