@@ -2,13 +2,14 @@
 # Upscales a video or image file with anysr into another file, or, with no
 # input, a short clip from videotestsrc; then prints what it did.
 #
-#   examples/upscale-file.sh [-s SCALE | -S WIDTHxHEIGHT] [-n FRAMES] [INPUT [OUTPUT]]
+#   examples/upscale-file.sh [-s SCALE | -S WxH] [-n FRAMES] [-t WxH] [INPUT [OUTPUT]]
 #
 #   -s SCALE   scale factor for both axes, 1 to 8 (default 2)
 #   -S WxH     output size instead (a per-axis scale from 1 to 8 each)
-#   -n FRAMES  frames of the test clip when there is no INPUT (default 60)
+#   -n FRAMES  frames of the test clip when there is no INPUT (default 30)
+#   -t WxH     size of the test clip (default 160x120: lavapipe is slow)
 #   INPUT      any file GStreamer can decode (video or image); "" or none =
-#              videotestsrc, 320x240 at 30 fps
+#              the test clip from videotestsrc, at 30 fps
 #   OUTPUT     default anysr-out.mkv; the extension picks the encoder:
 #              .mkv .webm: VP8 | .avi: Motion JPEG | .y4m: raw YUV4MPEG |
 #              .png .jpg: the first frame as an image
@@ -19,13 +20,15 @@ set -euo pipefail
 
 scale=2
 size=
-frames=60
-usage() { sed -n '2,16s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
-while getopts "s:S:n:h" opt; do
+frames=30
+clip=160x120
+usage() { sed -n '2,17s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
+while getopts "s:S:n:t:h" opt; do
   case $opt in
     s) scale=$OPTARG ;;
     S) size=$OPTARG ;;
     n) frames=$OPTARG ;;
+    t) clip=$OPTARG ;;
     h) usage 0 ;;
     *) usage 2 >&2 ;;
   esac
@@ -39,7 +42,8 @@ if [ -n "$input" ]; then
   src=(filesrc "location=$input" ! decodebin ! videoconvert)
   what="$input"
 else
-  src=(videotestsrc "num-buffers=$frames" pattern=smpte ! "video/x-raw,width=320,height=240,framerate=30/1")
+  [[ $clip =~ ^([0-9]+)x([0-9]+)$ ]] || { echo "error: -t wants WIDTHxHEIGHT, e.g. 320x240" >&2; exit 2; }
+  src=(videotestsrc "num-buffers=$frames" pattern=smpte ! "video/x-raw,width=${BASH_REMATCH[1]},height=${BASH_REMATCH[2]},framerate=30/1")
   what="videotestsrc ($frames frames)"
 fi
 
