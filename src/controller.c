@@ -1,0 +1,274 @@
+/*
+ * The QoS controller: online cost model and step-down / step-up policy
+ * (see controller.h). Pure: no clock, no allocation, no I/O.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <math.h>
+#include <string.h>
+
+#include "controller.h"
+
+void asr_controller_default_params(AsrCtrlParams *p)
+{
+    *p = (AsrCtrlParams) {
+        .rate_alpha = 0.25,
+        .host_alpha = 0.25,
+        .rel_alpha = 0.5,
+        .snap_ratio = 1.3,
+        .up_margin = 0.05,
+        .up_frames = 8,
+        .up_frames_max = 128,
+        .decay_frames = 64,
+    };
+}
+
+void asr_controller_init(AsrController *c, const AsrCtrlParams *p)
+{
+    memset(c, 0, sizeof(*c));
+    if (p)
+        c->p = *p;
+    else
+        asr_controller_default_params(&c->p);
+    if (c->p.up_frames < 1)
+        c->p.up_frames = 1;
+    if (c->p.up_frames_max < c->p.up_frames)
+        c->p.up_frames_max = c->p.up_frames;
+    for (int i = 0; i < ASR_CTRL_MAX_POINTS; i++)
+        c->wait[i] = c->p.up_frames;
+}
+
+const char *asr_controller_reason_name(AsrCtrlReason r)
+{
+    switch (r) {
+    case ASR_CTRL_DISABLED: return "adaptation off";
+    case ASR_CTRL_START: return "start";
+    case ASR_CTRL_HOLD: return "hold";
+    case ASR_CTRL_ROOM: return "room";
+    case ASR_CTRL_OVER_BUDGET: return "over budget";
+    case ASR_CTRL_QOS_LATE: return "downstream late";
+    case ASR_CTRL_NO_FIT: return "predicted over headroom";
+    case ASR_CTRL_CEILING: return "ceiling";
+    }
+    return "unknown";
+}
+
+/* Relative rate of point i: its own, or the nearest measured one's (ties:
+ * the cheaper). 0 when nothing is measured. */
+static double rel_of(const AsrController *c, int32_t n, int32_t i)
+{
+    if (c->samples[i])
+        return c->rel[i];
+    for (int32_t dist = 1; dist < n; dist++) {
+        if (i - dist >= 0 && c->samples[i - dist])
+            return c->rel[i - dist];
+        if (i + dist < n && c->samples[i + dist])
+            return c->rel[i + dist];
+    }
+    return 0.0;
+}
+
+double asr_controller_predict(const AsrController *c, const AsrCtrlInput *in, int32_t point)
+{
+    int32_t n = (int32_t)in->n_points;
+    if (point < 0 || point >= n || n > ASR_CTRL_MAX_POINTS || !(c->speed > 0.0))
+        return 0.0;
+    double r = c->speed * rel_of(c, n, point);
+    if (r <= 0.0)
+        return 0.0;
+    double host = c->host_samples ? c->host_rate * in->io_pixels : 0.0;
+    return r * in->macs[point] + host;
+}
+
+/* Learn from the previous frame. */
+static void observe(AsrController *c, const AsrCtrlInput *in)
+{
+    int32_t n = (int32_t)in->n_points;
+    int32_t p = in->prev_point;
+    double gpu = in->prev_gpu_ms, wall = in->prev_wall_ms;
+    if (!in->has_prev || p < 0 || p >= n || n > ASR_CTRL_MAX_POINTS || !(in->prev_macs > 0.0))
+        return;
+    if (!(gpu > 0.0) && !(wall > 0.0))
+        return;
+    double device = gpu > 0.0 ? gpu : wall;
+    double host = gpu > 0.0 && wall > gpu ? wall - gpu : 0.0;
+    double r = device / in->prev_macs;
+    if (!isfinite(r) || r <= 0.0)
+        return;
+
+    if (!(c->speed > 0.0)) {
+        /* first sample ever */
+        c->speed = r;
+        c->rel[p] = 1.0;
+    } else if (!c->samples[p]) {
+        /* a new point: its efficiency relative to the others */
+        c->rel[p] = r / c->speed;
+    } else {
+        double ratio = r / (c->speed * c->rel[p]);
+        int snap = ratio > c->p.snap_ratio || ratio < 1.0 / c->p.snap_ratio;
+        if (p != c->last_point && !snap) {
+            /* first frame after a switch: the speed was just measured on
+             * another point, so the difference is this point's own */
+            c->rel[p] *= 1.0 + c->p.rel_alpha * (ratio - 1.0);
+        } else if (snap) {
+            /* the device changed speed: every point at once */
+            c->speed *= ratio;
+        } else {
+            /* staying on a point: track the device's speed (drift) */
+            c->speed *= 1.0 + c->p.rate_alpha * (ratio - 1.0);
+        }
+    }
+    if (c->samples[p] < UINT32_MAX)
+        c->samples[p]++;
+    c->last_point = p;
+
+    if (in->prev_io_pixels > 0.0) {
+        double h = host / in->prev_io_pixels;
+        if (c->host_samples)
+            c->host_rate += c->p.host_alpha * (h - c->host_rate);
+        else
+            c->host_rate = h;
+        if (c->host_samples < UINT32_MAX)
+            c->host_samples++;
+    }
+}
+
+/* Highest point <= top predicted to fit `limit`; -1 when none. */
+static int32_t best_fit(const AsrController *c, const AsrCtrlInput *in, int32_t top, double limit)
+{
+    for (int32_t i = top; i >= 0; i--) {
+        double t = asr_controller_predict(c, in, i);
+        if (t > 0.0 && t <= limit)
+            return i;
+    }
+    return -1;
+}
+
+static void back_off(AsrController *c, int32_t point)
+{
+    if (point < 0 || point >= ASR_CTRL_MAX_POINTS)
+        return;
+    uint32_t w = c->wait[point] * 2;
+    c->wait[point] = w > c->p.up_frames_max ? c->p.up_frames_max : w;
+    c->calm = 0;
+}
+
+void asr_controller_decide(AsrController *c, const AsrCtrlInput *in, AsrCtrlDecision *out)
+{
+    int32_t n = (int32_t)in->n_points;
+    if (n < 1)
+        n = 1;
+    if (n > ASR_CTRL_MAX_POINTS)
+        n = ASR_CTRL_MAX_POINTS;
+    int32_t ceiling = in->ceiling < 0 ? 0 : in->ceiling >= n ? n - 1 : in->ceiling;
+    int32_t prev = c->cur;
+    AsrCtrlReason reason = ASR_CTRL_HOLD;
+    int forced = 0;
+
+    observe(c, in);
+    c->decisions++;
+    memset(out, 0, sizeof(*out));
+    out->budget_ms = in->budget_ms > 0.0 ? in->budget_ms : 0.0;
+
+    double measured = 0.0;
+    if (in->has_prev)
+        measured = in->prev_wall_ms > 0.0 ? in->prev_wall_ms
+                                          : in->prev_gpu_ms > 0.0 ? in->prev_gpu_ms : 0.0;
+    out->measured_ms = measured;
+
+    if (!(in->budget_ms > 0.0)) {
+        c->cur = ceiling;
+        c->room = 0;
+        c->started = 0; /* re-enabling starts from the ceiling again */
+        reason = ASR_CTRL_DISABLED;
+        goto done;
+    }
+
+    double hb = in->budget_ms * (in->headroom > 0.0 && in->headroom <= 1.0 ? in->headroom : 1.0);
+    if (!c->started) {
+        c->started = 1;
+        c->cur = ceiling;
+        c->room = 0;
+        prev = in->has_prev ? in->prev_point : ceiling;
+        reason = ASR_CTRL_START;
+        /* with something already measured, rule 4 applies at once */
+        if (asr_controller_predict(c, in, c->cur) <= 0.0)
+            goto done;
+    }
+
+    if (c->cur > ceiling) {
+        c->cur = ceiling;
+        c->room = 0;
+        reason = ASR_CTRL_CEILING;
+    }
+
+    /* 3. over budget or late: down at once */
+    int over = in->has_prev && measured > in->budget_ms;
+    int late = in->has_qos && in->qos_proportion > 1.0;
+    if (over || late) {
+        int32_t ran = in->has_prev && in->prev_point >= 0 && in->prev_point < n ? in->prev_point
+                                                                                 : c->cur;
+        int32_t target = ran - 1;
+        int32_t fit = best_fit(c, in, ceiling, hb);
+        if (fit < target)
+            target = fit;
+        if (target > c->cur)
+            target = c->cur;
+        if (target < 0)
+            target = 0;
+        if (ran > 0 && target < ran)
+            back_off(c, ran);
+        c->cur = target;
+        c->room = 0;
+        reason = over ? ASR_CTRL_OVER_BUDGET : ASR_CTRL_QOS_LATE;
+        forced = 1;
+    } else {
+        /* 4. current predicted over headroom: down to the best fit */
+        double t = asr_controller_predict(c, in, c->cur);
+        if (t > hb && c->cur > 0) {
+            int32_t fit = best_fit(c, in, c->cur, hb);
+            c->cur = fit < 0 ? 0 : fit;
+            c->room = 0;
+            reason = ASR_CTRL_NO_FIT;
+        } else if (c->cur < ceiling) {
+            /* 5. room for the next point, with hysteresis */
+            double next = asr_controller_predict(c, in, c->cur + 1);
+            if (next > 0.0 && next <= hb * (1.0 - c->p.up_margin)) {
+                c->room++;
+                if (c->room >= c->wait[c->cur + 1]) {
+                    c->cur++;
+                    c->room = 0;
+                    reason = ASR_CTRL_ROOM;
+                }
+            } else {
+                c->room = 0;
+            }
+        } else {
+            c->room = 0;
+        }
+    }
+
+    if (!forced && ++c->calm >= c->p.decay_frames) {
+        c->calm = 0;
+        for (int32_t i = 0; i < ASR_CTRL_MAX_POINTS; i++) {
+            uint32_t w = c->wait[i] / 2;
+            c->wait[i] = w < c->p.up_frames ? c->p.up_frames : w;
+        }
+    }
+
+    {
+        double t0 = asr_controller_predict(c, in, 0);
+        out->unmeetable = c->cur == 0 && ((over && (!in->has_prev || in->prev_point == 0)) ||
+                                          t0 > hb);
+    }
+
+done:
+    out->point = c->cur;
+    out->reason = reason;
+    out->switched = c->cur != prev;
+    if (out->switched)
+        c->switches++;
+    out->predicted_ms = asr_controller_predict(c, in, c->cur);
+    out->room = c->room;
+    out->room_needed = c->cur + 1 < n ? c->wait[c->cur + 1] : 0;
+}

@@ -1,0 +1,148 @@
+/*
+ * The QoS controller (DESIGN.md section 6): picks, frame by frame, the
+ * operating point that holds a frame budget. No GStreamer, no Vulkan and no
+ * clock inside: the policy is a pure function of the state and the inputs
+ * (the previous frame's measured times are inputs), so tests drive it with
+ * synthetic timings (tests/controller/).
+ *
+ * Operating points are indices 0 .. n_points-1 ordered by cost, cheapest
+ * first (the engine's list: asr_engine_get_op_point()). The caller gives the
+ * MACs of every point at the current sizes (from the engine cost model) and
+ * the highest point allowed (the ceiling: scale-group cap, or the user's
+ * subnet).
+ *
+ * Cost model, calibrated online:
+ * - device time of point i = speed * rel[i] * macs[i] (ms per MAC). `speed`
+ *   is the device's current speed, an EMA of the measured GPU time / MACs
+ *   of the frames on the current point (it follows load and drift, and moves
+ *   the predictions of every point); rel[i] is point i's own efficiency
+ *   (small subnets use a device less well per MAC), set by its first frame
+ *   and refined on the first frame after each switch to it (where the speed
+ *   has just been measured on another point). A point not measured yet
+ *   borrows the rel of the nearest measured point (ties: the cheaper one),
+ *   i.e. its time is predicted from a measured one by the ratio of MACs.
+ * - host time (wall - GPU: frame copies, submission) = host_rate * io_pixels,
+ *   an EMA in ms per (input + output) pixel, the same for every point.
+ * - Both rates are per unit of work, so a change of input or output size
+ *   changes the MACs and pixel counts and the predictions follow without
+ *   re-learning.
+ * - A measurement of an already measured point that differs from its
+ *   prediction by more than snap_ratio (either way) is taken as a change of
+ *   the device's load: the speed takes that ratio at once (a load step is
+ *   learned in one frame, not over the EMA's time constant).
+ *
+ * Policy, per frame (B = budget, hB = headroom * B; the measured frame time
+ * is the wall time of the previous frame, or its GPU time when no wall time
+ * is given):
+ * 1. B == 0: no adaptation, the ceiling (DISABLED).
+ * 2. Above the ceiling: lowered to it at once (CEILING).
+ * 3. The previous frame ran over B (OVER_BUDGET), or downstream QoS says
+ *    late, proportion > 1 (QOS_LATE): step down at once, at least one point,
+ *    to the best point predicted to fit hB when that is lower. The point
+ *    stepped down from needs twice as many frames with room before it is
+ *    tried again (up to up_frames_max; halved again after decay_frames calm
+ *    frames): this is what keeps noisy timings from flapping.
+ * 4. The current point's predicted time is over hB: down to the best point
+ *    predicted to fit (NO_FIT).
+ * 5. The next point up is predicted to fit hB * (1 - up_margin) (a
+ *    hysteresis band below the step-down threshold): after wait[next]
+ *    consecutive such frames (up_frames, 8 by default) step up one point
+ *    (ROOM). Otherwise stay (HOLD).
+ * On the cheapest point with a frame over B or a prediction over hB, the
+ * decision reports `unmeetable`.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef ASR_CONTROLLER_H
+#define ASR_CONTROLLER_H
+
+#include <stdint.h>
+
+#define ASR_CTRL_MAX_POINTS 16
+
+typedef enum AsrCtrlReason {
+    ASR_CTRL_DISABLED = 0, /* budget 0: the ceiling */
+    ASR_CTRL_START,        /* nothing measured yet: the ceiling */
+    ASR_CTRL_HOLD,         /* stay */
+    ASR_CTRL_ROOM,         /* step up: the next point fitted for wait frames */
+    ASR_CTRL_OVER_BUDGET,  /* step down: the last frame ran over the budget */
+    ASR_CTRL_QOS_LATE,     /* step down: downstream reported lateness */
+    ASR_CTRL_NO_FIT,       /* step down: predicted over headroom * budget */
+    ASR_CTRL_CEILING,      /* lowered to the ceiling */
+} AsrCtrlReason;
+
+typedef struct AsrCtrlParams {
+    double rate_alpha;      /* EMA weight of a sample on the device speed (0.25) */
+    double rel_alpha;       /* weight of a sample after a switch on that point's factor (0.5) */
+    double host_alpha;      /* EMA weight of a new host-rate sample (0.25) */
+    double snap_ratio;      /* measured / predicted beyond which all rates rescale (1.3) */
+    double up_margin;       /* hysteresis below hB for stepping up (0.05) */
+    uint32_t up_frames;     /* frames with room before a step up (8) */
+    uint32_t up_frames_max; /* most frames a backed-off point waits (128) */
+    uint32_t decay_frames;  /* calm frames after which backoffs halve (64) */
+} AsrCtrlParams;
+
+/* Inputs of one decision (the frame about to be processed). */
+typedef struct AsrCtrlInput {
+    double budget_ms;  /* frame budget; <= 0: no adaptation */
+    double headroom;   /* share of the budget to plan for, (0, 1] */
+    uint32_t n_points; /* 1 .. ASR_CTRL_MAX_POINTS */
+    double macs[ASR_CTRL_MAX_POINTS]; /* of each point at the current sizes, > 0 */
+    int32_t ceiling;   /* highest point allowed */
+    double io_pixels;  /* input + output pixels of the current configuration */
+
+    /* The previous frame (has_prev 0: none, e.g. the first frame). */
+    int has_prev;
+    int32_t prev_point;    /* the point it ran */
+    double prev_macs;      /* its MACs (sizes of that frame) */
+    double prev_io_pixels; /* its input + output pixels */
+    double prev_gpu_ms;    /* measured device time; <= 0: unknown (wall used) */
+    double prev_wall_ms;   /* measured wall time of the whole call; <= 0: unknown */
+
+    /* Downstream QoS received since the previous decision (has_qos 0: none). */
+    int has_qos;
+    double qos_proportion; /* > 1: downstream is late */
+    int64_t qos_jitter_ns;
+} AsrCtrlInput;
+
+typedef struct AsrCtrlDecision {
+    int32_t point;         /* the point to run */
+    AsrCtrlReason reason;
+    int switched;          /* point differs from the previous decision */
+    int unmeetable;        /* on the cheapest point and still over the budget */
+    double predicted_ms;   /* predicted frame time of `point` (0: nothing measured) */
+    double budget_ms;      /* the budget (headroom not applied) */
+    double measured_ms;    /* the previous frame's time as judged (0: none) */
+    uint32_t room;         /* consecutive frames with room for the next point */
+    uint32_t room_needed;  /* frames with room needed to step up to it */
+} AsrCtrlDecision;
+
+typedef struct AsrController {
+    AsrCtrlParams p;
+    int started;
+    int32_t cur;
+    double speed;                     /* ms per MAC of a point of rel 1 (0: none yet) */
+    double rel[ASR_CTRL_MAX_POINTS];  /* per-point factor on speed; valid when samples > 0 */
+    uint32_t samples[ASR_CTRL_MAX_POINTS];
+    int32_t last_point;               /* point of the last measurement */
+    uint32_t wait[ASR_CTRL_MAX_POINTS]; /* room frames needed to step up into i */
+    double host_rate;                   /* ms per io pixel; valid when host_samples > 0 */
+    uint32_t host_samples;
+    uint32_t room;
+    uint32_t calm;
+    uint64_t switches;
+    uint64_t decisions;
+} AsrController;
+
+void asr_controller_default_params(AsrCtrlParams *p);
+/* Reset to the start state (nothing learned); p NULL = defaults. */
+void asr_controller_init(AsrController *c, const AsrCtrlParams *p);
+/* Learn from in->prev_*, then decide the point of the next frame. */
+void asr_controller_decide(AsrController *c, const AsrCtrlInput *in, AsrCtrlDecision *out);
+/* Predicted frame time of `point` for the sizes of `in` (0 when nothing
+ * has been measured yet). */
+double asr_controller_predict(const AsrController *c, const AsrCtrlInput *in, int32_t point);
+/* Static name of a reason ("over budget", "room" ...). */
+const char *asr_controller_reason_name(AsrCtrlReason r);
+
+#endif /* ASR_CONTROLLER_H */

@@ -1,0 +1,502 @@
+/*
+ * The QoS controller (src/controller.h) driven by a simulated device:
+ * device ms = load * (eff[point] * rate * MACs + overhead) * noise, host ms
+ * per pixel on top; no Vulkan, no clock. Scenarios: a load step up and down,
+ * a slowly drifting device, noisy timings (no flapping), a budget no point
+ * can meet, a budget every point meets, the ceiling, a change of sizes, QoS
+ * lateness, and the acceptance case (full misses the budget: settle <= 5
+ * frames, >= 95 % within budget after, lifting the budget climbs back).
+ * Each prints its numbers.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "controller.h"
+
+static int failures;
+
+#define CHECK(cond)                                                                 \
+    do {                                                                            \
+        if (!(cond)) {                                                              \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+            failures++;                                                             \
+        }                                                                           \
+    } while (0)
+
+/* ---- the simulated device ---------------------------------------------- */
+
+#define NP 6 /* (0, light), (0..4, routed): the engine's list for a 5-rung ladder */
+static const double enc_pp[NP] = { 19e3, 19e3, 40e3, 70e3, 110e3, 157e3 }; /* per LR pixel */
+static const double dec_pp[NP] = { 0.6e3, 3.7e3, 3.7e3, 3.7e3, 3.7e3, 3.7e3 }; /* per HR pixel */
+/* per-MAC efficiency: small subnets use the device less well, so the
+ * controller's "same rate as the neighbour" guess is off by 5-15 % */
+static const double eff[NP] = { 1.35, 1.25, 1.15, 1.05, 1.0, 0.95 };
+
+typedef struct Sim {
+    uint32_t in_w, in_h, out_w, out_h;
+    double rate;        /* ms per MAC at load 1 */
+    double overhead_ms; /* fixed per frame, not in the controller's model */
+    double host_rate;   /* ms per io pixel */
+    double load;        /* multiplies the device time */
+    double noise_sd;    /* relative, gaussian */
+    double spike_p;     /* probability of a 2x spike */
+    uint64_t rng;
+} Sim;
+
+static double uniform(Sim *s)
+{
+    s->rng ^= s->rng << 13;
+    s->rng ^= s->rng >> 7;
+    s->rng ^= s->rng << 17;
+    return ((s->rng >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+}
+
+static double gauss(Sim *s)
+{
+    double u1 = uniform(s), u2 = uniform(s);
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+static double sim_macs(const Sim *s, int p)
+{
+    return enc_pp[p] * s->in_w * s->in_h + dec_pp[p] * s->out_w * s->out_h;
+}
+
+static double sim_pixels(const Sim *s)
+{
+    return (double)s->in_w * s->in_h + (double)s->out_w * s->out_h;
+}
+
+/* mean (noise-free) GPU and wall ms of point p */
+static double sim_mean_gpu(const Sim *s, int p)
+{
+    return s->load * (eff[p] * s->rate * sim_macs(s, p) + s->overhead_ms);
+}
+
+static void sim_run(Sim *s, int p, double *gpu, double *wall)
+{
+    double n = 1.0 + s->noise_sd * gauss(s);
+    if (n < 0.3)
+        n = 0.3;
+    if (s->spike_p > 0.0 && uniform(s) < s->spike_p)
+        n *= 2.0;
+    *gpu = sim_mean_gpu(s, p) * n;
+    *wall = *gpu + s->host_rate * sim_pixels(s) * (1.0 + 0.05 * gauss(s));
+}
+
+/* ---- driving the controller -------------------------------------------- */
+
+typedef struct Run {
+    AsrController c;
+    Sim sim;
+    double budget_ms, headroom;
+    int32_t ceiling;
+    int has_prev;
+    AsrCtrlInput prev;
+    double prev_gpu, prev_wall;
+    int32_t prev_point;
+    int pending_qos;
+    double qos;
+    /* trace */
+    int frames;
+    int32_t point[20000];
+    double wall[20000];
+    int unmeetable[20000];
+    AsrCtrlReason reason[20000];
+    double predicted[20000];
+    uint64_t switches;
+} Run;
+
+static void run_init(Run *r, double budget_ms)
+{
+    memset(r, 0, sizeof(*r));
+    asr_controller_init(&r->c, NULL);
+    r->sim = (Sim) { .in_w = 320, .in_h = 180, .out_w = 640, .out_h = 360, .rate = 1e-9,
+                     .overhead_ms = 0.2, .host_rate = 2e-6, .load = 1.0, .rng = 0x9e3779b97f4a7c15ull };
+    r->budget_ms = budget_ms;
+    r->headroom = 0.85;
+    r->ceiling = NP - 1;
+}
+
+static void fill_input(Run *r, AsrCtrlInput *in)
+{
+    memset(in, 0, sizeof(*in));
+    in->budget_ms = r->budget_ms;
+    in->headroom = r->headroom;
+    in->n_points = NP;
+    for (int i = 0; i < NP; i++)
+        in->macs[i] = sim_macs(&r->sim, i);
+    in->ceiling = r->ceiling;
+    in->io_pixels = sim_pixels(&r->sim);
+}
+
+static void step(Run *r)
+{
+    AsrCtrlInput in;
+    fill_input(r, &in);
+    if (r->has_prev) {
+        in.has_prev = 1;
+        in.prev_point = r->prev_point;
+        in.prev_macs = r->prev.macs[r->prev_point];
+        in.prev_io_pixels = r->prev.io_pixels;
+        in.prev_gpu_ms = r->prev_gpu;
+        in.prev_wall_ms = r->prev_wall;
+    }
+    if (r->pending_qos) {
+        in.has_qos = 1;
+        in.qos_proportion = r->qos;
+        r->pending_qos = 0;
+    }
+    AsrCtrlDecision d;
+    asr_controller_decide(&r->c, &in, &d);
+    CHECK(d.point >= 0 && d.point <= r->ceiling);
+    double gpu, wall;
+    sim_run(&r->sim, d.point, &gpu, &wall);
+    int f = r->frames++;
+    r->point[f] = d.point;
+    r->wall[f] = wall;
+    r->unmeetable[f] = d.unmeetable;
+    r->reason[f] = d.reason;
+    r->predicted[f] = d.predicted_ms;
+    r->switches += d.switched && r->has_prev;
+    r->prev = in;
+    r->prev_point = d.point;
+    r->prev_gpu = gpu;
+    r->prev_wall = wall;
+    r->has_prev = 1;
+}
+
+static void steps(Run *r, int n)
+{
+    for (int i = 0; i < n; i++)
+        step(r);
+}
+
+static int switches_in(const Run *r, int from, int to)
+{
+    int n = 0;
+    for (int f = from + 1; f < to; f++)
+        n += r->point[f] != r->point[f - 1];
+    return n;
+}
+
+/* budget for the frames [from, to): share of frames within, and the first
+ * frame (relative to from) from which 10 frames in a row are within */
+static double within_share(const Run *r, int from, int to, double budget)
+{
+    int ok = 0;
+    for (int f = from; f < to; f++)
+        ok += r->wall[f] <= budget;
+    return (double)ok / (to - from);
+}
+
+static int settle_frames(const Run *r, int from, int to, double budget)
+{
+    for (int f = from; f + 10 <= to; f++) {
+        int ok = 1;
+        for (int k = 0; k < 10 && ok; k++)
+            ok = r->wall[f + k] <= budget;
+        if (ok)
+            return f - from;
+    }
+    return to - from;
+}
+
+static double mean_wall(const Sim *s, int p)
+{
+    return sim_mean_gpu(s, p) + s->host_rate * sim_pixels(s);
+}
+
+static int best_point(const Sim *s, double limit)
+{
+    int best = 0;
+    for (int p = 0; p < NP; p++)
+        if (mean_wall(s, p) <= limit)
+            best = p;
+    return best;
+}
+
+/* ---- scenarios --------------------------------------------------------- */
+
+static Run run_storage;
+
+/* Acceptance: the full op misses the budget; settle <= 5 frames on a
+ * cheaper op, >= 95 % within after; lifting the budget climbs back. */
+static void test_acceptance(void)
+{
+    Run *r = &run_storage;
+    run_init(r, 0);
+    r->sim.noise_sd = 0.05;
+    double full = mean_wall(&r->sim, NP - 1);
+    r->budget_ms = full * 0.6; /* full is 67 % over */
+    steps(r, 1000);
+    int s = settle_frames(r, 0, 1000, r->budget_ms);
+    double share = within_share(r, s, 1000, r->budget_ms);
+    int expect = best_point(&r->sim, r->budget_ms * 0.85);
+    printf("acceptance: full %.2f ms, budget %.2f ms: settled after %d frames on point %d "
+           "(best fitting 85 %%: %d), %.1f %% of the following frames within budget, %d switches\n",
+           full, r->budget_ms, s, r->point[999], expect, 100.0 * share,
+           switches_in(r, s, 1000));
+    CHECK(s <= 5);
+    CHECK(share >= 0.95);
+    CHECK(r->point[999] < NP - 1 && r->point[999] >= expect - 1);
+
+    /* lift the budget: climbs back to full */
+    r->budget_ms = full * 3.0;
+    int t0 = r->frames;
+    steps(r, 200);
+    int reached = -1;
+    for (int f = t0; f < r->frames; f++)
+        if (r->point[f] == NP - 1) {
+            reached = f - t0;
+            break;
+        }
+    printf("acceptance: budget lifted to %.2f ms: full again after %d frames\n", r->budget_ms,
+           reached);
+    CHECK(reached >= 0 && reached <= 8 * NP + 8);
+    CHECK(r->point[r->frames - 1] == NP - 1);
+}
+
+/* A load step up (x2.5) and back down. */
+static void test_load_step(void)
+{
+    Run *r = &run_storage;
+    run_init(r, 1000.0 / 60);
+    r->sim.noise_sd = 0.03;
+    steps(r, 300);
+    CHECK(r->point[299] == NP - 1); /* full fits at load 1 */
+    int s0 = settle_frames(r, 0, 300, r->budget_ms);
+
+    r->sim.load = 2.5;
+    steps(r, 400);
+    int s1 = settle_frames(r, 300, 700, r->budget_ms);
+    double share1 = within_share(r, 300 + s1, 700, r->budget_ms);
+    int p1 = r->point[699], expect1 = best_point(&r->sim, r->budget_ms * 0.85);
+
+    r->sim.load = 1.0;
+    steps(r, 400);
+    int back = -1;
+    for (int f = 700; f < 1100; f++)
+        if (r->point[f] == NP - 1) {
+            back = f - 700;
+            break;
+        }
+    double share_all = within_share(r, 0, 1100, r->budget_ms);
+    printf("load step: budget %.2f ms; load 1: full (settle %d); load x2.5: settled after %d "
+           "frames on point %d (best fitting 85 %%: %d), %.1f %% within after; load 1 again: "
+           "full after %d frames; %.1f %% within overall, %llu switches\n",
+           r->budget_ms, s0, s1, p1, expect1, 100.0 * share1, back, 100.0 * share_all,
+           (unsigned long long)r->switches);
+    CHECK(s1 <= 5);
+    CHECK(share1 >= 0.95);
+    CHECK(p1 < NP - 1 && p1 >= expect1 - 1);
+    CHECK(back >= 0 && back <= 8 * NP + 8);
+    CHECK(share_all >= 0.95);
+    CHECK(r->switches <= 2 * NP + 4);
+}
+
+/* The device slows down by 2.5x over 3000 frames, then recovers. */
+static void test_drift(void)
+{
+    Run *r = &run_storage;
+    run_init(r, 1000.0 / 60);
+    r->sim.noise_sd = 0.02;
+    for (int f = 0; f < 3000; f++) {
+        r->sim.load = 1.0 + 1.5 * f / 3000.0;
+        step(r);
+    }
+    int low = r->point[2999];
+    for (int f = 0; f < 3000; f++) {
+        r->sim.load = 2.5 - 1.5 * f / 3000.0;
+        step(r);
+    }
+    double share = within_share(r, 0, 6000, r->budget_ms);
+    printf("drift: load 1 -> 2.5 -> 1 over 6000 frames: point %d at the slowest, %d at the end, "
+           "%.2f %% within budget, %llu switches\n", low, r->point[5999], 100.0 * share,
+           (unsigned long long)r->switches);
+    CHECK(share >= 0.99);
+    CHECK(low < NP - 1);
+    CHECK(r->point[5999] == NP - 1);
+    CHECK(r->switches <= 4 * NP);
+}
+
+/* Noisy timings: no flapping. */
+static void test_noise(void)
+{
+    Run *r = &run_storage;
+    const double sds[] = { 0.08, 0.15 };
+    const double spikes[] = { 0.0, 0.01 };
+    for (int v = 0; v < 2; v++) {
+        run_init(r, 0);
+        r->sim.noise_sd = sds[v];
+        r->sim.spike_p = spikes[v];
+        /* a budget where the full point sits right at the headroom line */
+        r->budget_ms = mean_wall(&r->sim, NP - 1) / 0.85;
+        steps(r, 3000);
+        int s = settle_frames(r, 0, 3000, r->budget_ms);
+        double share = within_share(r, s, 3000, r->budget_ms);
+        int sw = switches_in(r, s, 3000);
+        int on[NP] = { 0 };
+        for (int f = s; f < 3000; f++)
+            on[r->point[f]]++;
+        printf("noise sd %.0f %%, %.0f %% 2x spikes: budget %.2f ms, settled after %d, "
+               "%.1f %% within budget, %d switches in %d frames (%.2f %%); frames per point "
+               "%d %d %d %d %d %d\n",
+               100 * sds[v], 100 * spikes[v], r->budget_ms, s, 100.0 * share, sw, 3000 - s,
+               100.0 * sw / (3000 - s), on[0], on[1], on[2], on[3], on[4], on[5]);
+        CHECK(share >= 0.95);
+        CHECK(sw <= (v == 0 ? 6 : 60)); /* spikes: each may cost a step, backoff bounds it */
+    }
+}
+
+/* No point meets the budget: settle on the cheapest and report it. */
+static void test_unmeetable(void)
+{
+    Run *r = &run_storage;
+    run_init(r, 0);
+    r->sim.noise_sd = 0.05;
+    r->budget_ms = mean_wall(&r->sim, 0) * 0.5;
+    steps(r, 500);
+    int first = -1;
+    for (int f = 0; f < 500; f++)
+        if (r->point[f] == 0) {
+            first = f;
+            break;
+        }
+    int stays = 1, reported = 1;
+    for (int f = first < 0 ? 0 : first; f < 500; f++) {
+        stays &= r->point[f] == 0;
+        if (f > first + 1)
+            reported &= r->unmeetable[f];
+    }
+    printf("unmeetable: budget %.2f ms (cheapest %.2f ms): cheapest from frame %d, stays %d, "
+           "reported %d\n", r->budget_ms, mean_wall(&r->sim, 0), first, stays, reported);
+    CHECK(first >= 0 && first <= 5);
+    CHECK(stays);
+    CHECK(reported);
+}
+
+/* Every point meets the budget: stays on full. */
+static void test_all_fit(void)
+{
+    Run *r = &run_storage;
+    run_init(r, 0);
+    r->sim.noise_sd = 0.1;
+    r->budget_ms = mean_wall(&r->sim, NP - 1) * 4;
+    steps(r, 1000);
+    int on_full = 0;
+    for (int f = 0; f < 1000; f++)
+        on_full += r->point[f] == NP - 1;
+    printf("all fit: budget %.2f ms (full %.2f ms): %d of 1000 frames on full, %llu switches\n",
+           r->budget_ms, mean_wall(&r->sim, NP - 1), on_full, (unsigned long long)r->switches);
+    CHECK(on_full == 1000);
+    CHECK(r->switches == 0);
+
+    /* no adaptation: the ceiling, whatever the timings */
+    run_init(r, 0);
+    r->ceiling = 3;
+    r->sim.load = 100;
+    steps(r, 50);
+    int ok = 1;
+    for (int f = 0; f < 50; f++)
+        ok &= r->point[f] == 3 && r->reason[f] == ASR_CTRL_DISABLED;
+    CHECK(ok);
+}
+
+/* Never above the ceiling (scale-group cap / user subnet); a lower ceiling
+ * applies at once. */
+static void test_ceiling(void)
+{
+    Run *r = &run_storage;
+    run_init(r, 1000.0);
+    r->ceiling = 3;
+    steps(r, 100);
+    int above = 0;
+    for (int f = 0; f < 100; f++)
+        above += r->point[f] > 3;
+    CHECK(above == 0);
+    CHECK(r->point[99] == 3);
+    r->ceiling = 1;
+    step(r);
+    CHECK(r->point[100] == 1 && r->reason[100] == ASR_CTRL_CEILING);
+    r->ceiling = NP - 1;
+    steps(r, 100);
+    CHECK(r->point[200] == NP - 1);
+    printf("ceiling: held at 3, lowered to 1 at once, back to %d after raising\n",
+           r->point[200]);
+}
+
+/* A change of sizes: predictions follow the MACs, no re-learning. */
+static void test_resize(void)
+{
+    Run *r = &run_storage;
+    run_init(r, 1000.0 / 30);
+    r->sim.noise_sd = 0.02;
+    r->sim.overhead_ms = 0.0;
+    steps(r, 200);
+    int p = r->point[199];
+    /* 4x the pixels */
+    r->sim.in_w *= 2;
+    r->sim.in_h *= 2;
+    r->sim.out_w *= 2;
+    r->sim.out_h *= 2;
+    steps(r, 200);
+    double err = fabs(r->predicted[200] - mean_wall(&r->sim, r->point[200])) /
+                 mean_wall(&r->sim, r->point[200]);
+    int s = settle_frames(r, 200, 400, r->budget_ms);
+    double share = within_share(r, 200, 400, r->budget_ms);
+    printf("resize: point %d before, 4x pixels: first prediction off by %.1f %%, point %d "
+           "chosen at once (best fitting 85 %%: %d), settle %d, %.1f %% within\n",
+           p, 100 * err, r->point[200], best_point(&r->sim, r->budget_ms * 0.85), s,
+           100 * share);
+    CHECK(err < 0.10);
+    CHECK(r->point[200] < p);
+    CHECK(s == 0);
+    CHECK(share >= 0.99);
+}
+
+/* Downstream late: one step down at once, then room before going back. */
+static void test_qos(void)
+{
+    Run *r = &run_storage;
+    run_init(r, 1000.0);
+    steps(r, 20);
+    CHECK(r->point[19] == NP - 1);
+    r->pending_qos = 1;
+    r->qos = 1.2;
+    step(r);
+    CHECK(r->point[20] == NP - 2 && r->reason[20] == ASR_CTRL_QOS_LATE);
+    r->pending_qos = 1;
+    r->qos = 0.9; /* early: nothing */
+    step(r);
+    CHECK(r->point[21] == NP - 2);
+    int back = -1;
+    for (int f = 0; f < 100 && back < 0; f++) {
+        step(r);
+        if (r->point[r->frames - 1] == NP - 1)
+            back = r->frames - 1 - 20;
+    }
+    /* backed off: twice the usual wait */
+    printf("qos: late -> one step down at once; back up after %d frames\n", back);
+    CHECK(back >= 16 && back <= 20);
+}
+
+int main(void)
+{
+    test_acceptance();
+    test_load_step();
+    test_drift();
+    test_noise();
+    test_unmeetable();
+    test_all_fit();
+    test_ceiling();
+    test_resize();
+    test_qos();
+    if (failures)
+        fprintf(stderr, "%d check(s) failed\n", failures);
+    return failures ? 1 : 0;
+}
