@@ -70,7 +70,10 @@ def draw_scale(rng, smin=1.0, smax=4.0, p_asym=0.5):
 class Sampler:
     """Produces batches of (lr, hr-query coords, targets, out sizes)."""
 
-    def __init__(self, images, lr_size=48, n_query=48 * 48, smin=1.0, smax=4.0, p_asym=0.5):
+    def __init__(self, images, lr_size=48, n_query=48 * 48, smin=1.0, smax=4.0, p_asym=0.5, window=0):
+        """window > 0: the queries are a random window x window block of the HR crop
+        (raster order) instead of n_query scattered pixels (needs window <= lr_size)."""
+        self.window = window
         self.images = images
         self.lr_size = lr_size
         self.n_query = n_query
@@ -102,6 +105,13 @@ class Sampler:
             hr = hr[::-1]
         hr = np.ascontiguousarray(hr)
         lr = np.asarray(Image.fromarray(hr).resize((s, s), Image.BICUBIC))
+        if self.window:
+            q = self.window
+            wy0 = rng.integers(0, H - q + 1)
+            wx0 = rng.integers(0, W - q + 1)
+            ys, xs = np.mgrid[wy0:wy0 + q, wx0:wx0 + q]
+            ys, xs = ys.reshape(-1), xs.reshape(-1)
+            return lr, xs, ys, hr[ys, xs], H, W
         q = rng.choice(H * W, size=min(self.n_query, H * W), replace=H * W < self.n_query)
         if len(q) < self.n_query:
             q = np.concatenate([q, rng.choice(H * W, size=self.n_query - len(q))])

@@ -13,6 +13,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 
@@ -87,7 +88,17 @@ def load_source(ckpt=None, model_in=None):
         sd = ck.get("ema", ck.get("model")) if "model" in ck else ck
         m = AnySR(ARCH)
         m.load_state_dict({k: v.contiguous() for k, v in sd.items()})
-        info = {"iterations": int(ck.get("it", 0)), "curve": ck.get("curve", []), "args": ck.get("args", {})}
+        if "model" in ck:
+            info = {"iterations": int(ck.get("it", 0)), "curve": ck.get("curve", []), "args": ck.get("args", {})}
+        else:
+            # a snapshot (snap_NNNNNNN.pt: EMA weights only): iteration from the name,
+            # curve and arguments from the checkpoint beside it
+            mt = re.search(r"snap_(\d+)\.pt$", ckpt)
+            it = int(mt.group(1)) if mt else 0
+            side = os.path.join(os.path.dirname(ckpt), "ckpt.pt")
+            ck2 = torch.load(side, map_location="cpu") if os.path.exists(side) else {}
+            info = {"iterations": it, "curve": [c for c in ck2.get("curve", []) if c["it"] <= it],
+                    "args": ck2.get("args", {})}
         return m, dict(ARCH), info
     m, arch, tinfo = modelio.load_model(model_in)
     return m, arch, {"iterations": tinfo.get("iterations", 0), "curve": tinfo.get("curve", []),

@@ -53,6 +53,10 @@ def parse():
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr-size", type=int, default=48)
     ap.add_argument("--queries", type=int, default=48 * 48, help="HR query pixels per crop")
+    ap.add_argument("--query-window", type=int, default=48,
+                    help="queries = a random WxW block of the HR crop (0: --queries scattered pixels)")
+    ap.add_argument("--cls-smooth", type=int, default=9,
+                    help="box size (HR pixels) over which the heavy gain is averaged for the classifier target")
     ap.add_argument("--p", type=float, default=0.6, help="probability of the full network")
     ap.add_argument("--smin", type=float, default=1.0)
     ap.add_argument("--smax", type=float, default=4.0)
@@ -177,7 +181,8 @@ def main():
             print("optimizer state does not match (stage change?); fresh optimizer", flush=True)
 
     images = load_train_cache(a.data, subsets=a.subsets.split(",") if a.subsets else None)
-    sampler = Sampler(images, a.lr_size, a.queries, a.smin, a.smax, a.p_asym)
+    qwin = min(a.query_window, a.lr_size)
+    sampler = Sampler(images, a.lr_size, a.queries, a.smin, a.smax, a.p_asym, window=qwin)
     print("train images: %d, threads %d, device %s, stage %d, p %.2f" % (len(images), a.threads, dev, a.stage, a.p), flush=True)
 
     tty = sys.stdout.isatty()
@@ -228,6 +233,12 @@ def main():
         else:
             with torch.no_grad():
                 gain = ((ol - res).abs() - (oh - res).abs()).mean(-1)
+                if qwin and a.cls_smooth > 1:
+                    # regional gain: routing maps come out in coherent regions, so
+                    # the 3x3 refinement touches few pixels
+                    g2 = gain.view(-1, 1, qwin, qwin)
+                    gain = F.avg_pool2d(g2, a.cls_smooth, 1, a.cls_smooth // 2,
+                                        count_include_pad=False).view(gain.shape)
                 tgt_h = (gain > gain.median()).float()
             l_c = F.binary_cross_entropy_with_logits(lg[..., 0] - lg[..., 1], tgt_h)
         loss = (l_h if a.stage == 1 else 0) + l_l + l_c

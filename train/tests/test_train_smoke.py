@@ -18,7 +18,7 @@ class Smoke(unittest.TestCase):
         t0 = time.time()
         with tempfile.TemporaryDirectory() as d:
             base = [PY, os.path.join(_common.TRAIN, "train.py"), "--out", d, "--subsets", "T91",
-                    "--batch", "4", "--lr-size", "24", "--queries", "256", "--eval-every", "0",
+                    "--batch", "4", "--lr-size", "24", "--queries", "256", "--query-window", "16", "--eval-every", "0",
                     "--threads", "1", "--data", _common.DATA, "--log-every", "2"]
             r = subprocess.run(base + ["--iters", "6"], capture_output=True, text=True, timeout=300)
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
