@@ -108,3 +108,23 @@ AsrStatus asr_buffer_reserve(AsrDevice *d, AsrBuffer *b, AsrBufferKind kind,
     *b = nb;
     return ASR_OK;
 }
+
+AsrStatus asr_buffer_shrink(AsrDevice *d, AsrBuffer *b, VkDeviceSize size)
+{
+    if (!b->buffer)
+        return ASR_OK;
+    if (size == 0) {
+        asr_buffer_destroy(d, b);
+        return ASR_OK;
+    }
+    VkDeviceSize want = ASR_ALIGN(size, ASR_BUFFER_GRANULE);
+    if (b->size <= want)
+        return ASR_OK;
+    AsrBuffer nb;
+    AsrStatus status = asr_buffer_create(d, &nb, b->kind, want, b->usage);
+    if (status < 0)
+        return status;
+    asr_buffer_destroy(d, b);
+    *b = nb;
+    return ASR_OK;
+}

@@ -39,4 +39,11 @@ void asr_buffer_destroy(AsrDevice *d, AsrBuffer *b);
 AsrStatus asr_buffer_reserve(AsrDevice *d, AsrBuffer *b, AsrBufferKind kind,
                              VkDeviceSize size, VkBufferUsageFlags usage);
 
+/*
+ * Shrink on request: when `b` holds more than `size` bytes (rounded up to the
+ * pool's granule), replace it by one of that size; size 0 releases it. The
+ * device must not be using `b`. On failure `b` is unchanged.
+ */
+AsrStatus asr_buffer_shrink(AsrDevice *d, AsrBuffer *b, VkDeviceSize size);
+
 #endif /* ASR_BUFFER_H */

@@ -164,6 +164,7 @@ void asr_controller_decide(AsrController *c, const AsrCtrlInput *in, AsrCtrlDeci
     int32_t prev = c->cur;
     AsrCtrlReason reason = ASR_CTRL_HOLD;
     int forced = 0;
+    uint32_t climbed_after = 0;
 
     observe(c, in);
     c->decisions++;
@@ -237,6 +238,7 @@ void asr_controller_decide(AsrController *c, const AsrCtrlInput *in, AsrCtrlDeci
                 c->room++;
                 if (c->room >= c->wait[c->cur + 1]) {
                     c->cur++;
+                    climbed_after = c->room;
                     c->room = 0;
                     reason = ASR_CTRL_ROOM;
                 }
@@ -269,6 +271,6 @@ done:
     if (out->switched)
         c->switches++;
     out->predicted_ms = asr_controller_predict(c, in, c->cur);
-    out->room = c->room;
+    out->room = reason == ASR_CTRL_ROOM ? climbed_after : c->room;
     out->room_needed = c->cur + 1 < n ? c->wait[c->cur + 1] : 0;
 }

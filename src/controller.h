@@ -113,7 +113,8 @@ typedef struct AsrCtrlDecision {
     double predicted_ms;   /* predicted frame time of `point` (0: nothing measured) */
     double budget_ms;      /* the budget (headroom not applied) */
     double measured_ms;    /* the previous frame's time as judged (0: none) */
-    uint32_t room;         /* consecutive frames with room for the next point */
+    uint32_t room;         /* consecutive frames with room for the next point (ROOM: the
+                              frames with room that the step up waited for) */
     uint32_t room_needed;  /* frames with room needed to step up to it */
 } AsrCtrlDecision;
 

@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include "buffer.h"
 #include "cmd.h"
+#include "controller.h"
 #include "device.h"
 #include "frame.h"
 #include "io.h"
@@ -59,6 +61,19 @@ struct AsrEngine {
     AsrNetOp debug_op; /* width 0: none (internal.h) */
     int bicubic;       /* internal.h test mode */
     AsrStats stats;
+
+    /* QoS controller (asr_engine_set_target()) */
+    AsrController ctrl;
+    double target_fps, headroom; /* target 0: adaptation off */
+    int ctrl_has_prev;           /* the last frame ran adaptive: feed it back */
+    int32_t ctrl_prev_point;
+    double ctrl_prev_macs, ctrl_prev_pixels, ctrl_prev_gpu, ctrl_prev_wall;
+    double heavy_fraction;       /* of the last routed frame (-1: none yet) */
+    double wall_ema;             /* for fps_estimate */
+    atomic_int qos_pending;      /* asr_engine_report_qos(), any thread */
+    atomic_uint_fast64_t qos_proportion_bits;
+    atomic_int_fast64_t qos_jitter;
+
     char *model_path;
     char last_error[512];
 };
@@ -141,6 +156,13 @@ ASR_API AsrStatus asr_engine_new(const AsrSettings *s, AsrEngine **out)
              e->model_path ? e->model_path : "(embedded)", model->arch.F, model->arch.D,
              model->arch.n_ladder, model->num_weights);
     e->op = (AsrOpChoice) { -1, ASR_DECODER_ROUTED, (float)model->arch.default_k };
+    asr_controller_init(&e->ctrl, NULL);
+    e->headroom = 0.85;
+    e->heavy_fraction = -1.0;
+    atomic_init(&e->qos_pending, 0);
+    atomic_init(&e->qos_proportion_bits, 0);
+    atomic_init(&e->qos_jitter, 0);
+    e->stats.last_op_point = -1;
 
     AsrDeviceParams dp = {
         .log = e->log,
@@ -379,6 +401,113 @@ static AsrNetOp resolve_op(const AsrEngine *e, int32_t *subnet)
     return (AsrNetOp) { a->ladder[sn][0], a->ladder[sn][1], e->op.decoder, e->op.k };
 }
 
+/* ---- operating points and the QoS controller (controller.h) ---------- */
+
+/* Points below subnet 0 in the list: 1 (the light decoder) unless the
+ * chosen decoder is the light one already. */
+static int32_t point_offset(const AsrEngine *e)
+{
+    return e->op.decoder == ASR_DECODER_LIGHT ? 0 : 1;
+}
+
+static int32_t num_points(const AsrEngine *e)
+{
+    return (int32_t)e->net.model->arch.n_ladder + point_offset(e);
+}
+
+static AsrOpChoice point_op(const AsrEngine *e, int32_t point)
+{
+    int32_t off = point_offset(e);
+    if (point < off)
+        return (AsrOpChoice) { 0, ASR_DECODER_LIGHT, e->op.k };
+    return (AsrOpChoice) { point - off, e->op.decoder, e->op.k };
+}
+
+/* The list index of (subnet, mode), -1 when not in the list. */
+static int32_t op_point(const AsrEngine *e, int32_t subnet, AsrDecoderMode mode)
+{
+    int32_t off = point_offset(e);
+    if (subnet < 0)
+        return -1;
+    if (mode == e->op.decoder)
+        return subnet + off;
+    if (off && mode == ASR_DECODER_LIGHT && subnet == 0)
+        return 0;
+    return -1;
+}
+
+static const char *decoder_name(AsrDecoderMode m)
+{
+    return m == ASR_DECODER_HEAVY ? "heavy" : m == ASR_DECODER_LIGHT ? "light" : "routed";
+}
+
+/* Ask the controller for the point of the next frame. */
+static void controller_decide(AsrEngine *e, AsrCtrlDecision *dec)
+{
+    const AsrArch *a = &e->net.model->arch;
+    const AsrConfig *c = &e->cfg;
+    AsrCtrlInput in;
+    memset(&in, 0, sizeof(in));
+    in.budget_ms = 1000.0 / e->target_fps;
+    in.headroom = e->headroom;
+    in.n_points = (uint32_t)ASR_MIN(num_points(e), ASR_CTRL_MAX_POINTS);
+    for (uint32_t i = 0; i < in.n_points; i++) {
+        AsrOpChoice oc = point_op(e, (int32_t)i);
+        in.macs[i] = asr_model_macs(a, a->ladder[oc.subnet][0], a->ladder[oc.subnet][1],
+                                    (int)oc.decoder, e->heavy_fraction, c->in.height,
+                                    c->in.width, c->out.height, c->out.width);
+    }
+    int32_t ceil_subnet = (int32_t)c->cap;
+    if (e->op.subnet >= 0 && e->op.subnet < ceil_subnet)
+        ceil_subnet = e->op.subnet;
+    in.ceiling = ceil_subnet + point_offset(e);
+    in.io_pixels = (double)c->in.width * c->in.height + (double)c->out.width * c->out.height;
+    if (e->ctrl_has_prev) {
+        in.has_prev = 1;
+        in.prev_point = e->ctrl_prev_point;
+        in.prev_macs = e->ctrl_prev_macs;
+        in.prev_io_pixels = e->ctrl_prev_pixels;
+        in.prev_gpu_ms = e->ctrl_prev_gpu;
+        in.prev_wall_ms = e->ctrl_prev_wall;
+    }
+    if (atomic_exchange(&e->qos_pending, 0)) {
+        uint64_t bits = atomic_load(&e->qos_proportion_bits);
+        in.has_qos = 1;
+        memcpy(&in.qos_proportion, &bits, sizeof(bits));
+        in.qos_jitter_ns = atomic_load(&e->qos_jitter);
+    }
+    int was_unmeetable = e->stats.budget_unmeetable;
+    asr_controller_decide(&e->ctrl, &in, dec);
+
+    /* every change, and every lateness report; not every frame that stays
+     * over budget on the cheapest point */
+    if (dec->switched || dec->unmeetable != was_unmeetable || dec->reason == ASR_CTRL_QOS_LATE) {
+        AsrOpChoice oc = point_op(e, dec->point);
+        char why[96];
+        switch (dec->reason) {
+        case ASR_CTRL_OVER_BUDGET:
+            snprintf(why, sizeof(why), "over budget (last frame %.2f ms)", dec->measured_ms);
+            break;
+        case ASR_CTRL_QOS_LATE:
+            snprintf(why, sizeof(why), "downstream late (proportion %.3f, jitter %lld ns)",
+                     in.qos_proportion, (long long)in.qos_jitter_ns);
+            break;
+        case ASR_CTRL_ROOM:
+            snprintf(why, sizeof(why), "room for %u frames", dec->room);
+            break;
+        default:
+            snprintf(why, sizeof(why), "%s", asr_controller_reason_name(dec->reason));
+            break;
+        }
+        asr_dbg(&e->log, "qos: point %d -> %d (subnet %d, %s decoder): %s; budget %.2f ms x "
+                "headroom %.2f, predicted %.2f ms, ceiling %d, room %u/%u%s",
+                (int)(e->stats.frames ? e->stats.last_op_point : -1), (int)dec->point,
+                (int)oc.subnet, decoder_name(oc.decoder), why, dec->budget_ms, e->headroom,
+                dec->predicted_ms, (int)in.ceiling, dec->room, dec->room_needed,
+                dec->unmeetable ? "; the budget cannot be met even by the cheapest point" : "");
+    }
+}
+
 static void record(AsrEngine *e, const AsrNetOp *op)
 {
     AsrDevice *d = e->dev;
@@ -446,8 +575,22 @@ ASR_API AsrStatus asr_engine_process(AsrEngine *e, const AsrFrame *in, AsrFrame 
                     "stride shorter than its row");
 
     double t0 = now_ms();
-    int32_t subnet;
-    AsrNetOp op = resolve_op(e, &subnet);
+    int32_t subnet, point;
+    AsrNetOp op;
+    AsrCtrlDecision dec;
+    int adaptive = e->target_fps > 0.0 && !e->debug_op.width && !e->bicubic;
+    if (adaptive) {
+        controller_decide(e, &dec);
+        AsrOpChoice oc = point_op(e, dec.point);
+        const AsrArch *a = &e->net.model->arch;
+        subnet = oc.subnet;
+        point = dec.point;
+        op = (AsrNetOp) { a->ladder[subnet][0], a->ladder[subnet][1], oc.decoder, oc.k };
+    } else {
+        op = resolve_op(e, &subnet);
+        point = op_point(e, subnet, op.mode);
+    }
+    e->ctrl_has_prev = 0; /* set again below when this frame succeeds */
     asr_frame_to_staging(&e->cfg.in_layout, in, e->staging_in.map);
     status = asr_cmd_begin(e->dev, &e->cmd);
     if (status < 0)
@@ -485,6 +628,30 @@ ASR_API AsrStatus asr_engine_process(AsrEngine *e, const AsrFrame *in, AsrFrame 
         asr_model_macs(&e->net.model->arch, op.width, op.depth, (int)op.mode, hf,
                        c->in.height, c->in.width, c->out.height, c->out.width);
     st->last_wall_ms = now_ms() - t0;
+    st->last_op_point = point;
+    if (op.mode == ASR_DECODER_ROUTED && !e->bicubic)
+        e->heavy_fraction = hf;
+    e->wall_ema = st->frames == 1 ? st->last_wall_ms
+                                  : e->wall_ema + 0.1 * (st->last_wall_ms - e->wall_ema);
+    st->fps_estimate = e->wall_ema > 0.0 ? 1000.0 / e->wall_ema : 0.0;
+    if (adaptive) {
+        e->ctrl_has_prev = 1;
+        e->ctrl_prev_point = point;
+        e->ctrl_prev_macs = st->last_macs;
+        e->ctrl_prev_pixels = (double)c->in.width * c->in.height +
+                              (double)c->out.width * c->out.height;
+        e->ctrl_prev_gpu = st->last_gpu_ms;
+        e->ctrl_prev_wall = st->last_wall_ms;
+        st->last_budget_ms = dec.budget_ms;
+        st->last_predicted_ms = dec.predicted_ms;
+        st->budget_unmeetable = dec.unmeetable;
+        st->controller_switches += dec.switched ? 1 : 0;
+        st->frames_over_budget += st->last_wall_ms > dec.budget_ms ? 1 : 0;
+    } else {
+        st->last_budget_ms = 0.0;
+        st->last_predicted_ms = 0.0;
+        st->budget_unmeetable = 0;
+    }
     return ASR_OK;
 
 error:
@@ -556,7 +723,83 @@ ASR_API AsrStatus asr_engine_set_op(AsrEngine *e, const AsrOpChoice *op)
         return fail(e, ASR_ERROR_INVALID_ARGUMENT, "set_op: subnet %d (of %u), decoder %d, k %g: "
                     "out of range", (int)op->subnet, e->net.model->arch.n_ladder,
                     (int)op->decoder, (double)op->k);
+    if (op->decoder != e->op.decoder) {
+        /* another list of operating points: learned costs no longer apply */
+        asr_controller_init(&e->ctrl, NULL);
+        e->ctrl_has_prev = 0;
+    }
     e->op = *op;
+    return ASR_OK;
+}
+
+ASR_API int asr_engine_num_op_points(const AsrEngine *e)
+{
+    return e ? num_points(e) : ASR_ERROR_INVALID_ARGUMENT;
+}
+
+ASR_API AsrStatus asr_engine_get_op_point(const AsrEngine *e, int point, AsrOpChoice *op)
+{
+    if (!e || !op || point < 0 || point >= num_points(e))
+        return ASR_ERROR_INVALID_ARGUMENT;
+    *op = point_op(e, point);
+    return ASR_OK;
+}
+
+ASR_API AsrStatus asr_engine_set_target(AsrEngine *e, double target_fps, double headroom)
+{
+    if (!e)
+        return ASR_ERROR_INVALID_ARGUMENT;
+    if (!isfinite(target_fps) || target_fps < 0.0 || !isfinite(headroom) ||
+        (headroom != 0.0 && (headroom < 0.5 || headroom > 1.0)))
+        return fail(e, ASR_ERROR_INVALID_ARGUMENT, "set_target: target %g fps, headroom %g: "
+                    "out of range (fps >= 0, headroom in [0.5, 1] or 0)", target_fps, headroom);
+    if (target_fps != e->target_fps || (headroom == 0.0 ? 0.85 : headroom) != e->headroom)
+        asr_dbg(&e->log, "qos: target %.3f fps (budget %.2f ms), headroom %.2f", target_fps,
+                target_fps > 0.0 ? 1000.0 / target_fps : 0.0, headroom == 0.0 ? 0.85 : headroom);
+    e->target_fps = target_fps;
+    e->headroom = headroom == 0.0 ? 0.85 : headroom;
+    return ASR_OK;
+}
+
+ASR_API AsrStatus asr_engine_report_qos(AsrEngine *e, double proportion, int64_t jitter_ns)
+{
+    if (!e || !isfinite(proportion) || proportion < 0.0)
+        return ASR_ERROR_INVALID_ARGUMENT;
+    uint64_t bits;
+    memcpy(&bits, &proportion, sizeof(bits));
+    atomic_store(&e->qos_proportion_bits, bits);
+    atomic_store(&e->qos_jitter, jitter_ns);
+    atomic_store(&e->qos_pending, 1);
+    return ASR_OK;
+}
+
+ASR_API AsrStatus asr_engine_trim(AsrEngine *e)
+{
+    if (!e)
+        return ASR_ERROR_INVALID_ARGUMENT;
+    e->last_error[0] = '\0';
+    AsrDevice *d = e->dev;
+    const AsrConfig *c = e->configured ? &e->cfg : NULL;
+    const struct { AsrBuffer *b; uint64_t size; } res[] = {
+        { &e->staging_in, c ? c->in_bytes : 0 },
+        { &e->staging_out, c ? c->out_bytes : 0 },
+        { &e->dev_in, c ? c->in_bytes : 0 },
+        { &e->dev_out, c ? c->out_bytes : 0 },
+        { &e->lr, c ? c->lr_bytes : 0 },
+        { &e->tmp, c ? c->tmp_bytes : 0 },
+        { &e->hr, c ? c->hr_bytes : 0 },
+    };
+    AsrStatus status = ASR_OK;
+    uint64_t before = d->buffer_allocations;
+    for (size_t i = 0; i < ASR_ARRAY_SIZE(res) && status >= 0; i++)
+        status = asr_buffer_shrink(d, res[i].b, res[i].size);
+    if (status >= 0)
+        status = asr_net_trim(d, &e->net, c ? &c->np : NULL);
+    if (c)
+        bind_all(e, c); /* also after a failure: some buffers may be new */
+    asr_dbg(&e->log, "trim: %llu buffers re-allocated", (unsigned long long)(d->buffer_allocations - before));
+    if (status < 0)
+        return fail(e, status, "trim: %s", asr_status_to_string(status));
     return ASR_OK;
 }
 

@@ -180,6 +180,25 @@ AsrStatus asr_net_reserve(AsrDevice *d, AsrNet *net, const AsrNetPlan *plan)
     return ASR_OK;
 }
 
+AsrStatus asr_net_trim(AsrDevice *d, AsrNet *net, const AsrNetPlan *plan)
+{
+    const struct { AsrBuffer *b; uint64_t size; } res[] = {
+        { &net->h0, plan ? plan->feat_bytes : 0 },
+        { &net->x, plan ? plan->feat_bytes : 0 },
+        { &net->y, plan ? plan->feat_bytes : 0 },
+        { &net->enc, plan ? plan->feat_bytes : 0 },
+        { &net->partial, plan ? plan->partial_bytes : 0 },
+        { &net->unref, plan ? plan->unref_bytes : 0 },
+        { &net->route, plan ? plan->route_bytes : 0 },
+    };
+    for (size_t i = 0; i < ASR_ARRAY_SIZE(res); i++) {
+        AsrStatus status = asr_buffer_shrink(d, res[i].b, res[i].size);
+        if (status < 0)
+            return status;
+    }
+    return ASR_OK;
+}
+
 void asr_net_bind(AsrDevice *d, AsrNet *net, const AsrNetSize *s, const AsrNetPlan *plan,
                   const AsrBufferRange *lr, const AsrBufferRange *hr)
 {

@@ -69,6 +69,8 @@ void asr_net_plan(const AsrNet *net, const AsrNetSize *s, AsrNetPlan *plan);
 /* Make the pool hold the buffers of `plan`; on failure the pool keeps its
  * previous buffers (grow-only). */
 AsrStatus asr_net_reserve(AsrDevice *d, AsrNet *net, const AsrNetPlan *plan);
+/* Shrink the pool to `plan` (NULL: release it); see asr_buffer_shrink(). */
+AsrStatus asr_net_trim(AsrDevice *d, AsrNet *net, const AsrNetPlan *plan);
 /* Point the descriptor sets at the pool and at the engine's LR input
  * (3 or 4 planes of in_w x in_h) and HR output (planes of out_w x out_h). */
 void asr_net_bind(AsrDevice *d, AsrNet *net, const AsrNetSize *s, const AsrNetPlan *plan,

@@ -185,6 +185,22 @@ typedef struct AsrStats {
     double last_macs;             /**< multiply-accumulates of the frame (cost model) */
     double last_encoder_ms;       /**< GPU time of the encoder (LR) passes */
     double last_decoder_ms;       /**< GPU time of the decoder (HR) passes */
+    /* The QoS controller (asr_engine_set_target()). */
+    int32_t last_op_point;        /**< index of the last frame's operating point in the list of
+                                       asr_engine_get_op_point(), -1 when it is not in the list */
+    int32_t budget_unmeetable;    /**< 1 while even the cheapest point runs (or is predicted)
+                                       over the frame budget; 0 otherwise and when adaptation
+                                       is off */
+    double last_budget_ms;        /**< frame budget of the last frame, 1000 / target fps
+                                       (0: adaptation off) */
+    double last_predicted_ms;     /**< the controller's predicted wall time of the last frame
+                                       (0: adaptation off or nothing measured yet) */
+    double fps_estimate;          /**< frames per second the engine sustains at its recent
+                                       operating points: 1000 / a moving average of
+                                       last_wall_ms (0 before the first frame) */
+    uint64_t controller_switches; /**< times the controller changed the operating point */
+    uint64_t frames_over_budget;  /**< frames whose wall time exceeded the budget while
+                                       adaptation was on */
 } AsrStats;
 
 /** Decoder modes (DESIGN.md section 3). */
@@ -282,11 +298,85 @@ ASR_API float asr_engine_default_k(const AsrEngine *e);
 /**
  * Choose the operating point used by the following asr_engine_process()
  * calls. Cheap (no allocation, no pipeline creation, no upload): it may be
- * called before every frame. Returns ASR_OK or ASR_ERROR_INVALID_ARGUMENT
+ * called before every frame. With adaptation on (asr_engine_set_target()),
+ * the choice is the controller's ceiling and decoder instead: its subnet
+ * (unless -1) caps the points the controller may pick, its decoder and k
+ * define the list of asr_engine_get_op_point() (a change of decoder resets
+ * the controller's learned costs). Returns ASR_OK or ASR_ERROR_INVALID_ARGUMENT
  * (subnet < -1 or >= asr_engine_num_subnets(), unknown decoder, k not finite).
  * The default after asr_engine_new() is {-1, ASR_DECODER_ROUTED, default k}.
  */
 ASR_API AsrStatus asr_engine_set_op(AsrEngine *e, const AsrOpChoice *op);
+
+/**
+ * Operating points of the QoS controller, ordered by cost, cheapest first.
+ * The list follows the decoder of the current asr_engine_set_op() choice
+ * (with its k):
+ *   - ASR_DECODER_ROUTED (the default) or ASR_DECODER_HEAVY: point 0 is
+ *     {subnet 0, ASR_DECODER_LIGHT}, point i + 1 is {subnet i, that decoder};
+ *     num_subnets + 1 points;
+ *   - ASR_DECODER_LIGHT: point i is {subnet i, ASR_DECODER_LIGHT};
+ *     num_subnets points.
+ * asr_engine_num_op_points() returns the count (or a negative AsrStatus);
+ * asr_engine_get_op_point() fills `op` with point `point` and returns ASR_OK
+ * or ASR_ERROR_INVALID_ARGUMENT (NULL, point out of range).
+ */
+ASR_API int asr_engine_num_op_points(const AsrEngine *e);
+ASR_API AsrStatus asr_engine_get_op_point(const AsrEngine *e, int point, AsrOpChoice *op);
+
+/**
+ * Hold a frame rate: from the next asr_engine_process() on, the QoS
+ * controller picks the operating point of every frame (DESIGN.md section 6):
+ * the best point of the list above whose predicted wall time fits
+ * headroom * budget, budget = 1000 / target_fps ms; one step down at once
+ * when a frame's wall time (the whole asr_engine_process() call) runs over
+ * the budget or asr_engine_report_qos() says downstream is late; one step up
+ * only after several frames (8, more after a failed climb) with room for the
+ * next point. Its cost model (ms per MAC of each point, host ms per pixel) is
+ * learned online and carries over configuration changes. Never above the
+ * ceiling: the scale-group cap (asr_engine_subnet_cap()), lowered further by
+ * the subnet of asr_engine_set_op() when that is not -1 (the user's subnet
+ * acts as a ceiling). Decisions are logged at ASR_LOG_DEBUG; the stats say
+ * what happened (last_op_point, last_budget_ms, last_predicted_ms,
+ * budget_unmeetable, controller_switches, frames_over_budget).
+ *
+ * @param target_fps  frames per second to hold; 0 turns adaptation off (the
+ *                    asr_engine_set_op() choice runs again, the learned cost
+ *                    model is kept)
+ * @param headroom    share of the budget to plan for, in [0.5, 1.0]; 0 selects
+ *                    the default 0.85
+ * @return ASR_OK; ASR_ERROR_INVALID_ARGUMENT (e NULL, target_fps negative or
+ *         not finite, headroom outside [0.5, 1.0] and not 0). Cheap: no
+ *         allocation, no device work.
+ */
+ASR_API AsrStatus asr_engine_set_target(AsrEngine *e, double target_fps, double headroom);
+
+/**
+ * Report downstream quality of service (GStreamer's GST_EVENT_QOS): the
+ * proportion (> 1: downstream is late, the controller steps down once at the
+ * next frame) and the jitter in nanoseconds (> 0: late by that much). Only
+ * the latest report counts; it is consumed by the next asr_engine_process()
+ * with adaptation on. Unlike the other engine functions, this one may be
+ * called from any thread, also during asr_engine_process() (e.g. from a pad's
+ * event handler), but not during asr_engine_free().
+ *
+ * @return ASR_OK; ASR_ERROR_INVALID_ARGUMENT (e NULL, proportion negative or
+ *         not finite).
+ */
+ASR_API AsrStatus asr_engine_report_qos(AsrEngine *e, double proportion, int64_t jitter_ns);
+
+/**
+ * Shrink the pool of size-dependent device and staging buffers to what the
+ * current configuration needs (all of them when not configured): the pool
+ * only grows on asr_engine_configure(); call this after a resolution drop to
+ * give the memory back. Waits for nothing (no frame is in flight between
+ * calls); no weight upload, no pipeline creation.
+ *
+ * @return ASR_OK; ASR_ERROR_INVALID_ARGUMENT; ASR_ERROR_NO_MEMORY or
+ *         ASR_ERROR_VULKAN when a smaller buffer could not be allocated (the
+ *         larger one is kept, the engine stays usable).
+ */
+ASR_API AsrStatus asr_engine_trim(AsrEngine *e);
 
 /**
  * Cost model: multiply-accumulates of one frame of the current configuration
