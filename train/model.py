@@ -233,6 +233,10 @@ def run_mlp(mod, x):
         return mod(x)
     x2 = x.reshape(-1, shp[-1])
     n = x2.shape[0]
+    CH = 16384  # big frames in cache-sized chunks (~4x faster on one core)
+    if n > 2 * CH:
+        y = torch.cat([run_mlp(mod, x2[i:i + CH]) for i in range(0, n, CH)], 0)
+        return y.reshape(*shp[:-1], y.shape[-1])
     G = 16  # oneDNN is picked for 1x1 convolutions only with batch >= 16 on 1 thread
     pad = (-n) % G
     if pad:
