@@ -127,8 +127,8 @@ def markdown(rows):
     for r in rows:
         out.append("| %s | %s | (%d,%d) | %.2f | %.2f | %.2f | %.2f | %.0f %% | %s | %s | %s |" % (
             r["set"], r["scale"], r["width"], r["depth"], r["bicubic"], r["heavy"], r["light"], r["routed"],
-            100 * r["heavy_share"], "{:,}".format(r["macs_heavy"]), "{:,}".format(r["macs_light"]),
-            "{:,}".format(r["macs_routed"])))
+            100 * r["heavy_share"], *["{:,}".format(r[k]) if k in r else "-"
+                                      for k in ("macs_heavy", "macs_light", "macs_routed")]))
     return "\n".join(out) + "\n"
 
 

@@ -171,7 +171,8 @@ def main():
         "curve": info.get("curve", []),
         "k_sweep": "training images, x2, full op" if sweep else "given",
         "psnr": [{key: r[key] for key in ("set", "scale", "width", "depth", "bicubic", "heavy", "light",
-                                          "routed", "heavy_share")} for r in rows],
+                                          "routed", "heavy_share", "macs_heavy", "macs_light", "macs_routed")}
+                 for r in rows],
     }
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     tmp = a.out + ".tmp"
