@@ -175,7 +175,7 @@ int main(void)
     /* lifting the budget climbs back to full, and stays there */
     CHECK_STATUS(asr_engine_set_target(e, 1000.0 / (4.0 * full_wall), 0.85), ASR_OK);
     int back = -1;
-    for (int i = 0; i < 8 * np + 16 && back < 0; i++) {
+    for (int i = 0; i < 150 && back < 0; i++) {
         st = run(e);
         if (st.last_op_point == top)
             back = i;
