@@ -756,6 +756,8 @@ ASR_API AsrStatus asr_engine_set_target(AsrEngine *e, double target_fps, double 
     if (target_fps != e->target_fps || (headroom == 0.0 ? 0.85 : headroom) != e->headroom)
         asr_dbg(&e->log, "qos: target %.3f fps (budget %.2f ms), headroom %.2f", target_fps,
                 target_fps > 0.0 ? 1000.0 / target_fps : 0.0, headroom == 0.0 ? 0.85 : headroom);
+    if (e->target_fps <= 0.0 && target_fps > 0.0)
+        e->ctrl.started = 0; /* from the ceiling again; the learned costs stay */
     e->target_fps = target_fps;
     e->headroom = headroom == 0.0 ? 0.85 : headroom;
     return ASR_OK;
