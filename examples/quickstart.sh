@@ -5,7 +5,7 @@
 #
 # installs what anysr needs to build and run (only the missing packages),
 # builds it in build/ (meson + ninja), then upscales INPUT (any video or
-# image file GStreamer decodes), or with no INPUT a 1-second 160x120 clip
+# image file GStreamer decodes), or with no INPUT a short 160x120 clip (10 frames)
 # from videotestsrc, twice in each direction into OUTPUT (default
 # build/anysr-out.mkv) with examples/upscale-file.sh, and prints what it did:
 # sizes, Vulkan device, time. Running it again skips what is done.
@@ -51,5 +51,5 @@ output=${2:-build/anysr-out.mkv}
 if [ -n "$input" ]; then
   exec ./examples/upscale-file.sh -s 2 "$input" "$output"
 else
-  exec ./examples/upscale-file.sh -s 2 -n 30 -t 160x120 "" "$output"
+  exec ./examples/upscale-file.sh -s 2 -n 10 -t 160x120 "" "$output"
 fi
