@@ -51,7 +51,7 @@ def pick_k(model, arch, data_root=DEFAULT_DATA, max_drop=0.05, min_light=0.45, l
     """Largest light share whose Y-PSNR drop vs all-heavy (full op, x2, training
     images) stays <= max_drop; if that gives < min_light, the smallest k reaching
     min_light.  Returns (k, sweep)."""
-    ks = [round(x, 3) for x in np.arange(-1.0, 2.001, 0.05)]
+    ks = [round(x, 3) for x in np.arange(-0.5, 1.0001, 0.01)]
     imgs = validation_images(data_root)
     full = tuple(arch["ladder"][-1])
     heavy_ps = []
@@ -77,7 +77,7 @@ def pick_k(model, arch, data_root=DEFAULT_DATA, max_drop=0.05, min_light=0.45, l
     if best is None:
         best = {"k": 0.0}
     log("k sweep (training images, x2, full op): " + ", ".join(
-        "k=%g drop %.3f light %.0f%%" % (s["k"], s["drop"], 100 * s["light"]) for s in sweep[::4]))
+        "k=%g drop %.3f light %.0f%%" % (s["k"], s["drop"], 100 * s["light"]) for s in sweep[::10]))
     log("default k = %g (%s)" % (best["k"], best))
     return float(best["k"]), sweep
 
