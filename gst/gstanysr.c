@@ -488,7 +488,7 @@ gst_any_sr_accept_caps (GstBaseTransform * trans, GstPadDirection direction,
         ASR_FORMAT_UNKNOWN)
       GST_WARNING_OBJECT (trans, "caps refused: anysr does not support %s "
           "format %s (supported: video/x-raw in system memory, formats "
-          "RGBA, BGRA, RGBx, BGRx, I420, NV12)", gst_structure_get_name (s),
+          ANY_SR_FORMATS ")", gst_structure_get_name (s),
           GST_STR_NULL (format));
     else
       GST_WARNING_OBJECT (trans, "caps refused: %" GST_PTR_FORMAT, caps);
@@ -772,8 +772,7 @@ gst_any_sr_set_info (GstVideoFilter * filter, GstCaps * incaps,
   } else if (gst_any_sr_format_to_asr (GST_VIDEO_INFO_FORMAT (in_info)) ==
       ASR_FORMAT_UNKNOWN) {
     reason = g_strdup_printf ("anysr does not support the format %s "
-        "(supported: RGBA, BGRA, RGBx, BGRx, I420, NV12)",
-        GST_VIDEO_INFO_NAME (in_info));
+        "(supported: " ANY_SR_FORMATS ")", GST_VIDEO_INFO_NAME (in_info));
   } else if (GST_VIDEO_INFO_IS_INTERLACED (in_info)) {
     reason = g_strdup ("anysr does not support interlaced video "
         "(put deinterlace before it)");
