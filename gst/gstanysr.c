@@ -39,10 +39,59 @@
  * videoscale to shrink. A #GstAnySr:scale outside 1 to 8 makes the change
  * to READY fail with an error.
  *
+ * ## The network and its operating points
+ *
+ * The network has nested sub-networks (subnets, cheapest first) that share
+ * one set of weights, and three decoder modes (#GstAnySrDecoder). The larger
+ * of the two axis scales caps the subnet (the model's scale groups; for the
+ * default model up to 1.7 subnet 1, up to 2.5 subnet 2, above that the full
+ * subnet 3): #GstAnySr:subnet -1 runs the cap, a fixed subnet is lowered to
+ * it. #GstAnySr:model-location loads another model file instead of the one
+ * embedded in the plugin; a file that is missing or broken makes the change
+ * to READY fail with an error message that names the problem.
+ *
+ * ## Holding a frame rate
+ *
+ * With #GstAnySr:target-fps set (0 for the frame rate of the input caps),
+ * the engine picks, frame by frame, the best operating point whose predicted
+ * time fits #GstAnySr:headroom times the frame budget (1 / target-fps): at
+ * once one step down when a frame runs over the budget or downstream reports
+ * lateness with a QoS event, one step up only after several frames with
+ * room. The operating points are, cheapest first, subnet 0 with the light
+ * decoder, then every subnet with the #GstAnySr:decoder mode (with
+ * decoder=light: every subnet with the light decoder); #GstAnySr:subnet, when
+ * not -1, is the highest subnet it may use. Dropping frames stays the last
+ * resort: while adaptation is on, upstream QoS events reach the base class'
+ * frame dropping (#GstBaseTransform:qos) only once the engine runs its
+ * cheapest point or reports that even that misses the budget; before that
+ * they only make the engine step down (and go on upstream).
+ *
+ * The element posts an element message "anysr-stats" on the bus whenever the
+ * operating point changes (the first frame included) and every
+ * #GstAnySr:stats-interval frames; #GstAnySr:stats holds the same structure
+ * for the last frame. Its fields: reason (string, "switch" or "interval"),
+ * op (int, index of the operating point, cheapest 0, -1 outside the list),
+ * subnet (int), subnets (int, of the model), subnet-cap (int, the scale
+ * group's), width and depth (uint, of the subnet's encoder), decoder
+ * (string, heavy, light or routed), k (double), heavy-fraction (double,
+ * share of output pixels on the heavy MLP), macs (double), gpu-ms and
+ * wall-ms (double, of the last frame), target-fps (double, 0 = no
+ * adaptation), budget-ms and predicted-ms (double, 0 without adaptation),
+ * fps-estimate (double), budget-unmeetable (boolean), switches, frames,
+ * frames-over-budget, weight-uploads, pipelines-created, buffer-allocations
+ * (uint64, since the engine was created), in-width, in-height, out-width,
+ * out-height (int) and pts (uint64, of the last frame's buffer). The
+ * engine's decisions are logged at the DEBUG level of the "anysr" category
+ * (GST_DEBUG=anysr:5).
+ *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 videotestsrc num-buffers=60 ! video/x-raw,width=320,height=240 ! anysr scale=2.5 ! videoconvert ! autovideosink
  * ]| Shows the test pattern enlarged 2.5 times, to 800x600.
+ * |[
+ * gst-launch-1.0 -m videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=30/1 ! anysr scale=2 target-fps=0 ! videoconvert ! autovideosink
+ * ]| A live stream that holds 30 frames per second, the rate of its caps,
+ * printing the anysr-stats messages.
  * |[
  * gst-launch-1.0 filesrc location=in.mp4 ! decodebin ! videoconvert ! anysr ! video/x-raw,width=1920,height=1080 ! videoconvert ! autovideosink
  * ]| Enlarges a video file to 1920x1080, whatever its size (up to 8 times per axis).
@@ -76,6 +125,15 @@ GST_DEBUG_CATEGORY_STATIC (gst_any_sr_debug);
 
 #define DEFAULT_SCALE 2.0
 #define DEFAULT_DEVICE -1
+#define DEFAULT_MODEL_LOCATION NULL
+#define DEFAULT_SUBNET -1
+#define DEFAULT_DECODER GST_ANY_SR_DECODER_ROUTED
+#define DEFAULT_K -1.0
+#define DEFAULT_TARGET_FPS -1.0
+#define DEFAULT_HEADROOM 0.85
+#define DEFAULT_STATS_INTERVAL 30
+#define MAX_K 100.0
+#define MAX_TARGET_FPS 1000.0
 
 enum
 {
@@ -83,6 +141,16 @@ enum
   PROP_SCALE,
   PROP_DEVICE,
   PROP_DEVICE_NAME,
+  PROP_MODEL_LOCATION,
+  PROP_SUBNET,
+  PROP_DECODER,
+  PROP_K,
+  PROP_TARGET_FPS,
+  PROP_HEADROOM,
+  PROP_STATS_INTERVAL,
+  PROP_CURRENT_SUBNET,
+  PROP_LAST_GPU_MS,
+  PROP_STATS,
   N_PROPERTIES
 };
 
@@ -109,6 +177,28 @@ GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_ALWAYS,
     GST_STATIC_CAPS (ANY_SR_CAPS));
 
+GType
+gst_any_sr_decoder_get_type (void)
+{
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+    {GST_ANY_SR_DECODER_HEAVY, "Every output pixel through the heavy MLP",
+        "heavy"},
+    {GST_ANY_SR_DECODER_LIGHT, "Every output pixel through the light MLP",
+        "light"},
+    {GST_ANY_SR_DECODER_ROUTED,
+        "Each pixel routed to the heavy or the light MLP by a classifier, "
+          "biased by k", "routed"},
+    {0, NULL, NULL}
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstAnySrDecoder", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
 #define gst_any_sr_parent_class parent_class
 G_DEFINE_TYPE (GstAnySr, gst_any_sr, GST_TYPE_VIDEO_FILTER);
 GST_ELEMENT_REGISTER_DEFINE (anysr, "anysr", GST_RANK_NONE, GST_TYPE_ANY_SR);
@@ -131,6 +221,9 @@ static GstFlowReturn gst_any_sr_transform_frame (GstVideoFilter * filter,
     GstVideoFrame * in_frame, GstVideoFrame * out_frame);
 static gboolean gst_any_sr_accept_caps (GstBaseTransform * trans,
     GstPadDirection direction, GstCaps * caps);
+static gboolean gst_any_sr_src_event (GstBaseTransform * trans,
+    GstEvent * event);
+static gboolean gst_any_sr_start (GstBaseTransform * trans);
 static AsrPixelFormat gst_any_sr_format_to_asr (GstVideoFormat format);
 
 static void
@@ -194,6 +287,136 @@ gst_any_sr_class_init (GstAnySrClass * klass)
       "Name of the Vulkan device in use (NULL until the element is READY)",
       NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * GstAnySr:model-location:
+   *
+   * A model file (.safetensors, written by train/export.py) to run instead
+   * of the model embedded in the plugin; %NULL for the embedded one. Read
+   * when the element goes from NULL to READY, and again from READY to
+   * PAUSED when it changed in READY. A file that is missing or broken makes
+   * that state change fail with an error message naming the problem.
+   */
+  properties[PROP_MODEL_LOCATION] = g_param_spec_string ("model-location",
+      "Model location",
+      "Model file (.safetensors) to run instead of the embedded default "
+      "(NULL); loaded on NULL to READY, or on READY to PAUSED after a "
+      "change in READY", DEFAULT_MODEL_LOCATION,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+
+  /**
+   * GstAnySr:subnet:
+   *
+   * Sub-network to run, 0 (the cheapest) to the model's largest, or -1 for
+   * the largest the scale group of the current scale allows. A subnet above
+   * that cap (or above the model's largest) is lowered to it. With
+   * #GstAnySr:target-fps on, the highest subnet the controller may pick.
+   */
+  properties[PROP_SUBNET] = g_param_spec_int ("subnet", "Subnet",
+      "Sub-network to run, 0 (cheapest) .. the model's largest, or -1 for "
+      "the largest the scale group allows (always lowered to that cap); "
+      "with target-fps on, the highest the controller may pick",
+      -1, G_MAXINT, DEFAULT_SUBNET,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
+
+  /**
+   * GstAnySr:decoder:
+   *
+   * Decoder mode. With #GstAnySr:target-fps on, it defines the operating
+   * points the controller picks from (subnet 0 with the light decoder, then
+   * every subnet with this mode).
+   */
+  properties[PROP_DECODER] = g_param_spec_enum ("decoder", "Decoder",
+      "Decoder mode: every pixel through the heavy or the light MLP, or "
+      "routed per pixel by a classifier", GST_TYPE_ANY_SR_DECODER,
+      DEFAULT_DECODER,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
+
+  /**
+   * GstAnySr:k:
+   *
+   * Routing bias of the routed decoder: larger values send more pixels to
+   * the light MLP (cheaper, less sharp), smaller ones more to the heavy MLP.
+   * -1 (the default) selects the model's own default k, which the
+   * anysr-stats message reports; any other value from just above -1 to 100
+   * is used as given.
+   */
+  properties[PROP_K] = g_param_spec_double ("k", "k",
+      "Routing bias of the routed decoder (larger: more pixels on the light "
+      "MLP); -1 = the model's default", -1.0, MAX_K, DEFAULT_K,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
+
+  /**
+   * GstAnySr:target-fps:
+   *
+   * Frame rate to hold: the engine picks the operating point of every frame
+   * so that it fits the budget 1 / target-fps (see the element
+   * documentation). 0 holds the frame rate of the input caps (no adaptation
+   * when they have none); -1 (the default, right for files converted as
+   * fast as possible) turns adaptation off: every frame runs the
+   * #GstAnySr:subnet and #GstAnySr:decoder choice.
+   */
+  properties[PROP_TARGET_FPS] = g_param_spec_double ("target-fps",
+      "Target frame rate",
+      "Frames per second to hold by switching sub-networks per frame; 0 = "
+      "the frame rate of the input caps, -1 = no adaptation (always the "
+      "subnet / decoder choice)", -1.0, MAX_TARGET_FPS, DEFAULT_TARGET_FPS,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
+
+  /**
+   * GstAnySr:headroom:
+   *
+   * Share of the frame budget the controller plans for (the rest absorbs
+   * jitter).
+   */
+  properties[PROP_HEADROOM] = g_param_spec_double ("headroom", "Headroom",
+      "Share of the frame budget (1 / target-fps) the controller plans for",
+      0.5, 1.0, DEFAULT_HEADROOM,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
+
+  /**
+   * GstAnySr:stats-interval:
+   *
+   * Post an "anysr-stats" element message every that many frames, besides
+   * the one posted on every change of operating point; 0 posts only those.
+   */
+  properties[PROP_STATS_INTERVAL] = g_param_spec_uint ("stats-interval",
+      "Stats interval",
+      "Post an anysr-stats element message every N frames (and on every "
+      "change of operating point); 0 = only on changes", 0, G_MAXUINT,
+      DEFAULT_STATS_INTERVAL,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
+
+  /**
+   * GstAnySr:current-subnet:
+   *
+   * Subnet the last frame ran, -1 before the first frame. Notified when it
+   * changes.
+   */
+  properties[PROP_CURRENT_SUBNET] = g_param_spec_int ("current-subnet",
+      "Current subnet", "Subnet the last frame ran (-1 before the first)",
+      -1, G_MAXINT, -1, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GstAnySr:last-gpu-ms:
+   *
+   * Device time of the last frame in milliseconds, all stages (upload,
+   * network, download); 0 before the first frame.
+   */
+  properties[PROP_LAST_GPU_MS] = g_param_spec_double ("last-gpu-ms",
+      "Last GPU ms", "Device time of the last frame in milliseconds "
+      "(0 before the first)", 0.0, G_MAXDOUBLE, 0.0,
+      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GstAnySr:stats:
+   *
+   * The anysr-stats structure of the last frame (see the element
+   * documentation), with reason "query"; %NULL before the first frame.
+   */
+  properties[PROP_STATS] = g_param_spec_boxed ("stats", "Statistics",
+      "The anysr-stats structure of the last frame (NULL before the first)",
+      GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (gobject_class, N_PROPERTIES, properties);
 
   gst_element_class_set_static_metadata (element_class,
@@ -211,7 +434,11 @@ gst_any_sr_class_init (GstAnySrClass * klass)
   trans_class->transform_caps = GST_DEBUG_FUNCPTR (gst_any_sr_transform_caps);
   trans_class->fixate_caps = GST_DEBUG_FUNCPTR (gst_any_sr_fixate_caps);
   trans_class->accept_caps = GST_DEBUG_FUNCPTR (gst_any_sr_accept_caps);
+  trans_class->src_event = GST_DEBUG_FUNCPTR (gst_any_sr_src_event);
+  trans_class->start = GST_DEBUG_FUNCPTR (gst_any_sr_start);
   trans_class->passthrough_on_same_caps = FALSE;
+
+  gst_type_mark_as_plugin_api (GST_TYPE_ANY_SR_DECODER, 0);
 
   filter_class->set_info = GST_DEBUG_FUNCPTR (gst_any_sr_set_info);
   filter_class->transform_frame =
@@ -223,6 +450,14 @@ gst_any_sr_init (GstAnySr * self)
 {
   self->scale = DEFAULT_SCALE;
   self->device = DEFAULT_DEVICE;
+  self->model_location = g_strdup (DEFAULT_MODEL_LOCATION);
+  self->subnet = DEFAULT_SUBNET;
+  self->decoder = DEFAULT_DECODER;
+  self->k = DEFAULT_K;
+  self->target_fps = DEFAULT_TARGET_FPS;
+  self->headroom = DEFAULT_HEADROOM;
+  self->stats_interval = DEFAULT_STATS_INTERVAL;
+  self->op_dirty = TRUE;
   g_mutex_init (&self->log_lock);
 }
 
@@ -233,6 +468,8 @@ gst_any_sr_finalize (GObject * object)
 
   asr_engine_free (&self->engine);
   g_free (self->device_name);
+  g_free (self->model_location);
+  g_free (self->loaded_model);
   g_free (self->last_engine_error);
   g_free (self->last_refusal);
   g_mutex_clear (&self->log_lock);
@@ -265,11 +502,65 @@ gst_any_sr_set_property (GObject * object, guint prop_id,
             "it takes effect after the element returns to NULL");
       GST_OBJECT_UNLOCK (self);
       break;
+    case PROP_MODEL_LOCATION:
+      GST_OBJECT_LOCK (self);
+      if (GST_STATE (self) > GST_STATE_READY ||
+          GST_STATE_PENDING (self) > GST_STATE_READY) {
+        GST_WARNING_OBJECT (self, "model-location can only change in the "
+            "NULL or READY state; keeping %s", GST_STR_NULL
+            (self->model_location));
+      } else {
+        g_free (self->model_location);
+        self->model_location = g_value_dup_string (value);
+        /* an empty string is the default too */
+        if (self->model_location && !self->model_location[0])
+          g_clear_pointer (&self->model_location, g_free);
+      }
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_SUBNET:
+      GST_OBJECT_LOCK (self);
+      self->subnet = g_value_get_int (value);
+      self->op_dirty = TRUE;
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_DECODER:
+      GST_OBJECT_LOCK (self);
+      self->decoder = g_value_get_enum (value);
+      self->op_dirty = TRUE;
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_K:
+      GST_OBJECT_LOCK (self);
+      self->k = g_value_get_double (value);
+      self->op_dirty = TRUE;
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_TARGET_FPS:
+      GST_OBJECT_LOCK (self);
+      self->target_fps = g_value_get_double (value);
+      self->op_dirty = TRUE;
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_HEADROOM:
+      GST_OBJECT_LOCK (self);
+      self->headroom = g_value_get_double (value);
+      self->op_dirty = TRUE;
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_STATS_INTERVAL:
+      GST_OBJECT_LOCK (self);
+      self->stats_interval = g_value_get_uint (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
 }
+
+static GstStructure *gst_any_sr_stats_structure_unlocked (GstAnySr * self,
+    const gchar * reason);
 
 static void
 gst_any_sr_get_property (GObject * object, guint prop_id, GValue * value,
@@ -287,6 +578,38 @@ gst_any_sr_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_DEVICE_NAME:
       g_value_set_string (value, self->device_name);
+      break;
+    case PROP_MODEL_LOCATION:
+      g_value_set_string (value, self->model_location);
+      break;
+    case PROP_SUBNET:
+      g_value_set_int (value, self->subnet);
+      break;
+    case PROP_DECODER:
+      g_value_set_enum (value, self->decoder);
+      break;
+    case PROP_K:
+      g_value_set_double (value, self->k);
+      break;
+    case PROP_TARGET_FPS:
+      g_value_set_double (value, self->target_fps);
+      break;
+    case PROP_HEADROOM:
+      g_value_set_double (value, self->headroom);
+      break;
+    case PROP_STATS_INTERVAL:
+      g_value_set_uint (value, self->stats_interval);
+      break;
+    case PROP_CURRENT_SUBNET:
+      g_value_set_int (value, self->have_stats ? self->stats.last_subnet : -1);
+      break;
+    case PROP_LAST_GPU_MS:
+      g_value_set_double (value, self->have_stats ? self->stats.last_gpu_ms :
+          0.0);
+      break;
+    case PROP_STATS:
+      g_value_take_boxed (value, self->have_stats ?
+          gst_any_sr_stats_structure_unlocked (self, "query") : NULL);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -341,17 +664,6 @@ gst_any_sr_take_engine_error (GstAnySr * self)
   return msg;
 }
 
-static AsrLogLevel
-gst_any_sr_engine_log_level (void)
-{
-  GstDebugLevel threshold = gst_debug_category_get_threshold (GST_CAT_DEFAULT);
-
-  if (threshold >= GST_LEVEL_DEBUG)
-    return ASR_LOG_DEBUG;
-  if (threshold >= GST_LEVEL_INFO)
-    return ASR_LOG_INFO;
-  return ASR_LOG_WARNING;
-}
 
 static gboolean
 scale_is_servable (gdouble scale)
@@ -368,11 +680,14 @@ gst_any_sr_open (GstAnySr * self)
   gchar *detail, *dbg;
   const gchar *driver_files;
   gdouble scale;
+  gchar *model;
+  gchar model_msg[512];
 
   asr_settings_default (&settings);
   GST_OBJECT_LOCK (self);
   settings.device_index = self->device;
   scale = self->scale;
+  model = g_strdup (self->model_location);
   GST_OBJECT_UNLOCK (self);
 
   if (!scale_is_servable (scale)) {
@@ -380,11 +695,38 @@ gst_any_sr_open (GstAnySr * self)
         ("anysr cannot scale by %g: the scale property must lie between %g "
             "and %g (use videoscale to shrink video)", scale, ASR_SCALE_MIN,
             ASR_SCALE_MAX), (NULL));
+    g_free (model);
     return FALSE;
   }
+
+  /* a model file is checked before any device work, and its problem named */
+  if (model) {
+    model_msg[0] = '\0';
+    status = asr_model_check_file (model, model_msg, sizeof (model_msg));
+    if (status != ASR_OK) {
+      if (!g_file_test (model, G_FILE_TEST_EXISTS)) {
+        GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+            ("anysr cannot load the model \"%s\": %s", model,
+                model_msg[0] ? model_msg : "no such file"),
+            ("asr_model_check_file(): %s", asr_status_to_string (status)));
+      } else {
+        GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
+            ("anysr cannot load the model \"%s\": %s", model,
+                model_msg[0] ? model_msg : asr_status_to_string (status)),
+            ("asr_model_check_file(): %s", asr_status_to_string (status)));
+      }
+      g_free (model);
+      return FALSE;
+    }
+    GST_INFO_OBJECT (self, "model %s", model);
+  }
+  settings.model_path = model;
   settings.log_callback = gst_any_sr_engine_log;
   settings.log_user_data = self;
-  settings.log_level = gst_any_sr_engine_log_level ();
+  /* everything: the callback filters by the category's threshold, which
+   * may change while the engine lives (its debug messages are rare: device
+   * choice, allocations, pipelines, configurations, QoS decisions) */
+  settings.log_level = ASR_LOG_DEBUG;
 
   g_free (gst_any_sr_take_engine_error (self));
   status = asr_engine_new (&settings, &engine);
@@ -412,6 +754,7 @@ gst_any_sr_open (GstAnySr * self)
     }
     g_free (dbg);
     g_free (detail);
+    g_free (model);
     return FALSE;
   }
 #ifdef GST_ANY_SR_TEST_HOOKS
@@ -428,6 +771,10 @@ gst_any_sr_open (GstAnySr * self)
   self->engine = engine;
   g_free (self->device_name);
   self->device_name = g_strdup (asr_engine_device_name (engine));
+  g_free (self->loaded_model);
+  self->loaded_model = model;
+  self->op_dirty = TRUE;
+  self->have_stats = FALSE;
   GST_OBJECT_UNLOCK (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEVICE_NAME]);
 
@@ -443,6 +790,8 @@ gst_any_sr_close (GstAnySr * self)
   engine = self->engine;
   self->engine = NULL;
   g_clear_pointer (&self->device_name, g_free);
+  g_clear_pointer (&self->loaded_model, g_free);
+  self->have_stats = FALSE;
   GST_OBJECT_UNLOCK (self);
   g_clear_pointer (&self->last_refusal, g_free);
 
@@ -457,6 +806,22 @@ gst_any_sr_change_state (GstElement * element, GstStateChange transition)
 
   if (transition == GST_STATE_CHANGE_NULL_TO_READY && !gst_any_sr_open (self))
     return GST_STATE_CHANGE_FAILURE;
+
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
+    gboolean reload;
+
+    /* model-location changed in READY: another engine for the new model */
+    GST_OBJECT_LOCK (self);
+    reload = !self->engine ||
+        g_strcmp0 (self->model_location, self->loaded_model) != 0;
+    GST_OBJECT_UNLOCK (self);
+    if (reload) {
+      GST_INFO_OBJECT (self, "model-location changed: reloading");
+      gst_any_sr_close (self);
+      if (!gst_any_sr_open (self))
+        return GST_STATE_CHANGE_FAILURE;
+    }
+  }
 
   ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
 
@@ -830,6 +1195,15 @@ gst_any_sr_set_info (GstVideoFilter * filter, GstCaps * incaps,
   }
   g_clear_pointer (&self->last_refusal, g_free);
 
+  /* target-fps 0 follows the frame rate of the caps */
+  GST_OBJECT_LOCK (self);
+  self->stream_fps = GST_VIDEO_INFO_FPS_N (in_info) > 0 &&
+      GST_VIDEO_INFO_FPS_D (in_info) > 0 ?
+      (gdouble) GST_VIDEO_INFO_FPS_N (in_info) /
+      GST_VIDEO_INFO_FPS_D (in_info) : 0.0;
+  self->op_dirty = TRUE;
+  GST_OBJECT_UNLOCK (self);
+
   GST_INFO_OBJECT (self, "%s %dx%d -> %dx%d (scale %.4g x %.4g)",
       GST_VIDEO_INFO_NAME (in_info), in_w, in_h, out_w, out_h,
       (gdouble) out_w / in_w, (gdouble) out_h / in_h);
@@ -849,6 +1223,193 @@ gst_any_sr_frame_planes (GstVideoFrame * vframe, AsrFrame * frame)
   }
 }
 
+static const gchar *
+decoder_nick (gint decoder)
+{
+  switch (decoder) {
+    case GST_ANY_SR_DECODER_HEAVY:
+      return "heavy";
+    case GST_ANY_SR_DECODER_LIGHT:
+      return "light";
+    default:
+      return "routed";
+  }
+}
+
+/* The anysr-stats structure of the last frame. Called with the object lock
+ * held and have_stats set. */
+static GstStructure *
+gst_any_sr_stats_structure_unlocked (GstAnySr * self, const gchar * reason)
+{
+  const AsrStats *st = &self->stats;
+  GstVideoFilter *filter = GST_VIDEO_FILTER (self);
+
+  return gst_structure_new ("anysr-stats",
+      "reason", G_TYPE_STRING, reason,
+      "op", G_TYPE_INT, (gint) st->last_op_point,
+      "subnet", G_TYPE_INT, (gint) st->last_subnet,
+      "subnets", G_TYPE_INT, self->n_subnets,
+      "subnet-cap", G_TYPE_INT, self->subnet_cap,
+      "width", G_TYPE_UINT, (guint) st->last_width,
+      "depth", G_TYPE_UINT, (guint) st->last_depth,
+      "decoder", G_TYPE_STRING, decoder_nick (st->last_decoder),
+      "k", G_TYPE_DOUBLE, round ((gdouble) st->last_k * 1e6) / 1e6,
+      "heavy-fraction", G_TYPE_DOUBLE, st->last_heavy_fraction,
+      "macs", G_TYPE_DOUBLE, st->last_macs,
+      "gpu-ms", G_TYPE_DOUBLE, st->last_gpu_ms,
+      "wall-ms", G_TYPE_DOUBLE, st->last_wall_ms,
+      "target-fps", G_TYPE_DOUBLE, self->budget_fps,
+      "budget-ms", G_TYPE_DOUBLE, st->last_budget_ms,
+      "predicted-ms", G_TYPE_DOUBLE, st->last_predicted_ms,
+      "fps-estimate", G_TYPE_DOUBLE, st->fps_estimate,
+      "budget-unmeetable", G_TYPE_BOOLEAN, st->budget_unmeetable != 0,
+      "switches", G_TYPE_UINT64, (guint64) st->controller_switches,
+      "frames", G_TYPE_UINT64, (guint64) st->frames,
+      "frames-over-budget", G_TYPE_UINT64, (guint64) st->frames_over_budget,
+      "weight-uploads", G_TYPE_UINT64, (guint64) st->weight_uploads,
+      "pipelines-created", G_TYPE_UINT64, (guint64) st->pipelines_created,
+      "buffer-allocations", G_TYPE_UINT64, (guint64) st->buffer_allocations,
+      "in-width", G_TYPE_INT, GST_VIDEO_INFO_WIDTH (&filter->in_info),
+      "in-height", G_TYPE_INT, GST_VIDEO_INFO_HEIGHT (&filter->in_info),
+      "out-width", G_TYPE_INT, GST_VIDEO_INFO_WIDTH (&filter->out_info),
+      "out-height", G_TYPE_INT, GST_VIDEO_INFO_HEIGHT (&filter->out_info),
+      "pts", G_TYPE_UINT64, (guint64) self->last_pts, NULL);
+}
+
+/* Hands the operating-point properties to the engine when they changed.
+ * Streaming thread (the engine is not thread-safe). */
+static gboolean
+gst_any_sr_apply_op (GstAnySr * self)
+{
+  AsrOpChoice op;
+  AsrStatus status;
+  gint subnet, n;
+  GstAnySrDecoder decoder;
+  gdouble k, target, headroom, fps, stream_fps;
+
+  GST_OBJECT_LOCK (self);
+  if (!self->op_dirty) {
+    GST_OBJECT_UNLOCK (self);
+    return TRUE;
+  }
+  self->op_dirty = FALSE;
+  subnet = self->subnet;
+  decoder = self->decoder;
+  k = self->k;
+  target = self->target_fps;
+  headroom = self->headroom;
+  stream_fps = self->stream_fps;
+  GST_OBJECT_UNLOCK (self);
+
+  n = asr_engine_num_subnets (self->engine);
+  if (subnet >= n) {
+    GST_WARNING_OBJECT (self, "subnet %d: the model has subnets 0 to %d; "
+        "using %d", subnet, n - 1, n - 1);
+    subnet = n - 1;
+  }
+  op.subnet = subnet;
+  op.decoder = (AsrDecoderMode) decoder;
+  op.k = k <= -1.0 ? asr_engine_default_k (self->engine) : (float) k;
+
+  if (target < 0.0) {
+    fps = 0.0;
+  } else if (target == 0.0) {
+    fps = stream_fps;
+    if (fps <= 0.0)
+      GST_INFO_OBJECT (self, "target-fps 0 but the caps give no frame rate: "
+          "no adaptation");
+  } else {
+    fps = target;
+  }
+
+  GST_DEBUG_OBJECT (self, "operating point: subnet %d, decoder %s, k %g; "
+      "target %g fps (property %g), headroom %g", op.subnet,
+      decoder_nick (decoder), op.k, fps, target, headroom);
+
+  status = asr_engine_set_op (self->engine, &op);
+  if (status == ASR_OK)
+    status = asr_engine_set_target (self->engine, fps, headroom);
+  if (status != ASR_OK) {
+    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
+        ("anysr cannot use subnet %d, decoder %s, k %g, target %g fps, "
+            "headroom %g: %s", op.subnet, decoder_nick (decoder), op.k, fps,
+            headroom, asr_engine_last_error (self->engine)), (NULL));
+    return FALSE;
+  }
+
+  GST_OBJECT_LOCK (self);
+  self->budget_fps = fps;
+  self->n_subnets = n;
+  GST_OBJECT_UNLOCK (self);
+
+  return TRUE;
+}
+
+static gboolean
+gst_any_sr_start (GstBaseTransform * trans)
+{
+  GstAnySr *self = GST_ANY_SR (trans);
+
+  GST_OBJECT_LOCK (self);
+  self->op_dirty = TRUE;
+  self->have_stats = FALSE;
+  self->last_pts = GST_CLOCK_TIME_NONE;
+  GST_OBJECT_UNLOCK (self);
+  self->frames_since_post = 0;
+  self->posted_op = self->posted_subnet = self->posted_decoder = -2;
+
+  return TRUE;
+}
+
+/* Upstream QoS events feed the engine's controller. While it adapts and
+ * still has a cheaper point to go to, the base class' frame dropping is
+ * kept out of it (its QoS state is reset and the event goes on upstream);
+ * once the engine runs its cheapest point, or says that even that misses
+ * the budget, or without adaptation, the base class handles the event as
+ * usual and may drop late frames: dropping is the last resort. */
+static gboolean
+gst_any_sr_src_event (GstBaseTransform * trans, GstEvent * event)
+{
+  GstAnySr *self = GST_ANY_SR (trans);
+  GstQOSType type;
+  gdouble proportion;
+  GstClockTimeDiff diff;
+  GstClockTime timestamp;
+  gboolean adaptive, cheapest, drop_ok;
+
+  if (GST_EVENT_TYPE (event) != GST_EVENT_QOS ||
+      !gst_base_transform_is_qos_enabled (trans))
+    return GST_BASE_TRANSFORM_CLASS (parent_class)->src_event (trans, event);
+
+  gst_event_parse_qos (event, &type, &proportion, &diff, &timestamp);
+
+  GST_OBJECT_LOCK (self);
+  adaptive = self->engine && self->budget_fps > 0.0 &&
+      !gst_base_transform_is_passthrough (trans);
+  cheapest = self->have_stats && (self->stats.last_op_point == 0 ||
+      self->stats.budget_unmeetable);
+  if (adaptive && isfinite (proportion) && proportion >= 0.0)
+    asr_engine_report_qos (self->engine, proportion, diff);
+  GST_OBJECT_UNLOCK (self);
+
+  drop_ok = !adaptive || cheapest;
+  GST_DEBUG_OBJECT (self, "QoS event: %s, proportion %.3f, jitter %"
+      G_GINT64_FORMAT " ns, timestamp %" GST_TIME_FORMAT "; %s",
+      type == GST_QOS_TYPE_OVERFLOW ? "overflow" :
+      type == GST_QOS_TYPE_UNDERFLOW ? "underflow" : "throttle", proportion,
+      (gint64) diff, GST_TIME_ARGS (timestamp), !adaptive ?
+      "no adaptation: the base class handles it" : cheapest ?
+      "on the cheapest point: reported, and the base class may drop" :
+      "reported to the controller, no frame dropping");
+
+  if (drop_ok)
+    return GST_BASE_TRANSFORM_CLASS (parent_class)->src_event (trans, event);
+
+  /* no earliest time: the base class drops nothing */
+  gst_base_transform_update_qos (trans, 1.0, 0, GST_CLOCK_TIME_NONE);
+  return gst_pad_push_event (GST_BASE_TRANSFORM_SINK_PAD (trans), event);
+}
+
 static GstFlowReturn
 gst_any_sr_transform_frame (GstVideoFilter * filter, GstVideoFrame * in_frame,
     GstVideoFrame * out_frame)
@@ -856,6 +1417,14 @@ gst_any_sr_transform_frame (GstVideoFilter * filter, GstVideoFrame * in_frame,
   GstAnySr *self = GST_ANY_SR (filter);
   AsrFrame in, out;
   AsrStatus status;
+  AsrStats st;
+  GstStructure *msg = NULL;
+  gint cap;
+  gboolean subnet_changed, switched;
+  const gchar *reason = NULL;
+
+  if (!gst_any_sr_apply_op (self))
+    return GST_FLOW_ERROR;
 
   gst_any_sr_frame_planes (in_frame, &in);
   gst_any_sr_frame_planes (out_frame, &out);
@@ -867,6 +1436,49 @@ gst_any_sr_transform_frame (GstVideoFilter * filter, GstVideoFrame * in_frame,
             asr_status_to_string (status)),
         ("asr_engine_process(): %s", asr_engine_last_error (self->engine)));
     return GST_FLOW_ERROR;
+  }
+  asr_engine_get_stats (self->engine, &st);
+  cap = asr_engine_subnet_cap (self->engine);
+
+  GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": op %d (subnet %d, %s), "
+      "gpu %.2f ms, wall %.2f ms, budget %.2f ms", (guint64) st.frames,
+      st.last_op_point, st.last_subnet, decoder_nick (st.last_decoder),
+      st.last_gpu_ms, st.last_wall_ms, st.last_budget_ms);
+
+  switched = st.last_op_point != self->posted_op ||
+      st.last_subnet != self->posted_subnet ||
+      st.last_decoder != self->posted_decoder;
+  self->posted_op = st.last_op_point;
+  self->posted_decoder = st.last_decoder;
+  subnet_changed = st.last_subnet != self->posted_subnet;
+  self->posted_subnet = st.last_subnet;
+  self->frames_since_post++;
+
+  GST_OBJECT_LOCK (self);
+  self->stats = st;
+  self->have_stats = TRUE;
+  self->subnet_cap = cap;
+  self->last_pts = GST_BUFFER_PTS (in_frame->buffer);
+  if (switched)
+    reason = "switch";
+  else if (self->stats_interval > 0 &&
+      self->frames_since_post >= self->stats_interval)
+    reason = "interval";
+  if (reason) {
+    msg = gst_any_sr_stats_structure_unlocked (self, reason);
+    self->frames_since_post = 0;
+  }
+  GST_OBJECT_UNLOCK (self);
+
+  if (subnet_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_SUBNET]);
+  if (msg) {
+    if (switched)
+      GST_DEBUG_OBJECT (self, "operating point %d: subnet %d, %s decoder "
+          "(frame %" G_GUINT64_FORMAT ")", st.last_op_point, st.last_subnet,
+          decoder_nick (st.last_decoder), (guint64) st.frames);
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_element (GST_OBJECT (self), msg));
   }
 
   return GST_FLOW_OK;

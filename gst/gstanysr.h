@@ -13,6 +13,27 @@
 
 G_BEGIN_DECLS
 
+/**
+ * GstAnySrDecoder:
+ * @GST_ANY_SR_DECODER_HEAVY: every output pixel through the heavy decoder MLP
+ * @GST_ANY_SR_DECODER_LIGHT: every output pixel through the light decoder MLP
+ * @GST_ANY_SR_DECODER_ROUTED: a classifier routes each pixel to one of them,
+ *   biased by #GstAnySr:k
+ *
+ * Decoder mode of the anysr network (the values of #AsrDecoderMode).
+ *
+ * Since: 0.1
+ */
+typedef enum
+{
+  GST_ANY_SR_DECODER_HEAVY = 0,
+  GST_ANY_SR_DECODER_LIGHT = 1,
+  GST_ANY_SR_DECODER_ROUTED = 2,
+} GstAnySrDecoder;
+
+#define GST_TYPE_ANY_SR_DECODER (gst_any_sr_decoder_get_type ())
+GType gst_any_sr_decoder_get_type (void);
+
 #define GST_TYPE_ANY_SR (gst_any_sr_get_type ())
 G_DECLARE_FINAL_TYPE (GstAnySr, gst_any_sr, GST, ANY_SR, GstVideoFilter);
 
@@ -29,11 +50,36 @@ struct _GstAnySr
   gdouble scale;
   gint device;
   gchar *device_name;           /* NULL while no engine is open */
+  gchar *model_location;        /* NULL: the embedded default model */
+  gint subnet;                  /* -1: the scale group's cap */
+  GstAnySrDecoder decoder;
+  gdouble k;                    /* -1: the model's default */
+  gdouble target_fps;           /* -1: no adaptation, 0: from caps */
+  gdouble headroom;
+  guint stats_interval;         /* 0: no periodic stats messages */
+  gboolean op_dirty;            /* the above changed: apply before a frame */
+  gdouble stream_fps;           /* frame rate of the input caps, 0: none */
 
-  /* the engine: created on NULL->READY, freed on READY->NULL, used by the
-   * streaming thread in between */
+  /* the last frame, for properties, messages and the QoS event handler;
+   * protected by the object lock */
+  gboolean have_stats;
+  AsrStats stats;
+  gint subnet_cap;              /* scale-group cap of that frame */
+  gint n_subnets;
+  gdouble budget_fps;           /* target handed to the engine, 0: off */
+  GstClockTime last_pts;
+
+  /* the engine: created on NULL->READY (again on READY->PAUSED when
+   * model-location changed), freed on READY->NULL, used by the streaming
+   * thread in between; the pointer is protected by the object lock for the
+   * QoS event handler, which runs in another thread */
   AsrEngine *engine;
+  gchar *loaded_model;          /* model-location the engine was made with */
   gchar *last_refusal;          /* why the last caps were refused */
+
+  /* streaming thread only */
+  guint frames_since_post;
+  gint posted_op, posted_subnet, posted_decoder;
 
   /* the last error-level message the engine logged, quoted in element
    * errors; protected by log_lock because the Vulkan driver may log from a
