@@ -123,7 +123,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: anysr-bench [options]\n"
-            "  --size WxH            input size (default 128x96)\n"
+            "  --size WxH            input size (default 640x360; 64x48 on llvmpipe)\n"
             "  --scale S | SX,SY     per-axis scale (default 2)\n"
             "  --subnet N|all        ladder rung(s) to time (default all up to the scale cap)\n"
             "  --no-cap              also time rungs above the scale-group cap (internal hook)\n"
@@ -160,8 +160,8 @@ static int parse_size(const char *s, uint32_t *w, uint32_t *h)
 static int parse_options(int argc, char **argv, Options *o)
 {
     memset(o, 0, sizeof(*o));
-    o->in_w = 128;
-    o->in_h = 96;
+    o->in_w = 0; /* default: 640x360, 64x48 on a CPU device (see default_size) */
+    o->in_h = 0;
     o->sx = o->sy = 2.0;
     o->subnet = -1;
     o->decoder = -1;
@@ -473,11 +473,25 @@ static int run_torch(const Options *o, BenchOp *ops, int n_ops, const uint8_t *p
     return got;
 }
 
-static int bench_ops(const Options *o)
+/* --size not given: 640x360, or 64x48 on Mesa's llvmpipe (lavapipe, a CPU
+ * device about 1000 times slower than a GPU) */
+static void default_size(Options *o, AsrEngine *e)
+{
+    if (o->in_w)
+        return;
+    int cpu = strstr(asr_engine_device_name(e), "llvmpipe") != NULL;
+    o->in_w = cpu ? 64 : 640;
+    o->in_h = cpu ? 48 : 360;
+    if (cpu)
+        fprintf(stderr, "anysr-bench: CPU device (lavapipe): default size 64x48 (--size)\n");
+}
+
+static int bench_ops(Options *o)
 {
     AsrEngine *e = engine_new(o);
     if (!e)
         return 1;
+    default_size(o, e);
     uint32_t out_w = (uint32_t)lround(o->in_w * o->sx), out_h = (uint32_t)lround(o->in_h * o->sy);
     AsrFrameInfo in = { .format = ASR_FORMAT_RGBA, .width = o->in_w, .height = o->in_h };
     AsrFrameInfo out = { .format = ASR_FORMAT_RGBA, .width = out_w, .height = out_h };
@@ -721,11 +735,12 @@ typedef struct FrameLog {
     long long competitor_frames;
 } FrameLog;
 
-static int bench_qos(const Options *o)
+static int bench_qos(Options *o)
 {
     AsrEngine *e = engine_new(o);
     if (!e)
         return 1;
+    default_size(o, e);
     uint32_t out_w = (uint32_t)lround(o->in_w * o->sx), out_h = (uint32_t)lround(o->in_h * o->sy);
     AsrFrameInfo in = { .format = ASR_FORMAT_RGBA, .width = o->in_w, .height = o->in_h };
     AsrFrameInfo out = { .format = ASR_FORMAT_RGBA, .width = out_w, .height = out_h };

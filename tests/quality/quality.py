@@ -168,6 +168,8 @@ def main():
                 eprops.append(("subnet", sn))
             if have["decoder"]:
                 eprops.append(("decoder", dec))
+            if have["k"] and dec == "routed":
+                eprops.append(("k", "%.9g" % k))
             raw = os.path.join(a.work, "%s_x%d_%d_%s.rgba" % (stem, SCALE, run_sn, dec))
             out, dt = run_element(a.gst_launch, png, raw, W, H, eprops)
             elem = psnr_y(out, hr, sh)
@@ -182,20 +184,26 @@ def main():
                 failures.append("%s %s: element %.3f dB vs reference %.3f dB (|diff| %.3f > %.2f)" % (
                     stem, label, elem, ref, abs(elem - ref), TOL_DB))
             print("  %-10s %4dx%-4d %-26s element %7.3f  reference %7.3f  (diff %+.4f)  bicubic %7.3f  "
-                  "max |px diff| %3d, %5.2f %% of values differ  [%.1f s]%s" % (
+                  "max |px diff| %d on %.4f %% of the values  [%.1f s]%s" % (
                       stem, W, H, label, elem, ref, elem - ref, bic, int(diff.max()),
                       100.0 * float((diff > 0).mean()), dt, "" if ok else "  FAIL"), flush=True)
 
     bic_mean = float(np.mean(bic_all))
     print("\nSet5 x%d means (Y-PSNR dB, shave %d)%s:" % (SCALE, shave_of(SCALE, SCALE),
                                                          ", centre crops %d" % a.crop if a.crop else ""))
-    print("| op (element) | element | reference (PyTorch) | diff | bicubic | element - bicubic |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print("| op (element) | element | reference (PyTorch) | diff | model table | bicubic | element - bicubic |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     summary = {}
+    table = train.get("psnr", [])
     for label, rs in rows.items():
         e = float(np.mean([r[1] for r in rs]))
         r = float(np.mean([r[2] for r in rs]))
-        print("| %s | %.3f | %.3f | %+.4f | %.3f | %+.3f |" % (label, e, r, e - r, bic_mean, e - bic_mean))
+        # the model's metadata table (eval.py at export) has exactly this case on whole images
+        wd, dec = tuple(int(v) for v in label.split("(")[1].split(")")[0].split(",")), label.split()[-1]
+        trow = next((t for t in table if t["set"] == "Set5" and t["scale"] == "x%d" % SCALE and
+                     (t["width"], t["depth"]) == wd and (dec != "routed" or abs(t.get("k", k) - k) < 1e-6)), None)
+        tval = "%.3f" % trow[dec] if trow and not a.crop else "-"
+        print("| %s | %.3f | %.3f | %+.4f | %s | %.3f | %+.3f |" % (label, e, r, e - r, tval, bic_mean, e - bic_mean))
         summary[label] = {"element": e, "reference": r, "bicubic": bic_mean,
                           "images": [{"name": x[0], "element": x[1], "reference": x[2], "bicubic": x[3],
                                       "max_px_diff": x[4], "frac_px_diff": x[5], "seconds": x[6]} for x in rs]}
@@ -211,7 +219,6 @@ def main():
 
     # issue 4 bars, not asserted
     print("\nIssue 4 bars (Set5 x2; printed, not asserted: they follow training):")
-    table = train.get("psnr", [])
     get = lambda wd: next((r for r in table if r["set"] == "Set5" and r["scale"] == "x2" and
                            (r["width"], r["depth"]) == wd), None)
     full_wd, cheap_wd = ladder[-1], ladder[0]
