@@ -61,6 +61,7 @@
 #define MAX_STEPS 32
 #define MAX_COMPETITORS 8
 #define SETTLE_WINDOW 10
+#define N_SAMPLE 8
 
 static const char *decoder_names[] = { "heavy", "light", "routed" };
 
@@ -71,8 +72,9 @@ typedef struct BenchOp {
     uint32_t width, depth;
     AsrDecoderMode mode;
     float k;
-    /* sums over the timed frames */
+    /* per timed frame: N_SAMPLE values (see bench_ops), then their medians */
     int n;
+    double *samples;
     double upload, encoder, decoder, download, gpu, wall, macs, hf;
     /* PyTorch */
     int has_torch;
@@ -138,7 +140,7 @@ static void usage(FILE *f)
             "  --no-bicubic          skip the bicubic baseline\n"
             "  --python EXE          python for the PyTorch comparison (default /usr/bin/python3)\n"
             "  --torch-script FILE   default: bench/torch_bench.py of the source tree\n"
-            "  --validation          enable the Vulkan validation layer (default off)\n"
+            "  --validation, --no-validation   Vulkan validation layer (default: ANYSR_VALIDATION)\n"
             "  --qos                 load-step replay under the QoS controller:\n"
             "    --target-fps F|auto   frame rate to hold (auto: 1.3 x the full op's wall time)\n"
             "    --headroom H          controller headroom (default 0: the engine's 0.85)\n"
@@ -172,6 +174,7 @@ static int parse_options(int argc, char **argv, Options *o)
     o->bicubic = 1;
     o->pace = 1;
     o->target_fps = -1.0;
+    o->validation = -1; /* the environment's (ANYSR_VALIDATION) */
     o->python = "/usr/bin/python3";
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -255,6 +258,8 @@ static int parse_options(int argc, char **argv, Options *o)
             o->torch_script = v;
         } else if (!strcmp(a, "--validation")) {
             o->validation = 1;
+        } else if (!strcmp(a, "--no-validation")) {
+            o->validation = 0;
         } else if (!strcmp(a, "--qos")) {
             o->qos = 1;
         } else if (!strcmp(a, "--target-fps")) {
@@ -314,7 +319,8 @@ static AsrEngine *engine_new(const Options *o)
     AsrSettings s;
     asr_settings_default(&s);
     s.device_index = o->device;
-    s.validation = o->validation;
+    if (o->validation >= 0)
+        s.validation = o->validation;
     s.model_path = o->model;
     s.log_callback = log_cb;
     s.log_level = ASR_LOG_WARNING;
@@ -365,6 +371,28 @@ static void make_picture(uint8_t *px, uint32_t w, uint32_t h)
             px[((size_t)y * w + x) * 4 + 3] = 255;
         }
     }
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* median of column c of n rows of N_SAMPLE values */
+static double median_of(const double *v, int n, int c)
+{
+    if (n <= 0)
+        return 0.0;
+    double *t = malloc((size_t)n * sizeof(double));
+    if (!t)
+        return v[c];
+    for (int i = 0; i < n; i++)
+        t[i] = v[(size_t)i * N_SAMPLE + c];
+    qsort(t, (size_t)n, sizeof(double), cmp_double);
+    double m = n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
+    free(t);
+    return m;
 }
 
 static int apply_op(AsrEngine *e, const BenchOp *op, const Options *o)
@@ -475,8 +503,20 @@ static int run_torch(const Options *o, BenchOp *ops, int n_ops, const uint8_t *p
 
 /* --size not given: 640x360, or 64x48 on Mesa's llvmpipe (lavapipe, a CPU
  * device about 1000 times slower than a GPU) */
+static int validation_on(const Options *o)
+{
+    if (o->validation >= 0)
+        return o->validation;
+    AsrSettings s;
+    asr_settings_default(&s);
+    return s.validation;
+}
+
 static void default_size(Options *o, AsrEngine *e)
 {
+    if (validation_on(o))
+        fprintf(stderr, "anysr-bench: the validation layer is on (ANYSR_VALIDATION): wall times "
+                "include its CPU overhead (--no-validation)\n");
     if (o->in_w)
         return;
     int cpu = strstr(asr_engine_device_name(e), "llvmpipe") != NULL;
@@ -540,6 +580,11 @@ static int bench_ops(Options *o)
                      decoder_names[d]);
         }
     }
+    for (int i = 0; i < n_ops; i++) {
+        ops[i].samples = calloc((size_t)o->frames * N_SAMPLE, sizeof(double));
+        if (!ops[i].samples)
+            return 1;
+    }
     int full = -1;
     for (int i = first_net; i < n_ops; i++)
         if (ops[i].subnet == top && ops[i].mode == ASR_DECODER_HEAVY)
@@ -554,7 +599,7 @@ static int bench_ops(Options *o)
     AsrFrame fout = { { dst }, { (size_t)out_w * 4 } };
 
     printf("anysr-bench %s: device \"%s\", %ux%u -> %ux%u (scale %.4g x %.4g), scale cap: "
-           "subnet %d of %d%s, k %.3g, %d warm-up + %d timed frames per op (round-robin)\n",
+           "subnet %d of %d%s, k %.3g, %d warm-up + %d timed frames per op (round-robin), medians\n",
            asr_version(), asr_engine_device_name(e), o->in_w, o->in_h, out_w, out_h,
            (double)out_w / o->in_w, (double)out_h / o->in_h, cap, nsub,
            o->no_cap ? " (--no-cap: rungs above it timed too)" : "", (double)k, o->warmup,
@@ -584,31 +629,37 @@ static int bench_ops(Options *o)
                 break;
             }
             asr_engine_get_stats(e, &st);
+            double *v = b->samples + (size_t)b->n * N_SAMPLE;
+            v[0] = st.last_upload_ms;
+            v[1] = st.last_encoder_ms;
+            v[2] = st.last_decoder_ms;
+            v[3] = st.last_download_ms;
+            v[4] = st.last_gpu_ms;
+            v[5] = st.last_wall_ms;
+            v[6] = st.last_macs;
+            v[7] = st.last_heavy_fraction;
             b->n++;
-            b->upload += st.last_upload_ms;
-            b->encoder += st.last_encoder_ms;
-            b->decoder += st.last_decoder_ms;
-            b->download += st.last_download_ms;
-            b->gpu += st.last_gpu_ms;
-            b->wall += st.last_wall_ms;
-            b->macs += st.last_macs;
-            b->hf += st.last_heavy_fraction;
         }
     }
     asr_engine_free(&e);
     if (status)
         return status;
+    /* medians over the timed frames: robust to the spikes of a shared machine */
     for (int i = 0; i < n_ops; i++) {
         BenchOp *b = &ops[i];
-        double n = b->n;
-        b->upload /= n;
-        b->encoder /= n;
-        b->decoder /= n;
-        b->download /= n;
-        b->gpu /= n;
-        b->wall /= n;
-        b->macs /= n;
-        b->hf /= n;
+        double m[N_SAMPLE];
+        for (int c = 0; c < N_SAMPLE; c++)
+            m[c] = median_of(b->samples, b->n, c);
+        b->upload = m[0];
+        b->encoder = m[1];
+        b->decoder = m[2];
+        b->download = m[3];
+        b->gpu = m[4];
+        b->wall = m[5];
+        b->macs = m[6];
+        b->hf = m[7];
+        free(b->samples);
+        b->samples = NULL;
     }
 
     int torch_ok = 0;
@@ -637,7 +688,7 @@ static int bench_ops(Options *o)
         }
         printf("\n");
     }
-    printf("(GPU ms per stage: upload = input copy + unpack, enc = encoder, dec = decoder, "
+    printf("(medians over the timed frames; GPU ms per stage: upload = input copy + unpack, enc = encoder, dec = decoder, "
            "down = pack + output copy; GMAC/s = MACs / GPU time; t/full, M/full: GPU time and "
            "MACs vs the full op %s; eng/pt: GMAC/s of the engine (GPU time) / PyTorch (CPU, "
            "%ld threads, wall time of the forward), each with its own MACs)\n",

@@ -10,7 +10,7 @@ timings come from one run; prints one line per op:
       --size 128x96 --out 256x192 --ops 8:2:light,32:8:heavy [--input-raw f.rgba]
 
 Threads: --threads (default: all cores).  Times the forward pass only (input already a
-float tensor, output not converted), mean of --frames after --warmup (as anysr-bench).
+float tensor, output not converted), median of --frames after --warmup (as anysr-bench).
 """
 
 import argparse
@@ -74,7 +74,7 @@ def main():
                 times.append((time.perf_counter() - t) * 1e3)
             if mode == "routed":
                 hf = aux["heavy_fraction"]
-            ms = statistics.mean(times)
+            ms = statistics.median(times)
             print("OP %d %d %s %.4f %.0f %.4f" % (op.width, op.depth, mode, ms,
                                                  macs(op, h, w, H, W, hf, arch), hf), flush=True)
 
