@@ -64,7 +64,8 @@
  * resort: while adaptation is on, upstream QoS events reach the base class'
  * frame dropping (#GstBaseTransform:qos) only once the engine runs its
  * cheapest point or reports that even that misses the budget; before that
- * they only make the engine step down (and go on upstream).
+ * they only make the engine step down (the base class takes them as if on
+ * time, and they go on upstream unchanged).
  *
  * The element posts an element message "anysr-stats" on the bus whenever the
  * operating point changes (the first frame included) and every
@@ -389,8 +390,9 @@ gst_any_sr_class_init (GstAnySrClass * klass)
   /**
    * GstAnySr:current-subnet:
    *
-   * Subnet the last frame ran, -1 before the first frame. Notified when it
-   * changes.
+   * Subnet the last frame ran, -1 before the first frame (the change from
+   * READY to PAUSED starts again from -1); kept after the element stops.
+   * Notified when it changes.
    */
   properties[PROP_CURRENT_SUBNET] = g_param_spec_int ("current-subnet",
       "Current subnet", "Subnet the last frame ran (-1 before the first)",
@@ -504,8 +506,7 @@ gst_any_sr_set_property (GObject * object, guint prop_id,
       break;
     case PROP_MODEL_LOCATION:
       GST_OBJECT_LOCK (self);
-      if (GST_STATE (self) > GST_STATE_READY ||
-          GST_STATE_PENDING (self) > GST_STATE_READY) {
+      if (GST_STATE (self) > GST_STATE_READY) {
         GST_WARNING_OBJECT (self, "model-location can only change in the "
             "NULL or READY state; keeping %s", GST_STR_NULL
             (self->model_location));
@@ -774,7 +775,6 @@ gst_any_sr_open (GstAnySr * self)
   g_free (self->loaded_model);
   self->loaded_model = model;
   self->op_dirty = TRUE;
-  self->have_stats = FALSE;
   GST_OBJECT_UNLOCK (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEVICE_NAME]);
 
@@ -791,7 +791,6 @@ gst_any_sr_close (GstAnySr * self)
   self->engine = NULL;
   g_clear_pointer (&self->device_name, g_free);
   g_clear_pointer (&self->loaded_model, g_free);
-  self->have_stats = FALSE;
   GST_OBJECT_UNLOCK (self);
   g_clear_pointer (&self->last_refusal, g_free);
 
@@ -1366,7 +1365,8 @@ gst_any_sr_start (GstBaseTransform * trans)
  * kept out of it (its QoS state is reset and the event goes on upstream);
  * once the engine runs its cheapest point, or says that even that misses
  * the budget, or without adaptation, the base class handles the event as
- * usual and may drop late frames: dropping is the last resort. */
+ * usual and may drop late frames: dropping is the last resort. Either way
+ * the event goes on upstream unchanged. */
 static gboolean
 gst_any_sr_src_event (GstBaseTransform * trans, GstEvent * event)
 {
@@ -1375,17 +1375,17 @@ gst_any_sr_src_event (GstBaseTransform * trans, GstEvent * event)
   gdouble proportion;
   GstClockTimeDiff diff;
   GstClockTime timestamp;
-  gboolean adaptive, cheapest, drop_ok;
+  gboolean adaptive, cheapest, drop_ok, passthrough;
 
   if (GST_EVENT_TYPE (event) != GST_EVENT_QOS ||
       !gst_base_transform_is_qos_enabled (trans))
     return GST_BASE_TRANSFORM_CLASS (parent_class)->src_event (trans, event);
 
   gst_event_parse_qos (event, &type, &proportion, &diff, &timestamp);
+  passthrough = gst_base_transform_is_passthrough (trans);
 
   GST_OBJECT_LOCK (self);
-  adaptive = self->engine && self->budget_fps > 0.0 &&
-      !gst_base_transform_is_passthrough (trans);
+  adaptive = self->engine && self->budget_fps > 0.0 && !passthrough;
   cheapest = self->have_stats && (self->stats.last_op_point == 0 ||
       self->stats.budget_unmeetable);
   if (adaptive && isfinite (proportion) && proportion >= 0.0)
@@ -1405,8 +1405,11 @@ gst_any_sr_src_event (GstBaseTransform * trans, GstEvent * event)
   if (drop_ok)
     return GST_BASE_TRANSFORM_CLASS (parent_class)->src_event (trans, event);
 
-  /* no earliest time: the base class drops nothing */
-  gst_base_transform_update_qos (trans, 1.0, 0, GST_CLOCK_TIME_NONE);
+  /* the base class takes the event as if it were on time: its earliest
+   * time is the timestamp of the buffer the event is about (which has
+   * passed), so it drops none of the following frames */
+  if (GST_CLOCK_TIME_IS_VALID (timestamp))
+    gst_base_transform_update_qos (trans, proportion, MIN (diff, 0), timestamp);
   return gst_pad_push_event (GST_BASE_TRANSFORM_SINK_PAD (trans), event);
 }
 

@@ -12,6 +12,7 @@
 #include <gst/video/video.h>
 #include <math.h>
 #include <string.h>
+#include <glib/gstdio.h>
 
 /* Pixel values are checked only on the bicubic path (ANYSR_TEST_BICUBIC set,
  * with the test build of the plugin, see meson.build): the network's output
@@ -118,7 +119,8 @@ harness_out_info (GstHarness * hr, GstVideoInfo * info)
 }
 
 /* Pushes a flat frame of the current input caps, pulls the output and
- * checks its size is @ow x @oh and (if @tol >= 0) that it is flat too. */
+ * checks its size is @ow x @oh (each unless < 0) and (if @tol >= 0) that it
+ * is flat too. */
 static void
 push_flat_and_check (GstHarness * hr, const guint8 * comp, gint ow, gint oh,
     gint tol)
@@ -133,8 +135,10 @@ push_flat_and_check (GstHarness * hr, const guint8 * comp, gint ow, gint oh,
   out = gst_harness_pull (hr);
   fail_unless (out != NULL);
   harness_out_info (hr, &out_info);
-  fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&out_info), ow);
-  fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (&out_info), oh);
+  if (ow >= 0)
+    fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&out_info), ow);
+  if (oh >= 0)
+    fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (&out_info), oh);
   fail_unless_equals_int (GST_VIDEO_INFO_FORMAT (&out_info),
       GST_VIDEO_INFO_FORMAT (&in_info));
   fail_unless (gst_buffer_get_size (out) >= GST_VIDEO_INFO_SIZE (&out_info));
@@ -587,6 +591,86 @@ GST_START_TEST (test_properties)
   fail_unless_equals_int (device, -1);
   fail_unless (name == NULL);
 
+  /* the network and QoS properties: defaults, write and read back */
+  {
+    gchar *model = NULL;
+    gint subnet, decoder, current;
+    gdouble k, fps, headroom, gpu;
+    guint interval;
+    GstStructure *stats = NULL;
+    GEnumClass *eclass;
+
+    g_object_get (e, "model-location", &model, "subnet", &subnet,
+        "decoder", &decoder, "k", &k, "target-fps", &fps, "headroom",
+        &headroom, "stats-interval", &interval, "current-subnet", &current,
+        "last-gpu-ms", &gpu, "stats", &stats, NULL);
+    fail_unless (model == NULL);
+    fail_unless_equals_int (subnet, -1);
+    fail_unless_equals_int (decoder, 2);
+    fail_unless_equals_float (k, -1.0);
+    fail_unless_equals_float (fps, -1.0);
+    fail_unless_equals_float (headroom, 0.85);
+    fail_unless_equals_int (interval, 30);
+    fail_unless_equals_int (current, -1);
+    fail_unless_equals_float (gpu, 0.0);
+    fail_unless (stats == NULL);
+
+    /* the decoder enum is a registered type with the nicks of the docs */
+    pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (e), "decoder");
+    fail_unless_equals_string (g_type_name (pspec->value_type),
+        "GstAnySrDecoder");
+    eclass = g_type_class_ref (pspec->value_type);
+    fail_unless_equals_int (g_enum_get_value_by_nick (eclass, "heavy")->value,
+        0);
+    fail_unless_equals_int (g_enum_get_value_by_nick (eclass, "light")->value,
+        1);
+    fail_unless_equals_int (g_enum_get_value_by_nick (eclass,
+            "routed")->value, 2);
+    g_type_class_unref (eclass);
+
+    gst_util_set_object_arg (G_OBJECT (e), "decoder", "light");
+    g_object_set (e, "model-location", "/some/model.safetensors", "subnet", 1,
+        "k", 0.25, "target-fps", 0.0, "headroom", 0.7, "stats-interval", 5,
+        NULL);
+    g_object_get (e, "model-location", &model, "subnet", &subnet,
+        "decoder", &decoder, "k", &k, "target-fps", &fps, "headroom",
+        &headroom, "stats-interval", &interval, NULL);
+    fail_unless_equals_string (model, "/some/model.safetensors");
+    g_free (model);
+    fail_unless_equals_int (subnet, 1);
+    fail_unless_equals_int (decoder, 1);
+    fail_unless_equals_float (k, 0.25);
+    fail_unless_equals_float (fps, 0.0);
+    fail_unless_equals_float (headroom, 0.7);
+    fail_unless_equals_int (interval, 5);
+    /* back to the defaults (an empty location is the default too) */
+    g_object_set (e, "model-location", "", "subnet", -1, "decoder", 2, "k",
+        -1.0, "target-fps", -1.0, "headroom", 0.85, "stats-interval", 30, NULL);
+    g_object_get (e, "model-location", &model, NULL);
+    fail_unless (model == NULL);
+
+    {
+      const gchar *ro[] = { "current-subnet", "last-gpu-ms", "stats" };
+      const gchar *rw[] = { "model-location", "subnet", "decoder", "k",
+        "target-fps", "headroom", "stats-interval"
+      };
+      guint i;
+
+      for (i = 0; i < G_N_ELEMENTS (ro); i++) {
+        pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (e), ro[i]);
+        fail_unless (pspec != NULL, "no property %s", ro[i]);
+        fail_if (pspec->flags & G_PARAM_WRITABLE);
+        fail_unless (strlen (g_param_spec_get_blurb (pspec)) > 20);
+      }
+      for (i = 0; i < G_N_ELEMENTS (rw); i++) {
+        pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (e), rw[i]);
+        fail_unless (pspec != NULL, "no property %s", rw[i]);
+        fail_unless (pspec->flags & G_PARAM_WRITABLE);
+        fail_unless (strlen (g_param_spec_get_blurb (pspec)) > 20);
+      }
+    }
+  }
+
   g_object_set (e, "scale", 1.75, "device", 0, NULL);
   g_object_get (e, "scale", &scale, "device", &device, NULL);
   fail_unless_equals_float (scale, 1.75);
@@ -680,6 +764,457 @@ GST_START_TEST (test_start_stop_cycles)
 
 GST_END_TEST;
 
+/* The "stats" property of @element (transfer full), failing when unset. */
+static GstStructure *
+get_stats (GstElement * element)
+{
+  GstStructure *st = NULL;
+
+  g_object_get (element, "stats", &st, NULL);
+  fail_unless (st != NULL, "no stats");
+  return st;
+}
+
+static gint
+stats_int (const GstStructure * st, const gchar * field)
+{
+  gint v = -100;
+
+  fail_unless (gst_structure_get_int (st, field, &v), "no int %s in %"
+      GST_PTR_FORMAT, field, st);
+  return v;
+}
+
+static guint64
+stats_uint64 (const GstStructure * st, const gchar * field)
+{
+  guint64 v = 0;
+
+  fail_unless (gst_structure_get_uint64 (st, field, &v), "no uint64 %s in %"
+      GST_PTR_FORMAT, field, st);
+  return v;
+}
+
+static gdouble
+stats_double (const GstStructure * st, const gchar * field)
+{
+  gdouble v = -1.0;
+
+  fail_unless (gst_structure_get_double (st, field, &v), "no double %s in %"
+      GST_PTR_FORMAT, field, st);
+  return v;
+}
+
+/* Runs @pipeline to EOS; returns the anysr-stats structures posted (a list
+ * of GstStructure, transfer full). */
+static GList *
+run_pipeline_collect_stats (GstElement * pipeline)
+{
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstMessage *msg;
+  GList *stats = NULL;
+  gboolean done = FALSE;
+
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  while (!done) {
+    msg = gst_bus_timed_pop_filtered (bus, 120 * GST_SECOND,
+        GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_ELEMENT);
+    fail_unless (msg != NULL, "timeout");
+    switch (GST_MESSAGE_TYPE (msg)) {
+      case GST_MESSAGE_ERROR:{
+        GError *err = NULL;
+        gchar *dbg = NULL;
+
+        gst_message_parse_error (msg, &err, &dbg);
+        fail ("error: %s (%s)", err->message, dbg);
+        break;
+      }
+      case GST_MESSAGE_EOS:
+        done = TRUE;
+        break;
+      default:
+        if (gst_message_has_name (msg, "anysr-stats"))
+          stats = g_list_append (stats,
+              gst_structure_copy (gst_message_get_structure (msg)));
+        break;
+    }
+    gst_message_unref (msg);
+  }
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (bus);
+
+  return stats;
+}
+
+/* Short pipelines at x2.5 and at (1.5, 2.0) in every format: output sizes,
+ * the subnet the scale group allows, a stats message per frame. */
+GST_START_TEST (test_formats_pipelines)
+{
+  const gchar *formats[] = { "RGBA", "BGRA", "RGBx", "BGRx", "I420", "NV12" };
+  /* scale x2.5 from the property; (1.5, 2.0) from downstream caps */
+  const struct
+  {
+    const gchar *sr, *out;
+    gint ow, oh;
+  } cases[] = {
+    {"scale=2.5", "video/x-raw", 40, 30},
+    {"", "video/x-raw,width=24,height=24", 24, 24},
+  };
+  guint f, c;
+
+  for (f = 0; f < G_N_ELEMENTS (formats); f++) {
+    for (c = 0; c < G_N_ELEMENTS (cases); c++) {
+      gchar *desc = g_strdup_printf ("videotestsrc num-buffers=2 "
+          "pattern=smpte ! video/x-raw,format=%s,width=16,height=12,"
+          "framerate=30/1 ! anysr name=sr stats-interval=1 %s ! %s ! "
+          "fakesink", formats[f], cases[c].sr, cases[c].out);
+      GstElement *pipeline = gst_parse_launch (desc, NULL);
+      GstElement *sr;
+      GList *stats;
+      GstStructure *last;
+      gint current = -2;
+
+      GST_INFO ("%s", desc);
+      fail_unless (pipeline != NULL);
+      sr = gst_bin_get_by_name (GST_BIN (pipeline), "sr");
+      stats = run_pipeline_collect_stats (pipeline);
+      /* stats-interval=1: one message per frame */
+      fail_unless_equals_int (g_list_length (stats), 2);
+      last = g_list_last (stats)->data;
+      fail_unless_equals_int (stats_int (last, "in-width"), 16);
+      fail_unless_equals_int (stats_int (last, "in-height"), 12);
+      fail_unless_equals_int (stats_int (last, "out-width"), cases[c].ow);
+      fail_unless_equals_int (stats_int (last, "out-height"), cases[c].oh);
+      fail_unless_equals_int (stats_uint64 (last, "frames"), 2);
+      /* subnet -1: the scale group's cap; max(sx, sy) = 2.5 and 2.0 are
+       * in the group <= 2.5 (subnet 2 of the default model's ladder) */
+      fail_unless_equals_int (stats_int (last, "subnet"),
+          stats_int (last, "subnet-cap"));
+      fail_unless_equals_int (stats_int (last, "subnet-cap"), 2);
+      fail_unless_equals_string (gst_structure_get_string (last, "decoder"),
+          "routed");
+      g_object_get (sr, "current-subnet", &current, NULL);
+      fail_unless_equals_int (current, 2);
+      g_list_free_full (stats, (GDestroyNotify) gst_structure_free);
+      gst_object_unref (sr);
+      gst_object_unref (pipeline);
+      g_free (desc);
+    }
+  }
+}
+
+GST_END_TEST;
+
+/* Pushes one RGBA frame and returns the stats of the element after it. */
+static GstStructure *
+push_and_stats (GstHarness * hr)
+{
+  push_flat_and_check (hr, rgb_flat, -1, -1, -1);
+  return get_stats (hr->element);
+}
+
+/* subnet, decoder and k reach the engine; scale groups cap the subnet. */
+GST_START_TEST (test_subnet_decoder_k)
+{
+  GstHarness *hr;
+  GstStructure *st;
+  gdouble default_k;
+  gint n;
+
+  /* x2.5: cap 2 */
+  hr = harness_new (2.5, "RGBA", 16, 12, NULL);
+  st = push_and_stats (hr);
+  n = stats_int (st, "subnets");
+  fail_unless (n >= 3, "the default model has %d subnets", n);
+  fail_unless_equals_int (stats_int (st, "subnet-cap"), 2);
+  fail_unless_equals_int (stats_int (st, "subnet"), 2);
+  fail_unless_equals_string (gst_structure_get_string (st, "decoder"),
+      "routed");
+  default_k = stats_double (st, "k");
+  fail_unless (isfinite (default_k));
+  /* no adaptation by default */
+  fail_unless_equals_float (stats_double (st, "target-fps"), 0.0);
+  fail_unless_equals_float (stats_double (st, "budget-ms"), 0.0);
+  gst_structure_free (st);
+
+  g_object_set (hr->element, "subnet", 0, NULL);
+  st = push_and_stats (hr);
+  fail_unless_equals_int (stats_int (st, "subnet"), 0);
+  fail_unless_equals_int (stats_int (st, "op"), 1);
+  gst_structure_free (st);
+
+  /* above the cap, and above the model's largest: lowered to the cap */
+  g_object_set (hr->element, "subnet", n - 1, NULL);
+  st = push_and_stats (hr);
+  fail_unless_equals_int (stats_int (st, "subnet"), 2);
+  gst_structure_free (st);
+  g_object_set (hr->element, "subnet", 1000, NULL);
+  st = push_and_stats (hr);
+  fail_unless_equals_int (stats_int (st, "subnet"), 2);
+  gst_structure_free (st);
+
+  g_object_set (hr->element, "subnet", 1, "k", 0.5, NULL);
+  st = push_and_stats (hr);
+  fail_unless_equals_int (stats_int (st, "subnet"), 1);
+  fail_unless_equals_float (stats_double (st, "k"), 0.5);
+  gst_structure_free (st);
+  /* -1: the model's default again */
+  g_object_set (hr->element, "k", -1.0, NULL);
+  st = push_and_stats (hr);
+  fail_unless_equals_float (stats_double (st, "k"), default_k);
+  gst_structure_free (st);
+
+  gst_util_set_object_arg (G_OBJECT (hr->element), "decoder", "heavy");
+  st = push_and_stats (hr);
+  fail_unless_equals_string (gst_structure_get_string (st, "decoder"), "heavy");
+  fail_unless_equals_float (stats_double (st, "heavy-fraction"), 1.0);
+  gst_structure_free (st);
+  gst_util_set_object_arg (G_OBJECT (hr->element), "decoder", "light");
+  st = push_and_stats (hr);
+  fail_unless_equals_string (gst_structure_get_string (st, "decoder"), "light");
+  fail_unless_equals_float (stats_double (st, "heavy-fraction"), 0.0);
+  fail_unless (stats_double (st, "gpu-ms") > 0.0);
+  fail_unless (stats_double (st, "macs") > 0.0 || check_values ());
+  gst_structure_free (st);
+  gst_harness_teardown (hr);
+
+  /* x1.5: cap 1; (1.0, 3.0): max 3.0, the full subnet */
+  hr = harness_new (1.5, "RGBA", 16, 12, NULL);
+  st = push_and_stats (hr);
+  fail_unless_equals_int (stats_int (st, "subnet-cap"), 1);
+  fail_unless_equals_int (stats_int (st, "subnet"), 1);
+  gst_structure_free (st);
+  gst_harness_teardown (hr);
+  hr = harness_new (0, "RGBA", 16, 12, "video/x-raw,width=16,height=36");
+  st = push_and_stats (hr);
+  fail_unless_equals_int (stats_int (st, "subnet-cap"), n - 1);
+  fail_unless_equals_int (stats_int (st, "subnet"), n - 1);
+  gst_structure_free (st);
+  gst_harness_teardown (hr);
+}
+
+GST_END_TEST;
+
+/* anysr-stats messages: on the first frame, on every change of operating
+ * point and every stats-interval frames; current-subnet is notified. */
+GST_START_TEST (test_stats_messages)
+{
+  GstHarness *hr = harness_new (2.0, "RGBA", 16, 12, NULL);
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  const gchar *expect[] = { "switch", NULL, NULL, "interval", NULL, NULL,
+    "interval", "switch", NULL, NULL
+  };
+  gint i, notified = 0;
+
+  gst_element_set_bus (hr->element, bus);
+  g_object_set (hr->element, "stats-interval", 3, NULL);
+  g_signal_connect (hr->element, "notify::current-subnet",
+      G_CALLBACK (count_notify), &notified);
+  for (i = 0; i < (gint) G_N_ELEMENTS (expect); i++) {
+    if (i == 7)
+      g_object_set (hr->element, "subnet", 0, NULL);
+    push_flat_and_check (hr, rgb_flat, 32, 24, -1);
+    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT);
+    if (expect[i]) {
+      const GstStructure *st;
+
+      fail_unless (msg != NULL, "frame %d: no message", i);
+      fail_unless (gst_message_has_name (msg, "anysr-stats"));
+      fail_unless (GST_MESSAGE_SRC (msg) == GST_OBJECT (hr->element));
+      st = gst_message_get_structure (msg);
+      GST_INFO ("frame %d: %" GST_PTR_FORMAT, i, st);
+      fail_unless_equals_string (gst_structure_get_string (st, "reason"),
+          expect[i]);
+      fail_unless_equals_int (stats_uint64 (st, "frames"), i + 1);
+      fail_unless_equals_int (stats_uint64 (st, "weight-uploads"), 1);
+      fail_unless (stats_uint64 (st, "pipelines-created") > 0);
+      fail_unless (gst_structure_has_field (st, "fps-estimate"));
+      fail_unless (gst_structure_has_field (st, "switches"));
+      fail_unless (gst_structure_has_field (st, "budget-ms"));
+      fail_unless (gst_structure_has_field (st, "wall-ms"));
+      fail_unless (gst_structure_has_field (st, "buffer-allocations"));
+      gst_message_unref (msg);
+    } else {
+      fail_unless (msg == NULL, "frame %d: unexpected message", i);
+    }
+  }
+  /* two values: the cap, then 0 */
+  fail_unless_equals_int (notified, 2);
+
+  /* 0: only on changes */
+  g_object_set (hr->element, "stats-interval", 0, NULL);
+  for (i = 0; i < 4; i++)
+    push_flat_and_check (hr, rgb_flat, 32, 24, -1);
+  fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT) == NULL);
+
+  gst_element_set_bus (hr->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (hr);
+}
+
+GST_END_TEST;
+
+/* The default model's file, for model-location. */
+static const gchar *
+test_model_path (void)
+{
+  const gchar *path = g_getenv ("ANYSR_TEST_MODEL");
+
+  fail_unless (path != NULL && g_file_test (path, G_FILE_TEST_EXISTS),
+      "ANYSR_TEST_MODEL does not name the default model");
+  return path;
+}
+
+/* Sets @e (with a bus) to @state, expects the change to fail and an error
+ * message that contains @what (and @path); the process goes on, @e stays in
+ * the state before. */
+static void
+expect_model_error (GstElement * e, GstBus * bus, GstState state,
+    const gchar * path, const gchar * what)
+{
+  GstMessage *msg;
+  GError *err = NULL;
+  gchar *dbg = NULL;
+
+  fail_unless_equals_int (gst_element_set_state (e, state),
+      GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "no error message for %s", path);
+  gst_message_parse_error (msg, &err, &dbg);
+  GST_INFO ("error: %s (%s)", err->message, dbg);
+  fail_unless (err->domain == GST_RESOURCE_ERROR);
+  fail_unless (strstr (err->message, path) != NULL,
+      "error \"%s\" does not name the file", err->message);
+  fail_unless (strstr (err->message, what) != NULL,
+      "error \"%s\" does not say \"%s\"", err->message, what);
+  g_error_free (err);
+  g_free (dbg);
+  gst_message_unref (msg);
+}
+
+/* model-location: the default model from its file, broken files refused
+ * with a message naming the problem, a change in READY. */
+GST_START_TEST (test_model_location)
+{
+  const gchar *good = test_model_path ();
+  gchar *dir, *bad_tensor, *truncated, *garbage, *missing, *contents;
+  gsize len;
+  gchar *hit;
+  GstHarness *hr;
+  GstElement *e;
+  GstBus *bus;
+  GstStructure *st;
+
+  dir = g_dir_make_tmp ("anysr-test-XXXXXX", NULL);
+  fail_unless (dir != NULL);
+  bad_tensor = g_build_filename (dir, "bad-tensor.safetensors", NULL);
+  truncated = g_build_filename (dir, "truncated.safetensors", NULL);
+  garbage = g_build_filename (dir, "garbage.safetensors", NULL);
+  missing = g_build_filename (dir, "missing.safetensors", NULL);
+
+  fail_unless (g_file_get_contents (good, &contents, &len, NULL));
+  /* the header names a tensor the loader needs under another name */
+  /* (after the 8-byte header length, which holds zero bytes) */
+  hit = g_strstr_len (contents + 8, MIN (len - 8, 65536), "\"dec.cls.bias\"");
+  fail_unless (hit != NULL);
+  hit[12] = '_';
+  fail_unless (g_file_set_contents (bad_tensor, contents, len, NULL));
+  hit[12] = 's';
+  fail_unless (g_file_set_contents (truncated, contents, len / 2, NULL));
+  fail_unless (g_file_set_contents (garbage, "this is not a model", -1, NULL));
+  g_free (contents);
+
+  /* the default model, from its file */
+  e = gst_element_factory_make ("anysr", NULL);
+  g_object_set (e, "model-location", good, "scale", 2.5, NULL);
+  hr = gst_harness_new_with_element (e, "sink", "src");
+  gst_object_unref (e);
+  gst_harness_set_src_caps_str (hr,
+      "video/x-raw,format=RGBA,width=16,height=12,framerate=30/1");
+  push_flat_and_check (hr, rgb_flat, 40, 30, 1);
+  st = get_stats (hr->element);
+  fail_unless_equals_int (stats_uint64 (st, "weight-uploads"), 1);
+  gst_structure_free (st);
+  gst_harness_teardown (hr);
+
+  /* broken files: the change to READY fails, the error names the problem */
+  e = gst_element_factory_make ("anysr", NULL);
+  bus = gst_bus_new ();
+  gst_element_set_bus (e, bus);
+  g_object_set (e, "model-location", bad_tensor, NULL);
+  expect_model_error (e, bus, GST_STATE_READY, bad_tensor, "dec.cls.bias");
+  g_object_set (e, "model-location", truncated, NULL);
+  expect_model_error (e, bus, GST_STATE_READY, truncated, "");
+  g_object_set (e, "model-location", garbage, NULL);
+  expect_model_error (e, bus, GST_STATE_READY, garbage, "");
+  g_object_set (e, "model-location", missing, NULL);
+  expect_model_error (e, bus, GST_STATE_READY, missing, "");
+
+  /* changed in READY: loaded on READY -> PAUSED */
+  g_object_set (e, "model-location", NULL, NULL);
+  fail_unless_equals_int (gst_element_set_state (e, GST_STATE_READY),
+      GST_STATE_CHANGE_SUCCESS);
+  g_object_set (e, "model-location", bad_tensor, NULL);
+  expect_model_error (e, bus, GST_STATE_PAUSED, bad_tensor, "dec.cls.bias");
+  /* still READY (without an engine): another file, and on */
+  fail_unless_equals_int (GST_STATE (e), GST_STATE_READY);
+  g_object_set (e, "model-location", good, NULL);
+  fail_unless (gst_element_set_state (e, GST_STATE_PAUSED) !=
+      GST_STATE_CHANGE_FAILURE);
+  /* not in PAUSED: the value stays */
+  g_object_set (e, "model-location", garbage, NULL);
+  {
+    gchar *now = NULL;
+
+    g_object_get (e, "model-location", &now, NULL);
+    fail_unless_equals_string (now, good);
+    g_free (now);
+  }
+  fail_unless_equals_int (gst_element_set_state (e, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR) == NULL);
+  gst_element_set_bus (e, NULL);
+  gst_object_unref (bus);
+  gst_object_unref (e);
+
+  /* in a pipeline: stops with an error, no crash */
+  {
+    gchar *desc = g_strdup_printf ("videotestsrc num-buffers=2 ! "
+        "video/x-raw,width=16,height=12 ! anysr model-location=\"%s\" ! "
+        "fakesink", bad_tensor);
+    GstElement *pipeline = gst_parse_launch (desc, NULL);
+    GstMessage *msg;
+
+    fail_unless (pipeline != NULL);
+    bus = gst_element_get_bus (pipeline);
+    fail_unless_equals_int (gst_element_set_state (pipeline,
+            GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+    fail_unless (msg != NULL);
+    gst_message_unref (msg);
+    fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_NULL),
+        GST_STATE_CHANGE_SUCCESS);
+    gst_object_unref (bus);
+    gst_object_unref (pipeline);
+    g_free (desc);
+  }
+
+  g_unlink (bad_tensor);
+  g_unlink (truncated);
+  g_unlink (garbage);
+  g_rmdir (dir);
+  g_free (bad_tensor);
+  g_free (truncated);
+  g_free (garbage);
+  g_free (missing);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 static Suite *
 anysr_suite (void)
 {
@@ -701,6 +1236,10 @@ anysr_suite (void)
   tcase_add_test (tc, test_refused_scale_property);
   tcase_add_test (tc, test_refused_format);
   tcase_add_test (tc, test_start_stop_cycles);
+  tcase_add_test (tc, test_formats_pipelines);
+  tcase_add_test (tc, test_subnet_decoder_k);
+  tcase_add_test (tc, test_stats_messages);
+  tcase_add_test (tc, test_model_location);
 
   return s;
 }
