@@ -890,8 +890,8 @@ static int bench_qos(Options *o)
         printf(" %d=(subnet %d %s)", p, pts[p].subnet, decoder_names[pts[p].decoder]);
     printf("\nload steps:");
     for (int s = 0; s < o->n_steps; s++)
-        printf(" frame %d -> %d competing engine(s) at the full op;", o->step_frame[s],
-               o->step_load[s]);
+        printf(" frame %d -> %d competing engine(s)%s;", o->step_frame[s], o->step_load[s],
+               o->step_load[s] ? " at the full op" : "");
     printf("%s\n", o->n_steps ? "" : " none");
     fflush(stdout);
 

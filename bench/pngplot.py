@@ -128,8 +128,24 @@ class Axes:
                     sp.append((p[0], sp[-1][1]))
                 sp.append(p)
             pts = sp
+        if not dash:
+            for a, b in zip(pts[:-1], pts[1:]):
+                self._seg(a, b, color, width, False)
+            return
+        # dashes along the whole polyline (6 px on, 6 px off)
+        pos = 0.0
         for a, b in zip(pts[:-1], pts[1:]):
-            self._seg(a, b, color, width, dash)
+            L = math.hypot(b[0] - a[0], b[1] - a[1])
+            t = 0.0
+            while t < L:
+                ph = pos % 12.0
+                run = min((6.0 if ph < 6.0 else 12.0) - ph, L - t)
+                if ph < 6.0:
+                    p0 = (a[0] + (b[0] - a[0]) * t / L, a[1] + (b[1] - a[1]) * t / L)
+                    p1 = (a[0] + (b[0] - a[0]) * (t + run) / L, a[1] + (b[1] - a[1]) * (t + run) / L)
+                    self.d.line([p0, p1], fill=color, width=width)
+                t += run
+                pos += run
 
     def points(self, xs, ys, color, shape="o", size=5):
         for x, y in zip(xs, ys):

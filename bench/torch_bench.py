@@ -10,7 +10,8 @@ timings come from one run; prints one line per op:
       --size 128x96 --out 256x192 --ops 8:2:light,32:8:heavy [--input-raw f.rgba]
 
 Threads: --threads (default: all cores).  Times the forward pass only (input already a
-float tensor, output not converted), median of --frames after --warmup (as anysr-bench).
+float tensor, output not converted): --warmup frames per op, then --frames rounds over
+all ops (round-robin), median per op (as anysr-bench).
 """
 
 import argparse
@@ -60,24 +61,28 @@ def main():
     lr = torch.from_numpy(px.astype(np.float32).transpose(2, 0, 1) / 255.0).unsqueeze(0).contiguous()
     print("# torch %s, %d threads, %dx%d -> %dx%d" % (torch.__version__, torch.get_num_threads(), w, h, W, H),
           flush=True)
+    ops = []
+    for spec in a.ops.split(","):
+        c, d, mode = spec.split(":")
+        ops.append(Op(int(c), int(d), mode, k))
+    times = {op: [] for op in ops}
+    hfs = {op: (1.0 if op.mode == "heavy" else 0.0) for op in ops}
     with torch.no_grad():
-        for spec in a.ops.split(","):
-            c, d, mode = spec.split(":")
-            op = Op(int(c), int(d), mode, k)
-            hf = 1.0 if mode == "heavy" else 0.0
+        for op in ops:
             for _ in range(max(0, a.warmup)):
-                out, aux = model(lr, H, W, op, return_aux=True)
-            times = []
-            for _ in range(max(1, a.frames)):
+                model(lr, H, W, op, return_aux=True)
+        # round-robin, as anysr-bench: a change of the machine's load falls on every op
+        for _ in range(max(1, a.frames)):
+            for op in ops:
                 t = time.perf_counter()
                 out, aux = model(lr, H, W, op, return_aux=True)
-                times.append((time.perf_counter() - t) * 1e3)
-            if mode == "routed":
-                hf = aux["heavy_fraction"]
-            ms = statistics.median(times)
-            print("OP %d %d %s %.4f %.0f %.4f" % (op.width, op.depth, mode, ms,
-                                                 macs(op, h, w, H, W, hf, arch), hf), flush=True)
-
+                times[op].append((time.perf_counter() - t) * 1e3)
+                if op.mode == "routed":
+                    hfs[op] = aux["heavy_fraction"]
+    for op in ops:
+        ms = statistics.median(times[op])
+        print("OP %d %d %s %.4f %.0f %.4f" % (op.width, op.depth, op.mode, ms,
+                                             macs(op, h, w, H, W, hfs[op], arch), hfs[op]), flush=True)
 
 if __name__ == "__main__":
     main()
