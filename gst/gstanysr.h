@@ -12,6 +12,7 @@
 #include <anysr/anysr.h>
 
 G_BEGIN_DECLS
+
 /**
  * GstAnySrDecoder:
  * @GST_ANY_SR_DECODER_HEAVY: every output pixel through the heavy decoder MLP
@@ -23,7 +24,7 @@ G_BEGIN_DECLS
  *
  * Since: 0.1
  */
-    typedef enum
+typedef enum
 {
   GST_ANY_SR_DECODER_HEAVY = 0,
   GST_ANY_SR_DECODER_LIGHT = 1,
@@ -90,4 +91,5 @@ struct _GstAnySr
 GST_ELEMENT_REGISTER_DECLARE (anysr);
 
 G_END_DECLS
+
 #endif /* __GST_ANY_SR_H__ */
