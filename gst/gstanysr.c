@@ -1241,7 +1241,6 @@ static GstStructure *
 gst_any_sr_stats_structure_unlocked (GstAnySr * self, const gchar * reason)
 {
   const AsrStats *st = &self->stats;
-  GstVideoFilter *filter = GST_VIDEO_FILTER (self);
 
   return gst_structure_new ("anysr-stats",
       "reason", G_TYPE_STRING, reason,
@@ -1268,10 +1267,10 @@ gst_any_sr_stats_structure_unlocked (GstAnySr * self, const gchar * reason)
       "weight-uploads", G_TYPE_UINT64, (guint64) st->weight_uploads,
       "pipelines-created", G_TYPE_UINT64, (guint64) st->pipelines_created,
       "buffer-allocations", G_TYPE_UINT64, (guint64) st->buffer_allocations,
-      "in-width", G_TYPE_INT, GST_VIDEO_INFO_WIDTH (&filter->in_info),
-      "in-height", G_TYPE_INT, GST_VIDEO_INFO_HEIGHT (&filter->in_info),
-      "out-width", G_TYPE_INT, GST_VIDEO_INFO_WIDTH (&filter->out_info),
-      "out-height", G_TYPE_INT, GST_VIDEO_INFO_HEIGHT (&filter->out_info),
+      "in-width", G_TYPE_INT, self->last_size[0],
+      "in-height", G_TYPE_INT, self->last_size[1],
+      "out-width", G_TYPE_INT, self->last_size[2],
+      "out-height", G_TYPE_INT, self->last_size[3],
       "pts", G_TYPE_UINT64, (guint64) self->last_pts, NULL);
 }
 
@@ -1462,6 +1461,10 @@ gst_any_sr_transform_frame (GstVideoFilter * filter, GstVideoFrame * in_frame,
   self->have_stats = TRUE;
   self->subnet_cap = cap;
   self->last_pts = GST_BUFFER_PTS (in_frame->buffer);
+  self->last_size[0] = GST_VIDEO_FRAME_WIDTH (in_frame);
+  self->last_size[1] = GST_VIDEO_FRAME_HEIGHT (in_frame);
+  self->last_size[2] = GST_VIDEO_FRAME_WIDTH (out_frame);
+  self->last_size[3] = GST_VIDEO_FRAME_HEIGHT (out_frame);
   if (switched)
     reason = "switch";
   else if (self->stats_interval > 0 &&

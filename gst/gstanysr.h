@@ -68,6 +68,7 @@ struct _GstAnySr
   gint n_subnets;
   gdouble budget_fps;           /* target handed to the engine, 0: off */
   GstClockTime last_pts;
+  gint last_size[4];            /* in width, height, out width, height */
 
   /* the engine: created on NULL->READY (again on READY->PAUSED when
    * model-location changed), freed on READY->NULL, used by the streaming
