@@ -45,8 +45,9 @@
  * one set of weights, and three decoder modes (#GstAnySrDecoder). The larger
  * of the two axis scales caps the subnet (the model's scale groups; for the
  * default model up to 1.7 subnet 1, up to 2.5 subnet 2, above that the full
- * subnet 3): #GstAnySr:subnet -1 runs the cap, a fixed subnet is lowered to
- * it. #GstAnySr:model-location loads another model file instead of the one
+ * subnet 3): #GstAnySr:subnet -1 runs the cap; a fixed subnet runs as asked,
+ * above the cap too (the cap bounds the automatic choice and the frame-rate
+ * controller). #GstAnySr:model-location loads another model file instead of the one
  * embedded in the plugin; a file that is missing or broken makes the change
  * to READY fail with an error message that names the problem.
  *
@@ -308,13 +309,14 @@ gst_any_sr_class_init (GstAnySrClass * klass)
    * GstAnySr:subnet:
    *
    * Sub-network to run, 0 (the cheapest) to the model's largest, or -1 for
-   * the largest the scale group of the current scale allows. A subnet above
-   * that cap (or above the model's largest) is lowered to it. With
+   * the largest the scale group of the current scale allows. A fixed subnet
+   * runs as asked, above that cap too; one above the model's largest is
+   * lowered to the largest. With
    * #GstAnySr:target-fps on, the highest subnet the controller may pick.
    */
   properties[PROP_SUBNET] = g_param_spec_int ("subnet", "Subnet",
       "Sub-network to run, 0 (cheapest) .. the model's largest, or -1 for "
-      "the largest the scale group allows (always lowered to that cap); "
+      "the largest the scale group allows (a fixed subnet runs as asked); "
       "with target-fps on, the highest the controller may pick",
       -1, G_MAXINT, DEFAULT_SUBNET,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);

@@ -386,8 +386,8 @@ error:
                 in->width, in->height, out->width, out->height, asr_status_to_string(status));
 }
 
-/* The operating point of the next frame: the debug override, or the
- * chosen subnet lowered to the scale cap. */
+/* The operating point of the next frame: the debug override, the
+ * chosen subnet, or (subnet -1) the scale cap. */
 static AsrNetOp resolve_op(const AsrEngine *e, int32_t *subnet)
 {
     const AsrArch *a = &e->net.model->arch;
@@ -396,7 +396,7 @@ static AsrNetOp resolve_op(const AsrEngine *e, int32_t *subnet)
         return e->debug_op;
     }
     int32_t cap = (int32_t)e->cfg.cap;
-    int32_t sn = e->op.subnet < 0 || e->op.subnet > cap ? cap : e->op.subnet;
+    int32_t sn = e->op.subnet < 0 ? cap : e->op.subnet;
     *subnet = sn;
     return (AsrNetOp) { a->ladder[sn][0], a->ladder[sn][1], e->op.decoder, e->op.k };
 }
@@ -814,7 +814,7 @@ ASR_API double asr_engine_cost_macs(const AsrEngine *e, int subnet, AsrDecoderMo
         return -1.0;
     const AsrArch *a = &e->net.model->arch;
     int cap = (int)e->cfg.cap;
-    int sn = subnet < 0 || subnet > cap ? cap : subnet;
+    int sn = subnet < 0 ? cap : subnet;
     return asr_model_macs(a, a->ladder[sn][0], a->ladder[sn][1], (int)decoder, heavy_fraction,
                           e->cfg.in.height, e->cfg.in.width, e->cfg.out.height, e->cfg.out.width);
 }

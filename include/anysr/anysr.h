@@ -175,7 +175,7 @@ typedef struct AsrStats {
     double last_download_ms;      /**< GPU time of the output stage (pack + copy) */
     double last_wall_ms;          /**< wall time of the last asr_engine_process() */
     /* The network (last frame). */
-    int32_t last_subnet;          /**< ladder index actually run (after the scale cap) */
+    int32_t last_subnet;          /**< ladder index actually run */
     uint32_t last_width;          /**< encoder block width c of that subnet */
     uint32_t last_depth;          /**< encoder depth d of that subnet */
     int32_t last_decoder;         /**< AsrDecoderMode used */
@@ -213,7 +213,9 @@ typedef enum AsrDecoderMode {
 /**
  * An operating point: which subnet (ladder index, 0 = cheapest) and which
  * decoder to run. subnet -1 means the largest subnet the scale group of the
- * current configuration allows; a subnet above that cap is lowered to it.
+ * current configuration allows (asr_engine_subnet_cap()); an explicit subnet
+ * runs as asked, above the cap too. With adaptation on, the controller never
+ * goes above the cap nor above an explicit subnet.
  */
 typedef struct AsrOpChoice {
     int32_t subnet;
@@ -380,7 +382,7 @@ ASR_API AsrStatus asr_engine_trim(AsrEngine *e);
 
 /**
  * Cost model: multiply-accumulates of one frame of the current configuration
- * for `subnet` (after the scale cap) and `decoder`, with `heavy_fraction` of
+ * for `subnet` (-1: the scale cap) and `decoder`, with `heavy_fraction` of
  * the output pixels on the heavy MLP when routed (ignored otherwise).
  * Returns a negative value when not configured or on a bad argument.
  */

@@ -106,8 +106,9 @@ def main():
     ap.add_argument("--work", required=True, help="folder for the LR PNGs and outputs")
     ap.add_argument("--model", default=os.path.join(HERE, "..", "..", "models", "anysr-default.safetensors"),
                     help="the element's embedded model (its source file)")
-    ap.add_argument("--ops", default="-1:heavy,0:light,-1:routed",
-                    help="subnet:decoder list (subnet -1 = the scale cap, the element default)")
+    ap.add_argument("--ops", default="top:heavy,0:light,-1:routed",
+                    help="subnet:decoder list (subnet -1 = the scale cap, the element default; "
+                         "top = the model's full subnet)")
     ap.add_argument("--crop", type=int, default=0, help="centre crops of N x N HR pixels (0: whole images)")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--json", default=None, help="write the figures here")
@@ -130,7 +131,7 @@ def main():
     if have["subnet"] and have["decoder"]:
         for spec in a.ops.split(","):
             sn, dec = spec.split(":")
-            ops.append((int(sn), dec))
+            ops.append((len(ladder) - 1 if sn == "top" else int(sn), dec))
     else:
         print("NOTE: the element has no 'subnet'/'decoder' property yet: checking only its default op "
               "(routed at the scale cap, k = %g); ops asked for: %s" % (k, a.ops))
@@ -161,7 +162,7 @@ def main():
         bic_all.append(bic)
         lt = lr_tensor(lr)
         for sn, dec in ops:
-            run_sn = cap if sn < 0 or sn > cap else sn
+            run_sn = cap if sn < 0 else sn
             c, d = ladder[run_sn]
             label = "subnet %d (%d,%d) %s" % (run_sn, c, d, dec)
             eprops = []
