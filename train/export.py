@@ -97,7 +97,15 @@ def load_source(ckpt=None, model_in=None):
             it = int(mt.group(1)) if mt else 0
             side = os.path.join(os.path.dirname(ckpt), "ckpt.pt")
             ck2 = torch.load(side, map_location="cpu") if os.path.exists(side) else {}
-            info = {"iterations": it, "curve": [c for c in ck2.get("curve", []) if c["it"] <= it],
+            curve = {c["it"]: c for c in ck2.get("curve", [])}
+            cj = os.path.join(os.path.dirname(ckpt), "curve.jsonl")
+            if os.path.exists(cj):  # written at every check, ahead of the checkpoint
+                with open(cj) as f:
+                    for line in f:
+                        if line.strip():
+                            c = json.loads(line)
+                            curve[c["it"]] = c
+            info = {"iterations": it, "curve": [curve[i] for i in sorted(curve) if i <= it],
                     "args": ck2.get("args", {})}
         return m, dict(ARCH), info
     m, arch, tinfo = modelio.load_model(model_in)
