@@ -82,9 +82,12 @@ def parse():
     return ap.parse_args()
 
 
-def lr_at(it, a):
-    if it < a.warmup:
-        return a.lr * (it + 1) / a.warmup
+def lr_at(it, a, warm_from=0):
+    """Cosine schedule on the global iteration; linear warm-up over --warmup iterations
+    at the start and again after a warm start (--init: fresh optimizer state)."""
+    if it - warm_from < a.warmup:
+        w = (it - warm_from + 1) / a.warmup
+        return w * lr_at(it, a, warm_from=-10 ** 9) if warm_from > 0 else a.lr * w
     t = min(1.0, (it - a.warmup) / max(1, a.total_iters - a.warmup))
     return a.lr_min + 0.5 * (a.lr - a.lr_min) * (1 + math.cos(math.pi * t))
 
@@ -130,6 +133,7 @@ def main():
     rng = np.random.default_rng(a.seed)
 
     model = AnySR(ARCH)
+    warm_from = 0
     ema = AnySR(ARCH)
     ema_state = None
     it = 0
@@ -149,6 +153,7 @@ def main():
         m2, _, tinfo = modelio.load_model(a.init)
         model.load_state_dict(m2.state_dict())
         it = int(tinfo.get("iterations", 0))
+        warm_from = it
         curve = list(tinfo.get("curve", []))
         rng = np.random.default_rng(a.seed + it)
         torch.manual_seed(a.seed + it)
@@ -192,7 +197,7 @@ def main():
     avg = {}
     model.train()
     while it < a.iters:
-        lr_now = lr_at(it, a)
+        lr_now = lr_at(it, a, warm_from)
         for g in opt.param_groups:
             g["lr"] = lr_now
         c, d = pick_op(rng, a.p, ladder)
