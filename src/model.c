@@ -6,7 +6,6 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,18 +13,6 @@
 #include "common.h"
 #include "model.h"
 #include "safetensors.h"
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...) ASR_PRINTF(3, 4);
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* ------------------------------------------------------------------------ */
 /* anysr.arch */
@@ -35,16 +22,16 @@ static int get_int(JsonObject *o, const char *name, int64_t lo, int64_t hi, uint
 {
     JsonNode *n = json_object_get_member(o, name);
     if (!n) {
-        set_err(err, errlen, "anysr.arch: field '%s' missing", name);
+        asr_format_error(err, errlen, "anysr.arch: field '%s' missing", name);
         return 0;
     }
     if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64) {
-        set_err(err, errlen, "anysr.arch: field '%s' is not an integer", name);
+        asr_format_error(err, errlen, "anysr.arch: field '%s' is not an integer", name);
         return 0;
     }
     int64_t v = json_node_get_int(n);
     if (v < lo || v > hi) {
-        set_err(err, errlen, "anysr.arch: field '%s' = %lld outside [%lld, %lld] (the engine's "
+        asr_format_error(err, errlen, "anysr.arch: field '%s' = %lld outside [%lld, %lld] (the engine's "
                 "limits)", name, (long long)v, (long long)lo, (long long)hi);
         return 0;
     }
@@ -90,13 +77,13 @@ static int get_hidden(JsonObject *o, const char *name, uint32_t *n_out, uint32_t
 {
     JsonNode *n = json_object_get_member(o, name);
     if (!n) {
-        set_err(err, errlen, "anysr.arch: field '%s' missing", name);
+        asr_format_error(err, errlen, "anysr.arch: field '%s' missing", name);
         return 0;
     }
     JsonArray *a = JSON_NODE_HOLDS_ARRAY(n) ? json_node_get_array(n) : NULL;
     guint len = a ? json_array_get_length(a) : 0;
     if (!a || len < 1 || len > ASR_MODEL_MAX_DEC_LAYERS) {
-        set_err(err, errlen, "anysr.arch: field '%s' must be an array of 1 to %d hidden sizes",
+        asr_format_error(err, errlen, "anysr.arch: field '%s' must be an array of 1 to %d hidden sizes",
                 name, ASR_MODEL_MAX_DEC_LAYERS);
         return 0;
     }
@@ -104,7 +91,7 @@ static int get_hidden(JsonObject *o, const char *name, uint32_t *n_out, uint32_t
         int64_t v;
         if (!node_int(json_array_get_element(a, i), &v) || v < 1 ||
             v > ASR_MODEL_MAX_DEC_HIDDEN) {
-            set_err(err, errlen, "anysr.arch: %s[%u] must be an integer in [1, %d]", name, i,
+            asr_format_error(err, errlen, "anysr.arch: %s[%u] must be an integer in [1, %d]", name, i,
                     ASR_MODEL_MAX_DEC_HIDDEN);
             return 0;
         }
@@ -121,12 +108,12 @@ static AsrStatus parse_arch(const char *json, AsrArch *a, char *err, size_t errl
     JsonParser *parser = json_parser_new();
     memset(a, 0, sizeof(*a));
     if (!json_parser_load_from_data(parser, json, -1, &gerr)) {
-        set_err(err, errlen, "anysr.arch is not valid JSON: %s", gerr ? gerr->message : "?");
+        asr_format_error(err, errlen, "anysr.arch is not valid JSON: %s", gerr ? gerr->message : "?");
         goto done;
     }
     JsonNode *root = json_parser_get_root(parser);
     if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
-        set_err(err, errlen, "anysr.arch is not a JSON object");
+        asr_format_error(err, errlen, "anysr.arch is not a JSON object");
         goto done;
     }
     JsonObject *o = json_node_get_object(root);
@@ -134,13 +121,13 @@ static AsrStatus parse_arch(const char *json, AsrArch *a, char *err, size_t errl
     JsonNode *fam = json_object_get_member(o, "family");
     if (fam && (!JSON_NODE_HOLDS_VALUE(fam) || json_node_get_value_type(fam) != G_TYPE_STRING ||
                 strcmp(json_node_get_string(fam), "anysr") != 0)) {
-        set_err(err, errlen, "anysr.arch: field 'family' is not \"anysr\"");
+        asr_format_error(err, errlen, "anysr.arch: field 'family' is not \"anysr\"");
         goto done;
     }
     JsonNode *ssi = json_object_get_member(o, "sa_scale_input");
     if (ssi && (!JSON_NODE_HOLDS_VALUE(ssi) || json_node_get_value_type(ssi) != G_TYPE_STRING ||
                 strcmp(json_node_get_string(ssi), "raw") != 0)) {
-        set_err(err, errlen, "anysr.arch: field 'sa_scale_input' is not \"raw\" (the only "
+        asr_format_error(err, errlen, "anysr.arch: field 'sa_scale_input' is not \"raw\" (the only "
                 "scale input the engine implements)");
         goto done;
     }
@@ -153,11 +140,11 @@ static AsrStatus parse_arch(const char *json, AsrArch *a, char *err, size_t errl
         !get_hidden(o, "dec_light", &a->n_light, a->light, err, errlen))
         goto done;
     if (a->F % a->chunk) {
-        set_err(err, errlen, "anysr.arch: F = %u is not a multiple of chunk = %u", a->F, a->chunk);
+        asr_format_error(err, errlen, "anysr.arch: F = %u is not a multiple of chunk = %u", a->F, a->chunk);
         goto done;
     }
     if (a->F + a->F / a->chunk * 2 > ASR_MODEL_MAX_SA_IN) {
-        set_err(err, errlen, "anysr.arch: scale-attention input F + F/chunk*2 = %u above the "
+        asr_format_error(err, errlen, "anysr.arch: scale-attention input F + F/chunk*2 = %u above the "
                 "engine's limit %d", a->F + a->F / a->chunk * 2, ASR_MODEL_MAX_SA_IN);
         goto done;
     }
@@ -166,32 +153,32 @@ static AsrStatus parse_arch(const char *json, AsrArch *a, char *err, size_t errl
     JsonNode *ln = json_object_get_member(o, "ladder");
     JsonArray *la = ln && JSON_NODE_HOLDS_ARRAY(ln) ? json_node_get_array(ln) : NULL;
     if (!la) {
-        set_err(err, errlen, "anysr.arch: field 'ladder' missing or not an array");
+        asr_format_error(err, errlen, "anysr.arch: field 'ladder' missing or not an array");
         goto done;
     }
     guint nl = json_array_get_length(la);
     if (nl < 1 || nl > ASR_MODEL_MAX_LADDER) {
-        set_err(err, errlen, "anysr.arch: ladder has %u entries, expected 1 to %d", nl,
+        asr_format_error(err, errlen, "anysr.arch: ladder has %u entries, expected 1 to %d", nl,
                 ASR_MODEL_MAX_LADDER);
         goto done;
     }
     for (guint i = 0; i < nl; i++) {
         int64_t c, d;
         if (!node_pair(json_array_get_element(la, i), &c, &d)) {
-            set_err(err, errlen, "anysr.arch: ladder[%u] is not a pair of integers [width, depth]",
+            asr_format_error(err, errlen, "anysr.arch: ladder[%u] is not a pair of integers [width, depth]",
                     i);
             goto done;
         }
         if (c < (int64_t)a->chunk || c > (int64_t)a->F || c % a->chunk || d < 0 ||
             d > (int64_t)a->D) {
-            set_err(err, errlen, "anysr.arch: ladder[%u] = [%lld, %lld]: width must be a multiple "
+            asr_format_error(err, errlen, "anysr.arch: ladder[%u] = [%lld, %lld]: width must be a multiple "
                     "of chunk %u in [%u, %u], depth in [0, %u]", i, (long long)c, (long long)d,
                     a->chunk, a->chunk, a->F, a->D);
             goto done;
         }
         if (i > 0 && (c < a->ladder[i - 1][0] || d < a->ladder[i - 1][1] ||
                       (c == a->ladder[i - 1][0] && d == a->ladder[i - 1][1]))) {
-            set_err(err, errlen, "anysr.arch: ladder[%u] = [%lld, %lld] is not nested in and "
+            asr_format_error(err, errlen, "anysr.arch: ladder[%u] = [%lld, %lld] is not nested in and "
                     "larger than ladder[%u] = [%u, %u]", i, (long long)c, (long long)d, i - 1,
                     a->ladder[i - 1][0], a->ladder[i - 1][1]);
             goto done;
@@ -205,12 +192,12 @@ static AsrStatus parse_arch(const char *json, AsrArch *a, char *err, size_t errl
     JsonNode *cn = json_object_get_member(o, "scale_caps");
     JsonArray *ca = cn && JSON_NODE_HOLDS_ARRAY(cn) ? json_node_get_array(cn) : NULL;
     if (!ca) {
-        set_err(err, errlen, "anysr.arch: field 'scale_caps' missing or not an array");
+        asr_format_error(err, errlen, "anysr.arch: field 'scale_caps' missing or not an array");
         goto done;
     }
     guint nc = json_array_get_length(ca);
     if (nc < 1 || nc > ASR_MODEL_MAX_CAPS) {
-        set_err(err, errlen, "anysr.arch: scale_caps has %u entries, expected 1 to %d", nc,
+        asr_format_error(err, errlen, "anysr.arch: scale_caps has %u entries, expected 1 to %d", nc,
                 ASR_MODEL_MAX_CAPS);
         goto done;
     }
@@ -221,17 +208,17 @@ static AsrStatus parse_arch(const char *json, AsrArch *a, char *err, size_t errl
         double lim = INFINITY;
         if (!ea || json_array_get_length(ea) != 2 ||
             !node_pair(json_array_get_element(ea, 1), &c, &d)) {
-            set_err(err, errlen, "anysr.arch: scale_caps[%u] is not [limit, [width, depth]]", i);
+            asr_format_error(err, errlen, "anysr.arch: scale_caps[%u] is not [limit, [width, depth]]", i);
             goto done;
         }
         JsonNode *limn = json_array_get_element(ea, 0);
         if (!JSON_NODE_HOLDS_NULL(limn) && (!node_number(limn, &lim) || lim < 1.0)) {
-            set_err(err, errlen, "anysr.arch: scale_caps[%u]: limit is not null or a number >= 1",
+            asr_format_error(err, errlen, "anysr.arch: scale_caps[%u]: limit is not null or a number >= 1",
                     i);
             goto done;
         }
         if ((i > 0 && lim <= a->cap_limit[i - 1]) || (isinf(lim) && i + 1 != nc)) {
-            set_err(err, errlen, "anysr.arch: scale_caps[%u]: limits must increase, null only "
+            asr_format_error(err, errlen, "anysr.arch: scale_caps[%u]: limits must increase, null only "
                     "last", i);
             goto done;
         }
@@ -240,7 +227,7 @@ static AsrStatus parse_arch(const char *json, AsrArch *a, char *err, size_t errl
             if (a->ladder[k][0] == c && a->ladder[k][1] == d)
                 break;
         if (k == a->n_ladder) {
-            set_err(err, errlen, "anysr.arch: scale_caps[%u]: [%lld, %lld] is not in the ladder",
+            asr_format_error(err, errlen, "anysr.arch: scale_caps[%u]: [%lld, %lld] is not in the ladder",
                     i, (long long)c, (long long)d);
             goto done;
         }
@@ -252,7 +239,7 @@ static AsrStatus parse_arch(const char *json, AsrArch *a, char *err, size_t errl
     a->default_k = 0.0;
     JsonNode *kn = json_object_get_member(o, "default_k");
     if (kn && !node_number(kn, &a->default_k)) {
-        set_err(err, errlen, "anysr.arch: field 'default_k' is not a finite number");
+        asr_format_error(err, errlen, "anysr.arch: field 'default_k' is not a finite number");
         goto done;
     }
     ret = ASR_OK;
@@ -345,17 +332,17 @@ static AsrStatus build(const AsrSafetensors *st, AsrModel *m, char *err, size_t 
 {
     const char *fmt = asr_safetensors_metadata(st, "anysr.format");
     if (!fmt) {
-        set_err(err, errlen, "__metadata__ lacks 'anysr.format' (not an anysr model file)");
+        asr_format_error(err, errlen, "__metadata__ lacks 'anysr.format' (not an anysr model file)");
         return ASR_ERROR_MODEL;
     }
     if (strcmp(fmt, ASR_MODEL_FORMAT) != 0) {
-        set_err(err, errlen, "unsupported anysr.format '%s' (this engine reads '%s')", fmt,
+        asr_format_error(err, errlen, "unsupported anysr.format '%s' (this engine reads '%s')", fmt,
                 ASR_MODEL_FORMAT);
         return ASR_ERROR_MODEL;
     }
     const char *arch = asr_safetensors_metadata(st, "anysr.arch");
     if (!arch) {
-        set_err(err, errlen, "__metadata__ lacks 'anysr.arch'");
+        asr_format_error(err, errlen, "__metadata__ lacks 'anysr.arch'");
         return ASR_ERROR_MODEL;
     }
     AsrStatus s = parse_arch(arch, &m->arch, err, errlen);
@@ -371,7 +358,7 @@ static AsrStatus build(const AsrSafetensors *st, AsrModel *m, char *err, size_t 
     for (size_t i = 0; i < n; i++) {
         const AsrTensor *t = asr_safetensors_find(st, ex[i].name);
         if (!t) {
-            set_err(err, errlen, "missing tensor '%s'", ex[i].name);
+            asr_format_error(err, errlen, "missing tensor '%s'", ex[i].name);
             goto done;
         }
         int same = t->ndim == ex[i].ndim;
@@ -381,7 +368,7 @@ static AsrStatus build(const AsrSafetensors *st, AsrModel *m, char *err, size_t 
             char got[96], want[96];
             format_shape(got, sizeof(got), t->ndim, t->shape);
             format_shape(want, sizeof(want), ex[i].ndim, ex[i].shape);
-            set_err(err, errlen, "tensor '%s': shape %s, expected %s", ex[i].name, got, want);
+            asr_format_error(err, errlen, "tensor '%s': shape %s, expected %s", ex[i].name, got, want);
             goto done;
         }
         if (ex[i].is_bias)
@@ -398,7 +385,7 @@ static AsrStatus build(const AsrSafetensors *st, AsrModel *m, char *err, size_t 
                 if (!strcmp(ex[k].name, name))
                     break;
             if (k == n) {
-                set_err(err, errlen, "unexpected tensor '%s' (not part of the anysr "
+                asr_format_error(err, errlen, "unexpected tensor '%s' (not part of the anysr "
                         "architecture in anysr.arch)", name);
                 goto done;
             }
@@ -407,7 +394,7 @@ static AsrStatus build(const AsrSafetensors *st, AsrModel *m, char *err, size_t 
     m->weights = malloc(total * sizeof(float));
     if (!m->weights) {
         ret = ASR_ERROR_NO_MEMORY;
-        set_err(err, errlen, "out of memory for %zu weights", total);
+        asr_format_error(err, errlen, "out of memory for %zu weights", total);
         goto done;
     }
     m->num_weights = total;
@@ -437,7 +424,7 @@ AsrStatus asr_model_load_blob(const uint8_t *blob, size_t size, AsrModel **out, 
 {
     AsrSafetensors *st = NULL;
     AsrModel *m = NULL;
-    set_err(err, errlen, "%s", "");
+    asr_format_error(err, errlen, "%s", "");
     if (!out)
         return ASR_ERROR_INVALID_ARGUMENT;
     *out = NULL;
@@ -472,7 +459,7 @@ AsrStatus asr_model_load_file(const char *path, AsrModel **out, char *err, size_
         return ASR_ERROR_INVALID_ARGUMENT;
     *out = NULL;
     if (!g_file_get_contents(path, &contents, &len, &gerr)) {
-        set_err(err, errlen, "cannot read '%s': %s", path, gerr ? gerr->message : "?");
+        asr_format_error(err, errlen, "cannot read '%s': %s", path, gerr ? gerr->message : "?");
         if (gerr)
             g_error_free(gerr);
         return ASR_ERROR_MODEL;
@@ -488,7 +475,7 @@ AsrStatus asr_model_load_default(AsrModel **out, char *err, size_t errlen)
         return ASR_ERROR_INVALID_ARGUMENT;
     *out = NULL;
     if (asr_default_model_size == 0) {
-        set_err(err, errlen, "no embedded default model: this libanysr was built without "
+        asr_format_error(err, errlen, "no embedded default model: this libanysr was built without "
                 "models/anysr-default.safetensors; give a model file");
         return ASR_ERROR_MODEL;
     }

@@ -28,10 +28,7 @@ struct AsrSafetensors {
     size_t n_meta;
 };
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
+void asr_format_error(char *err, size_t errlen, const char *fmt, ...)
 {
     if (!err || !errlen)
         return;
@@ -115,7 +112,7 @@ static int json_uint(JsonNode *node, uint64_t *out)
 static AsrStatus parse_metadata(AsrSafetensors *st, JsonNode *node, char *err, size_t errlen)
 {
     if (!JSON_NODE_HOLDS_OBJECT(node)) {
-        set_err(err, errlen, "__metadata__ is not a JSON object");
+        asr_format_error(err, errlen, "__metadata__ is not a JSON object");
         return ASR_ERROR_MODEL;
     }
     JsonObject *obj = json_node_get_object(node);
@@ -133,7 +130,7 @@ static AsrStatus parse_metadata(AsrSafetensors *st, JsonNode *node, char *err, s
         const char *key = l->data;
         JsonNode *v = json_object_get_member(obj, key);
         if (!JSON_NODE_HOLDS_VALUE(v) || json_node_get_value_type(v) != G_TYPE_STRING) {
-            set_err(err, errlen, "__metadata__ field '%s' is not a string", key);
+            asr_format_error(err, errlen, "__metadata__ field '%s' is not a string", key);
             ret = ASR_ERROR_MODEL;
             goto done;
         }
@@ -154,7 +151,7 @@ static AsrStatus parse_tensor(AsrSafetensors *st, const char *name, JsonNode *no
                               AsrTensor *t, char *err, size_t errlen)
 {
     if (!JSON_NODE_HOLDS_OBJECT(node)) {
-        set_err(err, errlen, "tensor '%s': entry is not a JSON object", name);
+        asr_format_error(err, errlen, "tensor '%s': entry is not a JSON object", name);
         return ASR_ERROR_MODEL;
     }
     JsonObject *obj = json_node_get_object(node);
@@ -162,7 +159,7 @@ static AsrStatus parse_tensor(AsrSafetensors *st, const char *name, JsonNode *no
     JsonNode *dtype = json_object_get_member(obj, "dtype");
     if (!dtype || !JSON_NODE_HOLDS_VALUE(dtype) ||
         json_node_get_value_type(dtype) != G_TYPE_STRING) {
-        set_err(err, errlen, "tensor '%s': missing or non-string 'dtype'", name);
+        asr_format_error(err, errlen, "tensor '%s': missing or non-string 'dtype'", name);
         return ASR_ERROR_MODEL;
     }
     const char *ds = json_node_get_string(dtype);
@@ -174,19 +171,19 @@ static AsrStatus parse_tensor(AsrSafetensors *st, const char *name, JsonNode *no
         t->dtype = ASR_DTYPE_F16;
         elem = 2;
     } else {
-        set_err(err, errlen, "tensor '%s': dtype '%s' is not supported (F32 or F16)", name, ds);
+        asr_format_error(err, errlen, "tensor '%s': dtype '%s' is not supported (F32 or F16)", name, ds);
         return ASR_ERROR_MODEL;
     }
 
     JsonNode *shape = json_object_get_member(obj, "shape");
     if (!shape || !JSON_NODE_HOLDS_ARRAY(shape)) {
-        set_err(err, errlen, "tensor '%s': missing or non-array 'shape'", name);
+        asr_format_error(err, errlen, "tensor '%s': missing or non-array 'shape'", name);
         return ASR_ERROR_MODEL;
     }
     JsonArray *sa = json_node_get_array(shape);
     guint nd = json_array_get_length(sa);
     if (nd > ASR_TENSOR_MAX_DIMS) {
-        set_err(err, errlen, "tensor '%s': %u dimensions (at most %d)", name, nd,
+        asr_format_error(err, errlen, "tensor '%s': %u dimensions (at most %d)", name, nd,
                 ASR_TENSOR_MAX_DIMS);
         return ASR_ERROR_MODEL;
     }
@@ -195,13 +192,13 @@ static AsrStatus parse_tensor(AsrSafetensors *st, const char *name, JsonNode *no
     for (guint i = 0; i < nd; i++) {
         uint64_t d;
         if (!json_uint(json_array_get_element(sa, i), &d) || d > (1u << 30)) {
-            set_err(err, errlen, "tensor '%s': shape[%u] is not a valid size", name, i);
+            asr_format_error(err, errlen, "tensor '%s': shape[%u] is not a valid size", name, i);
             return ASR_ERROR_MODEL;
         }
         t->shape[i] = (int64_t)d;
         count *= d;
         if (count > ((uint64_t)1 << 34)) {
-            set_err(err, errlen, "tensor '%s': too many elements", name);
+            asr_format_error(err, errlen, "tensor '%s': too many elements", name);
             return ASR_ERROR_MODEL;
         }
     }
@@ -212,18 +209,18 @@ static AsrStatus parse_tensor(AsrSafetensors *st, const char *name, JsonNode *no
         json_array_get_length(json_node_get_array(offs)) != 2 ||
         !json_uint(json_array_get_element(json_node_get_array(offs), 0), &begin) ||
         !json_uint(json_array_get_element(json_node_get_array(offs), 1), &end)) {
-        set_err(err, errlen, "tensor '%s': 'data_offsets' is not a pair of sizes", name);
+        asr_format_error(err, errlen, "tensor '%s': 'data_offsets' is not a pair of sizes", name);
         return ASR_ERROR_MODEL;
     }
     if (begin > end || end > st->data_size) {
-        set_err(err, errlen,
+        asr_format_error(err, errlen,
                 "tensor '%s': data_offsets [%llu, %llu] lie outside the data section "
                 "(%zu bytes)",
                 name, (unsigned long long)begin, (unsigned long long)end, st->data_size);
         return ASR_ERROR_MODEL;
     }
     if (end - begin != count * elem) {
-        set_err(err, errlen,
+        asr_format_error(err, errlen,
                 "tensor '%s': %llu bytes of data for a shape of %llu elements of %zu bytes",
                 name, (unsigned long long)(end - begin), (unsigned long long)count, elem);
         return ASR_ERROR_MODEL;
@@ -245,7 +242,7 @@ static AsrStatus check_finite(const AsrTensor *t, char *err, size_t errlen)
                       ? read_f32_le(t->data + 4 * i)
                       : asr_half_to_float((uint16_t)(t->data[2 * i] | (t->data[2 * i + 1] << 8)));
         if (!isfinite(v)) {
-            set_err(err, errlen, "tensor '%s': element %zu is not finite (%f)", t->name, i,
+            asr_format_error(err, errlen, "tensor '%s': element %zu is not finite (%f)", t->name, i,
                     (double)v);
             return ASR_ERROR_MODEL;
         }
@@ -262,21 +259,21 @@ AsrStatus asr_safetensors_parse(const uint8_t *blob, size_t size, AsrSafetensors
     GList *members = NULL;
     GError *gerr = NULL;
 
-    set_err(err, errlen, "%s", "");
+    asr_format_error(err, errlen, "%s", "");
     if (!out || (!blob && size)) {
-        set_err(err, errlen, "invalid argument");
+        asr_format_error(err, errlen, "invalid argument");
         return ASR_ERROR_INVALID_ARGUMENT;
     }
     *out = NULL;
     if (size < 8) {
-        set_err(err, errlen, "file of %zu bytes is too short for a safetensors header", size);
+        asr_format_error(err, errlen, "file of %zu bytes is too short for a safetensors header", size);
         return ASR_ERROR_MODEL;
     }
     uint64_t hlen = 0;
     for (int i = 7; i >= 0; i--)
         hlen = (hlen << 8) | blob[i];
     if (hlen < 2 || hlen > ASR_SAFETENSORS_MAX_HEADER || hlen > size - 8) {
-        set_err(err, errlen, "header length %llu does not fit the file of %zu bytes",
+        asr_format_error(err, errlen, "header length %llu does not fit the file of %zu bytes",
                 (unsigned long long)hlen, size);
         return ASR_ERROR_MODEL;
     }
@@ -296,13 +293,13 @@ AsrStatus asr_safetensors_parse(const uint8_t *blob, size_t size, AsrSafetensors
 
     parser = json_parser_new();
     if (!json_parser_load_from_data(parser, (const char *)st->blob + 8, (gssize)hlen, &gerr)) {
-        set_err(err, errlen, "header JSON does not parse: %s", gerr ? gerr->message : "?");
+        asr_format_error(err, errlen, "header JSON does not parse: %s", gerr ? gerr->message : "?");
         ret = ASR_ERROR_MODEL;
         goto error;
     }
     JsonNode *root = json_parser_get_root(parser);
     if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
-        set_err(err, errlen, "header JSON is not an object");
+        asr_format_error(err, errlen, "header JSON is not an object");
         ret = ASR_ERROR_MODEL;
         goto error;
     }
@@ -331,7 +328,7 @@ AsrStatus asr_safetensors_parse(const uint8_t *blob, size_t size, AsrSafetensors
     for (size_t i = 1; i < st->n_tensors; i++) {
         const AsrTensor *a = &st->tensors[i - 1], *b = &st->tensors[i];
         if (b->offset < a->offset + a->nbytes) {
-            set_err(err, errlen, "tensors '%s' and '%s' overlap in the data section", a->name,
+            asr_format_error(err, errlen, "tensors '%s' and '%s' overlap in the data section", a->name,
                     b->name);
             ret = ASR_ERROR_MODEL;
             goto error;
@@ -363,12 +360,12 @@ AsrStatus asr_safetensors_load_file(const char *path, AsrSafetensors **out, char
     GError *gerr = NULL;
 
     if (!path || !out) {
-        set_err(err, errlen, "invalid argument");
+        asr_format_error(err, errlen, "invalid argument");
         return ASR_ERROR_INVALID_ARGUMENT;
     }
     *out = NULL;
     if (!g_file_get_contents(path, &contents, &len, &gerr)) {
-        set_err(err, errlen, "cannot read model file: %s", gerr->message);
+        asr_format_error(err, errlen, "cannot read model file: %s", gerr->message);
         g_error_free(gerr);
         return ASR_ERROR_MODEL;
     }

@@ -78,6 +78,11 @@ void asr_tensor_to_f32(const AsrTensor *t, float *dst);
 /* Releases `*st` and sets it to NULL; accepts NULL. */
 void asr_safetensors_free(AsrSafetensors **st);
 
+/* printf into a caller's error buffer of errlen bytes (nothing when err is
+ * NULL or errlen 0); the loaders' one way of writing their messages. */
+void asr_format_error(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* IEEE half (binary16) bits to float. */
 float asr_half_to_float(uint16_t h);
 
