@@ -118,5 +118,33 @@ class Shipped(unittest.TestCase):
                         os.path.getsize(gj), 1 << 20)
 
 
+class DefaultK(unittest.TestCase):
+    """export.choose_k: the worst kind of content decides the default k."""
+
+    @staticmethod
+    def sweep(ks, drops, lights):
+        return [{"k": k, "drop": d, "light": l} for k, d, l in zip(ks, drops, lights)]
+
+    def test_worst_subset_decides(self):
+        import export
+        ks = [-0.2, -0.1, 0.0, 0.1]
+        sw = {"easy": self.sweep(ks, [0.0, 0.01, 0.03, 0.2], [0.1, 0.4, 0.6, 0.8]),
+              "hard": self.sweep(ks, [0.0, 0.04, 0.09, 0.3], [0.1, 0.3, 0.5, 0.7])}
+        # 0.0 is within 0.05 dB on "easy" only; -0.1 holds on both
+        self.assertEqual(export.choose_k(sw, 0.05), -0.1)
+        self.assertEqual(export.choose_k(sw, 0.10), 0.0)
+        self.assertEqual(export.choose_k({"easy": sw["easy"]}, 0.05), 0.0)
+
+    def test_largest_light_share_and_fallback(self):
+        import export
+        ks = [-0.2, -0.1, 0.0]
+        # drop is not monotone in k here: the rule takes the largest light share, not the largest k
+        sw = {"a": self.sweep(ks, [0.0, 0.02, 0.01], [0.5, 0.7, 0.6])}
+        self.assertEqual(export.choose_k(sw, 0.05), -0.1)
+        # nothing qualifies: the smallest k (most heavy pixels)
+        sw = {"a": self.sweep(ks, [0.2, 0.3, 0.4], [0.5, 0.7, 0.6])}
+        self.assertEqual(export.choose_k(sw, 0.05), -0.2)
+
+
 if __name__ == "__main__":
     unittest.main()
