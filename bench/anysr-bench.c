@@ -128,7 +128,7 @@ static void usage(FILE *f)
             "  --size WxH            input size (default 640x360; 64x48 on llvmpipe)\n"
             "  --scale S | SX,SY     per-axis scale (default 2)\n"
             "  --subnet N|all        ladder rung(s) to time (default all up to the scale cap)\n"
-            "  --no-cap              also time rungs above the scale-group cap (internal hook)\n"
+            "  --no-cap              also time rungs above the scale-group cap\n"
             "  --decoder heavy|light|routed|all   (default all)\n"
             "  --k K                 routing knob (default: the model's)\n"
             "  --frames N            timed frames per op (default 10; qos: frames to run, 200)\n"
@@ -395,14 +395,12 @@ static double median_of(const double *v, int n, int c)
     return m;
 }
 
-static int apply_op(AsrEngine *e, const BenchOp *op, const Options *o)
+static int apply_op(AsrEngine *e, const BenchOp *op)
 {
     asr_engine_debug_set_bicubic(e, op->bicubic);
     if (op->bicubic)
         return 0;
-    if (o->no_cap)
-        return asr_engine_debug_set_op(e, op->width, op->depth, op->mode, op->k) == ASR_OK ? 0 : -1;
-    asr_engine_debug_set_op(e, 0, 0, ASR_DECODER_HEAVY, 0.0f);
+    /* an explicit subnet runs as asked, above the scale-group cap too (--no-cap) */
     AsrOpChoice c = { op->subnet, op->mode, op->k };
     return asr_engine_set_op(e, &c) == ASR_OK ? 0 : -1;
 }
@@ -608,7 +606,7 @@ static int bench_ops(Options *o)
 
     int status = 0;
     for (int i = 0; i < n_ops && !status; i++) {
-        if (apply_op(e, &ops[i], o) < 0) {
+        if (apply_op(e, &ops[i]) < 0) {
             fprintf(stderr, "anysr-bench: cannot select op %s\n", ops[i].label);
             status = 1;
         }
@@ -622,7 +620,7 @@ static int bench_ops(Options *o)
         for (int i = 0; i < n_ops && !status; i++) {
             BenchOp *b = &ops[i];
             AsrStats st;
-            apply_op(e, b, o);
+            apply_op(e, b);
             if (asr_engine_process(e, &fin, &fout) != ASR_OK) {
                 fprintf(stderr, "anysr-bench: process: %s\n", asr_engine_last_error(e));
                 status = 1;

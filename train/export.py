@@ -26,7 +26,7 @@ sys.path.insert(0, HERE)
 
 import modelio  # noqa: E402
 from data import DEFAULT_DATA, list_images, load_rgb  # noqa: E402
-from evalcore import lr_tensor, prepare, psnr_y, shave_of, to_uint8  # noqa: E402
+from evalcore import lr_tensor, prepare, psnr_y, to_uint8  # noqa: E402
 import eval as ev  # noqa: E402
 from model import ARCH, AnySR, Op  # noqa: E402
 

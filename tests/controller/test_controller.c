@@ -16,16 +16,7 @@
 #include <string.h>
 
 #include "controller.h"
-
-static int failures;
-
-#define CHECK(cond)                                                                 \
-    do {                                                                            \
-        if (!(cond)) {                                                              \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                             \
-        }                                                                           \
-    } while (0)
+#include "asr_test.h"
 
 /* ---- the simulated device ---------------------------------------------- */
 
@@ -496,7 +487,7 @@ int main(void)
     test_ceiling();
     test_resize();
     test_qos();
-    if (failures)
-        fprintf(stderr, "%d check(s) failed\n", failures);
-    return failures ? 1 : 0;
+    if (test_failures)
+        fprintf(stderr, "%d check(s) failed\n", test_failures);
+    return test_failures ? 1 : 0;
 }

@@ -16,12 +16,14 @@ Usage: pillow_compare.py GST_LAUNCH [--keep DIR]
 """
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 from PIL import Image
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from gst_raw import anysr_to_raw  # noqa: E402
 
 IN_W, IN_H = 61, 47
 # (width, height) of the outputs; the input is 61x47
@@ -56,23 +58,6 @@ def make_image():
     return Image.fromarray(np.clip(np.rint(img), 0, 255).astype(np.uint8), "RGB")
 
 
-def run_anysr(gst_launch, png, raw, fmt, w, h):
-    cmd = [gst_launch, "-q", "filesrc", "location=" + png, "!", "pngdec", "!",
-           "videoconvert", "!", "video/x-raw,format=" + fmt, "!", "anysr", "!",
-           "video/x-raw,width=%d,height=%d" % (w, h), "!",
-           "filesink", "location=" + raw]
-    res = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                         text=True, timeout=300)
-    if res.returncode != 0:
-        print(" ".join(cmd))
-        print(res.stdout)
-        raise SystemExit("gst-launch-1.0 failed with %d" % res.returncode)
-    data = np.fromfile(raw, dtype=np.uint8)
-    if data.size != w * h * 4:
-        raise SystemExit("%s: %d bytes, expected %d" % (raw, data.size, w * h * 4))
-    return data.reshape(h, w, 4)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("gst_launch")
@@ -89,7 +74,7 @@ def main():
         for fmt, order in FORMATS.items():
             for (w, h) in SIZES:
                 raw = os.path.join(out_dir, "anysr-%s-%dx%d.raw" % (fmt, w, h))
-                got = run_anysr(args.gst_launch, png, raw, fmt, w, h)
+                got, _ = anysr_to_raw(args.gst_launch, png, raw, w, h, in_format=fmt)
                 rgb = got[:, :, list(order)].astype(np.int16)
                 ref = np.asarray(src.resize((w, h), Image.BICUBIC), dtype=np.int16)
                 diff = np.abs(rgb - ref).max(axis=-1)

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "asr_test.h"
+
 typedef struct MwArch {
     int F, D, chunk, sa_hidden;
     int n_ladder, ladder[8][2];
@@ -140,15 +142,6 @@ static inline int mw_tensors(const MwArch *a, MwTensor *t)
     return n;
 }
 
-static inline uint32_t mw_rand(uint32_t *s)
-{
-    uint32_t x = *s;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    return *s = x;
-}
-
 static inline uint16_t mw_f16(float f)
 {
     /* round-to-nearest float -> half for normal values of small magnitude */
@@ -203,7 +196,7 @@ static inline uint8_t *mw_build(const MwArch *a, const MwOptions *o, size_t *siz
         size_t begin = data->len;
         double s = scale / sqrt((double)x->fan_in);
         for (int64_t k = 0; k < count; k++) {
-            float v = (float)(s * ((double)(mw_rand(&seed) >> 8) / (double)(1u << 24) * 2.0 - 1.0));
+            float v = (float)(s * ((double)(test_rand(&seed) >> 8) / (double)(1u << 24) * 2.0 - 1.0));
             if (o->nan_in && !strcmp(o->nan_in, x->name) && k == count / 2)
                 v = NAN;
             if (o->f16) {

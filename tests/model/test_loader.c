@@ -16,22 +16,12 @@
 #include <string.h>
 
 #include "internal.h"
+#include "asr_test.h"
 #include "model.h"
 #include "model_writer.h"
 
-static int failures;
 static const char *workdir;
 static char last_error_log[1024];
-
-#define CHECK(cond, ...)                                                                   \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, #cond);       \
-            fprintf(stderr, __VA_ARGS__);                                                  \
-            fprintf(stderr, "\n");                                                         \
-            failures++;                                                                    \
-        }                                                                                  \
-    } while (0)
 
 static void log_cb(void *user, AsrLogLevel level, const char *msg)
 {
@@ -71,14 +61,14 @@ static void expect_bad_blob(const char *what, const uint8_t *blob, size_t size,
     char *path = write_tmp(fname, blob, size);
     char msg[512];
     AsrStatus s = asr_model_check_file(path, msg, sizeof(msg));
-    CHECK(s == ASR_ERROR_MODEL, "%s: check_file status %d (%s)", what, s, msg);
-    CHECK(strstr(msg, needle) != NULL, "%s: message '%s' does not name '%s'", what, msg, needle);
+    CHECK_MSG(s == ASR_ERROR_MODEL, "%s: check_file status %d (%s)", what, s, msg);
+    CHECK_MSG(strstr(msg, needle) != NULL, "%s: message '%s' does not name '%s'", what, msg, needle);
     AsrEngine *e = (AsrEngine *)&s;
     s = engine_with(path, &e);
-    CHECK(s == ASR_ERROR_MODEL, "%s: asr_engine_new status %d", what, s);
-    CHECK(e == NULL, "%s: engine returned on failure", what);
-    CHECK(strstr(last_error_log, needle) != NULL, "%s: error log '%s' does not name '%s'", what,
-          last_error_log, needle);
+    CHECK_MSG(s == ASR_ERROR_MODEL, "%s: asr_engine_new status %d", what, s);
+    CHECK_MSG(e == NULL, "%s: engine returned on failure", what);
+    CHECK_MSG(strstr(last_error_log, needle) != NULL, "%s: error log '%s' does not name '%s'", what,
+              last_error_log, needle);
     printf("  %-22s -> %s\n", what, msg);
     g_free(path);
 }
@@ -149,15 +139,15 @@ static void test_bad_files(void)
     /* unreadable */
     char msg[512];
     AsrStatus s = asr_model_check_file("/nonexistent/model.safetensors", msg, sizeof(msg));
-    CHECK(s == ASR_ERROR_MODEL && strstr(msg, "/nonexistent/model.safetensors"),
-          "missing file: %d %s", s, msg);
+    CHECK_MSG(s == ASR_ERROR_MODEL && strstr(msg, "/nonexistent/model.safetensors"),
+              "missing file: %d %s", s, msg);
     AsrEngine *e = NULL;
-    CHECK(engine_with("/nonexistent/model.safetensors", &e) == ASR_ERROR_MODEL && !e,
-          "missing file: engine");
-    CHECK(strstr(last_error_log, "/nonexistent/model.safetensors") != NULL, "log: %s",
-          last_error_log);
+    CHECK_MSG(engine_with("/nonexistent/model.safetensors", &e) == ASR_ERROR_MODEL && !e,
+              "missing file: engine");
+    CHECK_MSG(strstr(last_error_log, "/nonexistent/model.safetensors") != NULL, "log: %s",
+              last_error_log);
     printf("  %-22s -> %s\n", "missing file", msg);
-    CHECK(asr_model_check_file(NULL, msg, sizeof(msg)) == ASR_ERROR_INVALID_ARGUMENT, "NULL");
+    CHECK_MSG(asr_model_check_file(NULL, msg, sizeof(msg)) == ASR_ERROR_INVALID_ARGUMENT, "NULL");
     g_free(good);
 }
 
@@ -165,7 +155,7 @@ static void test_good_files(const char *default_model)
 {
     char msg[512];
     AsrStatus s = asr_model_check_file(default_model, msg, sizeof(msg));
-    CHECK(s == ASR_OK && msg[0] == '\0', "default model: %d %s", s, msg);
+    CHECK_MSG(s == ASR_OK && msg[0] == '\0', "default model: %d %s", s, msg);
 
     /* another architecture, F16 weights: loads, converts, runs */
     MwArch a = { .F = 16, .D = 3, .chunk = 8, .sa_hidden = 8, .n_ladder = 2,
@@ -177,27 +167,27 @@ static void test_good_files(const char *default_model)
     uint8_t *blob = mw_build(&a, &o, &size);
     char *path = write_tmp("small-f16.safetensors", blob, size);
     s = asr_model_check_file(path, msg, sizeof(msg));
-    CHECK(s == ASR_OK, "F16 model: %d %s", s, msg);
+    CHECK_MSG(s == ASR_OK, "F16 model: %d %s", s, msg);
 
     AsrModel *m = NULL;
     s = asr_model_load_blob(blob, size, &m, msg, sizeof(msg));
-    CHECK(s == ASR_OK && m, "F16 blob: %s", msg);
+    CHECK_MSG(s == ASR_OK && m, "F16 blob: %s", msg);
     if (m) {
         /* the first weight, converted */
         MwOptions o32 = { .seed = 7 };
         size_t size32;
         uint8_t *b32 = mw_build(&a, &o32, &size32);
         AsrModel *m32 = NULL;
-        CHECK(asr_model_load_blob(b32, size32, &m32, msg, sizeof(msg)) == ASR_OK, "%s", msg);
+        CHECK_MSG(asr_model_load_blob(b32, size32, &m32, msg, sizeof(msg)) == ASR_OK, "%s", msg);
         double maxd = 0;
         for (size_t i = 0; m32 && i < m->num_weights; i++)
             maxd = fmax(maxd, fabs(m->weights[i] - m32->weights[i]));
-        CHECK(m32 && m->num_weights == m32->num_weights && maxd < 1e-3 && maxd > 0,
-              "F16 weights differ from F32 by %g", maxd);
-        CHECK(m->arch.F == 16 && m->arch.D == 3 && m->arch.n_ladder == 2 &&
-              m->arch.n_heavy == 2 && m->arch.heavy[1] == 16 && m->arch.light[0] == 8 &&
-              m->arch.cap_subnet[0] == 0 && isinf(m->arch.cap_limit[1]) &&
-              m->arch.default_k == -0.5, "arch parsed");
+        CHECK_MSG(m32 && m->num_weights == m32->num_weights && maxd < 1e-3 && maxd > 0,
+                  "F16 weights differ from F32 by %g", maxd);
+        CHECK_MSG(m->arch.F == 16 && m->arch.D == 3 && m->arch.n_ladder == 2 &&
+                  m->arch.n_heavy == 2 && m->arch.heavy[1] == 16 && m->arch.light[0] == 8 &&
+                  m->arch.cap_subnet[0] == 0 && isinf(m->arch.cap_limit[1]) &&
+                  m->arch.default_k == -0.5, "arch parsed");
         asr_model_free(&m32);
         g_free(b32);
     }
@@ -205,22 +195,22 @@ static void test_good_files(const char *default_model)
 
     AsrEngine *e = NULL;
     s = engine_with(path, &e);
-    CHECK(s == ASR_OK && e, "engine with the F16 model: %d %s", s, last_error_log);
+    CHECK_MSG(s == ASR_OK && e, "engine with the F16 model: %d %s", s, last_error_log);
     if (e) {
-        CHECK(asr_engine_num_subnets(e) == 2, "subnets");
-        CHECK(asr_engine_default_k(e) == -0.5f, "default k");
+        CHECK_MSG(asr_engine_num_subnets(e) == 2, "subnets");
+        CHECK_MSG(asr_engine_default_k(e) == -0.5f, "default k");
         uint8_t src[4 * 6 * 5], dst[4 * 13 * 9];
         for (size_t i = 0; i < sizeof(src); i++)
             src[i] = (uint8_t)(i * 13);
         AsrFrameInfo in = { .format = ASR_FORMAT_RGBA, .width = 6, .height = 5 };
         AsrFrameInfo out = { .format = ASR_FORMAT_RGBA, .width = 13, .height = 9 };
         AsrFrame fi = { { src }, { 24 } }, fo = { { dst }, { 52 } };
-        CHECK(asr_engine_configure(e, &in, &out) == ASR_OK, "%s", asr_engine_last_error(e));
-        CHECK(asr_engine_subnet_cap(e) == 1, "cap at 2.17");
-        CHECK(asr_engine_process(e, &fi, &fo) == ASR_OK, "%s", asr_engine_last_error(e));
+        CHECK_MSG(asr_engine_configure(e, &in, &out) == ASR_OK, "%s", asr_engine_last_error(e));
+        CHECK_MSG(asr_engine_subnet_cap(e) == 1, "cap at 2.17");
+        CHECK_MSG(asr_engine_process(e, &fi, &fo) == ASR_OK, "%s", asr_engine_last_error(e));
         AsrStats st;
         asr_engine_get_stats(e, &st);
-        CHECK(st.last_width == 16 && st.last_depth == 3 && st.weight_uploads == 1, "stats");
+        CHECK_MSG(st.last_width == 16 && st.last_depth == 3 && st.weight_uploads == 1, "stats");
         asr_engine_free(&e);
     }
     g_free(path);
@@ -236,7 +226,7 @@ static void test_cost_model(void)
     uint8_t *blob = mw_build(&a, &o, &size);
     AsrModel *m = NULL;
     char msg[512];
-    CHECK(asr_model_load_blob(blob, size, &m, msg, sizeof(msg)) == ASR_OK, "%s", msg);
+    CHECK_MSG(asr_model_load_blob(blob, size, &m, msg, sizeof(msg)) == ASR_OK, "%s", msg);
     if (!m)
         return;
     const AsrArch *A = &m->arch;
@@ -250,17 +240,17 @@ static void test_cost_model(void)
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
         double got = asr_model_macs(A, t[i].c, t[i].d, t[i].mode, t[i].hf, t[i].ih, t[i].iw,
                                     t[i].oh, t[i].ow);
-        CHECK(fabs(got - t[i].want) <= 1e-9 * t[i].want, "macs case %zu: %.1f, python %.1f", i,
-              got, t[i].want);
+        CHECK_MSG(fabs(got - t[i].want) <= 1e-9 * t[i].want, "macs case %zu: %.1f, python %.1f", i,
+                  got, t[i].want);
     }
-    CHECK(asr_model_mlp_macs(A, 1) == 6592 && asr_model_mlp_macs(A, 0) == 624, "MLP MACs");
-    CHECK(asr_model_encoder_macs_per_pixel(A, 8, 2) == 19296 &&
-          asr_model_encoder_macs_per_pixel(A, 32, 8) == 157536, "encoder MACs");
-    CHECK(fabs(asr_model_route_threshold(A, 0.3) - 0.7072385109659641) < 1e-12, "threshold");
-    CHECK(fabs(asr_model_route_threshold(A, 1.0) - 2.3574617032198804) < 1e-12, "threshold");
-    CHECK(asr_model_scale_cap(A, 1.7, 1.0) == 1 && asr_model_scale_cap(A, 1.0, 1.71) == 2 &&
-          asr_model_scale_cap(A, 2.5, 2.5) == 2 && asr_model_scale_cap(A, 2.51, 1) == 3 &&
-          asr_model_scale_cap(A, 1, 1) == 1, "scale caps");
+    CHECK_MSG(asr_model_mlp_macs(A, 1) == 6592 && asr_model_mlp_macs(A, 0) == 624, "MLP MACs");
+    CHECK_MSG(asr_model_encoder_macs_per_pixel(A, 8, 2) == 19296 &&
+              asr_model_encoder_macs_per_pixel(A, 32, 8) == 157536, "encoder MACs");
+    CHECK_MSG(fabs(asr_model_route_threshold(A, 0.3) - 0.7072385109659641) < 1e-12, "threshold");
+    CHECK_MSG(fabs(asr_model_route_threshold(A, 1.0) - 2.3574617032198804) < 1e-12, "threshold");
+    CHECK_MSG(asr_model_scale_cap(A, 1.7, 1.0) == 1 && asr_model_scale_cap(A, 1.0, 1.71) == 2 &&
+              asr_model_scale_cap(A, 2.5, 2.5) == 2 && asr_model_scale_cap(A, 2.51, 1) == 3 &&
+              asr_model_scale_cap(A, 1, 1) == 1, "scale caps");
     asr_model_free(&m);
     g_free(blob);
 
@@ -270,12 +260,12 @@ static void test_cost_model(void)
                  .n_light = 1, .light = { 8 }, .n_caps = 1, .cap_limit = { 0.0 },
                  .cap_subnet = { 1 } };
     blob = mw_build(&b, &o, &size);
-    CHECK(asr_model_load_blob(blob, size, &m, msg, sizeof(msg)) == ASR_OK, "%s", msg);
+    CHECK_MSG(asr_model_load_blob(blob, size, &m, msg, sizeof(msg)) == ASR_OK, "%s", msg);
     if (m) {
         double got = asr_model_macs(&m->arch, 8, 1, ASR_DECODER_ROUTED, 0.4, 13, 11, 29, 23);
-        CHECK(fabs(got - 1064502.4) < 1e-6, "macs small arch: %.3f", got);
-        CHECK(fabs(asr_model_route_threshold(&m->arch, 0.5) - 0.8003521162326726) < 1e-12,
-              "threshold small arch");
+        CHECK_MSG(fabs(got - 1064502.4) < 1e-6, "macs small arch: %.3f", got);
+        CHECK_MSG(fabs(asr_model_route_threshold(&m->arch, 0.5) - 0.8003521162326726) < 1e-12,
+                  "threshold small arch");
     }
     asr_model_free(&m);
     g_free(blob);
@@ -293,7 +283,7 @@ int main(int argc, char **argv)
     test_bad_files();
     test_good_files(argv[1]);
     test_cost_model();
-    if (failures)
-        fprintf(stderr, "%d failure(s)\n", failures);
-    return failures ? 1 : 0;
+    if (test_failures)
+        fprintf(stderr, "%d failure(s)\n", test_failures);
+    return test_failures ? 1 : 0;
 }

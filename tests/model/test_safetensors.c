@@ -9,18 +9,7 @@
 #include <string.h>
 
 #include "safetensors.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                                   \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, #cond);       \
-            fprintf(stderr, __VA_ARGS__);                                                  \
-            fprintf(stderr, "\n");                                                         \
-            failures++;                                                                    \
-        }                                                                                  \
-    } while (0)
+#include "asr_test.h"
 
 /* Build a blob from a JSON header and a data section. */
 static uint8_t *make_blob(const char *json, const uint8_t *data, size_t data_len, size_t *size)
@@ -41,10 +30,10 @@ static void expect_error(const char *what, const uint8_t *blob, size_t size, con
     AsrSafetensors *st = NULL;
     char err[512];
     AsrStatus s = asr_safetensors_parse(blob, size, &st, err, sizeof(err));
-    CHECK(s == ASR_ERROR_MODEL, "%s: status %d (%s)", what, s, err);
-    CHECK(st == NULL, "%s: object returned on failure", what);
-    CHECK(strstr(err, needle) != NULL, "%s: message '%s' does not name '%s'", what, err,
-          needle);
+    CHECK_MSG(s == ASR_ERROR_MODEL, "%s: status %d (%s)", what, s, err);
+    CHECK_MSG(st == NULL, "%s: object returned on failure", what);
+    CHECK_MSG(strstr(err, needle) != NULL, "%s: message '%s' does not name '%s'", what, err,
+              needle);
     printf("  %-28s -> %s\n", what, err);
     asr_safetensors_free(&st);
 }
@@ -78,31 +67,31 @@ int main(void)
         AsrSafetensors *st = NULL;
         char err[256];
         AsrStatus s = asr_safetensors_parse(b, size, &st, err, sizeof(err));
-        CHECK(s == ASR_OK, "good blob: %s", err);
+        CHECK_MSG(s == ASR_OK, "good blob: %s", err);
         if (st) {
-            CHECK(asr_safetensors_count(st) == 2, "count");
+            CHECK_MSG(asr_safetensors_count(st) == 2, "count");
             const AsrTensor *w = asr_safetensors_find(st, "w");
             const AsrTensor *h = asr_safetensors_find(st, "h");
-            CHECK(w && w->ndim == 2 && w->shape[0] == 2 && w->shape[1] == 3 && w->count == 6,
-                  "w shape");
-            CHECK(h && h->dtype == ASR_DTYPE_F16 && h->count == 2, "h");
+            CHECK_MSG(w && w->ndim == 2 && w->shape[0] == 2 && w->shape[1] == 3 && w->count == 6,
+                      "w shape");
+            CHECK_MSG(h && h->dtype == ASR_DTYPE_F16 && h->count == 2, "h");
             float f[6];
             if (w) {
                 asr_tensor_to_f32(w, f);
-                CHECK(!memcmp(f, vals, sizeof(vals)), "w values");
+                CHECK_MSG(!memcmp(f, vals, sizeof(vals)), "w values");
             }
             if (h) {
                 asr_tensor_to_f32(h, f);
-                CHECK(f[0] == 1.0f && f[1] == -2.0f, "h values %f %f", f[0], f[1]);
+                CHECK_MSG(f[0] == 1.0f && f[1] == -2.0f, "h values %f %f", f[0], f[1]);
             }
-            CHECK(asr_safetensors_get(st, 0) == w, "sorted by offset");
+            CHECK_MSG(asr_safetensors_get(st, 0) == w, "sorted by offset");
             const char *fmt = asr_safetensors_metadata(st, "anysr.format");
-            CHECK(fmt && !strcmp(fmt, "1"), "metadata");
-            CHECK(asr_safetensors_metadata(st, "missing") == NULL, "missing metadata");
-            CHECK(asr_safetensors_find(st, "nope") == NULL, "missing tensor");
+            CHECK_MSG(fmt && !strcmp(fmt, "1"), "metadata");
+            CHECK_MSG(asr_safetensors_metadata(st, "missing") == NULL, "missing metadata");
+            CHECK_MSG(asr_safetensors_find(st, "nope") == NULL, "missing tensor");
         }
         asr_safetensors_free(&st);
-        CHECK(st == NULL, "free sets NULL");
+        CHECK_MSG(st == NULL, "free sets NULL");
         asr_safetensors_free(&st);
 
         /* Truncated at every length: always a clean error, never a crash. */
@@ -114,7 +103,7 @@ int main(void)
                 truncated_ok = 0;
             asr_safetensors_free(&st);
         }
-        CHECK(truncated_ok, "every truncation is ASR_ERROR_MODEL");
+        CHECK_MSG(truncated_ok, "every truncation is ASR_ERROR_MODEL");
         expect_error("truncated data", b, size - 3, "outside");
         expect_error("truncated header", b, 20, "header length");
         expect_error("too short", b, 5, "too short");
@@ -122,10 +111,10 @@ int main(void)
     }
 
     /* Half conversions. */
-    CHECK(asr_half_to_float(0x0001) == ldexpf(1.0f, -24), "half subnormal");
-    CHECK(asr_half_to_float(0x7bff) == 65504.0f, "half max");
-    CHECK(isinf(asr_half_to_float(0x7c00)), "half inf");
-    CHECK(asr_half_to_float(0x8000) == 0.0f && signbit(asr_half_to_float(0x8000)), "half -0");
+    CHECK_MSG(asr_half_to_float(0x0001) == ldexpf(1.0f, -24), "half subnormal");
+    CHECK_MSG(asr_half_to_float(0x7bff) == 65504.0f, "half max");
+    CHECK_MSG(isinf(asr_half_to_float(0x7c00)), "half inf");
+    CHECK_MSG(asr_half_to_float(0x8000) == 0.0f && signbit(asr_half_to_float(0x8000)), "half -0");
 
     expect_json_error("bad JSON", "{\"w\":{\"dtype\":\"F32\",", data, 24, "JSON");
     expect_json_error("JSON not object", "[1,2,3]", data, 24, "not an object");
@@ -178,15 +167,15 @@ int main(void)
     {
         AsrSafetensors *st = NULL;
         char err[256];
-        CHECK(asr_safetensors_load_file("/nonexistent/model.safetensors", &st, err,
-                                        sizeof(err)) == ASR_ERROR_MODEL,
-              "missing file");
-        CHECK(strstr(err, "nonexistent") != NULL, "missing file message: %s", err);
-        CHECK(asr_safetensors_parse(NULL, 4, &st, err, sizeof(err)) ==
-                  ASR_ERROR_INVALID_ARGUMENT,
-              "NULL blob");
+        CHECK_MSG(asr_safetensors_load_file("/nonexistent/model.safetensors", &st, err,
+                                            sizeof(err)) == ASR_ERROR_MODEL,
+                  "missing file");
+        CHECK_MSG(strstr(err, "nonexistent") != NULL, "missing file message: %s", err);
+        CHECK_MSG(asr_safetensors_parse(NULL, 4, &st, err, sizeof(err)) ==
+                      ASR_ERROR_INVALID_ARGUMENT,
+                  "NULL blob");
     }
 
-    printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
-    return failures ? 1 : 0;
+    printf("%s: %d failure(s)\n", test_failures ? "FAIL" : "PASS", test_failures);
+    return test_failures ? 1 : 0;
 }

@@ -24,24 +24,10 @@
 #include <string.h>
 
 #include "internal.h"
+#include "asr_test.h"
 #include "model.h"
 #include "params.h"
 #include "safetensors.h"
-
-static int failures;
-
-#define FAIL(...)                                                                          \
-    do {                                                                                   \
-        fprintf(stderr, "FAIL: " __VA_ARGS__);                                             \
-        fprintf(stderr, "\n");                                                             \
-        failures++;                                                                        \
-    } while (0)
-
-static void log_cb(void *user, AsrLogLevel level, const char *msg)
-{
-    (void)user;
-    fprintf(stderr, "[anysr %d] %s\n", (int)level, msg);
-}
 
 static const AsrTensor *tensor(const AsrSafetensors *st, const char *name)
 {
@@ -359,7 +345,7 @@ int main(int argc, char **argv)
 
     AsrSettings s;
     asr_settings_default(&s);
-    s.log_callback = log_cb;
+    s.log_callback = test_log_cb;
     AsrEngine *e = NULL;
     AsrStatus status = asr_engine_new(&s, &e);
     if (status != ASR_OK) {
@@ -389,7 +375,7 @@ int main(int argc, char **argv)
     asr_engine_free(&e);
     g_object_unref(parser);
     asr_safetensors_free(&st);
-    if (failures)
-        fprintf(stderr, "%d failure(s)\n", failures);
-    return failures ? 1 : 0;
+    if (test_failures)
+        fprintf(stderr, "%d failure(s)\n", test_failures);
+    return test_failures ? 1 : 0;
 }

@@ -20,25 +20,12 @@
 #include <string.h>
 
 #include "internal.h"
+#include "asr_test.h"
 #include "model_writer.h"
 #include "params.h"
 #include "ref_net.h"
 
-static int failures;
 static double worst_rel;
-
-#define FAIL(...)                                                                          \
-    do {                                                                                   \
-        fprintf(stderr, "FAIL: " __VA_ARGS__);                                             \
-        fprintf(stderr, "\n");                                                             \
-        failures++;                                                                        \
-    } while (0)
-
-static void log_cb(void *user, AsrLogLevel level, const char *msg)
-{
-    (void)user;
-    fprintf(stderr, "[anysr %d] %s\n", (int)level, msg);
-}
 
 static void compare(const char *what, const float *got, const float *want, size_t n)
 {
@@ -252,7 +239,7 @@ static void run_model(const char *name, const MwArch *arch, uint32_t seed)
     }
     AsrSettings s;
     asr_settings_default(&s);
-    s.log_callback = log_cb;
+    s.log_callback = test_log_cb;
     s.model_path = path;
     AsrEngine *e = NULL;
     if (asr_engine_new(&s, &e) != ASR_OK) {
@@ -270,7 +257,7 @@ static void run_model(const char *name, const MwArch *arch, uint32_t seed)
         f.src = xmalloc((size_t)f.w * f.h * 4);
         f.dst = xmalloc((size_t)f.W * f.H * 4);
         for (size_t k = 0; k < (size_t)f.w * f.h * 4; k++)
-            f.src[k] = (uint8_t)(mw_rand(&rs) >> 24);
+            f.src[k] = (uint8_t)(test_rand(&rs) >> 24);
         printf("%s: %ux%u -> %ux%u\n", name, f.w, f.h, f.W, f.H);
         uint32_t top = arch->ladder[arch->n_ladder - 1][0];
         check_encoder(e, &f, i % 2 ? (uint32_t)arch->chunk : top);
@@ -302,7 +289,7 @@ int main(void)
                    .cap_subnet = { 1 }, .default_k = 0.0 };
     run_model("odd-arch", &odd, 31);
     printf("worst error / tolerance: %.3f\n", worst_rel);
-    if (failures)
-        fprintf(stderr, "%d failure(s)\n", failures);
-    return failures ? 1 : 0;
+    if (test_failures)
+        fprintf(stderr, "%d failure(s)\n", test_failures);
+    return test_failures ? 1 : 0;
 }

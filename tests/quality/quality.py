@@ -36,6 +36,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 TRAIN = os.path.normpath(os.path.join(HERE, "..", "..", "train"))
 sys.path.insert(0, TRAIN)
+sys.path.insert(0, os.path.join(HERE, "..", "common"))
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -46,6 +47,7 @@ from evalcore import (bicubic_up, eval_images, lr_tensor, prepare, psnr_y,  # no
                       shave_of, to_uint8)
 from model import Op, scale_cap  # noqa: E402
 import modelio  # noqa: E402
+from gst_raw import anysr_to_raw  # noqa: E402
 
 TOL_DB = 0.05
 SCALE = 2
@@ -68,26 +70,6 @@ def element_props(gst_inspect):
             if name and " " not in name:
                 props.add(name)
     return props
-
-
-def run_element(gst_launch, png, raw, w, h, props):
-    cmd = [gst_launch, "-q", "filesrc", "location=" + png, "!", "pngdec", "!", "videoconvert", "!",
-           "video/x-raw,format=RGBA", "!", "anysr"] + ["%s=%s" % kv for kv in props] + [
-           "!", "video/x-raw,format=RGBA,width=%d,height=%d" % (w, h), "!", "filesink",
-           "location=" + raw]
-    if os.path.exists(raw):
-        os.unlink(raw)
-    t = time.time()
-    res = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900)
-    dt = time.time() - t
-    if res.returncode != 0 or "WARNING" in res.stdout or "ERROR" in res.stdout:
-        print(" ".join(cmd))
-        print(res.stdout)
-        raise SystemExit("gst-launch-1.0 failed (%d) or warned" % res.returncode)
-    data = np.fromfile(raw, dtype=np.uint8)
-    if data.size != w * h * 4:
-        raise SystemExit("%s: %d bytes, expected %d" % (raw, data.size, w * h * 4))
-    return data.reshape(h, w, 4)[..., :3], dt
 
 
 def centre_crop(hr, n):
@@ -171,7 +153,9 @@ def main():
             if have["k"] and dec == "routed":
                 eprops.append(("k", "%.9g" % k))
             raw = os.path.join(a.work, "%s_x%d_%d_%s.rgba" % (stem, SCALE, run_sn, dec))
-            out, dt = run_element(a.gst_launch, png, raw, W, H, eprops)
+            out, dt = anysr_to_raw(a.gst_launch, png, raw, W, H, props=eprops, out_caps="format=RGBA,",
+                                   timeout=900, strict=True)
+            out = out[..., :3]
             elem = psnr_y(out, hr, sh)
             with torch.no_grad():
                 ref_img = to_uint8(model(lt, H, W, Op(c, d, dec, k))[0])

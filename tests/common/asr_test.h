@@ -1,0 +1,75 @@
+/*
+ * The checks and helpers every C test of anysr uses: a failure counter,
+ * CHECK / CHECK_MSG / CHECK_STATUS / FAIL that report file and line and
+ * count (the test goes on, main returns test_failures != 0), the stderr log
+ * callback, and the xorshift32 generator the tests draw inputs from.
+ *
+ * Header-only; include it once per test program (the counter is static).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef ANYSR_ASR_TEST_H
+#define ANYSR_ASR_TEST_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "anysr/anysr.h"
+
+static int test_failures __attribute__((unused));
+
+#define CHECK(cond)                                                                 \
+    do {                                                                            \
+        if (!(cond)) {                                                              \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+            test_failures++;                                                        \
+        }                                                                           \
+    } while (0)
+
+/* CHECK with a printf-style explanation. */
+#define CHECK_MSG(cond, ...)                                                        \
+    do {                                                                            \
+        if (!(cond)) {                                                              \
+            fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond); \
+            fprintf(stderr, __VA_ARGS__);                                           \
+            fprintf(stderr, "\n");                                                  \
+            test_failures++;                                                        \
+        }                                                                           \
+    } while (0)
+
+#define CHECK_STATUS(call, expected)                                                \
+    do {                                                                            \
+        AsrStatus st_ = (call);                                                     \
+        if (st_ != (expected)) {                                                    \
+            fprintf(stderr, "%s:%d: %s returned %d (%s), expected %s\n", __FILE__,  \
+                    __LINE__, #call, (int)st_, asr_status_to_string(st_), #expected); \
+            test_failures++;                                                        \
+        }                                                                           \
+    } while (0)
+
+/* An unconditional failure with a printf-style message. */
+#define FAIL(...)                                                                   \
+    do {                                                                            \
+        fprintf(stderr, "FAIL: " __VA_ARGS__);                                      \
+        fprintf(stderr, "\n");                                                      \
+        test_failures++;                                                            \
+    } while (0)
+
+/* AsrSettings.log_callback that prints every message to stderr. */
+static inline void test_log_cb(void *user, AsrLogLevel level, const char *msg)
+{
+    (void)user;
+    fprintf(stderr, "[anysr %d] %s\n", (int)level, msg);
+}
+
+/* xorshift32; *state must not be 0. */
+static inline uint32_t test_rand(uint32_t *state)
+{
+    uint32_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return *state = x;
+}
+
+#endif
