@@ -77,29 +77,44 @@ def choose_k(sweeps, max_drop=0.05):
 @torch.no_grad()
 def pick_k(model, arch, data_root=DEFAULT_DATA, max_drop=0.05, log=print):
     """Sweep k on the validation sets (full op, x2, Y-PSNR as in DESIGN section 7) and
-    apply choose_k.  Returns (k, summary for the metadata)."""
-    ks = [round(x, 3) for x in np.arange(-0.5, 1.0001, 0.01)]
+    apply choose_k: a grid of 0.05 over [-0.5, 1], then 0.01 around the coarse choice
+    (drop and light share grow with k, so the fine grid holds the answer).  Returns
+    (k, summary for the metadata)."""
     full = tuple(arch["ladder"][-1])
-    sweeps = {}
+    decoded = {}
     for sub, imgs in validation_sets(data_root).items():
-        heavy_ps, per_k = [], {k: ([], []) for k in ks}
+        decoded[sub] = []
         for hr0 in imgs:
             hr, lr = prepare(hr0, 2.0, 2.0)
             H, W = hr.shape[:2]
             oh, ol, delta = ev.decode_all(model, lr_tensor(lr), full, H, W)
-            heavy_ps.append(psnr_y(to_uint8(oh[0]), hr, 2))
+            decoded[sub].append((hr, oh, ol, delta, psnr_y(to_uint8(oh[0]), hr, 2)))
+
+    def sweep(ks):
+        out = {}
+        for sub, items in decoded.items():
+            hp = float(np.mean([it[4] for it in items]))
+            rows = []
             for k in ks:
-                o, hf = ev.compose_routed(oh, ol, delta, k, arch)
-                per_k[k][0].append(psnr_y(to_uint8(o[0]), hr, 2))
-                per_k[k][1].append(hf)
-        hp = float(np.mean(heavy_ps))
-        sweeps[sub] = [{"k": k, "drop": round(hp - float(np.mean(per_k[k][0])), 4),
-                        "light": round(1 - float(np.mean(per_k[k][1])), 4)} for k in ks]
+                ps, hfs = [], []
+                for hr, oh, ol, delta, _ in items:
+                    o, hf = ev.compose_routed(oh, ol, delta, k, arch)
+                    ps.append(psnr_y(to_uint8(o[0]), hr, 2))
+                    hfs.append(hf)
+                rows.append({"k": k, "drop": round(hp - float(np.mean(ps)), 4),
+                             "light": round(1 - float(np.mean(hfs)), 4)})
+            out[sub] = rows
+        return out
+
+    coarse = sweep([round(x, 3) for x in np.arange(-0.5, 1.0001, 0.05)])
+    for sub, rows in coarse.items():
         log("k sweep %-16s " % sub + ", ".join(
-            "k=%g %.3f dB %.0f%%" % (s["k"], s["drop"], 100 * s["light"]) for s in sweeps[sub][30::5][:12]))
-    k = choose_k(sweeps, max_drop)
-    i = ks.index(k)
-    at_k = {sub: {"drop": sw[i]["drop"], "light": sw[i]["light"]} for sub, sw in sweeps.items()}
+            "k=%g %.3f dB %.0f%%" % (r["k"], r["drop"], 100 * r["light"]) for r in rows[6:18]))
+    kc = choose_k(coarse, max_drop)
+    fine = sweep([round(kc + x, 3) for x in np.arange(-0.05, 0.0501, 0.01)])
+    k = choose_k(fine, max_drop)
+    i = [r["k"] for r in next(iter(fine.values()))].index(k)
+    at_k = {sub: {"drop": rows[i]["drop"], "light": rows[i]["light"]} for sub, rows in fine.items()}
     log("default k = %g (drop <= %g dB on every validation set): %s" % (k, max_drop, json.dumps(at_k)))
     summary = {"rule": "largest mean light share with drop <= %g dB vs all-heavy on every "
                        "validation set (train/ subfolders, 6 centre crops <= 384 each; x2, full op)" % max_drop,
@@ -200,7 +215,11 @@ def main():
         "p_full": targs.get("p", 0.6), "scales": "sx, sy in [1, 4], %d %% asymmetric" % round(100 * targs.get("p_asym", 0.5)),
         "optimizer": "Adam, cosine lr %g -> %g over %s iterations" % (
             targs.get("lr", 5e-4), targs.get("lr_min", 1e-5), targs.get("total_iters", "?")),
-        "loss": "L1 (heavy: encoder+heavy; light & classifier on detached features; balancing 1.0)",
+        "loss": "L1 of heavy and light outputs (both train the encoder, light_enc %g); classifier %s on "
+                "detached features (%s)" % (
+                    targs.get("light_enc", 1.0), targs.get("cls_loss", "bce"),
+                    "heavy gain above the batch median, %dx%d box" % ((targs.get("cls_smooth", 9),) * 2)
+                    if targs.get("cls_loss", "bce") == "bce" else "PCSR mixture + balancing %g" % targs.get("balance", 1.0)),
         "curve": info.get("curve", []),
         "k_choice": sweep if sweep else "given",
         "psnr": [{key: r[key] for key in ("set", "scale", "width", "depth", "bicubic", "heavy", "light",

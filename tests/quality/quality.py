@@ -16,6 +16,9 @@ the same op on the same LR images (train/eval.py's figure for that op).
 Asserts, per image and for the mean: |element - reference| <= 0.05 dB; every op's
 mean above bicubic's; and the bars of issue 4 on the whole images: the full op
 (subnet 'top', heavy) >= 36.8 dB and the cheapest op (subnet 0, light) >= 35.2 dB.
+And issue 3's routing bar: the full op routed at the model's default k within 0.10 dB
+of the full op all-heavy (both through the element), with >= 40 % of the output pixels
+on the light MLP (the reference's routes; the golden suite checks the engine's).
 
 A fixed subnet runs as asked, above the scale-group cap too; subnet -1 runs the cap
 (x2: (24,6)). The reference runs the op the element ran.  Without the element properties subnet and
@@ -23,7 +26,7 @@ decoder (gst-inspect-1.0 anysr), only the element's default op is checked (route
 the cap with the model's k) and the missing properties are named in the log.
 
   quality.py --gst-launch gst-launch-1.0 --gst-inspect gst-inspect-1.0 --work DIR
-             [--crop N] [--ops top:heavy,0:light,-1:routed] [--model FILE]
+             [--crop N] [--ops top:heavy,0:light,-1:routed,top:routed] [--model FILE]
 """
 
 import argparse
@@ -47,11 +50,15 @@ from evalcore import (bicubic_up, eval_images, lr_tensor, prepare, psnr_y,  # no
                       shave_of, to_uint8)
 from model import Op, scale_cap  # noqa: E402
 import modelio  # noqa: E402
+import eval as ev  # noqa: E402
 from gst_raw import anysr_to_raw  # noqa: E402
 
 TOL_DB = 0.05
 SCALE = 2
 BARS = {"full heavy": 36.8, "cheapest light": 35.2}
+# issue 3: the full op routed at the model's default k, against the full op all-heavy
+ROUTED_MAX_DROP_DB = 0.10
+ROUTED_MIN_LIGHT = 0.40
 
 
 def element_props(gst_inspect):
@@ -86,7 +93,7 @@ def main():
     ap.add_argument("--work", required=True, help="folder for the LR PNGs and outputs")
     ap.add_argument("--model", default=os.path.join(HERE, "..", "..", "models", "anysr-default.safetensors"),
                     help="the element's embedded model (its source file)")
-    ap.add_argument("--ops", default="top:heavy,0:light,-1:routed",
+    ap.add_argument("--ops", default="top:heavy,0:light,-1:routed,top:routed",
                     help="subnet:decoder list (subnet -1 = the scale cap, the element default; "
                          "top = the model's full subnet)")
     ap.add_argument("--crop", type=int, default=0, help="centre crops of N x N HR pixels (0: whole images)")
@@ -157,12 +164,19 @@ def main():
                                    timeout=900, strict=True)
             out = out[..., :3]
             elem = psnr_y(out, hr, sh)
+            hf = None
             with torch.no_grad():
-                ref_img = to_uint8(model(lt, H, W, Op(c, d, dec, k))[0])
+                if dec == "routed":
+                    # eval.py's path: the same output, and the share of heavy pixels
+                    oh, ol, delta = ev.decode_all(model, lt, (c, d), H, W)
+                    o, hf = ev.compose_routed(oh, ol, delta, k, arch)
+                    ref_img = to_uint8(o[0])
+                else:
+                    ref_img = to_uint8(model(lt, H, W, Op(c, d, dec, k))[0])
             ref = psnr_y(ref_img, hr, sh)
             diff = np.abs(out.astype(np.int32) - ref_img.astype(np.int32))
             rows.setdefault(label, []).append((stem, elem, ref, bic, int(diff.max()),
-                                               float((diff > 0).mean()), dt))
+                                               float((diff > 0).mean()), dt, hf))
             ok = abs(elem - ref) <= TOL_DB
             if not ok:
                 failures.append("%s %s: element %.3f dB vs reference %.3f dB (|diff| %.3f > %.2f)" % (
@@ -200,6 +214,26 @@ def main():
         if bar_key and not a.crop and e < BARS[bar_key]:
             failures.append("%s mean: element %.3f dB below the bar of %.1f dB (%s)" % (
                 label, e, BARS[bar_key], bar_key))
+
+    # issue 3 routing bar: the full op routed at the default k within 0.10 dB of all-heavy,
+    # with at least 40 % of the output pixels on the light MLP (share from the reference,
+    # whose routes the golden suite proves the engine's)
+    top = len(ladder) - 1
+    lab_h = next((lb for lb in rows if lb.startswith("subnet %d " % top) and lb.endswith(" heavy")), None)
+    lab_r = next((lb for lb in rows if lb.startswith("subnet %d " % top) and lb.endswith(" routed")), None)
+    if lab_h and lab_r and not a.crop:
+        drop = summary[lab_h]["element"] - summary[lab_r]["element"]
+        light = 1.0 - float(np.mean([x[7] for x in rows[lab_r]]))
+        ok = drop <= ROUTED_MAX_DROP_DB and light >= ROUTED_MIN_LIGHT
+        print("\nRouting (issue 3, Set5 x2, full op, k %g): routed %.3f dB, heavy %.3f dB, drop %.3f dB "
+              "(bar <= %.2f), light share %.1f %% (bar >= %.0f %%)  %s" % (
+                  k, summary[lab_r]["element"], summary[lab_h]["element"], drop, ROUTED_MAX_DROP_DB,
+                  100 * light, 100 * ROUTED_MIN_LIGHT, "meets" if ok else "BELOW"))
+        summary[lab_r]["light_share"] = light
+        if drop > ROUTED_MAX_DROP_DB:
+            failures.append("%s: %.3f dB below all-heavy (bar %.2f dB)" % (lab_r, drop, ROUTED_MAX_DROP_DB))
+        if light < ROUTED_MIN_LIGHT:
+            failures.append("%s: light share %.1f %% (bar %.0f %%)" % (lab_r, 100 * light, 100 * ROUTED_MIN_LIGHT))
 
     # issue 4 bars (asserted above for the ops this run drove through the element)
     print("\nIssue 4 bars (Set5 x2):")
