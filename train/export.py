@@ -106,12 +106,12 @@ def pick_k(model, arch, data_root=DEFAULT_DATA, max_drop=0.05, log=print):
             out[sub] = rows
         return out
 
-    coarse = sweep([round(x, 3) for x in np.arange(-0.5, 1.0001, 0.05)])
+    coarse = sweep([round(x, 3) + 0.0 for x in np.arange(-0.5, 1.0001, 0.05)])
     for sub, rows in coarse.items():
         log("k sweep %-16s " % sub + ", ".join(
             "k=%g %.3f dB %.0f%%" % (r["k"], r["drop"], 100 * r["light"]) for r in rows[6:18]))
     kc = choose_k(coarse, max_drop)
-    fine = sweep([round(kc + x, 3) for x in np.arange(-0.05, 0.0501, 0.01)])
+    fine = sweep([round(kc + x, 3) + 0.0 for x in np.arange(-0.05, 0.0501, 0.01)])
     k = choose_k(fine, max_drop)
     i = [r["k"] for r in next(iter(fine.values()))].index(k)
     at_k = {sub: {"drop": rows[i]["drop"], "light": rows[i]["light"]} for sub, rows in fine.items()}
