@@ -56,13 +56,15 @@ def validation_sets(data_root=DEFAULT_DATA, per_subset=6, crop=384):
     return out
 
 
-def choose_k(sweeps, max_drop=0.05):
+def choose_k(sweeps, max_drop=0.05, min_light=0.40):
     """The default-k rule, a pure function of the sweeps: {subset: [{"k", "drop",
     "light"}, ...]} (same k grid in every subset; drop = Y-PSNR of all-heavy minus
     routed, mean over the subset's images; light = share of light pixels).  Among the
     k whose drop is <= max_drop on *every* subset (the worst kind of content decides),
-    the one with the largest mean light share; ties go to the smaller k.  Returns the
-    chosen k (the smallest k of the grid when none qualifies)."""
+    the one with the largest mean light share; ties go to the smaller k.  The routed
+    decoder must save work, so if that leaves a mean light share below min_light (the
+    issue's 40 %), the smallest k whose mean light share reaches min_light instead.
+    Returns the chosen k (the smallest k of the grid when nothing qualifies)."""
     subs = sorted(sweeps)
     ks = [s["k"] for s in sweeps[subs[0]]]
     best, best_light = None, -1.0
@@ -71,11 +73,16 @@ def choose_k(sweeps, max_drop=0.05):
             light = float(np.mean([sweeps[s][i]["light"] for s in subs]))
             if light > best_light + 1e-12:
                 best, best_light = k, light
+    if best_light < min_light:
+        reach = [k for i, k in enumerate(ks)
+                 if float(np.mean([sweeps[s][i]["light"] for s in subs])) >= min_light]
+        if reach:
+            best = min(reach)
     return min(ks) if best is None else best
 
 
 @torch.no_grad()
-def pick_k(model, arch, data_root=DEFAULT_DATA, max_drop=0.05, log=print):
+def pick_k(model, arch, data_root=DEFAULT_DATA, max_drop=0.05, min_light=0.40, log=print):
     """Sweep k on the validation sets (full op, x2, Y-PSNR as in DESIGN section 7) and
     apply choose_k: a grid of 0.05 over [-0.5, 1], then 0.01 around the coarse choice
     (drop and light share grow with k, so the fine grid holds the answer).  Returns
@@ -110,14 +117,17 @@ def pick_k(model, arch, data_root=DEFAULT_DATA, max_drop=0.05, log=print):
     for sub, rows in coarse.items():
         log("k sweep %-16s " % sub + ", ".join(
             "k=%g %.3f dB %.0f%%" % (r["k"], r["drop"], 100 * r["light"]) for r in rows[6:18]))
-    kc = choose_k(coarse, max_drop)
+    kc = choose_k(coarse, max_drop, min_light)
     fine = sweep([round(kc + x, 3) + 0.0 for x in np.arange(-0.05, 0.0501, 0.01)])
-    k = choose_k(fine, max_drop)
+    k = choose_k(fine, max_drop, min_light)
     i = [r["k"] for r in next(iter(fine.values()))].index(k)
     at_k = {sub: {"drop": rows[i]["drop"], "light": rows[i]["light"]} for sub, rows in fine.items()}
-    log("default k = %g (drop <= %g dB on every validation set): %s" % (k, max_drop, json.dumps(at_k)))
+    log("default k = %g (drop <= %g dB on every validation set, mean light share >= %g): %s" % (
+        k, max_drop, min_light, json.dumps(at_k)))
     summary = {"rule": "largest mean light share with drop <= %g dB vs all-heavy on every "
-                       "validation set (train/ subfolders, 6 centre crops <= 384 each; x2, full op)" % max_drop,
+                       "validation set (train/ subfolders, 6 centre crops <= 384 each; x2, full op); "
+                       "if under %g, the smallest k reaching a mean light share of %g" % (
+                           max_drop, min_light, min_light),
                "k": k, "at_k": at_k}
     return float(k), summary
 

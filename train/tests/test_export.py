@@ -131,19 +131,30 @@ class DefaultK(unittest.TestCase):
         sw = {"easy": self.sweep(ks, [0.0, 0.01, 0.03, 0.2], [0.1, 0.4, 0.6, 0.8]),
               "hard": self.sweep(ks, [0.0, 0.04, 0.09, 0.3], [0.1, 0.3, 0.5, 0.7])}
         # 0.0 is within 0.05 dB on "easy" only; -0.1 holds on both
-        self.assertEqual(export.choose_k(sw, 0.05), -0.1)
-        self.assertEqual(export.choose_k(sw, 0.10), 0.0)
-        self.assertEqual(export.choose_k({"easy": sw["easy"]}, 0.05), 0.0)
+        self.assertEqual(export.choose_k(sw, 0.05, 0.0), -0.1)
+        self.assertEqual(export.choose_k(sw, 0.10, 0.0), 0.0)
+        self.assertEqual(export.choose_k({"easy": sw["easy"]}, 0.05, 0.0), 0.0)
 
     def test_largest_light_share_and_fallback(self):
         import export
         ks = [-0.2, -0.1, 0.0]
         # drop is not monotone in k here: the rule takes the largest light share, not the largest k
         sw = {"a": self.sweep(ks, [0.0, 0.02, 0.01], [0.5, 0.7, 0.6])}
-        self.assertEqual(export.choose_k(sw, 0.05), -0.1)
+        self.assertEqual(export.choose_k(sw, 0.05, 0.0), -0.1)
         # nothing qualifies: the smallest k (most heavy pixels)
         sw = {"a": self.sweep(ks, [0.2, 0.3, 0.4], [0.5, 0.7, 0.6])}
-        self.assertEqual(export.choose_k(sw, 0.05), -0.2)
+        self.assertEqual(export.choose_k(sw, 0.05, 0.0), -0.2)
+
+    def test_light_share_floor(self):
+        import export
+        ks = [-0.2, -0.1, 0.0, 0.1]
+        sw = {"easy": self.sweep(ks, [0.0, 0.01, 0.03, 0.2], [0.1, 0.4, 0.6, 0.8]),
+              "hard": self.sweep(ks, [0.0, 0.04, 0.09, 0.3], [0.1, 0.3, 0.5, 0.7])}
+        # the drop rule gives -0.1 with a mean light share of 35 %: under a 40 % floor the
+        # smallest k reaching it (0.0, 55 %); a floor already met changes nothing
+        self.assertEqual(export.choose_k(sw, 0.05, 0.40), 0.0)
+        self.assertEqual(export.choose_k(sw, 0.05, 0.35), -0.1)
+        self.assertEqual(export.choose_k(sw, 0.05), 0.0)
 
 
 if __name__ == "__main__":
