@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """Export a training checkpoint to models/anysr-default.safetensors (DESIGN section 4).
 
-Picks the default routing knob k on training images (not on the benchmarks; rule in
-choose_k), measures
-the quality table with the section 7 protocol, writes the file with its __metadata__,
-then reads it back and proves the round trip bit-exact (tensors and model outputs).
+Picks the default routing knob k on training images, not on the benchmarks (the rule
+is choose_k), measures the quality table with the section 7 protocol, writes the file
+with its __metadata__, then reads it back and proves the round trip bit-exact (tensors
+and model outputs).
 
   /usr/bin/python3 train/export.py --ckpt train/runs/ckpt.pt --eval full
   /usr/bin/python3 train/export.py --ckpt train/runs/ckpt.pt --eval set5    # faster table
@@ -67,18 +67,16 @@ def choose_k(sweeps, max_drop=0.05, min_light=0.40):
     Returns the chosen k (the smallest k of the grid when nothing qualifies)."""
     subs = sorted(sweeps)
     ks = [s["k"] for s in sweeps[subs[0]]]
-    best, best_light = None, -1.0
-    for i, k in enumerate(ks):
-        if all(sweeps[s][i]["drop"] <= max_drop for s in subs):
-            light = float(np.mean([sweeps[s][i]["light"] for s in subs]))
-            if light > best_light + 1e-12:
-                best, best_light = k, light
-    if best_light < min_light:
-        reach = [k for i, k in enumerate(ks)
-                 if float(np.mean([sweeps[s][i]["light"] for s in subs])) >= min_light]
-        if reach:
-            best = min(reach)
-    return min(ks) if best is None else best
+    light = [float(np.mean([sweeps[s][i]["light"] for s in subs])) for i in range(len(ks))]
+    ok = [i for i in range(len(ks)) if all(sweeps[s][i]["drop"] <= max_drop for s in subs)]
+    if ok:
+        i = max(ok, key=lambda j: (light[j], -ks[j]))
+        if light[i] >= min_light:
+            return ks[i]
+    reach = [ks[j] for j in range(len(ks)) if light[j] >= min_light]
+    if reach:
+        return min(reach)
+    return ks[max(ok, key=lambda j: (light[j], -ks[j]))] if ok else min(ks)
 
 
 @torch.no_grad()
