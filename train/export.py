@@ -69,14 +69,13 @@ def choose_k(sweeps, max_drop=0.05, min_light=0.40):
     ks = [s["k"] for s in sweeps[subs[0]]]
     light = [float(np.mean([sweeps[s][i]["light"] for s in subs])) for i in range(len(ks))]
     ok = [i for i in range(len(ks)) if all(sweeps[s][i]["drop"] <= max_drop for s in subs)]
-    if ok:
-        i = max(ok, key=lambda j: (light[j], -ks[j]))
-        if light[i] >= min_light:
-            return ks[i]
+    best = max(ok, key=lambda j: (light[j], -ks[j])) if ok else None
+    if best is not None and light[best] >= min_light:
+        return ks[best]
     reach = [ks[j] for j in range(len(ks)) if light[j] >= min_light]
     if reach:
         return min(reach)
-    return ks[max(ok, key=lambda j: (light[j], -ks[j]))] if ok else min(ks)
+    return ks[best] if best is not None else min(ks)
 
 
 @torch.no_grad()
