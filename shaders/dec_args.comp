@@ -4,7 +4,8 @@
  * Operation: for each list with count c (ASR_ROUTE_HEAVY_COUNT /
  *   ASR_ROUTE_LIGHT_COUNT): g = ceil(c / ASR_DEC_LOCAL) workgroups,
  *   gx = min(g, ASR_DEC_MAX_GROUPS_X), gy = gx ? ceil(g / gx) : 1; writes
- *   (gx, gy, 1) at ASR_ROUTE_HEAVY_ARGS / ASR_ROUTE_LIGHT_ARGS.
+ *   (gx, gy, 1) at ASR_ROUTE_HEAVY_ARGS / ASR_ROUTE_LIGHT_ARGS, and adds c
+ *   to the frame's total (ASR_ROUTE_HEAVY_TOTAL / ASR_ROUTE_LIGHT_TOTAL).
  * Bindings: 0 = uint route[] (params.h ASR_ROUTE_*)
  * Push constants: none.
  * Specialization constants: 0, 1 = workgroup size (1 x 1).
@@ -29,5 +30,6 @@ void main()
         route[a] = gx;
         route[a + 1u] = gy;
         route[a + 2u] = 1u;
+        route[l == 0u ? ASR_ROUTE_HEAVY_TOTAL : ASR_ROUTE_LIGHT_TOTAL] += c;
     }
 }

@@ -1,7 +1,8 @@
 /*
  * dec_classify.comp — decoder routing: classifier and list compaction.
  *
- * Operation: for every output pixel q (raster index), the MLP input of
+ * Operation: for every output pixel of the invocation window (rows [y0,
+ *   y0 + rows), q = its raster index in the window), the MLP input of
  *   dec_mlp.comp, logits = W_cls input + b_cls (l0_w, l0_b; (heavy, light)),
  *   delta = logit_heavy - logit_light, heavy = delta >= threshold;
  *   route[ASR_ROUTE_MAP + q] = heavy ? 1 : 0; q is appended to the heavy list
@@ -10,21 +11,23 @@
  *   with one atomicAdd per list on the counters ASR_ROUTE_HEAVY_COUNT /
  *   ASR_ROUTE_LIGHT_COUNT (zeroed before this pass). List order is not
  *   deterministic; every pixel's result is independent of it.
- * Bindings: 0 = readonly float enc[], 1 = readonly float weights[],
- *           2 = uint route[] (params.h ASR_ROUTE_*)
+ * Bindings: 0 = readonly ACT_T enc[] (feature map, params.h NHWC, the
+ *               window's LR rows), 1 = readonly float weights[],
+ *           2 = uint route[] (params.h ASR_ROUTE_*, of the window)
  * Push constants: AsrDecParams (params.h).
  * Specialization constants: 0, 1 = workgroup size (ASR_DEC_LOCAL x 1);
  *   ASR_SPEC_F = F.
- * Dispatch: ceil(out_w * out_h / ASR_DEC_LOCAL) workgroups as gx x gy x 1.
+ * Dispatch: ceil(out_w * rows / ASR_DEC_LOCAL) workgroups as gx x gy x 1.
  */
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #include "params.h"
+#include "act.h"
 
 layout(local_size_x = ASR_DEC_LOCAL, local_size_y = 1, local_size_z = 1) in;
 layout(constant_id = ASR_SPEC_F) const uint F = 32u;
 
-layout(std430, binding = 0) readonly buffer Enc { float enc[]; };
+layout(std430, binding = 0) readonly buffer Enc { ACT_T enc[]; };
 layout(std430, binding = 1) readonly buffer Weights { float wt[]; };
 layout(std430, binding = 2) buffer Route { uint route[]; };
 layout(push_constant) uniform Push { AsrDecParams p; };
@@ -40,7 +43,7 @@ shared uint s_base[2];
 void main()
 {
     uint i = dec_invocation();
-    uint n = p.out_w * p.out_h;
+    uint n = p.out_w * p.rows;
     if (gl_LocalInvocationID.x == 0u) {
         s_count[0] = 0u;
         s_count[1] = 0u;
@@ -50,17 +53,16 @@ void main()
     bool valid = i < n;
     bool heavy = false;
     if (valid) {
-        uint X = i % p.out_w, Y = i / p.out_w;
+        uint X = i % p.out_w, Y = p.y0 + i / p.out_w;
         uint ix, iy;
         float in_v[NIN];
         dec_axis(X, p.in_w, p.out_w, ix, in_v[F]);
         dec_axis(Y, p.in_h, p.out_h, iy, in_v[F + 1u]);
         in_v[F + 2u] = p.cell_x;
         in_v[F + 3u] = p.cell_y;
-        uint lr_plane = p.in_w * p.in_h;
-        uint src = iy * p.in_w + ix;
+        uint src = (iy * p.in_w + ix) * p.cs - p.enc_base;
         for (uint c = 0u; c < F; c++)
-            in_v[c] = enc[c * lr_plane + src];
+            in_v[c] = act_load(enc[src + c]);
         float lh = wt[p.l0_b], ll = wt[p.l0_b + 1u];
         for (uint k = 0u; k < NIN; k++) {
             lh += wt[p.l0_w + k] * in_v[k];

@@ -1,24 +1,27 @@
 /*
- * gap.comp — global average pooling, first stage: partial sums.
+ * gap.comp — global average pooling, first stage: one partial sum per row.
  *
- * Operation: for channel ch = workgroup y and group g = workgroup x,
- *   partial[ch * groups + g] = sum of src[ch * n + i] over the pixels
- *   i in [g * per_group, min((g + 1) * per_group, n)), by a shared-memory
- *   tree reduction over ASR_GAP_LOCAL invocations (fixed order: the result
- *   is deterministic). sa.comp adds the groups and divides by n.
- * Bindings: 0 = readonly float src[] (planar, n per channel)
- *           1 = writeonly float partial[] (channels x groups)
+ * Operation: for channel ch = workgroup y and row r = y0 + workgroup x,
+ *   partial[ch * height + r] = sum over x < width of src[ch](x, r), by a
+ *   shared-memory tree reduction over ASR_GAP_LOCAL invocations (fixed
+ *   order). sa.comp adds the rows in order and divides by width * height,
+ *   so the pooled value is the same however the frame is cut into bands.
+ * Layout: src is a feature map (params.h: NHWC, channel stride cs, element
+ *   (r * width + x) * cs + ch - base, ACT_T of act.h) holding at least the
+ *   band's rows.
+ * Bindings: 0 = readonly ACT_T src[], 1 = writeonly float partial[] (channels x height)
  * Push constants: AsrGapParams (params.h).
  * Specialization constants: 0, 1 = workgroup size (ASR_GAP_LOCAL x 1).
- * Dispatch: groups x channels x 1 workgroups.
+ * Dispatch: rows of the band x channels x 1 workgroups.
  */
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #include "params.h"
+#include "act.h"
 
 layout(local_size_x = ASR_GAP_LOCAL, local_size_y = 1, local_size_z = 1) in;
 
-layout(std430, binding = 0) readonly buffer Src { float src[]; };
+layout(std430, binding = 0) readonly buffer Src { ACT_T src[]; };
 layout(std430, binding = 1) writeonly buffer Partial { float partial[]; };
 layout(push_constant) uniform Push { AsrGapParams p; };
 
@@ -27,12 +30,11 @@ shared float s_sum[ASR_GAP_LOCAL];
 void main()
 {
     uint lid = gl_LocalInvocationID.x;
-    uint g = gl_WorkGroupID.x, ch = gl_WorkGroupID.y;
-    uint begin = g * p.per_group;
-    uint end = min(begin + p.per_group, p.n);
+    uint r = p.y0 + gl_WorkGroupID.x, ch = gl_WorkGroupID.y;
+    uint row = r * p.width;
     float s = 0.0;
-    for (uint i = begin + lid; i < end; i += ASR_GAP_LOCAL)
-        s += src[ch * p.n + i];
+    for (uint i = lid; i < p.width; i += ASR_GAP_LOCAL)
+        s += act_load(src[(row + i) * p.cs + ch - p.base]);
     s_sum[lid] = s;
     barrier();
     for (uint w = ASR_GAP_LOCAL / 2u; w > 0u; w >>= 1) {
@@ -41,5 +43,5 @@ void main()
         barrier();
     }
     if (lid == 0u)
-        partial[ch * p.groups + g] = s_sum[0];
+        partial[ch * p.height + r] = s_sum[0];
 }

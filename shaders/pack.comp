@@ -13,11 +13,15 @@
  *   separably per axis: centred = mean of luma samples 2i, 2i+1; co-sited =
  *   [1 2 1] / 4 over 2i-1, 2i, 2i+1; positions clamped to the frame, so odd
  *   sizes give ceil(w/2) x ceil(h/2) chroma planes.
- * Bindings: 0 = readonly float src[] (planes R, G, B[, A], plane_size apart)
+ *   One band per dispatch: luma rows [y0, y0 + rows) and chroma rows
+ *   [y0 / 2, ceil((y0 + rows) / 2)); src holds frame rows from src_y0 on
+ *   (params.h AsrIoParams).
+ * Bindings: 0 = readonly float src[] (planes R, G, B[, A], plane_size apart,
+ *               row 0 of each = frame row src_y0)
  *           1 = writeonly uint dst[] (staging bytes, little-endian words)
  * Push constants: AsrIoParams (params.h).
  * Specialization constants: 0, 1 = workgroup size x, y.
- * Dispatch: x covers the words of the widest row, y the rows of plane 0,
+ * Dispatch: x covers the words of the widest row, y the band's rows of plane 0,
  *   z = 1 for packed RGB (one word per pixel), 2 for YUV (z = 0: the Y plane,
  *   4 samples per word; z = 1: chroma, I420 writes one word of U and one of V
  *   (4 samples each), NV12 one word of UV (2 sample pairs)).
@@ -39,7 +43,7 @@ uint to_byte(float v)
 
 vec3 load_rgb(uint x, uint y)
 {
-    uint idx = y * p.width + x;
+    uint idx = (y - p.src_y0) * p.width + x;
     return clamp(vec3(src[idx], src[p.plane_size + idx], src[2u * p.plane_size + idx]), 0.0, 1.0);
 }
 
@@ -78,13 +82,14 @@ uvec2 chroma_bytes(uint i, uint j)
 void main()
 {
     uint wx = gl_GlobalInvocationID.x;
-    uint y = gl_GlobalInvocationID.y;
+    uint y = p.y0 + gl_GlobalInvocationID.y;
+    uint y_end = min(p.y0 + p.rows, p.height);
     uint plane = gl_GlobalInvocationID.z;
 
     if (p.format != ASR_SHADER_FMT_I420 && p.format != ASR_SHADER_FMT_NV12) {
-        if (wx >= p.width || y >= p.height)
+        if (wx >= p.width || y >= y_end)
             return;
-        uint idx = y * p.width + wx;
+        uint idx = (y - p.src_y0) * p.width + wx;
         uvec4 c = uvec4(to_byte(src[idx]), to_byte(src[p.plane_size + idx]),
                         to_byte(src[2u * p.plane_size + idx]), 255u);
         if ((p.flags & ASR_IO_ALPHA) != 0u)
@@ -96,7 +101,7 @@ void main()
     }
 
     if (plane == 0u) {
-        if (wx * 4u >= p.width || y >= p.height)
+        if (wx * 4u >= p.width || y >= y_end)
             return;
         uint word = 0u;
         for (uint k = 0u; k < 4u; k++) {
@@ -109,8 +114,8 @@ void main()
     }
 
     uint cw = (p.width + 1u) / 2u;
-    uint chh = (p.height + 1u) / 2u;
-    if (y >= chh)
+    y = p.y0 / 2u + gl_GlobalInvocationID.y;
+    if (y >= (y_end + 1u) / 2u)
         return;
     if (p.format == ASR_SHADER_FMT_NV12) {
         if (wx * 2u >= cw)

@@ -59,7 +59,11 @@
  *   pack:   (Y, Cb, Cr) normalised to [0,1] byte scale = M * (R, G, B, 1).
  * offsetN, strideN: byte offset and row stride of each plane in the staging
  *   (uint) buffer; offsets and strides are multiples of 4.
- * plane_size: elements of one float activation plane (>= width * height).
+ * plane_size: elements of one float activation plane.
+ * Bands (pack.comp): the float source holds frame rows [src_y0, src_y0 +
+ *   plane_size / width); the pass writes luma rows [y0, y0 + rows) and the
+ *   chroma rows [y0 / 2, ceil((y0 + rows) / 2)); y0 is even and the source
+ *   holds row y0 - 1 as well when y0 > 0 (vertical chroma filter).
  */
 ASR_STRUCT(AsrIoParams) {
     ASR_VEC4 m0 ASR_ARRAY4;
@@ -76,7 +80,11 @@ ASR_STRUCT(AsrIoParams) {
     ASR_U32 stride1;
     ASR_U32 stride2;
     ASR_U32 flags;
+    ASR_U32 src_y0;     /* pack: first frame row held by src (its row 0) */
+    ASR_U32 y0;         /* pack: first luma row written (even); unpack: 0 */
+    ASR_U32 rows;       /* pack: luma rows written from y0; unpack: height */
     ASR_U32 pad0;
+    ASR_U32 pad1;
 };
 
 /*
@@ -104,8 +112,16 @@ ASR_STRUCT(AsrResampleParams) {
 
 
 /* ------------------------------------------------------------------------ */
-/* The network (DESIGN.md section 3, train/README.md). Activations are planar
- * float buffers: channel ch of a w x h image at ch * plane + y * w + x. */
+/* The network (DESIGN.md section 3, train/README.md).
+ *
+ * Feature maps (h0/enc, x, y) are stored pixel-major with the channels of a
+ * pixel contiguous ("NHWC"): channel ch of pixel (x, y) of a w-wide map at
+ * element (y * w + x) * cs + ch - base, where cs is the channel stride (the
+ * model's F) and base the element offset at which the bound window starts.
+ * A band of rows is one contiguous range, so a frame too large for one
+ * binding is processed in bands, each bound as its own window. Elements are
+ * float16_t when the shaders are built with ASR_ACT_FP16 (act.h), float
+ * otherwise. The LR and HR images stay planar float. */
 
 /* conv3x3.comp: output pixels per workgroup side, output channels per
  * invocation, input channels per shared-memory tile */
@@ -116,17 +132,20 @@ ASR_STRUCT(AsrResampleParams) {
 /* AsrConvParams.flags bits */
 #define ASR_CONV_PRE_SA_RELU 1u /* input v -> max(v * att[att_off + ci], 0) on load */
 #define ASR_CONV_ADD_RES     2u /* output += res[co] at the same pixel */
+#define ASR_CONV_IN_IMAGE    4u /* input from the planar float LR image (binding 5) */
 
 /*
  * conv3x3.comp: out[co] = bias[co] + sum_{ci < c_in, ky, kx} W[co, ci, ky, kx] *
  * in[ci](y + ky - 1, x + kx - 1) (zero padding) for co < c_out, with W read
  * from the full-layout tensor at w_off (OIHW, cin_stride input channels), so
- * prefix slices W[:c_out, :c_in] need no copy.
+ * prefix slices W[:c_out, :c_in] need no copy. Rows [y0, y0 + rows) of the
+ * width x height map are computed; the input window holds rows y0 - 1 ..
+ * y0 + rows (those inside the map), out and res hold rows [y0, y0 + rows).
  */
 ASR_STRUCT(AsrConvParams) {
     ASR_U32 width;
     ASR_U32 height;
-    ASR_U32 plane;      /* elements per channel plane of in, out and res */
+    ASR_U32 plane;      /* ASR_CONV_IN_IMAGE: elements per LR image plane */
     ASR_U32 c_in;
     ASR_U32 c_out;
     ASR_U32 cin_stride;
@@ -134,17 +153,26 @@ ASR_STRUCT(AsrConvParams) {
     ASR_U32 b_off;
     ASR_U32 att_off;
     ASR_U32 flags;
-    ASR_U32 pad0;
-    ASR_U32 pad1;
+    ASR_U32 y0;         /* first output row of this band */
+    ASR_U32 rows;       /* output rows of this band */
+    ASR_U32 cs;         /* channel stride of the feature maps */
+    ASR_U32 in_base;    /* element offsets of the bound windows (see above) */
+    ASR_U32 out_base;
+    ASR_U32 res_base;
 };
 
-/* gap.comp: partial sums of each channel over groups of pixels. */
+/* gap.comp: partial sums of each channel, one per row of the map, so that
+ * the sums (and the attention) do not depend on how the frame is banded. */
 #define ASR_GAP_LOCAL 256
 ASR_STRUCT(AsrGapParams) {
-    ASR_U32 n;          /* pixels per channel (= plane) */
-    ASR_U32 channels;
-    ASR_U32 groups;     /* partial sums per channel */
-    ASR_U32 per_group;  /* pixels per group */
+    ASR_U32 width;      /* pixels per row */
+    ASR_U32 height;     /* rows of the map: partial sums per channel */
+    ASR_U32 y0;         /* first row of this band */
+    ASR_U32 cs;         /* channel stride of the map */
+    ASR_U32 base;       /* element offset of the bound window */
+    ASR_U32 pad0;
+    ASR_U32 pad1;
+    ASR_U32 pad2;
 };
 
 /* sa.comp: the scale attention of one block from the partial sums. */
@@ -170,12 +198,14 @@ ASR_STRUCT(AsrSaParams) {
     ASR_U32 pad2;
 };
 
-/* Decoder route buffer (uint): counters, indirect dispatch arguments, the
- * per-pixel route map (1 = heavy) at ASR_ROUTE_MAP, then one list of pixel
- * indices of out_w * out_h entries: heavy pixels from its start, light
- * pixels from its end backwards. */
+/* Decoder route buffer (uint) of one band window of n = rows * out_w
+ * pixels: counters, indirect dispatch arguments, the per-pixel route map
+ * (1 = heavy) at ASR_ROUTE_MAP, then one list of n pixel indices (in the
+ * window): heavy pixels from its start, light pixels from its end backwards. */
 #define ASR_ROUTE_HEAVY_COUNT 0
 #define ASR_ROUTE_LIGHT_COUNT 1
+#define ASR_ROUTE_HEAVY_TOTAL 2 /* sums over the bands of a frame */
+#define ASR_ROUTE_LIGHT_TOTAL 3
 #define ASR_ROUTE_HEAVY_ARGS 4
 #define ASR_ROUTE_LIGHT_ARGS 8
 #define ASR_ROUTE_MAP 16
@@ -193,6 +223,10 @@ ASR_STRUCT(AsrSaParams) {
  * dec_classify.comp, dec_mlp.comp, dec_args.comp, dec_refine.comp,
  * bilinear.comp: decoder at HR (train/model.py coordinate conventions).
  * l*_w, l*_b: float offsets of the MLP's layers (classifier: l0 only).
+ * The frame is decoded in bands: an invocation window of HR rows [y0, y0 +
+ * rows) (classify, MLPs; their outputs hold the window, planes of rows *
+ * out_w) and a destination window [dst_y0, dst_y0 + dst_rows) (refine,
+ * bilinear, and the MLPs when they write the output directly).
  */
 ASR_STRUCT(AsrDecParams) {
     ASR_U32 in_w;
@@ -210,7 +244,15 @@ ASR_STRUCT(AsrDecParams) {
     ASR_U32 l2_w;
     ASR_U32 l2_b;
     ASR_U32 src_plane;  /* bilinear.comp: first source plane (element offset) */
-    ASR_U32 dst_plane;  /* bilinear.comp: first destination plane */
+    ASR_U32 dst_plane;  /* bilinear.comp: first destination plane (of the window) */
+    ASR_U32 y0;         /* invocation window: first HR row */
+    ASR_U32 rows;       /*   and its rows */
+    ASR_U32 dst_y0;     /* destination window: first HR row */
+    ASR_U32 dst_rows;   /*   and its rows */
+    ASR_U32 cs;         /* channel stride of enc */
+    ASR_U32 enc_base;   /* element offset of the bound enc window */
+    ASR_U32 pad0;
+    ASR_U32 pad1;
 };
 
 #endif /* ANYSR_SHADER_PARAMS_H */

@@ -72,9 +72,13 @@ AsrStatus asr_buffer_create(AsrDevice *d, AsrBuffer *b, AsrBufferKind kind,
         VK(&d->log, vk->vkMapMemory(d->device, b->memory, 0, VK_WHOLE_SIZE, 0, &b->map));
 
     b->size = size;
+    b->bytes = req.size;
     b->usage = usage;
     b->kind = kind;
     d->buffer_allocations++;
+    d->bytes += b->bytes;
+    if (d->bytes > d->bytes_peak)
+        d->bytes_peak = d->bytes;
     asr_dbg(&d->log, "allocated %s buffer of %llu bytes",
             kind == ASR_BUFFER_DEVICE ? "device" : "staging", (unsigned long long)size);
     return ASR_OK;
@@ -92,6 +96,7 @@ void asr_buffer_destroy(AsrDevice *d, AsrBuffer *b)
         d->vk.vkDestroyBuffer(d->device, b->buffer, NULL);
     if (b->memory)
         d->vk.vkFreeMemory(d->device, b->memory, NULL);
+    d->bytes -= b->bytes;
     memset(b, 0, sizeof(*b));
 }
 

@@ -19,6 +19,7 @@ typedef struct AsrBuffer {
     VkBuffer buffer;
     VkDeviceMemory memory;
     VkDeviceSize size;         /* capacity in bytes */
+    VkDeviceSize bytes;        /* memory allocated for it (counted in AsrDevice.bytes) */
     VkBufferUsageFlags usage;
     AsrBufferKind kind;
     void *map;                 /* host pointer of UPLOAD/DOWNLOAD buffers */

@@ -293,6 +293,35 @@ AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
     if (status < 0)
         goto error;
 
+    /* 16-bit storage (Vulkan 1.1 core feature) for fp16 feature maps */
+    VkPhysicalDevice16BitStorageFeatures s16 = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES,
+    };
+    VkPhysicalDeviceFeatures2 f2 = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+        .pNext = &s16,
+    };
+    d->vk.vkGetPhysicalDeviceFeatures2(d->phys, &f2);
+    VkPhysicalDevice16BitStorageFeatures s16_on = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES,
+        .storageBuffer16BitAccess = VK_TRUE,
+    };
+    d->storage16 = params->want_storage16 && s16.storageBuffer16BitAccess;
+    VkPhysicalDeviceMaintenance3Properties m3 = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES,
+    };
+    VkPhysicalDeviceProperties2 p2 = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+        .pNext = &m3,
+    };
+    d->vk.vkGetPhysicalDeviceProperties2(d->phys, &p2);
+    d->max_alloc = m3.maxMemoryAllocationSize ? m3.maxMemoryAllocationSize : (1ull << 30);
+    for (uint32_t i = 0; i < d->mem_props.memoryHeapCount; i++) {
+        const VkMemoryHeap *h = &d->mem_props.memoryHeaps[i];
+        if ((h->flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) && h->size > d->heap_bytes)
+            d->heap_bytes = h->size;
+    }
+
     const float prio = 1.0f;
     VkDeviceQueueCreateInfo qci = {
         .sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
@@ -302,6 +331,7 @@ AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
     };
     VkDeviceCreateInfo dci = {
         .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
+        .pNext = d->storage16 ? &s16_on : NULL,
         .queueCreateInfoCount = 1,
         .pQueueCreateInfos = &qci,
     };

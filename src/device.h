@@ -28,12 +28,17 @@ typedef struct AsrDevice {
     atomic_uint_fast64_t validation_messages;
     uint64_t pipelines_created;
     uint64_t buffer_allocations;
+    uint64_t bytes, bytes_peak;     /* memory of live buffers (device and staging) */
+    int storage16;                  /* storageBuffer16BitAccess enabled */
+    VkDeviceSize heap_bytes;        /* largest device-local heap */
+    VkDeviceSize max_alloc;         /* maxMemoryAllocationSize */
 } AsrDevice;
 
 typedef struct AsrDeviceParams {
     AsrLog log;
     int device_index; /* -1: automatic (ANYSR_DEVICE may override) */
     int validation;
+    int want_storage16; /* enable storageBuffer16BitAccess where supported */
 } AsrDeviceParams;
 
 /* Create instance and device. ASR_ERROR_NO_DEVICE (logged, with a hint at

@@ -25,6 +25,9 @@
 #include "resample.h"
 #include "timer.h"
 
+/* target HR pixels of a decoder band's window (net.h AsrNetLimits) */
+#define ASR_WINDOW_PIXELS (1u << 20)
+
 /* timestamps: start, after upload (copy + unpack), after the encoder, after
  * the decoder, after download (pack + copy) */
 enum { STAMP_START, STAMP_UPLOADED, STAMP_ENCODED, STAMP_DECODED, STAMP_DOWNLOADED, STAMP_COUNT };
@@ -37,6 +40,7 @@ typedef struct AsrConfig {
     AsrNetSize ns;
     AsrNetPlan np;
     uint32_t cap;  /* largest subnet of the scale group */
+    int bicubic;   /* planned for the bicubic path (whole-frame hr, tmp) */
     uint64_t lr_bytes, tmp_bytes, hr_bytes, in_bytes, out_bytes;
 } AsrConfig;
 
@@ -53,7 +57,9 @@ struct AsrEngine {
     /* grow-only pool of size-dependent buffers */
     AsrBuffer staging_in, staging_out; /* host-visible, mapped */
     AsrBuffer dev_in, dev_out;         /* frame bytes on the device */
-    AsrBuffer lr, tmp, hr;             /* float activations */
+    AsrBuffer lr, tmp, hr;             /* LR image, bicubic scratch, HR window */
+    uint64_t budget;                   /* memory budget, bytes */
+    uint32_t tile_rows;                /* AsrSettings.tile_rows */
 
     int configured;
     AsrConfig cfg;
@@ -115,6 +121,13 @@ ASR_API void asr_settings_default(AsrSettings *s)
     const char *v = getenv("ANYSR_VALIDATION");
     s->validation = v && *v && strcmp(v, "0") != 0;
     s->log_level = ASR_LOG_WARNING;
+    const char *t = getenv("ANYSR_TILE");
+    if (t && *t) {
+        char *end;
+        unsigned long rows = strtoul(t, &end, 10);
+        if (*end == '\0' && rows > 0 && rows <= UINT32_MAX)
+            s->tile_rows = (uint32_t)rows;
+    }
 }
 
 ASR_API AsrStatus asr_engine_new(const AsrSettings *s, AsrEngine **out)
@@ -130,7 +143,8 @@ ASR_API AsrStatus asr_engine_new(const AsrSettings *s, AsrEngine **out)
     for (size_t i = 0; i < ASR_ARRAY_SIZE(s->reserved); i++)
         if (s->reserved[i])
             return ASR_ERROR_INVALID_ARGUMENT;
-    if (s->log_level < ASR_LOG_ERROR || s->log_level > ASR_LOG_DEBUG || s->device_index < -1)
+    if (s->log_level < ASR_LOG_ERROR || s->log_level > ASR_LOG_DEBUG || s->device_index < -1 ||
+        s->precision < ASR_PRECISION_AUTO || s->precision > ASR_PRECISION_FP32)
         return ASR_ERROR_INVALID_ARGUMENT;
 
     e = calloc(1, sizeof(*e));
@@ -168,10 +182,22 @@ ASR_API AsrStatus asr_engine_new(const AsrSettings *s, AsrEngine **out)
         .log = e->log,
         .device_index = s->device_index,
         .validation = s->validation,
+        .want_storage16 = s->precision != ASR_PRECISION_FP32,
     };
     status = asr_device_create(&dp, &e->dev);
     if (status < 0)
         goto error;
+    if (s->precision == ASR_PRECISION_FP16 && !e->dev->storage16) {
+        asr_err(&e->log, "precision fp16: the device %s has no storageBuffer16BitAccess",
+                e->dev->props.deviceName);
+        status = ASR_ERROR_UNSUPPORTED;
+        goto error;
+    }
+    e->tile_rows = s->tile_rows;
+    e->budget = s->memory_budget ? s->memory_budget : e->dev->heap_bytes / 4 * 3;
+    if (!e->budget)
+        e->budget = UINT64_MAX;
+    e->stats.precision = e->dev->storage16 ? ASR_PRECISION_FP16 : ASR_PRECISION_FP32;
     status = asr_io_create(e->dev, &e->io);
     if (status < 0)
         goto error;
@@ -185,10 +211,10 @@ ASR_API AsrStatus asr_engine_new(const AsrSettings *s, AsrEngine **out)
     if (status < 0)
         goto error;
     status = asr_buffer_create(e->dev, &e->readback, ASR_BUFFER_DOWNLOAD,
-                               ASR_ROUTE_MAP * sizeof(uint32_t), VK_BUFFER_USAGE_TRANSFER_DST_BIT);
+                               4 * sizeof(uint32_t), VK_BUFFER_USAGE_TRANSFER_DST_BIT);
     if (status < 0)
         goto error;
-    status = asr_net_create(e->dev, model, &e->cmd, &e->net);
+    status = asr_net_create(e->dev, model, e->dev->storage16, &e->cmd, &e->net);
     model = NULL; /* owned by the net, also on failure */
     if (status < 0)
         goto error;
@@ -256,22 +282,22 @@ static AsrStatus plan(AsrEngine *e, AsrConfig *c)
         .planes = asr_format_has_alpha(in->format) ? 4 : 3,
     };
     c->lr_bytes = (uint64_t)in->width * in->height * c->rs.planes * sizeof(float);
-    c->tmp_bytes = asr_resample_tmp_elems(&c->rs) * sizeof(float);
-    c->hr_bytes = (uint64_t)out->width * out->height * c->rs.planes * sizeof(float);
     c->in_bytes = c->in_layout.size;
     c->out_bytes = c->out_layout.size;
     c->ns = (AsrNetSize) {
         .in_w = in->width, .in_h = in->height, .out_w = out->width, .out_h = out->height,
         .alpha = asr_format_has_alpha(in->format),
     };
-    asr_net_plan(&e->net, &c->ns, &c->np);
     c->cap = asr_model_scale_cap(&e->net.model->arch, sx, sy);
+    c->bicubic = e->bicubic;
+    /* the bicubic reference path (tests) runs unbanded, with its scratch */
+    c->tmp_bytes = c->bicubic ? asr_resample_tmp_elems(&c->rs) * sizeof(float) : 0;
+    uint64_t whole_hr = (uint64_t)out->width * out->height * c->rs.planes * sizeof(float);
 
     const struct { const char *what; uint64_t bytes; } bufs[] = {
         { "input frame", c->in_bytes }, { "output frame", c->out_bytes },
         { "input image", c->lr_bytes }, { "intermediate image", c->tmp_bytes },
-        { "output image", c->hr_bytes }, { "feature map", c->np.feat_bytes },
-        { "unrefined output", c->np.unref_bytes }, { "route buffer", c->np.route_bytes },
+        { "output image", c->bicubic ? whole_hr : 0 },
     };
     for (size_t i = 0; i < ASR_ARRAY_SIZE(bufs); i++) {
         if (bufs[i].bytes > lim->maxStorageBufferRange)
@@ -281,19 +307,49 @@ static AsrStatus plan(AsrEngine *e, AsrConfig *c)
                         lim->maxStorageBufferRange);
     }
 
+    /* what stays whole-frame: frames (staging and device), the LR image,
+     * the bicubic scratch; the weights are already allocated */
+    uint64_t fixed = 2 * (ASR_ALIGN(c->in_bytes, 4) + ASR_ALIGN(c->out_bytes, 4)) +
+                     c->lr_bytes + c->tmp_bytes + (c->bicubic ? whole_hr : 0) +
+                     e->net.weights.bytes + e->net.att.bytes;
+    if (fixed > e->budget)
+        return fail(e, ASR_ERROR_UNSUPPORTED, "%ux%u -> %ux%u: the frames and images need %llu "
+                    "bytes, above the memory budget of %llu bytes", in->width, in->height,
+                    out->width, out->height, (unsigned long long)fixed,
+                    (unsigned long long)e->budget);
+    AsrNetLimits nl = {
+        .max_range = lim->maxStorageBufferRange,
+        .max_alloc = e->dev->max_alloc,
+        .align = lim->minStorageBufferOffsetAlignment,
+        .budget = e->budget - fixed,
+        .max_groups = { lim->maxComputeWorkGroupCount[0], lim->maxComputeWorkGroupCount[1],
+                        lim->maxComputeWorkGroupCount[2] },
+        .tile_rows = e->tile_rows,
+        .window_pixels = ASR_WINDOW_PIXELS,
+    };
+    char why[256];
+    if (asr_net_plan(&e->net, &c->ns, &nl, &c->np, why, sizeof(why)) < 0)
+        return fail(e, ASR_ERROR_UNSUPPORTED, "%ux%u -> %ux%u: %s", in->width, in->height,
+                    out->width, out->height, why);
+    c->hr_bytes = ASR_MAX(c->np.hr_bytes, c->bicubic ? whole_hr : 0);
+
     uint32_t g[3], gr[2];
     uint32_t gmax[3] = { 0, 0, 0 };
     asr_io_groups(&e->io, in, 0, g);
     for (int k = 0; k < 3; k++)
         gmax[k] = ASR_MAX(gmax[k], g[k]);
     asr_io_groups(&e->io, out, 1, g);
-    for (int k = 0; k < 3; k++)
-        gmax[k] = ASR_MAX(gmax[k], g[k]);
-    asr_resample_groups(&e->resample, &c->rs, gr);
-    gmax[0] = ASR_MAX(gmax[0], gr[0]);
-    gmax[1] = ASR_MAX(gmax[1], gr[1]);
-    gmax[0] = ASR_MAX(gmax[0], ASR_MAX(c->np.dec_groups[0], ASR_DIV_UP(out->width, 8)));
-    gmax[1] = ASR_MAX(gmax[1], ASR_MAX(c->np.dec_groups[1], ASR_DIV_UP(out->height, 8)));
+    gmax[0] = ASR_MAX(gmax[0], g[0]);
+    gmax[1] = ASR_MAX(gmax[1], ASR_DIV_UP(c->np.dec_rows, 8));
+    if (c->bicubic) {
+        asr_resample_groups(&e->resample, &c->rs, gr);
+        gmax[0] = ASR_MAX(gmax[0], gr[0]);
+        gmax[1] = ASR_MAX(gmax[1], gr[1]);
+        gmax[1] = ASR_MAX(gmax[1], g[1]);
+    }
+    gmax[0] = ASR_MAX(gmax[0], ASR_MAX(ASR_DIV_UP(out->width, 8), ASR_DIV_UP(in->width, 8)));
+    gmax[1] = ASR_MAX(gmax[1], ASR_DIV_UP(c->np.enc_rows, 8));
+    gmax[1] = ASR_MAX(gmax[1], c->np.enc_rows); /* gap: a workgroup per row */
     for (int k = 0; k < 3; k++) {
         if (gmax[k] > lim->maxComputeWorkGroupCount[k])
             return fail(e, ASR_ERROR_UNSUPPORTED, "%ux%u -> %ux%u needs %u workgroups along "
@@ -315,7 +371,8 @@ static void bind_all(AsrEngine *e, const AsrConfig *c)
     AsrBufferRange unpack[2] = { in, lr };
     AsrBufferRange pack[2] = { hr, out };
     asr_pass_bind(e->dev, &e->io.unpack, 0, unpack);
-    asr_resample_bind(e->dev, &e->resample, &lr, &tmp, &hr);
+    if (c->bicubic)
+        asr_resample_bind(e->dev, &e->resample, &lr, &tmp, &hr);
     asr_pass_bind(e->dev, &e->io.pack, 0, pack);
     asr_net_bind(e->dev, &e->net, &c->ns, &c->np, &lr, &hr);
 }
@@ -359,10 +416,13 @@ ASR_API AsrStatus asr_engine_configure(AsrEngine *e, const AsrFrameInfo *in,
         { &e->lr, ASR_BUFFER_DEVICE, c.lr_bytes,
           VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT },
         { &e->tmp, ASR_BUFFER_DEVICE, c.tmp_bytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT },
+        /* (size 0: not needed by this configuration; none allocated) */
         { &e->hr, ASR_BUFFER_DEVICE, c.hr_bytes,
           VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT },
     };
     for (size_t i = 0; i < ASR_ARRAY_SIZE(res); i++) {
+        if (!res[i].size)
+            continue;
         status = asr_buffer_reserve(d, res[i].b, res[i].kind, res[i].size, res[i].usage);
         if (status < 0)
             goto error;
@@ -374,8 +434,14 @@ ASR_API AsrStatus asr_engine_configure(AsrEngine *e, const AsrFrameInfo *in,
     e->cfg = c;
     e->configured = 1;
     e->stats.configures++;
-    asr_dbg(&e->log, "configured %s %ux%u -> %ux%u", asr_format_name(in->format), in->width,
-            in->height, out->width, out->height);
+    e->stats.encoder_bands = c.np.enc_bands;
+    e->stats.decoder_bands = c.np.dec_bands;
+    asr_dbg(&e->log, "configured %s %ux%u -> %ux%u: %s feature maps of %llu bytes, encoder in "
+            "%u band(s) of %u rows, decoder in %u band(s) of %u rows; %llu bytes allocated",
+            asr_format_name(in->format), in->width, in->height, out->width, out->height,
+            c.np.elem == 2 ? "fp16" : "fp32", (unsigned long long)c.np.map_bytes,
+            c.np.enc_bands, c.np.enc_rows, c.np.dec_bands, c.np.dec_rows,
+            (unsigned long long)d->bytes);
     return ASR_OK;
 
 error:
@@ -529,26 +595,38 @@ static void record(AsrEngine *e, const AsrNetOp *op)
     asr_timer_stamp(d, &e->timer, cb, STAMP_UPLOADED, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
 
     int routed = 0;
-    if (e->bicubic) {
+    if (c->bicubic) {
         asr_resample_record(d, cb, &e->resample, &c->rs);
         asr_cmd_compute_barrier(d, cb);
         asr_timer_stamp(d, &e->timer, cb, STAMP_ENCODED, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+        asr_io_record_pack(d, cb, &e->io, &pp);
     } else {
         asr_net_record_encoder(d, cb, &e->net, &c->ns, &c->np, op);
         asr_timer_stamp(d, &e->timer, cb, STAMP_ENCODED, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
-        asr_net_record_decoder(d, cb, &e->net, &c->ns, &c->np, op);
-        asr_cmd_compute_barrier(d, cb);
         routed = op->mode == ASR_DECODER_ROUTED;
+        /* band by band: decode into the window, pack it into the frame */
+        for (uint32_t b = 0; b < c->np.dec_bands; b++) {
+            AsrNetWindow w;
+            asr_net_window(&c->ns, &c->np, routed, b, &w);
+            asr_net_record_decoder(d, cb, &e->net, &c->ns, &c->np, op, b);
+            asr_cmd_compute_barrier(d, cb);
+            pp.src_y0 = w.h0;
+            pp.plane_size = (w.h1 - w.h0) * c->out.width;
+            pp.y0 = w.y0;
+            pp.rows = w.y1 - w.y0;
+            asr_io_record_pack(d, cb, &e->io, &pp);
+            asr_cmd_compute_barrier(d, cb); /* the next band rewrites the window */
+        }
     }
     asr_timer_stamp(d, &e->timer, cb, STAMP_DECODED, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
 
-    asr_io_record_pack(d, cb, &e->io, &pp);
     asr_cmd_barrier(d, cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
                     VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
     VkBufferCopy down_copy = { .size = c->out_bytes };
     d->vk.vkCmdCopyBuffer(cb, e->dev_out.buffer, e->staging_out.buffer, 1, &down_copy);
     if (routed) {
-        VkBufferCopy counters = { .size = 2 * sizeof(uint32_t) };
+        VkBufferCopy counters = { .srcOffset = ASR_ROUTE_HEAVY_TOTAL * sizeof(uint32_t),
+                                  .size = 2 * sizeof(uint32_t) };
         d->vk.vkCmdCopyBuffer(cb, e->net.route.buffer, e->readback.buffer, 1, &counters);
     }
     asr_cmd_barrier(d, cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
@@ -667,6 +745,8 @@ ASR_API AsrStatus asr_engine_get_stats(const AsrEngine *e, AsrStats *stats)
     stats->buffer_allocations = e->dev->buffer_allocations;
     stats->validation_messages = atomic_load(&e->dev->validation_messages);
     stats->weight_uploads = e->net.weight_uploads;
+    stats->device_bytes = e->dev->bytes;
+    stats->device_bytes_peak = e->dev->bytes_peak;
     return ASR_OK;
 }
 
@@ -788,7 +868,7 @@ ASR_API AsrStatus asr_engine_trim(AsrEngine *e)
         { &e->dev_in, c ? c->in_bytes : 0 },
         { &e->dev_out, c ? c->out_bytes : 0 },
         { &e->lr, c ? c->lr_bytes : 0 },
-        { &e->tmp, c ? c->tmp_bytes : 0 },
+        { &e->tmp, c && c->bicubic ? c->tmp_bytes : 0 },
         { &e->hr, c ? c->hr_bytes : 0 },
     };
     AsrStatus status = ASR_OK;
@@ -837,14 +917,63 @@ AsrStatus asr_engine_debug_set_op(AsrEngine *e, uint32_t width, uint32_t depth,
     return ASR_OK;
 }
 
-void asr_engine_debug_set_bicubic(AsrEngine *e, int on)
+AsrStatus asr_engine_debug_set_bicubic(AsrEngine *e, int on)
 {
     e->bicubic = on;
+    if (!e->configured || e->cfg.bicubic == !!on)
+        return ASR_OK;
+    /* re-plan for (or without) the bicubic path's whole-frame buffers */
+    AsrFrameInfo in = e->cfg.in, out = e->cfg.out;
+    uint64_t configures = e->stats.configures;
+    AsrStatus status = asr_engine_configure(e, &in, &out);
+    e->stats.configures = configures;
+    return status;
 }
 
 const AsrModel *asr_engine_debug_model(const AsrEngine *e)
 {
     return e->net.model;
+}
+
+static AsrStatus debug_read_raw(AsrEngine *e, const AsrBuffer *src, size_t offset, void *dst,
+                                size_t bytes);
+
+/* IEEE half -> float */
+static float half_to_float(uint16_t h)
+{
+    uint32_t sign = (uint32_t)(h >> 15) << 31, exp = (h >> 10) & 31, man = h & 1023;
+    float v;
+    if (exp == 0)
+        v = ldexpf((float)man, -24);
+    else if (exp == 31)
+        v = man ? NAN : INFINITY;
+    else
+        v = ldexpf((float)(man | 1024), (int)exp - 25);
+    return sign ? -v : v;
+}
+
+/* A feature map as float planes (ch * n + pixel), of which bytes at offset. */
+static AsrStatus debug_read_map(AsrEngine *e, const AsrBuffer *src, size_t offset, void *dst,
+                                size_t bytes)
+{
+    const AsrNetPlan *p = &e->cfg.np;
+    size_t n = (size_t)e->cfg.in.width * e->cfg.in.height, cs = p->cs;
+    if (!e->configured || !src->buffer || !bytes || offset + bytes > cs * n * sizeof(float))
+        return ASR_ERROR_INVALID_ARGUMENT;
+    void *raw = malloc(p->map_bytes);
+    float *planes = malloc(cs * n * sizeof(float));
+    AsrStatus status = raw && planes ? debug_read_raw(e, src, 0, raw, p->map_bytes)
+                                     : ASR_ERROR_NO_MEMORY;
+    if (status >= 0) {
+        for (size_t i = 0; i < n; i++)
+            for (size_t ch = 0; ch < cs; ch++)
+                planes[ch * n + i] = p->elem == 2 ? half_to_float(((uint16_t *)raw)[i * cs + ch])
+                                                  : ((float *)raw)[i * cs + ch];
+        memcpy(dst, (char *)planes + offset, bytes);
+    }
+    free(raw);
+    free(planes);
+    return status;
 }
 
 AsrStatus asr_engine_debug_read(AsrEngine *e, AsrDebugBuffer which, size_t offset, void *dst,
@@ -853,16 +982,28 @@ AsrStatus asr_engine_debug_read(AsrEngine *e, AsrDebugBuffer which, size_t offse
     const AsrBuffer *src = NULL;
     switch (which) {
     case ASR_DEBUG_LR: src = &e->lr; break;
-    case ASR_DEBUG_H0: src = &e->net.h0; break;
+    case ASR_DEBUG_H0: src = &e->net.enc; break;
     case ASR_DEBUG_X: src = &e->net.x; break;
     case ASR_DEBUG_Y: src = &e->net.y; break;
-    case ASR_DEBUG_ENC: src = &e->net.enc; break;
+    case ASR_DEBUG_ENC: src = e->stats.last_depth ? &e->net.enc : &e->net.x; break;
     case ASR_DEBUG_ATT: src = &e->net.att; break;
     case ASR_DEBUG_UNREF: src = &e->net.unref; break;
     case ASR_DEBUG_ROUTE: src = &e->net.route; break;
     case ASR_DEBUG_HR: src = &e->hr; break;
     }
-    if (!src || !src->buffer || offset + bytes > src->size || !bytes)
+    int map = which == ASR_DEBUG_H0 || which == ASR_DEBUG_X || which == ASR_DEBUG_Y ||
+              which == ASR_DEBUG_ENC;
+    if (map) /* NHWC fp16/fp32 on the device: converted to float planes */
+        return debug_read_map(e, src, offset, dst, bytes);
+    if (!src)
+        return ASR_ERROR_INVALID_ARGUMENT;
+    return debug_read_raw(e, src, offset, dst, bytes);
+}
+
+static AsrStatus debug_read_raw(AsrEngine *e, const AsrBuffer *src, size_t offset, void *dst,
+                                size_t bytes)
+{
+    if (!src->buffer || offset + bytes > src->size || !bytes)
         return ASR_ERROR_INVALID_ARGUMENT;
     AsrDevice *d = e->dev;
     AsrBuffer tmp;

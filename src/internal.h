@@ -14,11 +14,16 @@
 #include "model.h"
 
 /* Device buffers a test can read back after asr_engine_process(). Float
- * planes unless noted; sizes are those of the current configuration. */
+ * planes unless noted; sizes are those of the current configuration. The
+ * feature maps (H0, X, Y, ENC) are read whole and converted from their
+ * device layout (params.h: NHWC, fp16 or fp32) to F float planes. The
+ * decoder's buffers (UNREF, ROUTE, HR) hold the last decoder band's window:
+ * the whole frame only when the frame ran in one band (stats decoder_bands). */
 typedef enum AsrDebugBuffer {
     ASR_DEBUG_LR,    /* unpacked input: R, G, B[, A] planes of in_w x in_h */
-    ASR_DEBUG_H0,    /* head output: F planes at LR */
-    ASR_DEBUG_X,     /* x after the last block run (F planes; unused at depth 0) */
+    ASR_DEBUG_H0,    /* head output: F planes at LR; at depth > 0 the tail overwrites it
+                        with the encoder output (in place) */
+    ASR_DEBUG_X,     /* x after the last block run (F planes; the tail output at depth 0) */
     ASR_DEBUG_Y,     /* conv1 output of the last block run (c planes, before attention) */
     ASR_DEBUG_ENC,   /* encoder output (tail + head skip): F planes */
     ASR_DEBUG_ATT,   /* attention: D x F values, block i at i * F */
@@ -39,8 +44,10 @@ AsrStatus asr_engine_debug_set_op(AsrEngine *e, uint32_t width, uint32_t depth,
                                   AsrDecoderMode mode, float k);
 
 /* Replace the network by the bicubic resampler (Pillow-aligned; kept as a
- * reference path for the frame I/O tests and as a baseline). */
-void asr_engine_debug_set_bicubic(AsrEngine *e, int on);
+ * reference path for the frame I/O tests and as a baseline). Its scratch
+ * and whole-frame output buffers exist only while it is on: a configured
+ * engine is planned again (not counted in the stats' configures). */
+AsrStatus asr_engine_debug_set_bicubic(AsrEngine *e, int on);
 
 /* The loaded model (weights on the host, arch, offsets, sha256). */
 const AsrModel *asr_engine_debug_model(const AsrEngine *e);

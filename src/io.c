@@ -9,7 +9,7 @@
 #include "io.h"
 #include "shaders.h"
 
-_Static_assert(sizeof(AsrIoParams) == 96, "AsrIoParams layout");
+_Static_assert(sizeof(AsrIoParams) == 112, "AsrIoParams layout");
 _Static_assert(offsetof(AsrIoParams, format) == 48, "AsrIoParams layout");
 _Static_assert(ASR_SHADER_FMT_RGBA == ASR_FORMAT_RGBA && ASR_SHADER_FMT_BGRA == ASR_FORMAT_BGRA &&
                ASR_SHADER_FMT_RGBX == ASR_FORMAT_RGBX && ASR_SHADER_FMT_BGRX == ASR_FORMAT_BGRX &&
@@ -68,6 +68,7 @@ void asr_io_params(const AsrFrameInfo *info, const AsrFrameLayout *l, uint32_t p
     p->width = info->width;
     p->height = info->height;
     p->plane_size = plane_size;
+    p->rows = info->height;
     p->offset0 = (uint32_t)l->offset[0];
     p->offset1 = (uint32_t)l->offset[1];
     p->offset2 = (uint32_t)l->offset[2];
@@ -99,5 +100,5 @@ void asr_io_record_pack(AsrDevice *d, VkCommandBuffer cb, const AsrIo *io, const
 {
     int yuv = p->format == ASR_FORMAT_I420 || p->format == ASR_FORMAT_NV12;
     uint32_t w = yuv ? ASR_DIV_UP(p->width, 4) : p->width;
-    asr_pass_dispatch(d, cb, &io->pack, 0, p, w, p->height, yuv ? 2 : 1);
+    asr_pass_dispatch(d, cb, &io->pack, 0, p, w, p->rows, yuv ? 2 : 1);
 }

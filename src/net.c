@@ -4,16 +4,17 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "buffer.h"
 #include "net.h"
 #include "shaders.h"
 
-_Static_assert(sizeof(AsrConvParams) == 48, "AsrConvParams layout");
-_Static_assert(sizeof(AsrGapParams) == 16, "AsrGapParams layout");
+_Static_assert(sizeof(AsrConvParams) == 64, "AsrConvParams layout");
+_Static_assert(sizeof(AsrGapParams) == 32, "AsrGapParams layout");
 _Static_assert(sizeof(AsrSaParams) == 64, "AsrSaParams layout");
-_Static_assert(sizeof(AsrDecParams) == 64, "AsrDecParams layout");
+_Static_assert(sizeof(AsrDecParams) == 96, "AsrDecParams layout");
 _Static_assert(ASR_SA_MAX_IN == ASR_MODEL_MAX_SA_IN && ASR_SA_MAX_HIDDEN == ASR_MODEL_MAX_SA_HIDDEN,
                "shader limits");
 
@@ -53,12 +54,12 @@ done:
     return status;
 }
 
-static AsrStatus create_mlp(AsrDevice *d, const AsrArch *a, int heavy, AsrPass *p)
+static AsrStatus create_mlp(AsrDevice *d, const AsrArch *a, int heavy, int fp16, AsrPass *p)
 {
     const uint32_t *hid = heavy ? a->heavy : a->light;
     uint32_t nl = heavy ? a->n_heavy : a->n_light;
     AsrPassDesc desc = {
-        .shader = &asr_shader_dec_mlp,
+        .shader = fp16 ? &asr_shader_dec_mlp_f16 : &asr_shader_dec_mlp,
         .num_buffers = 5,
         .push_size = sizeof(AsrDecParams),
         .local_x = ASR_DEC_LOCAL,
@@ -70,19 +71,21 @@ static AsrStatus create_mlp(AsrDevice *d, const AsrArch *a, int heavy, AsrPass *
     return asr_pass_create(d, &desc, p);
 }
 
-AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, AsrCmd *cmd, AsrNet *net)
+AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, AsrCmd *cmd, AsrNet *net)
 {
     AsrStatus status;
     memset(net, 0, sizeof(*net));
     net->model = model;
+    net->fp16 = fp16;
     const AsrArch *a = &model->arch;
 
     AsrPassDesc conv = {
-        .shader = &asr_shader_conv3x3, .num_buffers = 5, .push_size = sizeof(AsrConvParams),
+        .shader = fp16 ? &asr_shader_conv3x3_f16 : &asr_shader_conv3x3, .num_buffers = 6,
+        .push_size = sizeof(AsrConvParams),
         .local_x = ASR_CONV_TILE, .local_y = ASR_CONV_TILE, .num_sets = ASR_CONV_SET_COUNT,
     };
     AsrPassDesc gap = {
-        .shader = &asr_shader_gap, .num_buffers = 2, .push_size = sizeof(AsrGapParams),
+        .shader = fp16 ? &asr_shader_gap_f16 : &asr_shader_gap, .num_buffers = 2, .push_size = sizeof(AsrGapParams),
         .local_x = ASR_GAP_LOCAL, .local_y = 1,
     };
     AsrPassDesc sa = {
@@ -90,7 +93,7 @@ AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, AsrCmd *cmd, AsrNet *net
         .local_x = ASR_SA_LOCAL, .local_y = 1,
     };
     AsrPassDesc classify = {
-        .shader = &asr_shader_dec_classify, .num_buffers = 3, .push_size = sizeof(AsrDecParams),
+        .shader = fp16 ? &asr_shader_dec_classify_f16 : &asr_shader_dec_classify, .num_buffers = 3, .push_size = sizeof(AsrDecParams),
         .local_x = ASR_DEC_LOCAL, .local_y = 1, .num_spec = 1, .spec = { a->F },
     };
     AsrPassDesc args = {
@@ -109,8 +112,8 @@ AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, AsrCmd *cmd, AsrNet *net
         (status = asr_pass_create(d, &sa, &net->sa)) < 0 ||
         (status = asr_pass_create(d, &classify, &net->classify)) < 0 ||
         (status = asr_pass_create(d, &args, &net->args)) < 0 ||
-        (status = create_mlp(d, a, 1, &net->mlp_heavy)) < 0 ||
-        (status = create_mlp(d, a, 0, &net->mlp_light)) < 0 ||
+        (status = create_mlp(d, a, 1, fp16, &net->mlp_heavy)) < 0 ||
+        (status = create_mlp(d, a, 0, fp16, &net->mlp_light)) < 0 ||
         (status = asr_pass_create(d, &refine, &net->refine)) < 0 ||
         (status = asr_pass_create(d, &bilinear, &net->bilinear)) < 0)
         goto error;
@@ -132,7 +135,7 @@ void asr_net_destroy(AsrDevice *d, AsrNet *net)
 {
     AsrPass *passes[] = { &net->conv, &net->gap, &net->sa, &net->classify, &net->args,
                           &net->mlp_heavy, &net->mlp_light, &net->refine, &net->bilinear };
-    AsrBuffer *bufs[] = { &net->weights, &net->att, &net->h0, &net->x, &net->y, &net->enc,
+    AsrBuffer *bufs[] = { &net->weights, &net->att, &net->enc, &net->x, &net->y,
                           &net->partial, &net->unref, &net->route };
     for (size_t i = 0; i < ASR_ARRAY_SIZE(passes); i++)
         asr_pass_destroy(d, passes[i]);
@@ -142,29 +145,139 @@ void asr_net_destroy(AsrDevice *d, AsrNet *net)
     memset(net, 0, sizeof(*net));
 }
 
-void asr_net_plan(const AsrNet *net, const AsrNetSize *s, AsrNetPlan *plan)
+/* LR row of the decoder's nearest pixel for HR row Y (decoder.h dec_axis) */
+static uint32_t lr_row(uint32_t Y, uint32_t in_h, uint32_t out_h)
+{
+    uint64_t r = ((2 * (uint64_t)Y + 1) * in_h) / (2 * (uint64_t)out_h);
+    return (uint32_t)ASR_MIN(r, (uint64_t)in_h - 1);
+}
+
+void asr_net_window(const AsrNetSize *s, const AsrNetPlan *plan, int routed, uint32_t band,
+                    AsrNetWindow *w)
+{
+    w->y0 = band * plan->dec_rows;
+    w->y1 = ASR_MIN(w->y0 + plan->dec_rows, s->out_h);
+    w->h0 = w->y0 ? w->y0 - 1 : 0;
+    w->h1 = w->y1;
+    w->m0 = routed && w->h0 ? w->h0 - 1 : w->h0;
+    w->m1 = routed ? ASR_MIN(w->h1 + 1, s->out_h) : w->h1;
+    w->e0 = lr_row(w->m0, s->in_h, s->out_h);
+    w->e1 = lr_row(w->m1 - 1, s->in_h, s->out_h) + 1;
+}
+
+/* Bytes of the decoder window buffers for windows of `rows` rows. */
+static void window_bytes(const AsrNetSize *s, uint32_t rows, AsrNetPlan *plan)
+{
+    uint64_t n = (uint64_t)rows * s->out_w;
+    plan->win_rows = rows;
+    plan->unref_bytes = 3 * n * sizeof(float);
+    plan->route_bytes = (ASR_ROUTE_MAP + 2 * n) * sizeof(uint32_t);
+    plan->hr_bytes = (s->alpha ? 4 : 3) * n * sizeof(float);
+}
+
+/* Largest LR row span of enc that a decoder band of `rows` rows reads. */
+static uint32_t enc_span(const AsrNetSize *s, uint32_t rows)
+{
+    uint32_t span = 0;
+    AsrNetPlan p = { .dec_rows = rows };
+    uint32_t bands = ASR_DIV_UP(s->out_h, rows);
+    /* every band's span: bands are few (or the span small) */
+    for (uint32_t b = 0; b < bands; b++) {
+        AsrNetWindow w;
+        asr_net_window(s, &p, 1, b, &w);
+        span = ASR_MAX(span, w.e1 - w.e0);
+    }
+    return span;
+}
+
+AsrStatus asr_net_plan(const AsrNet *net, const AsrNetSize *s, const AsrNetLimits *lim,
+                       AsrNetPlan *plan, char *err, size_t err_size)
 {
     const AsrArch *a = &net->model->arch;
-    uint64_t nlr = (uint64_t)s->in_w * s->in_h, nhr = (uint64_t)s->out_w * s->out_h;
     memset(plan, 0, sizeof(*plan));
-    plan->feat_bytes = (uint64_t)a->F * nlr * sizeof(float);
-    plan->gap_groups = (uint32_t)ASR_MIN(256, ASR_DIV_UP(nlr, 1024));
-    plan->gap_per_group = (uint32_t)ASR_DIV_UP(nlr, plan->gap_groups);
-    plan->partial_bytes = (uint64_t)a->F * plan->gap_groups * sizeof(float);
-    plan->unref_bytes = 3 * nhr * sizeof(float);
-    plan->route_bytes = (ASR_ROUTE_MAP + 2 * nhr) * sizeof(uint32_t);
-    uint64_t groups = ASR_DIV_UP(nhr, ASR_DEC_LOCAL);
-    plan->dec_groups[0] = (uint32_t)ASR_MIN(groups, ASR_DEC_MAX_GROUPS_X);
-    plan->dec_groups[1] = (uint32_t)ASR_DIV_UP(groups, plan->dec_groups[0]);
+    plan->elem = net->fp16 ? 2 : 4;
+    plan->cs = a->F;
+    uint64_t row_bytes = (uint64_t)s->in_w * plan->cs * plan->elem; /* one LR row of a map */
+    plan->map_bytes = row_bytes * s->in_h;
+    plan->partial_bytes = (uint64_t)a->F * s->in_h * sizeof(float);
+    if (plan->map_bytes > lim->max_alloc) {
+        snprintf(err, err_size, "a feature map needs %llu bytes, above the device's "
+                 "maxMemoryAllocationSize of %llu bytes", (unsigned long long)plan->map_bytes,
+                 (unsigned long long)lim->max_alloc);
+        return ASR_ERROR_UNSUPPORTED;
+    }
+
+    /* encoder bands: a band and its two halo rows within one binding */
+    uint64_t fit = lim->max_range > lim->align ? (lim->max_range - lim->align) / row_bytes : 0;
+    if (fit < 3) {
+        snprintf(err, err_size, "three rows of a feature map (%llu bytes each) do not fit the "
+                 "device's maxStorageBufferRange of %llu bytes", (unsigned long long)row_bytes,
+                 (unsigned long long)lim->max_range);
+        return ASR_ERROR_UNSUPPORTED;
+    }
+    uint32_t rows = (uint32_t)ASR_MIN(fit - 2, (uint64_t)s->in_h);
+    if (lim->tile_rows)
+        rows = ASR_MIN(rows, lim->tile_rows);
+    plan->enc_bands = ASR_DIV_UP(s->in_h, rows);
+    plan->enc_rows = ASR_DIV_UP(s->in_h, plan->enc_bands);
+    if (lim->tile_rows)
+        plan->enc_rows = rows; /* as forced: the last band may be shorter */
+    plan->enc_bands = ASR_DIV_UP(s->in_h, plan->enc_rows);
+
+    uint64_t fixed = 3 * plan->map_bytes + plan->partial_bytes;
+    if (fixed > lim->budget) {
+        snprintf(err, err_size, "the feature maps need %llu bytes, above the memory budget of "
+                 "%llu bytes", (unsigned long long)fixed, (unsigned long long)lim->budget);
+        return ASR_ERROR_UNSUPPORTED;
+    }
+
+    /* decoder bands: even row counts (4:2:0 chroma rows), from the target
+     * window size down to 2 rows until everything fits */
+    uint32_t dec = (uint32_t)ASR_MAX(2, lim->window_pixels / ASR_MAX(s->out_w, 1));
+    if (lim->tile_rows)
+        dec = (uint32_t)ASR_MAX(2, ((uint64_t)lim->tile_rows * s->out_h / s->in_h));
+    for (;;) {
+        if (dec >= s->out_h) {
+            plan->dec_rows = s->out_h;
+            window_bytes(s, s->out_h, plan);
+        } else {
+            dec &= ~1u;
+            plan->dec_rows = dec;
+            window_bytes(s, ASR_MIN(dec + 3, s->out_h), plan);
+        }
+        uint64_t biggest = ASR_MAX(ASR_MAX(plan->unref_bytes, plan->route_bytes), plan->hr_bytes);
+        uint64_t total = fixed + plan->unref_bytes + plan->route_bytes + plan->hr_bytes;
+        uint64_t span = (uint64_t)enc_span(s, plan->dec_rows) * row_bytes + lim->align;
+        uint64_t win = (uint64_t)plan->win_rows * s->out_w;
+        int ok = biggest <= lim->max_range && biggest <= lim->max_alloc &&
+                 total <= lim->budget && span <= lim->max_range &&
+                 ASR_DIV_UP(win, ASR_DEC_LOCAL) <= (uint64_t)ASR_DEC_MAX_GROUPS_X *
+                 lim->max_groups[1];
+        if (ok) {
+            plan->total_bytes = total;
+            break;
+        }
+        if (plan->dec_rows <= 2) {
+            snprintf(err, err_size, "a decoder band of 2 rows of %u pixels does not fit: %s",
+                     s->out_w, biggest > lim->max_range ? "above maxStorageBufferRange" :
+                     biggest > lim->max_alloc ? "above maxMemoryAllocationSize" :
+                     total > lim->budget ? "above the memory budget" :
+                     span > lim->max_range ? "its feature rows exceed maxStorageBufferRange" :
+                     "too many workgroups");
+            return ASR_ERROR_UNSUPPORTED;
+        }
+        dec = plan->dec_rows / 2;
+    }
+    plan->dec_bands = ASR_DIV_UP(s->out_h, plan->dec_rows);
+    return ASR_OK;
 }
 
 AsrStatus asr_net_reserve(AsrDevice *d, AsrNet *net, const AsrNetPlan *plan)
 {
     const struct { AsrBuffer *b; uint64_t size; VkBufferUsageFlags usage; } res[] = {
-        { &net->h0, plan->feat_bytes, STORAGE },
-        { &net->x, plan->feat_bytes, STORAGE },
-        { &net->y, plan->feat_bytes, STORAGE },
-        { &net->enc, plan->feat_bytes, STORAGE },
+        { &net->enc, plan->map_bytes, STORAGE | VK_BUFFER_USAGE_TRANSFER_DST_BIT },
+        { &net->x, plan->map_bytes, STORAGE },
+        { &net->y, plan->map_bytes, STORAGE },
         { &net->partial, plan->partial_bytes, STORAGE },
         { &net->unref, plan->unref_bytes, STORAGE },
         { &net->route, plan->route_bytes,
@@ -177,16 +290,27 @@ AsrStatus asr_net_reserve(AsrDevice *d, AsrNet *net, const AsrNetPlan *plan)
         if (status < 0)
             return status;
     }
+    const struct { AsrPass *p; uint32_t n; } sets[] = {
+        { &net->conv, plan->enc_bands * ASR_CONV_SET_COUNT },
+        { &net->gap, plan->enc_bands },
+        { &net->classify, plan->dec_bands * 2 },
+        { &net->mlp_heavy, plan->dec_bands * 4 },
+        { &net->mlp_light, plan->dec_bands * 4 },
+    };
+    for (size_t i = 0; i < ASR_ARRAY_SIZE(sets); i++) {
+        AsrStatus status = asr_pass_reserve_sets(d, sets[i].p, sets[i].n);
+        if (status < 0)
+            return status;
+    }
     return ASR_OK;
 }
 
 AsrStatus asr_net_trim(AsrDevice *d, AsrNet *net, const AsrNetPlan *plan)
 {
     const struct { AsrBuffer *b; uint64_t size; } res[] = {
-        { &net->h0, plan ? plan->feat_bytes : 0 },
-        { &net->x, plan ? plan->feat_bytes : 0 },
-        { &net->y, plan ? plan->feat_bytes : 0 },
-        { &net->enc, plan ? plan->feat_bytes : 0 },
+        { &net->enc, plan ? plan->map_bytes : 0 },
+        { &net->x, plan ? plan->map_bytes : 0 },
+        { &net->y, plan ? plan->map_bytes : 0 },
         { &net->partial, plan ? plan->partial_bytes : 0 },
         { &net->unref, plan ? plan->unref_bytes : 0 },
         { &net->route, plan ? plan->route_bytes : 0 },
@@ -199,48 +323,91 @@ AsrStatus asr_net_trim(AsrDevice *d, AsrNet *net, const AsrNetPlan *plan)
     return ASR_OK;
 }
 
+/* A window of LR rows [r0, r1) of a feature map, its offset aligned down to
+ * the device's alignment; *base = its first element. */
+static AsrBufferRange map_rows(const AsrDevice *d, const AsrBuffer *b, const AsrNetSize *s,
+                               const AsrNetPlan *plan, uint32_t r0, uint32_t r1, uint32_t *base)
+{
+    uint64_t row = (uint64_t)s->in_w * plan->cs * plan->elem;
+    uint64_t align = ASR_MAX(d->props.limits.minStorageBufferOffsetAlignment, plan->elem);
+    uint64_t begin = r0 * row, end = r1 * row;
+    uint64_t off = begin / align * align;
+    *base = (uint32_t)(off / plan->elem);
+    return (AsrBufferRange) { b, off, end - off };
+}
+
+/* Element bases of the conv sets, per band and set (bound once per configure) */
+typedef struct ConvBases { uint32_t in, out, res; } ConvBases;
+
+static void conv_bases(const AsrDevice *d, const AsrNet *net, const AsrNetSize *s,
+                       const AsrNetPlan *plan, uint32_t band, uint32_t set, AsrBufferRange r[3],
+                       ConvBases *cb)
+{
+    uint32_t r0 = band * plan->enc_rows, r1 = ASR_MIN(r0 + plan->enc_rows, s->in_h);
+    uint32_t i0 = r0 ? r0 - 1 : 0, i1 = ASR_MIN(r1 + 1, s->in_h);
+    const AsrBuffer *in, *out, *res;
+    switch (set) {
+    case ASR_CONV_SET_HEAD: in = &net->enc; out = &net->enc; res = &net->enc; break;
+    case ASR_CONV_SET_C1_H0: in = &net->enc; out = &net->y; res = &net->y; break;
+    case ASR_CONV_SET_C1_X: in = &net->x; out = &net->y; res = &net->y; break;
+    case ASR_CONV_SET_C2_H0: in = &net->y; out = &net->x; res = &net->enc; break;
+    case ASR_CONV_SET_C2_X: in = &net->y; out = &net->x; res = &net->x; break;
+    case ASR_CONV_SET_TAIL_H0: in = &net->enc; out = &net->x; res = &net->enc; break;
+    default: in = &net->x; out = &net->enc; res = &net->enc; break;
+    }
+    if (set == ASR_CONV_SET_HEAD)
+        r[0] = map_rows(d, in, s, plan, r0, r1, &cb->in); /* not read */
+    else
+        r[0] = map_rows(d, in, s, plan, i0, i1, &cb->in);
+    r[1] = map_rows(d, out, s, plan, r0, r1, &cb->out);
+    r[2] = map_rows(d, res, s, plan, r0, r1, &cb->res);
+}
+
 void asr_net_bind(AsrDevice *d, AsrNet *net, const AsrNetSize *s, const AsrNetPlan *plan,
                   const AsrBufferRange *lr, const AsrBufferRange *hr)
 {
     const AsrArch *a = &net->model->arch;
-    AsrBufferRange h0 = { &net->h0, 0, plan->feat_bytes };
-    AsrBufferRange x = { &net->x, 0, plan->feat_bytes };
-    AsrBufferRange y = { &net->y, 0, plan->feat_bytes };
-    AsrBufferRange enc = { &net->enc, 0, plan->feat_bytes };
     AsrBufferRange partial = { &net->partial, 0, plan->partial_bytes };
     AsrBufferRange unref = { &net->unref, 0, plan->unref_bytes };
     AsrBufferRange route = { &net->route, 0, plan->route_bytes };
     AsrBufferRange w = { &net->weights, 0, net->model->num_weights * sizeof(float) };
     AsrBufferRange att = { &net->att, 0, (VkDeviceSize)a->D * a->F * sizeof(float) };
-    (void)s;
 
-    /* conv: in, out, res, weights, att */
-    const AsrBufferRange conv[ASR_CONV_SET_COUNT][3] = {
-        [ASR_CONV_SET_HEAD] = { *lr, h0, h0 },
-        [ASR_CONV_SET_C1_H0] = { h0, y, h0 },
-        [ASR_CONV_SET_C1_X] = { x, y, x },
-        [ASR_CONV_SET_C2_H0] = { y, x, h0 },
-        [ASR_CONV_SET_C2_X] = { y, x, x },
-        [ASR_CONV_SET_TAIL_H0] = { h0, enc, h0 },
-        [ASR_CONV_SET_TAIL_X] = { x, enc, h0 },
-    };
-    for (uint32_t i = 0; i < ASR_CONV_SET_COUNT; i++) {
-        AsrBufferRange r[5] = { conv[i][0], conv[i][1], conv[i][2], w, att };
-        asr_pass_bind(d, &net->conv, i, r);
+    for (uint32_t b = 0; b < plan->enc_bands; b++) {
+        for (uint32_t i = 0; i < ASR_CONV_SET_COUNT; i++) {
+            AsrBufferRange r[6];
+            ConvBases cb;
+            conv_bases(d, net, s, plan, b, i, r, &cb);
+            r[3] = w, r[4] = att, r[5] = *lr;
+            asr_pass_bind(d, &net->conv, b * ASR_CONV_SET_COUNT + i, r);
+        }
+        uint32_t r0 = b * plan->enc_rows, r1 = ASR_MIN(r0 + plan->enc_rows, s->in_h), base;
+        AsrBufferRange gap[2] = { map_rows(d, &net->y, s, plan, r0, r1, &base), partial };
+        asr_pass_bind(d, &net->gap, b, gap);
     }
-    AsrBufferRange gap[2] = { y, partial };
-    asr_pass_bind(d, &net->gap, 0, gap);
     AsrBufferRange sa[3] = { partial, w, att };
     asr_pass_bind(d, &net->sa, 0, sa);
-    AsrBufferRange classify[3] = { enc, w, route };
-    asr_pass_bind(d, &net->classify, 0, classify);
     asr_pass_bind(d, &net->args, 0, &route);
-    for (int m = 0; m < 2; m++) {
-        AsrPass *p = m ? &net->mlp_light : &net->mlp_heavy;
-        AsrBufferRange r0[5] = { enc, *lr, w, *hr, route };
-        AsrBufferRange r1[5] = { enc, *lr, w, unref, route };
-        asr_pass_bind(d, p, 0, r0);
-        asr_pass_bind(d, p, 1, r1);
+    for (uint32_t b = 0; b < plan->dec_bands; b++) {
+        for (int routed = 0; routed < 2; routed++) {
+            AsrNetWindow win;
+            uint32_t base;
+            asr_net_window(s, plan, routed, b, &win);
+            for (int src = 0; src < 2; src++) {
+                /* src 1: depth 0, the encoder's output is in x */
+                AsrBufferRange enc = map_rows(d, src ? &net->x : &net->enc, s, plan, win.e0,
+                                              win.e1, &base);
+                if (routed) {
+                    AsrBufferRange classify[3] = { enc, w, route };
+                    asr_pass_bind(d, &net->classify, b * 2 + src, classify);
+                }
+                for (int m = 0; m < 2; m++) {
+                    AsrPass *p = m ? &net->mlp_light : &net->mlp_heavy;
+                    AsrBufferRange r[5] = { enc, *lr, w, routed ? unref : *hr, route };
+                    asr_pass_bind(d, p, b * 4 + (uint32_t)routed * 2 + (uint32_t)src, r);
+                }
+            }
+        }
     }
     AsrBufferRange refine[3] = { unref, route, *hr };
     asr_pass_bind(d, &net->refine, 0, refine);
@@ -249,16 +416,24 @@ void asr_net_bind(AsrDevice *d, AsrNet *net, const AsrNetSize *s, const AsrNetPl
 }
 
 static void conv(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net, const AsrNetSize *s,
-                 uint32_t set, uint32_t c_in, uint32_t c_out, uint32_t cin_stride,
-                 AsrLayerOffsets off, uint32_t flags, uint32_t att_off)
+                 const AsrNetPlan *plan, uint32_t set, uint32_t c_in, uint32_t c_out,
+                 uint32_t cin_stride, AsrLayerOffsets off, uint32_t flags, uint32_t att_off)
 {
-    AsrConvParams p = {
-        .width = s->in_w, .height = s->in_h, .plane = s->in_w * s->in_h,
-        .c_in = c_in, .c_out = c_out, .cin_stride = cin_stride,
-        .w_off = off.w, .b_off = off.b, .att_off = att_off, .flags = flags,
-    };
-    asr_pass_dispatch(d, cb, &net->conv, set, &p, s->in_w, s->in_h,
-                      ASR_DIV_UP(c_out, ASR_CONV_COB));
+    for (uint32_t b = 0; b < plan->enc_bands; b++) {
+        AsrBufferRange r[3];
+        ConvBases base;
+        conv_bases(d, net, s, plan, b, set, r, &base);
+        uint32_t r0 = b * plan->enc_rows, r1 = ASR_MIN(r0 + plan->enc_rows, s->in_h);
+        AsrConvParams p = {
+            .width = s->in_w, .height = s->in_h, .plane = s->in_w * s->in_h,
+            .c_in = c_in, .c_out = c_out, .cin_stride = cin_stride,
+            .w_off = off.w, .b_off = off.b, .att_off = att_off, .flags = flags,
+            .y0 = r0, .rows = r1 - r0, .cs = plan->cs,
+            .in_base = base.in, .out_base = base.out, .res_base = base.res,
+        };
+        asr_pass_dispatch(d, cb, &net->conv, b * ASR_CONV_SET_COUNT + set, &p, s->in_w, r1 - r0,
+                          ASR_DIV_UP(c_out, ASR_CONV_COB));
+    }
     asr_cmd_compute_barrier(d, cb);
 }
 
@@ -270,29 +445,35 @@ void asr_net_record_encoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
     uint32_t F = a->F, c = op->width;
     float sx = (float)((double)s->out_w / s->in_w), sy = (float)((double)s->out_h / s->in_h);
 
-    conv(d, cb, net, s, ASR_CONV_SET_HEAD, 3, F, 3, o->head, 0, 0);
+    conv(d, cb, net, s, plan, ASR_CONV_SET_HEAD, 3, F, 3, o->head, ASR_CONV_IN_IMAGE, 0);
     for (uint32_t i = 0; i < op->depth; i++) {
-        conv(d, cb, net, s, i ? ASR_CONV_SET_C1_X : ASR_CONV_SET_C1_H0, F, c, F, o->conv1[i], 0, 0);
-        AsrGapParams gp = {
-            .n = s->in_w * s->in_h, .channels = c,
-            .groups = plan->gap_groups, .per_group = plan->gap_per_group,
-        };
-        asr_pass_dispatch_groups(d, cb, &net->gap, 0, &gp, plan->gap_groups, c, 1);
+        conv(d, cb, net, s, plan, i ? ASR_CONV_SET_C1_X : ASR_CONV_SET_C1_H0, F, c, F,
+             o->conv1[i], 0, 0);
+        for (uint32_t b = 0; b < plan->enc_bands; b++) {
+            uint32_t r0 = b * plan->enc_rows, r1 = ASR_MIN(r0 + plan->enc_rows, s->in_h);
+            uint32_t base;
+            map_rows(d, &net->y, s, plan, r0, r1, &base);
+            AsrGapParams gp = {
+                .width = s->in_w, .height = s->in_h, .y0 = r0, .cs = plan->cs, .base = base,
+            };
+            asr_pass_dispatch_groups(d, cb, &net->gap, b, &gp, r1 - r0, c, 1);
+        }
         asr_cmd_compute_barrier(d, cb);
         AsrSaParams sp = {
             .sx = sx, .sy = sy, .c = c, .chunk = a->chunk, .hidden = a->sa_hidden,
-            .fc1_stride = F + F / a->chunk * 2, .groups = plan->gap_groups,
+            .fc1_stride = F + F / a->chunk * 2, .groups = s->in_h,
             .n = s->in_w * s->in_h,
             .fc1_w = o->fc1[i].w, .fc1_b = o->fc1[i].b, .fc2_w = o->fc2[i].w,
             .fc2_b = o->fc2[i].b, .att_off = i * F,
         };
         asr_pass_dispatch_groups(d, cb, &net->sa, 0, &sp, 1, 1, 1);
         asr_cmd_compute_barrier(d, cb);
-        conv(d, cb, net, s, i ? ASR_CONV_SET_C2_X : ASR_CONV_SET_C2_H0, c, F, F, o->conv2[i],
-             ASR_CONV_PRE_SA_RELU | ASR_CONV_ADD_RES, i * F);
+        conv(d, cb, net, s, plan, i ? ASR_CONV_SET_C2_X : ASR_CONV_SET_C2_H0, c, F, F,
+             o->conv2[i], ASR_CONV_PRE_SA_RELU | ASR_CONV_ADD_RES, i * F);
     }
-    conv(d, cb, net, s, op->depth ? ASR_CONV_SET_TAIL_X : ASR_CONV_SET_TAIL_H0, F, F, F, o->tail,
-         ASR_CONV_ADD_RES, 0);
+    /* depth 0: the tail reads enc (h0) and writes x, which the decoder reads */
+    conv(d, cb, net, s, plan, op->depth ? ASR_CONV_SET_TAIL_X : ASR_CONV_SET_TAIL_H0, F, F, F,
+         o->tail, ASR_CONV_ADD_RES, 0);
 }
 
 static void mlp_params(const AsrNet *net, int heavy, AsrDecParams *p)
@@ -307,39 +488,53 @@ static void mlp_params(const AsrNet *net, int heavy, AsrDecParams *p)
 }
 
 void asr_net_record_decoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
-                            const AsrNetSize *s, const AsrNetPlan *plan, const AsrNetOp *op)
+                            const AsrNetSize *s, const AsrNetPlan *plan, const AsrNetOp *op,
+                            uint32_t band)
 {
     const AsrArch *a = &net->model->arch;
+    int routed = op->mode == ASR_DECODER_ROUTED;
+    uint32_t src = op->depth == 0; /* depth 0: the encoder's output is in x */
+    AsrNetWindow win;
+    uint32_t base;
+    asr_net_window(s, plan, routed, band, &win);
+    map_rows(d, &net->enc, s, plan, win.e0, win.e1, &base);
     AsrDecParams p = {
         .in_w = s->in_w, .in_h = s->in_h, .out_w = s->out_w, .out_h = s->out_h,
         .cell_x = (float)s->in_w / (float)s->out_w,
         .cell_y = (float)s->in_h / (float)s->out_h,
         .threshold = (float)asr_model_route_threshold(a, op->k),
+        .y0 = win.m0, .rows = win.m1 - win.m0,
+        .dst_y0 = win.h0, .dst_rows = win.h1 - win.h0,
+        .cs = plan->cs, .enc_base = base,
     };
+    uint64_t n = (uint64_t)s->out_w * p.rows;
+    uint64_t groups = ASR_DIV_UP(n, ASR_DEC_LOCAL);
+    uint32_t gx = (uint32_t)ASR_MIN(groups, ASR_DEC_MAX_GROUPS_X);
+    uint32_t gy = (uint32_t)ASR_DIV_UP(groups, gx);
 
     if (s->alpha) {
         AsrDecParams bp = p;
         bp.src_plane = 3 * s->in_w * s->in_h;
-        bp.dst_plane = 3 * s->out_w * s->out_h;
-        asr_pass_dispatch(d, cb, &net->bilinear, 0, &bp, s->out_w, s->out_h, 1);
+        bp.dst_plane = 3 * s->out_w * p.dst_rows;
+        asr_pass_dispatch(d, cb, &net->bilinear, 0, &bp, s->out_w, p.dst_rows, 1);
     }
 
-    if (op->mode != ASR_DECODER_ROUTED) {
+    if (!routed) {
         int heavy = op->mode == ASR_DECODER_HEAVY;
         mlp_params(net, heavy, &p);
         p.mode = ASR_DEC_ALL;
-        asr_pass_dispatch_groups(d, cb, heavy ? &net->mlp_heavy : &net->mlp_light, 0, &p,
-                                 plan->dec_groups[0], plan->dec_groups[1], 1);
+        asr_pass_dispatch_groups(d, cb, heavy ? &net->mlp_heavy : &net->mlp_light,
+                                 band * 4 + src, &p, gx, gy, 1);
         return;
     }
 
-    d->vk.vkCmdFillBuffer(cb, net->route.buffer, 0, ASR_ROUTE_MAP * sizeof(uint32_t), 0);
+    /* counters of this band; at the first band also the frame's totals */
+    d->vk.vkCmdFillBuffer(cb, net->route.buffer, 0, (band ? 2 : 4) * sizeof(uint32_t), 0);
     asr_cmd_barrier(d, cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
                     VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
                     VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
     p.l0_w = net->model->off.cls.w, p.l0_b = net->model->off.cls.b;
-    asr_pass_dispatch_groups(d, cb, &net->classify, 0, &p, plan->dec_groups[0],
-                             plan->dec_groups[1], 1);
+    asr_pass_dispatch_groups(d, cb, &net->classify, band * 2 + src, &p, gx, gy, 1);
     asr_cmd_compute_barrier(d, cb);
     asr_pass_dispatch_groups(d, cb, &net->args, 0, NULL, 1, 1, 1);
     asr_cmd_barrier(d, cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
@@ -350,10 +545,10 @@ void asr_net_record_decoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
     hp.mode = ASR_DEC_HEAVY;
     mlp_params(net, 0, &lp);
     lp.mode = ASR_DEC_LIGHT;
-    asr_pass_dispatch_indirect(d, cb, &net->mlp_heavy, 1, &hp, &net->route,
+    asr_pass_dispatch_indirect(d, cb, &net->mlp_heavy, band * 4 + 2 + src, &hp, &net->route,
                                ASR_ROUTE_HEAVY_ARGS * sizeof(uint32_t));
-    asr_pass_dispatch_indirect(d, cb, &net->mlp_light, 1, &lp, &net->route,
+    asr_pass_dispatch_indirect(d, cb, &net->mlp_light, band * 4 + 2 + src, &lp, &net->route,
                                ASR_ROUTE_LIGHT_ARGS * sizeof(uint32_t));
     asr_cmd_compute_barrier(d, cb);
-    asr_pass_dispatch(d, cb, &net->refine, 0, &p, s->out_w, s->out_h, 1);
+    asr_pass_dispatch(d, cb, &net->refine, 0, &p, s->out_w, p.dst_rows, 1);
 }

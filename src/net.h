@@ -28,17 +28,50 @@ typedef struct AsrNetSize {
     int alpha; /* resample plane 3 bilinearly */
 } AsrNetSize;
 
-/* Bytes of the size-dependent buffers (for limit checks and reserve). */
+/* What the device and the engine allow the size-dependent buffers. */
+typedef struct AsrNetLimits {
+    uint64_t max_range;    /* maxStorageBufferRange */
+    uint64_t max_alloc;    /* maxMemoryAllocationSize */
+    uint64_t align;        /* minStorageBufferOffsetAlignment */
+    uint64_t budget;       /* bytes the net's size-dependent buffers may take */
+    uint32_t max_groups[3];/* maxComputeWorkGroupCount */
+    uint32_t tile_rows;    /* > 0: force LR rows per band (tests, ANYSR_TILE) */
+    uint32_t window_pixels;/* target HR pixels of a decoder window */
+} AsrNetLimits;
+
+/*
+ * Tiling (README "Tiles"). The encoder runs layer by layer over the whole
+ * frame, each layer band by band (enc_rows LR rows at a time), so the scale
+ * attention pools the whole frame and a banded frame equals an unbanded one.
+ * Its feature maps are whole-frame; bands exist so that no binding exceeds
+ * maxStorageBufferRange. The decoder runs band by band (dec_rows HR rows),
+ * each band in a window of buffers reused for the next: it computes the
+ * band, the row above it (the 4:2:0 chroma filter of pack) and, routed, one
+ * more row on each side (the refinement's neighbourhood).
+ */
 typedef struct AsrNetPlan {
-    uint64_t feat_bytes;    /* h0, x, y, enc: F planes at LR each */
-    uint64_t partial_bytes;
-    uint64_t unref_bytes;   /* RGB at HR */
-    uint64_t route_bytes;
-    uint32_t gap_groups, gap_per_group;
-    uint32_t dec_groups[2]; /* decoder grid dispatch (x, y) */
+    uint32_t elem;          /* bytes of a feature value: 2 (fp16) or 4 */
+    uint32_t cs;            /* channel stride of the feature maps (F) */
+    uint64_t map_bytes;     /* one whole-frame feature map (enc, x, y) */
+    uint64_t partial_bytes; /* F x in_h partial sums */
+    uint32_t enc_rows, enc_bands;
+    uint32_t dec_rows, dec_bands;
+    uint32_t win_rows;      /* rows of the largest decoder window */
+    uint64_t unref_bytes;   /* RGB of a window */
+    uint64_t route_bytes;   /* route buffer of a window */
+    uint64_t hr_bytes;      /* RGB[A] of a window (pack's source) */
+    uint64_t total_bytes;   /* all of the above: the net's share of memory */
 } AsrNetPlan;
 
-/* Descriptor sets of the conv pass */
+/* Rows of decoder band b (params.h AsrDecParams windows). */
+typedef struct AsrNetWindow {
+    uint32_t y0, y1;   /* the band: output rows */
+    uint32_t h0, h1;   /* rows of the hr window (pack's source) */
+    uint32_t m0, m1;   /* rows the MLPs run on (routed: hr window +- 1) */
+    uint32_t e0, e1;   /* LR rows of enc the MLP rows read */
+} AsrNetWindow;
+
+/* Descriptor sets of the conv pass (per encoder band) */
 enum {
     ASR_CONV_SET_HEAD,
     ASR_CONV_SET_C1_H0,
@@ -54,34 +87,50 @@ typedef struct AsrNet {
     AsrModel *model;
     AsrBuffer weights; /* device-local, every weight as float */
     AsrBuffer att;     /* D x F attention values */
+    int fp16;          /* feature maps in float16 (act.h) */
     AsrPass conv, gap, sa, classify, args, mlp_heavy, mlp_light, refine, bilinear;
-    /* grow-only, size-dependent */
-    AsrBuffer h0, x, y, enc, partial, unref, route;
+    /* grow-only, size-dependent: whole-frame feature maps (enc holds the
+     * head output h0 until the tail adds to it in place; x is the residual
+     * stream, updated in place; y the conv1 output), partial sums, and the
+     * decoder window */
+    AsrBuffer enc, x, y, partial, unref, route;
     uint64_t weight_uploads;
 } AsrNet;
 
-/* Create pipelines and upload the weights (once, through a temporary
- * staging buffer and `cmd`). Takes ownership of `model` (also on failure). */
-AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, AsrCmd *cmd, AsrNet *net);
+/* Create pipelines (fp16: the 16-bit storage variants) and upload the
+ * weights (once, through a temporary staging buffer and `cmd`). Takes
+ * ownership of `model` (also on failure). */
+AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, AsrCmd *cmd, AsrNet *net);
 void asr_net_destroy(AsrDevice *d, AsrNet *net);
 
-void asr_net_plan(const AsrNet *net, const AsrNetSize *s, AsrNetPlan *plan);
-/* Make the pool hold the buffers of `plan`; on failure the pool keeps its
- * previous buffers (grow-only). */
+/* Decide the bands and buffer sizes of `s` within `lim`. Returns
+ * ASR_ERROR_UNSUPPORTED with a message in err when not even the smallest
+ * band fits (naming the limit). */
+AsrStatus asr_net_plan(const AsrNet *net, const AsrNetSize *s, const AsrNetLimits *lim,
+                       AsrNetPlan *plan, char *err, size_t err_size);
+void asr_net_window(const AsrNetSize *s, const AsrNetPlan *plan, int routed, uint32_t band,
+                    AsrNetWindow *w);
+/* Make the pool hold the buffers of `plan` and enough descriptor sets; on
+ * failure the pool keeps its previous buffers (grow-only). */
 AsrStatus asr_net_reserve(AsrDevice *d, AsrNet *net, const AsrNetPlan *plan);
 /* Shrink the pool to `plan` (NULL: release it); see asr_buffer_shrink(). */
 AsrStatus asr_net_trim(AsrDevice *d, AsrNet *net, const AsrNetPlan *plan);
-/* Point the descriptor sets at the pool and at the engine's LR input
- * (3 or 4 planes of in_w x in_h) and HR output (planes of out_w x out_h). */
+/* Point the descriptor sets at the pool and at the engine's LR image
+ * (3 or 4 float planes of in_w x in_h) and HR window buffer (planes of
+ * plan->win_rows x out_w; the MLPs and refine write it). */
 void asr_net_bind(AsrDevice *d, AsrNet *net, const AsrNetSize *s, const AsrNetPlan *plan,
                   const AsrBufferRange *lr, const AsrBufferRange *hr);
 
-/* Record the encoder (head, blocks [0, depth), tail) and the decoder (the
- * op's mode; routed: classify, lists, indirect MLPs, refine; alpha). The
- * caller orders lr before the encoder and hr after the decoder. */
+/* Record the encoder (head, blocks [0, depth), tail), every band of every
+ * layer. The caller orders lr before it. */
 void asr_net_record_encoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
                             const AsrNetSize *s, const AsrNetPlan *plan, const AsrNetOp *op);
+/* Record the decoder of band `band` into the hr window (the op's mode;
+ * routed: classify, lists, indirect MLPs, refine; alpha). The caller
+ * orders the window's previous reader (pack) before it and its reader
+ * after it. */
 void asr_net_record_decoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
-                            const AsrNetSize *s, const AsrNetPlan *plan, const AsrNetOp *op);
+                            const AsrNetSize *s, const AsrNetPlan *plan, const AsrNetOp *op,
+                            uint32_t band);
 
 #endif /* ASR_NET_H */

@@ -3,6 +3,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "pipeline.h"
@@ -19,8 +20,7 @@ AsrStatus asr_pass_create(AsrDevice *d, const AsrPassDesc *desc, AsrPass *p)
     p->local_x = desc->local_x ? desc->local_x : 1;
     p->local_y = desc->local_y ? desc->local_y : 1;
     p->num_sets = desc->num_sets ? desc->num_sets : 1;
-    if (p->num_buffers > ASR_PASS_MAX_BUFFERS || desc->num_spec > ASR_PASS_MAX_SPEC ||
-        p->num_sets > ASR_ARRAY_SIZE(p->sets)) {
+    if (p->num_buffers > ASR_PASS_MAX_BUFFERS || desc->num_spec > ASR_PASS_MAX_SPEC) {
         status = ASR_ERROR_INVALID_ARGUMENT;
         goto error;
     }
@@ -96,27 +96,9 @@ AsrStatus asr_pass_create(AsrDevice *d, const AsrPassDesc *desc, AsrPass *p)
     VK(&d->log, vk->vkCreateComputePipelines(d->device, VK_NULL_HANDLE, 1, &cpci, NULL, &p->pipeline));
     d->pipelines_created++;
 
-    VkDescriptorPoolSize ps = {
-        .type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-        .descriptorCount = ASR_MAX(p->num_buffers, 1) * p->num_sets,
-    };
-    VkDescriptorPoolCreateInfo dpci = {
-        .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
-        .maxSets = p->num_sets,
-        .poolSizeCount = 1,
-        .pPoolSizes = &ps,
-    };
-    VK(&d->log, vk->vkCreateDescriptorPool(d->device, &dpci, NULL, &p->pool));
-    VkDescriptorSetLayout layouts[ASR_ARRAY_SIZE(p->sets)];
-    for (uint32_t i = 0; i < p->num_sets; i++)
-        layouts[i] = p->set_layout;
-    VkDescriptorSetAllocateInfo dsai = {
-        .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
-        .descriptorPool = p->pool,
-        .descriptorSetCount = p->num_sets,
-        .pSetLayouts = layouts,
-    };
-    VK(&d->log, vk->vkAllocateDescriptorSets(d->device, &dsai, p->sets));
+    status = asr_pass_reserve_sets(d, p, p->num_sets);
+    if (status < 0)
+        goto error;
 
     vk->vkDestroyShaderModule(d->device, module, NULL);
     asr_dbg(&d->log, "created pipeline %s", p->name);
@@ -130,11 +112,65 @@ error:
     return status;
 }
 
+AsrStatus asr_pass_reserve_sets(AsrDevice *d, AsrPass *p, uint32_t n)
+{
+    AsrStatus status = ASR_OK;
+    const AsrVkFuncs *vk = &d->vk;
+    VkDescriptorPool pool = VK_NULL_HANDLE;
+    VkDescriptorSet *sets = NULL;
+    VkDescriptorSetLayout *layouts = NULL;
+    if (p->pool && p->sets && n <= p->num_sets)
+        return ASR_OK;
+    n = ASR_MAX(n, 1);
+    sets = calloc(n, sizeof(*sets));
+    layouts = calloc(n, sizeof(*layouts));
+    if (!sets || !layouts) {
+        status = ASR_ERROR_NO_MEMORY;
+        goto error;
+    }
+    VkDescriptorPoolSize ps = {
+        .type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+        .descriptorCount = ASR_MAX(p->num_buffers, 1) * n,
+    };
+    VkDescriptorPoolCreateInfo dpci = {
+        .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
+        .maxSets = n,
+        .poolSizeCount = 1,
+        .pPoolSizes = &ps,
+    };
+    VK(&d->log, vk->vkCreateDescriptorPool(d->device, &dpci, NULL, &pool));
+    for (uint32_t i = 0; i < n; i++)
+        layouts[i] = p->set_layout;
+    VkDescriptorSetAllocateInfo dsai = {
+        .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+        .descriptorPool = pool,
+        .descriptorSetCount = n,
+        .pSetLayouts = layouts,
+    };
+    VK(&d->log, vk->vkAllocateDescriptorSets(d->device, &dsai, sets));
+    if (p->pool)
+        vk->vkDestroyDescriptorPool(d->device, p->pool, NULL);
+    free(p->sets);
+    p->pool = pool;
+    p->sets = sets;
+    p->num_sets = n;
+    free(layouts);
+    return ASR_OK;
+
+error:
+    if (pool)
+        vk->vkDestroyDescriptorPool(d->device, pool, NULL);
+    free(sets);
+    free(layouts);
+    return status;
+}
+
 void asr_pass_destroy(AsrDevice *d, AsrPass *p)
 {
     const AsrVkFuncs *vk = &d->vk;
     if (p->pool)
         vk->vkDestroyDescriptorPool(d->device, p->pool, NULL);
+    free(p->sets);
     if (p->pipeline)
         vk->vkDestroyPipeline(d->device, p->pipeline, NULL);
     if (p->layout)

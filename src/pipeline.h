@@ -38,7 +38,7 @@ typedef struct AsrPass {
     VkPipelineLayout layout;
     VkPipeline pipeline;
     VkDescriptorPool pool;
-    VkDescriptorSet sets[8];
+    VkDescriptorSet *sets;  /* num_sets of them, from pool */
     uint32_t num_sets;
     uint32_t num_buffers;
     uint32_t push_size;
@@ -57,6 +57,12 @@ typedef struct AsrBufferRange {
 AsrStatus asr_pass_create(AsrDevice *d, const AsrPassDesc *desc, AsrPass *p);
 /* Release a pass (an empty one is fine) and clear it. */
 void asr_pass_destroy(AsrDevice *d, AsrPass *p);
+
+/* Make the pass hold at least `n` descriptor sets (grow-only: a larger pool
+ * replaces the old one, whose sets are then gone: bind them again). The
+ * device must not be using the pass's sets. On failure the pass keeps its
+ * previous sets. */
+AsrStatus asr_pass_reserve_sets(AsrDevice *d, AsrPass *p, uint32_t n);
 
 /* Point descriptor set `set` at `ranges[0 .. num_buffers-1]`. The set must
  * not be in use by pending GPU work. */

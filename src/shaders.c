@@ -9,11 +9,15 @@
 #include "bicubic.spv.h"
 #include "pack.spv.h"
 #include "conv3x3.spv.h"
+#include "conv3x3_f16.spv.h"
 #include "gap.spv.h"
+#include "gap_f16.spv.h"
 #include "sa.spv.h"
 #include "dec_classify.spv.h"
+#include "dec_classify_f16.spv.h"
 #include "dec_args.spv.h"
 #include "dec_mlp.spv.h"
+#include "dec_mlp_f16.spv.h"
 #include "dec_refine.spv.h"
 #include "bilinear.spv.h"
 
@@ -23,10 +27,14 @@ const AsrShaderCode asr_shader_unpack = SHADER(unpack);
 const AsrShaderCode asr_shader_bicubic = SHADER(bicubic);
 const AsrShaderCode asr_shader_pack = SHADER(pack);
 const AsrShaderCode asr_shader_conv3x3 = SHADER(conv3x3);
+const AsrShaderCode asr_shader_conv3x3_f16 = SHADER(conv3x3_f16);
 const AsrShaderCode asr_shader_gap = SHADER(gap);
+const AsrShaderCode asr_shader_gap_f16 = SHADER(gap_f16);
 const AsrShaderCode asr_shader_sa = SHADER(sa);
 const AsrShaderCode asr_shader_dec_classify = SHADER(dec_classify);
+const AsrShaderCode asr_shader_dec_classify_f16 = SHADER(dec_classify_f16);
 const AsrShaderCode asr_shader_dec_args = SHADER(dec_args);
 const AsrShaderCode asr_shader_dec_mlp = SHADER(dec_mlp);
+const AsrShaderCode asr_shader_dec_mlp_f16 = SHADER(dec_mlp_f16);
 const AsrShaderCode asr_shader_dec_refine = SHADER(dec_refine);
 const AsrShaderCode asr_shader_bilinear = SHADER(bilinear);

@@ -12,11 +12,15 @@ extern const AsrShaderCode asr_shader_unpack;
 extern const AsrShaderCode asr_shader_bicubic;
 extern const AsrShaderCode asr_shader_pack;
 extern const AsrShaderCode asr_shader_conv3x3;
+extern const AsrShaderCode asr_shader_conv3x3_f16; /* act.h: 16-bit feature maps */
 extern const AsrShaderCode asr_shader_gap;
+extern const AsrShaderCode asr_shader_gap_f16; /* act.h: 16-bit feature maps */
 extern const AsrShaderCode asr_shader_sa;
 extern const AsrShaderCode asr_shader_dec_classify;
+extern const AsrShaderCode asr_shader_dec_classify_f16; /* act.h: 16-bit feature maps */
 extern const AsrShaderCode asr_shader_dec_args;
 extern const AsrShaderCode asr_shader_dec_mlp;
+extern const AsrShaderCode asr_shader_dec_mlp_f16; /* act.h: 16-bit feature maps */
 extern const AsrShaderCode asr_shader_dec_refine;
 extern const AsrShaderCode asr_shader_bilinear;
 

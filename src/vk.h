@@ -29,6 +29,8 @@
     X(vkGetPhysicalDeviceProperties)             \
     X(vkGetPhysicalDeviceQueueFamilyProperties)  \
     X(vkGetPhysicalDeviceMemoryProperties)       \
+    X(vkGetPhysicalDeviceFeatures2)              \
+    X(vkGetPhysicalDeviceProperties2)            \
     X(vkCreateDevice)                            \
     X(vkGetDeviceProcAddr)
 

@@ -140,6 +140,14 @@ typedef struct AsrFrame {
     size_t stride[ASR_MAX_PLANES];
 } AsrFrame;
 
+/** Storage precision of the network's feature maps (activations). */
+typedef enum AsrPrecision {
+    ASR_PRECISION_AUTO = 0, /**< fp16 where the device has storageBuffer16BitAccess, else fp32 */
+    ASR_PRECISION_FP16 = 1, /**< 16-bit floats (arithmetic stays fp32); fails on devices
+                                 without 16-bit storage */
+    ASR_PRECISION_FP32 = 2, /**< 32-bit floats */
+} AsrPrecision;
+
 /** Engine settings. Always initialise with asr_settings_default(). */
 typedef struct AsrSettings {
     /** Vulkan physical device index in enumeration order, or -1 for automatic
@@ -157,8 +165,21 @@ typedef struct AsrSettings {
     /** Model file (.safetensors) to load instead of the embedded default;
      *  NULL = embedded default. Copied by asr_engine_new(). */
     const char *model_path;
+    /** Storage of the feature maps. Default ASR_PRECISION_AUTO. */
+    AsrPrecision precision;
+    /** Force the frame to be processed in bands of this many input rows
+     *  (the decoder's bands follow at the scale); 0 = bands only where a
+     *  device limit or the memory budget needs them. Tiled output equals
+     *  untiled output (README "Tiles"): a knob for tests and users to check
+     *  it. Default: 0, or the environment variable ANYSR_TILE (rows). */
+    uint32_t tile_rows;
+    /** Bytes of device memory the engine may allocate for frame-dependent
+     *  buffers and the weights (0 = three quarters of the device's largest
+     *  device-local heap); only what a frame needs is allocated.
+     *  asr_engine_configure() fails when not even the smallest bands fit. */
+    uint64_t memory_budget;
     /** Reserved for future use, must be zero. */
-    uint32_t reserved[16];
+    uint32_t reserved[12];
 } AsrSettings;
 
 /** Per-engine counters and the last frame's figures. */
@@ -201,6 +222,13 @@ typedef struct AsrStats {
     uint64_t controller_switches; /**< times the controller changed the operating point */
     uint64_t frames_over_budget;  /**< frames whose wall time exceeded the budget while
                                        adaptation was on */
+    /* Memory and tiling. */
+    uint64_t device_bytes;        /**< memory of the engine's live Vulkan buffers now (device-local
+                                       and host-visible staging), bytes */
+    uint64_t device_bytes_peak;   /**< the most device_bytes has been since asr_engine_new() */
+    int32_t precision;            /**< AsrPrecision in use: ASR_PRECISION_FP16 or _FP32 */
+    uint32_t encoder_bands;       /**< bands of input rows the encoder runs in (1: untiled) */
+    uint32_t decoder_bands;       /**< bands of output rows the decoder runs in (1: untiled) */
 } AsrStats;
 
 /** Decoder modes (DESIGN.md section 3). */

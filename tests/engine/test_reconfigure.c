@@ -20,16 +20,16 @@ typedef struct Res {
 } Res;
 
 /* Tiny frames (lavapipe), but two sizes large enough that the pool's 64 KiB
- * granules must grow: 28x20 feature maps (32 x 560 floats) and 47x37 output
- * planes. */
+ * granules must grow: 40x30 feature maps (32 x 1200 values, 75 KiB in fp16)
+ * and 80x60 output planes. */
 static const Res res[10] = {
     { 8, 8, 16, 16 },   { 9, 7, 13, 11 },   { 12, 10, 17, 23 }, { 21, 15, 47, 37 },
-    { 11, 13, 11, 26 }, { 28, 20, 70, 50 }, { 7, 5, 21, 15 },   { 13, 17, 20, 30 },
+    { 11, 13, 11, 26 }, { 40, 30, 80, 60 }, { 7, 5, 21, 15 },   { 13, 17, 20, 30 },
     { 10, 10, 25, 25 }, { 5, 3, 9, 7 },
 };
 
-#define MAX_IN (28 * 20 * 4)
-#define MAX_OUT (70 * 50 * 4)
+#define MAX_IN (40 * 30 * 4)
+#define MAX_OUT (80 * 60 * 4)
 
 static uint8_t in_px[MAX_IN], out_px[MAX_OUT];
 
