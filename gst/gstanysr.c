@@ -81,7 +81,10 @@
  * adaptation), budget-ms and predicted-ms (double, 0 without adaptation),
  * fps-estimate (double), budget-unmeetable (boolean), switches, frames,
  * frames-over-budget, weight-uploads, pipelines-created, buffer-allocations
- * (uint64, since the engine was created), in-width, in-height, out-width,
+ * (uint64, since the engine was created), device-bytes and device-bytes-peak
+ * (uint64: memory of the engine's Vulkan buffers now and at most),
+ * precision (string, fp16 or fp32), encoder-bands and decoder-bands (uint,
+ * 1 when the frame ran untiled), in-width, in-height, out-width,
  * out-height (int) and pts (uint64, of the last frame's buffer). The
  * engine's decisions are logged at the DEBUG level of the "anysr" category
  * (GST_DEBUG=anysr:5).
@@ -142,6 +145,7 @@ enum
   PROP_0,
   PROP_SCALE,
   PROP_DEVICE,
+  PROP_PRECISION,
   PROP_DEVICE_NAME,
   PROP_MODEL_LOCATION,
   PROP_SUBNET,
@@ -196,6 +200,25 @@ gst_any_sr_decoder_get_type (void)
 
   if (g_once_init_enter (&type)) {
     GType t = g_enum_register_static ("GstAnySrDecoder", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+GType
+gst_any_sr_precision_get_type (void)
+{
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+    {GST_ANY_SR_PRECISION_AUTO,
+        "fp16 where the device has 16-bit storage, else fp32", "auto"},
+    {GST_ANY_SR_PRECISION_FP16, "16-bit float feature maps", "fp16"},
+    {GST_ANY_SR_PRECISION_FP32, "32-bit float feature maps", "fp32"},
+    {0, NULL, NULL}
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstAnySrPrecision", values);
     g_once_init_leave (&type, t);
   }
   return type;
@@ -277,6 +300,19 @@ gst_any_sr_class_init (GstAnySrClass * klass)
       "variable ANYSR_DEVICE overrides); applied when the element goes from "
       "NULL to READY",
       -1, G_MAXINT, DEFAULT_DEVICE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GstAnySr:precision:
+   *
+   * Storage of the network's feature maps: 16-bit floats halve their memory
+   * (arithmetic stays 32-bit). auto takes fp16 where the device has
+   * storageBuffer16BitAccess. Read when the element goes from NULL to READY.
+   */
+  properties[PROP_PRECISION] = g_param_spec_enum ("precision", "Precision",
+      "Storage of the feature maps: auto (fp16 where the device has 16-bit "
+      "storage), fp16 or fp32; applied when the element goes from NULL to "
+      "READY", GST_TYPE_ANY_SR_PRECISION, GST_ANY_SR_PRECISION_AUTO,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
 
   /**
    * GstAnySr:device-name:
@@ -498,6 +534,14 @@ gst_any_sr_set_property (GObject * object, guint prop_id,
       if (changed)
         gst_base_transform_reconfigure_src (GST_BASE_TRANSFORM (self));
       break;
+    case PROP_PRECISION:
+      GST_OBJECT_LOCK (self);
+      self->precision = g_value_get_enum (value);
+      if (self->engine)
+        GST_WARNING_OBJECT (self, "precision changed while a device is open; "
+            "it takes effect after the element returns to NULL");
+      GST_OBJECT_UNLOCK (self);
+      break;
     case PROP_DEVICE:
       GST_OBJECT_LOCK (self);
       self->device = g_value_get_int (value);
@@ -575,6 +619,9 @@ gst_any_sr_get_property (GObject * object, guint prop_id, GValue * value,
   switch (prop_id) {
     case PROP_SCALE:
       g_value_set_double (value, self->scale);
+      break;
+    case PROP_PRECISION:
+      g_value_set_enum (value, self->precision);
       break;
     case PROP_DEVICE:
       g_value_set_int (value, self->device);
@@ -689,6 +736,7 @@ gst_any_sr_open (GstAnySr * self)
   asr_settings_default (&settings);
   GST_OBJECT_LOCK (self);
   settings.device_index = self->device;
+  settings.precision = (AsrPrecision) self->precision;
   scale = self->scale;
   model = g_strdup (self->model_location);
   GST_OBJECT_UNLOCK (self);
@@ -1269,6 +1317,12 @@ gst_any_sr_stats_structure_unlocked (GstAnySr * self, const gchar * reason)
       "weight-uploads", G_TYPE_UINT64, (guint64) st->weight_uploads,
       "pipelines-created", G_TYPE_UINT64, (guint64) st->pipelines_created,
       "buffer-allocations", G_TYPE_UINT64, (guint64) st->buffer_allocations,
+      "device-bytes", G_TYPE_UINT64, (guint64) st->device_bytes,
+      "device-bytes-peak", G_TYPE_UINT64, (guint64) st->device_bytes_peak,
+      "precision", G_TYPE_STRING,
+      st->precision == ASR_PRECISION_FP16 ? "fp16" : "fp32",
+      "encoder-bands", G_TYPE_UINT, (guint) st->encoder_bands,
+      "decoder-bands", G_TYPE_UINT, (guint) st->decoder_bands,
       "in-width", G_TYPE_INT, self->last_size[0],
       "in-height", G_TYPE_INT, self->last_size[1],
       "out-width", G_TYPE_INT, self->last_size[2],

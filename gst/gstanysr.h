@@ -34,6 +34,26 @@ typedef enum
 #define GST_TYPE_ANY_SR_DECODER (gst_any_sr_decoder_get_type ())
 GType gst_any_sr_decoder_get_type (void);
 
+/**
+ * GstAnySrPrecision:
+ * @GST_ANY_SR_PRECISION_AUTO: fp16 where the device has 16-bit storage, else fp32
+ * @GST_ANY_SR_PRECISION_FP16: 16-bit feature maps (fails without 16-bit storage)
+ * @GST_ANY_SR_PRECISION_FP32: 32-bit feature maps
+ *
+ * Storage of the network's feature maps (the values of #AsrPrecision).
+ *
+ * Since: 0.1
+ */
+typedef enum
+{
+  GST_ANY_SR_PRECISION_AUTO = 0,
+  GST_ANY_SR_PRECISION_FP16 = 1,
+  GST_ANY_SR_PRECISION_FP32 = 2,
+} GstAnySrPrecision;
+
+#define GST_TYPE_ANY_SR_PRECISION (gst_any_sr_precision_get_type ())
+GType gst_any_sr_precision_get_type (void);
+
 #define GST_TYPE_ANY_SR (gst_any_sr_get_type ())
 G_DECLARE_FINAL_TYPE (GstAnySr, gst_any_sr, GST, ANY_SR, GstVideoFilter);
 
@@ -49,6 +69,7 @@ struct _GstAnySr
   /* properties; protected by the object lock */
   gdouble scale;
   gint device;
+  GstAnySrPrecision precision;  /* read on NULL to READY */
   gchar *device_name;           /* NULL while no engine is open */
   gchar *model_location;        /* NULL: the embedded default model */
   gint subnet;                  /* -1: the scale group's cap */

@@ -7,8 +7,6 @@
 
 #include "buffer.h"
 
-/* granularity of grow-only re-allocation */
-#define ASR_BUFFER_GRANULE (64 * 1024)
 
 static int find_memory_type(const AsrDevice *d, uint32_t type_bits,
                             VkMemoryPropertyFlags required, VkMemoryPropertyFlags preferred)

@@ -32,6 +32,15 @@ AsrStatus asr_buffer_create(AsrDevice *d, AsrBuffer *b, AsrBufferKind kind,
 /* Release a buffer (an empty one is fine) and clear it. */
 void asr_buffer_destroy(AsrDevice *d, AsrBuffer *b);
 
+/* granularity of grow-only re-allocation */
+#define ASR_BUFFER_GRANULE (64 * 1024)
+
+/* Bytes asr_buffer_reserve() allocates for `size` (0 for 0): for budgets. */
+static inline uint64_t asr_buffer_pool_bytes(uint64_t size)
+{
+    return ASR_ALIGN(size, ASR_BUFFER_GRANULE);
+}
+
 /*
  * Grow-only pool entry: make `b` hold at least `size` bytes. Keeps the buffer
  * when it is big enough; otherwise allocates a larger one (rounded up) and

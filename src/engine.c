@@ -309,9 +309,11 @@ static AsrStatus plan(AsrEngine *e, AsrConfig *c)
 
     /* what stays whole-frame: frames (staging and device), the LR image,
      * the bicubic scratch; the weights are already allocated */
-    uint64_t fixed = 2 * (ASR_ALIGN(c->in_bytes, 4) + ASR_ALIGN(c->out_bytes, 4)) +
-                     c->lr_bytes + c->tmp_bytes + (c->bicubic ? whole_hr : 0) +
-                     e->net.weights.bytes + e->net.att.bytes;
+    uint64_t fixed = 2 * (asr_buffer_pool_bytes(c->in_bytes) +
+                          asr_buffer_pool_bytes(c->out_bytes)) +
+                     asr_buffer_pool_bytes(c->lr_bytes) + asr_buffer_pool_bytes(c->tmp_bytes) +
+                     (c->bicubic ? asr_buffer_pool_bytes(whole_hr) : 0) +
+                     e->net.weights.bytes + e->net.att.bytes + e->readback.bytes;
     if (fixed > e->budget)
         return fail(e, ASR_ERROR_UNSUPPORTED, "%ux%u -> %ux%u: the frames and images need %llu "
                     "bytes, above the memory budget of %llu bytes", in->width, in->height,

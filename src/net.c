@@ -224,7 +224,8 @@ AsrStatus asr_net_plan(const AsrNet *net, const AsrNetSize *s, const AsrNetLimit
         plan->enc_rows = rows; /* as forced: the last band may be shorter */
     plan->enc_bands = ASR_DIV_UP(s->in_h, plan->enc_rows);
 
-    uint64_t fixed = 3 * plan->map_bytes + plan->partial_bytes;
+    uint64_t fixed = 3 * asr_buffer_pool_bytes(plan->map_bytes) +
+                     asr_buffer_pool_bytes(plan->partial_bytes);
     if (fixed > lim->budget) {
         snprintf(err, err_size, "the feature maps need %llu bytes, above the memory budget of "
                  "%llu bytes", (unsigned long long)fixed, (unsigned long long)lim->budget);
@@ -246,7 +247,9 @@ AsrStatus asr_net_plan(const AsrNet *net, const AsrNetSize *s, const AsrNetLimit
             window_bytes(s, ASR_MIN(dec + 3, s->out_h), plan);
         }
         uint64_t biggest = ASR_MAX(ASR_MAX(plan->unref_bytes, plan->route_bytes), plan->hr_bytes);
-        uint64_t total = fixed + plan->unref_bytes + plan->route_bytes + plan->hr_bytes;
+        uint64_t total = fixed + asr_buffer_pool_bytes(plan->unref_bytes) +
+                         asr_buffer_pool_bytes(plan->route_bytes) +
+                         asr_buffer_pool_bytes(plan->hr_bytes);
         uint64_t span = (uint64_t)enc_span(s, plan->dec_rows) * row_bytes + lim->align;
         uint64_t win = (uint64_t)plan->win_rows * s->out_w;
         int ok = biggest <= lim->max_range && biggest <= lim->max_alloc &&
