@@ -13,6 +13,7 @@
 #include <math.h>
 #include <string.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
 
 /* Pixel values are checked only on the bicubic path (ANYSR_TEST_BICUBIC set,
  * with the test build of the plugin, see meson.build): the network's output
@@ -1101,7 +1102,7 @@ expect_model_error (GstElement * e, GstBus * bus, GstState state,
 GST_START_TEST (test_model_location)
 {
   const gchar *good = test_model_path ();
-  gchar *dir, *bad_tensor, *truncated, *garbage, *missing, *contents;
+  gchar *dir, *bad_tensor, *truncated, *garbage, *missing, *fifo, *contents;
   gsize len;
   gchar *hit;
   GstHarness *hr;
@@ -1115,6 +1116,7 @@ GST_START_TEST (test_model_location)
   truncated = g_build_filename (dir, "truncated.safetensors", NULL);
   garbage = g_build_filename (dir, "garbage.safetensors", NULL);
   missing = g_build_filename (dir, "missing.safetensors", NULL);
+  fifo = g_build_filename (dir, "model.fifo", NULL);
 
   fail_unless (g_file_get_contents (good, &contents, &len, NULL));
   /* the header names a tensor the loader needs under another name */
@@ -1153,6 +1155,14 @@ GST_START_TEST (test_model_location)
   expect_model_error (e, bus, GST_STATE_READY, garbage, "");
   g_object_set (e, "model-location", missing, NULL);
   expect_model_error (e, bus, GST_STATE_READY, missing, "");
+  /* not a regular file: refused at once (a FIFO without waiting for a
+   * writer) */
+  g_object_set (e, "model-location", dir, NULL);
+  expect_model_error (e, bus, GST_STATE_READY, dir, "is a directory");
+  fail_unless (mkfifo (fifo, 0600) == 0);
+  g_object_set (e, "model-location", fifo, NULL);
+  expect_model_error (e, bus, GST_STATE_READY, fifo, "FIFO");
+  g_unlink (fifo);
 
   /* changed in READY: loaded on READY -> PAUSED */
   g_object_set (e, "model-location", NULL, NULL);
@@ -1210,6 +1220,7 @@ GST_START_TEST (test_model_location)
   g_free (bad_tensor);
   g_free (truncated);
   g_free (garbage);
+  g_free (fifo);
   g_free (missing);
   g_free (dir);
 }
