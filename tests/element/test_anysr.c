@@ -1097,6 +1097,40 @@ expect_model_error (GstElement * e, GstBus * bus, GstState state,
   gst_message_unref (msg);
 }
 
+/* device beyond the devices present: the error says so and how many exist,
+ * with no driver-installation hint */
+GST_START_TEST (test_device_out_of_range)
+{
+  GstElement *e = gst_element_factory_make ("anysr", NULL);
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  GError *err = NULL;
+  gchar *dbg = NULL;
+
+  gst_element_set_bus (e, bus);
+  g_object_set (e, "device", 99, NULL);
+  fail_unless_equals_int (gst_element_set_state (e, GST_STATE_READY),
+      GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  gst_message_parse_error (msg, &err, &dbg);
+  GST_INFO ("error: %s", err->message);
+  fail_unless (strstr (err->message, "index 99") != NULL &&
+      strstr (err->message, "out of range") != NULL &&
+      strstr (err->message, "device(s) exist") != NULL &&
+      strstr (err->message, "Install") == NULL, "error \"%s\"", err->message);
+  g_error_free (err);
+  g_free (dbg);
+  gst_message_unref (msg);
+  fail_unless_equals_int (gst_element_set_state (e, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_element_set_bus (e, NULL);
+  gst_object_unref (bus);
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
 /* model-location: the default model from its file, broken files refused
  * with a message naming the problem, a change in READY. */
 GST_START_TEST (test_model_location)
@@ -1252,6 +1286,7 @@ anysr_suite (void)
   tcase_add_test (tc, test_subnet_decoder_k);
   tcase_add_test (tc, test_stats_messages);
   tcase_add_test (tc, test_model_location);
+  tcase_add_test (tc, test_device_out_of_range);
 
   return s;
 }
