@@ -787,7 +787,12 @@ gst_any_sr_open (GstAnySr * self)
     dbg = g_strdup_printf ("asr_engine_new(): %s%s%s (VK_DRIVER_FILES=%s)",
         asr_status_to_string (status), detail ? ": " : "",
         detail ? detail : "", driver_files ? driver_files : "unset");
-    if (status == ASR_ERROR_NO_DEVICE && settings.device_index < 0) {
+    if (status == ASR_ERROR_NO_DEVICE && detail) {
+      /* libanysr's message names the cause: an index out of range, a driver
+       * file that could not be loaded, no device (with the lavapipe hint) */
+      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+          ("No usable Vulkan device: %s", detail), ("%s", dbg));
+    } else if (status == ASR_ERROR_NO_DEVICE && settings.device_index < 0) {
       GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
           ("No usable Vulkan device. " NO_DEVICE_HINT), ("%s", dbg));
     } else if (status == ASR_ERROR_NO_DEVICE) {

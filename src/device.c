@@ -16,6 +16,15 @@ static const char no_device_hint[] =
     "mesa-vulkan-drivers) provides a CPU device, selectable with "
     "VK_DRIVER_FILES=/usr/share/vulkan/icd.d/lvp_icd.<arch>.json";
 
+/* The loader's driver list when the environment sets it, else NULL. */
+static const char *driver_files_env(void)
+{
+    const char *s = getenv("VK_DRIVER_FILES");
+    if (!s || !*s)
+        s = getenv("VK_ICD_FILENAMES");
+    return s && *s ? s : NULL;
+}
+
 static VKAPI_ATTR VkBool32 VKAPI_CALL
 messenger_cb(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
              VkDebugUtilsMessageTypeFlagsEXT types,
@@ -167,6 +176,17 @@ static AsrStatus create_instance(AsrDevice *d, int validation)
         .ppEnabledExtensionNames = enabled_exts,
     };
     VkResult res = vk->vkCreateInstance(&ici, NULL, &d->instance);
+    if (res != VK_SUCCESS && driver_files_env()) {
+        /* the loader reports a driver file it cannot load in many ways
+         * (VK_ERROR_OUT_OF_HOST_MEMORY for a file of junk) */
+        asr_err(&d->log, "vkCreateInstance failed (%s): the driver file could not be loaded "
+                "(VK_DRIVER_FILES=%s; each must be a Vulkan driver .json manifest naming an "
+                "installed driver); %s", asr_vkresult_to_string(res), driver_files_env(),
+                no_device_hint);
+        d->instance = VK_NULL_HANDLE;
+        status = ASR_ERROR_NO_DEVICE;
+        goto error;
+    }
     if (res == VK_ERROR_INCOMPATIBLE_DRIVER || res == VK_ERROR_INITIALIZATION_FAILED) {
         asr_err(&d->log, "vkCreateInstance failed (%s): %s", asr_vkresult_to_string(res),
                 no_device_hint);
@@ -208,7 +228,17 @@ static AsrStatus choose_device(AsrDevice *d, int index)
     VkPhysicalDevice *devs = NULL;
     uint32_t n = 0;
 
-    VK(&d->log, vk->vkEnumeratePhysicalDevices(d->instance, &n, NULL));
+    VkResult res = vk->vkEnumeratePhysicalDevices(d->instance, &n, NULL);
+    if ((res != VK_SUCCESS || !n) && driver_files_env()) {
+        asr_err(&d->log, "vkEnumeratePhysicalDevices %s%s: the driver file could not be loaded "
+                "(VK_DRIVER_FILES=%s; each must be a Vulkan driver .json manifest naming an "
+                "installed driver); %s", res != VK_SUCCESS ? "failed: " : "found no device",
+                res != VK_SUCCESS ? asr_vkresult_to_string(res) : "", driver_files_env(),
+                no_device_hint);
+        status = ASR_ERROR_NO_DEVICE;
+        goto error;
+    }
+    VK(&d->log, res);
     if (!n) {
         asr_err(&d->log, "%s", no_device_hint);
         status = ASR_ERROR_NO_DEVICE;
@@ -219,14 +249,18 @@ static AsrStatus choose_device(AsrDevice *d, int index)
         status = ASR_ERROR_NO_MEMORY;
         goto error;
     }
-    VkResult res = vk->vkEnumeratePhysicalDevices(d->instance, &n, devs);
+    res = vk->vkEnumeratePhysicalDevices(d->instance, &n, devs);
     if (res != VK_INCOMPLETE)
         VK(&d->log, res);
 
-    if (index < 0)
+    const char *from = "device_index";
+    if (index < 0) {
         index = env_device_index(&d->log);
+        from = "ANYSR_DEVICE";
+    }
     if (index >= (int)n) {
-        asr_err(&d->log, "no Vulkan device with index %d: %u device(s) found", index, n);
+        asr_err(&d->log, "Vulkan device index %d (%s) is out of range: %u device(s) exist, "
+                "indices 0 to %u", index, from, n, n - 1);
         status = ASR_ERROR_NO_DEVICE;
         goto error;
     }

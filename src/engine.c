@@ -98,9 +98,7 @@ static AsrStatus fail(AsrEngine *e, AsrStatus status, const char *fmt, ...)
 
 static double now_ms(void)
 {
-    struct timespec ts;
-    timespec_get(&ts, TIME_UTC);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+    return asr_monotonic_ms(); /* a wall clock jumps (NTP, date -s) */
 }
 
 static char *copy_string(const char *s)

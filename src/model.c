@@ -5,6 +5,7 @@
  */
 #include <glib.h>
 #include <json-glib/json-glib.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,11 +105,11 @@ static int get_hidden(JsonObject *o, const char *name, uint32_t *n_out, uint32_t
 static AsrStatus parse_arch(const char *json, AsrArch *a, char *err, size_t errlen)
 {
     AsrStatus ret = ASR_ERROR_MODEL;
-    GError *gerr = NULL;
+    char why[256];
     JsonParser *parser = json_parser_new();
     memset(a, 0, sizeof(*a));
-    if (!json_parser_load_from_data(parser, json, -1, &gerr)) {
-        asr_format_error(err, errlen, "anysr.arch is not valid JSON: %s", gerr ? gerr->message : "?");
+    if (!asr_json_load(parser, json, strlen(json), why, sizeof(why))) {
+        asr_format_error(err, errlen, "anysr.arch is not valid JSON: %s", why);
         goto done;
     }
     JsonNode *root = json_parser_get_root(parser);
@@ -238,15 +239,15 @@ static AsrStatus parse_arch(const char *json, AsrArch *a, char *err, size_t errl
 
     a->default_k = 0.0;
     JsonNode *kn = json_object_get_member(o, "default_k");
-    if (kn && !node_number(kn, &a->default_k)) {
-        asr_format_error(err, errlen, "anysr.arch: field 'default_k' is not a finite number");
+    /* the engine keeps k as a float: it must be a finite float */
+    if (kn && (!node_number(kn, &a->default_k) || fabs(a->default_k) > FLT_MAX)) {
+        asr_format_error(err, errlen, "anysr.arch: field 'default_k' is not a finite number "
+                "(of float range)");
         goto done;
     }
     ret = ASR_OK;
 
 done:
-    if (gerr)
-        g_error_free(gerr);
     g_object_unref(parser);
     return ret;
 }
@@ -391,30 +392,47 @@ static AsrStatus build(const AsrSafetensors *st, AsrModel *m, char *err, size_t 
             }
         }
     }
-    m->weights = malloc(total * sizeof(float));
-    if (!m->weights) {
-        ret = ASR_ERROR_NO_MEMORY;
-        asr_format_error(err, errlen, "out of memory for %zu weights", total);
-        goto done;
-    }
     m->num_weights = total;
-    size_t pos = 0;
-    for (size_t i = 0; i < n; i++) {
-        const AsrTensor *t = asr_safetensors_find(st, ex[i].name);
-        asr_tensor_to_f32(t, m->weights + pos);
-        pos += t->count;
-    }
     ret = ASR_OK;
 done:
     free(ex);
     return ret;
 }
 
-static void sha256(const uint8_t *blob, size_t size, uint8_t out[32])
+/* The weights, after build() checked the tensors and the data was read. */
+static AsrStatus fill_weights(const AsrSafetensors *st, AsrModel *m, char *err, size_t errlen)
 {
+    Expected *ex = calloc(MAX_EXPECTED, sizeof(*ex));
+    AsrModelOffsets off;
+    if (!ex)
+        return ASR_ERROR_NO_MEMORY;
+    size_t n = expected_tensors(&m->arch, &off, ex);
+    m->weights = malloc((m->num_weights ? m->num_weights : 1) * sizeof(float));
+    if (!m->weights) {
+        asr_format_error(err, errlen, "out of memory for %zu weights", m->num_weights);
+        free(ex);
+        return ASR_ERROR_NO_MEMORY;
+    }
+    size_t pos = 0;
+    for (size_t i = 0; i < n; i++) {
+        const AsrTensor *t = asr_safetensors_find(st, ex[i].name);
+        asr_tensor_to_f32(t, m->weights + pos);
+        pos += t->count;
+    }
+    free(ex);
+    return ASR_OK;
+}
+
+static void sha256(const AsrSafetensors *st, uint8_t out[32])
+{
+    const uint8_t *head, *data;
+    size_t head_size, data_size;
     GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
     gsize len = 32;
-    g_checksum_update(c, blob, (gssize)size);
+    asr_safetensors_bytes(st, &head, &head_size, &data, &data_size);
+    g_checksum_update(c, head, (gssize)head_size);
+    if (data_size)
+        g_checksum_update(c, data, (gssize)data_size);
     g_checksum_get_digest(c, out, &len);
     g_checksum_free(c);
 }
@@ -436,10 +454,9 @@ AsrStatus asr_model_load_blob(const uint8_t *blob, size_t size, AsrModel **out, 
         s = ASR_ERROR_NO_MEMORY;
         goto error;
     }
-    s = build(st, m, err, errlen);
-    if (s < 0)
+    if ((s = build(st, m, err, errlen)) < 0 || (s = fill_weights(st, m, err, errlen)) < 0)
         goto error;
-    sha256(blob, size, m->sha256);
+    sha256(st, m->sha256);
     asr_safetensors_free(&st);
     *out = m;
     return ASR_OK;
@@ -450,22 +467,36 @@ error:
     return s;
 }
 
+/* The header first: the file type, the header and the architecture's tensor
+ * list are checked before the data section (of the size the header
+ * describes, nothing more) is read. */
 AsrStatus asr_model_load_file(const char *path, AsrModel **out, char *err, size_t errlen)
 {
-    gchar *contents = NULL;
-    gsize len = 0;
-    GError *gerr = NULL;
+    AsrSafetensors *st = NULL;
+    AsrModel *m = NULL;
+    asr_format_error(err, errlen, "%s", "");
     if (!path || !out)
         return ASR_ERROR_INVALID_ARGUMENT;
     *out = NULL;
-    if (!g_file_get_contents(path, &contents, &len, &gerr)) {
-        asr_format_error(err, errlen, "cannot read '%s': %s", path, gerr ? gerr->message : "?");
-        if (gerr)
-            g_error_free(gerr);
-        return ASR_ERROR_MODEL;
+    AsrStatus s = asr_safetensors_open_file(path, &st, err, errlen);
+    if (s < 0)
+        return s;
+    m = calloc(1, sizeof(*m));
+    if (!m) {
+        s = ASR_ERROR_NO_MEMORY;
+        goto error;
     }
-    AsrStatus s = asr_model_load_blob((const uint8_t *)contents, len, out, err, errlen);
-    g_free(contents);
+    if ((s = build(st, m, err, errlen)) < 0 || (s = asr_safetensors_read_data(st, err, errlen)) < 0 ||
+        (s = fill_weights(st, m, err, errlen)) < 0)
+        goto error;
+    sha256(st, m->sha256);
+    asr_safetensors_free(&st);
+    *out = m;
+    return ASR_OK;
+
+error:
+    asr_safetensors_free(&st);
+    asr_model_free(&m);
     return s;
 }
 

@@ -2,25 +2,29 @@
  * safetensors.c — parse and validate a .safetensors blob; see safetensors.h.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#define _POSIX_C_SOURCE 200809L /* O_CLOEXEC, S_ISSOCK */
+
 #include "safetensors.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <json-glib/json-glib.h>
 
-/* A header larger than this is certainly not one of ours (and protects the
- * JSON parser from a hostile length field). */
-#define ASR_SAFETENSORS_MAX_HEADER (16u << 20)
-
 struct AsrSafetensors {
-    uint8_t *blob;       /* private copy of the whole file */
-    size_t size;
-    const uint8_t *data; /* start of the data section inside blob */
+    uint8_t *head;       /* the 8-byte length and the JSON header */
+    size_t head_size;
+    uint8_t *data;       /* the data section; NULL until read */
     size_t data_size;
+    int fd;              /* asr_safetensors_open_file(): the file, until its data is read */
+    char *path;
     AsrTensor *tensors;  /* sorted by offset */
     size_t n_tensors;
     char **meta_keys;
@@ -231,7 +235,7 @@ static AsrStatus parse_tensor(AsrSafetensors *st, const char *name, JsonNode *no
     t->count = (size_t)count;
     t->offset = (size_t)begin;
     t->nbytes = (size_t)(end - begin);
-    t->data = st->data + begin;
+    t->data = NULL; /* attach_data() */
     return ASR_OK;
 }
 
@@ -250,50 +254,204 @@ static AsrStatus check_finite(const AsrTensor *t, char *err, size_t errlen)
     return ASR_OK;
 }
 
-AsrStatus asr_safetensors_parse(const uint8_t *blob, size_t size, AsrSafetensors **out,
-                                char *err, size_t errlen)
+/* ------------------------------------------------------------------------ */
+/* JSON before json-glib sees it */
+
+/* A strict JSON number at s[0..len): -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+ * Returns its length (0: not one) and whether it is an integer literal. */
+static size_t json_number_len(const char *s, size_t len, int *is_int)
+{
+    size_t i = 0;
+    *is_int = 1;
+    if (i < len && s[i] == '-')
+        i++;
+    if (i >= len || !g_ascii_isdigit(s[i]))
+        return 0;
+    if (s[i] == '0')
+        i++;
+    else
+        while (i < len && g_ascii_isdigit(s[i]))
+            i++;
+    if (i < len && s[i] == '.') {
+        *is_int = 0;
+        if (++i >= len || !g_ascii_isdigit(s[i]))
+            return 0;
+        while (i < len && g_ascii_isdigit(s[i]))
+            i++;
+    }
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        *is_int = 0;
+        i++;
+        if (i < len && (s[i] == '+' || s[i] == '-'))
+            i++;
+        if (i >= len || !g_ascii_isdigit(s[i]))
+            return 0;
+        while (i < len && g_ascii_isdigit(s[i]))
+            i++;
+    }
+    return i;
+}
+
+static int json_delimiter(char c)
+{
+    return c == ',' || c == ']' || c == '}' || c == ':' || c == ' ' || c == '\t' || c == '\n' ||
+           c == '\r';
+}
+
+/* The token-level checks json-glib does not make (its GScanner is lax, and it
+ * recurses once per nesting level): nesting at most ASR_JSON_MAX_DEPTH deep,
+ * strict JSON number literals (no hex, octal, leading '+' or '.'), integers
+ * that fit int64 (json-glib wraps them silently), no comments, no
+ * single-quoted strings, no identifiers but true/false/null. The grammar is
+ * left to json-glib. One pass over the bytes, no recursion. */
+static int json_prescan(const char *s, size_t len, char *why, size_t whylen)
+{
+    int depth = 0;
+    for (size_t i = 0; i < len; i++) {
+        const char c = s[i];
+        if (c == '"') {
+            for (i++; i < len && s[i] != '"'; i++)
+                if (s[i] == '\\')
+                    i++;
+            if (i >= len) {
+                asr_format_error(why, whylen, "unterminated string");
+                return 0;
+            }
+        } else if (c == '[' || c == '{') {
+            if (++depth > ASR_JSON_MAX_DEPTH) {
+                asr_format_error(why, whylen, "nested more than %d levels deep at byte %zu",
+                        ASR_JSON_MAX_DEPTH, i);
+                return 0;
+            }
+        } else if (c == ']' || c == '}') {
+            if (depth > 0)
+                depth--;
+        } else if (c == '-' || g_ascii_isdigit(c)) {
+            int is_int;
+            size_t n = json_number_len(s + i, len - i, &is_int);
+            if (!n || (i + n < len && !json_delimiter(s[i + n]))) {
+                asr_format_error(why, whylen, "malformed number at byte %zu", i);
+                return 0;
+            }
+            if (is_int) {
+                const int neg = c == '-';
+                const char *d = s + i + neg;
+                size_t nd = n - (size_t)neg;
+                if (nd > 19 || (nd == 19 && memcmp(d, neg ? "9223372036854775808"
+                                                              : "9223372036854775807", 19) > 0)) {
+                    asr_format_error(why, whylen, "integer %.*s%s at byte %zu does not fit 64 bits",
+                            (int)(n < 32 ? n : 32), s + i, n < 32 ? "" : "...", i);
+                    return 0;
+                }
+            }
+            i += n - 1;
+        } else if (g_ascii_isalpha(c)) {
+            size_t n = 0;
+            while (i + n < len && g_ascii_isalpha(s[i + n]))
+                n++;
+            if (!((n == 4 && !memcmp(s + i, "true", 4)) || (n == 4 && !memcmp(s + i, "null", 4)) ||
+                  (n == 5 && !memcmp(s + i, "false", 5)))) {
+                asr_format_error(why, whylen, "unexpected word '%.*s' at byte %zu",
+                        (int)(n < 32 ? n : 32), s + i, i);
+                return 0;
+            }
+            i += n - 1;
+        } else if (!json_delimiter(c)) {
+            asr_format_error(why, whylen, "unexpected character 0x%02x at byte %zu",
+                    (unsigned)(unsigned char)c, i);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+typedef struct DupCheck {
+    GHashTable *counts; /* JsonObject * -> members seen so far */
+    char *dup;          /* the first duplicate key */
+} DupCheck;
+
+/* json-glib emits "object-member" after storing each member, replacing an
+ * earlier one of the same name: a member count that does not grow is a
+ * duplicate. */
+static void on_object_member(JsonParser *parser, JsonObject *obj, const gchar *name, gpointer user)
+{
+    DupCheck *dc = user;
+    (void)parser;
+    guint seen = GPOINTER_TO_UINT(g_hash_table_lookup(dc->counts, obj)) + 1;
+    g_hash_table_insert(dc->counts, obj, GUINT_TO_POINTER(seen));
+    if (json_object_get_size(obj) != seen && !dc->dup)
+        dc->dup = g_strdup(name);
+}
+
+int asr_json_load(JsonParser *parser, const char *text, size_t len, char *why, size_t whylen)
+{
+    GError *gerr = NULL;
+    DupCheck dc = { NULL, NULL };
+    int ok = 0;
+
+    if (len > G_MAXSSIZE || !json_prescan(text, len, why, whylen))
+        return 0;
+    dc.counts = g_hash_table_new(g_direct_hash, g_direct_equal);
+    gulong id = g_signal_connect(parser, "object-member", G_CALLBACK(on_object_member), &dc);
+    if (!json_parser_load_from_data(parser, text, (gssize)len, &gerr))
+        asr_format_error(why, whylen, "%s", gerr ? gerr->message : "?");
+    else if (dc.dup)
+        asr_format_error(why, whylen, "duplicate key '%s'", dc.dup);
+    else
+        ok = 1;
+    g_signal_handler_disconnect(parser, id);
+    g_hash_table_destroy(dc.counts);
+    g_free(dc.dup);
+    g_clear_error(&gerr);
+    return ok;
+}
+
+/* ------------------------------------------------------------------------ */
+/* container */
+
+static AsrStatus header_length(const uint8_t first[8], uint64_t file_size, uint64_t *hlen,
+                               char *err, size_t errlen)
+{
+    uint64_t h = 0;
+    for (int i = 7; i >= 0; i--)
+        h = (h << 8) | first[i];
+    if (h < 2 || h > ASR_SAFETENSORS_MAX_HEADER || h > file_size - 8) {
+        asr_format_error(err, errlen, "header length %llu does not fit the file of %llu bytes%s",
+                (unsigned long long)h, (unsigned long long)file_size,
+                h > ASR_SAFETENSORS_MAX_HEADER ? " (or the 16 MiB limit)" : "");
+        return ASR_ERROR_MODEL;
+    }
+    *hlen = h;
+    return ASR_OK;
+}
+
+/* Parses the 8 + hlen header bytes at `head` of a file of `file_size` bytes;
+ * the tensors get offsets but no data yet. */
+static AsrStatus parse_header(const uint8_t *head, uint64_t hlen, uint64_t file_size,
+                              AsrSafetensors **out, char *err, size_t errlen)
 {
     AsrStatus ret = ASR_OK;
     AsrSafetensors *st = NULL;
     JsonParser *parser = NULL;
     GList *members = NULL;
-    GError *gerr = NULL;
-
-    asr_format_error(err, errlen, "%s", "");
-    if (!out || (!blob && size)) {
-        asr_format_error(err, errlen, "invalid argument");
-        return ASR_ERROR_INVALID_ARGUMENT;
-    }
-    *out = NULL;
-    if (size < 8) {
-        asr_format_error(err, errlen, "file of %zu bytes is too short for a safetensors header", size);
-        return ASR_ERROR_MODEL;
-    }
-    uint64_t hlen = 0;
-    for (int i = 7; i >= 0; i--)
-        hlen = (hlen << 8) | blob[i];
-    if (hlen < 2 || hlen > ASR_SAFETENSORS_MAX_HEADER || hlen > size - 8) {
-        asr_format_error(err, errlen, "header length %llu does not fit the file of %zu bytes",
-                (unsigned long long)hlen, size);
-        return ASR_ERROR_MODEL;
-    }
+    char why[256];
 
     st = calloc(1, sizeof(*st));
     if (!st)
         return ASR_ERROR_NO_MEMORY;
-    st->blob = malloc(size);
-    if (!st->blob) {
+    st->fd = -1;
+    st->head = malloc(8 + (size_t)hlen);
+    if (!st->head) {
         ret = ASR_ERROR_NO_MEMORY;
         goto error;
     }
-    memcpy(st->blob, blob, size);
-    st->size = size;
-    st->data = st->blob + 8 + hlen;
-    st->data_size = size - 8 - (size_t)hlen;
+    memcpy(st->head, head, 8 + (size_t)hlen);
+    st->head_size = 8 + (size_t)hlen;
+    st->data_size = (size_t)(file_size - 8 - hlen);
 
     parser = json_parser_new();
-    if (!json_parser_load_from_data(parser, (const char *)st->blob + 8, (gssize)hlen, &gerr)) {
-        asr_format_error(err, errlen, "header JSON does not parse: %s", gerr ? gerr->message : "?");
+    if (!asr_json_load(parser, (const char *)st->head + 8, (size_t)hlen, why, sizeof(why))) {
+        asr_format_error(err, errlen, "header JSON does not parse: %s", why);
         ret = ASR_ERROR_MODEL;
         goto error;
     }
@@ -325,18 +483,26 @@ AsrStatus asr_safetensors_parse(const uint8_t *blob, size_t size, AsrSafetensors
     }
 
     qsort(st->tensors, st->n_tensors, sizeof(AsrTensor), tensor_cmp_offset);
-    for (size_t i = 1; i < st->n_tensors; i++) {
-        const AsrTensor *a = &st->tensors[i - 1], *b = &st->tensors[i];
-        if (b->offset < a->offset + a->nbytes) {
-            asr_format_error(err, errlen, "tensors '%s' and '%s' overlap in the data section", a->name,
-                    b->name);
+    size_t data_end = 0;
+    for (size_t i = 0; i < st->n_tensors; i++) {
+        const AsrTensor *a = &st->tensors[i];
+        if (i > 0 && a->offset < st->tensors[i - 1].offset + st->tensors[i - 1].nbytes) {
+            asr_format_error(err, errlen, "tensors '%s' and '%s' overlap in the data section",
+                    st->tensors[i - 1].name, a->name);
             ret = ASR_ERROR_MODEL;
             goto error;
         }
+        data_end = a->offset + a->nbytes;
     }
-    for (size_t i = 0; i < st->n_tensors; i++)
-        if ((ret = check_finite(&st->tensors[i], err, errlen)) < 0)
-            goto error;
+    /* As the safetensors format says: the data section holds the tensors and
+     * nothing after them (so nothing else is ever read). */
+    if (data_end != st->data_size) {
+        asr_format_error(err, errlen, "%zu bytes after the tensors' data (the header describes "
+                "%zu bytes of data, the file holds %zu)", st->data_size - data_end, data_end,
+                st->data_size);
+        ret = ASR_ERROR_MODEL;
+        goto error;
+    }
 
     g_list_free(members);
     g_object_unref(parser);
@@ -344,7 +510,6 @@ AsrStatus asr_safetensors_parse(const uint8_t *blob, size_t size, AsrSafetensors
     return ASR_OK;
 
 error:
-    g_clear_error(&gerr);
     g_list_free(members);
     if (parser)
         g_object_unref(parser);
@@ -352,26 +517,210 @@ error:
     return ret;
 }
 
-AsrStatus asr_safetensors_load_file(const char *path, AsrSafetensors **out, char *err,
+/* Takes ownership of `data` (st->data_size bytes), points the tensors into
+ * it and checks every value. */
+static AsrStatus attach_data(AsrSafetensors *st, uint8_t *data, char *err, size_t errlen)
+{
+    st->data = data;
+    for (size_t i = 0; i < st->n_tensors; i++)
+        st->tensors[i].data = st->data + st->tensors[i].offset;
+    for (size_t i = 0; i < st->n_tensors; i++) {
+        AsrStatus ret = check_finite(&st->tensors[i], err, errlen);
+        if (ret < 0)
+            return ret;
+    }
+    return ASR_OK;
+}
+
+AsrStatus asr_safetensors_parse(const uint8_t *blob, size_t size, AsrSafetensors **out,
+                                char *err, size_t errlen)
+{
+    AsrStatus ret;
+    AsrSafetensors *st = NULL;
+    uint64_t hlen;
+
+    asr_format_error(err, errlen, "%s", "");
+    if (!out || (!blob && size)) {
+        asr_format_error(err, errlen, "invalid argument");
+        return ASR_ERROR_INVALID_ARGUMENT;
+    }
+    *out = NULL;
+    if (size < 8) {
+        asr_format_error(err, errlen, "file of %zu bytes is too short for a safetensors header", size);
+        return ASR_ERROR_MODEL;
+    }
+    if ((ret = header_length(blob, size, &hlen, err, errlen)) < 0)
+        return ret;
+    if ((ret = parse_header(blob, hlen, size, &st, err, errlen)) < 0)
+        return ret;
+    uint8_t *data = malloc(st->data_size ? st->data_size : 1);
+    if (!data) {
+        ret = ASR_ERROR_NO_MEMORY;
+        goto error;
+    }
+    if (st->data_size)
+        memcpy(data, blob + st->head_size, st->data_size);
+    if ((ret = attach_data(st, data, err, errlen)) < 0)
+        goto error;
+    *out = st;
+    return ASR_OK;
+
+error:
+    asr_safetensors_free(&st);
+    return ret;
+}
+
+/* Reads exactly `n` bytes at the file position; 0 on success. */
+static int read_exact(int fd, uint8_t *buf, size_t n)
+{
+    while (n) {
+        ssize_t r = read(fd, buf, n > (1u << 30) ? (1u << 30) : n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return r < 0 ? errno : -1;
+        buf += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+static const char *file_kind(mode_t mode)
+{
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISFIFO(mode))
+        return "a FIFO (named pipe)";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "not a regular file";
+}
+
+static AsrStatus read_error(const char *path, int e, char *err, size_t errlen)
+{
+    if (e > 0)
+        asr_format_error(err, errlen, "cannot read '%s': %s", path, g_strerror(e));
+    else
+        asr_format_error(err, errlen, "cannot read '%s': the file is shorter than its size "
+                "(changed while reading?)", path);
+    return ASR_ERROR_MODEL;
+}
+
+AsrStatus asr_safetensors_open_file(const char *path, AsrSafetensors **out, char *err,
                                     size_t errlen)
 {
-    gchar *contents = NULL;
-    gsize len = 0;
-    GError *gerr = NULL;
+    AsrStatus ret = ASR_ERROR_MODEL;
+    AsrSafetensors *st = NULL;
+    uint8_t *head = NULL;
+    struct stat sb;
+    int fd, e;
 
+    asr_format_error(err, errlen, "%s", "");
     if (!path || !out) {
         asr_format_error(err, errlen, "invalid argument");
         return ASR_ERROR_INVALID_ARGUMENT;
     }
     *out = NULL;
-    if (!g_file_get_contents(path, &contents, &len, &gerr)) {
-        asr_format_error(err, errlen, "cannot read model file: %s", gerr->message);
-        g_error_free(gerr);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer; the file type
+     * is checked right after. */
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        asr_format_error(err, errlen, "cannot open '%s': %s", path, g_strerror(errno));
         return ASR_ERROR_MODEL;
     }
-    AsrStatus ret = asr_safetensors_parse((const uint8_t *)contents, len, out, err, errlen);
-    g_free(contents);
+    if (fstat(fd, &sb) != 0) {
+        asr_format_error(err, errlen, "cannot stat '%s': %s", path, g_strerror(errno));
+        goto error;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        asr_format_error(err, errlen, "'%s' is %s, not a regular model file", path,
+                file_kind(sb.st_mode));
+        goto error;
+    }
+    if (sb.st_size < 8) {
+        asr_format_error(err, errlen, "'%s': file of %lld bytes is too short for a safetensors "
+                "header", path, (long long)sb.st_size);
+        goto error;
+    }
+    const uint64_t fsize = (uint64_t)sb.st_size;
+    uint8_t first[8];
+    uint64_t hlen;
+    if ((e = read_exact(fd, first, 8)) != 0) {
+        ret = read_error(path, e, err, errlen);
+        goto error;
+    }
+    if ((ret = header_length(first, fsize, &hlen, err, errlen)) < 0)
+        goto error;
+    if (fsize - 8 - hlen > SIZE_MAX) {
+        asr_format_error(err, errlen, "'%s' is too large", path);
+        ret = ASR_ERROR_MODEL;
+        goto error;
+    }
+    head = malloc(8 + (size_t)hlen);
+    if (!head) {
+        ret = ASR_ERROR_NO_MEMORY;
+        goto error;
+    }
+    memcpy(head, first, 8);
+    if ((e = read_exact(fd, head + 8, (size_t)hlen)) != 0) {
+        ret = read_error(path, e, err, errlen);
+        goto error;
+    }
+    if ((ret = parse_header(head, hlen, fsize, &st, err, errlen)) < 0)
+        goto error;
+    st->fd = fd;
+    st->path = g_strdup(path);
+    free(head);
+    *out = st;
+    return ASR_OK;
+
+error:
+    free(head);
+    close(fd);
     return ret;
+}
+
+AsrStatus asr_safetensors_read_data(AsrSafetensors *st, char *err, size_t errlen)
+{
+    if (!st || st->fd < 0 || st->data) {
+        asr_format_error(err, errlen, "invalid argument");
+        return ASR_ERROR_INVALID_ARGUMENT;
+    }
+    uint8_t *data = malloc(st->data_size ? st->data_size : 1);
+    if (!data)
+        return ASR_ERROR_NO_MEMORY;
+    int e = read_exact(st->fd, data, st->data_size);
+    close(st->fd);
+    st->fd = -1;
+    if (e != 0) {
+        free(data);
+        return read_error(st->path, e, err, errlen);
+    }
+    return attach_data(st, data, err, errlen);
+}
+
+AsrStatus asr_safetensors_load_file(const char *path, AsrSafetensors **out, char *err,
+                                    size_t errlen)
+{
+    AsrStatus ret = asr_safetensors_open_file(path, out, err, errlen);
+    if (ret < 0)
+        return ret;
+    if ((ret = asr_safetensors_read_data(*out, err, errlen)) < 0)
+        asr_safetensors_free(out);
+    return ret;
+}
+
+void asr_safetensors_bytes(const AsrSafetensors *st, const uint8_t **head, size_t *head_size,
+                           const uint8_t **data, size_t *data_size)
+{
+    *head = st->head;
+    *head_size = st->head_size;
+    *data = st->data;
+    *data_size = st->data ? st->data_size : 0;
 }
 
 size_t asr_safetensors_count(const AsrSafetensors *st)
@@ -418,7 +767,11 @@ void asr_safetensors_free(AsrSafetensors **pst)
     }
     free(st->meta_keys);
     free(st->meta_values);
-    free(st->blob);
+    free(st->head);
+    free(st->data);
+    if (st->fd >= 0)
+        close(st->fd);
+    g_free(st->path);
     free(st);
     *pst = NULL;
 }

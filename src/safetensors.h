@@ -7,7 +7,9 @@
  * "__metadata__" object of string values.
  *
  * asr_safetensors_parse() validates everything before anyone touches the
- * data: header length inside the blob, well-formed JSON, supported dtypes
+ * data: header length inside the blob, well-formed JSON (bounded nesting, no
+ * duplicate keys, integers that fit), tensors covering the data section
+ * exactly, supported dtypes
  * (F32, F16), integer non-negative shapes whose byte size matches the
  * offsets, offsets inside the data section, no two tensors overlapping,
  * metadata values that are strings, and every value finite. A failure
@@ -25,6 +27,14 @@
 #include "anysr/anysr.h"
 
 #define ASR_TENSOR_MAX_DIMS 8
+
+/* A header larger than this is certainly not one of ours (and protects the
+ * JSON parser from a hostile length field). */
+#define ASR_SAFETENSORS_MAX_HEADER (16u << 20)
+
+/* JSON nesting allowed in a header or metadata string (json-glib recurses
+ * once per level). */
+#define ASR_JSON_MAX_DEPTH 64
 
 typedef enum AsrDType {
     ASR_DTYPE_F32 = 0,
@@ -56,10 +66,34 @@ typedef struct AsrSafetensors AsrSafetensors;
 AsrStatus asr_safetensors_parse(const uint8_t *blob, size_t size, AsrSafetensors **out,
                                 char *err, size_t errlen);
 
-/* Read the file at `path` and parse it; as asr_safetensors_parse(), plus
- * ASR_ERROR_MODEL when the file cannot be read (the message names it). */
+/*
+ * Open the file at `path` and parse its header only: the file must be a
+ * regular file (a directory, FIFO or device is refused without blocking), the
+ * header length must fit the file and ASR_SAFETENSORS_MAX_HEADER, and the
+ * tensors must cover the data section exactly (no bytes after them). Reads
+ * 8 + header-length bytes, nothing else. The tensors of *out have no data
+ * (NULL) until asr_safetensors_read_data(); the file stays open until then
+ * or asr_safetensors_free().
+ *
+ * Returns ASR_OK, ASR_ERROR_INVALID_ARGUMENT, ASR_ERROR_NO_MEMORY or
+ * ASR_ERROR_MODEL (the message names the file and the problem).
+ */
+AsrStatus asr_safetensors_open_file(const char *path, AsrSafetensors **out, char *err,
+                                    size_t errlen);
+
+/* Read the data section the header describes (exactly that many bytes) of an
+ * object from asr_safetensors_open_file(), closing the file, and check every
+ * value. On failure `st` stays to be freed by the caller. Same return codes. */
+AsrStatus asr_safetensors_read_data(AsrSafetensors *st, char *err, size_t errlen);
+
+/* asr_safetensors_open_file() then asr_safetensors_read_data(). */
 AsrStatus asr_safetensors_load_file(const char *path, AsrSafetensors **out, char *err,
                                     size_t errlen);
+
+/* The header bytes (8-byte length and JSON) and the data section (NULL and 0
+ * before the data is read); together they are the whole file. Owned by `st`. */
+void asr_safetensors_bytes(const AsrSafetensors *st, const uint8_t **head, size_t *head_size,
+                           const uint8_t **data, size_t *data_size);
 
 /* Number of tensors, and the i-th in file order of data offsets. */
 size_t asr_safetensors_count(const AsrSafetensors *st);
@@ -82,6 +116,16 @@ void asr_safetensors_free(AsrSafetensors **st);
  * NULL or errlen 0); the loaders' one way of writing their messages. */
 void asr_format_error(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Load `len` bytes of JSON text into `parser`, refusing first what
+ * json-glib would accept or mishandle: nesting deeper than
+ * ASR_JSON_MAX_DEPTH (checked by a scan before json-glib parses), integer
+ * literals outside int64 (json-glib wraps them), non-JSON tokens its lax
+ * scanner takes (hex, octal, comments, single quotes, bare words), and
+ * duplicate object keys (json-glib keeps the last). Returns 1 on success,
+ * 0 with the reason in `why`. */
+typedef struct _JsonParser JsonParser;
+int asr_json_load(JsonParser *parser, const char *text, size_t len, char *why, size_t whylen);
 
 /* IEEE half (binary16) bits to float. */
 float asr_half_to_float(uint16_t h);

@@ -3,9 +3,19 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
+
 #include <string.h>
+#include <time.h>
 
 #include "timer.h"
+
+double asr_monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
 
 AsrStatus asr_timer_create(AsrDevice *d, AsrTimer *t, uint32_t count)
 {

@@ -31,4 +31,8 @@ void asr_timer_stamp(AsrDevice *d, const AsrTimer *t, VkCommandBuffer cb,
  * zeros when unsupported or unavailable). */
 void asr_timer_read(AsrDevice *d, const AsrTimer *t, double *ms);
 
+/* CPU time in ms on CLOCK_MONOTONIC (not set by NTP or the user): every
+ * frame timing uses it. */
+double asr_monotonic_ms(void);
+
 #endif /* ASR_TIMER_H */

@@ -13,6 +13,7 @@
 #include <math.h>
 #include <string.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
 
 /* Pixel values are checked only on the bicubic path (ANYSR_TEST_BICUBIC set,
  * with the test build of the plugin, see meson.build): the network's output
@@ -1096,12 +1097,46 @@ expect_model_error (GstElement * e, GstBus * bus, GstState state,
   gst_message_unref (msg);
 }
 
+/* device beyond the devices present: the error says so and how many exist,
+ * with no driver-installation hint */
+GST_START_TEST (test_device_out_of_range)
+{
+  GstElement *e = gst_element_factory_make ("anysr", NULL);
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  GError *err = NULL;
+  gchar *dbg = NULL;
+
+  gst_element_set_bus (e, bus);
+  g_object_set (e, "device", 99, NULL);
+  fail_unless_equals_int (gst_element_set_state (e, GST_STATE_READY),
+      GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  gst_message_parse_error (msg, &err, &dbg);
+  GST_INFO ("error: %s", err->message);
+  fail_unless (strstr (err->message, "index 99") != NULL &&
+      strstr (err->message, "out of range") != NULL &&
+      strstr (err->message, "device(s) exist") != NULL &&
+      strstr (err->message, "Install") == NULL, "error \"%s\"", err->message);
+  g_error_free (err);
+  g_free (dbg);
+  gst_message_unref (msg);
+  fail_unless_equals_int (gst_element_set_state (e, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_element_set_bus (e, NULL);
+  gst_object_unref (bus);
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
 /* model-location: the default model from its file, broken files refused
  * with a message naming the problem, a change in READY. */
 GST_START_TEST (test_model_location)
 {
   const gchar *good = test_model_path ();
-  gchar *dir, *bad_tensor, *truncated, *garbage, *missing, *contents;
+  gchar *dir, *bad_tensor, *truncated, *garbage, *missing, *fifo, *contents;
   gsize len;
   gchar *hit;
   GstHarness *hr;
@@ -1115,6 +1150,7 @@ GST_START_TEST (test_model_location)
   truncated = g_build_filename (dir, "truncated.safetensors", NULL);
   garbage = g_build_filename (dir, "garbage.safetensors", NULL);
   missing = g_build_filename (dir, "missing.safetensors", NULL);
+  fifo = g_build_filename (dir, "model.fifo", NULL);
 
   fail_unless (g_file_get_contents (good, &contents, &len, NULL));
   /* the header names a tensor the loader needs under another name */
@@ -1153,6 +1189,14 @@ GST_START_TEST (test_model_location)
   expect_model_error (e, bus, GST_STATE_READY, garbage, "");
   g_object_set (e, "model-location", missing, NULL);
   expect_model_error (e, bus, GST_STATE_READY, missing, "");
+  /* not a regular file: refused at once (a FIFO without waiting for a
+   * writer) */
+  g_object_set (e, "model-location", dir, NULL);
+  expect_model_error (e, bus, GST_STATE_READY, dir, "is a directory");
+  fail_unless (mkfifo (fifo, 0600) == 0);
+  g_object_set (e, "model-location", fifo, NULL);
+  expect_model_error (e, bus, GST_STATE_READY, fifo, "FIFO");
+  g_unlink (fifo);
 
   /* changed in READY: loaded on READY -> PAUSED */
   g_object_set (e, "model-location", NULL, NULL);
@@ -1210,6 +1254,7 @@ GST_START_TEST (test_model_location)
   g_free (bad_tensor);
   g_free (truncated);
   g_free (garbage);
+  g_free (fifo);
   g_free (missing);
   g_free (dir);
 }
@@ -1241,6 +1286,7 @@ anysr_suite (void)
   tcase_add_test (tc, test_subnet_decoder_k);
   tcase_add_test (tc, test_stats_messages);
   tcase_add_test (tc, test_model_location);
+  tcase_add_test (tc, test_device_out_of_range);
 
   return s;
 }

@@ -10,10 +10,15 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#define _POSIX_C_SOURCE 200809L /* mkfifo, truncate, alarm */
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "asr_test.h"
@@ -151,6 +156,205 @@ static void test_bad_files(void)
     g_free(good);
 }
 
+/* Bytes this process has read through read() so far (/proc/self/io rchar);
+ * -1 where /proc does not tell. */
+static long long bytes_read(void)
+{
+    long long v = -1;
+    FILE *f = fopen("/proc/self/io", "r");
+    if (!f)
+        return -1;
+    char line[128];
+    while (fgets(line, sizeof(line), f))
+        if (sscanf(line, "rchar: %lld", &v) == 1)
+            break;
+    fclose(f);
+    return v;
+}
+
+/* check_file on `path` fails with ASR_ERROR_MODEL naming `needle`, reading
+ * less than `max_read` bytes. */
+static void expect_bad_path(const char *what, const char *path, const char *needle,
+                            long long max_read)
+{
+    char msg[512];
+    long long before = bytes_read();
+    AsrStatus s = asr_model_check_file(path, msg, sizeof(msg));
+    long long got = bytes_read() - before;
+    CHECK_MSG(s == ASR_ERROR_MODEL, "%s: check_file status %d (%s)", what, s, msg);
+    CHECK_MSG(strstr(msg, needle) != NULL, "%s: message '%s' does not name '%s'", what, msg, needle);
+    CHECK_MSG(before < 0 || got < max_read, "%s: read %lld bytes (at most %lld expected)", what, got,
+              max_read);
+    AsrEngine *e = NULL;
+    s = engine_with(path, &e);
+    CHECK_MSG(s == ASR_ERROR_MODEL && !e, "%s: asr_engine_new status %d", what, s);
+    CHECK_MSG(strstr(last_error_log, needle) != NULL, "%s: error log '%s' does not name '%s'", what,
+              last_error_log, needle);
+    printf("  %-22s -> %s (%lld bytes read)\n", what, msg, got);
+}
+
+/* `blob`'s header with `from` replaced by `to` (once), the data unchanged. */
+static uint8_t *reheader(const uint8_t *blob, size_t size, const char *from, const char *to,
+                         size_t *out_size)
+{
+    uint64_t hl = 0;
+    for (int i = 7; i >= 0; i--)
+        hl = (hl << 8) | blob[i];
+    char *h = g_strndup((const char *)blob + 8, (gsize)hl);
+    char *at = strstr(h, from);
+    if (!at) {
+        fprintf(stderr, "reheader: '%s' not in the header\n", from);
+        exit(1);
+    }
+    GString *n = g_string_new_len(h, at - h);
+    g_string_append(n, to);
+    g_string_append(n, at + strlen(from));
+    while (n->len % 8)
+        g_string_append_c(n, ' ');
+    size_t data = size - 8 - (size_t)hl;
+    *out_size = 8 + n->len + data;
+    uint8_t *b = g_malloc(*out_size);
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t)((uint64_t)n->len >> (8 * i));
+    memcpy(b + 8, n->str, n->len);
+    memcpy(b + 8 + n->len, blob + 8 + hl, data);
+    g_string_free(n, TRUE);
+    g_free(h);
+    return b;
+}
+
+static void expect_bad_header(const char *what, const uint8_t *good, size_t size, const char *from,
+                              const char *to, const char *needle)
+{
+    size_t n;
+    uint8_t *b = reheader(good, size, from, to, &n);
+    expect_bad_blob(what, b, n, needle);
+    g_free(b);
+}
+
+/* `depth` nested arrays */
+static char *nested(int depth)
+{
+    GString *s = g_string_sized_new(2 * (gsize)depth + 1);
+    for (int i = 0; i < depth; i++)
+        g_string_append_c(s, '[');
+    for (int i = 0; i < depth; i++)
+        g_string_append_c(s, ']');
+    return g_string_free(s, FALSE);
+}
+
+/* Files no loader should read (whole), and JSON json-glib would take wrongly. */
+static void test_hostile_files(void)
+{
+    MwArch a = mw_default_arch();
+    MwOptions o = { 0 };
+    size_t size;
+    uint8_t *good = mw_build(&a, &o, &size);
+    alarm(120); /* a blocking open (FIFO) or a whole read of the sparse files fails the test */
+
+    /* not regular files: refused at once, nothing read, never blocking */
+    expect_bad_path("directory", workdir, "is a directory", 1024);
+    char *fifo = g_build_filename(workdir, "model.fifo", NULL);
+    unlink(fifo);
+    CHECK_MSG(mkfifo(fifo, 0600) == 0, "mkfifo %s", fifo);
+    expect_bad_path("FIFO", fifo, "FIFO", 1024);
+    unlink(fifo);
+    g_free(fifo);
+    expect_bad_path("/dev/zero", "/dev/zero", "character device", 1024);
+
+    /* a valid model followed by a sparse GiB: refused from the header, the
+     * GiB never read */
+    char *sparse = write_tmp("sparse-tail.safetensors", good, size);
+    CHECK_MSG(truncate(sparse, 1ll << 30) == 0, "truncate %s", sparse);
+    expect_bad_path("sparse GiB after data", sparse, "bytes after the tensors' data", 1 << 20);
+    unlink(sparse);
+    g_free(sparse);
+
+    /* a header that describes one GiB tensor: the tensor list is refused
+     * before any data is read */
+    const char *big_json = "{\"__metadata__\": {\"anysr.format\": \"1\"}, \"big\": {\"dtype\": "
+                           "\"F32\", \"shape\": [268435456], \"data_offsets\": [0, 1073741824]}}";
+    char *arch = mw_arch_json(&a), *arch_esc = g_strescape(arch, NULL);
+    char *big_hdr = g_strdup_printf("%.*s\"anysr.arch\": \"%s\", %s", 18, big_json, arch_esc,
+                                    big_json + 18);
+    size_t bl = strlen(big_hdr);
+    uint8_t *bb = g_malloc(8 + bl);
+    for (int i = 0; i < 8; i++)
+        bb[i] = (uint8_t)((uint64_t)bl >> (8 * i));
+    memcpy(bb + 8, big_hdr, bl);
+    char *bigpath = write_tmp("sparse-big-tensor.safetensors", bb, 8 + bl);
+    CHECK_MSG(truncate(bigpath, (off_t)(8 + bl + (1ull << 30))) == 0, "truncate %s", bigpath);
+    expect_bad_path("GiB tensor", bigpath, "missing tensor 'head.weight'", 1 << 20);
+    unlink(bigpath);
+    g_free(bigpath);
+    g_free(bb);
+    g_free(big_hdr);
+    g_free(arch_esc);
+
+    /* a header length beyond the 16 MiB limit, in a sparse file that has the
+     * bytes: refused before reading it */
+    char *hugehdr = write_tmp("huge-header.safetensors", (const uint8_t *)"\0\0\0\x10\0\0\0\0{}", 10);
+    CHECK_MSG(truncate(hugehdr, 300ll << 20) == 0, "truncate %s", hugehdr);
+    expect_bad_path("header over limit", hugehdr, "16 MiB limit", 1 << 20);
+    unlink(hugehdr);
+    g_free(hugehdr);
+
+    /* nesting: json-glib recurses per level, so depth is bounded before it
+     * parses (in the header and in the anysr.arch string) */
+    char *deep = nested(100000);
+    char *deep_member = g_strdup_printf("\"anysr.train\": \"{}\"}, \"deep\": %s", deep);
+    expect_bad_header("deep header", good, size, "\"anysr.train\": \"{}\"}", deep_member,
+                      "nested more than 64");
+    g_free(deep_member);
+    expect_bad("deep arch", &a, &(MwOptions) { .arch_json = deep }, "nested more than 64");
+    g_free(deep);
+    /* the object plus 63 arrays loads; plus 64 is refused */
+    char *n63 = nested(63), *n64 = nested(64);
+    char *arch_d64 = g_strdup_printf("{\"extra\": %s, %s", n63, arch + 1);
+    char *arch_d65 = g_strdup_printf("{\"extra\": %s, %s", n64, arch + 1);
+    char msg[512];
+    size_t n;
+    uint8_t *b = mw_build(&a, &(MwOptions) { .arch_json = arch_d64 }, &n);
+    AsrModel *m = NULL;
+    CHECK_MSG(asr_model_load_blob(b, n, &m, msg, sizeof(msg)) == ASR_OK, "64 levels: %s", msg);
+    asr_model_free(&m);
+    g_free(b);
+    expect_bad("arch 65 levels", &a, &(MwOptions) { .arch_json = arch_d65 }, "nested more than 64");
+    g_free(arch_d64), g_free(arch_d65), g_free(n63), g_free(n64);
+
+    /* numbers in the type they are stored in */
+    MwArch k = a;
+    k.default_k = 1e308; /* a finite double, inf as the engine's float */
+    expect_bad("default_k 1e308", &k, &o, "default_k");
+    k.default_k = -3.5e38;
+    expect_bad("default_k -3.5e38", &k, &o, "default_k");
+    expect_bad_header("wrapping shape", good, size, "\"head.bias\": {\"dtype\": \"F32\", \"shape\": [32]",
+                      "\"head.bias\": {\"dtype\": \"F32\", \"shape\": [18446744073709551648]",
+                      "does not fit 64 bits");
+    char *a2 = g_strdup_printf("{\"D\": -18446744073709551608, %s", arch + 1); /* wraps to 8 */
+    char *a3 = strstr(a2, ", \"D\": 8");
+    memmove(a3, a3 + 8, strlen(a3 + 8) + 1);
+    expect_bad("wrapping int", &a, &(MwOptions) { .arch_json = a2 }, "does not fit 64 bits");
+    g_free(a2);
+    char *a4 = g_strdup(arch);
+    memcpy(strstr(a4, "\"F\": 32"), "\"F\": 040", 8); /* octal or hex to json-glib */
+    expect_bad("octal int", &a, &(MwOptions) { .arch_json = a4 }, "malformed number");
+    g_free(a4);
+
+    /* duplicate keys: json-glib keeps the last, the loader refuses */
+    char *a5 = g_strdup_printf("{\"F\": 16, %s", arch + 1);
+    expect_bad("duplicate arch key", &a, &(MwOptions) { .arch_json = a5 }, "duplicate key 'F'");
+    g_free(a5);
+    expect_bad_header("duplicate metadata", good, size, "{\"__metadata__\": {",
+                      "{\"__metadata__\": {\"anysr.format\": \"7\", ", "duplicate key 'anysr.format'");
+    expect_bad_header("duplicate tensor", good, size, ", \"head.bias\": {",
+                      ", \"head.bias\": {\"dtype\": \"F32\", \"shape\": [0], \"data_offsets\": [0, 0]}, "
+                      "\"head.bias\": {", "duplicate key 'head.bias'");
+    alarm(0);
+    g_free(arch);
+    g_free(good);
+}
+
 static void test_good_files(const char *default_model)
 {
     char msg[512];
@@ -281,6 +485,7 @@ int main(int argc, char **argv)
     g_mkdir_with_parents(workdir, 0755);
     printf("bad files:\n");
     test_bad_files();
+    test_hostile_files();
     test_good_files(argv[1]);
     test_cost_model();
     if (test_failures)

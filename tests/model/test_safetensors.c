@@ -3,10 +3,16 @@
  * Each broken blob must give ASR_ERROR_MODEL with a message naming the
  * problem, and never crash (run under ASan/valgrind to prove the latter).
  */
+#define _POSIX_C_SOURCE 200809L /* mkfifo, alarm */
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <glib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "safetensors.h"
 #include "asr_test.h"
@@ -174,6 +180,102 @@ int main(void)
         CHECK_MSG(asr_safetensors_parse(NULL, 4, &st, err, sizeof(err)) ==
                       ASR_ERROR_INVALID_ARGUMENT,
                   "NULL blob");
+    }
+
+    /* JSON json-glib would take wrongly or recurse on */
+    expect_json_error("trailing data",
+                      "{\"w\":{\"dtype\":\"F32\",\"shape\":[5],\"data_offsets\":[0,20]}}", data,
+                      24, "4 bytes after the tensors' data");
+    expect_json_error("duplicate tensor",
+                      "{\"w\":{\"dtype\":\"F32\",\"shape\":[6],\"data_offsets\":[0,24]},"
+                      "\"w\":{\"dtype\":\"F32\",\"shape\":[6],\"data_offsets\":[0,24]}}",
+                      data, 24, "duplicate key 'w'");
+    expect_json_error("duplicate inner key",
+                      "{\"w\":{\"dtype\":\"I64\",\"dtype\":\"F32\",\"shape\":[6],"
+                      "\"data_offsets\":[0,24]}}", data, 24, "duplicate key 'dtype'");
+    expect_json_error("wrapping offset",
+                      "{\"w\":{\"dtype\":\"F32\",\"shape\":[6],"
+                      "\"data_offsets\":[18446744073709551616,24]}}", data, 24, "64 bits");
+    expect_json_error("hex offset",
+                      "{\"w\":{\"dtype\":\"F32\",\"shape\":[6],\"data_offsets\":[0,0x18]}}",
+                      data, 24, "malformed number");
+    expect_json_error("comment",
+                      "{\"w\":{\"dtype\":\"F32\",\"shape\":[6],/*x*/\"data_offsets\":[0,24]}}",
+                      data, 24, "unexpected character");
+    expect_json_error("single quotes",
+                      "{\"w\":{\"dtype\":'F32',\"shape\":[6],\"data_offsets\":[0,24]}}", data,
+                      24, "unexpected character");
+    {
+        GString *deep = g_string_new("{\"w\":");
+        for (int i = 0; i < 75000; i++)
+            g_string_append_c(deep, '[');
+        for (int i = 0; i < 75000; i++)
+            g_string_append_c(deep, ']');
+        g_string_append_c(deep, '}');
+        expect_json_error("75000 nested arrays", deep->str, data, 0, "nested more than 64");
+        g_string_free(deep, TRUE);
+        /* 64 levels (the object and 63 arrays) pass the scan, then fail as a
+         * tensor entry */
+        GString *d64 = g_string_new("{\"w\":");
+        for (int i = 0; i < 63; i++)
+            g_string_append_c(d64, '[');
+        for (int i = 0; i < 63; i++)
+            g_string_append_c(d64, ']');
+        g_string_append_c(d64, '}');
+        expect_json_error("64 levels", d64->str, data, 0, "not a JSON object");
+        g_string_free(d64, TRUE);
+        /* brackets inside strings do not count */
+        expect_json_error("brackets in a string",
+                          "{\"__metadata__\":{\"x\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+                          "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"\"},\"w\":1}",
+                          data, 0, "'w'");
+    }
+    {
+        /* files that are not regular files */
+        AsrSafetensors *st = NULL;
+        char err[256];
+        static const struct { const char *path, *needle; } np[] = {
+            { "/", "is a directory" }, { "/dev/zero", "character device" },
+        };
+        for (size_t i = 0; i < sizeof(np) / sizeof(np[0]); i++) {
+            CHECK_MSG(asr_safetensors_load_file(np[i].path, &st, err, sizeof(err)) ==
+                          ASR_ERROR_MODEL && !st && strstr(err, np[i].needle),
+                      "%s: %s", np[i].path, err);
+            printf("  %-28s -> %s\n", np[i].path, err);
+        }
+        char *dir = g_dir_make_tmp("anysr-st-XXXXXX", NULL);
+        char *fifo = g_build_filename(dir, "fifo", NULL);
+        CHECK_MSG(mkfifo(fifo, 0600) == 0, "mkfifo");
+        alarm(60); /* an open that blocks fails the test */
+        CHECK_MSG(asr_safetensors_load_file(fifo, &st, err, sizeof(err)) == ASR_ERROR_MODEL &&
+                      !st && strstr(err, "FIFO"), "FIFO: %s", err);
+        alarm(0);
+        printf("  %-28s -> %s\n", "FIFO", err);
+        /* the good file through the file path: header, then data */
+        size_t size;
+        uint8_t *b = make_blob(good, data, sizeof(data), &size);
+        char *path = g_build_filename(dir, "good.safetensors", NULL);
+        CHECK(g_file_set_contents(path, (const char *)b, (gssize)size, NULL));
+        CHECK_MSG(asr_safetensors_open_file(path, &st, err, sizeof(err)) == ASR_OK, "%s", err);
+        if (st) {
+            const AsrTensor *w = asr_safetensors_find(st, "w");
+            CHECK_MSG(w && w->data == NULL, "no data before read_data");
+            CHECK_MSG(asr_safetensors_read_data(st, err, sizeof(err)) == ASR_OK, "%s", err);
+            w = asr_safetensors_find(st, "w");
+            float f[6];
+            if (w && w->data) {
+                asr_tensor_to_f32(w, f);
+                CHECK_MSG(!memcmp(f, vals, sizeof(vals)), "w values from the file");
+            }
+        }
+        asr_safetensors_free(&st);
+        unlink(path);
+        unlink(fifo);
+        rmdir(dir);
+        g_free(path);
+        g_free(fifo);
+        g_free(dir);
+        free(b);
     }
 
     printf("%s: %d failure(s)\n", test_failures ? "FAIL" : "PASS", test_failures);
