@@ -94,6 +94,8 @@ typedef struct Options {
     const char *model;
     const char *csv;
     int torch, bicubic, validation;
+    int precision;      /* AsrPrecision */
+    uint32_t tile_rows; /* 0: as needed */
     const char *python, *torch_script;
     /* qos */
     int qos;
@@ -135,6 +137,8 @@ static void usage(FILE *f)
             "  --warmup N            untimed frames per op first (default 2)\n"
             "  --device N            Vulkan device index (default: automatic / ANYSR_DEVICE)\n"
             "  --model FILE          model file (default: the embedded one)\n"
+            "  --precision auto|fp16|fp32   feature-map storage (default auto)\n"
+            "  --tile ROWS           force bands of ROWS input rows (default: as needed)\n"
             "  --csv FILE            write the table (qos: the per-frame log) as CSV\n"
             "  --no-torch            skip the PyTorch comparison\n"
             "  --no-bicubic          skip the bicubic baseline\n"
@@ -190,6 +194,21 @@ static int parse_options(int argc, char **argv, Options *o)
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             exit(0);
+        } else if (!strcmp(a, "--precision")) {
+            NEED_VALUE;
+            if (!strcmp(v, "auto"))
+                o->precision = ASR_PRECISION_AUTO;
+            else if (!strcmp(v, "fp16"))
+                o->precision = ASR_PRECISION_FP16;
+            else if (!strcmp(v, "fp32"))
+                o->precision = ASR_PRECISION_FP32;
+            else {
+                fprintf(stderr, "anysr-bench: bad --precision %s (auto, fp16 or fp32)\n", v);
+                return -1;
+            }
+        } else if (!strcmp(a, "--tile")) {
+            NEED_VALUE;
+            o->tile_rows = (uint32_t)strtoul(v, NULL, 10);
         } else if (!strcmp(a, "--size")) {
             NEED_VALUE;
             if (parse_size(v, &o->in_w, &o->in_h) < 0) {
@@ -322,6 +341,9 @@ static AsrEngine *engine_new(const Options *o)
     if (o->validation >= 0)
         s.validation = o->validation;
     s.model_path = o->model;
+    s.precision = (AsrPrecision)o->precision;
+    if (o->tile_rows)
+        s.tile_rows = o->tile_rows;
     s.log_callback = log_cb;
     s.log_level = ASR_LOG_WARNING;
     AsrEngine *e = NULL;
@@ -639,9 +661,16 @@ static int bench_ops(Options *o)
             b->n++;
         }
     }
+    AsrStats mem;
+    asr_engine_get_stats(e, &mem);
     asr_engine_free(&e);
     if (status)
         return status;
+    printf("device memory: %.1f MiB at the end, peak %.1f MiB (frame-dependent buffers and "
+           "weights, staging included); feature maps %s; encoder bands %u, decoder bands %u\n",
+           mem.device_bytes / 1048576.0, mem.device_bytes_peak / 1048576.0,
+           mem.precision == ASR_PRECISION_FP16 ? "fp16" : "fp32", mem.encoder_bands,
+           mem.decoder_bands);
     /* medians over the timed frames: robust to the spikes of a shared machine */
     for (int i = 0; i < n_ops; i++) {
         BenchOp *b = &ops[i];
