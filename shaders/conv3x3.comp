@@ -4,7 +4,11 @@
  *
  * Operation: for output channel co < c_out and pixel (x, y), y in [y0, y0 + rows):
  *   out[co](x,y) = bias[co] + sum_{ci < c_in} sum_{ky,kx} W[co,ci,ky,kx] * pre(in[ci](x+kx-1, y+ky-1))
- *   (+ res[co](x,y) when flags has ASR_CONV_ADD_RES), zero outside the
+ *   (+ res[co](x,y) when flags has ASR_CONV_ADD_RES)
+ *   (+ head[co](x,y) with ASR_CONV_ADD_HEAD: hb[co] + sum_{ci < 3, ky, kx}
+ *   hw[co,ci,ky,kx] * image[ci](x+kx-1, y+ky-1), the network's head conv
+ *   recomputed from the LR image, summed in the order the head pass sums),
+ *   zero outside the
  *   width x height map (not outside the band: the input window holds the
  *   rows above and below it).
  *   pre(v) = v, or max(v * att[att_off + ci], 0) with ASR_CONV_PRE_SA_RELU
@@ -16,7 +20,8 @@
  * Layout: in, out, res are feature maps (params.h: NHWC with channel stride
  *   cs, element (y * width + x) * cs + ch - *_base, ACT_T of act.h); with
  *   ASR_CONV_IN_IMAGE the input is the planar float LR image of binding 5
- *   (channel ci at ci * plane + y * width + x) and binding 0 is not read.
+ *   (channel ci at ci * plane + y * width + x) and binding 0 is not read;
+ *   ASR_CONV_ADD_HEAD reads the image there too.
  * Bindings: 0 = readonly ACT_T in[], 1 = ACT_T out[], 2 = readonly ACT_T res[],
  *           3 = readonly float weights[], 4 = readonly float att[],
  *           5 = readonly float image[]
@@ -112,6 +117,21 @@ void main()
         if (co >= p.c_out)
             break;
         float v = acc[o] + wt[p.b_off + co];
+        if ((p.flags & ASR_CONV_ADD_HEAD) != 0u) {
+            float h = 0.0;
+            for (uint ci = 0u; ci < 3u; ci++) {
+                for (uint ky = 0u; ky < 3u; ky++) {
+                    for (uint kx = 0u; kx < 3u; kx++) {
+                        int gx = int(x + kx) - 1, gy = int(y + ky) - 1;
+                        float s = 0.0;
+                        if (gx >= 0 && gy >= 0 && gx < int(p.width) && gy < int(p.height))
+                            s = img[ci * p.plane + uint(gy) * p.width + uint(gx)];
+                        h += wt[p.hw_off + (co * 3u + ci) * 9u + ky * 3u + kx] * s;
+                    }
+                }
+            }
+            v += h + wt[p.hb_off + co];
+        }
         if ((p.flags & ASR_CONV_ADD_RES) != 0u)
             v += act_load(res[pix * p.cs + co - p.res_base]);
         dst[pix * p.cs + co - p.out_base] = act_store(v);

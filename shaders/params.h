@@ -133,6 +133,8 @@ ASR_STRUCT(AsrResampleParams) {
 #define ASR_CONV_PRE_SA_RELU 1u /* input v -> max(v * att[att_off + ci], 0) on load */
 #define ASR_CONV_ADD_RES     2u /* output += res[co] at the same pixel */
 #define ASR_CONV_IN_IMAGE    4u /* input from the planar float LR image (binding 5) */
+#define ASR_CONV_ADD_HEAD    8u /* output += head(image)[co]: the head conv (3 -> c_out at
+                                   hw_off, hb_off) of the LR image recomputed at the pixel */
 
 /*
  * conv3x3.comp: out[co] = bias[co] + sum_{ci < c_in, ky, kx} W[co, ci, ky, kx] *
@@ -159,6 +161,10 @@ ASR_STRUCT(AsrConvParams) {
     ASR_U32 in_base;    /* element offsets of the bound windows (see above) */
     ASR_U32 out_base;
     ASR_U32 res_base;
+    ASR_U32 hw_off;     /* ASR_CONV_ADD_HEAD: head weights (OIHW, 3 inputs) */
+    ASR_U32 hb_off;     /*   and bias */
+    ASR_U32 pad0;
+    ASR_U32 pad1;
 };
 
 /* gap.comp: partial sums of each channel, one per row of the map, so that

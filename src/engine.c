@@ -66,6 +66,7 @@ struct AsrEngine {
     AsrOpChoice op;
     AsrNetOp debug_op; /* width 0: none (internal.h) */
     int bicubic;       /* internal.h test mode */
+    int no_tail;       /* internal.h test mode */
     AsrStats stats;
 
     /* QoS controller (asr_engine_set_target()) */
@@ -668,6 +669,7 @@ ASR_API AsrStatus asr_engine_process(AsrEngine *e, const AsrFrame *in, AsrFrame 
         op = resolve_op(e, &subnet);
         point = op_point(e, subnet, op.mode);
     }
+    op.no_tail = e->no_tail;
     e->ctrl_has_prev = 0; /* set again below when this frame succeeds */
     asr_frame_to_staging(&e->cfg.in_layout, in, e->staging_in.map);
     status = asr_cmd_begin(e->dev, &e->cmd);
@@ -917,6 +919,11 @@ AsrStatus asr_engine_debug_set_op(AsrEngine *e, uint32_t width, uint32_t depth,
     return ASR_OK;
 }
 
+void asr_engine_debug_set_tail(AsrEngine *e, int on)
+{
+    e->no_tail = !on;
+}
+
 AsrStatus asr_engine_debug_set_bicubic(AsrEngine *e, int on)
 {
     e->bicubic = on;
@@ -982,10 +989,10 @@ AsrStatus asr_engine_debug_read(AsrEngine *e, AsrDebugBuffer which, size_t offse
     const AsrBuffer *src = NULL;
     switch (which) {
     case ASR_DEBUG_LR: src = &e->lr; break;
-    case ASR_DEBUG_H0: src = &e->net.enc; break;
+    case ASR_DEBUG_H0: src = &e->net.x; break;
     case ASR_DEBUG_X: src = &e->net.x; break;
     case ASR_DEBUG_Y: src = &e->net.y; break;
-    case ASR_DEBUG_ENC: src = e->stats.last_depth ? &e->net.enc : &e->net.x; break;
+    case ASR_DEBUG_ENC: src = &e->net.y; break;
     case ASR_DEBUG_ATT: src = &e->net.att; break;
     case ASR_DEBUG_UNREF: src = &e->net.unref; break;
     case ASR_DEBUG_ROUTE: src = &e->net.route; break;

@@ -21,11 +21,11 @@
  * the whole frame only when the frame ran in one band (stats decoder_bands). */
 typedef enum AsrDebugBuffer {
     ASR_DEBUG_LR,    /* unpacked input: R, G, B[, A] planes of in_w x in_h */
-    ASR_DEBUG_H0,    /* head output: F planes at LR; at depth > 0 the tail overwrites it
-                        with the encoder output (in place) */
-    ASR_DEBUG_X,     /* x after the last block run (F planes; the tail output at depth 0) */
-    ASR_DEBUG_Y,     /* conv1 output of the last block run (c planes, before attention) */
-    ASR_DEBUG_ENC,   /* encoder output (tail + head skip): F planes */
+    ASR_DEBUG_H0,    /* head output: F planes at LR (the map x: at depth 0 only) */
+    ASR_DEBUG_X,     /* x after the last block run (F planes) */
+    ASR_DEBUG_Y,     /* conv1 output of the last block run (c planes, before attention;
+                        the map y: only with asr_engine_debug_set_tail(e, 0)) */
+    ASR_DEBUG_ENC,   /* encoder output (tail + head skip): F planes (the map y) */
     ASR_DEBUG_ATT,   /* attention: D x F values, block i at i * F */
     ASR_DEBUG_UNREF, /* routed: output before refinement, RGB planes at HR */
     ASR_DEBUG_ROUTE, /* routed: uint32 route buffer (params.h ASR_ROUTE_*) */
@@ -42,6 +42,11 @@ AsrStatus asr_engine_debug_read(AsrEngine *e, AsrDebugBuffer which, size_t offse
  * of the chunk in [chunk, F], depth in [0, D]. */
 AsrStatus asr_engine_debug_set_op(AsrEngine *e, uint32_t width, uint32_t depth,
                                   AsrDecoderMode mode, float k);
+
+/* Stop the encoder before its tail (on = 0), so that ASR_DEBUG_Y holds the
+ * last block's conv1 output (the tail writes the encoder's output there);
+ * the frame's output is then meaningless. Default 1. */
+void asr_engine_debug_set_tail(AsrEngine *e, int on);
 
 /* Replace the network by the bicubic resampler (Pillow-aligned; kept as a
  * reference path for the frame I/O tests and as a baseline). Its scratch

@@ -11,7 +11,7 @@
 #include "net.h"
 #include "shaders.h"
 
-_Static_assert(sizeof(AsrConvParams) == 64, "AsrConvParams layout");
+_Static_assert(sizeof(AsrConvParams) == 80, "AsrConvParams layout");
 _Static_assert(sizeof(AsrGapParams) == 32, "AsrGapParams layout");
 _Static_assert(sizeof(AsrSaParams) == 64, "AsrSaParams layout");
 _Static_assert(sizeof(AsrDecParams) == 96, "AsrDecParams layout");
@@ -135,8 +135,8 @@ void asr_net_destroy(AsrDevice *d, AsrNet *net)
 {
     AsrPass *passes[] = { &net->conv, &net->gap, &net->sa, &net->classify, &net->args,
                           &net->mlp_heavy, &net->mlp_light, &net->refine, &net->bilinear };
-    AsrBuffer *bufs[] = { &net->weights, &net->att, &net->enc, &net->x, &net->y,
-                          &net->partial, &net->unref, &net->route };
+    AsrBuffer *bufs[] = { &net->weights, &net->att, &net->x, &net->y, &net->partial,
+                          &net->unref, &net->route };
     for (size_t i = 0; i < ASR_ARRAY_SIZE(passes); i++)
         asr_pass_destroy(d, passes[i]);
     for (size_t i = 0; i < ASR_ARRAY_SIZE(bufs); i++)
@@ -224,7 +224,7 @@ AsrStatus asr_net_plan(const AsrNet *net, const AsrNetSize *s, const AsrNetLimit
         plan->enc_rows = rows; /* as forced: the last band may be shorter */
     plan->enc_bands = ASR_DIV_UP(s->in_h, plan->enc_rows);
 
-    uint64_t fixed = 3 * asr_buffer_pool_bytes(plan->map_bytes) +
+    uint64_t fixed = 2 * asr_buffer_pool_bytes(plan->map_bytes) +
                      asr_buffer_pool_bytes(plan->partial_bytes);
     if (fixed > lim->budget) {
         snprintf(err, err_size, "the feature maps need %llu bytes, above the memory budget of "
@@ -278,7 +278,6 @@ AsrStatus asr_net_plan(const AsrNet *net, const AsrNetSize *s, const AsrNetLimit
 AsrStatus asr_net_reserve(AsrDevice *d, AsrNet *net, const AsrNetPlan *plan)
 {
     const struct { AsrBuffer *b; uint64_t size; VkBufferUsageFlags usage; } res[] = {
-        { &net->enc, plan->map_bytes, STORAGE | VK_BUFFER_USAGE_TRANSFER_DST_BIT },
         { &net->x, plan->map_bytes, STORAGE },
         { &net->y, plan->map_bytes, STORAGE },
         { &net->partial, plan->partial_bytes, STORAGE },
@@ -296,9 +295,9 @@ AsrStatus asr_net_reserve(AsrDevice *d, AsrNet *net, const AsrNetPlan *plan)
     const struct { AsrPass *p; uint32_t n; } sets[] = {
         { &net->conv, plan->enc_bands * ASR_CONV_SET_COUNT },
         { &net->gap, plan->enc_bands },
-        { &net->classify, plan->dec_bands * 2 },
-        { &net->mlp_heavy, plan->dec_bands * 4 },
-        { &net->mlp_light, plan->dec_bands * 4 },
+        { &net->classify, plan->dec_bands },
+        { &net->mlp_heavy, plan->dec_bands * 2 },
+        { &net->mlp_light, plan->dec_bands * 2 },
     };
     for (size_t i = 0; i < ASR_ARRAY_SIZE(sets); i++) {
         AsrStatus status = asr_pass_reserve_sets(d, sets[i].p, sets[i].n);
@@ -311,7 +310,6 @@ AsrStatus asr_net_reserve(AsrDevice *d, AsrNet *net, const AsrNetPlan *plan)
 AsrStatus asr_net_trim(AsrDevice *d, AsrNet *net, const AsrNetPlan *plan)
 {
     const struct { AsrBuffer *b; uint64_t size; } res[] = {
-        { &net->enc, plan ? plan->map_bytes : 0 },
         { &net->x, plan ? plan->map_bytes : 0 },
         { &net->y, plan ? plan->map_bytes : 0 },
         { &net->partial, plan ? plan->partial_bytes : 0 },
@@ -348,15 +346,12 @@ static void conv_bases(const AsrDevice *d, const AsrNet *net, const AsrNetSize *
 {
     uint32_t r0 = band * plan->enc_rows, r1 = ASR_MIN(r0 + plan->enc_rows, s->in_h);
     uint32_t i0 = r0 ? r0 - 1 : 0, i1 = ASR_MIN(r1 + 1, s->in_h);
-    const AsrBuffer *in, *out, *res;
+    const AsrBuffer *in = &net->x, *out = &net->y, *res = &net->y;
     switch (set) {
-    case ASR_CONV_SET_HEAD: in = &net->enc; out = &net->enc; res = &net->enc; break;
-    case ASR_CONV_SET_C1_H0: in = &net->enc; out = &net->y; res = &net->y; break;
-    case ASR_CONV_SET_C1_X: in = &net->x; out = &net->y; res = &net->y; break;
-    case ASR_CONV_SET_C2_H0: in = &net->y; out = &net->x; res = &net->enc; break;
-    case ASR_CONV_SET_C2_X: in = &net->y; out = &net->x; res = &net->x; break;
-    case ASR_CONV_SET_TAIL_H0: in = &net->enc; out = &net->x; res = &net->enc; break;
-    default: in = &net->x; out = &net->enc; res = &net->enc; break;
+    case ASR_CONV_SET_HEAD: in = &net->x; out = &net->x; res = &net->x; break;
+    case ASR_CONV_SET_C1: break;
+    case ASR_CONV_SET_C2: in = &net->y; out = &net->x; res = &net->x; break;
+    default: break; /* tail: x -> y, the head from the image */
     }
     if (set == ASR_CONV_SET_HEAD)
         r[0] = map_rows(d, in, s, plan, r0, r1, &cb->in); /* not read */
@@ -396,19 +391,16 @@ void asr_net_bind(AsrDevice *d, AsrNet *net, const AsrNetSize *s, const AsrNetPl
             AsrNetWindow win;
             uint32_t base;
             asr_net_window(s, plan, routed, b, &win);
-            for (int src = 0; src < 2; src++) {
-                /* src 1: depth 0, the encoder's output is in x */
-                AsrBufferRange enc = map_rows(d, src ? &net->x : &net->enc, s, plan, win.e0,
-                                              win.e1, &base);
-                if (routed) {
-                    AsrBufferRange classify[3] = { enc, w, route };
-                    asr_pass_bind(d, &net->classify, b * 2 + src, classify);
-                }
-                for (int m = 0; m < 2; m++) {
-                    AsrPass *p = m ? &net->mlp_light : &net->mlp_heavy;
-                    AsrBufferRange r[5] = { enc, *lr, w, routed ? unref : *hr, route };
-                    asr_pass_bind(d, p, b * 4 + (uint32_t)routed * 2 + (uint32_t)src, r);
-                }
+            /* the encoder's output is in y */
+            AsrBufferRange enc = map_rows(d, &net->y, s, plan, win.e0, win.e1, &base);
+            if (routed) {
+                AsrBufferRange classify[3] = { enc, w, route };
+                asr_pass_bind(d, &net->classify, b, classify);
+            }
+            for (int m = 0; m < 2; m++) {
+                AsrPass *p = m ? &net->mlp_light : &net->mlp_heavy;
+                AsrBufferRange r[5] = { enc, *lr, w, routed ? unref : *hr, route };
+                asr_pass_bind(d, p, b * 2 + (uint32_t)routed, r);
             }
         }
     }
@@ -433,6 +425,7 @@ static void conv(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net, const AsrN
             .w_off = off.w, .b_off = off.b, .att_off = att_off, .flags = flags,
             .y0 = r0, .rows = r1 - r0, .cs = plan->cs,
             .in_base = base.in, .out_base = base.out, .res_base = base.res,
+            .hw_off = net->model->off.head.w, .hb_off = net->model->off.head.b,
         };
         asr_pass_dispatch(d, cb, &net->conv, b * ASR_CONV_SET_COUNT + set, &p, s->in_w, r1 - r0,
                           ASR_DIV_UP(c_out, ASR_CONV_COB));
@@ -450,8 +443,7 @@ void asr_net_record_encoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
 
     conv(d, cb, net, s, plan, ASR_CONV_SET_HEAD, 3, F, 3, o->head, ASR_CONV_IN_IMAGE, 0);
     for (uint32_t i = 0; i < op->depth; i++) {
-        conv(d, cb, net, s, plan, i ? ASR_CONV_SET_C1_X : ASR_CONV_SET_C1_H0, F, c, F,
-             o->conv1[i], 0, 0);
+        conv(d, cb, net, s, plan, ASR_CONV_SET_C1, F, c, F, o->conv1[i], 0, 0);
         for (uint32_t b = 0; b < plan->enc_bands; b++) {
             uint32_t r0 = b * plan->enc_rows, r1 = ASR_MIN(r0 + plan->enc_rows, s->in_h);
             uint32_t base;
@@ -471,12 +463,11 @@ void asr_net_record_encoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
         };
         asr_pass_dispatch_groups(d, cb, &net->sa, 0, &sp, 1, 1, 1);
         asr_cmd_compute_barrier(d, cb);
-        conv(d, cb, net, s, plan, i ? ASR_CONV_SET_C2_X : ASR_CONV_SET_C2_H0, c, F, F,
-             o->conv2[i], ASR_CONV_PRE_SA_RELU | ASR_CONV_ADD_RES, i * F);
+        conv(d, cb, net, s, plan, ASR_CONV_SET_C2, c, F, F, o->conv2[i],
+             ASR_CONV_PRE_SA_RELU | ASR_CONV_ADD_RES, i * F);
     }
-    /* depth 0: the tail reads enc (h0) and writes x, which the decoder reads */
-    conv(d, cb, net, s, plan, op->depth ? ASR_CONV_SET_TAIL_X : ASR_CONV_SET_TAIL_H0, F, F, F,
-         o->tail, ASR_CONV_ADD_RES, 0);
+    if (!op->no_tail)
+        conv(d, cb, net, s, plan, ASR_CONV_SET_TAIL, F, F, F, o->tail, ASR_CONV_ADD_HEAD, 0);
 }
 
 static void mlp_params(const AsrNet *net, int heavy, AsrDecParams *p)
@@ -496,11 +487,10 @@ void asr_net_record_decoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
 {
     const AsrArch *a = &net->model->arch;
     int routed = op->mode == ASR_DECODER_ROUTED;
-    uint32_t src = op->depth == 0; /* depth 0: the encoder's output is in x */
     AsrNetWindow win;
     uint32_t base;
     asr_net_window(s, plan, routed, band, &win);
-    map_rows(d, &net->enc, s, plan, win.e0, win.e1, &base);
+    map_rows(d, &net->y, s, plan, win.e0, win.e1, &base);
     AsrDecParams p = {
         .in_w = s->in_w, .in_h = s->in_h, .out_w = s->out_w, .out_h = s->out_h,
         .cell_x = (float)s->in_w / (float)s->out_w,
@@ -527,7 +517,7 @@ void asr_net_record_decoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
         mlp_params(net, heavy, &p);
         p.mode = ASR_DEC_ALL;
         asr_pass_dispatch_groups(d, cb, heavy ? &net->mlp_heavy : &net->mlp_light,
-                                 band * 4 + src, &p, gx, gy, 1);
+                                 band * 2, &p, gx, gy, 1);
         return;
     }
 
@@ -537,7 +527,7 @@ void asr_net_record_decoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
                     VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
                     VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
     p.l0_w = net->model->off.cls.w, p.l0_b = net->model->off.cls.b;
-    asr_pass_dispatch_groups(d, cb, &net->classify, band * 2 + src, &p, gx, gy, 1);
+    asr_pass_dispatch_groups(d, cb, &net->classify, band, &p, gx, gy, 1);
     asr_cmd_compute_barrier(d, cb);
     asr_pass_dispatch_groups(d, cb, &net->args, 0, NULL, 1, 1, 1);
     asr_cmd_barrier(d, cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
@@ -548,9 +538,9 @@ void asr_net_record_decoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
     hp.mode = ASR_DEC_HEAVY;
     mlp_params(net, 0, &lp);
     lp.mode = ASR_DEC_LIGHT;
-    asr_pass_dispatch_indirect(d, cb, &net->mlp_heavy, band * 4 + 2 + src, &hp, &net->route,
+    asr_pass_dispatch_indirect(d, cb, &net->mlp_heavy, band * 2 + 1, &hp, &net->route,
                                ASR_ROUTE_HEAVY_ARGS * sizeof(uint32_t));
-    asr_pass_dispatch_indirect(d, cb, &net->mlp_light, band * 4 + 2 + src, &lp, &net->route,
+    asr_pass_dispatch_indirect(d, cb, &net->mlp_light, band * 2 + 1, &lp, &net->route,
                                ASR_ROUTE_LIGHT_ARGS * sizeof(uint32_t));
     asr_cmd_compute_barrier(d, cb);
     asr_pass_dispatch(d, cb, &net->refine, 0, &p, s->out_w, p.dst_rows, 1);

@@ -20,6 +20,7 @@ typedef struct AsrNetOp {
     uint32_t width, depth;
     AsrDecoderMode mode;
     float k;
+    int no_tail; /* test hook (internal.h): stop the encoder before its tail */
 } AsrNetOp;
 
 /* Geometry of one configuration. */
@@ -43,7 +44,10 @@ typedef struct AsrNetLimits {
  * Tiling (README "Tiles"). The encoder runs layer by layer over the whole
  * frame, each layer band by band (enc_rows LR rows at a time), so the scale
  * attention pools the whole frame and a banded frame equals an unbanded one.
- * Its feature maps are whole-frame; bands exist so that no binding exceeds
+ * Its two feature maps are whole-frame: x (h0, then the residual stream,
+ * updated in place) and y (conv1's output, then the encoder's output: the
+ * tail adds the head conv recomputed from the LR image instead of keeping
+ * h0 in a third map). Bands exist so that no binding exceeds
  * maxStorageBufferRange. The decoder runs band by band (dec_rows HR rows),
  * each band in a window of buffers reused for the next: it computes the
  * band, the row above it (the 4:2:0 chroma filter of pack) and, routed, one
@@ -52,7 +56,7 @@ typedef struct AsrNetLimits {
 typedef struct AsrNetPlan {
     uint32_t elem;          /* bytes of a feature value: 2 (fp16) or 4 */
     uint32_t cs;            /* channel stride of the feature maps (F) */
-    uint64_t map_bytes;     /* one whole-frame feature map (enc, x, y) */
+    uint64_t map_bytes;     /* one whole-frame feature map (x, y) */
     uint64_t partial_bytes; /* F x in_h partial sums */
     uint32_t enc_rows, enc_bands;
     uint32_t dec_rows, dec_bands;
@@ -73,13 +77,10 @@ typedef struct AsrNetWindow {
 
 /* Descriptor sets of the conv pass (per encoder band) */
 enum {
-    ASR_CONV_SET_HEAD,
-    ASR_CONV_SET_C1_H0,
-    ASR_CONV_SET_C1_X,
-    ASR_CONV_SET_C2_H0,
-    ASR_CONV_SET_C2_X,
-    ASR_CONV_SET_TAIL_H0,
-    ASR_CONV_SET_TAIL_X,
+    ASR_CONV_SET_HEAD, /* image -> x */
+    ASR_CONV_SET_C1,   /* x -> y */
+    ASR_CONV_SET_C2,   /* y -> x, residual x (in place) */
+    ASR_CONV_SET_TAIL, /* x -> y, plus the head recomputed from the image */
     ASR_CONV_SET_COUNT
 };
 
@@ -89,11 +90,9 @@ typedef struct AsrNet {
     AsrBuffer att;     /* D x F attention values */
     int fp16;          /* feature maps in float16 (act.h) */
     AsrPass conv, gap, sa, classify, args, mlp_heavy, mlp_light, refine, bilinear;
-    /* grow-only, size-dependent: whole-frame feature maps (enc holds the
-     * head output h0 until the tail adds to it in place; x is the residual
-     * stream, updated in place; y the conv1 output), partial sums, and the
-     * decoder window */
-    AsrBuffer enc, x, y, partial, unref, route;
+    /* grow-only, size-dependent: the whole-frame feature maps x and y (see
+     * AsrNetPlan), partial sums, and the decoder window */
+    AsrBuffer x, y, partial, unref, route;
     uint64_t weight_uploads;
 } AsrNet;
 

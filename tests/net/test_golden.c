@@ -12,7 +12,8 @@
  * their 8 neighbours (refinement) are left out of both checks. The
  * encoder stages of the 'features' case are checked one by one
  * (tolerance.feat_max_abs). The golden's model sha256 must be the embedded
- * model's.
+ * model's. Everything runs twice: feature maps in fp32 and in fp16 (where
+ * the device has 16-bit storage), with the same tolerances.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -299,6 +300,9 @@ static void check_features(AsrEngine *e, const AsrSafetensors *st, JsonObject *f
     free(got);
 }
 
+static void run_precision(JsonObject *root, const AsrSafetensors *st, AsrPrecision prec,
+                          double out_tol, double feat_tol, double ignore_within);
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -343,16 +347,34 @@ int main(int argc, char **argv)
     if (!(ignore_within >= 0.0 && ignore_within <= 1e-2))
         ignore_within = 1e-3;
 
+    for (int prec = ASR_PRECISION_FP32; prec >= ASR_PRECISION_FP16; prec--)
+        run_precision(root, st, (AsrPrecision)prec, out_tol, feat_tol, ignore_within);
+    g_object_unref(parser);
+    asr_safetensors_free(&st);
+    if (test_failures)
+        fprintf(stderr, "%d failure(s)\n", test_failures);
+    return test_failures ? 1 : 0;
+}
+
+static void run_precision(JsonObject *root, const AsrSafetensors *st, AsrPrecision prec,
+                          double out_tol, double feat_tol, double ignore_within)
+{
     AsrSettings s;
     asr_settings_default(&s);
     s.log_callback = test_log_cb;
+    s.precision = prec;
     AsrEngine *e = NULL;
     AsrStatus status = asr_engine_new(&s, &e);
-    if (status != ASR_OK) {
-        fprintf(stderr, "FAIL: asr_engine_new: %s\n", asr_status_to_string(status));
-        return 1;
+    if (status == ASR_ERROR_UNSUPPORTED && prec == ASR_PRECISION_FP16) {
+        printf("fp16: the device has no 16-bit storage; skipped\n");
+        return;
     }
-    printf("device: %s\n", asr_engine_device_name(e));
+    if (status != ASR_OK) {
+        FAIL("asr_engine_new: %s", asr_status_to_string(status));
+        return;
+    }
+    printf("== feature maps in %s; device: %s\n", prec == ASR_PRECISION_FP16 ? "fp16" : "fp32",
+           asr_engine_device_name(e));
 
     check_features(e, st, json_object_get_object_member(root, "features_case"), feat_tol);
 
@@ -373,9 +395,4 @@ int main(int argc, char **argv)
            sum.worst_psnr_min, sum.psnr_n ? sum.psnr_sum / sum.psnr_n : 0.0, sum.psnr_n,
            sum.inf_psnr, sum.ignored, sum.pixels, sum.route_flips);
     asr_engine_free(&e);
-    g_object_unref(parser);
-    asr_safetensors_free(&st);
-    if (test_failures)
-        fprintf(stderr, "%d failure(s)\n", test_failures);
-    return test_failures ? 1 : 0;
 }

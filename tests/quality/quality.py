@@ -20,6 +20,10 @@ And issue 3's routing bar: the full op routed at the model's default k within 0.
 of the full op all-heavy (both through the element), with >= 40 % of the output pixels
 on the light MLP (the reference's routes; the golden suite checks the engine's).
 
+Precision (issue "any frame size"): the ops of --fp32-ops run a second time with
+precision=fp32; the element's default (auto) keeps feature maps in fp16 where the device
+has 16-bit storage. Asserts the mean of each within 0.02 dB of its fp32 run.
+
 A fixed subnet runs as asked, above the scale-group cap too; subnet -1 runs the cap
 (x2: (24,6)). The reference runs the op the element ran.  Without the element properties subnet and
 decoder (gst-inspect-1.0 anysr), only the element's default op is checked (routed at
@@ -58,6 +62,8 @@ SCALE = 2
 BARS = {"full heavy": 36.8, "cheapest light": 35.2}
 # issue 3: the full op routed at the model's default k, against the full op all-heavy
 ROUTED_MAX_DROP_DB = 0.10
+# fp16 feature maps against fp32 ones, Set5 x2 means through the element
+FP16_MAX_DIFF_DB = 0.02
 ROUTED_MIN_LIGHT = 0.40
 
 
@@ -96,6 +102,8 @@ def main():
     ap.add_argument("--ops", default="top:heavy,0:light,-1:routed,top:routed",
                     help="subnet:decoder list (subnet -1 = the scale cap, the element default; "
                          "top = the model's full subnet)")
+    ap.add_argument("--fp32-ops", default="top:heavy,0:light",
+                    help="ops to run again with precision=fp32 ('' for none)")
     ap.add_argument("--crop", type=int, default=0, help="centre crops of N x N HR pixels (0: whole images)")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--json", default=None, help="write the figures here")
@@ -112,7 +120,7 @@ def main():
     cap = ladder.index(cap_wd)
 
     props = element_props(a.gst_inspect)
-    have = {p: p in props for p in ("subnet", "decoder", "k")}
+    have = {p: p in props for p in ("subnet", "decoder", "k", "precision")}
     print("element properties: %s" % ", ".join("%s %s" % (p, "yes" if v else "MISSING") for p, v in have.items()))
     ops = []
     if have["subnet"] and have["decoder"]:
@@ -134,6 +142,12 @@ def main():
         os.path.basename(a.model), train.get("iterations"), k, cap_wd[0], cap_wd[1], cap))
 
     rows = {}      # op label -> list of (name, elem, ref, bic, maxdiff, frac_diff, seconds)
+    rows32 = {}    # op label -> list of (name, element fp32, element default)
+    fp32_ops = set()
+    if have["precision"] and a.fp32_ops:
+        for spec in a.fp32_ops.split(","):
+            sn, dec = spec.split(":")
+            fp32_ops.add((len(ladder) - 1 if sn == "top" else int(sn), dec))
     bic_all = []
     failures = []
     for name, hr0 in imgs:
@@ -164,6 +178,15 @@ def main():
                                    timeout=900, strict=True)
             out = out[..., :3]
             elem = psnr_y(out, hr, sh)
+            if (sn, dec) in fp32_ops:
+                raw32 = raw.replace(".rgba", "_fp32.rgba")
+                out32, dt32 = anysr_to_raw(a.gst_launch, png, raw32, W, H,
+                                           props=eprops + [("precision", "fp32")],
+                                           out_caps="format=RGBA,", timeout=900, strict=True)
+                e32 = psnr_y(out32[..., :3], hr, sh)
+                rows32.setdefault(label, []).append((stem, e32, elem))
+                print("  %-10s %4dx%-4d %-26s precision fp32 %7.3f, default %7.3f  (diff %+.4f)  "
+                      "[%.1f s]" % (stem, W, H, label, e32, elem, elem - e32, dt32), flush=True)
             hf = None
             with torch.no_grad():
                 if dec == "routed":
@@ -214,6 +237,19 @@ def main():
         if bar_key and not a.crop and e < BARS[bar_key]:
             failures.append("%s mean: element %.3f dB below the bar of %.1f dB (%s)" % (
                 label, e, BARS[bar_key], bar_key))
+
+    if rows32:
+        print("\nPrecision (Set5 x%d means through the element): default (auto) vs fp32" % SCALE)
+        print("| op | fp32 | default | diff |")
+        print("| --- | ---: | ---: | ---: |")
+        for label, rs in rows32.items():
+            e32 = float(np.mean([r[1] for r in rs]))
+            ed = float(np.mean([r[2] for r in rs]))
+            print("| %s | %.3f | %.3f | %+.4f |" % (label, e32, ed, ed - e32))
+            summary.setdefault(label, {})["element_fp32"] = e32
+            if abs(ed - e32) > FP16_MAX_DIFF_DB:
+                failures.append("%s: default precision %.3f dB vs fp32 %.3f dB (bar %.2f dB)" % (
+                    label, ed, e32, FP16_MAX_DIFF_DB))
 
     # issue 3 routing bar: the full op routed at the default k within 0.10 dB of all-heavy,
     # with at least 40 % of the output pixels on the light MLP (share from the reference,
