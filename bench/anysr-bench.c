@@ -95,6 +95,7 @@ typedef struct Options {
     const char *csv;
     int torch, bicubic, validation;
     int precision;      /* AsrPrecision */
+    int no_full;        /* do not add the full op for the ratios */
     uint32_t tile_rows; /* 0: as needed */
     const char *python, *torch_script;
     /* qos */
@@ -139,6 +140,7 @@ static void usage(FILE *f)
             "  --model FILE          model file (default: the embedded one)\n"
             "  --precision auto|fp16|fp32   feature-map storage (default auto)\n"
             "  --tile ROWS           force bands of ROWS input rows (default: as needed)\n"
+            "  --no-full             time only the ops asked for (no full op for the ratios)\n"
             "  --csv FILE            write the table (qos: the per-frame log) as CSV\n"
             "  --no-torch            skip the PyTorch comparison\n"
             "  --no-bicubic          skip the bicubic baseline\n"
@@ -206,6 +208,8 @@ static int parse_options(int argc, char **argv, Options *o)
                 fprintf(stderr, "anysr-bench: bad --precision %s (auto, fp16 or fp32)\n", v);
                 return -1;
             }
+        } else if (!strcmp(a, "--no-full")) {
+            o->no_full = 1;
         } else if (!strcmp(a, "--tile")) {
             NEED_VALUE;
             o->tile_rows = (uint32_t)strtoul(v, NULL, 10);
@@ -583,12 +587,12 @@ static int bench_ops(Options *o)
     }
     int first_net = n_ops;
     for (int sn = 0; sn <= top; sn++) {
-        if (o->subnet >= 0 && sn != o->subnet && sn != top)
+        if (o->subnet >= 0 && sn != o->subnet && (sn != top || o->no_full))
             continue;
         for (int d = 0; d < 3; d++) {
             /* the full op (top, heavy) is always timed: the ratios need it */
             int wanted = (o->subnet < 0 || sn == o->subnet) && (o->decoder < 0 || d == o->decoder);
-            if (!wanted && !(sn == top && d == ASR_DECODER_HEAVY))
+            if (!wanted && (o->no_full || !(sn == top && d == ASR_DECODER_HEAVY)))
                 continue;
             BenchOp *b = &ops[n_ops++];
             memset(b, 0, sizeof(*b));

@@ -1,5 +1,5 @@
 /*
- * The QoS controller (src/controller.h) driven by a simulated device:
+ * The QoS controller (src/control/controller.h) driven by a simulated device:
  * device ms = load * (eff[point] * rate * MACs + overhead) * noise, host ms
  * per pixel on top; no Vulkan, no clock. Scenarios: a load step up and down,
  * a slowly drifting device, noisy timings (no flapping), a budget no point

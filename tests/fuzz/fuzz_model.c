@@ -1,6 +1,6 @@
 /*
  * fuzz_model.c — fuzz target for the safetensors parser and the model
- * loader (src/safetensors.c, src/model.c): any bytes must give ASR_OK or an
+ * loader (src/model/safetensors.c, src/model/model.c): any bytes must give ASR_OK or an
  * error status with a message, never a crash, a leak or undefined
  * behaviour (built with AddressSanitizer and UBSan).
  *

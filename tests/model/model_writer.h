@@ -2,7 +2,7 @@
  * model_writer.h — build anysr model files (safetensors) in memory for the
  * tests: any architecture, random weights, and the corruptions the loader
  * must reject. Header-only (static functions); the tensor list states the
- * contract of train/model.py tensor_names() independently of src/model.c.
+ * contract of train/model.py tensor_names() independently of src/model/model.c.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -4,7 +4,7 @@
  * (DESIGN.md section 4, train/README.md "Model file").
  *
  * asr_model_load_*() validate everything before any GPU work: the
- * safetensors container (src/safetensors.c: offsets, dtypes, overlaps,
+ * safetensors container (src/model/safetensors.c: offsets, dtypes, overlaps,
  * finite values), anysr.format, the anysr.arch JSON (fields present, values
  * sane and within the limits the shaders support), every expected tensor
  * present with its expected shape, no unexpected tensor. A failure returns
