@@ -114,7 +114,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "gstanysr.h"
+#include "gstanysrpriv.h"
 
 #ifdef GST_ANY_SR_TEST_HOOKS
 /* Test-only build of the plugin (tests/element/meson.build), linked with
@@ -125,8 +125,7 @@
 #include "internal.h"
 #endif
 
-GST_DEBUG_CATEGORY_STATIC (gst_any_sr_debug);
-#define GST_CAT_DEFAULT gst_any_sr_debug
+GST_DEBUG_CATEGORY (gst_any_sr_debug);
 
 #define DEFAULT_SCALE 2.0
 #define DEFAULT_DEVICE -1
@@ -162,8 +161,6 @@ enum
 
 static GParamSpec *properties[N_PROPERTIES];
 
-#define ANY_SR_FORMATS "{ RGBA, BGRA, RGBx, BGRx, I420, NV12 }"
-#define ANY_SR_CAPS GST_VIDEO_CAPS_MAKE (ANY_SR_FORMATS)
 
 /* the text that tells a user how to get a Vulkan device */
 #define NO_DEVICE_HINT \
@@ -226,6 +223,13 @@ gst_any_sr_precision_get_type (void)
 
 #define gst_any_sr_parent_class parent_class
 G_DEFINE_TYPE (GstAnySr, gst_any_sr, GST_TYPE_VIDEO_FILTER);
+
+/* The base class' vfuncs, for the parts in other files (gstanysrpriv.h) */
+GstBaseTransformClass *
+gst_any_sr_parent_transform_class (void)
+{
+  return GST_BASE_TRANSFORM_CLASS (parent_class);
+}
 GST_ELEMENT_REGISTER_DEFINE (anysr, "anysr", GST_RANK_NONE, GST_TYPE_ANY_SR);
 
 static void gst_any_sr_set_property (GObject * object, guint prop_id,
@@ -235,21 +239,9 @@ static void gst_any_sr_get_property (GObject * object, guint prop_id,
 static void gst_any_sr_finalize (GObject * object);
 static GstStateChangeReturn gst_any_sr_change_state (GstElement * element,
     GstStateChange transition);
-static GstCaps *gst_any_sr_transform_caps (GstBaseTransform * trans,
-    GstPadDirection direction, GstCaps * caps, GstCaps * filter);
-static GstCaps *gst_any_sr_fixate_caps (GstBaseTransform * trans,
-    GstPadDirection direction, GstCaps * caps, GstCaps * othercaps);
-static gboolean gst_any_sr_set_info (GstVideoFilter * filter,
-    GstCaps * incaps, GstVideoInfo * in_info, GstCaps * outcaps,
-    GstVideoInfo * out_info);
 static GstFlowReturn gst_any_sr_transform_frame (GstVideoFilter * filter,
     GstVideoFrame * in_frame, GstVideoFrame * out_frame);
-static gboolean gst_any_sr_accept_caps (GstBaseTransform * trans,
-    GstPadDirection direction, GstCaps * caps);
-static gboolean gst_any_sr_src_event (GstBaseTransform * trans,
-    GstEvent * event);
 static gboolean gst_any_sr_start (GstBaseTransform * trans);
-static AsrPixelFormat gst_any_sr_format_to_asr (GstVideoFormat format);
 
 static void
 gst_any_sr_class_init (GstAnySrClass * klass)
@@ -606,8 +598,6 @@ gst_any_sr_set_property (GObject * object, guint prop_id,
   }
 }
 
-static GstStructure *gst_any_sr_stats_structure_unlocked (GstAnySr * self,
-    const gchar * reason);
 
 static void
 gst_any_sr_get_property (GObject * object, guint prop_id, GValue * value,
@@ -701,7 +691,7 @@ gst_any_sr_engine_log (void *user_data, AsrLogLevel level, const char *message)
 }
 
 /* Returns the last error message the engine logged (transfer full). */
-static gchar *
+gchar *
 gst_any_sr_take_engine_error (GstAnySr * self)
 {
   gchar *msg;
@@ -715,8 +705,8 @@ gst_any_sr_take_engine_error (GstAnySr * self)
 }
 
 
-static gboolean
-scale_is_servable (gdouble scale)
+gboolean
+gst_any_sr_scale_is_servable (gdouble scale)
 {
   return scale >= ASR_SCALE_MIN && scale <= ASR_SCALE_MAX;
 }
@@ -741,7 +731,7 @@ gst_any_sr_open (GstAnySr * self)
   model = g_strdup (self->model_location);
   GST_OBJECT_UNLOCK (self);
 
-  if (!scale_is_servable (scale)) {
+  if (!gst_any_sr_scale_is_servable (scale)) {
     GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
         ("anysr cannot scale by %g: the scale property must lie between %g "
             "and %g (use videoscale to shrink video)", scale, ASR_SCALE_MIN,
@@ -887,522 +877,6 @@ gst_any_sr_change_state (GstElement * element, GstStateChange transition)
   return ret;
 }
 
-/* Only logs why caps are refused: an unsupported format never reaches
- * set_info(), so this is where a GST_WARNING can name it. */
-static gboolean
-gst_any_sr_accept_caps (GstBaseTransform * trans, GstPadDirection direction,
-    GstCaps * caps)
-{
-  gboolean ret;
-  GstStructure *s;
-  const gchar *format;
-
-  ret = GST_BASE_TRANSFORM_CLASS (parent_class)->accept_caps (trans,
-      direction, caps);
-  if (!ret && gst_caps_is_fixed (caps)) {
-    s = gst_caps_get_structure (caps, 0);
-    format = gst_structure_get_string (s, "format");
-    if (!gst_structure_has_name (s, "video/x-raw") || !format ||
-        gst_any_sr_format_to_asr (gst_video_format_from_string (format)) ==
-        ASR_FORMAT_UNKNOWN)
-      GST_WARNING_OBJECT (trans, "caps refused: anysr does not support %s "
-          "format %s (supported: video/x-raw in system memory, formats "
-          ANY_SR_FORMATS ")", gst_structure_get_name (s),
-          GST_STR_NULL (format));
-    else
-      GST_WARNING_OBJECT (trans, "caps refused: %" GST_PTR_FORMAT, caps);
-  }
-
-  return ret;
-}
-
-/* Any size in, any size out, same format: the size is checked in set_info()
- * so that a size that cannot be served fails with a message saying why. */
-static GstCaps *
-gst_any_sr_transform_caps (GstBaseTransform * trans,
-    GstPadDirection direction, GstCaps * caps, GstCaps * filter)
-{
-  GstCaps *ret;
-  GstStructure *structure;
-  GstCapsFeatures *features;
-  guint i, n;
-
-  ret = gst_caps_new_empty ();
-  n = gst_caps_get_size (caps);
-  for (i = 0; i < n; i++) {
-    structure = gst_caps_get_structure (caps, i);
-    features = gst_caps_get_features (caps, i);
-
-    /* already covered by an earlier structure */
-    if (i > 0 && gst_caps_is_subset_structure_full (ret, structure, features))
-      continue;
-
-    structure = gst_structure_copy (structure);
-    gst_structure_set (structure, "width", GST_TYPE_INT_RANGE, 1, G_MAXINT,
-        "height", GST_TYPE_INT_RANGE, 1, G_MAXINT, NULL);
-    if (gst_structure_has_field (structure, "pixel-aspect-ratio"))
-      gst_structure_set (structure, "pixel-aspect-ratio",
-          GST_TYPE_FRACTION_RANGE, 1, G_MAXINT, G_MAXINT, 1, NULL);
-    gst_caps_append_structure_full (ret, structure,
-        gst_caps_features_copy (features));
-  }
-
-  if (filter) {
-    GstCaps *tmp = gst_caps_intersect_full (filter, ret,
-        GST_CAPS_INTERSECT_FIRST);
-    gst_caps_unref (ret);
-    ret = tmp;
-  }
-
-  GST_DEBUG_OBJECT (trans, "transformed %" GST_PTR_FORMAT " into %"
-      GST_PTR_FORMAT, caps, ret);
-
-  return ret;
-}
-
-static gint
-round_size (gdouble v)
-{
-  return (gint) CLAMP (floor (v + 0.5), 1, G_MAXINT);
-}
-
-static gboolean
-size_is_servable (gint in_w, gint in_h, gint out_w, gint out_h)
-{
-  return (gdouble) out_w / in_w >= ASR_SCALE_MIN &&
-      (gdouble) out_w / in_w <= ASR_SCALE_MAX &&
-      (gdouble) out_h / in_h >= ASR_SCALE_MIN &&
-      (gdouble) out_h / in_h <= ASR_SCALE_MAX;
-}
-
-/* Fixates width, height and pixel-aspect-ratio of @s, an output structure,
- * for an input of in_w x in_h with pixel aspect in_par_n/in_par_d (see the
- * element documentation for the rules). */
-static void
-gst_any_sr_fixate_size (GstStructure * s, gint in_w, gint in_h,
-    gint in_par_n, gint in_par_d, gdouble scale)
-{
-  const GValue *wv, *hv;
-  gboolean w_fixed, h_fixed;
-  gint w = 0, h = 0, par_n = in_par_n, par_d = in_par_d;
-  gdouble in_dar;
-
-  wv = gst_structure_get_value (s, "width");
-  hv = gst_structure_get_value (s, "height");
-  w_fixed = wv && G_VALUE_HOLDS_INT (wv);
-  h_fixed = hv && G_VALUE_HOLDS_INT (hv);
-  if (w_fixed)
-    w = g_value_get_int (wv);
-  if (h_fixed)
-    h = g_value_get_int (hv);
-
-  /* pixel aspect ratio: keep the display aspect when both sides are given */
-  if (gst_structure_has_field (s, "pixel-aspect-ratio")) {
-    if (w_fixed && h_fixed) {
-      if (!gst_util_fraction_multiply (in_par_n, in_par_d, in_w, w, &par_n,
-              &par_d) ||
-          !gst_util_fraction_multiply (par_n, par_d, h, in_h, &par_n, &par_d)) {
-        par_n = in_par_n;
-        par_d = in_par_d;
-      }
-    }
-    gst_structure_fixate_field_nearest_fraction (s, "pixel-aspect-ratio",
-        par_n, par_d);
-    gst_structure_get_fraction (s, "pixel-aspect-ratio", &par_n, &par_d);
-  }
-
-  /* display aspect of the input, in output pixels of par_n/par_d */
-  in_dar = ((gdouble) in_w * in_par_n * par_d) /
-      ((gdouble) in_h * in_par_d * par_n);
-
-  if (w_fixed && !h_fixed) {
-    gst_structure_fixate_field_nearest_int (s, "height",
-        round_size (w / in_dar));
-  } else if (!w_fixed && h_fixed) {
-    gst_structure_fixate_field_nearest_int (s, "width",
-        round_size (h * in_dar));
-  } else if (!w_fixed && !h_fixed) {
-    gst_structure_fixate_field_nearest_int (s, "width",
-        round_size (in_w * scale));
-    gst_structure_fixate_field_nearest_int (s, "height",
-        round_size (in_h * scale));
-  }
-}
-
-static GstCaps *
-gst_any_sr_fixate_caps (GstBaseTransform * trans, GstPadDirection direction,
-    GstCaps * caps, GstCaps * othercaps)
-{
-  GstAnySr *self = GST_ANY_SR (trans);
-  GstStructure *ins, *s, *fallback = NULL, *chosen = NULL;
-  GstCapsFeatures *features = NULL;
-  GstCaps *result;
-  gint in_w, in_h, in_par_n = 1, in_par_d = 1, w, h;
-  gdouble scale;
-  guint i;
-
-  GST_DEBUG_OBJECT (self, "fixating %" GST_PTR_FORMAT " from %"
-      GST_PTR_FORMAT, othercaps, caps);
-
-  ins = gst_caps_get_structure (caps, 0);
-  if (direction != GST_PAD_SINK ||
-      !gst_structure_get_int (ins, "width", &in_w) ||
-      !gst_structure_get_int (ins, "height", &in_h) || in_w <= 0 || in_h <= 0)
-    return GST_BASE_TRANSFORM_CLASS (parent_class)->fixate_caps (trans,
-        direction, caps, othercaps);
-
-  gst_structure_get_fraction (ins, "pixel-aspect-ratio", &in_par_n, &in_par_d);
-  GST_OBJECT_LOCK (self);
-  scale = self->scale;
-  GST_OBJECT_UNLOCK (self);
-
-  /* the first structure that gives a size anysr can serve; if none does,
-   * the first one, which set_info() will refuse saying why */
-  for (i = 0; i < gst_caps_get_size (othercaps) && !chosen; i++) {
-    s = gst_structure_copy (gst_caps_get_structure (othercaps, i));
-    gst_any_sr_fixate_size (s, in_w, in_h, in_par_n, in_par_d, scale);
-    if (gst_structure_get_int (s, "width", &w) &&
-        gst_structure_get_int (s, "height", &h) &&
-        size_is_servable (in_w, in_h, w, h)) {
-      chosen = s;
-      features = gst_caps_get_features (othercaps, i);
-    } else if (!fallback) {
-      fallback = s;
-      features = gst_caps_get_features (othercaps, i);
-    } else {
-      gst_structure_free (s);
-    }
-  }
-  if (chosen) {
-    if (fallback)
-      gst_structure_free (fallback);
-  } else {
-    chosen = fallback;
-  }
-
-  if (!chosen) {
-    /* empty caps: nothing to fixate */
-    return othercaps;
-  }
-
-  result = gst_caps_new_empty ();
-  gst_caps_append_structure_full (result, chosen,
-      features ? gst_caps_features_copy (features) : NULL);
-  gst_caps_unref (othercaps);
-  result = gst_caps_fixate (result);
-
-  GST_DEBUG_OBJECT (self, "fixated to %" GST_PTR_FORMAT, result);
-
-  return result;
-}
-
-static AsrPixelFormat
-gst_any_sr_format_to_asr (GstVideoFormat format)
-{
-  switch (format) {
-    case GST_VIDEO_FORMAT_RGBA:
-      return ASR_FORMAT_RGBA;
-    case GST_VIDEO_FORMAT_BGRA:
-      return ASR_FORMAT_BGRA;
-    case GST_VIDEO_FORMAT_RGBx:
-      return ASR_FORMAT_RGBX;
-    case GST_VIDEO_FORMAT_BGRx:
-      return ASR_FORMAT_BGRX;
-    case GST_VIDEO_FORMAT_I420:
-      return ASR_FORMAT_I420;
-    case GST_VIDEO_FORMAT_NV12:
-      return ASR_FORMAT_NV12;
-    default:
-      return ASR_FORMAT_UNKNOWN;
-  }
-}
-
-static void
-gst_any_sr_frame_info (const GstVideoInfo * info, AsrFrameInfo * fi)
-{
-  const GstVideoColorimetry *cinfo = &GST_VIDEO_INFO_COLORIMETRY (info);
-  GstVideoChromaSite site = GST_VIDEO_INFO_CHROMA_SITE (info);
-
-  memset (fi, 0, sizeof (*fi));
-  fi->format = gst_any_sr_format_to_asr (GST_VIDEO_INFO_FORMAT (info));
-  fi->width = GST_VIDEO_INFO_WIDTH (info);
-  fi->height = GST_VIDEO_INFO_HEIGHT (info);
-
-  switch (cinfo->matrix) {
-    case GST_VIDEO_COLOR_MATRIX_BT709:
-    case GST_VIDEO_COLOR_MATRIX_SMPTE240M:
-      fi->matrix = ASR_MATRIX_BT709;
-      break;
-    case GST_VIDEO_COLOR_MATRIX_BT2020:
-      fi->matrix = ASR_MATRIX_BT2020;
-      break;
-    case GST_VIDEO_COLOR_MATRIX_BT601:
-    case GST_VIDEO_COLOR_MATRIX_FCC:
-      fi->matrix = ASR_MATRIX_BT601;
-      break;
-    default:
-      /* unknown: the usual guess, SD is BT.601 and HD is BT.709 */
-      fi->matrix = fi->height > 576 ? ASR_MATRIX_BT709 : ASR_MATRIX_BT601;
-      break;
-  }
-  fi->range = cinfo->range == GST_VIDEO_COLOR_RANGE_0_255 ?
-      ASR_RANGE_FULL : ASR_RANGE_LIMITED;
-
-  fi->chroma_cosited_h = (site & GST_VIDEO_CHROMA_SITE_H_COSITED) ? 1 : 0;
-  fi->chroma_cosited_v = (site & GST_VIDEO_CHROMA_SITE_V_COSITED) ? 1 : 0;
-}
-
-/* Caps anysr cannot serve: logs why and tells the application with an
- * element warning (the upstream element then fails with not-negotiated).
- * Negotiation is retried on every buffer, so the same reason is posted only
- * once. Takes @reason. */
-static void
-gst_any_sr_refuse (GstAnySr * self, gchar * reason, GstCaps * incaps,
-    GstCaps * outcaps)
-{
-  GST_WARNING_OBJECT (self, "%s", reason);
-  if (g_strcmp0 (reason, self->last_refusal) != 0)
-    GST_ELEMENT_WARNING (self, CORE, NEGOTIATION, ("%s", reason),
-        ("in %" GST_PTR_FORMAT ", out %" GST_PTR_FORMAT, incaps, outcaps));
-  g_free (self->last_refusal);
-  self->last_refusal = reason;
-}
-
-static gboolean
-gst_any_sr_set_info (GstVideoFilter * filter, GstCaps * incaps,
-    GstVideoInfo * in_info, GstCaps * outcaps, GstVideoInfo * out_info)
-{
-  GstAnySr *self = GST_ANY_SR (filter);
-  AsrFrameInfo in, out;
-  AsrStatus status;
-  gint in_w = GST_VIDEO_INFO_WIDTH (in_info);
-  gint in_h = GST_VIDEO_INFO_HEIGHT (in_info);
-  gint out_w = GST_VIDEO_INFO_WIDTH (out_info);
-  gint out_h = GST_VIDEO_INFO_HEIGHT (out_info);
-  gchar *reason = NULL;
-
-  GST_DEBUG_OBJECT (self, "in %" GST_PTR_FORMAT " out %" GST_PTR_FORMAT,
-      incaps, outcaps);
-
-  if (GST_VIDEO_INFO_FORMAT (in_info) != GST_VIDEO_INFO_FORMAT (out_info)) {
-    reason = g_strdup_printf ("anysr cannot convert %s to %s: the output "
-        "format must equal the input format (use videoconvert)",
-        GST_VIDEO_INFO_NAME (in_info), GST_VIDEO_INFO_NAME (out_info));
-  } else if (gst_any_sr_format_to_asr (GST_VIDEO_INFO_FORMAT (in_info)) ==
-      ASR_FORMAT_UNKNOWN) {
-    reason = g_strdup_printf ("anysr does not support the format %s "
-        "(supported: " ANY_SR_FORMATS ")", GST_VIDEO_INFO_NAME (in_info));
-  } else if (GST_VIDEO_INFO_IS_INTERLACED (in_info)) {
-    reason = g_strdup ("anysr does not support interlaced video "
-        "(put deinterlace before it)");
-  } else if (!size_is_servable (in_w, in_h, out_w, out_h)) {
-    gdouble scale;
-    gchar *note = NULL;
-
-    GST_OBJECT_LOCK (self);
-    scale = self->scale;
-    GST_OBJECT_UNLOCK (self);
-    if (!scale_is_servable (scale))
-      note = g_strdup_printf (" (the scale property is %g)", scale);
-    reason = g_strdup_printf ("anysr cannot scale %dx%d to %dx%d: the scale "
-        "of each axis must lie between %g and %g, here %.3g x %.3g%s; "
-        "use videoscale to shrink video", in_w, in_h, out_w, out_h,
-        ASR_SCALE_MIN, ASR_SCALE_MAX, (gdouble) out_w / in_w,
-        (gdouble) out_h / in_h, note ? note : "");
-    g_free (note);
-  }
-  if (reason) {
-    gst_any_sr_refuse (self, reason, incaps, outcaps);
-    return FALSE;
-  }
-
-  if (in_w == out_w && in_h == out_h) {
-    g_clear_pointer (&self->last_refusal, g_free);
-    GST_INFO_OBJECT (self, "same size %dx%d in and out: passthrough", in_w,
-        in_h);
-    gst_base_transform_set_passthrough (GST_BASE_TRANSFORM (self), TRUE);
-    return TRUE;
-  }
-  gst_base_transform_set_passthrough (GST_BASE_TRANSFORM (self), FALSE);
-
-  if (!self->engine) {
-    GST_ELEMENT_ERROR (self, CORE, STATE_CHANGE, (NULL),
-        ("caps set while no engine is open"));
-    return FALSE;
-  }
-
-  gst_any_sr_frame_info (in_info, &in);
-  gst_any_sr_frame_info (out_info, &out);
-  status = asr_engine_configure (self->engine, &in, &out);
-  if (status == ASR_ERROR_UNSUPPORTED || status == ASR_ERROR_INVALID_ARGUMENT) {
-    gst_any_sr_refuse (self, g_strdup_printf ("anysr cannot scale %s %dx%d "
-            "to %dx%d: %s", GST_VIDEO_INFO_NAME (in_info), in_w, in_h, out_w,
-            out_h, asr_engine_last_error (self->engine)), incaps, outcaps);
-    return FALSE;
-  } else if (status != ASR_OK) {
-    GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
-        ("anysr could not prepare %s %dx%d -> %dx%d: %s",
-            GST_VIDEO_INFO_NAME (in_info), in_w, in_h, out_w, out_h,
-            asr_status_to_string (status)),
-        ("asr_engine_configure(): %s", asr_engine_last_error (self->engine)));
-    return FALSE;
-  }
-  g_clear_pointer (&self->last_refusal, g_free);
-
-  /* target-fps 0 follows the frame rate of the caps */
-  GST_OBJECT_LOCK (self);
-  self->stream_fps = GST_VIDEO_INFO_FPS_N (in_info) > 0 &&
-      GST_VIDEO_INFO_FPS_D (in_info) > 0 ?
-      (gdouble) GST_VIDEO_INFO_FPS_N (in_info) /
-      GST_VIDEO_INFO_FPS_D (in_info) : 0.0;
-  self->op_dirty = TRUE;
-  GST_OBJECT_UNLOCK (self);
-
-  GST_INFO_OBJECT (self, "%s %dx%d -> %dx%d (scale %.4g x %.4g)",
-      GST_VIDEO_INFO_NAME (in_info), in_w, in_h, out_w, out_h,
-      (gdouble) out_w / in_w, (gdouble) out_h / in_h);
-
-  return TRUE;
-}
-
-static void
-gst_any_sr_frame_planes (GstVideoFrame * vframe, AsrFrame * frame)
-{
-  guint i;
-
-  memset (frame, 0, sizeof (*frame));
-  for (i = 0; i < GST_VIDEO_FRAME_N_PLANES (vframe) && i < ASR_MAX_PLANES; i++) {
-    frame->data[i] = GST_VIDEO_FRAME_PLANE_DATA (vframe, i);
-    frame->stride[i] = GST_VIDEO_FRAME_PLANE_STRIDE (vframe, i);
-  }
-}
-
-static const gchar *
-decoder_nick (gint decoder)
-{
-  switch (decoder) {
-    case GST_ANY_SR_DECODER_HEAVY:
-      return "heavy";
-    case GST_ANY_SR_DECODER_LIGHT:
-      return "light";
-    default:
-      return "routed";
-  }
-}
-
-/* The anysr-stats structure of the last frame. Called with the object lock
- * held and have_stats set. */
-static GstStructure *
-gst_any_sr_stats_structure_unlocked (GstAnySr * self, const gchar * reason)
-{
-  const AsrStats *st = &self->stats;
-
-  return gst_structure_new ("anysr-stats",
-      "reason", G_TYPE_STRING, reason,
-      "op", G_TYPE_INT, (gint) st->last_op_point,
-      "subnet", G_TYPE_INT, (gint) st->last_subnet,
-      "subnets", G_TYPE_INT, self->n_subnets,
-      "subnet-cap", G_TYPE_INT, self->subnet_cap,
-      "width", G_TYPE_UINT, (guint) st->last_width,
-      "depth", G_TYPE_UINT, (guint) st->last_depth,
-      "decoder", G_TYPE_STRING, decoder_nick (st->last_decoder),
-      "k", G_TYPE_DOUBLE, round ((gdouble) st->last_k * 1e6) / 1e6,
-      "heavy-fraction", G_TYPE_DOUBLE, st->last_heavy_fraction,
-      "macs", G_TYPE_DOUBLE, st->last_macs,
-      "gpu-ms", G_TYPE_DOUBLE, st->last_gpu_ms,
-      "wall-ms", G_TYPE_DOUBLE, st->last_wall_ms,
-      "target-fps", G_TYPE_DOUBLE, self->budget_fps,
-      "budget-ms", G_TYPE_DOUBLE, st->last_budget_ms,
-      "predicted-ms", G_TYPE_DOUBLE, st->last_predicted_ms,
-      "fps-estimate", G_TYPE_DOUBLE, st->fps_estimate,
-      "budget-unmeetable", G_TYPE_BOOLEAN, st->budget_unmeetable != 0,
-      "switches", G_TYPE_UINT64, (guint64) st->controller_switches,
-      "frames", G_TYPE_UINT64, (guint64) st->frames,
-      "frames-over-budget", G_TYPE_UINT64, (guint64) st->frames_over_budget,
-      "weight-uploads", G_TYPE_UINT64, (guint64) st->weight_uploads,
-      "pipelines-created", G_TYPE_UINT64, (guint64) st->pipelines_created,
-      "buffer-allocations", G_TYPE_UINT64, (guint64) st->buffer_allocations,
-      "device-bytes", G_TYPE_UINT64, (guint64) st->device_bytes,
-      "device-bytes-peak", G_TYPE_UINT64, (guint64) st->device_bytes_peak,
-      "precision", G_TYPE_STRING,
-      st->precision == ASR_PRECISION_FP16 ? "fp16" : "fp32",
-      "encoder-bands", G_TYPE_UINT, (guint) st->encoder_bands,
-      "decoder-bands", G_TYPE_UINT, (guint) st->decoder_bands,
-      "in-width", G_TYPE_INT, self->last_size[0],
-      "in-height", G_TYPE_INT, self->last_size[1],
-      "out-width", G_TYPE_INT, self->last_size[2],
-      "out-height", G_TYPE_INT, self->last_size[3],
-      "pts", G_TYPE_UINT64, (guint64) self->last_pts, NULL);
-}
-
-/* Hands the operating-point properties to the engine when they changed.
- * Streaming thread (the engine is not thread-safe). */
-static gboolean
-gst_any_sr_apply_op (GstAnySr * self)
-{
-  AsrOpChoice op;
-  AsrStatus status;
-  gint subnet, n;
-  GstAnySrDecoder decoder;
-  gdouble k, target, headroom, fps, stream_fps;
-
-  GST_OBJECT_LOCK (self);
-  if (!self->op_dirty) {
-    GST_OBJECT_UNLOCK (self);
-    return TRUE;
-  }
-  self->op_dirty = FALSE;
-  subnet = self->subnet;
-  decoder = self->decoder;
-  k = self->k;
-  target = self->target_fps;
-  headroom = self->headroom;
-  stream_fps = self->stream_fps;
-  GST_OBJECT_UNLOCK (self);
-
-  n = asr_engine_num_subnets (self->engine);
-  if (subnet >= n) {
-    GST_WARNING_OBJECT (self, "subnet %d: the model has subnets 0 to %d; "
-        "using %d", subnet, n - 1, n - 1);
-    subnet = n - 1;
-  }
-  op.subnet = subnet;
-  op.decoder = (AsrDecoderMode) decoder;
-  op.k = k <= -1.0 ? asr_engine_default_k (self->engine) : (float) k;
-
-  if (target < 0.0) {
-    fps = 0.0;
-  } else if (target == 0.0) {
-    fps = stream_fps;
-    if (fps <= 0.0)
-      GST_INFO_OBJECT (self, "target-fps 0 but the caps give no frame rate: "
-          "no adaptation");
-  } else {
-    fps = target;
-  }
-
-  GST_DEBUG_OBJECT (self, "operating point: subnet %d, decoder %s, k %g; "
-      "target %g fps (property %g), headroom %g", op.subnet,
-      decoder_nick (decoder), op.k, fps, target, headroom);
-
-  status = asr_engine_set_op (self->engine, &op);
-  if (status == ASR_OK)
-    status = asr_engine_set_target (self->engine, fps, headroom);
-  if (status != ASR_OK) {
-    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
-        ("anysr cannot use subnet %d, decoder %s, k %g, target %g fps, "
-            "headroom %g: %s", op.subnet, decoder_nick (decoder), op.k, fps,
-            headroom, asr_engine_last_error (self->engine)), (NULL));
-    return FALSE;
-  }
-
-  GST_OBJECT_LOCK (self);
-  self->budget_fps = fps;
-  self->n_subnets = n;
-  GST_OBJECT_UNLOCK (self);
-
-  return TRUE;
-}
 
 static gboolean
 gst_any_sr_start (GstBaseTransform * trans)
@@ -1420,58 +894,6 @@ gst_any_sr_start (GstBaseTransform * trans)
   return TRUE;
 }
 
-/* Upstream QoS events feed the engine's controller. While it adapts and
- * still has a cheaper point to go to, the base class' frame dropping is
- * kept out of it (its QoS state is reset and the event goes on upstream);
- * once the engine runs its cheapest point, or says that even that misses
- * the budget, or without adaptation, the base class handles the event as
- * usual and may drop late frames: dropping is the last resort. Either way
- * the event goes on upstream unchanged. */
-static gboolean
-gst_any_sr_src_event (GstBaseTransform * trans, GstEvent * event)
-{
-  GstAnySr *self = GST_ANY_SR (trans);
-  GstQOSType type;
-  gdouble proportion;
-  GstClockTimeDiff diff;
-  GstClockTime timestamp;
-  gboolean adaptive, cheapest, drop_ok, passthrough;
-
-  if (GST_EVENT_TYPE (event) != GST_EVENT_QOS ||
-      !gst_base_transform_is_qos_enabled (trans))
-    return GST_BASE_TRANSFORM_CLASS (parent_class)->src_event (trans, event);
-
-  gst_event_parse_qos (event, &type, &proportion, &diff, &timestamp);
-  passthrough = gst_base_transform_is_passthrough (trans);
-
-  GST_OBJECT_LOCK (self);
-  adaptive = self->engine && self->budget_fps > 0.0 && !passthrough;
-  cheapest = self->have_stats && (self->stats.last_op_point == 0 ||
-      self->stats.budget_unmeetable);
-  if (adaptive && isfinite (proportion) && proportion >= 0.0)
-    asr_engine_report_qos (self->engine, proportion, diff);
-  GST_OBJECT_UNLOCK (self);
-
-  drop_ok = !adaptive || cheapest;
-  GST_DEBUG_OBJECT (self, "QoS event: %s, proportion %.3f, jitter %"
-      G_GINT64_FORMAT " ns, timestamp %" GST_TIME_FORMAT "; %s",
-      type == GST_QOS_TYPE_OVERFLOW ? "overflow" :
-      type == GST_QOS_TYPE_UNDERFLOW ? "underflow" : "throttle", proportion,
-      (gint64) diff, GST_TIME_ARGS (timestamp), !adaptive ?
-      "no adaptation: the base class handles it" : cheapest ?
-      "on the cheapest point: reported, and the base class may drop" :
-      "reported to the controller, no frame dropping");
-
-  if (drop_ok)
-    return GST_BASE_TRANSFORM_CLASS (parent_class)->src_event (trans, event);
-
-  /* the base class takes the event as if it were on time: its earliest
-   * time is the timestamp of the buffer the event is about (which has
-   * passed), so it drops none of the following frames */
-  if (GST_CLOCK_TIME_IS_VALID (timestamp))
-    gst_base_transform_update_qos (trans, proportion, MIN (diff, 0), timestamp);
-  return gst_pad_push_event (GST_BASE_TRANSFORM_SINK_PAD (trans), event);
-}
 
 static GstFlowReturn
 gst_any_sr_transform_frame (GstVideoFilter * filter, GstVideoFrame * in_frame,
@@ -1505,7 +927,7 @@ gst_any_sr_transform_frame (GstVideoFilter * filter, GstVideoFrame * in_frame,
 
   GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": op %d (subnet %d, %s), "
       "gpu %.2f ms, wall %.2f ms, budget %.2f ms", (guint64) st.frames,
-      st.last_op_point, st.last_subnet, decoder_nick (st.last_decoder),
+      st.last_op_point, st.last_subnet, gst_any_sr_decoder_nick (st.last_decoder),
       st.last_gpu_ms, st.last_wall_ms, st.last_budget_ms);
 
   switched = st.last_op_point != self->posted_op ||
@@ -1543,7 +965,7 @@ gst_any_sr_transform_frame (GstVideoFilter * filter, GstVideoFrame * in_frame,
     if (switched)
       GST_DEBUG_OBJECT (self, "operating point %d: subnet %d, %s decoder "
           "(frame %" G_GUINT64_FORMAT ")", st.last_op_point, st.last_subnet,
-          decoder_nick (st.last_decoder), (guint64) st.frames);
+          gst_any_sr_decoder_nick (st.last_decoder), (guint64) st.frames);
     gst_element_post_message (GST_ELEMENT (self),
         gst_message_new_element (GST_OBJECT (self), msg));
   }

@@ -1,0 +1,409 @@
+/* GStreamer anysr element: caps negotiation (sizes, pixel aspect, refusals) and
+ * the engine configuration that follows it, frame mapping
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <math.h>
+#include <string.h>
+
+#include "gstanysrpriv.h"
+
+/* Only logs why caps are refused: an unsupported format never reaches
+ * set_info(), so this is where a GST_WARNING can name it. */
+gboolean
+gst_any_sr_accept_caps (GstBaseTransform * trans, GstPadDirection direction,
+    GstCaps * caps)
+{
+  gboolean ret;
+  GstStructure *s;
+  const gchar *format;
+
+  ret = gst_any_sr_parent_transform_class ()->accept_caps (trans,
+      direction, caps);
+  if (!ret && gst_caps_is_fixed (caps)) {
+    s = gst_caps_get_structure (caps, 0);
+    format = gst_structure_get_string (s, "format");
+    if (!gst_structure_has_name (s, "video/x-raw") || !format ||
+        gst_any_sr_format_to_asr (gst_video_format_from_string (format)) ==
+        ASR_FORMAT_UNKNOWN)
+      GST_WARNING_OBJECT (trans, "caps refused: anysr does not support %s "
+          "format %s (supported: video/x-raw in system memory, formats "
+          ANY_SR_FORMATS ")", gst_structure_get_name (s),
+          GST_STR_NULL (format));
+    else
+      GST_WARNING_OBJECT (trans, "caps refused: %" GST_PTR_FORMAT, caps);
+  }
+
+  return ret;
+}
+
+/* Any size in, any size out, same format: the size is checked in set_info()
+ * so that a size that cannot be served fails with a message saying why. */
+GstCaps *
+gst_any_sr_transform_caps (GstBaseTransform * trans,
+    GstPadDirection direction, GstCaps * caps, GstCaps * filter)
+{
+  GstCaps *ret;
+  GstStructure *structure;
+  GstCapsFeatures *features;
+  guint i, n;
+
+  ret = gst_caps_new_empty ();
+  n = gst_caps_get_size (caps);
+  for (i = 0; i < n; i++) {
+    structure = gst_caps_get_structure (caps, i);
+    features = gst_caps_get_features (caps, i);
+
+    /* already covered by an earlier structure */
+    if (i > 0 && gst_caps_is_subset_structure_full (ret, structure, features))
+      continue;
+
+    structure = gst_structure_copy (structure);
+    gst_structure_set (structure, "width", GST_TYPE_INT_RANGE, 1, G_MAXINT,
+        "height", GST_TYPE_INT_RANGE, 1, G_MAXINT, NULL);
+    if (gst_structure_has_field (structure, "pixel-aspect-ratio"))
+      gst_structure_set (structure, "pixel-aspect-ratio",
+          GST_TYPE_FRACTION_RANGE, 1, G_MAXINT, G_MAXINT, 1, NULL);
+    gst_caps_append_structure_full (ret, structure,
+        gst_caps_features_copy (features));
+  }
+
+  if (filter) {
+    GstCaps *tmp = gst_caps_intersect_full (filter, ret,
+        GST_CAPS_INTERSECT_FIRST);
+    gst_caps_unref (ret);
+    ret = tmp;
+  }
+
+  GST_DEBUG_OBJECT (trans, "transformed %" GST_PTR_FORMAT " into %"
+      GST_PTR_FORMAT, caps, ret);
+
+  return ret;
+}
+
+static gint
+round_size (gdouble v)
+{
+  return (gint) CLAMP (floor (v + 0.5), 1, G_MAXINT);
+}
+
+static gboolean
+size_is_servable (gint in_w, gint in_h, gint out_w, gint out_h)
+{
+  return (gdouble) out_w / in_w >= ASR_SCALE_MIN &&
+      (gdouble) out_w / in_w <= ASR_SCALE_MAX &&
+      (gdouble) out_h / in_h >= ASR_SCALE_MIN &&
+      (gdouble) out_h / in_h <= ASR_SCALE_MAX;
+}
+
+/* Fixates width, height and pixel-aspect-ratio of @s, an output structure,
+ * for an input of in_w x in_h with pixel aspect in_par_n/in_par_d (see the
+ * element documentation for the rules). */
+static void
+gst_any_sr_fixate_size (GstStructure * s, gint in_w, gint in_h,
+    gint in_par_n, gint in_par_d, gdouble scale)
+{
+  const GValue *wv, *hv;
+  gboolean w_fixed, h_fixed;
+  gint w = 0, h = 0, par_n = in_par_n, par_d = in_par_d;
+  gdouble in_dar;
+
+  wv = gst_structure_get_value (s, "width");
+  hv = gst_structure_get_value (s, "height");
+  w_fixed = wv && G_VALUE_HOLDS_INT (wv);
+  h_fixed = hv && G_VALUE_HOLDS_INT (hv);
+  if (w_fixed)
+    w = g_value_get_int (wv);
+  if (h_fixed)
+    h = g_value_get_int (hv);
+
+  /* pixel aspect ratio: keep the display aspect when both sides are given */
+  if (gst_structure_has_field (s, "pixel-aspect-ratio")) {
+    if (w_fixed && h_fixed) {
+      if (!gst_util_fraction_multiply (in_par_n, in_par_d, in_w, w, &par_n,
+              &par_d) ||
+          !gst_util_fraction_multiply (par_n, par_d, h, in_h, &par_n, &par_d)) {
+        par_n = in_par_n;
+        par_d = in_par_d;
+      }
+    }
+    gst_structure_fixate_field_nearest_fraction (s, "pixel-aspect-ratio",
+        par_n, par_d);
+    gst_structure_get_fraction (s, "pixel-aspect-ratio", &par_n, &par_d);
+  }
+
+  /* display aspect of the input, in output pixels of par_n/par_d */
+  in_dar = ((gdouble) in_w * in_par_n * par_d) /
+      ((gdouble) in_h * in_par_d * par_n);
+
+  if (w_fixed && !h_fixed) {
+    gst_structure_fixate_field_nearest_int (s, "height",
+        round_size (w / in_dar));
+  } else if (!w_fixed && h_fixed) {
+    gst_structure_fixate_field_nearest_int (s, "width",
+        round_size (h * in_dar));
+  } else if (!w_fixed && !h_fixed) {
+    gst_structure_fixate_field_nearest_int (s, "width",
+        round_size (in_w * scale));
+    gst_structure_fixate_field_nearest_int (s, "height",
+        round_size (in_h * scale));
+  }
+}
+
+GstCaps *
+gst_any_sr_fixate_caps (GstBaseTransform * trans, GstPadDirection direction,
+    GstCaps * caps, GstCaps * othercaps)
+{
+  GstAnySr *self = GST_ANY_SR (trans);
+  GstStructure *ins, *s, *fallback = NULL, *chosen = NULL;
+  GstCapsFeatures *features = NULL;
+  GstCaps *result;
+  gint in_w, in_h, in_par_n = 1, in_par_d = 1, w, h;
+  gdouble scale;
+  guint i;
+
+  GST_DEBUG_OBJECT (self, "fixating %" GST_PTR_FORMAT " from %"
+      GST_PTR_FORMAT, othercaps, caps);
+
+  ins = gst_caps_get_structure (caps, 0);
+  if (direction != GST_PAD_SINK ||
+      !gst_structure_get_int (ins, "width", &in_w) ||
+      !gst_structure_get_int (ins, "height", &in_h) || in_w <= 0 || in_h <= 0)
+    return gst_any_sr_parent_transform_class ()->fixate_caps (trans,
+        direction, caps, othercaps);
+
+  gst_structure_get_fraction (ins, "pixel-aspect-ratio", &in_par_n, &in_par_d);
+  GST_OBJECT_LOCK (self);
+  scale = self->scale;
+  GST_OBJECT_UNLOCK (self);
+
+  /* the first structure that gives a size anysr can serve; if none does,
+   * the first one, which set_info() will refuse saying why */
+  for (i = 0; i < gst_caps_get_size (othercaps) && !chosen; i++) {
+    s = gst_structure_copy (gst_caps_get_structure (othercaps, i));
+    gst_any_sr_fixate_size (s, in_w, in_h, in_par_n, in_par_d, scale);
+    if (gst_structure_get_int (s, "width", &w) &&
+        gst_structure_get_int (s, "height", &h) &&
+        size_is_servable (in_w, in_h, w, h)) {
+      chosen = s;
+      features = gst_caps_get_features (othercaps, i);
+    } else if (!fallback) {
+      fallback = s;
+      features = gst_caps_get_features (othercaps, i);
+    } else {
+      gst_structure_free (s);
+    }
+  }
+  if (chosen) {
+    if (fallback)
+      gst_structure_free (fallback);
+  } else {
+    chosen = fallback;
+  }
+
+  if (!chosen) {
+    /* empty caps: nothing to fixate */
+    return othercaps;
+  }
+
+  result = gst_caps_new_empty ();
+  gst_caps_append_structure_full (result, chosen,
+      features ? gst_caps_features_copy (features) : NULL);
+  gst_caps_unref (othercaps);
+  result = gst_caps_fixate (result);
+
+  GST_DEBUG_OBJECT (self, "fixated to %" GST_PTR_FORMAT, result);
+
+  return result;
+}
+
+AsrPixelFormat
+gst_any_sr_format_to_asr (GstVideoFormat format)
+{
+  switch (format) {
+    case GST_VIDEO_FORMAT_RGBA:
+      return ASR_FORMAT_RGBA;
+    case GST_VIDEO_FORMAT_BGRA:
+      return ASR_FORMAT_BGRA;
+    case GST_VIDEO_FORMAT_RGBx:
+      return ASR_FORMAT_RGBX;
+    case GST_VIDEO_FORMAT_BGRx:
+      return ASR_FORMAT_BGRX;
+    case GST_VIDEO_FORMAT_I420:
+      return ASR_FORMAT_I420;
+    case GST_VIDEO_FORMAT_NV12:
+      return ASR_FORMAT_NV12;
+    default:
+      return ASR_FORMAT_UNKNOWN;
+  }
+}
+
+void
+gst_any_sr_frame_info (const GstVideoInfo * info, AsrFrameInfo * fi)
+{
+  const GstVideoColorimetry *cinfo = &GST_VIDEO_INFO_COLORIMETRY (info);
+  GstVideoChromaSite site = GST_VIDEO_INFO_CHROMA_SITE (info);
+
+  memset (fi, 0, sizeof (*fi));
+  fi->format = gst_any_sr_format_to_asr (GST_VIDEO_INFO_FORMAT (info));
+  fi->width = GST_VIDEO_INFO_WIDTH (info);
+  fi->height = GST_VIDEO_INFO_HEIGHT (info);
+
+  switch (cinfo->matrix) {
+    case GST_VIDEO_COLOR_MATRIX_BT709:
+    case GST_VIDEO_COLOR_MATRIX_SMPTE240M:
+      fi->matrix = ASR_MATRIX_BT709;
+      break;
+    case GST_VIDEO_COLOR_MATRIX_BT2020:
+      fi->matrix = ASR_MATRIX_BT2020;
+      break;
+    case GST_VIDEO_COLOR_MATRIX_BT601:
+    case GST_VIDEO_COLOR_MATRIX_FCC:
+      fi->matrix = ASR_MATRIX_BT601;
+      break;
+    default:
+      /* unknown: the usual guess, SD is BT.601 and HD is BT.709 */
+      fi->matrix = fi->height > 576 ? ASR_MATRIX_BT709 : ASR_MATRIX_BT601;
+      break;
+  }
+  fi->range = cinfo->range == GST_VIDEO_COLOR_RANGE_0_255 ?
+      ASR_RANGE_FULL : ASR_RANGE_LIMITED;
+
+  fi->chroma_cosited_h = (site & GST_VIDEO_CHROMA_SITE_H_COSITED) ? 1 : 0;
+  fi->chroma_cosited_v = (site & GST_VIDEO_CHROMA_SITE_V_COSITED) ? 1 : 0;
+}
+
+/* Caps anysr cannot serve: logs why and tells the application with an
+ * element warning (the upstream element then fails with not-negotiated).
+ * Negotiation is retried on every buffer, so the same reason is posted only
+ * once. Takes @reason. */
+static void
+gst_any_sr_refuse (GstAnySr * self, gchar * reason, GstCaps * incaps,
+    GstCaps * outcaps)
+{
+  GST_WARNING_OBJECT (self, "%s", reason);
+  if (g_strcmp0 (reason, self->last_refusal) != 0)
+    GST_ELEMENT_WARNING (self, CORE, NEGOTIATION, ("%s", reason),
+        ("in %" GST_PTR_FORMAT ", out %" GST_PTR_FORMAT, incaps, outcaps));
+  g_free (self->last_refusal);
+  self->last_refusal = reason;
+}
+
+gboolean
+gst_any_sr_set_info (GstVideoFilter * filter, GstCaps * incaps,
+    GstVideoInfo * in_info, GstCaps * outcaps, GstVideoInfo * out_info)
+{
+  GstAnySr *self = GST_ANY_SR (filter);
+  AsrFrameInfo in, out;
+  AsrStatus status;
+  gint in_w = GST_VIDEO_INFO_WIDTH (in_info);
+  gint in_h = GST_VIDEO_INFO_HEIGHT (in_info);
+  gint out_w = GST_VIDEO_INFO_WIDTH (out_info);
+  gint out_h = GST_VIDEO_INFO_HEIGHT (out_info);
+  gchar *reason = NULL;
+
+  GST_DEBUG_OBJECT (self, "in %" GST_PTR_FORMAT " out %" GST_PTR_FORMAT,
+      incaps, outcaps);
+
+  if (GST_VIDEO_INFO_FORMAT (in_info) != GST_VIDEO_INFO_FORMAT (out_info)) {
+    reason = g_strdup_printf ("anysr cannot convert %s to %s: the output "
+        "format must equal the input format (use videoconvert)",
+        GST_VIDEO_INFO_NAME (in_info), GST_VIDEO_INFO_NAME (out_info));
+  } else if (gst_any_sr_format_to_asr (GST_VIDEO_INFO_FORMAT (in_info)) ==
+      ASR_FORMAT_UNKNOWN) {
+    reason = g_strdup_printf ("anysr does not support the format %s "
+        "(supported: " ANY_SR_FORMATS ")", GST_VIDEO_INFO_NAME (in_info));
+  } else if (GST_VIDEO_INFO_IS_INTERLACED (in_info)) {
+    reason = g_strdup ("anysr does not support interlaced video "
+        "(put deinterlace before it)");
+  } else if (!size_is_servable (in_w, in_h, out_w, out_h)) {
+    gdouble scale;
+    gchar *note = NULL;
+
+    GST_OBJECT_LOCK (self);
+    scale = self->scale;
+    GST_OBJECT_UNLOCK (self);
+    if (!gst_any_sr_scale_is_servable (scale))
+      note = g_strdup_printf (" (the scale property is %g)", scale);
+    reason = g_strdup_printf ("anysr cannot scale %dx%d to %dx%d: the scale "
+        "of each axis must lie between %g and %g, here %.3g x %.3g%s; "
+        "use videoscale to shrink video", in_w, in_h, out_w, out_h,
+        ASR_SCALE_MIN, ASR_SCALE_MAX, (gdouble) out_w / in_w,
+        (gdouble) out_h / in_h, note ? note : "");
+    g_free (note);
+  }
+  if (reason) {
+    gst_any_sr_refuse (self, reason, incaps, outcaps);
+    return FALSE;
+  }
+
+  if (in_w == out_w && in_h == out_h) {
+    g_clear_pointer (&self->last_refusal, g_free);
+    GST_INFO_OBJECT (self, "same size %dx%d in and out: passthrough", in_w,
+        in_h);
+    gst_base_transform_set_passthrough (GST_BASE_TRANSFORM (self), TRUE);
+    return TRUE;
+  }
+  gst_base_transform_set_passthrough (GST_BASE_TRANSFORM (self), FALSE);
+
+  if (!self->engine) {
+    GST_ELEMENT_ERROR (self, CORE, STATE_CHANGE, (NULL),
+        ("caps set while no engine is open"));
+    return FALSE;
+  }
+
+  gst_any_sr_frame_info (in_info, &in);
+  gst_any_sr_frame_info (out_info, &out);
+  status = asr_engine_configure (self->engine, &in, &out);
+  if (status == ASR_ERROR_UNSUPPORTED || status == ASR_ERROR_INVALID_ARGUMENT) {
+    gst_any_sr_refuse (self, g_strdup_printf ("anysr cannot scale %s %dx%d "
+            "to %dx%d: %s", GST_VIDEO_INFO_NAME (in_info), in_w, in_h, out_w,
+            out_h, asr_engine_last_error (self->engine)), incaps, outcaps);
+    return FALSE;
+  } else if (status != ASR_OK) {
+    GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
+        ("anysr could not prepare %s %dx%d -> %dx%d: %s",
+            GST_VIDEO_INFO_NAME (in_info), in_w, in_h, out_w, out_h,
+            asr_status_to_string (status)),
+        ("asr_engine_configure(): %s", asr_engine_last_error (self->engine)));
+    return FALSE;
+  }
+  g_clear_pointer (&self->last_refusal, g_free);
+
+  /* target-fps 0 follows the frame rate of the caps */
+  GST_OBJECT_LOCK (self);
+  self->stream_fps = GST_VIDEO_INFO_FPS_N (in_info) > 0 &&
+      GST_VIDEO_INFO_FPS_D (in_info) > 0 ?
+      (gdouble) GST_VIDEO_INFO_FPS_N (in_info) /
+      GST_VIDEO_INFO_FPS_D (in_info) : 0.0;
+  self->op_dirty = TRUE;
+  GST_OBJECT_UNLOCK (self);
+
+  GST_INFO_OBJECT (self, "%s %dx%d -> %dx%d (scale %.4g x %.4g)",
+      GST_VIDEO_INFO_NAME (in_info), in_w, in_h, out_w, out_h,
+      (gdouble) out_w / in_w, (gdouble) out_h / in_h);
+
+  return TRUE;
+}
+
+void
+gst_any_sr_frame_planes (GstVideoFrame * vframe, AsrFrame * frame)
+{
+  guint i;
+
+  memset (frame, 0, sizeof (*frame));
+  for (i = 0; i < GST_VIDEO_FRAME_N_PLANES (vframe) && i < ASR_MAX_PLANES; i++) {
+    frame->data[i] = GST_VIDEO_FRAME_PLANE_DATA (vframe, i);
+    frame->stride[i] = GST_VIDEO_FRAME_PLANE_STRIDE (vframe, i);
+  }
+}

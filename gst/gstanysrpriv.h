@@ -1,0 +1,55 @@
+/* GStreamer anysr element: what its files share
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The element is split by concern:
+ *   gstanysr.c      the type, properties, the engine's life (NULL <-> READY),
+ *                   the frame loop
+ *   gstanysrcaps.c  caps: formats, output size and pixel aspect, refusals,
+ *                   the engine's configuration, mapping frames
+ *   gstanysrqos.c   operating points handed to the engine, upstream QoS
+ *                   events, the anysr-stats structure
+ * Not installed; nothing here is API.
+ */
+#ifndef __GST_ANY_SR_PRIV_H__
+#define __GST_ANY_SR_PRIV_H__
+
+#include "gstanysr.h"
+
+G_BEGIN_DECLS
+
+GST_DEBUG_CATEGORY_EXTERN (gst_any_sr_debug);
+#define GST_CAT_DEFAULT gst_any_sr_debug
+
+#define ANY_SR_FORMATS "{ RGBA, BGRA, RGBx, BGRx, I420, NV12 }"
+#define ANY_SR_CAPS GST_VIDEO_CAPS_MAKE (ANY_SR_FORMATS)
+
+/* gstanysr.c */
+GstBaseTransformClass *gst_any_sr_parent_transform_class (void);
+gboolean gst_any_sr_scale_is_servable (gdouble scale);
+/* the last error-level message of the engine (transfer full, or NULL) */
+gchar *gst_any_sr_take_engine_error (GstAnySr * self);
+
+/* gstanysrcaps.c: GstBaseTransform / GstVideoFilter vfuncs and helpers */
+gboolean gst_any_sr_accept_caps (GstBaseTransform * trans,
+    GstPadDirection direction, GstCaps * caps);
+GstCaps *gst_any_sr_transform_caps (GstBaseTransform * trans,
+    GstPadDirection direction, GstCaps * caps, GstCaps * filter);
+GstCaps *gst_any_sr_fixate_caps (GstBaseTransform * trans,
+    GstPadDirection direction, GstCaps * caps, GstCaps * othercaps);
+gboolean gst_any_sr_set_info (GstVideoFilter * filter, GstCaps * incaps,
+    GstVideoInfo * in_info, GstCaps * outcaps, GstVideoInfo * out_info);
+AsrPixelFormat gst_any_sr_format_to_asr (GstVideoFormat format);
+void gst_any_sr_frame_info (const GstVideoInfo * info, AsrFrameInfo * fi);
+void gst_any_sr_frame_planes (GstVideoFrame * vframe, AsrFrame * frame);
+
+/* gstanysrqos.c; the _unlocked one with the object lock held */
+const gchar *gst_any_sr_decoder_nick (gint decoder);
+GstStructure *gst_any_sr_stats_structure_unlocked (GstAnySr * self,
+    const gchar * reason);
+gboolean gst_any_sr_apply_op (GstAnySr * self);
+gboolean gst_any_sr_src_event (GstBaseTransform * trans, GstEvent * event);
+
+G_END_DECLS
+
+#endif /* __GST_ANY_SR_PRIV_H__ */
