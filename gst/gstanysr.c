@@ -867,6 +867,18 @@ gst_any_sr_change_state (GstElement * element, GstStateChange transition)
     }
   }
 
+  /* stopping: the frame in progress stops within about a second (the base
+   * class waits for the streaming thread to leave it); starting: frames are
+   * accepted again */
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY ||
+      transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
+    GST_OBJECT_LOCK (self);
+    if (self->engine)
+      asr_engine_cancel (self->engine,
+          transition == GST_STATE_CHANGE_PAUSED_TO_READY);
+    GST_OBJECT_UNLOCK (self);
+  }
+
   ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
 
   if (transition == GST_STATE_CHANGE_READY_TO_NULL ||
@@ -915,6 +927,10 @@ gst_any_sr_transform_frame (GstVideoFilter * filter, GstVideoFrame * in_frame,
   gst_any_sr_frame_planes (out_frame, &out);
 
   status = asr_engine_process (self->engine, &in, &out);
+  if (status == ASR_ERROR_CANCELLED) {
+    GST_DEBUG_OBJECT (self, "frame cancelled: stopping");
+    return GST_FLOW_FLUSHING;
+  }
   if (status != ASR_OK) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED,
         ("anysr could not process a frame: %s",

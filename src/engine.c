@@ -27,6 +27,11 @@
 
 /* target HR pixels of a decoder band's window (net.h AsrNetLimits) */
 #define ASR_WINDOW_PIXELS (1u << 20)
+/* split frames (CPU devices): about 0.25 s of lavapipe per submission, an
+ * encoder band conv of at most 128 M MACs, a decoder window of at most 32 K
+ * pixels (heavy: 0.2 G MACs) */
+#define ASR_SPLIT_BAND_MACS (128ull << 20)
+#define ASR_SPLIT_WINDOW_PIXELS (1u << 15)
 
 /* timestamps: start, after upload (copy + unpack), after the encoder, after
  * the decoder, after download (pack + copy) */
@@ -67,6 +72,8 @@ struct AsrEngine {
     AsrNetOp debug_op; /* width 0: none (internal.h) */
     int bicubic;       /* internal.h test mode */
     int no_tail;       /* internal.h test mode */
+    int split;         /* a frame in submissions of bounded length (CPU devices) */
+    atomic_int cancel; /* asr_engine_cancel(), any thread */
     AsrStats stats;
 
     /* QoS controller (asr_engine_set_target()) */
@@ -193,6 +200,10 @@ ASR_API AsrStatus asr_engine_new(const AsrSettings *s, AsrEngine **out)
         goto error;
     }
     e->tile_rows = s->tile_rows;
+    /* a CPU device takes seconds per frame: submit it in parts of bounded
+     * length so that asr_engine_cancel() is noticed within about a second */
+    e->split = e->dev->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
+    atomic_init(&e->cancel, 0);
     e->budget = s->memory_budget ? s->memory_budget : e->dev->heap_bytes / 4 * 3;
     if (!e->budget)
         e->budget = UINT64_MAX;
@@ -233,8 +244,16 @@ ASR_API void asr_engine_free(AsrEngine **pe)
     if (!e)
         return;
     AsrDevice *d = e->dev;
+    if (d && !d->lost && asr_cmd_settle(d, &e->cmd, 5ull * 1000 * 1000 * 1000) < 0) {
+        /* the device still runs (or never finishes) our last submission:
+         * its buffers cannot be freed; leak them rather than hang */
+        asr_err(&e->log, "free: the device has not finished the last submission in 5 s; "
+                "leaving its memory and the device allocated");
+        d = NULL;
+    }
     if (d) {
-        d->vk.vkDeviceWaitIdle(d->device);
+        if (!d->lost)
+            d->vk.vkDeviceWaitIdle(d->device);
         AsrBuffer *bufs[] = { &e->staging_in, &e->staging_out, &e->dev_in, &e->dev_out,
                               &e->lr, &e->tmp, &e->hr, &e->readback };
         for (size_t i = 0; i < ASR_ARRAY_SIZE(bufs); i++)
@@ -326,7 +345,8 @@ static AsrStatus plan(AsrEngine *e, AsrConfig *c)
         .max_groups = { lim->maxComputeWorkGroupCount[0], lim->maxComputeWorkGroupCount[1],
                         lim->maxComputeWorkGroupCount[2] },
         .tile_rows = e->tile_rows,
-        .window_pixels = ASR_WINDOW_PIXELS,
+        .window_pixels = e->split ? ASR_SPLIT_WINDOW_PIXELS : ASR_WINDOW_PIXELS,
+        .band_macs = e->split ? ASR_SPLIT_BAND_MACS : 0,
     };
     char why[256];
     if (asr_net_plan(&e->net, &c->ns, &nl, &c->np, why, sizeof(why)) < 0)
@@ -575,9 +595,36 @@ static void controller_decide(AsrEngine *e, AsrCtrlDecision *dec)
     }
 }
 
-static void record(AsrEngine *e, const AsrNetOp *op)
+/* AsrNetBreak of a split frame: submit what is recorded, wait (watching the
+ * cancel flag), go on in a new submission that starts with a barrier. */
+static AsrStatus split_break(void *user)
 {
+    AsrEngine *e = user;
     AsrDevice *d = e->dev;
+    AsrStatus status = asr_cmd_submit_wait(d, &e->cmd, &e->cancel);
+    if (status >= 0 && atomic_load(&e->cancel))
+        status = ASR_ERROR_CANCELLED;
+    if (status >= 0)
+        status = asr_cmd_begin(d, &e->cmd);
+    if (status < 0)
+        return status;
+    asr_cmd_barrier(d, e->cmd.cb,
+                    VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+                    VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
+                    VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT |
+                    VK_PIPELINE_STAGE_DRAW_INDIRECT_BIT,
+                    VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT |
+                    VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT |
+                    VK_ACCESS_INDIRECT_COMMAND_READ_BIT);
+    return ASR_OK;
+}
+
+/* Record the frame (and, split, submit all of it but the last part). */
+static AsrStatus record(AsrEngine *e, const AsrNetOp *op)
+{
+    AsrStatus status = ASR_OK;
+    AsrDevice *d = e->dev;
+    AsrNetBreak brk = e->split ? split_break : NULL;
     const AsrConfig *c = &e->cfg;
     VkCommandBuffer cb = e->cmd.cb;
     AsrIoParams up, pp;
@@ -602,7 +649,9 @@ static void record(AsrEngine *e, const AsrNetOp *op)
         asr_timer_stamp(d, &e->timer, cb, STAMP_ENCODED, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
         asr_io_record_pack(d, cb, &e->io, &pp);
     } else {
-        asr_net_record_encoder(d, cb, &e->net, &c->ns, &c->np, op);
+        status = asr_net_record_encoder(d, cb, &e->net, &c->ns, &c->np, op, brk, e);
+        if (status < 0)
+            return status;
         asr_timer_stamp(d, &e->timer, cb, STAMP_ENCODED, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
         routed = op->mode == ASR_DECODER_ROUTED;
         /* band by band: decode into the window, pack it into the frame */
@@ -617,6 +666,8 @@ static void record(AsrEngine *e, const AsrNetOp *op)
             pp.rows = w.y1 - w.y0;
             asr_io_record_pack(d, cb, &e->io, &pp);
             asr_cmd_compute_barrier(d, cb); /* the next band rewrites the window */
+            if (brk && b + 1 < c->np.dec_bands && (status = brk(e)) < 0)
+                return status;
         }
     }
     asr_timer_stamp(d, &e->timer, cb, STAMP_DECODED, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
@@ -633,6 +684,7 @@ static void record(AsrEngine *e, const AsrNetOp *op)
     asr_cmd_barrier(d, cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
                     VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
     asr_timer_stamp(d, &e->timer, cb, STAMP_DOWNLOADED, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT);
+    return ASR_OK;
 }
 
 ASR_API AsrStatus asr_engine_process(AsrEngine *e, const AsrFrame *in, AsrFrame *out)
@@ -672,13 +724,22 @@ ASR_API AsrStatus asr_engine_process(AsrEngine *e, const AsrFrame *in, AsrFrame 
     op.no_tail = e->no_tail;
     e->ctrl_has_prev = 0; /* set again below when this frame succeeds */
     asr_frame_to_staging(&e->cfg.in_layout, in, e->staging_in.map);
+    if (atomic_load(&e->cancel)) {
+        status = ASR_ERROR_CANCELLED;
+        goto error;
+    }
     status = asr_cmd_begin(e->dev, &e->cmd);
     if (status < 0)
         goto error;
-    record(e, &op);
-    status = asr_cmd_submit_wait(e->dev, &e->cmd);
-    if (status < 0)
+    status = record(e, &op);
+    if (status >= 0)
+        status = asr_cmd_submit_wait(e->dev, &e->cmd, &e->cancel);
+    if (status < 0) {
+        /* a split frame stopped between submissions leaves one recording */
+        if (status == ASR_ERROR_CANCELLED)
+            asr_dbg(&e->log, "process: cancelled");
         goto error;
+    }
     asr_frame_from_staging(&e->cfg.out_layout, e->staging_out.map, out);
 
     double ms[STAMP_COUNT - 1];
@@ -845,6 +906,14 @@ ASR_API AsrStatus asr_engine_set_target(AsrEngine *e, double target_fps, double 
     return ASR_OK;
 }
 
+ASR_API AsrStatus asr_engine_cancel(AsrEngine *e, int cancel)
+{
+    if (!e)
+        return ASR_ERROR_INVALID_ARGUMENT;
+    atomic_store(&e->cancel, cancel ? 1 : 0);
+    return ASR_OK;
+}
+
 ASR_API AsrStatus asr_engine_report_qos(AsrEngine *e, double proportion, int64_t jitter_ns)
 {
     if (!e || !isfinite(proportion) || proportion < 0.0)
@@ -917,6 +986,14 @@ AsrStatus asr_engine_debug_set_op(AsrEngine *e, uint32_t width, uint32_t depth,
         return ASR_ERROR_INVALID_ARGUMENT;
     e->debug_op = (AsrNetOp) { width, depth, mode, k };
     return ASR_OK;
+}
+
+void asr_engine_debug_inject(AsrEngine *e, AsrDebugFault fault, uint32_t after)
+{
+    if (fault == ASR_FAULT_DEVICE_LOST)
+        e->dev->fault_lost_in = after;
+    else
+        e->dev->fault_alloc_in = after;
 }
 
 void asr_engine_debug_set_tail(AsrEngine *e, int on)
@@ -1030,7 +1107,7 @@ static AsrStatus debug_read_raw(AsrEngine *e, const AsrBuffer *src, size_t offse
     d->vk.vkCmdCopyBuffer(e->cmd.cb, src->buffer, tmp.buffer, 1, &copy);
     asr_cmd_barrier(d, e->cmd.cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
                     VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
-    status = asr_cmd_submit_wait(d, &e->cmd);
+    status = asr_cmd_submit_wait(d, &e->cmd, NULL);
     if (status >= 0)
         memcpy(dst, tmp.map, bytes);
 done:

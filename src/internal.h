@@ -43,6 +43,15 @@ AsrStatus asr_engine_debug_read(AsrEngine *e, AsrDebugBuffer which, size_t offse
 AsrStatus asr_engine_debug_set_op(AsrEngine *e, uint32_t width, uint32_t depth,
                                   AsrDecoderMode mode, float k);
 
+/* Faults on demand: the `after`-th next queue submission finds the device
+ * lost (ASR_ERROR_DEVICE_LOST, and every later call too), or the `after`-th
+ * next buffer allocation fails (ASR_ERROR_NO_MEMORY); 0 disarms. */
+typedef enum AsrDebugFault {
+    ASR_FAULT_DEVICE_LOST,
+    ASR_FAULT_ALLOC,
+} AsrDebugFault;
+void asr_engine_debug_inject(AsrEngine *e, AsrDebugFault fault, uint32_t after);
+
 /* Stop the encoder before its tail (on = 0), so that ASR_DEBUG_Y holds the
  * last block's conv1 output (the tail writes the encoder's output there);
  * the frame's output is then meaningless. Default 1. */

@@ -20,6 +20,7 @@ ASR_API const char *asr_status_to_string(AsrStatus status)
     case ASR_ERROR_MODEL: return "invalid model";
     case ASR_ERROR_NOT_CONFIGURED: return "not configured";
     case ASR_ERROR_DEVICE_LOST: return "device lost";
+    case ASR_ERROR_CANCELLED: return "cancelled";
     }
     return "unknown status";
 }

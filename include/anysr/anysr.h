@@ -64,7 +64,9 @@ typedef enum AsrStatus {
     ASR_ERROR_UNSUPPORTED = -5,      /**< format, size or scale cannot be served */
     ASR_ERROR_MODEL = -6,            /**< model file missing, malformed or invalid */
     ASR_ERROR_NOT_CONFIGURED = -7,   /**< process() before a successful configure() */
-    ASR_ERROR_DEVICE_LOST = -8,      /**< the device was lost; free and recreate */
+    ASR_ERROR_DEVICE_LOST = -8,      /**< the device was lost (or hung: a submission ran past
+                                          60 s); free the engine and create another */
+    ASR_ERROR_CANCELLED = -9,        /**< asr_engine_cancel() stopped the frame */
 } AsrStatus;
 
 /** Static, never NULL, English name of a status ("ok", "invalid argument" ...). */
@@ -407,6 +409,20 @@ ASR_API AsrStatus asr_engine_report_qos(AsrEngine *e, double proportion, int64_t
  *         larger one is kept, the engine stays usable).
  */
 ASR_API AsrStatus asr_engine_trim(AsrEngine *e);
+
+/**
+ * Stop the frame in progress and refuse new ones (cancel != 0), or accept
+ * frames again (cancel == 0). May be called from any thread, also while
+ * asr_engine_process() runs in another: that call returns
+ * ASR_ERROR_CANCELLED soon after (the device finishes the submission in
+ * flight first, waited for at most 2 s; on a CPU device such as lavapipe a
+ * frame is split into submissions of bounded length for this), and so does
+ * every later call until cancel is cleared. The output frame of a cancelled
+ * call is undefined. The engine stays usable.
+ *
+ * @return ASR_OK; ASR_ERROR_INVALID_ARGUMENT when e is NULL.
+ */
+ASR_API AsrStatus asr_engine_cancel(AsrEngine *e, int cancel);
 
 /**
  * Cost model: multiply-accumulates of one frame of the current configuration

@@ -43,7 +43,7 @@ static AsrStatus upload_weights(AsrDevice *d, AsrNet *net, AsrCmd *cmd)
     d->vk.vkCmdCopyBuffer(cmd->cb, staging.buffer, net->weights.buffer, 1, &copy);
     asr_cmd_barrier(d, cmd->cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
                     VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_READ_BIT);
-    status = asr_cmd_submit_wait(d, cmd);
+    status = asr_cmd_submit_wait(d, cmd, NULL);
     if (status < 0)
         goto done;
     net->weight_uploads++;
@@ -216,6 +216,10 @@ AsrStatus asr_net_plan(const AsrNet *net, const AsrNetSize *s, const AsrNetLimit
         return ASR_ERROR_UNSUPPORTED;
     }
     uint32_t rows = (uint32_t)ASR_MIN(fit - 2, (uint64_t)s->in_h);
+    if (lim->band_macs && !lim->tile_rows) {
+        uint64_t per_row = (uint64_t)s->in_w * 9 * a->F * a->F;
+        rows = (uint32_t)ASR_MIN(rows, ASR_MAX(1, lim->band_macs / per_row));
+    }
     if (lim->tile_rows)
         rows = ASR_MIN(rows, lim->tile_rows);
     plan->enc_bands = ASR_DIV_UP(s->in_h, rows);
@@ -236,7 +240,8 @@ AsrStatus asr_net_plan(const AsrNet *net, const AsrNetSize *s, const AsrNetLimit
      * window size down to 2 rows until everything fits */
     uint32_t dec = (uint32_t)ASR_MAX(2, lim->window_pixels / ASR_MAX(s->out_w, 1));
     if (lim->tile_rows)
-        dec = (uint32_t)ASR_MAX(2, ((uint64_t)lim->tile_rows * s->out_h / s->in_h));
+        dec = (uint32_t)ASR_MIN(ASR_MAX(2, (uint64_t)lim->tile_rows * s->out_h / s->in_h),
+                                (uint64_t)s->out_h);
     for (;;) {
         if (dec >= s->out_h) {
             plan->dec_rows = s->out_h;
@@ -410,9 +415,10 @@ void asr_net_bind(AsrDevice *d, AsrNet *net, const AsrNetSize *s, const AsrNetPl
     asr_pass_bind(d, &net->bilinear, 0, bilinear);
 }
 
-static void conv(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net, const AsrNetSize *s,
-                 const AsrNetPlan *plan, uint32_t set, uint32_t c_in, uint32_t c_out,
-                 uint32_t cin_stride, AsrLayerOffsets off, uint32_t flags, uint32_t att_off)
+static AsrStatus conv(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net, const AsrNetSize *s,
+                      const AsrNetPlan *plan, uint32_t set, uint32_t c_in, uint32_t c_out,
+                      uint32_t cin_stride, AsrLayerOffsets off, uint32_t flags, uint32_t att_off,
+                      AsrNetBreak brk, void *user)
 {
     for (uint32_t b = 0; b < plan->enc_bands; b++) {
         AsrBufferRange r[3];
@@ -429,21 +435,32 @@ static void conv(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net, const AsrN
         };
         asr_pass_dispatch(d, cb, &net->conv, b * ASR_CONV_SET_COUNT + set, &p, s->in_w, r1 - r0,
                           ASR_DIV_UP(c_out, ASR_CONV_COB));
+        if (brk) {
+            AsrStatus status = brk(user);
+            if (status < 0)
+                return status;
+        }
     }
     asr_cmd_compute_barrier(d, cb);
+    return ASR_OK;
 }
 
-void asr_net_record_encoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
-                            const AsrNetSize *s, const AsrNetPlan *plan, const AsrNetOp *op)
+AsrStatus asr_net_record_encoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
+                                 const AsrNetSize *s, const AsrNetPlan *plan,
+                                 const AsrNetOp *op, AsrNetBreak brk, void *user)
 {
+    AsrStatus status;
     const AsrArch *a = &net->model->arch;
     const AsrModelOffsets *o = &net->model->off;
     uint32_t F = a->F, c = op->width;
     float sx = (float)((double)s->out_w / s->in_w), sy = (float)((double)s->out_h / s->in_h);
 
-    conv(d, cb, net, s, plan, ASR_CONV_SET_HEAD, 3, F, 3, o->head, ASR_CONV_IN_IMAGE, 0);
-    for (uint32_t i = 0; i < op->depth; i++) {
-        conv(d, cb, net, s, plan, ASR_CONV_SET_C1, F, c, F, o->conv1[i], 0, 0);
+    status = conv(d, cb, net, s, plan, ASR_CONV_SET_HEAD, 3, F, 3, o->head, ASR_CONV_IN_IMAGE, 0,
+                  brk, user);
+    for (uint32_t i = 0; i < op->depth && status >= 0; i++) {
+        status = conv(d, cb, net, s, plan, ASR_CONV_SET_C1, F, c, F, o->conv1[i], 0, 0, brk, user);
+        if (status < 0)
+            break;
         for (uint32_t b = 0; b < plan->enc_bands; b++) {
             uint32_t r0 = b * plan->enc_rows, r1 = ASR_MIN(r0 + plan->enc_rows, s->in_h);
             uint32_t base;
@@ -463,11 +480,13 @@ void asr_net_record_encoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
         };
         asr_pass_dispatch_groups(d, cb, &net->sa, 0, &sp, 1, 1, 1);
         asr_cmd_compute_barrier(d, cb);
-        conv(d, cb, net, s, plan, ASR_CONV_SET_C2, c, F, F, o->conv2[i],
-             ASR_CONV_PRE_SA_RELU | ASR_CONV_ADD_RES, i * F);
+        status = conv(d, cb, net, s, plan, ASR_CONV_SET_C2, c, F, F, o->conv2[i],
+                      ASR_CONV_PRE_SA_RELU | ASR_CONV_ADD_RES, i * F, brk, user);
     }
-    if (!op->no_tail)
-        conv(d, cb, net, s, plan, ASR_CONV_SET_TAIL, F, F, F, o->tail, ASR_CONV_ADD_HEAD, 0);
+    if (status >= 0 && !op->no_tail)
+        status = conv(d, cb, net, s, plan, ASR_CONV_SET_TAIL, F, F, F, o->tail, ASR_CONV_ADD_HEAD,
+                      0, brk, user);
+    return status;
 }
 
 static void mlp_params(const AsrNet *net, int heavy, AsrDecParams *p)

@@ -38,6 +38,8 @@ typedef struct AsrNetLimits {
     uint32_t max_groups[3];/* maxComputeWorkGroupCount */
     uint32_t tile_rows;    /* > 0: force LR rows per band (tests, ANYSR_TILE) */
     uint32_t window_pixels;/* target HR pixels of a decoder window */
+    uint64_t band_macs;    /* > 0: at most this many MACs per encoder band of a
+                              full-width conv (bounded submissions) */
 } AsrNetLimits;
 
 /*
@@ -120,10 +122,18 @@ AsrStatus asr_net_trim(AsrDevice *d, AsrNet *net, const AsrNetPlan *plan);
 void asr_net_bind(AsrDevice *d, AsrNet *net, const AsrNetSize *s, const AsrNetPlan *plan,
                   const AsrBufferRange *lr, const AsrBufferRange *hr);
 
+/* Called between two bands while recording (NULL: never): may end the
+ * command buffer, submit it and begin it again (the recording goes on in
+ * the same VkCommandBuffer, which must then start with a barrier that
+ * orders everything before it); a negative status stops the recording. */
+typedef AsrStatus (*AsrNetBreak)(void *user);
+
 /* Record the encoder (head, blocks [0, depth), tail), every band of every
- * layer. The caller orders lr before it. */
-void asr_net_record_encoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
-                            const AsrNetSize *s, const AsrNetPlan *plan, const AsrNetOp *op);
+ * layer, calling brk after each band of a conv. The caller orders lr
+ * before it. Returns brk's failure, else ASR_OK. */
+AsrStatus asr_net_record_encoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
+                                 const AsrNetSize *s, const AsrNetPlan *plan,
+                                 const AsrNetOp *op, AsrNetBreak brk, void *user);
 /* Record the decoder of band `band` into the hr window (the op's mode;
  * routed: classify, lists, indirect MLPs, refine; alpha). The caller
  * orders the window's previous reader (pack) before it and its reader

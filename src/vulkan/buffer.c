@@ -29,6 +29,11 @@ AsrStatus asr_buffer_create(AsrDevice *d, AsrBuffer *b, AsrBufferKind kind,
     const AsrVkFuncs *vk = &d->vk;
     memset(b, 0, sizeof(*b));
 
+    if (d->fault_alloc_in && --d->fault_alloc_in == 0) {
+        asr_err(&d->log, "injected fault: allocation of %llu bytes fails",
+                (unsigned long long)size);
+        return ASR_ERROR_NO_MEMORY;
+    }
     VkBufferCreateInfo bci = {
         .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
         .size = size,

@@ -32,6 +32,11 @@ typedef struct AsrDevice {
     int storage16;                  /* storageBuffer16BitAccess enabled */
     VkDeviceSize heap_bytes;        /* largest device-local heap */
     VkDeviceSize max_alloc;         /* maxMemoryAllocationSize */
+    int lost;                       /* the device was lost (or hung): no more work */
+    /* test hooks (internal.h asr_engine_debug_inject): when non-zero, count
+     * down on each submission / buffer allocation; the one reaching 0 fails
+     * with ASR_ERROR_DEVICE_LOST / ASR_ERROR_NO_MEMORY */
+    uint32_t fault_lost_in, fault_alloc_in;
 } AsrDevice;
 
 typedef struct AsrDeviceParams {
