@@ -39,6 +39,14 @@
  * videoscale to shrink. A #GstAnySr:scale outside 1 to 8 makes the change
  * to READY fail with an error.
  *
+ * Without a usable Vulkan device (none at the change to READY, or the
+ * device lost while streaming), the element posts one warning message and
+ * keeps the stream flowing with the GStreamer video library's CPU scaler
+ * (#GstVideoConverter, bicubic, no super-resolution): negotiation is
+ * unchanged; #GstAnySr:device-name is %NULL, #GstAnySr:current-subnet -1
+ * and no anysr-stats message is posted while it runs. #GstAnySr:fallback
+ * set to %FALSE makes the element fail with an error instead.
+ *
  * ## The network and its operating points
  *
  * The network has nested sub-networks (subnets, cheapest first) that share
@@ -136,6 +144,7 @@ GST_DEBUG_CATEGORY (gst_any_sr_debug);
 #define DEFAULT_TARGET_FPS -1.0
 #define DEFAULT_HEADROOM 0.85
 #define DEFAULT_STATS_INTERVAL 30
+#define DEFAULT_FALLBACK TRUE
 #define MAX_K 100.0
 #define MAX_TARGET_FPS 1000.0
 
@@ -153,6 +162,7 @@ enum
   PROP_TARGET_FPS,
   PROP_HEADROOM,
   PROP_STATS_INTERVAL,
+  PROP_FALLBACK,
   PROP_CURRENT_SUBNET,
   PROP_LAST_GPU_MS,
   PROP_STATS,
@@ -310,11 +320,13 @@ gst_any_sr_class_init (GstAnySrClass * klass)
    * GstAnySr:device-name:
    *
    * Name of the Vulkan device in use, from the driver. %NULL until the
-   * element has reached the READY state.
+   * element has reached the READY state, and while the CPU scaler runs
+   * (#GstAnySr:fallback).
    */
   properties[PROP_DEVICE_NAME] = g_param_spec_string ("device-name",
       "Device name",
-      "Name of the Vulkan device in use (NULL until the element is READY)",
+      "Name of the Vulkan device in use (NULL until the element is READY, "
+      "and while the CPU scaler of the fallback runs)",
       NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   /**
@@ -418,6 +430,22 @@ gst_any_sr_class_init (GstAnySrClass * klass)
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
 
   /**
+   * GstAnySr:fallback:
+   *
+   * What to do without a usable Vulkan device (none when the element goes
+   * from NULL to READY, or the device lost while streaming): %TRUE (the
+   * default) keeps the stream flowing, scaling every frame with the
+   * GStreamer video library's CPU scaler (#GstVideoConverter, bicubic, no
+   * super-resolution) after a warning message; %FALSE fails with an error.
+   * Read when the element goes from NULL to READY.
+   */
+  properties[PROP_FALLBACK] = g_param_spec_boolean ("fallback", "Fallback",
+      "Without a usable Vulkan device, scale with the GStreamer video "
+      "library's CPU scaler (bicubic, no super-resolution) after a warning "
+      "instead of failing; applied when the element goes from NULL to READY",
+      DEFAULT_FALLBACK, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+
+  /**
    * GstAnySr:current-subnet:
    *
    * Subnet the last frame ran, -1 before the first frame (the change from
@@ -489,6 +517,7 @@ gst_any_sr_init (GstAnySr * self)
   self->target_fps = DEFAULT_TARGET_FPS;
   self->headroom = DEFAULT_HEADROOM;
   self->stats_interval = DEFAULT_STATS_INTERVAL;
+  self->fallback = DEFAULT_FALLBACK;
   self->op_dirty = TRUE;
   g_mutex_init (&self->log_lock);
 }
@@ -499,6 +528,8 @@ gst_any_sr_finalize (GObject * object)
   GstAnySr *self = GST_ANY_SR (object);
 
   asr_engine_free (&self->engine);
+  if (self->converter)
+    gst_video_converter_free (self->converter);
   g_free (self->device_name);
   g_free (self->model_location);
   g_free (self->loaded_model);
@@ -592,6 +623,11 @@ gst_any_sr_set_property (GObject * object, guint prop_id,
       self->stats_interval = g_value_get_uint (value);
       GST_OBJECT_UNLOCK (self);
       break;
+    case PROP_FALLBACK:
+      GST_OBJECT_LOCK (self);
+      self->fallback = g_value_get_boolean (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -639,6 +675,9 @@ gst_any_sr_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_STATS_INTERVAL:
       g_value_set_uint (value, self->stats_interval);
+      break;
+    case PROP_FALLBACK:
+      g_value_set_boolean (value, self->fallback);
       break;
     case PROP_CURRENT_SUBNET:
       g_value_set_int (value, self->have_stats ? self->stats.last_subnet : -1);
@@ -711,6 +750,55 @@ gst_any_sr_scale_is_servable (gdouble scale)
   return scale >= ASR_SCALE_MIN && scale <= ASR_SCALE_MAX;
 }
 
+/* Without a usable Vulkan device: the warning that says what happens
+ * instead, once between NULL and NULL. */
+static void
+gst_any_sr_post_fallback_warning (GstAnySr * self, const gchar * cause,
+    const gchar * dbg)
+{
+  if (self->fallback_warned)
+    return;
+  self->fallback_warned = TRUE;
+  GST_ELEMENT_WARNING (self, RESOURCE, NOT_FOUND,
+      ("No usable Vulkan device (%s): anysr falls back to the CPU scaler of "
+          "the GStreamer video library (bicubic, no super-resolution); "
+          "fallback=false makes it fail instead", cause), ("%s", dbg));
+}
+
+/* CPU scaler mode: a GstVideoConverter from @in to @out (same format,
+ * bicubic resize). Streaming thread. */
+gboolean
+gst_any_sr_cpu_configure (GstAnySr * self, const GstVideoInfo * in,
+    const GstVideoInfo * out)
+{
+  GstVideoConverter *conv;
+  GstStructure *opts;
+
+  opts = gst_structure_new ("GstVideoConverter",
+      GST_VIDEO_CONVERTER_OPT_RESAMPLER_METHOD, GST_TYPE_VIDEO_RESAMPLER_METHOD,
+      GST_VIDEO_RESAMPLER_METHOD_CUBIC,
+      GST_VIDEO_CONVERTER_OPT_DITHER_METHOD, GST_TYPE_VIDEO_DITHER_METHOD,
+      GST_VIDEO_DITHER_NONE, NULL);
+  conv = gst_video_converter_new ((GstVideoInfo *) in, (GstVideoInfo *) out,
+      opts);
+  if (!conv) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("anysr's CPU scaler cannot scale %s %dx%d to %dx%d",
+            GST_VIDEO_INFO_NAME (in), GST_VIDEO_INFO_WIDTH (in),
+            GST_VIDEO_INFO_HEIGHT (in), GST_VIDEO_INFO_WIDTH (out),
+            GST_VIDEO_INFO_HEIGHT (out)), ("gst_video_converter_new() failed"));
+    return FALSE;
+  }
+  if (self->converter)
+    gst_video_converter_free (self->converter);
+  self->converter = conv;
+  GST_INFO_OBJECT (self, "CPU scaler: %s %dx%d -> %dx%d, bicubic",
+      GST_VIDEO_INFO_NAME (in), GST_VIDEO_INFO_WIDTH (in),
+      GST_VIDEO_INFO_HEIGHT (in), GST_VIDEO_INFO_WIDTH (out),
+      GST_VIDEO_INFO_HEIGHT (out));
+  return TRUE;
+}
+
 static gboolean
 gst_any_sr_open (GstAnySr * self)
 {
@@ -727,6 +815,7 @@ gst_any_sr_open (GstAnySr * self)
   GST_OBJECT_LOCK (self);
   settings.device_index = self->device;
   settings.precision = (AsrPrecision) self->precision;
+  self->may_fall_back = self->fallback;
   scale = self->scale;
   model = g_strdup (self->model_location);
   GST_OBJECT_UNLOCK (self);
@@ -777,7 +866,29 @@ gst_any_sr_open (GstAnySr * self)
     dbg = g_strdup_printf ("asr_engine_new(): %s%s%s (VK_DRIVER_FILES=%s)",
         asr_status_to_string (status), detail ? ": " : "",
         detail ? detail : "", driver_files ? driver_files : "unset");
-    if (status == ASR_ERROR_NO_DEVICE && detail) {
+    if (status == ASR_ERROR_NO_DEVICE && self->may_fall_back) {
+      gchar *cause;
+
+      if (detail)
+        cause = g_strdup (detail);
+      else if (settings.device_index < 0)
+        cause = g_strdup ("none found. " NO_DEVICE_HINT);
+      else
+        cause = g_strdup_printf ("none with index %d. " NO_DEVICE_HINT,
+            settings.device_index);
+      gst_any_sr_post_fallback_warning (self, cause, dbg);
+      g_free (cause);
+      g_free (dbg);
+      g_free (detail);
+
+      GST_OBJECT_LOCK (self);
+      self->cpu_scaler = TRUE;
+      g_clear_pointer (&self->device_name, g_free);
+      g_free (self->loaded_model);
+      self->loaded_model = model;
+      GST_OBJECT_UNLOCK (self);
+      return TRUE;
+    } else if (status == ASR_ERROR_NO_DEVICE && detail) {
       /* libanysr's message names the cause: an index out of range, a driver
        * file that could not be loaded, no device (with the lavapipe hint) */
       GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
@@ -834,10 +945,15 @@ gst_any_sr_close (GstAnySr * self)
   GST_OBJECT_LOCK (self);
   engine = self->engine;
   self->engine = NULL;
+  self->cpu_scaler = FALSE;
   g_clear_pointer (&self->device_name, g_free);
   g_clear_pointer (&self->loaded_model, g_free);
   GST_OBJECT_UNLOCK (self);
   g_clear_pointer (&self->last_refusal, g_free);
+  if (self->converter) {
+    gst_video_converter_free (self->converter);
+    self->converter = NULL;
+  }
 
   asr_engine_free (&engine);
 }
@@ -856,7 +972,7 @@ gst_any_sr_change_state (GstElement * element, GstStateChange transition)
 
     /* model-location changed in READY: another engine for the new model */
     GST_OBJECT_LOCK (self);
-    reload = !self->engine ||
+    reload = (!self->engine && !self->cpu_scaler) ||
         g_strcmp0 (self->model_location, self->loaded_model) != 0;
     GST_OBJECT_UNLOCK (self);
     if (reload) {
@@ -871,8 +987,10 @@ gst_any_sr_change_state (GstElement * element, GstStateChange transition)
 
   if (transition == GST_STATE_CHANGE_READY_TO_NULL ||
       (transition == GST_STATE_CHANGE_NULL_TO_READY &&
-          ret == GST_STATE_CHANGE_FAILURE))
+          ret == GST_STATE_CHANGE_FAILURE)) {
     gst_any_sr_close (self);
+    self->fallback_warned = FALSE;
+  }
 
   return ret;
 }
@@ -895,6 +1013,39 @@ gst_any_sr_start (GstBaseTransform * trans)
 }
 
 
+/* The device was lost while streaming and fallback is on: the CPU scaler
+ * takes over from this frame on (until the element returns to NULL).
+ * Returns FALSE when it could not (the caller fails as without fallback). */
+static gboolean
+gst_any_sr_lose_device (GstAnySr * self, GstVideoFrame * in_frame,
+    GstVideoFrame * out_frame)
+{
+  GstVideoFilter *filter = GST_VIDEO_FILTER (self);
+  AsrEngine *engine;
+  gchar *dbg;
+
+  if (!gst_any_sr_cpu_configure (self, &filter->in_info, &filter->out_info))
+    return FALSE;
+  dbg = g_strdup_printf ("asr_engine_process(): %s",
+      asr_engine_last_error (self->engine));
+  gst_any_sr_post_fallback_warning (self, "the device was lost", dbg);
+  g_free (dbg);
+
+  GST_OBJECT_LOCK (self);
+  engine = self->engine;
+  self->engine = NULL;
+  self->cpu_scaler = TRUE;
+  self->have_stats = FALSE;
+  g_clear_pointer (&self->device_name, g_free);
+  GST_OBJECT_UNLOCK (self);
+  asr_engine_free (&engine);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEVICE_NAME]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_SUBNET]);
+
+  gst_video_converter_frame (self->converter, in_frame, out_frame);
+  return TRUE;
+}
+
 static GstFlowReturn
 gst_any_sr_transform_frame (GstVideoFilter * filter, GstVideoFrame * in_frame,
     GstVideoFrame * out_frame)
@@ -908,6 +1059,16 @@ gst_any_sr_transform_frame (GstVideoFilter * filter, GstVideoFrame * in_frame,
   gboolean subnet_changed, switched;
   const gchar *reason = NULL;
 
+  if (self->cpu_scaler) {
+    if (!self->converter) {
+      GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+          ("a frame before the CPU scaler was configured"));
+      return GST_FLOW_ERROR;
+    }
+    gst_video_converter_frame (self->converter, in_frame, out_frame);
+    return GST_FLOW_OK;
+  }
+
   if (!gst_any_sr_apply_op (self))
     return GST_FLOW_ERROR;
 
@@ -915,6 +1076,9 @@ gst_any_sr_transform_frame (GstVideoFilter * filter, GstVideoFrame * in_frame,
   gst_any_sr_frame_planes (out_frame, &out);
 
   status = asr_engine_process (self->engine, &in, &out);
+  if (status == ASR_ERROR_DEVICE_LOST && self->may_fall_back &&
+      gst_any_sr_lose_device (self, in_frame, out_frame))
+    return GST_FLOW_OK;
   if (status != ASR_OK) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED,
         ("anysr could not process a frame: %s",

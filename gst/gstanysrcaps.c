@@ -356,6 +356,14 @@ gst_any_sr_set_info (GstVideoFilter * filter, GstCaps * incaps,
   }
   gst_base_transform_set_passthrough (GST_BASE_TRANSFORM (self), FALSE);
 
+  if (self->cpu_scaler) {
+    /* no Vulkan device: the same sizes, served by the CPU scaler */
+    if (!gst_any_sr_cpu_configure (self, in_info, out_info))
+      return FALSE;
+    g_clear_pointer (&self->last_refusal, g_free);
+    return TRUE;
+  }
+
   if (!self->engine) {
     GST_ELEMENT_ERROR (self, CORE, STATE_CHANGE, (NULL),
         ("caps set while no engine is open"));
