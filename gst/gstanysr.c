@@ -34,10 +34,12 @@
  * fixed by downstream always wins.
  *
  * Sizes that cannot be served (an output smaller than the input, or more
- * than 8 times larger on an axis) fail negotiation: the element posts a
- * warning message that says why and upstream stops with not-negotiated; use
- * videoscale to shrink. A #GstAnySr:scale outside 1 to 8 makes the change
- * to READY fail with an error.
+ * than 8 times larger on an axis) fail negotiation: the element posts an
+ * error message that says why (with a hint to use videoscale after a
+ * downscale) and upstream stops with not-negotiated. A #GstAnySr:scale
+ * outside 1 to 8 (NaN and infinities included), and a #GstAnySr:k,
+ * #GstAnySr:target-fps or #GstAnySr:headroom outside its range, make the
+ * change to READY fail with an error naming the property and the value.
  *
  * Without a usable Vulkan device (none at the change to READY, or the
  * device lost while streaming), the element posts one warning message and
@@ -147,6 +149,16 @@ GST_DEBUG_CATEGORY (gst_any_sr_debug);
 #define DEFAULT_FALLBACK TRUE
 #define MAX_K 100.0
 #define MAX_TARGET_FPS 1000.0
+#define MIN_HEADROOM 0.5
+#define MAX_HEADROOM 1.0
+
+/* The double properties whose bad values must reach the element (to fail
+ * with an error naming them, as the README says) rather than be dropped by
+ * GLib with a g_warning: an unbounded range lets -1 and infinities through,
+ * G_PARAM_LAX_VALIDATION lets NaN through (GLib's validation of a double
+ * flags NaN as changed). gst_any_sr_bad_property() checks them. */
+#define ANY_VALUE_FLAGS (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | \
+    GST_PARAM_MUTABLE_PLAYING | G_PARAM_LAX_VALIDATION)
 
 enum
 {
@@ -275,17 +287,17 @@ gst_any_sr_class_init (GstAnySrClass * klass)
    * not fix the output size. May be changed while playing: the element then
    * renegotiates its output size.
    *
-   * anysr serves scales from 1 to 8. The property accepts any non-negative
-   * value so that a value outside that range reaches the element, which
-   * then fails with an error saying why, instead of GLib printing a warning
-   * and leaving the old value in place.
+   * anysr serves scales from 1 to 8. The property accepts any value (its
+   * GParamSpec range is unbounded, NaN included) so that a value outside
+   * that range reaches the element, which then fails with an error saying
+   * why, instead of GLib printing a warning and leaving the old value in
+   * place.
    */
   properties[PROP_SCALE] = g_param_spec_double ("scale", "Scale",
       "Scale factor for width and height (output = round(input x scale)), "
       "used when downstream caps do not fix the output size; from 1 "
       "(passthrough) to 8, other values fail with an error",
-      0.0, G_MAXDOUBLE, DEFAULT_SCALE,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
+      -INFINITY, INFINITY, DEFAULT_SCALE, ANY_VALUE_FLAGS);
 
   /**
    * GstAnySr:device:
@@ -381,12 +393,14 @@ gst_any_sr_class_init (GstAnySrClass * klass)
    * the light MLP (cheaper, less sharp), smaller ones more to the heavy MLP.
    * -1 (the default) selects the model's own default k, which the
    * anysr-stats message reports; any other value from just above -1 to 100
-   * is used as given.
+   * is used as given. Other values (NaN, infinities) make the element fail
+   * with an error (the range of the GParamSpec is unbounded so that they
+   * reach it).
    */
   properties[PROP_K] = g_param_spec_double ("k", "k",
       "Routing bias of the routed decoder (larger: more pixels on the light "
-      "MLP); -1 = the model's default", -1.0, MAX_K, DEFAULT_K,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
+      "MLP); -1 = the model's default, else above -1 up to 100; other values "
+      "fail with an error", -INFINITY, INFINITY, DEFAULT_K, ANY_VALUE_FLAGS);
 
   /**
    * GstAnySr:target-fps:
@@ -396,25 +410,26 @@ gst_any_sr_class_init (GstAnySrClass * klass)
    * documentation). 0 holds the frame rate of the input caps (no adaptation
    * when they have none); -1 (the default, right for files converted as
    * fast as possible) turns adaptation off: every frame runs the
-   * #GstAnySr:subnet and #GstAnySr:decoder choice.
+   * #GstAnySr:subnet and #GstAnySr:decoder choice. Values outside -1 to
+   * 1000 (NaN, infinities) make the element fail with an error.
    */
   properties[PROP_TARGET_FPS] = g_param_spec_double ("target-fps",
       "Target frame rate",
       "Frames per second to hold by switching sub-networks per frame; 0 = "
       "the frame rate of the input caps, -1 = no adaptation (always the "
-      "subnet / decoder choice)", -1.0, MAX_TARGET_FPS, DEFAULT_TARGET_FPS,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
+      "subnet / decoder choice); up to 1000, other values fail with an error",
+      -INFINITY, INFINITY, DEFAULT_TARGET_FPS, ANY_VALUE_FLAGS);
 
   /**
    * GstAnySr:headroom:
    *
    * Share of the frame budget the controller plans for (the rest absorbs
-   * jitter).
+   * jitter), 0.5 to 1; other values make the element fail with an error.
    */
   properties[PROP_HEADROOM] = g_param_spec_double ("headroom", "Headroom",
-      "Share of the frame budget (1 / target-fps) the controller plans for",
-      0.5, 1.0, DEFAULT_HEADROOM,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
+      "Share of the frame budget (1 / target-fps) the controller plans for, "
+      "0.5 to 1; other values fail with an error",
+      -INFINITY, INFINITY, DEFAULT_HEADROOM, ANY_VALUE_FLAGS);
 
   /**
    * GstAnySr:stats-interval:
@@ -750,6 +765,32 @@ gst_any_sr_scale_is_servable (gdouble scale)
   return scale >= ASR_SCALE_MIN && scale <= ASR_SCALE_MAX;
 }
 
+/* Why the values of the double properties cannot be used, or NULL when
+ * they can (transfer full); the scale only @with_scale (while streaming, a
+ * bad scale is refused by negotiation instead). Called with the object lock
+ * held. */
+gchar *
+gst_any_sr_bad_property_unlocked (GstAnySr * self, gboolean with_scale)
+{
+  if (with_scale && !gst_any_sr_scale_is_servable (self->scale))
+    return g_strdup_printf ("anysr cannot scale by %g: the scale property "
+        "must lie between %g and %g%s", self->scale, ASR_SCALE_MIN,
+        ASR_SCALE_MAX, self->scale < ASR_SCALE_MIN && self->scale >= 0.0 ?
+        " (use videoscale to shrink video)" : "");
+  if (!(self->k == -1.0 || (self->k > -1.0 && self->k <= MAX_K)))
+    return g_strdup_printf ("anysr cannot use k=%g: the k property must be "
+        "-1 (the model's default) or lie above -1 up to %g", self->k, MAX_K);
+  if (!(self->target_fps >= -1.0 && self->target_fps <= MAX_TARGET_FPS))
+    return g_strdup_printf ("anysr cannot use target-fps=%g: the target-fps "
+        "property must lie between -1 (no adaptation) and %g",
+        self->target_fps, MAX_TARGET_FPS);
+  if (!(self->headroom >= MIN_HEADROOM && self->headroom <= MAX_HEADROOM))
+    return g_strdup_printf ("anysr cannot use headroom=%g: the headroom "
+        "property must lie between %g and %g", self->headroom, MIN_HEADROOM,
+        MAX_HEADROOM);
+  return NULL;
+}
+
 /* Without a usable Vulkan device: the warning that says what happens
  * instead, once between NULL and NULL. */
 static void
@@ -807,24 +848,22 @@ gst_any_sr_open (GstAnySr * self)
   AsrStatus status;
   gchar *detail, *dbg;
   const gchar *driver_files;
-  gdouble scale;
   gchar *model;
   gchar model_msg[512];
+  gchar *bad;
 
   asr_settings_default (&settings);
   GST_OBJECT_LOCK (self);
+  bad = gst_any_sr_bad_property_unlocked (self, TRUE);
   settings.device_index = self->device;
   settings.precision = (AsrPrecision) self->precision;
   self->may_fall_back = self->fallback;
-  scale = self->scale;
   model = g_strdup (self->model_location);
   GST_OBJECT_UNLOCK (self);
 
-  if (!gst_any_sr_scale_is_servable (scale)) {
-    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
-        ("anysr cannot scale by %g: the scale property must lie between %g "
-            "and %g (use videoscale to shrink video)", scale, ASR_SCALE_MIN,
-            ASR_SCALE_MAX), (NULL));
+  if (bad) {
+    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", bad), (NULL));
+    g_free (bad);
     g_free (model);
     return FALSE;
   }
@@ -866,7 +905,10 @@ gst_any_sr_open (GstAnySr * self)
     dbg = g_strdup_printf ("asr_engine_new(): %s%s%s (VK_DRIVER_FILES=%s)",
         asr_status_to_string (status), detail ? ": " : "",
         detail ? detail : "", driver_files ? driver_files : "unset");
-    if (status == ASR_ERROR_NO_DEVICE && self->may_fall_back) {
+    /* no device at all: the CPU scaler; an explicit device index beyond
+     * the devices present stays an error (a setting to fix) */
+    if (status == ASR_ERROR_NO_DEVICE && self->may_fall_back &&
+        (settings.device_index < 0 || asr_device_count () <= 0)) {
       gchar *cause;
 
       if (detail)

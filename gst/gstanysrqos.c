@@ -87,11 +87,22 @@ gst_any_sr_apply_op (GstAnySr * self)
   gint subnet, n;
   GstAnySrDecoder decoder;
   gdouble k, target, headroom, fps, stream_fps;
+  gchar *bad;
 
   GST_OBJECT_LOCK (self);
   if (!self->op_dirty) {
     GST_OBJECT_UNLOCK (self);
     return TRUE;
+  }
+  /* a value set while running that cannot be used (k, target-fps,
+   * headroom; a bad scale is refused by negotiation) stops the stream with
+   * an error naming it */
+  bad = gst_any_sr_bad_property_unlocked (self, FALSE);
+  if (bad) {
+    GST_OBJECT_UNLOCK (self);
+    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", bad), (NULL));
+    g_free (bad);
+    return FALSE;
   }
   self->op_dirty = FALSE;
   subnet = self->subnet;
