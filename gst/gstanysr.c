@@ -68,9 +68,11 @@
  * time fits #GstAnySr:headroom times the frame budget (1 / target-fps): at
  * once one step down when a frame runs over the budget or downstream reports
  * lateness with a QoS event, one step up only after several frames with
- * room. The operating points are, cheapest first, subnet 0 with the light
- * decoder, then every subnet with the #GstAnySr:decoder mode (with
- * decoder=light: every subnet with the light decoder); #GstAnySr:subnet, when
+ * room. The operating points are, cheapest first, the engine's bicubic pass
+ * (the floor: no network; subnet -2, decoder "bicubic" in anysr-stats),
+ * subnet 0 with the light decoder, then every subnet with the
+ * #GstAnySr:decoder mode (with decoder=light: every subnet with the light
+ * decoder); #GstAnySr:subnet, when
  * not -1, is the highest subnet it may use. Dropping frames stays the last
  * resort: while adaptation is on, upstream QoS events reach the base class'
  * frame dropping (#GstBaseTransform:qos) only once the engine runs its
@@ -85,7 +87,7 @@
  * op (int, index of the operating point, cheapest 0, -1 outside the list),
  * subnet (int), subnets (int, of the model), subnet-cap (int, the scale
  * group's), width and depth (uint, of the subnet's encoder), decoder
- * (string, heavy, light or routed), k (double), heavy-fraction (double,
+ * (string, heavy, light or routed; bicubic for the floor, subnet -2), k (double), heavy-fraction (double,
  * share of output pixels on the heavy MLP), macs (double), gpu-ms and
  * wall-ms (double, of the last frame), target-fps (double, 0 = no
  * adaptation), budget-ms and predicted-ms (double, 0 without adaptation),
@@ -464,12 +466,16 @@ gst_any_sr_class_init (GstAnySrClass * klass)
    * GstAnySr:current-subnet:
    *
    * Subnet the last frame ran, -1 before the first frame (the change from
-   * READY to PAUSED starts again from -1); kept after the element stops.
+   * READY to PAUSED starts again from -1) and while the CPU scaler of
+   * #GstAnySr:fallback runs, -2 when #GstAnySr:target-fps made the frame
+   * run the bicubic floor; kept after the element stops.
    * Notified when it changes.
    */
   properties[PROP_CURRENT_SUBNET] = g_param_spec_int ("current-subnet",
-      "Current subnet", "Subnet the last frame ran (-1 before the first)",
-      -1, G_MAXINT, -1, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+      "Current subnet", "Subnet the last frame ran (-1 before the first and "
+      "without a Vulkan device, -2 for the bicubic floor of target-fps)",
+      ASR_SUBNET_BICUBIC, G_MAXINT, -1,
+      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   /**
    * GstAnySr:last-gpu-ms:
@@ -1049,7 +1055,7 @@ gst_any_sr_start (GstBaseTransform * trans)
   self->last_pts = GST_CLOCK_TIME_NONE;
   GST_OBJECT_UNLOCK (self);
   self->frames_since_post = 0;
-  self->posted_op = self->posted_subnet = self->posted_decoder = -2;
+  self->posted_op = self->posted_subnet = self->posted_decoder = G_MININT;
 
   return TRUE;
 }
