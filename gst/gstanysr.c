@@ -34,10 +34,20 @@
  * fixed by downstream always wins.
  *
  * Sizes that cannot be served (an output smaller than the input, or more
- * than 8 times larger on an axis) fail negotiation: the element posts a
- * warning message that says why and upstream stops with not-negotiated; use
- * videoscale to shrink. A #GstAnySr:scale outside 1 to 8 makes the change
- * to READY fail with an error.
+ * than 8 times larger on an axis) fail negotiation: the element posts an
+ * error message that says why (with a hint to use videoscale after a
+ * downscale) and upstream stops with not-negotiated. A #GstAnySr:scale
+ * outside 1 to 8 (NaN and infinities included), and a #GstAnySr:k,
+ * #GstAnySr:target-fps or #GstAnySr:headroom outside its range, make the
+ * change to READY fail with an error naming the property and the value.
+ *
+ * Without a usable Vulkan device (none at the change to READY, or the
+ * device lost while streaming), the element posts one warning message and
+ * keeps the stream flowing with the GStreamer video library's CPU scaler
+ * (#GstVideoConverter, bicubic, no super-resolution): negotiation is
+ * unchanged; #GstAnySr:device-name is %NULL, #GstAnySr:current-subnet -1
+ * and no anysr-stats message is posted while it runs. #GstAnySr:fallback
+ * set to %FALSE makes the element fail with an error instead.
  *
  * ## The network and its operating points
  *
@@ -58,9 +68,11 @@
  * time fits #GstAnySr:headroom times the frame budget (1 / target-fps): at
  * once one step down when a frame runs over the budget or downstream reports
  * lateness with a QoS event, one step up only after several frames with
- * room. The operating points are, cheapest first, subnet 0 with the light
- * decoder, then every subnet with the #GstAnySr:decoder mode (with
- * decoder=light: every subnet with the light decoder); #GstAnySr:subnet, when
+ * room. The operating points are, cheapest first, the engine's bicubic pass
+ * (the floor: no network; subnet -2, decoder "bicubic" in anysr-stats),
+ * subnet 0 with the light decoder, then every subnet with the
+ * #GstAnySr:decoder mode (with decoder=light: every subnet with the light
+ * decoder); #GstAnySr:subnet, when
  * not -1, is the highest subnet it may use. Dropping frames stays the last
  * resort: while adaptation is on, upstream QoS events reach the base class'
  * frame dropping (#GstBaseTransform:qos) only once the engine runs its
@@ -75,7 +87,7 @@
  * op (int, index of the operating point, cheapest 0, -1 outside the list),
  * subnet (int), subnets (int, of the model), subnet-cap (int, the scale
  * group's), width and depth (uint, of the subnet's encoder), decoder
- * (string, heavy, light or routed), k (double), heavy-fraction (double,
+ * (string, heavy, light or routed; bicubic for the floor, subnet -2), k (double), heavy-fraction (double,
  * share of output pixels on the heavy MLP), macs (double), gpu-ms and
  * wall-ms (double, of the last frame), target-fps (double, 0 = no
  * adaptation), budget-ms and predicted-ms (double, 0 without adaptation),
@@ -136,8 +148,19 @@ GST_DEBUG_CATEGORY (gst_any_sr_debug);
 #define DEFAULT_TARGET_FPS -1.0
 #define DEFAULT_HEADROOM 0.85
 #define DEFAULT_STATS_INTERVAL 30
+#define DEFAULT_FALLBACK TRUE
 #define MAX_K 100.0
 #define MAX_TARGET_FPS 1000.0
+#define MIN_HEADROOM 0.5
+#define MAX_HEADROOM 1.0
+
+/* The double properties whose bad values must reach the element (to fail
+ * with an error naming them, as the README says) rather than be dropped by
+ * GLib with a g_warning: an unbounded range lets -1 and infinities through,
+ * G_PARAM_LAX_VALIDATION lets NaN through (GLib's validation of a double
+ * flags NaN as changed). gst_any_sr_bad_property() checks them. */
+#define ANY_VALUE_FLAGS (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | \
+    GST_PARAM_MUTABLE_PLAYING | G_PARAM_LAX_VALIDATION)
 
 enum
 {
@@ -153,6 +176,7 @@ enum
   PROP_TARGET_FPS,
   PROP_HEADROOM,
   PROP_STATS_INTERVAL,
+  PROP_FALLBACK,
   PROP_CURRENT_SUBNET,
   PROP_LAST_GPU_MS,
   PROP_STATS,
@@ -265,17 +289,17 @@ gst_any_sr_class_init (GstAnySrClass * klass)
    * not fix the output size. May be changed while playing: the element then
    * renegotiates its output size.
    *
-   * anysr serves scales from 1 to 8. The property accepts any non-negative
-   * value so that a value outside that range reaches the element, which
-   * then fails with an error saying why, instead of GLib printing a warning
-   * and leaving the old value in place.
+   * anysr serves scales from 1 to 8. The property accepts any value (its
+   * GParamSpec range is unbounded, NaN included) so that a value outside
+   * that range reaches the element, which then fails with an error saying
+   * why, instead of GLib printing a warning and leaving the old value in
+   * place.
    */
   properties[PROP_SCALE] = g_param_spec_double ("scale", "Scale",
       "Scale factor for width and height (output = round(input x scale)), "
       "used when downstream caps do not fix the output size; from 1 "
       "(passthrough) to 8, other values fail with an error",
-      0.0, G_MAXDOUBLE, DEFAULT_SCALE,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
+      -INFINITY, INFINITY, DEFAULT_SCALE, ANY_VALUE_FLAGS);
 
   /**
    * GstAnySr:device:
@@ -310,11 +334,13 @@ gst_any_sr_class_init (GstAnySrClass * klass)
    * GstAnySr:device-name:
    *
    * Name of the Vulkan device in use, from the driver. %NULL until the
-   * element has reached the READY state.
+   * element has reached the READY state, and while the CPU scaler runs
+   * (#GstAnySr:fallback).
    */
   properties[PROP_DEVICE_NAME] = g_param_spec_string ("device-name",
       "Device name",
-      "Name of the Vulkan device in use (NULL until the element is READY)",
+      "Name of the Vulkan device in use (NULL until the element is READY, "
+      "and while the CPU scaler of the fallback runs)",
       NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   /**
@@ -369,12 +395,14 @@ gst_any_sr_class_init (GstAnySrClass * klass)
    * the light MLP (cheaper, less sharp), smaller ones more to the heavy MLP.
    * -1 (the default) selects the model's own default k, which the
    * anysr-stats message reports; any other value from just above -1 to 100
-   * is used as given.
+   * is used as given. Other values (NaN, infinities) make the element fail
+   * with an error (the range of the GParamSpec is unbounded so that they
+   * reach it).
    */
   properties[PROP_K] = g_param_spec_double ("k", "k",
       "Routing bias of the routed decoder (larger: more pixels on the light "
-      "MLP); -1 = the model's default", -1.0, MAX_K, DEFAULT_K,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
+      "MLP); -1 = the model's default, else above -1 up to 100; other values "
+      "fail with an error", -INFINITY, INFINITY, DEFAULT_K, ANY_VALUE_FLAGS);
 
   /**
    * GstAnySr:target-fps:
@@ -384,25 +412,26 @@ gst_any_sr_class_init (GstAnySrClass * klass)
    * documentation). 0 holds the frame rate of the input caps (no adaptation
    * when they have none); -1 (the default, right for files converted as
    * fast as possible) turns adaptation off: every frame runs the
-   * #GstAnySr:subnet and #GstAnySr:decoder choice.
+   * #GstAnySr:subnet and #GstAnySr:decoder choice. Values outside -1 to
+   * 1000 (NaN, infinities) make the element fail with an error.
    */
   properties[PROP_TARGET_FPS] = g_param_spec_double ("target-fps",
       "Target frame rate",
       "Frames per second to hold by switching sub-networks per frame; 0 = "
       "the frame rate of the input caps, -1 = no adaptation (always the "
-      "subnet / decoder choice)", -1.0, MAX_TARGET_FPS, DEFAULT_TARGET_FPS,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
+      "subnet / decoder choice); up to 1000, other values fail with an error",
+      -INFINITY, INFINITY, DEFAULT_TARGET_FPS, ANY_VALUE_FLAGS);
 
   /**
    * GstAnySr:headroom:
    *
    * Share of the frame budget the controller plans for (the rest absorbs
-   * jitter).
+   * jitter), 0.5 to 1; other values make the element fail with an error.
    */
   properties[PROP_HEADROOM] = g_param_spec_double ("headroom", "Headroom",
-      "Share of the frame budget (1 / target-fps) the controller plans for",
-      0.5, 1.0, DEFAULT_HEADROOM,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
+      "Share of the frame budget (1 / target-fps) the controller plans for, "
+      "0.5 to 1; other values fail with an error",
+      -INFINITY, INFINITY, DEFAULT_HEADROOM, ANY_VALUE_FLAGS);
 
   /**
    * GstAnySr:stats-interval:
@@ -418,15 +447,35 @@ gst_any_sr_class_init (GstAnySrClass * klass)
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
 
   /**
+   * GstAnySr:fallback:
+   *
+   * What to do without a usable Vulkan device (none when the element goes
+   * from NULL to READY, or the device lost while streaming): %TRUE (the
+   * default) keeps the stream flowing, scaling every frame with the
+   * GStreamer video library's CPU scaler (#GstVideoConverter, bicubic, no
+   * super-resolution) after a warning message; %FALSE fails with an error.
+   * Read when the element goes from NULL to READY.
+   */
+  properties[PROP_FALLBACK] = g_param_spec_boolean ("fallback", "Fallback",
+      "Without a usable Vulkan device, scale with the GStreamer video "
+      "library's CPU scaler (bicubic, no super-resolution) after a warning "
+      "instead of failing; applied when the element goes from NULL to READY",
+      DEFAULT_FALLBACK, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+
+  /**
    * GstAnySr:current-subnet:
    *
    * Subnet the last frame ran, -1 before the first frame (the change from
-   * READY to PAUSED starts again from -1); kept after the element stops.
+   * READY to PAUSED starts again from -1) and while the CPU scaler of
+   * #GstAnySr:fallback runs, -2 when #GstAnySr:target-fps made the frame
+   * run the bicubic floor; kept after the element stops.
    * Notified when it changes.
    */
   properties[PROP_CURRENT_SUBNET] = g_param_spec_int ("current-subnet",
-      "Current subnet", "Subnet the last frame ran (-1 before the first)",
-      -1, G_MAXINT, -1, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+      "Current subnet", "Subnet the last frame ran (-1 before the first and "
+      "without a Vulkan device, -2 for the bicubic floor of target-fps)",
+      ASR_SUBNET_BICUBIC, G_MAXINT, -1,
+      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   /**
    * GstAnySr:last-gpu-ms:
@@ -489,6 +538,7 @@ gst_any_sr_init (GstAnySr * self)
   self->target_fps = DEFAULT_TARGET_FPS;
   self->headroom = DEFAULT_HEADROOM;
   self->stats_interval = DEFAULT_STATS_INTERVAL;
+  self->fallback = DEFAULT_FALLBACK;
   self->op_dirty = TRUE;
   g_mutex_init (&self->log_lock);
 }
@@ -499,6 +549,8 @@ gst_any_sr_finalize (GObject * object)
   GstAnySr *self = GST_ANY_SR (object);
 
   asr_engine_free (&self->engine);
+  if (self->converter)
+    gst_video_converter_free (self->converter);
   g_free (self->device_name);
   g_free (self->model_location);
   g_free (self->loaded_model);
@@ -592,6 +644,11 @@ gst_any_sr_set_property (GObject * object, guint prop_id,
       self->stats_interval = g_value_get_uint (value);
       GST_OBJECT_UNLOCK (self);
       break;
+    case PROP_FALLBACK:
+      GST_OBJECT_LOCK (self);
+      self->fallback = g_value_get_boolean (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -639,6 +696,9 @@ gst_any_sr_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_STATS_INTERVAL:
       g_value_set_uint (value, self->stats_interval);
+      break;
+    case PROP_FALLBACK:
+      g_value_set_boolean (value, self->fallback);
       break;
     case PROP_CURRENT_SUBNET:
       g_value_set_int (value, self->have_stats ? self->stats.last_subnet : -1);
@@ -711,6 +771,81 @@ gst_any_sr_scale_is_servable (gdouble scale)
   return scale >= ASR_SCALE_MIN && scale <= ASR_SCALE_MAX;
 }
 
+/* Why the values of the double properties cannot be used, or NULL when
+ * they can (transfer full); the scale only @with_scale (while streaming, a
+ * bad scale is refused by negotiation instead). Called with the object lock
+ * held. */
+gchar *
+gst_any_sr_bad_property_unlocked (GstAnySr * self, gboolean with_scale)
+{
+  if (with_scale && !gst_any_sr_scale_is_servable (self->scale))
+    return g_strdup_printf ("anysr cannot scale by %g: the scale property "
+        "must lie between %g and %g%s", self->scale, ASR_SCALE_MIN,
+        ASR_SCALE_MAX, self->scale < ASR_SCALE_MIN && self->scale >= 0.0 ?
+        " (use videoscale to shrink video)" : "");
+  if (!(self->k == -1.0 || (self->k > -1.0 && self->k <= MAX_K)))
+    return g_strdup_printf ("anysr cannot use k=%g: the k property must be "
+        "-1 (the model's default) or lie above -1 up to %g", self->k, MAX_K);
+  if (!(self->target_fps >= -1.0 && self->target_fps <= MAX_TARGET_FPS))
+    return g_strdup_printf ("anysr cannot use target-fps=%g: the target-fps "
+        "property must lie between -1 (no adaptation) and %g",
+        self->target_fps, MAX_TARGET_FPS);
+  if (!(self->headroom >= MIN_HEADROOM && self->headroom <= MAX_HEADROOM))
+    return g_strdup_printf ("anysr cannot use headroom=%g: the headroom "
+        "property must lie between %g and %g", self->headroom, MIN_HEADROOM,
+        MAX_HEADROOM);
+  return NULL;
+}
+
+/* Without a usable Vulkan device: the warning that says what happens
+ * instead, once between NULL and NULL. */
+static void
+gst_any_sr_post_fallback_warning (GstAnySr * self, const gchar * cause,
+    const gchar * dbg)
+{
+  if (self->fallback_warned)
+    return;
+  self->fallback_warned = TRUE;
+  GST_ELEMENT_WARNING (self, RESOURCE, NOT_FOUND,
+      ("No usable Vulkan device (%s): anysr falls back to the CPU scaler of "
+          "the GStreamer video library (bicubic, no super-resolution); "
+          "fallback=false makes it fail instead", cause), ("%s", dbg));
+}
+
+/* CPU scaler mode: a GstVideoConverter from @in to @out (same format,
+ * bicubic resize). Streaming thread. */
+gboolean
+gst_any_sr_cpu_configure (GstAnySr * self, const GstVideoInfo * in,
+    const GstVideoInfo * out)
+{
+  GstVideoConverter *conv;
+  GstStructure *opts;
+
+  opts = gst_structure_new ("GstVideoConverter",
+      GST_VIDEO_CONVERTER_OPT_RESAMPLER_METHOD, GST_TYPE_VIDEO_RESAMPLER_METHOD,
+      GST_VIDEO_RESAMPLER_METHOD_CUBIC,
+      GST_VIDEO_CONVERTER_OPT_DITHER_METHOD, GST_TYPE_VIDEO_DITHER_METHOD,
+      GST_VIDEO_DITHER_NONE, NULL);
+  conv = gst_video_converter_new ((GstVideoInfo *) in, (GstVideoInfo *) out,
+      opts);
+  if (!conv) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("anysr's CPU scaler cannot scale %s %dx%d to %dx%d",
+            GST_VIDEO_INFO_NAME (in), GST_VIDEO_INFO_WIDTH (in),
+            GST_VIDEO_INFO_HEIGHT (in), GST_VIDEO_INFO_WIDTH (out),
+            GST_VIDEO_INFO_HEIGHT (out)), ("gst_video_converter_new() failed"));
+    return FALSE;
+  }
+  if (self->converter)
+    gst_video_converter_free (self->converter);
+  self->converter = conv;
+  GST_INFO_OBJECT (self, "CPU scaler: %s %dx%d -> %dx%d, bicubic",
+      GST_VIDEO_INFO_NAME (in), GST_VIDEO_INFO_WIDTH (in),
+      GST_VIDEO_INFO_HEIGHT (in), GST_VIDEO_INFO_WIDTH (out),
+      GST_VIDEO_INFO_HEIGHT (out));
+  return TRUE;
+}
+
 static gboolean
 gst_any_sr_open (GstAnySr * self)
 {
@@ -719,23 +854,22 @@ gst_any_sr_open (GstAnySr * self)
   AsrStatus status;
   gchar *detail, *dbg;
   const gchar *driver_files;
-  gdouble scale;
   gchar *model;
   gchar model_msg[512];
+  gchar *bad;
 
   asr_settings_default (&settings);
   GST_OBJECT_LOCK (self);
+  bad = gst_any_sr_bad_property_unlocked (self, TRUE);
   settings.device_index = self->device;
   settings.precision = (AsrPrecision) self->precision;
-  scale = self->scale;
+  self->may_fall_back = self->fallback;
   model = g_strdup (self->model_location);
   GST_OBJECT_UNLOCK (self);
 
-  if (!gst_any_sr_scale_is_servable (scale)) {
-    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
-        ("anysr cannot scale by %g: the scale property must lie between %g "
-            "and %g (use videoscale to shrink video)", scale, ASR_SCALE_MIN,
-            ASR_SCALE_MAX), (NULL));
+  if (bad) {
+    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", bad), (NULL));
+    g_free (bad);
     g_free (model);
     return FALSE;
   }
@@ -777,7 +911,32 @@ gst_any_sr_open (GstAnySr * self)
     dbg = g_strdup_printf ("asr_engine_new(): %s%s%s (VK_DRIVER_FILES=%s)",
         asr_status_to_string (status), detail ? ": " : "",
         detail ? detail : "", driver_files ? driver_files : "unset");
-    if (status == ASR_ERROR_NO_DEVICE && detail) {
+    /* no device at all: the CPU scaler; an explicit device index beyond
+     * the devices present stays an error (a setting to fix) */
+    if (status == ASR_ERROR_NO_DEVICE && self->may_fall_back &&
+        (settings.device_index < 0 || asr_device_count () <= 0)) {
+      gchar *cause;
+
+      if (detail)
+        cause = g_strdup (detail);
+      else if (settings.device_index < 0)
+        cause = g_strdup ("none found. " NO_DEVICE_HINT);
+      else
+        cause = g_strdup_printf ("none with index %d. " NO_DEVICE_HINT,
+            settings.device_index);
+      gst_any_sr_post_fallback_warning (self, cause, dbg);
+      g_free (cause);
+      g_free (dbg);
+      g_free (detail);
+
+      GST_OBJECT_LOCK (self);
+      self->cpu_scaler = TRUE;
+      g_clear_pointer (&self->device_name, g_free);
+      g_free (self->loaded_model);
+      self->loaded_model = model;
+      GST_OBJECT_UNLOCK (self);
+      return TRUE;
+    } else if (status == ASR_ERROR_NO_DEVICE && detail) {
       /* libanysr's message names the cause: an index out of range, a driver
        * file that could not be loaded, no device (with the lavapipe hint) */
       GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
@@ -834,10 +993,15 @@ gst_any_sr_close (GstAnySr * self)
   GST_OBJECT_LOCK (self);
   engine = self->engine;
   self->engine = NULL;
+  self->cpu_scaler = FALSE;
   g_clear_pointer (&self->device_name, g_free);
   g_clear_pointer (&self->loaded_model, g_free);
   GST_OBJECT_UNLOCK (self);
   g_clear_pointer (&self->last_refusal, g_free);
+  if (self->converter) {
+    gst_video_converter_free (self->converter);
+    self->converter = NULL;
+  }
 
   asr_engine_free (&engine);
 }
@@ -856,7 +1020,7 @@ gst_any_sr_change_state (GstElement * element, GstStateChange transition)
 
     /* model-location changed in READY: another engine for the new model */
     GST_OBJECT_LOCK (self);
-    reload = !self->engine ||
+    reload = (!self->engine && !self->cpu_scaler) ||
         g_strcmp0 (self->model_location, self->loaded_model) != 0;
     GST_OBJECT_UNLOCK (self);
     if (reload) {
@@ -883,8 +1047,10 @@ gst_any_sr_change_state (GstElement * element, GstStateChange transition)
 
   if (transition == GST_STATE_CHANGE_READY_TO_NULL ||
       (transition == GST_STATE_CHANGE_NULL_TO_READY &&
-          ret == GST_STATE_CHANGE_FAILURE))
+          ret == GST_STATE_CHANGE_FAILURE)) {
     gst_any_sr_close (self);
+    self->fallback_warned = FALSE;
+  }
 
   return ret;
 }
@@ -901,11 +1067,44 @@ gst_any_sr_start (GstBaseTransform * trans)
   self->last_pts = GST_CLOCK_TIME_NONE;
   GST_OBJECT_UNLOCK (self);
   self->frames_since_post = 0;
-  self->posted_op = self->posted_subnet = self->posted_decoder = -2;
+  self->posted_op = self->posted_subnet = self->posted_decoder = G_MININT;
 
   return TRUE;
 }
 
+
+/* The device was lost while streaming and fallback is on: the CPU scaler
+ * takes over from this frame on (until the element returns to NULL).
+ * Returns FALSE when it could not (the caller fails as without fallback). */
+static gboolean
+gst_any_sr_lose_device (GstAnySr * self, GstVideoFrame * in_frame,
+    GstVideoFrame * out_frame)
+{
+  GstVideoFilter *filter = GST_VIDEO_FILTER (self);
+  AsrEngine *engine;
+  gchar *dbg;
+
+  if (!gst_any_sr_cpu_configure (self, &filter->in_info, &filter->out_info))
+    return FALSE;
+  dbg = g_strdup_printf ("asr_engine_process(): %s",
+      asr_engine_last_error (self->engine));
+  gst_any_sr_post_fallback_warning (self, "the device was lost", dbg);
+  g_free (dbg);
+
+  GST_OBJECT_LOCK (self);
+  engine = self->engine;
+  self->engine = NULL;
+  self->cpu_scaler = TRUE;
+  self->have_stats = FALSE;
+  g_clear_pointer (&self->device_name, g_free);
+  GST_OBJECT_UNLOCK (self);
+  asr_engine_free (&engine);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEVICE_NAME]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_SUBNET]);
+
+  gst_video_converter_frame (self->converter, in_frame, out_frame);
+  return TRUE;
+}
 
 static GstFlowReturn
 gst_any_sr_transform_frame (GstVideoFilter * filter, GstVideoFrame * in_frame,
@@ -920,6 +1119,16 @@ gst_any_sr_transform_frame (GstVideoFilter * filter, GstVideoFrame * in_frame,
   gboolean subnet_changed, switched;
   const gchar *reason = NULL;
 
+  if (self->cpu_scaler) {
+    if (!self->converter) {
+      GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+          ("a frame before the CPU scaler was configured"));
+      return GST_FLOW_ERROR;
+    }
+    gst_video_converter_frame (self->converter, in_frame, out_frame);
+    return GST_FLOW_OK;
+  }
+
   if (!gst_any_sr_apply_op (self))
     return GST_FLOW_ERROR;
 
@@ -931,6 +1140,9 @@ gst_any_sr_transform_frame (GstVideoFilter * filter, GstVideoFrame * in_frame,
     GST_DEBUG_OBJECT (self, "frame cancelled: stopping");
     return GST_FLOW_FLUSHING;
   }
+  if (status == ASR_ERROR_DEVICE_LOST && self->may_fall_back &&
+      gst_any_sr_lose_device (self, in_frame, out_frame))
+    return GST_FLOW_OK;
   if (status != ASR_OK) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED,
         ("anysr could not process a frame: %s",

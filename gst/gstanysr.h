@@ -77,6 +77,8 @@ struct _GstAnySr
   gdouble k;                    /* -1: the model's default */
   gdouble target_fps;           /* -1: no adaptation, 0: from caps */
   gdouble headroom;
+  gboolean fallback;            /* CPU scaler without a device; read on
+                                 * NULL to READY */
   guint stats_interval;         /* 0: no periodic stats messages */
   gboolean op_dirty;            /* the above changed: apply before a frame */
   gdouble stream_fps;           /* frame rate of the input caps, 0: none */
@@ -98,6 +100,16 @@ struct _GstAnySr
   AsrEngine *engine;
   gchar *loaded_model;          /* model-location the engine was made with */
   gchar *last_refusal;          /* why the last caps were refused */
+
+  /* no usable Vulkan device (none at NULL to READY, or lost mid-stream)
+   * and fallback on: frames go through the GStreamer video library's CPU
+   * scaler instead of the engine (which is NULL then). cpu_scaler is
+   * protected by the object lock; the converter belongs to the streaming
+   * thread (made in set_info) */
+  gboolean may_fall_back;       /* the fallback property at NULL to READY */
+  gboolean cpu_scaler;
+  gboolean fallback_warned;     /* the warning was posted since NULL */
+  GstVideoConverter *converter;
 
   /* streaming thread only */
   guint frames_since_post;

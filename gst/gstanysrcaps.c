@@ -94,7 +94,10 @@ gst_any_sr_transform_caps (GstBaseTransform * trans,
 static gint
 round_size (gdouble v)
 {
-  return (gint) CLAMP (floor (v + 0.5), 1, G_MAXINT);
+  /* NaN (a scale property of NaN) gives 1, refused by set_info() */
+  if (!(v >= 1.0))
+    return 1;
+  return (gint) MIN (floor (v + 0.5), (gdouble) G_MAXINT);
 }
 
 static gboolean
@@ -284,16 +287,16 @@ gst_any_sr_frame_info (const GstVideoInfo * info, AsrFrameInfo * fi)
 }
 
 /* Caps anysr cannot serve: logs why and tells the application with an
- * element warning (the upstream element then fails with not-negotiated).
- * Negotiation is retried on every buffer, so the same reason is posted only
- * once. Takes @reason. */
+ * element error (the upstream element then fails with not-negotiated, and
+ * gst-launch prints this reason). Negotiation is retried on every buffer,
+ * so the same reason is posted only once. Takes @reason. */
 static void
 gst_any_sr_refuse (GstAnySr * self, gchar * reason, GstCaps * incaps,
     GstCaps * outcaps)
 {
   GST_WARNING_OBJECT (self, "%s", reason);
   if (g_strcmp0 (reason, self->last_refusal) != 0)
-    GST_ELEMENT_WARNING (self, CORE, NEGOTIATION, ("%s", reason),
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, ("%s", reason),
         ("in %" GST_PTR_FORMAT ", out %" GST_PTR_FORMAT, incaps, outcaps));
   g_free (self->last_refusal);
   self->last_refusal = reason;
@@ -336,10 +339,11 @@ gst_any_sr_set_info (GstVideoFilter * filter, GstCaps * incaps,
     if (!gst_any_sr_scale_is_servable (scale))
       note = g_strdup_printf (" (the scale property is %g)", scale);
     reason = g_strdup_printf ("anysr cannot scale %dx%d to %dx%d: the scale "
-        "of each axis must lie between %g and %g, here %.3g x %.3g%s; "
-        "use videoscale to shrink video", in_w, in_h, out_w, out_h,
-        ASR_SCALE_MIN, ASR_SCALE_MAX, (gdouble) out_w / in_w,
-        (gdouble) out_h / in_h, note ? note : "");
+        "of each axis must lie between %g and %g, here %.3g x %.3g%s%s",
+        in_w, in_h, out_w, out_h, ASR_SCALE_MIN, ASR_SCALE_MAX,
+        (gdouble) out_w / in_w, (gdouble) out_h / in_h, note ? note : "",
+        out_w < in_w || out_h < in_h ? "; use videoscale to shrink video" :
+        "");
     g_free (note);
   }
   if (reason) {
@@ -355,6 +359,14 @@ gst_any_sr_set_info (GstVideoFilter * filter, GstCaps * incaps,
     return TRUE;
   }
   gst_base_transform_set_passthrough (GST_BASE_TRANSFORM (self), FALSE);
+
+  if (self->cpu_scaler) {
+    /* no Vulkan device: the same sizes, served by the CPU scaler */
+    if (!gst_any_sr_cpu_configure (self, in_info, out_info))
+      return FALSE;
+    g_clear_pointer (&self->last_refusal, g_free);
+    return TRUE;
+  }
 
   if (!self->engine) {
     GST_ELEMENT_ERROR (self, CORE, STATE_CHANGE, (NULL),

@@ -27,8 +27,15 @@ GST_DEBUG_CATEGORY_EXTERN (gst_any_sr_debug);
 /* gstanysr.c */
 GstBaseTransformClass *gst_any_sr_parent_transform_class (void);
 gboolean gst_any_sr_scale_is_servable (gdouble scale);
+/* why scale, k, target-fps or headroom cannot be used (transfer full), or
+ * NULL; with the object lock held */
+gchar *gst_any_sr_bad_property_unlocked (GstAnySr * self,
+    gboolean with_scale);
 /* the last error-level message of the engine (transfer full, or NULL) */
 gchar *gst_any_sr_take_engine_error (GstAnySr * self);
+/* the CPU scaler (no usable Vulkan device): configure it for @in -> @out */
+gboolean gst_any_sr_cpu_configure (GstAnySr * self, const GstVideoInfo * in,
+    const GstVideoInfo * out);
 
 /* gstanysrcaps.c: GstBaseTransform / GstVideoFilter vfuncs and helpers */
 gboolean gst_any_sr_accept_caps (GstBaseTransform * trans,

@@ -47,7 +47,8 @@ gst_any_sr_stats_structure_unlocked (GstAnySr * self, const gchar * reason)
       "subnet-cap", G_TYPE_INT, self->subnet_cap,
       "width", G_TYPE_UINT, (guint) st->last_width,
       "depth", G_TYPE_UINT, (guint) st->last_depth,
-      "decoder", G_TYPE_STRING, gst_any_sr_decoder_nick (st->last_decoder),
+      "decoder", G_TYPE_STRING, st->last_subnet == ASR_SUBNET_BICUBIC ?
+      "bicubic" : gst_any_sr_decoder_nick (st->last_decoder),
       "k", G_TYPE_DOUBLE, round ((gdouble) st->last_k * 1e6) / 1e6,
       "heavy-fraction", G_TYPE_DOUBLE, st->last_heavy_fraction,
       "macs", G_TYPE_DOUBLE, st->last_macs,
@@ -87,11 +88,22 @@ gst_any_sr_apply_op (GstAnySr * self)
   gint subnet, n;
   GstAnySrDecoder decoder;
   gdouble k, target, headroom, fps, stream_fps;
+  gchar *bad;
 
   GST_OBJECT_LOCK (self);
   if (!self->op_dirty) {
     GST_OBJECT_UNLOCK (self);
     return TRUE;
+  }
+  /* a value set while running that cannot be used (k, target-fps,
+   * headroom; a bad scale is refused by negotiation) stops the stream with
+   * an error naming it */
+  bad = gst_any_sr_bad_property_unlocked (self, FALSE);
+  if (bad) {
+    GST_OBJECT_UNLOCK (self);
+    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", bad), (NULL));
+    g_free (bad);
+    return FALSE;
   }
   self->op_dirty = FALSE;
   subnet = self->subnet;
@@ -147,7 +159,8 @@ gst_any_sr_apply_op (GstAnySr * self)
 }
 
 /* Upstream QoS events feed the engine's controller. While it adapts and
- * still has a cheaper point to go to, the base class' frame dropping is
+ * still has a cheaper point to go to (the cheapest, point 0, is the
+ * engine's bicubic floor), the base class' frame dropping is
  * kept out of it (its QoS state is reset and the event goes on upstream);
  * once the engine runs its cheapest point, or says that even that misses
  * the budget, or without adaptation, the base class handles the event as

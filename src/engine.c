@@ -45,7 +45,8 @@ typedef struct AsrConfig {
     AsrNetSize ns;
     AsrNetPlan np;
     uint32_t cap;  /* largest subnet of the scale group */
-    int bicubic;   /* planned for the bicubic path (whole-frame hr, tmp) */
+    int bicubic;   /* planned for the bicubic path (whole-frame hr, tmp): the test
+                      hook, or the QoS floor while adaptation is on */
     uint64_t lr_bytes, tmp_bytes, hr_bytes, in_bytes, out_bytes;
 } AsrConfig;
 
@@ -277,8 +278,33 @@ static int info_valid(const AsrFrameInfo *i)
            (i->range == ASR_RANGE_LIMITED || i->range == ASR_RANGE_FULL);
 }
 
-/* Check what the device can serve; fill the size-dependent parts of cfg. */
+static AsrStatus plan_once(AsrEngine *e, AsrConfig *c);
+
+/* Check what the device can serve; fill the size-dependent parts of cfg.
+ * The bicubic path's whole-frame buffers are planned for the test hook, and
+ * for the QoS floor while adaptation is on (asr_engine_set_target()) when
+ * they fit: a configuration they do not fit is planned without the floor
+ * (as with adaptation off), quietly. */
 static AsrStatus plan(AsrEngine *e, AsrConfig *c)
+{
+    c->bicubic = e->bicubic || e->target_fps > 0.0;
+    if (e->bicubic || !c->bicubic)
+        return plan_once(e, c);
+    AsrLog log = e->log;
+    e->log.callback = NULL; /* a floor that does not fit is no error */
+    AsrStatus status = plan_once(e, c);
+    e->log = log;
+    if (status >= 0)
+        return status;
+    e->last_error[0] = '\0';
+    asr_dbg(&e->log, "the bicubic floor does not fit %ux%u -> %ux%u: adaptation without it",
+            c->in.width, c->in.height, c->out.width, c->out.height);
+    c->bicubic = 0;
+    return plan_once(e, c);
+}
+
+/* plan() for c->bicubic as set */
+static AsrStatus plan_once(AsrEngine *e, AsrConfig *c)
 {
     const VkPhysicalDeviceLimits *lim = &e->dev->props.limits;
     const AsrFrameInfo *in = &c->in, *out = &c->out;
@@ -307,7 +333,6 @@ static AsrStatus plan(AsrEngine *e, AsrConfig *c)
         .alpha = asr_format_has_alpha(in->format),
     };
     c->cap = asr_model_scale_cap(&e->net.model->arch, sx, sy);
-    c->bicubic = e->bicubic;
     /* the bicubic reference path (tests) runs unbanded, with its scratch */
     c->tmp_bytes = c->bicubic ? asr_resample_tmp_elems(&c->rs) * sizeof(float) : 0;
     uint64_t whole_hr = (uint64_t)out->width * out->height * c->rs.planes * sizeof(float);
@@ -452,6 +477,11 @@ ASR_API AsrStatus asr_engine_configure(AsrEngine *e, const AsrFrameInfo *in,
     if (status < 0)
         goto error;
     bind_all(e, &c);
+    if (e->configured && e->cfg.bicubic != c.bicubic && !e->bicubic) {
+        /* the bicubic floor came or went: another list of points */
+        asr_controller_init(&e->ctrl, NULL);
+        e->ctrl_has_prev = 0;
+    }
     e->cfg = c;
     e->configured = 1;
     e->stats.configures++;
@@ -490,11 +520,18 @@ static AsrNetOp resolve_op(const AsrEngine *e, int32_t *subnet)
 
 /* ---- operating points and the QoS controller (controller.h) ---------- */
 
-/* Points below subnet 0 in the list: 1 (the light decoder) unless the
- * chosen decoder is the light one already. */
+/* The bicubic floor is point 0 while adaptation is on (and its buffers fit
+ * the configuration). */
+static int has_floor(const AsrEngine *e)
+{
+    return e->target_fps > 0.0 && !e->bicubic && (!e->configured || e->cfg.bicubic);
+}
+
+/* Points below subnet 0 in the list: the bicubic floor, then subnet 0 with
+ * the light decoder unless the chosen decoder is the light one already. */
 static int32_t point_offset(const AsrEngine *e)
 {
-    return e->op.decoder == ASR_DECODER_LIGHT ? 0 : 1;
+    return has_floor(e) + (e->op.decoder == ASR_DECODER_LIGHT ? 0 : 1);
 }
 
 static int32_t num_points(const AsrEngine *e)
@@ -505,6 +542,8 @@ static int32_t num_points(const AsrEngine *e)
 static AsrOpChoice point_op(const AsrEngine *e, int32_t point)
 {
     int32_t off = point_offset(e);
+    if (point == 0 && has_floor(e))
+        return (AsrOpChoice) { ASR_SUBNET_BICUBIC, e->op.decoder, e->op.k };
     if (point < off)
         return (AsrOpChoice) { 0, ASR_DECODER_LIGHT, e->op.k };
     return (AsrOpChoice) { point - off, e->op.decoder, e->op.k };
@@ -514,18 +553,28 @@ static AsrOpChoice point_op(const AsrEngine *e, int32_t point)
 static int32_t op_point(const AsrEngine *e, int32_t subnet, AsrDecoderMode mode)
 {
     int32_t off = point_offset(e);
+    if (subnet == ASR_SUBNET_BICUBIC)
+        return has_floor(e) ? 0 : -1;
     if (subnet < 0)
         return -1;
     if (mode == e->op.decoder)
         return subnet + off;
-    if (off && mode == ASR_DECODER_LIGHT && subnet == 0)
-        return 0;
+    if (off > has_floor(e) && mode == ASR_DECODER_LIGHT && subnet == 0)
+        return has_floor(e);
     return -1;
 }
 
 static const char *decoder_name(AsrDecoderMode m)
 {
     return m == ASR_DECODER_HEAVY ? "heavy" : m == ASR_DECODER_LIGHT ? "light" : "routed";
+}
+
+/* Cost model of the bicubic pass (the controller needs MACs > 0): a
+ * separable 4-tap filter, horizontal on the input rows, then vertical. */
+static double bicubic_macs(const AsrConfig *c)
+{
+    return 4.0 * c->rs.planes * ((double)c->in.height * c->out.width +
+                                 (double)c->out.height * c->out.width);
 }
 
 /* Ask the controller for the point of the next frame. */
@@ -540,6 +589,10 @@ static void controller_decide(AsrEngine *e, AsrCtrlDecision *dec)
     in.n_points = (uint32_t)ASR_MIN(num_points(e), ASR_CTRL_MAX_POINTS);
     for (uint32_t i = 0; i < in.n_points; i++) {
         AsrOpChoice oc = point_op(e, (int32_t)i);
+        if (oc.subnet == ASR_SUBNET_BICUBIC) {
+            in.macs[i] = bicubic_macs(c);
+            continue;
+        }
         in.macs[i] = asr_model_macs(a, a->ladder[oc.subnet][0], a->ladder[oc.subnet][1],
                                     (int)oc.decoder, e->heavy_fraction, c->in.height,
                                     c->in.width, c->out.height, c->out.width);
@@ -586,10 +639,11 @@ static void controller_decide(AsrEngine *e, AsrCtrlDecision *dec)
             snprintf(why, sizeof(why), "%s", asr_controller_reason_name(dec->reason));
             break;
         }
-        asr_dbg(&e->log, "qos: point %d -> %d (subnet %d, %s decoder): %s; budget %.2f ms x "
+        asr_dbg(&e->log, "qos: point %d -> %d (subnet %d, %s): %s; budget %.2f ms x "
                 "headroom %.2f, predicted %.2f ms, ceiling %d, room %u/%u%s",
                 (int)(e->stats.frames ? e->stats.last_op_point : -1), (int)dec->point,
-                (int)oc.subnet, decoder_name(oc.decoder), why, dec->budget_ms, e->headroom,
+                (int)oc.subnet, oc.subnet == ASR_SUBNET_BICUBIC ? "bicubic pass" :
+                decoder_name(oc.decoder), why, dec->budget_ms, e->headroom,
                 dec->predicted_ms, (int)in.ceiling, dec->room, dec->room_needed,
                 dec->unmeetable ? "; the budget cannot be met even by the cheapest point" : "");
     }
@@ -619,8 +673,9 @@ static AsrStatus split_break(void *user)
     return ASR_OK;
 }
 
-/* Record the frame (and, split, submit all of it but the last part). */
-static AsrStatus record(AsrEngine *e, const AsrNetOp *op)
+/* Record the frame (and, split, submit all of it but the last part);
+ * bicubic: the bicubic pass instead of the network. */
+static AsrStatus record(AsrEngine *e, const AsrNetOp *op, int bicubic)
 {
     AsrStatus status = ASR_OK;
     AsrDevice *d = e->dev;
@@ -643,7 +698,7 @@ static AsrStatus record(AsrEngine *e, const AsrNetOp *op)
     asr_timer_stamp(d, &e->timer, cb, STAMP_UPLOADED, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
 
     int routed = 0;
-    if (c->bicubic) {
+    if (bicubic) {
         asr_resample_record(d, cb, &e->resample, &c->rs);
         asr_cmd_compute_barrier(d, cb);
         asr_timer_stamp(d, &e->timer, cb, STAMP_ENCODED, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
@@ -710,13 +765,19 @@ ASR_API AsrStatus asr_engine_process(AsrEngine *e, const AsrFrame *in, AsrFrame 
     AsrNetOp op;
     AsrCtrlDecision dec;
     int adaptive = e->target_fps > 0.0 && !e->debug_op.width && !e->bicubic;
+    int bicubic = e->bicubic; /* the test hook, or the floor below */
     if (adaptive) {
         controller_decide(e, &dec);
         AsrOpChoice oc = point_op(e, dec.point);
         const AsrArch *a = &e->net.model->arch;
         subnet = oc.subnet;
         point = dec.point;
-        op = (AsrNetOp) { a->ladder[subnet][0], a->ladder[subnet][1], oc.decoder, oc.k };
+        if (subnet == ASR_SUBNET_BICUBIC) {
+            bicubic = 1; /* planned: has_floor() */
+            op = (AsrNetOp) { 0, 0, oc.decoder, oc.k };
+        } else {
+            op = (AsrNetOp) { a->ladder[subnet][0], a->ladder[subnet][1], oc.decoder, oc.k };
+        }
     } else {
         op = resolve_op(e, &subnet);
         point = op_point(e, subnet, op.mode);
@@ -731,11 +792,10 @@ ASR_API AsrStatus asr_engine_process(AsrEngine *e, const AsrFrame *in, AsrFrame 
     status = asr_cmd_begin(e->dev, &e->cmd);
     if (status < 0)
         goto error;
-    status = record(e, &op);
+    status = record(e, &op, bicubic);
     if (status >= 0)
         status = asr_cmd_submit_wait(e->dev, &e->cmd, &e->cancel);
     if (status < 0) {
-        /* a split frame stopped between submissions leaves one recording */
         if (status == ASR_ERROR_CANCELLED)
             asr_dbg(&e->log, "process: cancelled");
         goto error;
@@ -747,7 +807,7 @@ ASR_API AsrStatus asr_engine_process(AsrEngine *e, const AsrFrame *in, AsrFrame 
     const AsrConfig *c = &e->cfg;
     AsrStats *st = &e->stats;
     double hf = op.mode == ASR_DECODER_HEAVY ? 1.0 : 0.0;
-    if (op.mode == ASR_DECODER_ROUTED && !e->bicubic) {
+    if (op.mode == ASR_DECODER_ROUTED && !bicubic) {
         const uint32_t *cnt = e->readback.map;
         uint64_t total = (uint64_t)cnt[0] + cnt[1];
         hf = total ? (double)cnt[0] / (double)total : 0.0;
@@ -764,13 +824,15 @@ ASR_API AsrStatus asr_engine_process(AsrEngine *e, const AsrFrame *in, AsrFrame 
     st->last_depth = op.depth;
     st->last_decoder = (int32_t)op.mode;
     st->last_k = op.k;
+    if (bicubic && !e->bicubic)
+        hf = 0.0; /* the floor: no MLP */
     st->last_heavy_fraction = hf;
-    st->last_macs = e->bicubic ? 0.0 :
+    st->last_macs = bicubic ? 0.0 :
         asr_model_macs(&e->net.model->arch, op.width, op.depth, (int)op.mode, hf,
                        c->in.height, c->in.width, c->out.height, c->out.width);
     st->last_wall_ms = now_ms() - t0;
     st->last_op_point = point;
-    if (op.mode == ASR_DECODER_ROUTED && !e->bicubic)
+    if (op.mode == ASR_DECODER_ROUTED && !bicubic)
         e->heavy_fraction = hf;
     e->wall_ema = st->frames == 1 ? st->last_wall_ms
                                   : e->wall_ema + 0.1 * (st->last_wall_ms - e->wall_ema);
@@ -778,7 +840,8 @@ ASR_API AsrStatus asr_engine_process(AsrEngine *e, const AsrFrame *in, AsrFrame 
     if (adaptive) {
         e->ctrl_has_prev = 1;
         e->ctrl_prev_point = point;
-        e->ctrl_prev_macs = st->last_macs;
+        /* the floor's cost model counts its filter taps (stats say 0) */
+        e->ctrl_prev_macs = bicubic ? bicubic_macs(c) : st->last_macs;
         e->ctrl_prev_pixels = (double)c->in.width * c->in.height +
                               (double)c->out.width * c->out.height;
         e->ctrl_prev_gpu = st->last_gpu_ms;
@@ -899,10 +962,22 @@ ASR_API AsrStatus asr_engine_set_target(AsrEngine *e, double target_fps, double 
     if (target_fps != e->target_fps || (headroom == 0.0 ? 0.85 : headroom) != e->headroom)
         asr_dbg(&e->log, "qos: target %.3f fps (budget %.2f ms), headroom %.2f", target_fps,
                 target_fps > 0.0 ? 1000.0 / target_fps : 0.0, headroom == 0.0 ? 0.85 : headroom);
-    if (e->target_fps <= 0.0 && target_fps > 0.0)
+    int turned_on = e->target_fps <= 0.0 && target_fps > 0.0;
+    if (turned_on)
         e->ctrl.started = 0; /* from the ceiling again; the learned costs stay */
     e->target_fps = target_fps;
     e->headroom = headroom == 0.0 ? 0.85 : headroom;
+    if (turned_on && e->configured && !e->cfg.bicubic && !e->bicubic) {
+        /* the bicubic floor's whole-frame buffers, allocated only while
+         * adaptation is on: plan them once now (not counted in the stats'
+         * configures); without them (they do not fit, or an allocation
+         * fails) adaptation runs without the floor */
+        AsrFrameInfo in = e->cfg.in, out = e->cfg.out;
+        uint64_t configures = e->stats.configures;
+        if (asr_engine_configure(e, &in, &out) < 0)
+            e->last_error[0] = '\0';
+        e->stats.configures = configures;
+    }
     return ASR_OK;
 }
 

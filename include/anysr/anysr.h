@@ -198,7 +198,9 @@ typedef struct AsrStats {
     double last_download_ms;      /**< GPU time of the output stage (pack + copy) */
     double last_wall_ms;          /**< wall time of the last asr_engine_process() */
     /* The network (last frame). */
-    int32_t last_subnet;          /**< ladder index actually run */
+    int32_t last_subnet;          /**< ladder index actually run; ASR_SUBNET_BICUBIC for the
+                                       bicubic floor (then last_width, last_depth and
+                                       last_macs are 0, last_heavy_fraction 0) */
     uint32_t last_width;          /**< encoder block width c of that subnet */
     uint32_t last_depth;          /**< encoder depth d of that subnet */
     int32_t last_decoder;         /**< AsrDecoderMode used */
@@ -247,6 +249,11 @@ typedef enum AsrDecoderMode {
  * runs as asked, above the cap too. With adaptation on, the controller never
  * goes above the cap nor above an explicit subnet.
  */
+/** Subnet value of the QoS controller's floor, the bicubic pass (no network),
+ *  in asr_engine_get_op_point() and AsrStats.last_subnet. Not accepted by
+ *  asr_engine_set_op(). */
+#define ASR_SUBNET_BICUBIC (-2)
+
 typedef struct AsrOpChoice {
     int32_t subnet;
     AsrDecoderMode decoder;
@@ -344,11 +351,18 @@ ASR_API AsrStatus asr_engine_set_op(AsrEngine *e, const AsrOpChoice *op);
  * Operating points of the QoS controller, ordered by cost, cheapest first.
  * The list follows the decoder of the current asr_engine_set_op() choice
  * (with its k):
- *   - ASR_DECODER_ROUTED (the default) or ASR_DECODER_HEAVY: point 0 is
- *     {subnet 0, ASR_DECODER_LIGHT}, point i + 1 is {subnet i, that decoder};
+ *   - ASR_DECODER_ROUTED (the default) or ASR_DECODER_HEAVY: {subnet 0,
+ *     ASR_DECODER_LIGHT}, then {subnet i, that decoder} for every subnet i;
  *     num_subnets + 1 points;
- *   - ASR_DECODER_LIGHT: point i is {subnet i, ASR_DECODER_LIGHT};
+ *   - ASR_DECODER_LIGHT: {subnet i, ASR_DECODER_LIGHT} for every subnet i;
  *     num_subnets points.
+ * While adaptation is on (asr_engine_set_target() with a target > 0) the
+ * bicubic floor comes first, below them all: point 0 is
+ * {ASR_SUBNET_BICUBIC, the chosen decoder, k} (the engine's bicubic pass,
+ * no network; its decoder and k mean nothing), and the count grows by one.
+ * The floor's whole-frame buffers are allocated only while adaptation is
+ * on; a configuration they do not fit (device limits, memory budget) runs
+ * without the floor.
  * asr_engine_num_op_points() returns the count (or a negative AsrStatus);
  * asr_engine_get_op_point() fills `op` with point `point` and returns ASR_OK
  * or ASR_ERROR_INVALID_ARGUMENT (NULL, point out of range).
@@ -364,7 +378,8 @@ ASR_API AsrStatus asr_engine_get_op_point(const AsrEngine *e, int point, AsrOpCh
  * when a frame's wall time (the whole asr_engine_process() call) runs over
  * the budget or asr_engine_report_qos() says downstream is late; one step up
  * only after several frames (8, more after a failed climb) with room for the
- * next point. Its cost model (ms per MAC of each point, host ms per pixel) is
+ * next point. Its cheapest point is the bicubic floor (see
+ * asr_engine_num_op_points()). Its cost model (ms per MAC of each point, host ms per pixel) is
  * learned online and carries over configuration changes. Never above the
  * ceiling: the scale-group cap (asr_engine_subnet_cap()), lowered further by
  * the subnet of asr_engine_set_op() when that is not -1 (the user's subnet
@@ -378,8 +393,11 @@ ASR_API AsrStatus asr_engine_get_op_point(const AsrEngine *e, int point, AsrOpCh
  * @param headroom    share of the budget to plan for, in [0.5, 1.0]; 0 selects
  *                    the default 0.85
  * @return ASR_OK; ASR_ERROR_INVALID_ARGUMENT (e NULL, target_fps negative or
- *         not finite, headroom outside [0.5, 1.0] and not 0). Cheap: no
- *         allocation, no device work.
+ *         not finite, headroom outside [0.5, 1.0] and not 0). Cheap (no
+ *         allocation, no device work), except that turning adaptation on
+ *         for a configured engine allocates the bicubic floor's buffers once
+ *         (they stay while adaptation is off again; asr_engine_configure()
+ *         drops them from the plan when adaptation is off).
  */
 ASR_API AsrStatus asr_engine_set_target(AsrEngine *e, double target_fps, double headroom);
 

@@ -356,6 +356,21 @@ AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
             d->heap_bytes = h->size;
     }
 
+    /* a portability implementation (found through the portability
+     * enumeration of the instance) requires its subset extension enabled */
+    const char *dev_exts[1];
+    uint32_t n_dev_exts = 0;
+    uint32_t n_props = 0;
+    if (d->vk.vkEnumerateDeviceExtensionProperties(d->phys, NULL, &n_props, NULL) == VK_SUCCESS &&
+        n_props) {
+        VkExtensionProperties *props = calloc(n_props, sizeof(*props));
+        if (props && d->vk.vkEnumerateDeviceExtensionProperties(d->phys, NULL, &n_props, props) ==
+                         VK_SUCCESS &&
+            has_extension(props, n_props, "VK_KHR_portability_subset"))
+            dev_exts[n_dev_exts++] = "VK_KHR_portability_subset";
+        free(props);
+    }
+
     const float prio = 1.0f;
     VkDeviceQueueCreateInfo qci = {
         .sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
@@ -368,6 +383,8 @@ AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
         .pNext = d->storage16 ? &s16_on : NULL,
         .queueCreateInfoCount = 1,
         .pQueueCreateInfos = &qci,
+        .enabledExtensionCount = n_dev_exts,
+        .ppEnabledExtensionNames = n_dev_exts ? dev_exts : NULL,
     };
     VK(&d->log, d->vk.vkCreateDevice(d->phys, &dci, NULL, &d->device));
     status = asr_vk_load_device(&d->log, &d->vk, d->device);

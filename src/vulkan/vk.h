@@ -31,6 +31,7 @@
     X(vkGetPhysicalDeviceMemoryProperties)       \
     X(vkGetPhysicalDeviceFeatures2)              \
     X(vkGetPhysicalDeviceProperties2)            \
+    X(vkEnumerateDeviceExtensionProperties)      \
     X(vkCreateDevice)                            \
     X(vkGetDeviceProcAddr)
 

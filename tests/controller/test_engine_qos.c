@@ -110,12 +110,24 @@ int main(void)
     CHECK_STATUS(asr_engine_report_qos(NULL, 1.0, 0), ASR_ERROR_INVALID_ARGUMENT);
     CHECK_STATUS(asr_engine_report_qos(e, -1.0, 0), ASR_ERROR_INVALID_ARGUMENT);
     CHECK_STATUS(asr_engine_report_qos(e, NAN, 0), ASR_ERROR_INVALID_ARGUMENT);
+    /* adaptation on: the bicubic floor below them all */
+    CHECK_STATUS(asr_engine_set_target(e, 30, 0), ASR_OK);
+    CHECK(asr_engine_num_op_points(e) == np + 1);
+    CHECK_STATUS(asr_engine_get_op_point(e, 0, &op), ASR_OK);
+    CHECK(op.subnet == ASR_SUBNET_BICUBIC);
+    for (int p = 1; p <= np; p++) {
+        CHECK_STATUS(asr_engine_get_op_point(e, p, &op), ASR_OK);
+        CHECK(op.subnet == ops[p - 1].subnet && op.decoder == ops[p - 1].decoder);
+    }
+    CHECK_STATUS(asr_engine_get_op_point(e, np + 1, &op), ASR_ERROR_INVALID_ARGUMENT);
     CHECK_STATUS(asr_engine_set_target(e, 0, 0), ASR_OK);
+    CHECK(asr_engine_num_op_points(e) == np);
 
     /* adaptation off: the set_op choice, no budget, no QoS effect */
     CHECK_STATUS(asr_engine_report_qos(e, 2.0, 1000000), ASR_OK);
     AsrStats st = run(e);
-    int top = np - 1;
+    int top = np - 1;   /* the full point, adaptation off */
+    int atop = top + 1; /* the same with adaptation on (the floor is point 0) */
     CHECK(asr_engine_subnet_cap(e) == nsub - 1);
     CHECK(st.last_op_point == top && st.last_budget_ms == 0.0 && st.budget_unmeetable == 0);
     CHECK(st.fps_estimate > 0.0);
@@ -138,7 +150,7 @@ int main(void)
     double gpu[160], wall[160];
     CHECK_STATUS(asr_engine_set_target(e, 1000.0 / budget, 0.85), ASR_OK);
     AsrStats before = run(e); /* the controller starts at the ceiling */
-    CHECK(before.last_op_point == top);
+    CHECK(before.last_op_point == atop);
     CHECK(fabs(before.last_budget_ms - budget) < 1e-6 * budget);
     for (int i = 0; i < N; i++) {
         st = run(e);
@@ -148,7 +160,7 @@ int main(void)
     }
     int settle = 0; /* first frame from which every frame is on a cheaper point */
     for (int i = 0; i < N; i++)
-        if (point[i] == top)
+        if (point[i] == atop)
             settle = i + 1;
     int gpu_ok = 0, wall_ok = 0, n_after = N - settle;
     int on[16] = { 0 };
@@ -162,7 +174,7 @@ int main(void)
            "full); then %d frames: %.1f %% within budget by GPU time, %.1f %% by wall time; "
            "frames per point:", budget, settle, n_after, 100.0 * gshare,
            n_after ? 100.0 * wall_ok / n_after : 0.0);
-    for (int p = 0; p < np; p++)
+    for (int p = 0; p <= np; p++)
         printf(" %d", on[p]);
     st = run(e);
     printf("; %llu switches, %llu frames over budget, predicted %.2f ms, fps estimate %.1f\n",
@@ -177,12 +189,12 @@ int main(void)
     int back = -1;
     for (int i = 0; i < 150 && back < 0; i++) {
         st = run(e);
-        if (st.last_op_point == top)
+        if (st.last_op_point == atop)
             back = i;
     }
     int stayed = 1;
     for (int i = 0; i < 10; i++)
-        stayed &= run(e).last_op_point == top;
+        stayed &= run(e).last_op_point == atop;
     printf("budget lifted to %.2f ms: full after %d frames, stayed %d\n", 4.0 * full_wall, back,
            stayed);
     CHECK(back >= 0);
@@ -191,28 +203,35 @@ int main(void)
     /* downstream late: one step down at once */
     CHECK_STATUS(asr_engine_report_qos(e, 1.5, 20000000), ASR_OK);
     st = run(e);
-    CHECK(st.last_op_point == top - 1);
+    CHECK(st.last_op_point == atop - 1);
     st = run(e); /* consumed once */
-    CHECK(st.last_op_point == top - 1);
+    CHECK(st.last_op_point == atop - 1);
 
     /* the user's subnet is a ceiling */
     AsrOpChoice capped = { 1, ASR_DECODER_ROUTED, asr_engine_default_k(e) };
     CHECK_STATUS(asr_engine_set_op(e, &capped), ASR_OK);
     int above = 0;
     for (int i = 0; i < 12; i++)
-        above += run(e).last_op_point > 2;
+        above += run(e).last_op_point > 3; /* floor, (0, light), (0, routed), (1, routed) */
     CHECK(above == 0);
 
-    /* a budget nothing meets: the cheapest, reported */
+    /* a budget no network point meets: the bicubic floor */
     CHECK_STATUS(asr_engine_set_target(e, 1000.0 / (0.3 * cheap_gpu), 0.85), ASR_OK);
+    for (int i = 0; i < 6; i++)
+        st = run(e);
+    printf("budget %.2f ms: point %d (subnet %d), unmeetable %d\n", 0.3 * cheap_gpu,
+           st.last_op_point, st.last_subnet, st.budget_unmeetable);
+    CHECK(st.last_op_point == 0 && st.last_subnet == ASR_SUBNET_BICUBIC && st.last_macs == 0.0);
+
+    /* a budget nothing meets: the floor, reported */
+    CHECK_STATUS(asr_engine_set_target(e, 1e6, 0.85), ASR_OK);
     int unmeetable = 0;
     for (int i = 0; i < 6; i++) {
         st = run(e);
         unmeetable = st.budget_unmeetable;
     }
-    printf("budget %.2f ms: point %d, unmeetable %d\n", 0.3 * cheap_gpu, st.last_op_point,
-           unmeetable);
-    CHECK(st.last_op_point == 0 && unmeetable);
+    printf("budget 0.001 ms: point %d, unmeetable %d\n", st.last_op_point, unmeetable);
+    CHECK(st.last_op_point == 0 && st.last_subnet == ASR_SUBNET_BICUBIC && unmeetable);
 
     /* off again: the set_op choice */
     CHECK_STATUS(asr_engine_set_target(e, 0, 0), ASR_OK);

@@ -461,10 +461,11 @@ GST_START_TEST (test_passthrough_same_size)
 GST_END_TEST;
 
 /* Pushes one frame at @w x @h into anysr whose downstream demands
- * @sink_caps, expects not-negotiated and a warning message naming @reason. */
+ * @sink_caps, expects not-negotiated and an error message naming @reason,
+ * with the videoscale hint when @shrink (only downscales have it). */
 static void
 check_refused (const gchar * fmt, gint w, gint h, const gchar * sink_caps,
-    const gchar * reason)
+    const gchar * reason, gboolean shrink)
 {
   GstHarness *hr;
   GstBus *bus = gst_bus_new ();
@@ -485,14 +486,18 @@ check_refused (const gchar * fmt, gint w, gint h, const gchar * sink_caps,
               rgb_flat)), GST_FLOW_NOT_NEGOTIATED);
 
   if (reason) {
-    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
-    fail_unless (msg != NULL, "no warning message");
-    gst_message_parse_warning (msg, &err, &dbg);
-    GST_INFO ("warning: %s (%s)", err->message, dbg);
+    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+    fail_unless (msg != NULL, "no error message");
+    gst_message_parse_error (msg, &err, &dbg);
+    GST_INFO ("error: %s (%s)", err->message, dbg);
     fail_unless (g_error_matches (err, GST_CORE_ERROR,
             GST_CORE_ERROR_NEGOTIATION));
     fail_unless (strstr (err->message, reason) != NULL,
         "error \"%s\" does not say \"%s\"", err->message, reason);
+    fail_unless ((strstr (err->message, "videoscale") != NULL) == shrink,
+        "error \"%s\": the videoscale hint %s", err->message, shrink ?
+        "is missing" : "follows an upscale");
+    fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING) == NULL);
     g_error_free (err);
     g_free (dbg);
     gst_message_unref (msg);
@@ -501,8 +506,8 @@ check_refused (const gchar * fmt, gint w, gint h, const gchar * sink_caps,
      * message for the same reason */
     fail_unless_equals_int (gst_harness_push (hr, flat_frame (&info,
                 rgb_flat)), GST_FLOW_NOT_NEGOTIATED);
-    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
-    fail_unless (msg == NULL, "the same warning was posted twice");
+    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+    fail_unless (msg == NULL, "the same error was posted twice");
   }
 
   gst_element_set_bus (hr->element, NULL);
@@ -514,25 +519,28 @@ GST_START_TEST (test_refused_sizes)
 {
   /* smaller than the input */
   check_refused ("RGBA", 64, 48, "video/x-raw,width=32,height=24",
-      "cannot scale 64x48 to 32x24");
+      "cannot scale 64x48 to 32x24", TRUE);
   /* smaller on one axis only */
   check_refused ("NV12", 64, 48, "video/x-raw,width=128,height=40",
-      "cannot scale 64x48 to 128x40");
+      "cannot scale 64x48 to 128x40", TRUE);
   /* more than 8 times on one axis */
   check_refused ("RGBA", 16, 12, "video/x-raw,width=136,height=96",
-      "cannot scale 16x12 to 136x96");
+      "cannot scale 16x12 to 136x96", FALSE);
   /* a range with nothing servable in it */
   check_refused ("I420", 64, 48, "video/x-raw,width=[8,32],height=[8,24]",
-      "cannot scale 64x48");
+      "cannot scale 64x48", TRUE);
 }
 
 GST_END_TEST;
 
-/* A scale property outside 1..8 is accepted by GObject but refused by the
- * element, with an error that says why, when it opens. */
+/* A scale property outside 1..8 (NaN and infinities included) is accepted
+ * by GObject, without a GLib warning, but refused by the element, with an
+ * error that says why, when it opens. */
 GST_START_TEST (test_refused_scale_property)
 {
-  const gdouble bad[] = { 0.5, 0.0, 8.01, 100.0 };
+  const gdouble bad[] = { 0.5, 0.0, 8.01, 100.0, NAN, INFINITY, -INFINITY,
+    -1.0
+  };
   GstElement *e;
   GstBus *bus;
   GstMessage *msg;
@@ -546,7 +554,8 @@ GST_START_TEST (test_refused_scale_property)
     gst_element_set_bus (e, bus);
     g_object_set (e, "scale", bad[i], NULL);
     g_object_get (e, "scale", &scale, NULL);
-    fail_unless_equals_float (scale, bad[i]);
+    fail_unless (scale == bad[i] || (isnan (scale) && isnan (bad[i])),
+        "scale %g set, %g read", bad[i], scale);
     fail_unless_equals_int (gst_element_set_state (e, GST_STATE_READY),
         GST_STATE_CHANGE_FAILURE);
     msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
@@ -554,6 +563,11 @@ GST_START_TEST (test_refused_scale_property)
     gst_message_parse_error (msg, &err, NULL);
     fail_unless (strstr (err->message, "must lie between 1 and 8") != NULL,
         "%s", err->message);
+    fail_unless (strstr (err->message, "the scale property") != NULL,
+        "%s", err->message);
+    /* the videoscale hint follows a shrink only */
+    fail_unless ((strstr (err->message, "videoscale") != NULL) ==
+        (bad[i] >= 0.0 && bad[i] < 1.0), "%s", err->message);
     g_error_free (err);
     gst_message_unref (msg);
     gst_element_set_state (e, GST_STATE_NULL);
@@ -565,13 +579,139 @@ GST_START_TEST (test_refused_scale_property)
 
 GST_END_TEST;
 
+/* k, target-fps and headroom: values out of range (NaN, infinities
+ * included) reach the element, which fails to start with an error naming
+ * the property and the value; through g_object_set() and through
+ * gst_parse_launch() (what gst-launch-1.0 does). */
+GST_START_TEST (test_refused_double_properties)
+{
+  static const struct
+  {
+    const gchar *prop;
+    gdouble value;
+    const gchar *text;
+  } bad[] = {
+    {"k", NAN, "k=nan"},
+    {"k", INFINITY, "k=inf"},
+    {"k", -5.0, "k=-5"},
+    {"k", 101.0, "k=101"},
+    {"target-fps", NAN, "target-fps=nan"},
+    {"target-fps", -INFINITY, "target-fps=-inf"},
+    {"target-fps", -2.0, "target-fps=-2"},
+    {"target-fps", 1001.0, "target-fps=1001"},
+    {"headroom", NAN, "headroom=nan"},
+    {"headroom", INFINITY, "headroom=inf"},
+    {"headroom", -1.0, "headroom=-1"},
+    {"headroom", 0.4, "headroom=0.4"},
+  };
+  static const gchar *launch[][2] = {
+    {"scale=nan", "scale by nan"},
+    {"scale=inf", "scale by inf"},
+    {"scale=-1", "scale by -1"},
+    {"k=nan", "k=nan"},
+    {"target-fps=inf", "target-fps=inf"},
+    {"headroom=-1", "headroom=-1"},
+  };
+  GstElement *e;
+  GstBus *bus;
+  GstMessage *msg;
+  GError *err = NULL;
+  gdouble v;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (bad); i++) {
+    e = gst_element_factory_make ("anysr", NULL);
+    bus = gst_bus_new ();
+    gst_element_set_bus (e, bus);
+    g_object_set (e, bad[i].prop, bad[i].value, NULL);
+    g_object_get (e, bad[i].prop, &v, NULL);
+    fail_unless (v == bad[i].value || (isnan (v) && isnan (bad[i].value)),
+        "%s: %g set, %g read", bad[i].prop, bad[i].value, v);
+    fail_unless_equals_int (gst_element_set_state (e, GST_STATE_READY),
+        GST_STATE_CHANGE_FAILURE);
+    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+    fail_unless (msg != NULL, "%s: no error", bad[i].text);
+    gst_message_parse_error (msg, &err, NULL);
+    GST_INFO ("error: %s", err->message);
+    fail_unless (strstr (err->message, bad[i].text) != NULL,
+        "error \"%s\" does not say %s", err->message, bad[i].text);
+    g_error_free (err);
+    gst_message_unref (msg);
+    gst_element_set_state (e, GST_STATE_NULL);
+    gst_element_set_bus (e, NULL);
+    gst_object_unref (bus);
+    gst_object_unref (e);
+  }
+
+  for (i = 0; i < G_N_ELEMENTS (launch); i++) {
+    gchar *desc = g_strdup_printf ("videotestsrc num-buffers=1 ! "
+        "video/x-raw,width=16,height=12 ! anysr %s ! fakesink", launch[i][0]);
+
+    e = gst_parse_launch (desc, NULL);
+    g_free (desc);
+    fail_unless (e != NULL);
+    bus = gst_element_get_bus (e);
+    fail_unless_equals_int (gst_element_set_state (e, GST_STATE_PAUSED),
+        GST_STATE_CHANGE_FAILURE);
+    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+    fail_unless (msg != NULL, "%s: no error", launch[i][0]);
+    gst_message_parse_error (msg, &err, NULL);
+    GST_INFO ("error: %s", err->message);
+    fail_unless (strstr (err->message, launch[i][1]) != NULL,
+        "error \"%s\" does not say %s", err->message, launch[i][1]);
+    g_error_free (err);
+    gst_message_unref (msg);
+    gst_element_set_state (e, GST_STATE_NULL);
+    gst_object_unref (bus);
+    gst_object_unref (e);
+  }
+}
+
+GST_END_TEST;
+
+/* A bad k set while playing stops the stream with an error naming it. */
+GST_START_TEST (test_refused_property_while_playing)
+{
+  GstElement *e = gst_element_factory_make ("anysr", NULL);
+  GstBus *bus = gst_bus_new ();
+  GstHarness *hr;
+  GstVideoInfo info;
+  GstMessage *msg;
+  GError *err = NULL;
+
+  gst_element_set_bus (e, bus);
+  hr = gst_harness_new_with_element (e, "sink", "src");
+  gst_object_unref (e);
+  gst_harness_set_src_caps (hr, gst_caps_new_simple ("video/x-raw",
+          "format", G_TYPE_STRING, "RGBA", "width", G_TYPE_INT, 16,
+          "height", G_TYPE_INT, 12, "framerate", GST_TYPE_FRACTION, 30, 1,
+          NULL));
+  harness_in_info (hr, &info);
+  fail_unless_equals_int (gst_harness_push (hr, flat_frame (&info,
+              rgb_flat)), GST_FLOW_OK);
+  g_object_set (hr->element, "k", NAN, NULL);
+  fail_unless_equals_int (gst_harness_push (hr, flat_frame (&info,
+              rgb_flat)), GST_FLOW_ERROR);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  gst_message_parse_error (msg, &err, NULL);
+  fail_unless (strstr (err->message, "k=nan") != NULL, "%s", err->message);
+  g_error_free (err);
+  gst_message_unref (msg);
+  gst_element_set_bus (hr->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (hr);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_refused_format)
 {
   /* YUY2 is not among the formats: the caps are refused before the element
    * sees them (and a GST_WARNING names the format) */
-  check_refused ("YUY2", 32, 24, "video/x-raw", NULL);
+  check_refused ("YUY2", 32, 24, "video/x-raw", NULL, FALSE);
   /* a format conversion is refused too */
-  check_refused ("RGBA", 32, 24, "video/x-raw,format=BGRA", NULL);
+  check_refused ("RGBA", 32, 24, "video/x-raw,format=BGRA", NULL, FALSE);
 }
 
 GST_END_TEST;
@@ -1280,6 +1420,8 @@ anysr_suite (void)
   tcase_add_test (tc, test_passthrough_same_size);
   tcase_add_test (tc, test_refused_sizes);
   tcase_add_test (tc, test_refused_scale_property);
+  tcase_add_test (tc, test_refused_double_properties);
+  tcase_add_test (tc, test_refused_property_while_playing);
   tcase_add_test (tc, test_refused_format);
   tcase_add_test (tc, test_start_stop_cycles);
   tcase_add_test (tc, test_formats_pipelines);

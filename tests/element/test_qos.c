@@ -169,6 +169,9 @@ GST_START_TEST (test_target_fps_settles_and_climbs)
   /* the premise: the full point misses the budget, the cheapest meets it */
   fail_unless (full_gpu > 1.5 * cheap_wall, "full %.2f ms vs cheapest "
       "%.2f ms: too close to pick a budget", full_gpu, cheap_wall);
+  /* with adaptation on, the bicubic floor is point 0: every network point
+   * is one higher in the list */
+  top++;
 
   g_object_set (hr->element, "subnet", -1, "target-fps", 1000.0 / budget,
       "headroom", 0.85, NULL);
@@ -233,7 +236,7 @@ GST_START_TEST (test_target_fps_settles_and_climbs)
   g_object_set (hr->element, "target-fps", -1.0, NULL);
   f = run_frame (hr);
   fail_unless_equals_float (f.budget_ms, 0.0);
-  fail_unless_equals_int (f.op, top);
+  fail_unless_equals_int (f.op, top - 1);
 
   gst_harness_teardown (hr);
 }
@@ -299,12 +302,28 @@ GST_START_TEST (test_qos_event_steps_down)
   /* consumed once: no further step */
   fail_unless_equals_int (run_frame (hr).op, top - 1);
 
-  /* on the cheapest point (the user's ceiling, light decoder): the base
-   * class drops late frames */
+  /* the cheapest network point (the user's ceiling, light decoder): a late
+   * event steps down to the bicubic floor, nothing dropped */
   g_object_set (hr->element, "subnet", 0, NULL);
   gst_util_set_object_arg (G_OBJECT (hr->element), "decoder", "light");
   f = run_frame (hr);
+  fail_unless_equals_int (f.op, 1);
+  gst_harness_push_upstream_event (hr, gst_event_new_qos
+      (GST_QOS_TYPE_UNDERFLOW, 2.0, 10 * GST_SECOND, last_pts ()));
+  fail_unless (push_passes (hr), "a frame was dropped above the floor");
+  read_stats (hr->element, &f);
   fail_unless_equals_int (f.op, 0);
+  fail_unless_equals_int (f.subnet, -2);  /* ASR_SUBNET_BICUBIC */
+  {
+    GstStructure *st = NULL;
+
+    g_object_get (hr->element, "stats", &st, NULL);
+    fail_unless (st != NULL);
+    fail_unless_equals_string (gst_structure_get_string (st, "decoder"),
+        "bicubic");
+    gst_structure_free (st);
+  }
+  /* on the floor, the cheapest point: the base class drops late frames */
   gst_harness_push_upstream_event (hr, gst_event_new_qos
       (GST_QOS_TYPE_UNDERFLOW, 2.0, 10 * GST_SECOND, last_pts ()));
   fail_if (push_passes (hr), "a late frame was not dropped on the cheapest "
@@ -325,7 +344,7 @@ GST_START_TEST (test_qos_event_steps_down)
   g_object_set (hr->element, "qos", FALSE, NULL);
   fail_unless (push_passes (hr));
   read_stats (hr->element, &f);
-  fail_unless_equals_int (f.op, top);
+  fail_unless_equals_int (f.op, top - 1);      /* no floor without adaptation */
 
   gst_harness_teardown (hr);
 }
