@@ -124,6 +124,7 @@
 #endif
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "gstanysrpriv.h"
@@ -133,7 +134,10 @@
  * libanysr's internal objects: ANYSR_TEST_BICUBIC=1 makes the engine run its
  * Pillow-aligned bicubic resampler instead of the network, so that the tests
  * can check pixel values. A local workaround until libanysr offers a public
- * way to choose the bicubic path; never part of the installed plugin. */
+ * way to choose the bicubic path; never part of the installed plugin.
+ * ANYSR_TEST_TIMING="MS_PER_GMAC,FIXED_MS" gives every frame a synthetic
+ * time from its cost (asr_engine_debug_set_timing), so that the QoS tests
+ * do not depend on the machine's load. */
 #include "internal.h"
 #endif
 
@@ -966,6 +970,15 @@ gst_any_sr_open (GstAnySr * self)
   if (g_getenv ("ANYSR_TEST_BICUBIC")) {
     GST_WARNING_OBJECT (self, "test build: bicubic resampler, no network");
     asr_engine_debug_set_bicubic (engine, 1);
+  }
+  if (g_getenv ("ANYSR_TEST_TIMING")) {
+    gdouble per_gmac = 0.0, fixed = 0.0;
+    if (sscanf (g_getenv ("ANYSR_TEST_TIMING"), "%lf,%lf", &per_gmac,
+            &fixed) >= 1) {
+      GST_WARNING_OBJECT (self, "test build: synthetic timing, %g ms per GMAC "
+          "+ %g ms", per_gmac, fixed);
+      asr_engine_debug_set_timing (engine, per_gmac, fixed);
+    }
   }
 #endif
 

@@ -3,8 +3,8 @@
  *
  * Operation: for each list with count c (ASR_ROUTE_HEAVY_COUNT /
  *   ASR_ROUTE_LIGHT_COUNT): g = ceil(c / ASR_DEC_LOCAL) workgroups,
- *   gx = min(g, ASR_DEC_MAX_GROUPS_X), gy = gx ? ceil(g / gx) : 1; writes
- *   (gx, gy, 1) at ASR_ROUTE_HEAVY_ARGS / ASR_ROUTE_LIGHT_ARGS, and adds c
+ *   writes (g, 1, 1) at ASR_ROUTE_HEAVY_ARGS / ASR_ROUTE_LIGHT_ARGS (a
+ *   window has at most ASR_DEC_MAX_GROUPS_X groups: params.h), and adds c
  *   to the frame's total (ASR_ROUTE_HEAVY_TOTAL / ASR_ROUTE_LIGHT_TOTAL).
  * Bindings: 0 = uint route[] (params.h ASR_ROUTE_*)
  * Push constants: none.
@@ -24,8 +24,8 @@ void main()
     for (uint l = 0u; l < 2u; l++) {
         uint c = route[l == 0u ? ASR_ROUTE_HEAVY_COUNT : ASR_ROUTE_LIGHT_COUNT];
         uint g = (c + ASR_DEC_LOCAL - 1u) / ASR_DEC_LOCAL;
-        uint gx = min(g, ASR_DEC_MAX_GROUPS_X);
-        uint gy = gx > 0u ? (g + gx - 1u) / gx : 1u;
+        uint gx = g;
+        uint gy = 1u;
         uint a = l == 0u ? ASR_ROUTE_HEAVY_ARGS : ASR_ROUTE_LIGHT_ARGS;
         route[a] = gx;
         route[a + 1u] = gy;

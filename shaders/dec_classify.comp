@@ -17,7 +17,7 @@
  * Push constants: AsrDecParams (params.h).
  * Specialization constants: 0, 1 = workgroup size (ASR_DEC_LOCAL x 1);
  *   ASR_SPEC_F = F.
- * Dispatch: ceil(out_w * rows / ASR_DEC_LOCAL) workgroups as gx x gy x 1.
+ * Dispatch: ceil(out_w * rows / ASR_DEC_LOCAL) x 1 x 1 workgroups.
  */
 #version 450
 #extension GL_GOOGLE_include_directive : require

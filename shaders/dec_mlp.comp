@@ -20,7 +20,7 @@
  *   ASR_SPEC_F = F, ASR_SPEC_H1, ASR_SPEC_H2 = hidden sizes (H2 >= 1),
  *   ASR_SPEC_NL = hidden layers (1 or 2).
  * Dispatch: ASR_DEC_ALL: ceil(out_w * rows / ASR_DEC_LOCAL) workgroups as
- *   gx x gy x 1 (gx <= ASR_DEC_MAX_GROUPS_X); lists: vkCmdDispatchIndirect
+ *   g x 1 x 1 (g <= ASR_DEC_MAX_GROUPS_X); lists: vkCmdDispatchIndirect
  *   at ASR_ROUTE_HEAVY_ARGS / ASR_ROUTE_LIGHT_ARGS (written by dec_args.comp).
  */
 #version 450

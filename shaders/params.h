@@ -216,7 +216,8 @@ ASR_STRUCT(AsrSaParams) {
 #define ASR_ROUTE_LIGHT_ARGS 8
 #define ASR_ROUTE_MAP 16
 /* decoder passes over pixels or lists: invocations per workgroup (x) and
- * the largest workgroup count along x (more go along y) */
+ * the most workgroups along x of a window (asr_net_plan keeps every window
+ * within it: the dispatches are one-dimensional) */
 #define ASR_DEC_LOCAL 64
 #define ASR_DEC_MAX_GROUPS_X 32768u
 

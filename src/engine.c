@@ -73,6 +73,7 @@ struct AsrEngine {
     AsrNetOp debug_op; /* width 0: none (internal.h) */
     int bicubic;       /* internal.h test mode */
     int no_tail;       /* internal.h test mode */
+    double fake_ms_per_gmac, fake_fixed_ms; /* internal.h synthetic timing */
     int split;         /* a frame in submissions of bounded length (CPU devices) */
     atomic_int cancel; /* asr_engine_cancel(), any thread */
     AsrStats stats;
@@ -831,6 +832,12 @@ ASR_API AsrStatus asr_engine_process(AsrEngine *e, const AsrFrame *in, AsrFrame 
         asr_model_macs(&e->net.model->arch, op.width, op.depth, (int)op.mode, hf,
                        c->in.height, c->in.width, c->out.height, c->out.width);
     st->last_wall_ms = now_ms() - t0;
+    if (e->fake_ms_per_gmac > 0.0) {
+        /* internal.h: synthetic timing (bicubic: its taps as MACs) */
+        double macs = bicubic ? bicubic_macs(c) : st->last_macs;
+        st->last_gpu_ms = st->last_wall_ms = e->fake_fixed_ms + e->fake_ms_per_gmac * macs * 1e-9;
+        st->last_encoder_ms = st->last_decoder_ms = st->last_compute_ms = 0.0;
+    }
     st->last_op_point = point;
     if (op.mode == ASR_DECODER_ROUTED && !bicubic)
         e->heavy_fraction = hf;
@@ -1069,6 +1076,12 @@ void asr_engine_debug_inject(AsrEngine *e, AsrDebugFault fault, uint32_t after)
         e->dev->fault_lost_in = after;
     else
         e->dev->fault_alloc_in = after;
+}
+
+void asr_engine_debug_set_timing(AsrEngine *e, double ms_per_gmac, double fixed_ms)
+{
+    e->fake_ms_per_gmac = ms_per_gmac;
+    e->fake_fixed_ms = fixed_ms;
 }
 
 void asr_engine_debug_set_tail(AsrEngine *e, int on)

@@ -52,6 +52,13 @@ typedef enum AsrDebugFault {
 } AsrDebugFault;
 void asr_engine_debug_inject(AsrEngine *e, AsrDebugFault fault, uint32_t after);
 
+/* Synthetic timing for controller tests: when ms_per_gmac > 0, every frame
+ * reports (in its stats and to the QoS controller) a GPU and a wall time of
+ * fixed_ms + ms_per_gmac * its cost-model MACs / 1e9 instead of the measured
+ * ones, so that tests of the controller on the real engine do not depend on
+ * the machine's load. 0 restores measured times. */
+void asr_engine_debug_set_timing(AsrEngine *e, double ms_per_gmac, double fixed_ms);
+
 /* Stop the encoder before its tail (on = 0), so that ASR_DEBUG_Y holds the
  * last block's conv1 output (the tail writes the encoder's output there);
  * the frame's output is then meaningless. Default 1. */

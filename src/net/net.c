@@ -259,8 +259,8 @@ AsrStatus asr_net_plan(const AsrNet *net, const AsrNetSize *s, const AsrNetLimit
         uint64_t win = (uint64_t)plan->win_rows * s->out_w;
         int ok = biggest <= lim->max_range && biggest <= lim->max_alloc &&
                  total <= lim->budget && span <= lim->max_range &&
-                 ASR_DIV_UP(win, ASR_DEC_LOCAL) <= (uint64_t)ASR_DEC_MAX_GROUPS_X *
-                 lim->max_groups[1];
+                 ASR_DIV_UP(win, ASR_DEC_LOCAL) <= ASR_MIN(ASR_DEC_MAX_GROUPS_X,
+                                                           lim->max_groups[0]);
         if (ok) {
             plan->total_bytes = total;
             break;
@@ -521,8 +521,8 @@ void asr_net_record_decoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
     };
     uint64_t n = (uint64_t)s->out_w * p.rows;
     uint64_t groups = ASR_DIV_UP(n, ASR_DEC_LOCAL);
-    uint32_t gx = (uint32_t)ASR_MIN(groups, ASR_DEC_MAX_GROUPS_X);
-    uint32_t gy = (uint32_t)ASR_DIV_UP(groups, gx);
+    /* a window has at most ASR_DEC_MAX_GROUPS_X groups (asr_net_plan) */
+    uint32_t gx = (uint32_t)groups, gy = 1;
 
     if (s->alpha) {
         AsrDecParams bp = p;
