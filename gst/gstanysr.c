@@ -135,6 +135,8 @@
  * Pillow-aligned bicubic resampler instead of the network, so that the tests
  * can check pixel values. A local workaround until libanysr offers a public
  * way to choose the bicubic path; never part of the installed plugin.
+ * ANYSR_TEST_LOSE_DEVICE=N makes the N-th submission to the device find it
+ * lost (asr_engine_debug_inject).
  * ANYSR_TEST_TIMING="MS_PER_GMAC,FIXED_MS" gives every frame a synthetic
  * time from its cost (asr_engine_debug_set_timing), so that the QoS tests
  * do not depend on the machine's load. */
@@ -970,6 +972,14 @@ gst_any_sr_open (GstAnySr * self)
   if (g_getenv ("ANYSR_TEST_BICUBIC")) {
     GST_WARNING_OBJECT (self, "test build: bicubic resampler, no network");
     asr_engine_debug_set_bicubic (engine, 1);
+  }
+  if (g_getenv ("ANYSR_TEST_LOSE_DEVICE")) {
+    /* the N-th queue submission finds the device lost */
+    guint n = (guint) g_ascii_strtoull (g_getenv ("ANYSR_TEST_LOSE_DEVICE"),
+        NULL, 10);
+    GST_WARNING_OBJECT (self, "test build: the device is lost at submission %u",
+        n);
+    asr_engine_debug_inject (engine, ASR_FAULT_DEVICE_LOST, n);
   }
   if (g_getenv ("ANYSR_TEST_TIMING")) {
     gdouble per_gmac = 0.0, fixed = 0.0;
