@@ -27,11 +27,11 @@
 
 /* target HR pixels of a decoder band's window (net.h AsrNetLimits) */
 #define ASR_WINDOW_PIXELS (1u << 20)
-/* split frames (CPU devices): about 0.25 s of lavapipe per submission, an
- * encoder band conv of at most 128 M MACs, a decoder window of at most 32 K
- * pixels (heavy: 0.2 G MACs) */
-#define ASR_SPLIT_BAND_MACS (128ull << 20)
-#define ASR_SPLIT_WINDOW_PIXELS (1u << 15)
+/* split frames (CPU devices): about half a second of lavapipe per
+ * submission, an encoder band conv of at most 256 M MACs, a decoder window
+ * of at most 64 K pixels (heavy: 0.4 G MACs) */
+#define ASR_SPLIT_BAND_MACS (256ull << 20)
+#define ASR_SPLIT_WINDOW_PIXELS (1u << 16)
 
 /* timestamps: start, after upload (copy + unpack), after the encoder, after
  * the decoder, after download (pack + copy) */

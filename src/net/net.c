@@ -217,8 +217,10 @@ AsrStatus asr_net_plan(const AsrNet *net, const AsrNetSize *s, const AsrNetLimit
     }
     uint32_t rows = (uint32_t)ASR_MIN(fit - 2, (uint64_t)s->in_h);
     if (lim->band_macs && !lim->tile_rows) {
+        /* whole workgroup rows (conv3x3.comp computes 8 rows per workgroup) */
         uint64_t per_row = (uint64_t)s->in_w * 9 * a->F * a->F;
-        rows = (uint32_t)ASR_MIN(rows, ASR_MAX(1, lim->band_macs / per_row));
+        uint64_t r = lim->band_macs / per_row / ASR_CONV_TILE * ASR_CONV_TILE;
+        rows = (uint32_t)ASR_MIN(rows, ASR_MAX(ASR_CONV_TILE, r));
     }
     if (lim->tile_rows)
         rows = ASR_MIN(rows, lim->tile_rows);
