@@ -76,6 +76,7 @@ typedef struct BenchOp {
     int n;
     double *samples;
     double upload, encoder, decoder, download, gpu, wall, macs, hf;
+    uint64_t dev_bytes; /* device memory (AsrStats.device_bytes) while it ran, the most */
     /* PyTorch */
     int has_torch;
     double torch_ms, torch_macs, torch_hf;
@@ -662,6 +663,7 @@ static int bench_ops(Options *o)
             v[5] = st.last_wall_ms;
             v[6] = st.last_macs;
             v[7] = st.last_heavy_fraction;
+            b->dev_bytes = st.device_bytes > b->dev_bytes ? st.device_bytes : b->dev_bytes;
             b->n++;
         }
     }
@@ -700,19 +702,19 @@ static int bench_ops(Options *o)
     }
 
     const BenchOp *F = full >= 0 ? &ops[full] : NULL;
-    printf("\n%-22s %7s %7s %7s %7s %8s %8s %7s %9s %7s %6s %6s %6s",
+    printf("\n%-22s %7s %7s %7s %7s %8s %8s %7s %9s %7s %6s %6s %6s %8s",
            "op (subnet (c,d) dec)", "upl ms", "enc ms", "dec ms", "down ms", "GPU ms",
-           "wall ms", "fps", "MMAC", "GMAC/s", "heavy", "t/full", "M/full");
+           "wall ms", "fps", "MMAC", "GMAC/s", "heavy", "t/full", "M/full", "dev MiB");
     if (torch_ok)
         printf(" %9s %8s %8s", "torch ms", "tGMAC/s", "eng/pt");
     printf("\n");
     for (int i = 0; i < n_ops; i++) {
         const BenchOp *b = &ops[i];
         double gmacs = b->gpu > 0.0 ? b->macs / (b->gpu * 1e6) : 0.0;
-        printf("%-22s %7.2f %7.2f %7.2f %7.2f %8.2f %8.2f %7.1f %9.2f %7.2f %5.0f%% %6.3f %6.3f",
-               b->label, b->upload, b->encoder, b->decoder, b->download, b->gpu, b->wall,
+        printf("%-22s %7.2f %7.2f %7.2f %7.2f %8.2f %8.2f %7.1f %9.2f %7.2f %5.0f%% %6.3f %6.3f "
+               "%8.1f", b->label, b->upload, b->encoder, b->decoder, b->download, b->gpu, b->wall,
                1000.0 / b->wall, b->macs / 1e6, gmacs, 100.0 * b->hf, F ? b->gpu / F->gpu : 0.0,
-               F && !b->bicubic ? b->macs / F->macs : 0.0);
+               F && !b->bicubic ? b->macs / F->macs : 0.0, b->dev_bytes / 1048576.0);
         if (torch_ok && b->has_torch) {
             double tg = b->torch_macs / (b->torch_ms * 1e6);
             printf(" %9.2f %8.2f %8.2f", b->torch_ms, tg, gmacs / tg);
@@ -750,17 +752,19 @@ static int bench_ops(Options *o)
         }
         fprintf(c, "op,subnet,width,depth,decoder,k,in_w,in_h,out_w,out_h,upload_ms,encoder_ms,"
                    "decoder_ms,download_ms,gpu_ms,wall_ms,fps,macs,gmacs,heavy_share,"
-                   "gpu_vs_full,macs_vs_full,torch_ms,torch_macs,torch_gmacs,engine_vs_torch\n");
+                   "gpu_vs_full,macs_vs_full,device_bytes,torch_ms,torch_macs,torch_gmacs,"
+                   "engine_vs_torch\n");
         for (int i = 0; i < n_ops; i++) {
             const BenchOp *b = &ops[i];
             double gmacs = b->gpu > 0.0 ? b->macs / (b->gpu * 1e6) : 0.0;
             fprintf(c, "%s,%d,%u,%u,%s,%.4g,%u,%u,%u,%u,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.3f,%.0f,"
-                       "%.4f,%.4f,%.4f,%.4f,",
+                       "%.4f,%.4f,%.4f,%.4f,%llu,",
                     b->bicubic ? "bicubic" : "net", b->bicubic ? -1 : b->subnet, b->width,
                     b->depth, b->bicubic ? "bicubic" : decoder_names[b->mode], (double)b->k,
                     o->in_w, o->in_h, out_w, out_h, b->upload, b->encoder, b->decoder,
                     b->download, b->gpu, b->wall, 1000.0 / b->wall, b->macs, gmacs, b->hf,
-                    F ? b->gpu / F->gpu : 0.0, F && !b->bicubic ? b->macs / F->macs : 0.0);
+                    F ? b->gpu / F->gpu : 0.0, F && !b->bicubic ? b->macs / F->macs : 0.0,
+                    (unsigned long long)b->dev_bytes);
             if (b->has_torch) {
                 double tg = b->torch_macs / (b->torch_ms * 1e6);
                 fprintf(c, "%.4f,%.0f,%.4f,%.4f\n", b->torch_ms, b->torch_macs, tg, gmacs / tg);
