@@ -395,8 +395,8 @@ static AsrStatus plan_once(AsrEngine *e, AsrConfig *c)
         gmax[1] = ASR_MAX(gmax[1], g[1]);
     }
     gmax[0] = ASR_MAX(gmax[0], ASR_MAX(ASR_DIV_UP(out->width, 8), ASR_DIV_UP(in->width, 8)));
+    gmax[0] = ASR_MAX(gmax[0], c->np.enc_rows); /* gap: a workgroup per row, along x */
     gmax[1] = ASR_MAX(gmax[1], ASR_DIV_UP(c->np.enc_rows, 8));
-    gmax[1] = ASR_MAX(gmax[1], c->np.enc_rows); /* gap: a workgroup per row */
     for (int k = 0; k < 3; k++) {
         if (gmax[k] > lim->maxComputeWorkGroupCount[k])
             return fail(e, ASR_ERROR_UNSUPPORTED, "%ux%u -> %ux%u needs %u workgroups along "
@@ -405,6 +405,16 @@ static AsrStatus plan_once(AsrEngine *e, AsrConfig *c)
                         lim->maxComputeWorkGroupCount[k]);
     }
     return ASR_OK;
+}
+
+static AsrStatus configure(AsrEngine *e, const AsrFrameInfo *in, const AsrFrameInfo *out);
+
+/* Plan the current configuration again, after a change of what it must
+ * hold (the bicubic path's buffers); not counted in the stats' configures. */
+static AsrStatus replan(AsrEngine *e)
+{
+    AsrFrameInfo in = e->cfg.in, out = e->cfg.out;
+    return configure(e, &in, &out);
 }
 
 /* Point every pass at the buffers for configuration c. */
@@ -426,6 +436,14 @@ static void bind_all(AsrEngine *e, const AsrConfig *c)
 
 ASR_API AsrStatus asr_engine_configure(AsrEngine *e, const AsrFrameInfo *in,
                                        const AsrFrameInfo *out)
+{
+    AsrStatus status = configure(e, in, out);
+    if (status >= 0)
+        e->stats.configures++;
+    return status;
+}
+
+static AsrStatus configure(AsrEngine *e, const AsrFrameInfo *in, const AsrFrameInfo *out)
 {
     AsrStatus status = ASR_OK;
     AsrDevice *d;
@@ -485,7 +503,6 @@ ASR_API AsrStatus asr_engine_configure(AsrEngine *e, const AsrFrameInfo *in,
     }
     e->cfg = c;
     e->configured = 1;
-    e->stats.configures++;
     e->stats.encoder_bands = c.np.enc_bands;
     e->stats.decoder_bands = c.np.dec_bands;
     asr_dbg(&e->log, "configured %s %ux%u -> %ux%u: %s feature maps of %llu bytes, encoder in "
@@ -785,11 +802,11 @@ ASR_API AsrStatus asr_engine_process(AsrEngine *e, const AsrFrame *in, AsrFrame 
     }
     op.no_tail = e->no_tail;
     e->ctrl_has_prev = 0; /* set again below when this frame succeeds */
-    asr_frame_to_staging(&e->cfg.in_layout, in, e->staging_in.map);
     if (atomic_load(&e->cancel)) {
         status = ASR_ERROR_CANCELLED;
         goto error;
     }
+    asr_frame_to_staging(&e->cfg.in_layout, in, e->staging_in.map);
     status = asr_cmd_begin(e->dev, &e->cmd);
     if (status < 0)
         goto error;
@@ -976,14 +993,10 @@ ASR_API AsrStatus asr_engine_set_target(AsrEngine *e, double target_fps, double 
     e->headroom = headroom == 0.0 ? 0.85 : headroom;
     if (turned_on && e->configured && !e->cfg.bicubic && !e->bicubic) {
         /* the bicubic floor's whole-frame buffers, allocated only while
-         * adaptation is on: plan them once now (not counted in the stats'
-         * configures); without them (they do not fit, or an allocation
-         * fails) adaptation runs without the floor */
-        AsrFrameInfo in = e->cfg.in, out = e->cfg.out;
-        uint64_t configures = e->stats.configures;
-        if (asr_engine_configure(e, &in, &out) < 0)
+         * adaptation is on: plan them once now; without them (they do not
+         * fit, or an allocation fails) adaptation runs without the floor */
+        if (replan(e) < 0)
             e->last_error[0] = '\0';
-        e->stats.configures = configures;
     }
     return ASR_OK;
 }
@@ -1094,12 +1107,7 @@ AsrStatus asr_engine_debug_set_bicubic(AsrEngine *e, int on)
     e->bicubic = on;
     if (!e->configured || e->cfg.bicubic == !!on)
         return ASR_OK;
-    /* re-plan for (or without) the bicubic path's whole-frame buffers */
-    AsrFrameInfo in = e->cfg.in, out = e->cfg.out;
-    uint64_t configures = e->stats.configures;
-    AsrStatus status = asr_engine_configure(e, &in, &out);
-    e->stats.configures = configures;
-    return status;
+    return replan(e); /* for (or without) the bicubic path's buffers */
 }
 
 const AsrModel *asr_engine_debug_model(const AsrEngine *e)

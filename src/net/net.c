@@ -224,10 +224,9 @@ AsrStatus asr_net_plan(const AsrNet *net, const AsrNetSize *s, const AsrNetLimit
     }
     if (lim->tile_rows)
         rows = ASR_MIN(rows, lim->tile_rows);
-    plan->enc_bands = ASR_DIV_UP(s->in_h, rows);
-    plan->enc_rows = ASR_DIV_UP(s->in_h, plan->enc_bands);
-    if (lim->tile_rows)
-        plan->enc_rows = rows; /* as forced: the last band may be shorter */
+    plan->enc_rows = rows; /* forced or by work: the last band may be shorter */
+    if (!lim->tile_rows && !lim->band_macs) /* by the binding range only: even bands */
+        plan->enc_rows = ASR_DIV_UP(s->in_h, ASR_DIV_UP(s->in_h, rows));
     plan->enc_bands = ASR_DIV_UP(s->in_h, plan->enc_rows);
 
     uint64_t fixed = 2 * asr_buffer_pool_bytes(plan->map_bytes) +
