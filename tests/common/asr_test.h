@@ -2,7 +2,8 @@
  * The checks and helpers every C test of anysr uses: a failure counter,
  * CHECK / CHECK_MSG / CHECK_STATUS / FAIL that report file and line and
  * count (the test goes on, main returns test_failures != 0), the stderr log
- * callback, and the xorshift32 generator the tests draw inputs from.
+ * callback, the xorshift32 generator the tests draw inputs from, and the
+ * process's resident set (memory-flatness checks).
  *
  * Header-only; include it once per test program (the counter is static).
  *
@@ -13,6 +14,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "anysr/anysr.h"
 
@@ -70,6 +72,19 @@ static inline uint32_t test_rand(uint32_t *state)
     x ^= x >> 17;
     x ^= x << 5;
     return *state = x;
+}
+
+/* Resident set of this process in KiB (/proc/self/statm), -1 if unknown. */
+static inline long test_rss_kib(void)
+{
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f)
+        return -1;
+    if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+        resident = -1;
+    fclose(f);
+    return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
 #endif

@@ -34,18 +34,6 @@ static const Res res[10] = {
 
 static uint8_t in_px[MAX_IN], out_px[MAX_OUT];
 
-static long rss_kib(void)
-{
-    long pages = 0, resident = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (!f)
-        return -1;
-    if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
-        resident = -1;
-    fclose(f);
-    return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
 static AsrStatus configure_and_run(AsrEngine *e, const Res *r)
 {
     AsrFrameInfo in = { .format = ASR_FORMAT_RGBA, .width = r->iw, .height = r->ih };
@@ -97,7 +85,7 @@ int main(void)
             first = st;
         if (i == 9) {
             tenth = st;
-            rss10 = rss_kib();
+            rss10 = test_rss_kib();
         }
         if (st.weight_uploads != 1 || st.pipelines_created != first.pipelines_created) {
             fprintf(stderr, "change %d: weight uploads %llu, pipelines %llu (first frame %llu)\n",
@@ -116,7 +104,7 @@ int main(void)
             failed = 1;
         }
     }
-    rss_last = rss_kib();
+    rss_last = test_rss_kib();
     printf("1000 changes across 10 resolutions: weight uploads %llu, pipelines %llu (after the "
            "first frame %llu), buffer allocations %llu (after the first frame %llu, after the "
            "tenth %llu), configures %llu, frames %llu\n",

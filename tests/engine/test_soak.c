@@ -112,18 +112,6 @@ static int is_pixel(const Layout *l, size_t i)
     return 0;
 }
 
-static long rss_kib(void)
-{
-    long pages = 0, resident = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (!f)
-        return -1;
-    if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
-        resident = -1;
-    fclose(f);
-    return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
 static double now_s(void)
 {
     struct timespec ts;
@@ -278,10 +266,10 @@ int main(int argc, char **argv)
         }
         if (n + 1 == warmup) {
             warm = st;
-            rss_warm = rss_max = rss_kib();
+            rss_warm = rss_max = test_rss_kib();
             t_warm = now_s();
         } else if (n + 1 > warmup) {
-            long rss = rss_kib();
+            long rss = test_rss_kib();
             if (rss > rss_max)
                 rss_max = rss;
             if (st.device_bytes > dev_max_seen)
@@ -311,7 +299,7 @@ int main(int argc, char **argv)
     }
     double t1 = now_s();
 
-    long rss_end = rss_kib();
+    long rss_end = test_rss_kib();
     printf("%llu frames (%ld warm-up), %ld configures, seed %u: %.1f s (%.1f ms a frame; "
            "after the warm-up %.1f ms)\n",
            (unsigned long long)st.frames, warmup, configures, (unsigned)seed0,
