@@ -1,6 +1,7 @@
 /*
  * conv3x3.comp — 3x3 convolution, zero padding 1, on prefix-sliced channels,
- * over one band of rows of a feature map.
+ * over one band of rows of a feature map: the SIMT kernel, register-blocked
+ * (each invocation a row segment of PX pixels x COB output channels).
  *
  * Operation: for output channel co < c_out and pixel (x, y), y in [y0, y0 + rows):
  *   out[co](x,y) = bias[co] + sum_{ci < c_in} sum_{ky,kx} W[co,ci,ky,kx] * pre(in[ci](x+kx-1, y+ky-1))
@@ -15,8 +16,9 @@
  *   (the block's scale attention and ReLU, fused on load).
  *   W is the full-layout OIHW tensor at w_off with cin_stride input
  *   channels, so one pipeline serves every width: c_in, c_out are push
- *   constants. res may alias out (each invocation reads its own element
- *   before writing it); in must not.
+ *   constants. res may alias out (each invocation reads its own elements
+ *   before writing them); in must not.
+ *   Sums run over ci, then ky, then kx, in float (fp32 accumulation).
  * Layout: in, out, res are feature maps (params.h: NHWC with channel stride
  *   cs, element (y * width + x) * cs + ch - *_base, ACT_T of act.h); with
  *   ASR_CONV_IN_IMAGE the input is the planar float LR image of binding 5
@@ -26,18 +28,25 @@
  *           3 = readonly float weights[], 4 = readonly float att[],
  *           5 = readonly float image[]
  * Push constants: AsrConvParams (params.h).
- * Specialization constants: 0, 1 = workgroup size (must be ASR_CONV_TILE).
- * Dispatch: ceil(width / 8) x ceil(rows / 8) x ceil(c_out / ASR_CONV_COB);
- *   an invocation computes ASR_CONV_COB output channels of one pixel from
- *   input tiles (and weights) staged in shared memory ASR_CONV_CIB channels
- *   at a time.
+ * Specialization constants: 0, 1 = workgroup size LX x LY;
+ *   ASR_SPEC_CONV_PX (2) = PX, pixels along x per invocation;
+ *   ASR_SPEC_CONV_COB (3) = COB, output channels per invocation (a multiple of 4).
+ *   Every invocation of a workgroup works on the same COB output channels,
+ *   so the weights are read at workgroup-uniform addresses (no shared
+ *   memory, no barriers); the accumulators stay in registers.
+ * Dispatch: ceil(width / (PX * LX)) x ceil(rows / LY) x ceil(c_out / COB)
+ *   workgroups (asr_conv_groups() in src/net/net.c).
  */
 #version 450
 #extension GL_GOOGLE_include_directive : require
+#extension GL_EXT_control_flow_attributes : require
+#extension GL_KHR_shader_subgroup_ballot : require
 #include "params.h"
 #include "act.h"
 
-layout(local_size_x = ASR_CONV_TILE, local_size_y = ASR_CONV_TILE, local_size_z = 1) in;
+layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z = 1) in;
+layout(constant_id = ASR_SPEC_CONV_PX) const uint PX = 4u;
+layout(constant_id = ASR_SPEC_CONV_COB) const uint COB = 8u;
 
 layout(std430, binding = 0) readonly buffer In { ACT_T src[]; };
 layout(std430, binding = 1) buffer Out { ACT_T dst[]; };
@@ -47,93 +56,134 @@ layout(std430, binding = 4) readonly buffer Att { float att[]; };
 layout(std430, binding = 5) readonly buffer Image { float img[]; };
 layout(push_constant) uniform Push { AsrConvParams p; };
 
-const uint TW = ASR_CONV_TILE + 2u;
-const uint TILE = TW * TW;
-shared float s_in[ASR_CONV_CIB * TILE];
-shared float s_w[ASR_CONV_COB * ASR_CONV_CIB * 9];
+layout(constant_id = ASR_SPEC_CONV_WSHARE) const bool WSHARE = false;
+
+const uint CB4 = COB / 4u;
+const uint CB8 = (COB + 7u) / 8u;
+
+/* Output channels 4 h .. 4 h + 3 of the 8 whose weights lanes 0..7 hold */
+vec4 bcast4(float v, uint h)
+{
+    if (h == 0u)
+        return vec4(subgroupBroadcast(v, 0u), subgroupBroadcast(v, 1u),
+                    subgroupBroadcast(v, 2u), subgroupBroadcast(v, 3u));
+    return vec4(subgroupBroadcast(v, 4u), subgroupBroadcast(v, 5u),
+                subgroupBroadcast(v, 6u), subgroupBroadcast(v, 7u));
+}
+const uint NX = PX + 2u;
 
 void main()
 {
-    uint lx = gl_LocalInvocationID.x, ly = gl_LocalInvocationID.y;
-    uint lid = ly * ASR_CONV_TILE + lx;
-    int x0 = int(gl_WorkGroupID.x * ASR_CONV_TILE);
-    int y0 = int(p.y0 + gl_WorkGroupID.y * ASR_CONV_TILE);
+    uint x0 = (gl_WorkGroupID.x * gl_WorkGroupSize.x + gl_LocalInvocationID.x) * PX;
+    uint y = p.y0 + gl_WorkGroupID.y * gl_WorkGroupSize.y + gl_LocalInvocationID.y;
+    uint co0 = gl_WorkGroupID.z * COB;
     int y_end = int(p.y0 + p.rows);
-    uint co0 = gl_WorkGroupID.z * ASR_CONV_COB;
-    uint x = uint(x0) + lx, y = uint(y0) + ly;
     bool image = (p.flags & ASR_CONV_IN_IMAGE) != 0u;
+    bool sa = (p.flags & ASR_CONV_PRE_SA_RELU) != 0u;
+    /* the output channel each weight row is read for: clamped so that the
+     * reads stay inside the tensor (the extra rows are not stored) */
+    uint wrow[COB];
+    [[unroll]] for (uint o = 0u; o < COB; o++)
+        wrow[o] = p.w_off + min(co0 + o, p.c_out - 1u) * p.cin_stride * 9u;
 
-    float acc[ASR_CONV_COB];
-    for (uint o = 0u; o < ASR_CONV_COB; o++)
-        acc[o] = 0.0;
+    uint wlane[CB8];
+    [[unroll]] for (uint m = 0u; m < CB8; m++)
+        wlane[m] = p.w_off + min(co0 + 8u * m + (gl_SubgroupInvocationID & 7u), p.c_out - 1u) *
+                   p.cin_stride * 9u;
 
-    for (uint ci0 = 0u; ci0 < p.c_in; ci0 += ASR_CONV_CIB) {
-        barrier();
-        for (uint i = lid; i < ASR_CONV_CIB * TILE; i += ASR_CONV_TILE * ASR_CONV_TILE) {
-            uint ch = i / TILE, r = i - ch * TILE;
-            int ty = int(r / TW), tx = int(r - uint(ty) * TW);
-            int gx = x0 + tx - 1, gy = y0 + ty - 1;
-            uint ci = ci0 + ch;
-            float v = 0.0;
-            /* rows past the band's end + 1 are never needed (and not bound) */
-            if (ci < p.c_in && gx >= 0 && gy >= 0 && gx < int(p.width) && gy < int(p.height) &&
-                gy <= y_end) {
-                uint pix = uint(gy) * p.width + uint(gx);
-                if (image) {
-                    v = img[ci * p.plane + pix];
-                } else {
-                    v = act_load(src[pix * p.cs + ci - p.in_base]);
-                    if ((p.flags & ASR_CONV_PRE_SA_RELU) != 0u)
-                        v = max(v * att[p.att_off + ci], 0.0);
+    vec4 acc[PX][CB4];
+    [[unroll]] for (uint j = 0u; j < PX; j++)
+        [[unroll]] for (uint q = 0u; q < CB4; q++)
+            acc[j][q] = vec4(0.0);
+
+    /* validity and element index of the NX input columns of each of the 3 rows */
+    bool ok[3][NX];
+    uint idx[3][NX];
+    [[unroll]] for (uint ky = 0u; ky < 3u; ky++) {
+        int gy = int(y + ky) - 1;
+        bool row_ok = gy >= 0 && gy < int(p.height) && gy <= y_end && int(y) < y_end;
+        [[unroll]] for (uint j = 0u; j < NX; j++) {
+            int gx = int(x0 + j) - 1;
+            ok[ky][j] = row_ok && gx >= 0 && gx < int(p.width);
+            uint pix = ok[ky][j] ? uint(gy) * p.width + uint(gx) : 0u;
+            idx[ky][j] = image ? pix : pix * p.cs - p.in_base;
+        }
+    }
+
+    for (uint ci = 0u; ci < p.c_in; ci++) {
+        float a = sa ? att[p.att_off + ci] : 1.0;
+        uint coff = image ? ci * p.plane : ci;
+        /* WSHARE: lane l of each 8 loads the 9 weights of output channel
+         * co0 + 8 m + l; the others get them by subgroup broadcast */
+        float wl[CB8][9];
+        if (WSHARE) {
+            [[unroll]] for (uint m = 0u; m < CB8; m++)
+                [[unroll]] for (uint k = 0u; k < 9u; k++)
+                    wl[m][k] = wt[wlane[m] + ci * 9u + k];
+        }
+        [[unroll]] for (uint ky = 0u; ky < 3u; ky++) {
+            float v[NX];
+            [[unroll]] for (uint j = 0u; j < NX; j++) {
+                float s = 0.0;
+                if (ok[ky][j]) {
+                    if (image) {
+                        s = img[idx[ky][j] + coff];
+                    } else {
+                        s = act_load(src[idx[ky][j] + coff]);
+                        if (sa)
+                            s = max(s * a, 0.0);
+                    }
                 }
+                v[j] = s;
             }
-            s_in[i] = v;
-        }
-        for (uint i = lid; i < ASR_CONV_COB * ASR_CONV_CIB * 9u; i += ASR_CONV_TILE * ASR_CONV_TILE) {
-            uint o = i / (ASR_CONV_CIB * 9u), r = i - o * (ASR_CONV_CIB * 9u);
-            uint ch = r / 9u, k = r - ch * 9u;
-            uint co = co0 + o, ci = ci0 + ch;
-            s_w[i] = (co < p.c_out && ci < p.c_in) ? wt[p.w_off + (co * p.cin_stride + ci) * 9u + k] : 0.0;
-        }
-        barrier();
-        uint nch = min(ASR_CONV_CIB, p.c_in - ci0);
-        for (uint ch = 0u; ch < nch; ch++) {
-            for (uint ky = 0u; ky < 3u; ky++) {
-                for (uint kx = 0u; kx < 3u; kx++) {
-                    float v = s_in[ch * TILE + (ly + ky) * TW + lx + kx];
-                    uint k = ch * 9u + ky * 3u + kx;
-                    for (uint o = 0u; o < ASR_CONV_COB; o++)
-                        acc[o] += s_w[o * (ASR_CONV_CIB * 9u) + k] * v;
+            [[unroll]] for (uint kx = 0u; kx < 3u; kx++) {
+                uint k = ci * 9u + ky * 3u + kx;
+                vec4 w[CB4];
+                if (WSHARE) {
+                    [[unroll]] for (uint q = 0u; q < CB4; q++)
+                        w[q] = bcast4(wl[q / 2u][ky * 3u + kx], q % 2u);
+                } else {
+                    [[unroll]] for (uint q = 0u; q < CB4; q++)
+                        w[q] = vec4(wt[wrow[4u * q] + k], wt[wrow[4u * q + 1u] + k],
+                                    wt[wrow[4u * q + 2u] + k], wt[wrow[4u * q + 3u] + k]);
                 }
+                [[unroll]] for (uint j = 0u; j < PX; j++)
+                    [[unroll]] for (uint q = 0u; q < CB4; q++)
+                        acc[j][q] += w[q] * v[j + kx];
             }
         }
     }
 
-    if (x >= p.width || int(y) >= y_end)
+    if (int(y) >= y_end)
         return;
-    uint pix = y * p.width + x;
-    for (uint o = 0u; o < ASR_CONV_COB; o++) {
-        uint co = co0 + o;
-        if (co >= p.c_out)
+    [[unroll]] for (uint j = 0u; j < PX; j++) {
+        uint x = x0 + j;
+        if (x >= p.width)
             break;
-        float v = acc[o] + wt[p.b_off + co];
-        if ((p.flags & ASR_CONV_ADD_HEAD) != 0u) {
-            float h = 0.0;
-            for (uint ci = 0u; ci < 3u; ci++) {
-                for (uint ky = 0u; ky < 3u; ky++) {
-                    for (uint kx = 0u; kx < 3u; kx++) {
-                        int gx = int(x + kx) - 1, gy = int(y + ky) - 1;
-                        float s = 0.0;
-                        if (gx >= 0 && gy >= 0 && gx < int(p.width) && gy < int(p.height))
-                            s = img[ci * p.plane + uint(gy) * p.width + uint(gx)];
-                        h += wt[p.hw_off + (co * 3u + ci) * 9u + ky * 3u + kx] * s;
+        uint pix = y * p.width + x;
+        [[unroll]] for (uint o = 0u; o < COB; o++) {
+            uint co = co0 + o;
+            if (co >= p.c_out)
+                break;
+            float v = acc[j][o / 4u][o % 4u] + wt[p.b_off + co];
+            if ((p.flags & ASR_CONV_ADD_HEAD) != 0u) {
+                float h = 0.0;
+                for (uint ci = 0u; ci < 3u; ci++) {
+                    for (uint ky = 0u; ky < 3u; ky++) {
+                        for (uint kx = 0u; kx < 3u; kx++) {
+                            int gx = int(x + kx) - 1, gy = int(y + ky) - 1;
+                            float s = 0.0;
+                            if (gx >= 0 && gy >= 0 && gx < int(p.width) && gy < int(p.height))
+                                s = img[ci * p.plane + uint(gy) * p.width + uint(gx)];
+                            h += wt[p.hw_off + (co * 3u + ci) * 9u + ky * 3u + kx] * s;
+                        }
                     }
                 }
+                v += h + wt[p.hb_off + co];
             }
-            v += h + wt[p.hb_off + co];
+            if ((p.flags & ASR_CONV_ADD_RES) != 0u)
+                v += act_load(res[pix * p.cs + co - p.res_base]);
+            dst[pix * p.cs + co - p.out_base] = act_store(v);
         }
-        if ((p.flags & ASR_CONV_ADD_RES) != 0u)
-            v += act_load(res[pix * p.cs + co - p.res_base]);
-        dst[pix * p.cs + co - p.out_base] = act_store(v);
     }
 }

@@ -123,11 +123,11 @@ ASR_STRUCT(AsrResampleParams) {
  * float16_t when the shaders are built with ASR_ACT_FP16 (act.h), float
  * otherwise. The LR and HR images stay planar float. */
 
-/* conv3x3.comp: output pixels per workgroup side, output channels per
- * invocation, input channels per shared-memory tile */
-#define ASR_CONV_TILE 8
-#define ASR_CONV_COB 8
-#define ASR_CONV_CIB 8
+/* conv3x3.comp: ids of the specialisation constants of its register
+ * block (pixels along x, output channels per invocation) */
+#define ASR_SPEC_CONV_PX 2
+#define ASR_SPEC_CONV_COB 3
+#define ASR_SPEC_CONV_WSHARE 4
 
 /* AsrConvParams.flags bits */
 #define ASR_CONV_PRE_SA_RELU 1u /* input v -> max(v * att[att_off + ci], 0) on load */

@@ -395,8 +395,9 @@ static AsrStatus plan_once(AsrEngine *e, AsrConfig *c)
         gmax[1] = ASR_MAX(gmax[1], g[1]);
     }
     gmax[0] = ASR_MAX(gmax[0], ASR_MAX(ASR_DIV_UP(out->width, 8), ASR_DIV_UP(in->width, 8)));
+    gmax[2] = ASR_MAX(gmax[2], ASR_DIV_UP(e->net.model->arch.F, e->net.conv_block.cob));
     gmax[0] = ASR_MAX(gmax[0], c->np.enc_rows); /* gap: a workgroup per row, along x */
-    gmax[1] = ASR_MAX(gmax[1], ASR_DIV_UP(c->np.enc_rows, 8));
+    gmax[1] = ASR_MAX(gmax[1], ASR_DIV_UP(c->np.enc_rows, e->net.conv_block.ly));
     for (int k = 0; k < 3; k++) {
         if (gmax[k] > lim->maxComputeWorkGroupCount[k])
             return fail(e, ASR_ERROR_UNSUPPORTED, "%ux%u -> %ux%u needs %u workgroups along "

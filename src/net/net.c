@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -54,6 +55,19 @@ done:
     return status;
 }
 
+/* The SIMT conv's register block for this device. ANYSR_CONV_BLOCK=LX,LY,PX,COB
+ * overrides it (a tuning knob, README "Kernels"). */
+static void choose_conv_block(const AsrDevice *d, AsrConvBlock *b)
+{
+    (void)d;
+    *b = (AsrConvBlock) { .lx = 8, .ly = 4, .px = 4, .cob = 8, .wshare = 1 };
+    const char *env = getenv("ANYSR_CONV_BLOCK");
+    unsigned lx, ly, px, cob, ws;
+    if (env && sscanf(env, "%u,%u,%u,%u,%u", &lx, &ly, &px, &cob, &ws) == 5 && lx && ly && px &&
+        px <= 16 && cob && cob % 8 == 0 && cob <= 32 && lx * ly <= 1024)
+        *b = (AsrConvBlock) { .lx = lx, .ly = ly, .px = px, .cob = cob, .wshare = !!ws };
+}
+
 static AsrStatus create_mlp(AsrDevice *d, const AsrArch *a, int heavy, int fp16, AsrPass *p)
 {
     const uint32_t *hid = heavy ? a->heavy : a->light;
@@ -79,10 +93,13 @@ AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, AsrCmd *cmd, A
     net->fp16 = fp16;
     const AsrArch *a = &model->arch;
 
+    const AsrConvBlock *cb = &net->conv_block;
+    choose_conv_block(d, &net->conv_block);
     AsrPassDesc conv = {
         .shader = fp16 ? &asr_shader_conv3x3_f16 : &asr_shader_conv3x3, .num_buffers = 6,
         .push_size = sizeof(AsrConvParams),
-        .local_x = ASR_CONV_TILE, .local_y = ASR_CONV_TILE, .num_sets = ASR_CONV_SET_COUNT,
+        .local_x = cb->lx, .local_y = cb->ly, .num_spec = 3, .spec = { cb->px, cb->cob, cb->wshare },
+        .num_sets = ASR_CONV_SET_COUNT,
     };
     AsrPassDesc gap = {
         .shader = fp16 ? &asr_shader_gap_f16 : &asr_shader_gap, .num_buffers = 2, .push_size = sizeof(AsrGapParams),
@@ -217,10 +234,11 @@ AsrStatus asr_net_plan(const AsrNet *net, const AsrNetSize *s, const AsrNetLimit
     }
     uint32_t rows = (uint32_t)ASR_MIN(fit - 2, (uint64_t)s->in_h);
     if (lim->band_macs && !lim->tile_rows) {
-        /* whole workgroup rows (conv3x3.comp computes 8 rows per workgroup) */
+        /* whole workgroup rows of conv3x3.comp */
+        uint32_t ly = net->conv_block.ly;
         uint64_t per_row = (uint64_t)s->in_w * 9 * a->F * a->F;
-        uint64_t r = lim->band_macs / per_row / ASR_CONV_TILE * ASR_CONV_TILE;
-        rows = (uint32_t)ASR_MIN(rows, ASR_MAX(ASR_CONV_TILE, r));
+        uint64_t r = lim->band_macs / per_row / ly * ly;
+        rows = (uint32_t)ASR_MIN(rows, ASR_MAX(ly, r));
     }
     if (lim->tile_rows)
         rows = ASR_MIN(rows, lim->tile_rows);
@@ -434,8 +452,10 @@ static AsrStatus conv(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net, const
             .in_base = base.in, .out_base = base.out, .res_base = base.res,
             .hw_off = net->model->off.head.w, .hb_off = net->model->off.head.b,
         };
-        asr_pass_dispatch(d, cb, &net->conv, b * ASR_CONV_SET_COUNT + set, &p, s->in_w, r1 - r0,
-                          ASR_DIV_UP(c_out, ASR_CONV_COB));
+        const AsrConvBlock *k = &net->conv_block;
+        asr_pass_dispatch_groups(d, cb, &net->conv, b * ASR_CONV_SET_COUNT + set, &p,
+                                 ASR_DIV_UP(s->in_w, k->px * k->lx), ASR_DIV_UP(r1 - r0, k->ly),
+                                 ASR_DIV_UP(c_out, k->cob));
         if (brk) {
             AsrStatus status = brk(user);
             if (status < 0)

@@ -86,8 +86,18 @@ enum {
     ASR_CONV_SET_COUNT
 };
 
+/* Register block and workgroup of the SIMT conv3x3.comp (specialisation
+ * constants, chosen per device by asr_net_create) */
+typedef struct AsrConvBlock {
+    uint32_t lx, ly; /* workgroup size */
+    uint32_t px;     /* pixels along x per invocation */
+    uint32_t cob;    /* output channels per invocation (multiple of 8) */
+    uint32_t wshare; /* weights loaded once per 8 lanes, shared by subgroup broadcast */
+} AsrConvBlock;
+
 typedef struct AsrNet {
     AsrModel *model;
+    AsrConvBlock conv_block;
     AsrBuffer weights; /* device-local, every weight as float */
     AsrBuffer att;     /* D x F attention values */
     int fp16;          /* feature maps in float16 (act.h) */
