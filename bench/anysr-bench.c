@@ -454,9 +454,10 @@ static const char *torch_model_path(const Options *o, char *buf, size_t len)
 static int run_torch(const Options *o, BenchOp *ops, int n_ops, const uint8_t *px,
                      uint32_t out_w, uint32_t out_h)
 {
-    char script[4096], model[4096];
-    torch_script_path(o, script, sizeof(script));
-    torch_model_path(o, model, sizeof(model));
+    /* the paths of --torch-script/--model, else of the source tree */
+    char script_buf[4096], model_buf[4096];
+    const char *script = torch_script_path(o, script_buf, sizeof(script_buf));
+    const char *model = torch_model_path(o, model_buf, sizeof(model_buf));
     if (access(script, R_OK) || access(model, R_OK)) {
         fprintf(stderr, "anysr-bench: PyTorch comparison skipped: %s or %s not found "
                 "(--torch-script, --model)\n", script, model);
