@@ -8,6 +8,7 @@
  *               [--decoder heavy|light|routed|all] [--k K] [--frames N]
  *               [--warmup N] [--device N] [--model FILE] [--csv FILE]
  *               [--no-torch] [--no-bicubic] [--python EXE] [--torch-script FILE]
+ *               [--roofline] [--profile-csv FILE]
  *
  *   Every op is warmed up, then the ops are timed round-robin (frame i of
  *   every op, then frame i + 1 ...) so that a change in the machine's load
@@ -17,6 +18,14 @@
  *   full op (the largest subnet run, heavy decoder); then bench/torch_bench.py
  *   times the same ops on the same input with PyTorch on the CPU and the
  *   engine/PyTorch GMAC/s ratio is printed per op.
+ *
+ *   --roofline (or --profile-csv): the engine's per-pass profile is on
+ *   (asr_engine_set_profiling); after the timed frames the device's ceilings
+ *   are probed (asr_engine_probe_ceiling: fp32 / fp16 multiply-adds per
+ *   second, copy bandwidth) and, per op, a table of its passes: dispatches,
+ *   MMAC, MB (the engine's traffic model), GPU ms, GMAC/s, GB/s, the share
+ *   of the fp32 MAC ceiling and of the copy bandwidth, the arithmetic
+ *   intensity and the bound that applies (bench/README.md).
  *
  * QoS replay mode:
  *   anysr-bench --qos --target-fps F|auto [--frames N] [--load-step FRAME:N ...]
@@ -62,6 +71,14 @@
 #define MAX_COMPETITORS 8
 #define SETTLE_WINDOW 10
 #define N_SAMPLE 8
+#define MAX_PROF_ROWS 64
+
+/* per-pass profile of an op, summed over its timed frames */
+typedef struct ProfAcc {
+    AsrPassProfile rows[MAX_PROF_ROWS];
+    uint32_t n;
+    int frames;
+} ProfAcc;
 
 static const char *decoder_names[] = { "heavy", "light", "routed" };
 
@@ -77,6 +94,7 @@ typedef struct BenchOp {
     double *samples;
     double upload, encoder, decoder, download, gpu, wall, macs, hf;
     uint64_t dev_bytes; /* device memory (AsrStats.device_bytes) while it ran, the most */
+    ProfAcc *prof;      /* --roofline */
     /* PyTorch */
     int has_torch;
     double torch_ms, torch_macs, torch_hf;
@@ -94,6 +112,8 @@ typedef struct Options {
     int device;
     const char *model;
     const char *csv;
+    int roofline;
+    const char *profile_csv;
     int torch, bicubic, validation;
     int precision;      /* AsrPrecision */
     int no_full;        /* do not add the full op for the ratios */
@@ -143,6 +163,8 @@ static void usage(FILE *f)
             "  --tile ROWS           force bands of ROWS input rows (default: as needed)\n"
             "  --no-full             time only the ops asked for (no full op for the ratios)\n"
             "  --csv FILE            write the table (qos: the per-frame log) as CSV\n"
+            "  --roofline            probe the device's ceilings, print a per-pass table per op\n"
+            "  --profile-csv FILE    write the per-pass rows as CSV (implies --roofline)\n"
             "  --no-torch            skip the PyTorch comparison\n"
             "  --no-bicubic          skip the bicubic baseline\n"
             "  --python EXE          python for the PyTorch comparison (default /usr/bin/python3)\n"
@@ -270,6 +292,12 @@ static int parse_options(int argc, char **argv, Options *o)
         } else if (!strcmp(a, "--csv")) {
             NEED_VALUE;
             o->csv = v;
+        } else if (!strcmp(a, "--roofline")) {
+            o->roofline = 1;
+        } else if (!strcmp(a, "--profile-csv")) {
+            NEED_VALUE;
+            o->profile_csv = v;
+            o->roofline = 1;
         } else if (!strcmp(a, "--no-torch")) {
             o->torch = 0;
         } else if (!strcmp(a, "--no-bicubic")) {
@@ -420,6 +448,131 @@ static double median_of(const double *v, int n, int c)
     double m = n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
     free(t);
     return m;
+}
+
+/* Add the engine's last-frame profile to acc, row by name (execution order
+ * of the first frame; a row seen later goes at the end). */
+static void prof_accumulate(const AsrEngine *e, ProfAcc *acc)
+{
+    AsrPassProfile rows[MAX_PROF_ROWS];
+    uint32_t n = asr_engine_get_profile(e, rows, MAX_PROF_ROWS);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t j = 0;
+        while (j < acc->n && strcmp(acc->rows[j].name, rows[i].name))
+            j++;
+        if (j == acc->n) {
+            if (acc->n == MAX_PROF_ROWS)
+                continue;
+            memset(&acc->rows[j], 0, sizeof(acc->rows[j]));
+            memcpy(acc->rows[j].name, rows[i].name, sizeof(rows[i].name));
+            acc->n++;
+        }
+        acc->rows[j].dispatches += rows[i].dispatches;
+        acc->rows[j].gpu_ms += rows[i].gpu_ms;
+        acc->rows[j].macs += rows[i].macs;
+        acc->rows[j].bytes += rows[i].bytes;
+    }
+    acc->frames++;
+}
+
+/* The bound of a pass: "MAC" when its arithmetic intensity (MACs per byte of
+ * the traffic model) is above the ridge point (MAC ceiling / bandwidth
+ * ceiling), "BW" when below, "-" when it moves nothing. */
+static const char *bound_of(double macs, double bytes, double ridge)
+{
+    if (bytes <= 0.0 && macs <= 0.0)
+        return "-";
+    if (bytes <= 0.0)
+        return "MAC";
+    return macs / bytes > ridge ? "MAC" : "BW";
+}
+
+static int print_roofline(const Options *o, const BenchOp *ops, int n_ops,
+                          const AsrDeviceCeiling *c, int precision)
+{
+    double ridge = c->copy_gbps > 0.0 ? c->fp32_gflops / c->copy_gbps : 0.0;
+    char f16[48] = "- (no shaderFloat16)";
+    if (c->fp16_gflops > 0.0)
+        snprintf(f16, sizeof(f16), "%.2f GMAC/s", c->fp16_gflops);
+    printf("\nroofline: device ceilings (probe_fma.comp / probe_copy.comp, best of 3): fp32 %.2f "
+           "GMAC/s, fp16 %s, copy %.2f GB/s (read + written); ridge point %.2f MAC/B (fp32); "
+           "feature maps %s, arithmetic fp32: %%MAC is against the fp32 ceiling\n",
+           c->fp32_gflops, f16, c->copy_gbps,
+           ridge, precision == ASR_PRECISION_FP16 ? "fp16" : "fp32");
+    for (int i = 0; i < n_ops; i++) {
+        const ProfAcc *a = ops[i].prof;
+        if (!a || !a->frames)
+            continue;
+        double f = a->frames;
+        printf("\nop %s: per frame, mean of %d timed frame(s)\n", ops[i].label, a->frames);
+        printf("%-14s %6s %10s %9s %9s %8s %8s %6s %6s %7s %5s\n", "pass", "disp", "MMAC", "MB",
+               "GPU ms", "GMAC/s", "GB/s", "%MAC", "%BW", "MAC/B", "bound");
+        AsrPassProfile tot = { .name = "total" };
+        for (uint32_t j = 0; j <= a->n; j++) {
+            const AsrPassProfile *r = j < a->n ? &a->rows[j] : &tot;
+            if (j < a->n) {
+                tot.dispatches += r->dispatches;
+                tot.gpu_ms += r->gpu_ms;
+                tot.macs += r->macs;
+                tot.bytes += r->bytes;
+            }
+            double ms = r->gpu_ms / f, macs = r->macs / f, bytes = r->bytes / f;
+            double gmacs = ms > 0.0 ? macs / (ms * 1e6) : 0.0;
+            double gbps = ms > 0.0 ? bytes / (ms * 1e6) : 0.0;
+            char pm[16] = "-", pb[16] = "-", ai[16] = "-";
+            if (macs > 0.0 && c->fp32_gflops > 0.0)
+                snprintf(pm, sizeof(pm), "%.1f", 100.0 * gmacs / c->fp32_gflops);
+            if (bytes > 0.0 && c->copy_gbps > 0.0)
+                snprintf(pb, sizeof(pb), "%.1f", 100.0 * gbps / c->copy_gbps);
+            if (bytes > 0.0)
+                snprintf(ai, sizeof(ai), "%.2f", macs / bytes);
+            printf("%-14s %6.0f %10.3f %9.3f %9.3f %8.3f %8.3f %6s %6s %7s %5s\n", r->name,
+                   r->dispatches / f, macs / 1e6, bytes / 1e6, ms, gmacs, gbps, pm, pb, ai,
+                   bound_of(macs, bytes, ridge));
+        }
+    }
+    printf("(disp: dispatches (copies: commands) per frame; MB: the engine's traffic model "
+           "(anysr.h AsrPassProfile), not a measurement; %%MAC: GMAC/s / fp32 ceiling; %%BW: GB/s / "
+           "copy ceiling; MAC/B: arithmetic intensity; bound: MAC when MAC/B is above the ridge "
+           "point, else BW; split.wait: the host between two submissions of a split frame (CPU "
+           "devices); profiling writes a timestamp after every dispatch, the op table above ran "
+           "with it)\n");
+
+    if (o->profile_csv) {
+        FILE *c2 = fopen(o->profile_csv, "w");
+        if (!c2) {
+            fprintf(stderr, "anysr-bench: cannot write %s\n", o->profile_csv);
+            return 1;
+        }
+        fprintf(c2, "op,subnet,width,depth,decoder,pass,dispatches,macs,bytes,gpu_ms,gmacs,gbps,"
+                    "mac_ceiling_frac,bw_ceiling_frac,macs_per_byte,bound,fp32_gmacs_ceiling,"
+                    "fp16_gmacs_ceiling,copy_gbps_ceiling,frames\n");
+        for (int i = 0; i < n_ops; i++) {
+            const BenchOp *b = &ops[i];
+            const ProfAcc *a = b->prof;
+            if (!a || !a->frames)
+                continue;
+            double f = a->frames;
+            for (uint32_t j = 0; j < a->n; j++) {
+                const AsrPassProfile *r = &a->rows[j];
+                double ms = r->gpu_ms / f, macs = r->macs / f, bytes = r->bytes / f;
+                double gmacs = ms > 0.0 ? macs / (ms * 1e6) : 0.0;
+                double gbps = ms > 0.0 ? bytes / (ms * 1e6) : 0.0;
+                fprintf(c2, "%s,%d,%u,%u,%s,%s,%.3f,%.0f,%.0f,%.4f,%.4f,%.4f,%.5f,%.5f,%.4f,%s,"
+                            "%.4f,%.4f,%.4f,%d\n",
+                        b->bicubic ? "bicubic" : "net", b->bicubic ? -1 : b->subnet, b->width,
+                        b->depth, b->bicubic ? "bicubic" : decoder_names[b->mode], r->name,
+                        r->dispatches / f, macs, bytes, ms, gmacs, gbps,
+                        c->fp32_gflops > 0.0 ? gmacs / c->fp32_gflops : 0.0,
+                        c->copy_gbps > 0.0 ? gbps / c->copy_gbps : 0.0,
+                        bytes > 0.0 ? macs / bytes : 0.0, bound_of(macs, bytes, ridge),
+                        c->fp32_gflops, c->fp16_gflops, c->copy_gbps, a->frames);
+            }
+        }
+        fclose(c2);
+        printf("profile CSV: %s\n", o->profile_csv);
+    }
+    return 0;
 }
 
 static int apply_op(AsrEngine *e, const BenchOp *op)
@@ -610,6 +763,12 @@ static int bench_ops(Options *o)
         ops[i].samples = calloc((size_t)o->frames * N_SAMPLE, sizeof(double));
         if (!ops[i].samples)
             return 1;
+        if (o->roofline && !(ops[i].prof = calloc(1, sizeof(ProfAcc))))
+            return 1;
+    }
+    if (o->roofline && asr_engine_set_profiling(e, 1) != ASR_OK) {
+        fprintf(stderr, "anysr-bench: asr_engine_set_profiling: %s\n", asr_engine_last_error(e));
+        return 1;
     }
     int full = -1;
     for (int i = first_net; i < n_ops; i++)
@@ -666,10 +825,16 @@ static int bench_ops(Options *o)
             v[7] = st.last_heavy_fraction;
             b->dev_bytes = st.device_bytes > b->dev_bytes ? st.device_bytes : b->dev_bytes;
             b->n++;
+            if (b->prof)
+                prof_accumulate(e, b->prof);
         }
     }
     AsrStats mem;
     asr_engine_get_stats(e, &mem);
+    /* after the stats: the probe's buffers would count in their peak */
+    AsrDeviceCeiling ceil = { 0 };
+    if (o->roofline && !status && asr_engine_probe_ceiling(e, &ceil) != ASR_OK)
+        fprintf(stderr, "anysr-bench: ceiling probe failed: %s\n", asr_engine_last_error(e));
     asr_engine_free(&e);
     if (status)
         return status;
@@ -776,9 +941,14 @@ static int bench_ops(Options *o)
         fclose(c);
         printf("CSV: %s\n", o->csv);
     }
+    int rc = 0;
+    if (o->roofline)
+        rc = print_roofline(o, ops, n_ops, &ceil, mem.precision);
+    for (int i = 0; i < n_ops; i++)
+        free(ops[i].prof);
     free(src);
     free(dst);
-    return 0;
+    return rc;
 }
 
 /* ---- QoS replay --------------------------------------------------------- */

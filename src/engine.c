@@ -22,6 +22,9 @@
 #include "log.h"
 #include "model.h"
 #include "net.h"
+#include "netprof.h"
+#include "probe.h"
+#include "profiler.h"
 #include "resample.h"
 #include "timer.h"
 
@@ -59,6 +62,7 @@ struct AsrEngine {
     AsrCmd cmd;
     AsrTimer timer;
     AsrBuffer readback; /* route counters of the last frame */
+    AsrProfiler *prof;  /* asr_engine_set_profiling(): the per-pass profile, NULL when off */
 
     /* grow-only pool of size-dependent buffers */
     AsrBuffer staging_in, staging_out; /* host-visible, mapped */
@@ -261,6 +265,7 @@ ASR_API void asr_engine_free(AsrEngine **pe)
         for (size_t i = 0; i < ASR_ARRAY_SIZE(bufs); i++)
             asr_buffer_destroy(d, bufs[i]);
         asr_timer_destroy(d, &e->timer);
+        asr_prof_destroy(d, &e->prof);
         asr_cmd_destroy(d, &e->cmd);
         asr_net_destroy(d, &e->net);
         asr_resample_destroy(d, &e->resample);
@@ -689,6 +694,7 @@ static AsrStatus split_break(void *user)
                     VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT |
                     VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT |
                     VK_ACCESS_INDIRECT_COMMAND_READ_BIT);
+    asr_prof_gap(d, e->cmd.cb);
     return ASR_OK;
 }
 
@@ -707,11 +713,15 @@ static AsrStatus record(AsrEngine *e, const AsrNetOp *op, int bicubic)
 
     asr_timer_reset(d, &e->timer, cb);
     asr_timer_stamp(d, &e->timer, cb, STAMP_START, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT);
+    if (e->prof && (status = asr_prof_begin(d, e->prof, cb)) < 0)
+        return status;
 
     VkBufferCopy up_copy = { .size = c->in_bytes };
     d->vk.vkCmdCopyBuffer(cb, e->staging_in.buffer, e->dev_in.buffer, 1, &up_copy);
+    asr_prof_mark(d, cb, "copy.in", 0.0, 2.0 * c->in_bytes, VK_PIPELINE_STAGE_TRANSFER_BIT);
     asr_cmd_barrier(d, cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
                     VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_READ_BIT);
+    asr_prof_tag(d, "unpack", 0.0, (double)c->in_bytes + c->lr_bytes);
     asr_io_record_unpack(d, cb, &e->io, &up);
     asr_cmd_compute_barrier(d, cb);
     asr_timer_stamp(d, &e->timer, cb, STAMP_UPLOADED, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
@@ -721,6 +731,8 @@ static AsrStatus record(AsrEngine *e, const AsrNetOp *op, int bicubic)
         asr_resample_record(d, cb, &e->resample, &c->rs);
         asr_cmd_compute_barrier(d, cb);
         asr_timer_stamp(d, &e->timer, cb, STAMP_ENCODED, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+        asr_prof_tag(d, "pack", 0.0, (double)c->out_bytes + 4.0 * c->rs.planes * c->out.width *
+                     c->out.height);
         asr_io_record_pack(d, cb, &e->io, &pp);
     } else {
         status = asr_net_record_encoder(d, cb, &e->net, &c->ns, &c->np, op, brk, e);
@@ -738,6 +750,8 @@ static AsrStatus record(AsrEngine *e, const AsrNetOp *op, int bicubic)
             pp.plane_size = (w.h1 - w.h0) * c->out.width;
             pp.y0 = w.y0;
             pp.rows = w.y1 - w.y0;
+            asr_prof_tag(d, "pack", 0.0, ((double)c->out_bytes / c->out.height + 4.0 *
+                                          c->rs.planes * c->out.width) * pp.rows);
             asr_io_record_pack(d, cb, &e->io, &pp);
             asr_cmd_compute_barrier(d, cb); /* the next band rewrites the window */
             if (brk && b + 1 < c->np.dec_bands && (status = brk(e)) < 0)
@@ -755,6 +769,8 @@ static AsrStatus record(AsrEngine *e, const AsrNetOp *op, int bicubic)
                                   .size = 2 * sizeof(uint32_t) };
         d->vk.vkCmdCopyBuffer(cb, e->net.route.buffer, e->readback.buffer, 1, &counters);
     }
+    asr_prof_mark(d, cb, "copy.out", 0.0, 2.0 * c->out_bytes, VK_PIPELINE_STAGE_TRANSFER_BIT);
+    asr_prof_finish(d, cb);
     asr_cmd_barrier(d, cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
                     VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
     asr_timer_stamp(d, &e->timer, cb, STAMP_DOWNLOADED, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT);
@@ -820,6 +836,13 @@ ASR_API AsrStatus asr_engine_process(AsrEngine *e, const AsrFrame *in, AsrFrame 
         goto error;
     }
     asr_frame_from_staging(&e->cfg.out_layout, e->staging_out.map, out);
+    if (e->prof) {
+        if (op.mode == ASR_DECODER_ROUTED && !bicubic) {
+            const uint32_t *cnt = e->readback.map; /* heavy, light pixels of every band */
+            asr_netprof_routed(e->prof, &e->net, &e->cfg.np, cnt[0], cnt[1]);
+        }
+        asr_prof_end(e->dev, e->prof);
+    }
 
     double ms[STAMP_COUNT - 1];
     asr_timer_read(e->dev, &e->timer, ms);
@@ -884,6 +907,7 @@ ASR_API AsrStatus asr_engine_process(AsrEngine *e, const AsrFrame *in, AsrFrame 
     return ASR_OK;
 
 error:
+    asr_prof_abort(e->prof);
     return fail(e, status, "process: %s", asr_status_to_string(status));
 }
 
@@ -898,6 +922,69 @@ ASR_API AsrStatus asr_engine_get_stats(const AsrEngine *e, AsrStats *stats)
     stats->weight_uploads = e->net.weight_uploads;
     stats->device_bytes = e->dev->bytes;
     stats->device_bytes_peak = e->dev->bytes_peak;
+    return ASR_OK;
+}
+
+ASR_API AsrStatus asr_engine_set_profiling(AsrEngine *e, int enable)
+{
+    if (!e)
+        return ASR_ERROR_INVALID_ARGUMENT;
+    e->last_error[0] = '\0';
+    AsrDevice *d = e->dev;
+    if (enable && !e->prof) {
+        AsrStatus status = asr_prof_create(d, &e->prof);
+        if (status < 0)
+            return fail(e, status, "set_profiling: %s", asr_status_to_string(status));
+        d->prof = e->prof;
+    } else if (!enable && e->prof) {
+        /* a cancelled frame may still run on the device with the pool */
+        AsrStatus status = asr_cmd_settle(d, &e->cmd, ASR_CMD_HANG_NS);
+        if (status < 0)
+            return fail(e, status, "set_profiling: the last submission has not finished: %s",
+                        asr_status_to_string(status));
+        asr_prof_destroy(d, &e->prof);
+    }
+    return ASR_OK;
+}
+
+ASR_API uint32_t asr_engine_get_profile(const AsrEngine *e, AsrPassProfile *out, uint32_t max)
+{
+    if (!e || !e->prof)
+        return 0;
+    const AsrProfiler *p = e->prof;
+    if (!out)
+        return p->n_last;
+    uint32_t n = ASR_MIN(p->n_last, max);
+    for (uint32_t i = 0; i < n; i++) {
+        const AsrProfRow *r = &p->last[i];
+        memset(&out[i], 0, sizeof(out[i]));
+        _Static_assert(sizeof(out[i].name) == ASR_PROF_NAME, "AsrPassProfile.name");
+        memcpy(out[i].name, r->name, sizeof(out[i].name));
+        out[i].name[sizeof(out[i].name) - 1] = '\0';
+        out[i].dispatches = r->dispatches;
+        out[i].gpu_ms = r->ms;
+        out[i].macs = r->macs;
+        out[i].bytes = r->bytes;
+    }
+    return n;
+}
+
+ASR_API AsrStatus asr_engine_probe_ceiling(AsrEngine *e, AsrDeviceCeiling *out)
+{
+    if (out)
+        memset(out, 0, sizeof(*out));
+    if (!e || !out)
+        return ASR_ERROR_INVALID_ARGUMENT;
+    e->last_error[0] = '\0';
+    AsrCeiling c;
+    AsrStatus status = asr_probe_ceiling(e->dev, &e->cmd, &c);
+    if (status == ASR_ERROR_UNSUPPORTED)
+        return fail(e, status, "probe_ceiling: the device's queue has no GPU timestamps");
+    if (status < 0)
+        return fail(e, status, "probe_ceiling: %s", asr_status_to_string(status));
+    out->fp32_gflops = c.fp32_gmacs;
+    out->fp16_gflops = c.fp16_gmacs;
+    out->copy_gbps = c.copy_gbps;
     return ASR_OK;
 }
 

@@ -451,6 +451,103 @@ ASR_API AsrStatus asr_engine_cancel(AsrEngine *e, int cancel);
 ASR_API double asr_engine_cost_macs(const AsrEngine *e, int subnet, AsrDecoderMode decoder,
                                     double heavy_fraction);
 
+/**
+ * Per-pass profile of a frame: the last frame's GPU time, multiply-adds and
+ * bytes moved, summed per pass, for a roofline (anysr-bench --roofline,
+ * README "Benchmarks").
+ *
+ * Rows come in execution order, one per pass name, each the sum of every
+ * dispatch of that name in the frame (all bands, all blocks): "copy.in"
+ * (staging -> device copy), "unpack", "head", "block.conv1", "block.gap",
+ * "block.sa", "block.conv2", "tail", then the decoder's "bilinear" (alpha
+ * formats), "classify", "args", "mlp.heavy", "mlp.light", "refine" (routed:
+ * classify, args and refine; heavy / light: one of the MLPs), "pack",
+ * "copy.out" (device -> staging copy); the bicubic path has "bicubic"
+ * instead of the network. On a CPU device a frame is split into several
+ * submissions (asr_engine_cancel()): the time between two of them (the
+ * host's wait and the resubmission) is the row "split.wait". The rows'
+ * gpu_ms add up to AsrStats.last_gpu_ms (to within the few commands
+ * outside any row).
+ *
+ * gpu_ms: a GPU timestamp is written after every dispatch, so a pass's time
+ * is from the end of the previous one to its own end (copies, fills and
+ * barriers before it included). GPUs that overlap consecutive dispatches
+ * without a barrier between them (the bands of one conv, the two MLP
+ * lists) blur the split between those rows, not their sum.
+ *
+ * macs: multiply-adds the pass issues. Their sum is AsrStats.last_macs (the
+ * cost model, asr_engine_cost_macs()) plus the head conv the tail
+ * recomputes from the LR image (27 x F per input pixel, F the model's
+ * width) plus decoder rows computed twice where decoder bands overlap
+ * (one row per band boundary, routed: two more). List-dispatched MLPs
+ * (routed) count the pixels the classifier put on each list, read back
+ * after the frame. GAP, args, refine, bilinear, unpack, pack and the copies
+ * have none.
+ *
+ * bytes: a traffic model, not a measurement: each input element read once
+ * per output pixel that reads it (a conv reads its band's input once, not
+ * 9 times; a decoder pixel reads the F features of its nearest LR pixel),
+ * weights once per dispatch, each output element written once; feature
+ * maps at 2 bytes per value in fp16 and 4 in fp32, float images 4, frame
+ * bytes as they are; a copy counts its bytes read and written.
+ */
+typedef struct AsrPassProfile {
+    char name[32];        /**< pass name, NUL-terminated ("block.conv1") */
+    uint32_t dispatches;  /**< dispatches (copies: commands) of the pass in the frame */
+    double gpu_ms;        /**< GPU time, ms (0 without GPU timestamps) */
+    double macs;          /**< multiply-adds */
+    double bytes;         /**< bytes moved (the traffic model) */
+} AsrPassProfile;
+
+/**
+ * Turn the per-pass profile on (enable != 0) or off. Off by default; off
+ * costs nothing (no timestamps are written). On, every frame writes a GPU
+ * timestamp after each dispatch into a query pool that grows, bounded
+ * (64 K stamps), to the frame's count: the first frame of a configuration
+ * with more dispatches than the pool holds charges the rest of the frame
+ * to a row "untimed", the next frames are whole. Turning it off drops the
+ * profile.
+ *
+ * @return ASR_OK; ASR_ERROR_INVALID_ARGUMENT (e NULL); ASR_ERROR_NO_MEMORY;
+ *         ASR_ERROR_DEVICE_LOST (off: a cancelled frame never finished).
+ */
+ASR_API AsrStatus asr_engine_set_profiling(AsrEngine *e, int enable);
+
+/**
+ * The last successful frame's profile (see AsrPassProfile): copies at most
+ * `max` rows to `out` and returns how many it copied; with out NULL returns
+ * how many there are. 0 when profiling is off, before the first profiled
+ * frame, or when e is NULL.
+ */
+ASR_API uint32_t asr_engine_get_profile(const AsrEngine *e, AsrPassProfile *out, uint32_t max);
+
+/** The device's ceilings (asr_engine_probe_ceiling()). */
+typedef struct AsrDeviceCeiling {
+    double fp32_gflops; /**< fp32 multiply-adds per second / 1e9, i.e. GMAC/s (an FMA counts
+                             once here: GFLOP/s in the two-ops-per-FMA sense is twice this) */
+    double fp16_gflops; /**< the same in fp16 arithmetic; 0 when the device has no
+                             shaderFloat16 */
+    double copy_gbps;   /**< buffer-to-buffer copy by a shader, bytes read + written per
+                             second / 1e9 */
+} AsrDeviceCeiling;
+
+/**
+ * Measure the device's multiply-add ceiling and copy bandwidth: a shader of
+ * independent register-only multiply-add chains (16 per invocation, enough
+ * workgroups for every core; fp32, and fp16 where the device has
+ * shaderFloat16) and a vec4 buffer copy (64 MiB, 16 MiB on a CPU device),
+ * each timed with GPU timestamps, the best of 3 runs. Takes a fraction of
+ * a second on a GPU, a few seconds on lavapipe. Creates its pipelines and
+ * buffers for the call (they count in AsrStats.pipelines_created,
+ * buffer_allocations and device_bytes_peak) and releases them. Needs no
+ * configuration.
+ *
+ * @return ASR_OK; ASR_ERROR_INVALID_ARGUMENT; ASR_ERROR_UNSUPPORTED (the
+ *         queue has no timestamps); ASR_ERROR_NO_MEMORY; ASR_ERROR_VULKAN;
+ *         ASR_ERROR_DEVICE_LOST. On failure *out is zeroed.
+ */
+ASR_API AsrStatus asr_engine_probe_ceiling(AsrEngine *e, AsrDeviceCeiling *out);
+
 /** Release the engine and every resource it holds; sets *e to NULL.
  *  Accepts NULL and a pointer to NULL. */
 ASR_API void asr_engine_free(AsrEngine **e);

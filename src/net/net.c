@@ -10,6 +10,7 @@
 
 #include "buffer.h"
 #include "net.h"
+#include "netprof.h"
 #include "shaders.h"
 
 _Static_assert(sizeof(AsrConvParams) == 80, "AsrConvParams layout");
@@ -453,6 +454,7 @@ static AsrStatus conv(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net, const
             .hw_off = net->model->off.head.w, .hb_off = net->model->off.head.b,
         };
         const AsrConvBlock *k = &net->conv_block;
+        asr_netprof_conv(d, net, s, plan, set, r1 - r0, c_in, c_out, flags);
         asr_pass_dispatch_groups(d, cb, &net->conv, b * ASR_CONV_SET_COUNT + set, &p,
                                  ASR_DIV_UP(s->in_w, k->px * k->lx), ASR_DIV_UP(r1 - r0, k->ly),
                                  ASR_DIV_UP(c_out, k->cob));
@@ -489,6 +491,7 @@ AsrStatus asr_net_record_encoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet 
             AsrGapParams gp = {
                 .width = s->in_w, .height = s->in_h, .y0 = r0, .cs = plan->cs, .base = base,
             };
+            asr_netprof_gap(d, net, s, plan, r1 - r0, c);
             asr_pass_dispatch_groups(d, cb, &net->gap, b, &gp, r1 - r0, c, 1);
         }
         asr_cmd_compute_barrier(d, cb);
@@ -499,6 +502,7 @@ AsrStatus asr_net_record_encoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet 
             .fc1_w = o->fc1[i].w, .fc1_b = o->fc1[i].b, .fc2_w = o->fc2[i].w,
             .fc2_b = o->fc2[i].b, .att_off = i * F,
         };
+        asr_netprof_sa(d, net, s, c);
         asr_pass_dispatch_groups(d, cb, &net->sa, 0, &sp, 1, 1, 1);
         asr_cmd_compute_barrier(d, cb);
         status = conv(d, cb, net, s, plan, ASR_CONV_SET_C2, c, F, F, o->conv2[i],
@@ -549,6 +553,7 @@ void asr_net_record_decoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
         AsrDecParams bp = p;
         bp.src_plane = 3 * s->in_w * s->in_h;
         bp.dst_plane = 3 * s->out_w * p.dst_rows;
+        asr_netprof_dec(d, net, s, plan, ASR_NETPROF_BILINEAR, p.dst_rows);
         asr_pass_dispatch(d, cb, &net->bilinear, 0, &bp, s->out_w, p.dst_rows, 1);
     }
 
@@ -556,6 +561,8 @@ void asr_net_record_decoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
         int heavy = op->mode == ASR_DECODER_HEAVY;
         mlp_params(net, heavy, &p);
         p.mode = ASR_DEC_ALL;
+        asr_netprof_dec(d, net, s, plan, heavy ? ASR_NETPROF_MLP_HEAVY : ASR_NETPROF_MLP_LIGHT,
+                        p.rows);
         asr_pass_dispatch_groups(d, cb, heavy ? &net->mlp_heavy : &net->mlp_light,
                                  band * 2, &p, gx, gy, 1);
         return;
@@ -567,8 +574,10 @@ void asr_net_record_decoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
                     VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
                     VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
     p.l0_w = net->model->off.cls.w, p.l0_b = net->model->off.cls.b;
+    asr_netprof_dec(d, net, s, plan, ASR_NETPROF_CLASSIFY, p.rows);
     asr_pass_dispatch_groups(d, cb, &net->classify, band, &p, gx, gy, 1);
     asr_cmd_compute_barrier(d, cb);
+    asr_netprof_dec(d, net, s, plan, ASR_NETPROF_ARGS, 0);
     asr_pass_dispatch_groups(d, cb, &net->args, 0, NULL, 1, 1, 1);
     asr_cmd_barrier(d, cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
                     VK_PIPELINE_STAGE_DRAW_INDIRECT_BIT | VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
@@ -578,10 +587,13 @@ void asr_net_record_decoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
     hp.mode = ASR_DEC_HEAVY;
     mlp_params(net, 0, &lp);
     lp.mode = ASR_DEC_LIGHT;
+    asr_netprof_dec(d, net, s, plan, ASR_NETPROF_LIST_HEAVY, 0);
     asr_pass_dispatch_indirect(d, cb, &net->mlp_heavy, band * 2 + 1, &hp, &net->route,
                                ASR_ROUTE_HEAVY_ARGS * sizeof(uint32_t));
+    asr_netprof_dec(d, net, s, plan, ASR_NETPROF_LIST_LIGHT, 0);
     asr_pass_dispatch_indirect(d, cb, &net->mlp_light, band * 2 + 1, &lp, &net->route,
                                ASR_ROUTE_LIGHT_ARGS * sizeof(uint32_t));
     asr_cmd_compute_barrier(d, cb);
+    asr_netprof_dec(d, net, s, plan, ASR_NETPROF_REFINE, p.dst_rows);
     asr_pass_dispatch(d, cb, &net->refine, 0, &p, s->out_w, p.dst_rows, 1);
 }

@@ -20,6 +20,9 @@
 #include "dec_mlp_f16.spv.h"
 #include "dec_refine.spv.h"
 #include "bilinear.spv.h"
+#include "probe_fma.spv.h"
+#include "probe_fma_f16.spv.h"
+#include "probe_copy.spv.h"
 
 #define SHADER(name) { #name, name##_spv, sizeof(name##_spv) }
 
@@ -38,3 +41,6 @@ const AsrShaderCode asr_shader_dec_mlp = SHADER(dec_mlp);
 const AsrShaderCode asr_shader_dec_mlp_f16 = SHADER(dec_mlp_f16);
 const AsrShaderCode asr_shader_dec_refine = SHADER(dec_refine);
 const AsrShaderCode asr_shader_bilinear = SHADER(bilinear);
+const AsrShaderCode asr_shader_probe_fma = SHADER(probe_fma);
+const AsrShaderCode asr_shader_probe_fma_f16 = SHADER(probe_fma_f16);
+const AsrShaderCode asr_shader_probe_copy = SHADER(probe_copy);

@@ -23,5 +23,8 @@ extern const AsrShaderCode asr_shader_dec_mlp;
 extern const AsrShaderCode asr_shader_dec_mlp_f16; /* act.h: 16-bit feature maps */
 extern const AsrShaderCode asr_shader_dec_refine;
 extern const AsrShaderCode asr_shader_bilinear;
+extern const AsrShaderCode asr_shader_probe_fma;
+extern const AsrShaderCode asr_shader_probe_fma_f16; /* fp16 arithmetic: shaderFloat16 */
+extern const AsrShaderCode asr_shader_probe_copy;
 
 #endif /* ASR_SHADERS_H */

@@ -358,18 +358,43 @@ AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
 
     /* a portability implementation (found through the portability
      * enumeration of the instance) requires its subset extension enabled */
-    const char *dev_exts[1];
+    const char *dev_exts[2];
     uint32_t n_dev_exts = 0;
     uint32_t n_props = 0;
+    int has_f16_ext = 0;
     if (d->vk.vkEnumerateDeviceExtensionProperties(d->phys, NULL, &n_props, NULL) == VK_SUCCESS &&
         n_props) {
         VkExtensionProperties *props = calloc(n_props, sizeof(*props));
         if (props && d->vk.vkEnumerateDeviceExtensionProperties(d->phys, NULL, &n_props, props) ==
-                         VK_SUCCESS &&
-            has_extension(props, n_props, "VK_KHR_portability_subset"))
-            dev_exts[n_dev_exts++] = "VK_KHR_portability_subset";
+                         VK_SUCCESS) {
+            if (has_extension(props, n_props, "VK_KHR_portability_subset"))
+                dev_exts[n_dev_exts++] = "VK_KHR_portability_subset";
+            has_f16_ext = has_extension(props, n_props, VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME);
+        }
         free(props);
     }
+
+    /* fp16 arithmetic (shaderFloat16, VK_KHR_shader_float16_int8 under the
+     * Vulkan 1.1 instance): only the ceiling probe's fp16 variant uses it;
+     * enabled where the device has it */
+    VkPhysicalDeviceShaderFloat16Int8FeaturesKHR f16 = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES_KHR,
+    };
+    if (has_f16_ext) {
+        VkPhysicalDeviceFeatures2 f2h = {
+            .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+            .pNext = &f16,
+        };
+        d->vk.vkGetPhysicalDeviceFeatures2(d->phys, &f2h);
+    }
+    VkPhysicalDeviceShaderFloat16Int8FeaturesKHR f16_on = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES_KHR,
+        .pNext = d->storage16 ? &s16_on : NULL,
+        .shaderFloat16 = VK_TRUE,
+    };
+    d->float16 = has_f16_ext && f16.shaderFloat16;
+    if (d->float16)
+        dev_exts[n_dev_exts++] = VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME;
 
     const float prio = 1.0f;
     VkDeviceQueueCreateInfo qci = {
@@ -380,7 +405,7 @@ AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
     };
     VkDeviceCreateInfo dci = {
         .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
-        .pNext = d->storage16 ? &s16_on : NULL,
+        .pNext = d->float16 ? (void *)&f16_on : d->storage16 ? (void *)&s16_on : NULL,
         .queueCreateInfoCount = 1,
         .pQueueCreateInfos = &qci,
         .enabledExtensionCount = n_dev_exts,

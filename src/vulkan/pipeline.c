@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pipeline.h"
+#include "profiler.h"
 
 AsrStatus asr_pass_create(AsrDevice *d, const AsrPassDesc *desc, AsrPass *p)
 {
@@ -218,6 +219,8 @@ void asr_pass_dispatch(AsrDevice *d, VkCommandBuffer cb, const AsrPass *p, uint3
 {
     bind(d, cb, p, set, push);
     d->vk.vkCmdDispatch(cb, asr_pass_groups_x(p, width), asr_pass_groups_y(p, height), depth);
+    if (d->prof)
+        asr_prof_dispatched(d, cb, p->name);
 }
 
 void asr_pass_dispatch_groups(AsrDevice *d, VkCommandBuffer cb, const AsrPass *p, uint32_t set,
@@ -225,6 +228,8 @@ void asr_pass_dispatch_groups(AsrDevice *d, VkCommandBuffer cb, const AsrPass *p
 {
     bind(d, cb, p, set, push);
     d->vk.vkCmdDispatch(cb, gx, gy, gz);
+    if (d->prof)
+        asr_prof_dispatched(d, cb, p->name);
 }
 
 void asr_pass_dispatch_indirect(AsrDevice *d, VkCommandBuffer cb, const AsrPass *p, uint32_t set,
@@ -232,4 +237,6 @@ void asr_pass_dispatch_indirect(AsrDevice *d, VkCommandBuffer cb, const AsrPass 
 {
     bind(d, cb, p, set, push);
     d->vk.vkCmdDispatchIndirect(cb, args->buffer, offset);
+    if (d->prof)
+        asr_prof_dispatched(d, cb, p->name);
 }

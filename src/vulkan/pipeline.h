@@ -68,6 +68,10 @@ AsrStatus asr_pass_reserve_sets(AsrDevice *d, AsrPass *p, uint32_t n);
  * not be in use by pending GPU work. */
 void asr_pass_bind(AsrDevice *d, AsrPass *p, uint32_t set, const AsrBufferRange *ranges);
 
+/* The dispatch functions below also stamp the dispatch for the per-pass
+ * profile when it is on (profiler.h: under the name asr_prof_tag() gave
+ * just before, else the shader's name). */
+
 /* Record a dispatch covering width x height x depth invocations (x and y are
  * divided by the workgroup size, rounded up; depth is in workgroups). */
 void asr_pass_dispatch(AsrDevice *d, VkCommandBuffer cb, const AsrPass *p, uint32_t set,
