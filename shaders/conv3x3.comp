@@ -57,6 +57,7 @@ layout(std430, binding = 5) readonly buffer Image { float img[]; };
 layout(push_constant) uniform Push { AsrConvParams p; };
 
 layout(constant_id = ASR_SPEC_CONV_WSHARE) const bool WSHARE = false;
+layout(constant_id = ASR_SPEC_CONV_FLAGS) const uint FLAGS = 0u;
 
 const uint CB4 = COB / 4u;
 const uint CB8 = (COB + 7u) / 8u;
@@ -72,118 +73,123 @@ vec4 bcast4(float v, uint h)
 }
 const uint NX = PX + 2u;
 
+/* Per invocation: the NX input columns of the 3 rows around its pixels,
+ * whether each is inside the map (and the band window), and its pixel index */
+bool ok[3][NX];
+uint pix[3][NX];  /* y * width + x */
+uint elem[3][NX]; /* its element offset in the bound input window */
+
+/* Add input channel ci (of the feature map, or with from_image of the LR
+ * image) times the weights of output channels co0 .. co0 + COB - 1 to acc.
+ * The weights of (co, ci) start at w_base + min(co, c_out - 1) * row + ci * 9. */
+void accumulate(inout vec4 acc[PX][CB4], uint ci, bool from_image, bool sa, uint co0,
+                uint w_base, uint row)
+{
+    float a = sa ? att[p.att_off + ci] : 1.0;
+    /* WSHARE: lane l of each 8 loads the 9 weights of output channel
+     * co0 + 8 m + l; the others get them by subgroup broadcast */
+    float wl[CB8][9];
+    if (WSHARE) {
+        uint lane = gl_SubgroupInvocationID & 7u;
+        [[unroll]] for (uint m = 0u; m < CB8; m++) {
+            uint wr = w_base + min(co0 + 8u * m + lane, p.c_out - 1u) * row + ci * 9u;
+            [[unroll]] for (uint k = 0u; k < 9u; k++)
+                wl[m][k] = wt[wr + k];
+        }
+    }
+    [[unroll]] for (uint ky = 0u; ky < 3u; ky++) {
+        float v[NX];
+        [[unroll]] for (uint j = 0u; j < NX; j++) {
+            float s = 0.0;
+            if (ok[ky][j]) {
+                if (from_image) {
+                    s = img[ci * p.plane + pix[ky][j]];
+                } else {
+                    s = act_load(src[elem[ky][j] + ci]);
+                    if (sa)
+                        s = max(s * a, 0.0);
+                }
+            }
+            v[j] = s;
+        }
+        [[unroll]] for (uint kx = 0u; kx < 3u; kx++) {
+            uint k = ci * 9u + ky * 3u + kx;
+            vec4 w[CB4];
+            if (WSHARE) {
+                [[unroll]] for (uint q = 0u; q < CB4; q++)
+                    w[q] = bcast4(wl[q / 2u][ky * 3u + kx], q % 2u);
+            } else {
+                [[unroll]] for (uint q = 0u; q < CB4; q++) {
+                    uint o = 4u * q;
+                    w[q] = vec4(wt[w_base + min(co0 + o, p.c_out - 1u) * row + k],
+                                wt[w_base + min(co0 + o + 1u, p.c_out - 1u) * row + k],
+                                wt[w_base + min(co0 + o + 2u, p.c_out - 1u) * row + k],
+                                wt[w_base + min(co0 + o + 3u, p.c_out - 1u) * row + k]);
+                }
+            }
+            [[unroll]] for (uint j = 0u; j < PX; j++)
+                [[unroll]] for (uint q = 0u; q < CB4; q++)
+                    acc[j][q] += w[q] * v[j + kx];
+        }
+    }
+}
+
 void main()
 {
     uint x0 = (gl_WorkGroupID.x * gl_WorkGroupSize.x + gl_LocalInvocationID.x) * PX;
     uint y = p.y0 + gl_WorkGroupID.y * gl_WorkGroupSize.y + gl_LocalInvocationID.y;
     uint co0 = gl_WorkGroupID.z * COB;
     int y_end = int(p.y0 + p.rows);
-    bool image = (p.flags & ASR_CONV_IN_IMAGE) != 0u;
-    bool sa = (p.flags & ASR_CONV_PRE_SA_RELU) != 0u;
-    /* the output channel each weight row is read for: clamped so that the
-     * reads stay inside the tensor (the extra rows are not stored) */
-    uint wrow[COB];
-    [[unroll]] for (uint o = 0u; o < COB; o++)
-        wrow[o] = p.w_off + min(co0 + o, p.c_out - 1u) * p.cin_stride * 9u;
+    bool live = int(y) < y_end;
 
-    uint wlane[CB8];
-    [[unroll]] for (uint m = 0u; m < CB8; m++)
-        wlane[m] = p.w_off + min(co0 + 8u * m + (gl_SubgroupInvocationID & 7u), p.c_out - 1u) *
-                   p.cin_stride * 9u;
+    [[unroll]] for (uint ky = 0u; ky < 3u; ky++) {
+        int gy = int(y + ky) - 1;
+        bool row_ok = live && gy >= 0 && gy < int(p.height) && gy <= y_end;
+        [[unroll]] for (uint j = 0u; j < NX; j++) {
+            int gx = int(x0 + j) - 1;
+            ok[ky][j] = row_ok && gx >= 0 && gx < int(p.width);
+            pix[ky][j] = ok[ky][j] ? uint(gy) * p.width + uint(gx) : 0u;
+            elem[ky][j] = ok[ky][j] ? pix[ky][j] * p.cs - p.in_base : 0u;
+        }
+    }
 
+    /* every lane stays active through the loops (subgroup broadcasts) */
     vec4 acc[PX][CB4];
     [[unroll]] for (uint j = 0u; j < PX; j++)
         [[unroll]] for (uint q = 0u; q < CB4; q++)
             acc[j][q] = vec4(0.0);
+    for (uint ci = 0u; ci < p.c_in; ci++)
+        accumulate(acc, ci, (FLAGS & ASR_CONV_IN_IMAGE) != 0u,
+                   (FLAGS & ASR_CONV_PRE_SA_RELU) != 0u, co0, p.w_off, p.cin_stride * 9u);
 
-    /* validity and element index of the NX input columns of each of the 3 rows */
-    bool ok[3][NX];
-    uint idx[3][NX];
-    [[unroll]] for (uint ky = 0u; ky < 3u; ky++) {
-        int gy = int(y + ky) - 1;
-        bool row_ok = gy >= 0 && gy < int(p.height) && gy <= y_end && int(y) < y_end;
-        [[unroll]] for (uint j = 0u; j < NX; j++) {
-            int gx = int(x0 + j) - 1;
-            ok[ky][j] = row_ok && gx >= 0 && gx < int(p.width);
-            uint pix = ok[ky][j] ? uint(gy) * p.width + uint(gx) : 0u;
-            idx[ky][j] = image ? pix : pix * p.cs - p.in_base;
-        }
+    /* the head conv recomputed from the image, in its own sums (the order
+     * of the head pass: its channels, then its bias) */
+    vec4 head[PX][CB4];
+    if ((FLAGS & ASR_CONV_ADD_HEAD) != 0u) {
+        [[unroll]] for (uint j = 0u; j < PX; j++)
+            [[unroll]] for (uint q = 0u; q < CB4; q++)
+                head[j][q] = vec4(0.0);
+        [[unroll]] for (uint ci = 0u; ci < 3u; ci++)
+            accumulate(head, ci, true, false, co0, p.hw_off, 27u);
     }
 
-    for (uint ci = 0u; ci < p.c_in; ci++) {
-        float a = sa ? att[p.att_off + ci] : 1.0;
-        uint coff = image ? ci * p.plane : ci;
-        /* WSHARE: lane l of each 8 loads the 9 weights of output channel
-         * co0 + 8 m + l; the others get them by subgroup broadcast */
-        float wl[CB8][9];
-        if (WSHARE) {
-            [[unroll]] for (uint m = 0u; m < CB8; m++)
-                [[unroll]] for (uint k = 0u; k < 9u; k++)
-                    wl[m][k] = wt[wlane[m] + ci * 9u + k];
-        }
-        [[unroll]] for (uint ky = 0u; ky < 3u; ky++) {
-            float v[NX];
-            [[unroll]] for (uint j = 0u; j < NX; j++) {
-                float s = 0.0;
-                if (ok[ky][j]) {
-                    if (image) {
-                        s = img[idx[ky][j] + coff];
-                    } else {
-                        s = act_load(src[idx[ky][j] + coff]);
-                        if (sa)
-                            s = max(s * a, 0.0);
-                    }
-                }
-                v[j] = s;
-            }
-            [[unroll]] for (uint kx = 0u; kx < 3u; kx++) {
-                uint k = ci * 9u + ky * 3u + kx;
-                vec4 w[CB4];
-                if (WSHARE) {
-                    [[unroll]] for (uint q = 0u; q < CB4; q++)
-                        w[q] = bcast4(wl[q / 2u][ky * 3u + kx], q % 2u);
-                } else {
-                    [[unroll]] for (uint q = 0u; q < CB4; q++)
-                        w[q] = vec4(wt[wrow[4u * q] + k], wt[wrow[4u * q + 1u] + k],
-                                    wt[wrow[4u * q + 2u] + k], wt[wrow[4u * q + 3u] + k]);
-                }
-                [[unroll]] for (uint j = 0u; j < PX; j++)
-                    [[unroll]] for (uint q = 0u; q < CB4; q++)
-                        acc[j][q] += w[q] * v[j + kx];
-            }
-        }
-    }
-
-    if (int(y) >= y_end)
+    if (!live)
         return;
     [[unroll]] for (uint j = 0u; j < PX; j++) {
         uint x = x0 + j;
         if (x >= p.width)
             break;
-        uint pix = y * p.width + x;
+        uint q = y * p.width + x;
         [[unroll]] for (uint o = 0u; o < COB; o++) {
             uint co = co0 + o;
             if (co >= p.c_out)
                 break;
             float v = acc[j][o / 4u][o % 4u] + wt[p.b_off + co];
-            if ((p.flags & ASR_CONV_ADD_HEAD) != 0u) {
-                float h = 0.0;
-                for (uint ci = 0u; ci < 3u; ci++) {
-                    for (uint ky = 0u; ky < 3u; ky++) {
-                        for (uint kx = 0u; kx < 3u; kx++) {
-                            int gx = int(x + kx) - 1, gy = int(y + ky) - 1;
-                            float s = 0.0;
-                            if (gx >= 0 && gy >= 0 && gx < int(p.width) && gy < int(p.height))
-                                s = img[ci * p.plane + uint(gy) * p.width + uint(gx)];
-                            h += wt[p.hw_off + (co * 3u + ci) * 9u + ky * 3u + kx] * s;
-                        }
-                    }
-                }
-                v += h + wt[p.hb_off + co];
-            }
-            if ((p.flags & ASR_CONV_ADD_RES) != 0u)
-                v += act_load(res[pix * p.cs + co - p.res_base]);
-            dst[pix * p.cs + co - p.out_base] = act_store(v);
+            if ((FLAGS & ASR_CONV_ADD_HEAD) != 0u)
+                v += head[j][o / 4u][o % 4u] + wt[p.hb_off + co];
+            if ((FLAGS & ASR_CONV_ADD_RES) != 0u)
+                v += act_load(res[q * p.cs + co - p.res_base]);
+            dst[q * p.cs + co - p.out_base] = act_store(v);
         }
     }
 }

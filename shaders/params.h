@@ -128,6 +128,7 @@ ASR_STRUCT(AsrResampleParams) {
 #define ASR_SPEC_CONV_PX 2
 #define ASR_SPEC_CONV_COB 3
 #define ASR_SPEC_CONV_WSHARE 4
+#define ASR_SPEC_CONV_FLAGS 5 /* the ASR_CONV_* flags below */
 
 /* AsrConvParams.flags bits */
 #define ASR_CONV_PRE_SA_RELU 1u /* input v -> max(v * att[att_off + ci], 0) on load */
@@ -169,7 +170,7 @@ ASR_STRUCT(AsrConvParams) {
 
 /* gap.comp: partial sums of each channel, one per row of the map, so that
  * the sums (and the attention) do not depend on how the frame is banded. */
-#define ASR_GAP_LOCAL 256
+#define ASR_GAP_MAX_LOCAL 128 /* the most invocations of a gap.comp workgroup */
 ASR_STRUCT(AsrGapParams) {
     ASR_U32 width;      /* pixels per row */
     ASR_U32 height;     /* rows of the map: partial sums per channel */

@@ -60,8 +60,14 @@ done:
  * overrides it (a tuning knob, README "Kernels"). */
 static void choose_conv_block(const AsrDevice *d, AsrConvBlock *b)
 {
-    (void)d;
-    *b = (AsrConvBlock) { .lx = 8, .ly = 4, .px = 4, .cob = 8, .wshare = 1 };
+    int ballot = (d->subgroup_ops & VK_SUBGROUP_FEATURE_BALLOT_BIT) && d->subgroup_size >= 8;
+    if (d->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU)
+        /* lavapipe: 8-lane subgroups run as one SIMD vector; a per-lane load
+         * is a gather, a subgroup broadcast a register shuffle */
+        *b = (AsrConvBlock) { .lx = 8, .ly = 4, .px = 12, .cob = 8, .wshare = ballot };
+    else
+        /* GPUs: weights at workgroup-uniform addresses (scalar/constant caches) */
+        *b = (AsrConvBlock) { .lx = 16, .ly = 4, .px = 4, .cob = 8, .wshare = 0 };
     const char *env = getenv("ANYSR_CONV_BLOCK");
     unsigned lx, ly, px, cob, ws;
     if (env && sscanf(env, "%u,%u,%u,%u,%u", &lx, &ly, &px, &cob, &ws) == 5 && lx && ly && px &&
@@ -96,15 +102,22 @@ AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, AsrCmd *cmd, A
 
     const AsrConvBlock *cb = &net->conv_block;
     choose_conv_block(d, &net->conv_block);
+    /* one conv pipeline per role: its flags are a specialisation constant,
+     * so the branches of the other roles are compiled out */
+    static const uint32_t conv_flags[ASR_CONV_SET_COUNT] = {
+        [ASR_CONV_SET_HEAD] = ASR_CONV_IN_IMAGE,
+        [ASR_CONV_SET_C1] = 0,
+        [ASR_CONV_SET_C2] = ASR_CONV_PRE_SA_RELU | ASR_CONV_ADD_RES,
+        [ASR_CONV_SET_TAIL] = ASR_CONV_ADD_HEAD,
+    };
     AsrPassDesc conv = {
         .shader = fp16 ? &asr_shader_conv3x3_f16 : &asr_shader_conv3x3, .num_buffers = 6,
         .push_size = sizeof(AsrConvParams),
-        .local_x = cb->lx, .local_y = cb->ly, .num_spec = 3, .spec = { cb->px, cb->cob, cb->wshare },
-        .num_sets = ASR_CONV_SET_COUNT,
+        .local_x = cb->lx, .local_y = cb->ly, .num_spec = 4, .spec = { cb->px, cb->cob, cb->wshare },
     };
     AsrPassDesc gap = {
         .shader = fp16 ? &asr_shader_gap_f16 : &asr_shader_gap, .num_buffers = 2, .push_size = sizeof(AsrGapParams),
-        .local_x = ASR_GAP_LOCAL, .local_y = 1,
+        .local_x = ASR_MIN(ASR_MAX(d->subgroup_size, 1), ASR_GAP_MAX_LOCAL), .local_y = 1,
     };
     AsrPassDesc sa = {
         .shader = &asr_shader_sa, .num_buffers = 3, .push_size = sizeof(AsrSaParams),
@@ -125,8 +138,12 @@ AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, AsrCmd *cmd, A
         .shader = &asr_shader_bilinear, .num_buffers = 2, .push_size = sizeof(AsrDecParams),
         .local_x = REFINE_LOCAL, .local_y = REFINE_LOCAL,
     };
-    if ((status = asr_pass_create(d, &conv, &net->conv)) < 0 ||
-        (status = asr_pass_create(d, &gap, &net->gap)) < 0 ||
+    for (uint32_t i = 0; i < ASR_CONV_SET_COUNT; i++) {
+        conv.spec[3] = conv_flags[i];
+        if ((status = asr_pass_create(d, &conv, &net->conv[i])) < 0)
+            goto error;
+    }
+    if ((status = asr_pass_create(d, &gap, &net->gap)) < 0 ||
         (status = asr_pass_create(d, &sa, &net->sa)) < 0 ||
         (status = asr_pass_create(d, &classify, &net->classify)) < 0 ||
         (status = asr_pass_create(d, &args, &net->args)) < 0 ||
@@ -151,7 +168,9 @@ error:
 
 void asr_net_destroy(AsrDevice *d, AsrNet *net)
 {
-    AsrPass *passes[] = { &net->conv, &net->gap, &net->sa, &net->classify, &net->args,
+    for (uint32_t i = 0; i < ASR_CONV_SET_COUNT; i++)
+        asr_pass_destroy(d, &net->conv[i]);
+    AsrPass *passes[] = { &net->gap, &net->sa, &net->classify, &net->args,
                           &net->mlp_heavy, &net->mlp_light, &net->refine, &net->bilinear };
     AsrBuffer *bufs[] = { &net->weights, &net->att, &net->x, &net->y, &net->partial,
                           &net->unref, &net->route };
@@ -318,7 +337,10 @@ AsrStatus asr_net_reserve(AsrDevice *d, AsrNet *net, const AsrNetPlan *plan)
             return status;
     }
     const struct { AsrPass *p; uint32_t n; } sets[] = {
-        { &net->conv, plan->enc_bands * ASR_CONV_SET_COUNT },
+        { &net->conv[ASR_CONV_SET_HEAD], plan->enc_bands },
+        { &net->conv[ASR_CONV_SET_C1], plan->enc_bands },
+        { &net->conv[ASR_CONV_SET_C2], plan->enc_bands },
+        { &net->conv[ASR_CONV_SET_TAIL], plan->enc_bands },
         { &net->gap, plan->enc_bands },
         { &net->classify, plan->dec_bands },
         { &net->mlp_heavy, plan->dec_bands * 2 },
@@ -402,7 +424,7 @@ void asr_net_bind(AsrDevice *d, AsrNet *net, const AsrNetSize *s, const AsrNetPl
             ConvBases cb;
             conv_bases(d, net, s, plan, b, i, r, &cb);
             r[3] = w, r[4] = att, r[5] = *lr;
-            asr_pass_bind(d, &net->conv, b * ASR_CONV_SET_COUNT + i, r);
+            asr_pass_bind(d, &net->conv[i], b, r);
         }
         uint32_t r0 = b * plan->enc_rows, r1 = ASR_MIN(r0 + plan->enc_rows, s->in_h), base;
         AsrBufferRange gap[2] = { map_rows(d, &net->y, s, plan, r0, r1, &base), partial };
@@ -455,7 +477,7 @@ static AsrStatus conv(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net, const
         };
         const AsrConvBlock *k = &net->conv_block;
         asr_netprof_conv(d, net, s, plan, set, r1 - r0, c_in, c_out, flags);
-        asr_pass_dispatch_groups(d, cb, &net->conv, b * ASR_CONV_SET_COUNT + set, &p,
+        asr_pass_dispatch_groups(d, cb, &net->conv[set], b, &p,
                                  ASR_DIV_UP(s->in_w, k->px * k->lx), ASR_DIV_UP(r1 - r0, k->ly),
                                  ASR_DIV_UP(c_out, k->cob));
         if (brk) {

@@ -101,7 +101,8 @@ typedef struct AsrNet {
     AsrBuffer weights; /* device-local, every weight as float */
     AsrBuffer att;     /* D x F attention values */
     int fp16;          /* feature maps in float16 (act.h) */
-    AsrPass conv, gap, sa, classify, args, mlp_heavy, mlp_light, refine, bilinear;
+    AsrPass conv[ASR_CONV_SET_COUNT]; /* per role: the flags are specialised */
+    AsrPass gap, sa, classify, args, mlp_heavy, mlp_light, refine, bilinear;
     /* grow-only, size-dependent: the whole-frame feature maps x and y (see
      * AsrNetPlan), partial sums, and the decoder window */
     AsrBuffer x, y, partial, unref, route;

@@ -344,11 +344,17 @@ AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
     VkPhysicalDeviceMaintenance3Properties m3 = {
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES,
     };
-    VkPhysicalDeviceProperties2 p2 = {
-        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+    VkPhysicalDeviceSubgroupProperties sg = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES,
         .pNext = &m3,
     };
+    VkPhysicalDeviceProperties2 p2 = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+        .pNext = &sg,
+    };
     d->vk.vkGetPhysicalDeviceProperties2(d->phys, &p2);
+    d->subgroup_size = sg.subgroupSize;
+    d->subgroup_ops = (sg.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) ? sg.supportedOperations : 0;
     d->max_alloc = m3.maxMemoryAllocationSize ? m3.maxMemoryAllocationSize : (1ull << 30);
     for (uint32_t i = 0; i < d->mem_props.memoryHeapCount; i++) {
         const VkMemoryHeap *h = &d->mem_props.memoryHeaps[i];

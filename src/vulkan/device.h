@@ -30,6 +30,8 @@ typedef struct AsrDevice {
     uint64_t buffer_allocations;
     uint64_t bytes, bytes_peak;     /* memory of live buffers (device and staging) */
     int storage16;                  /* storageBuffer16BitAccess enabled */
+    uint32_t subgroup_size;         /* VkPhysicalDeviceSubgroupProperties */
+    VkSubgroupFeatureFlags subgroup_ops; /* supported in compute shaders (0: none) */
     int float16;                    /* shaderFloat16 enabled (fp16 arithmetic: the ceiling probe) */
     struct AsrProfiler *prof;       /* profiler.h: the per-pass profile, NULL when off */
     VkDeviceSize heap_bytes;        /* largest device-local heap */
