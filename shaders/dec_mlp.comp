@@ -10,6 +10,18 @@
  *   out[c](q) = bilinear(lr[c])(X, Y) + o[c] for c = 0, 1, 2 (R, G, B).
  *   L0 at l0_w/l0_b ((H1, F+4) and H1), L1 at l1_w/l1_b, L2 at l2_w/l2_b;
  *   with NL = 1 the output layer is L1, with NL = 2 it is L2.
+ *   Every sum starts from the bias and adds its inputs in order, in float.
+ * Kernel: an invocation is one pixel; the hidden units are computed 8 at a
+ *   time. For a block of 8 units, lane l of each 8 loads the weight row of
+ *   unit 8 b + l and the other lanes get it by subgroup broadcast, so no
+ *   inner loop gathers the same weight for every lane; the loops over the
+ *   inputs of a block are unrolled so that the pixel's input and hidden
+ *   values are indexed by constants (registers). With NL = 2 the first
+ *   hidden layer goes through this invocation's own slots of shared memory
+ *   (no barrier: no invocation reads another's), and the output layer is
+ *   summed block by block as the last hidden layer is produced.
+ *   Invocations past the count stay active (they compute a clamped pixel
+ *   and do not store) because the broadcasts need every lane.
  * Bindings: 0 = readonly ACT_T enc[] (feature map, params.h NHWC, the window's LR rows)
  *           1 = readonly float lr[] (RGB planes of in_w x in_h)
  *           2 = readonly float weights[]
@@ -18,13 +30,17 @@
  * Push constants: AsrDecParams (params.h).
  * Specialization constants: 0, 1 = workgroup size (ASR_DEC_LOCAL x 1);
  *   ASR_SPEC_F = F, ASR_SPEC_H1, ASR_SPEC_H2 = hidden sizes (H2 >= 1),
- *   ASR_SPEC_NL = hidden layers (1 or 2).
+ *   ASR_SPEC_NL = hidden layers (1 or 2). Shared memory: H1 x ASR_DEC_LOCAL
+ *   floats (NL = 2).
  * Dispatch: ASR_DEC_ALL: ceil(out_w * rows / ASR_DEC_LOCAL) workgroups as
  *   g x 1 x 1 (g <= ASR_DEC_MAX_GROUPS_X); lists: vkCmdDispatchIndirect
  *   at ASR_ROUTE_HEAVY_ARGS / ASR_ROUTE_LIGHT_ARGS (written by dec_args.comp).
+ *   Subgroups of at least 8 invocations with ballot (broadcast) support.
  */
 #version 450
 #extension GL_GOOGLE_include_directive : require
+#extension GL_EXT_control_flow_attributes : require
+#extension GL_KHR_shader_subgroup_ballot : require
 #include "params.h"
 #include "act.h"
 
@@ -44,25 +60,40 @@ layout(push_constant) uniform Push { AsrDecParams p; };
 #include "decoder.h"
 
 const uint NIN = F + 4u;
+shared float s_h1[NL == 2u ? H1 * ASR_DEC_LOCAL : 1u];
+
+/* the value v of lanes 0..7 (of each 8), to every lane */
+void bcast8(float v, out float w[8])
+{
+    w[0] = subgroupBroadcast(v, 0u);
+    w[1] = subgroupBroadcast(v, 1u);
+    w[2] = subgroupBroadcast(v, 2u);
+    w[3] = subgroupBroadcast(v, 3u);
+    w[4] = subgroupBroadcast(v, 4u);
+    w[5] = subgroupBroadcast(v, 5u);
+    w[6] = subgroupBroadcast(v, 6u);
+    w[7] = subgroupBroadcast(v, 7u);
+}
 
 void main()
 {
     uint i = dec_invocation();
     uint n = p.out_w * p.rows;
+    uint lane = gl_SubgroupInvocationID & 7u;
+    uint lid = gl_LocalInvocationID.x;
+    uint count = p.mode == ASR_DEC_ALL ? n :
+                 p.mode == ASR_DEC_HEAVY ? route[ASR_ROUTE_HEAVY_COUNT] :
+                 route[ASR_ROUTE_LIGHT_COUNT];
+    bool valid = i < count;
+    uint ic = min(i, max(count, 1u) - 1u);
     uint q;
-    if (p.mode == ASR_DEC_ALL) {
-        if (i >= n)
-            return;
-        q = i;
-    } else if (p.mode == ASR_DEC_HEAVY) {
-        if (i >= route[ASR_ROUTE_HEAVY_COUNT])
-            return;
-        q = route[ASR_ROUTE_MAP + n + i];
-    } else {
-        if (i >= route[ASR_ROUTE_LIGHT_COUNT])
-            return;
-        q = route[ASR_ROUTE_MAP + n + (n - 1u - i)];
-    }
+    if (p.mode == ASR_DEC_ALL)
+        q = ic;
+    else if (p.mode == ASR_DEC_HEAVY)
+        q = route[ASR_ROUTE_MAP + n + ic];
+    else
+        q = route[ASR_ROUTE_MAP + n + (n - 1u - ic)];
+    q = min(q, n - 1u);
     uint X = q % p.out_w, Y = p.y0 + q / p.out_w;
     uint ix, iy;
     float in_v[NIN];
@@ -70,42 +101,82 @@ void main()
     dec_axis(Y, p.in_h, p.out_h, iy, in_v[F + 1u]);
     in_v[F + 2u] = p.cell_x;
     in_v[F + 3u] = p.cell_y;
-    uint lr_plane = p.in_w * p.in_h;
     uint src = (iy * p.in_w + ix) * p.cs - p.enc_base;
-    for (uint c = 0u; c < F; c++)
+    [[unroll]] for (uint c = 0u; c < F; c++)
         in_v[c] = act_load(enc[src + c]);
 
-    float h1[H1];
-    for (uint j = 0u; j < H1; j++) {
-        float a = wt[p.l0_b + j];
-        for (uint k = 0u; k < NIN; k++)
-            a += wt[p.l0_w + j * NIN + k] * in_v[k];
-        h1[j] = max(a, 0.0);
-    }
+    const uint HL = NL == 1u ? H1 : H2; /* the last hidden layer */
     float o[3];
-    if (NL == 1u) {
-        for (uint c = 0u; c < 3u; c++) {
-            float a = wt[p.l1_b + c];
-            for (uint k = 0u; k < H1; k++)
-                a += wt[p.l1_w + c * H1 + k] * h1[k];
-            o[c] = a;
+    [[unroll]] for (uint c = 0u; c < 3u; c++)
+        o[c] = wt[(NL == 1u ? p.l1_b : p.l2_b) + c];
+    uint lw = NL == 1u ? p.l1_w : p.l2_w;
+
+    if (NL == 2u) {
+        /* h1 = relu(L0 in_v) into this invocation's slots */
+        for (uint b = 0u; b < H1; b += 8u) {
+            uint row = p.l0_w + min(b + lane, H1 - 1u) * NIN;
+            float acc[8];
+            [[unroll]] for (uint u = 0u; u < 8u; u++)
+                acc[u] = wt[p.l0_b + min(b + u, H1 - 1u)];
+            [[unroll]] for (uint k = 0u; k < NIN; k++) {
+                float w[8];
+                bcast8(wt[row + k], w);
+                [[unroll]] for (uint u = 0u; u < 8u; u++)
+                    acc[u] += w[u] * in_v[k];
+            }
+            [[unroll]] for (uint u = 0u; u < 8u; u++)
+                if (b + u < H1)
+                    s_h1[(b + u) * ASR_DEC_LOCAL + lid] = max(acc[u], 0.0);
+        }
+        float h1[H1];
+        [[unroll]] for (uint k = 0u; k < H1; k++)
+            h1[k] = s_h1[k * ASR_DEC_LOCAL + lid];
+        /* h2 = relu(L1 h1), block by block, into the output layer */
+        for (uint b = 0u; b < H2; b += 8u) {
+            uint row = p.l1_w + min(b + lane, H2 - 1u) * H1;
+            float acc[8];
+            [[unroll]] for (uint u = 0u; u < 8u; u++)
+                acc[u] = wt[p.l1_b + min(b + u, H2 - 1u)];
+            [[unroll]] for (uint k = 0u; k < H1; k++) {
+                float w[8];
+                bcast8(wt[row + k], w);
+                [[unroll]] for (uint u = 0u; u < 8u; u++)
+                    acc[u] += w[u] * h1[k];
+            }
+            [[unroll]] for (uint c = 0u; c < 3u; c++) {
+                float w[8];
+                bcast8(wt[lw + c * H2 + min(b + lane, H2 - 1u)], w);
+                [[unroll]] for (uint u = 0u; u < 8u; u++)
+                    if (b + u < H2)
+                        o[c] += w[u] * max(acc[u], 0.0);
+            }
         }
     } else {
-        float h2[H2];
-        for (uint j = 0u; j < H2; j++) {
-            float a = wt[p.l1_b + j];
-            for (uint k = 0u; k < H1; k++)
-                a += wt[p.l1_w + j * H1 + k] * h1[k];
-            h2[j] = max(a, 0.0);
-        }
-        for (uint c = 0u; c < 3u; c++) {
-            float a = wt[p.l2_b + c];
-            for (uint k = 0u; k < H2; k++)
-                a += wt[p.l2_w + c * H2 + k] * h2[k];
-            o[c] = a;
+        /* h1 = relu(L0 in_v), block by block, into the output layer */
+        for (uint b = 0u; b < H1; b += 8u) {
+            uint row = p.l0_w + min(b + lane, H1 - 1u) * NIN;
+            float acc[8];
+            [[unroll]] for (uint u = 0u; u < 8u; u++)
+                acc[u] = wt[p.l0_b + min(b + u, H1 - 1u)];
+            [[unroll]] for (uint k = 0u; k < NIN; k++) {
+                float w[8];
+                bcast8(wt[row + k], w);
+                [[unroll]] for (uint u = 0u; u < 8u; u++)
+                    acc[u] += w[u] * in_v[k];
+            }
+            [[unroll]] for (uint c = 0u; c < 3u; c++) {
+                float w[8];
+                bcast8(wt[lw + c * H1 + min(b + lane, H1 - 1u)], w);
+                [[unroll]] for (uint u = 0u; u < 8u; u++)
+                    if (b + u < H1)
+                        o[c] += w[u] * max(acc[u], 0.0);
+            }
         }
     }
-    for (uint c = 0u; c < 3u; c++) {
+    if (!valid)
+        return;
+    uint lr_plane = p.in_w * p.in_h;
+    [[unroll]] for (uint c = 0u; c < 3u; c++) {
         float base = dec_bilinear(c * lr_plane, X, Y, p.in_w, p.in_h, p.out_w, p.out_h);
         dst[c * n + q] = base + o[c];
     }
