@@ -21,6 +21,7 @@
  */
 #version 450
 #extension GL_GOOGLE_include_directive : require
+#extension GL_EXT_control_flow_attributes : require
 #include "params.h"
 #include "act.h"
 
@@ -61,10 +62,12 @@ void main()
         in_v[F + 2u] = p.cell_x;
         in_v[F + 3u] = p.cell_y;
         uint src = (iy * p.in_w + ix) * p.cs - p.enc_base;
-        for (uint c = 0u; c < F; c++)
+        [[unroll]] for (uint c = 0u; c < F; c++)
             in_v[c] = act_load(enc[src + c]);
         float lh = wt[p.l0_b], ll = wt[p.l0_b + 1u];
-        for (uint k = 0u; k < NIN; k++) {
+        /* unrolled: in_v is indexed by constants (registers) and the
+         * weights by push constants plus constants (uniform loads) */
+        [[unroll]] for (uint k = 0u; k < NIN; k++) {
             lh += wt[p.l0_w + k] * in_v[k];
             ll += wt[p.l0_w + NIN + k] * in_v[k];
         }

@@ -52,7 +52,15 @@ layout(constant_id = ASR_SPEC_NL) const uint NL = 2u;
 
 layout(std430, binding = 0) readonly buffer Enc { ACT_T enc[]; };
 layout(std430, binding = 1) readonly buffer Lr { float lr[]; };
+#ifdef ASR_MLP_UBO
+/* the MLP's own weights, bound as a uniform buffer of NV vec4 (std140) */
+layout(constant_id = ASR_SPEC_MLP_VEC4) const uint NV = 1u;
+layout(std140, binding = 2) uniform Weights { vec4 wv[NV]; };
+#define WT(i) wv[(i) >> 2u][(i) & 3u]
+#else
 layout(std430, binding = 2) readonly buffer Weights { float wt[]; };
+#define WT(i) wt[i]
+#endif
 layout(std430, binding = 3) writeonly buffer Out { float dst[]; };
 layout(std430, binding = 4) readonly buffer Route { uint route[]; };
 layout(push_constant) uniform Push { AsrDecParams p; };
@@ -75,11 +83,23 @@ void bcast8(float v, out float w[8])
     w[7] = subgroupBroadcast(v, 7u);
 }
 
+/* w[u] = W[min(b + u, rows - 1)][k], u < 8, of the row-major layer at `base`
+ * with n_in inputs: every invocation needs the same eight weights */
+void weights8(uint base, uint n_in, uint rows, uint b, uint k, out float w[8])
+{
+#ifdef ASR_MLP_UBO
+    [[unroll]] for (uint u = 0u; u < 8u; u++)
+        w[u] = WT(base + min(b + u, rows - 1u) * n_in + k);
+#else
+    /* lane l of each 8 loads weight l, the others get it by broadcast */
+    bcast8(WT(base + min(b + (gl_SubgroupInvocationID & 7u), rows - 1u) * n_in + k), w);
+#endif
+}
+
 void main()
 {
     uint i = dec_invocation();
     uint n = p.out_w * p.rows;
-    uint lane = gl_SubgroupInvocationID & 7u;
     uint lid = gl_LocalInvocationID.x;
     uint count = p.mode == ASR_DEC_ALL ? n :
                  p.mode == ASR_DEC_HEAVY ? route[ASR_ROUTE_HEAVY_COUNT] :
@@ -108,19 +128,17 @@ void main()
     const uint HL = NL == 1u ? H1 : H2; /* the last hidden layer */
     float o[3];
     [[unroll]] for (uint c = 0u; c < 3u; c++)
-        o[c] = wt[(NL == 1u ? p.l1_b : p.l2_b) + c];
+        o[c] = WT((NL == 1u ? p.l1_b : p.l2_b) + c);
     uint lw = NL == 1u ? p.l1_w : p.l2_w;
 
     if (NL == 2u) {
         /* h1 = relu(L0 in_v) into this invocation's slots */
         for (uint b = 0u; b < H1; b += 8u) {
-            uint row = p.l0_w + min(b + lane, H1 - 1u) * NIN;
             float acc[8];
-            [[unroll]] for (uint u = 0u; u < 8u; u++)
-                acc[u] = wt[p.l0_b + min(b + u, H1 - 1u)];
+            weights8(p.l0_b, 1u, H1, b, 0u, acc);
             [[unroll]] for (uint k = 0u; k < NIN; k++) {
                 float w[8];
-                bcast8(wt[row + k], w);
+                weights8(p.l0_w, NIN, H1, b, k, w);
                 [[unroll]] for (uint u = 0u; u < 8u; u++)
                     acc[u] += w[u] * in_v[k];
             }
@@ -133,19 +151,17 @@ void main()
             h1[k] = s_h1[k * ASR_DEC_LOCAL + lid];
         /* h2 = relu(L1 h1), block by block, into the output layer */
         for (uint b = 0u; b < H2; b += 8u) {
-            uint row = p.l1_w + min(b + lane, H2 - 1u) * H1;
             float acc[8];
-            [[unroll]] for (uint u = 0u; u < 8u; u++)
-                acc[u] = wt[p.l1_b + min(b + u, H2 - 1u)];
+            weights8(p.l1_b, 1u, H2, b, 0u, acc);
             [[unroll]] for (uint k = 0u; k < H1; k++) {
                 float w[8];
-                bcast8(wt[row + k], w);
+                weights8(p.l1_w, H1, H2, b, k, w);
                 [[unroll]] for (uint u = 0u; u < 8u; u++)
                     acc[u] += w[u] * h1[k];
             }
             [[unroll]] for (uint c = 0u; c < 3u; c++) {
                 float w[8];
-                bcast8(wt[lw + c * H2 + min(b + lane, H2 - 1u)], w);
+                weights8(lw + c * H2, 1u, H2, b, 0u, w);
                 [[unroll]] for (uint u = 0u; u < 8u; u++)
                     if (b + u < H2)
                         o[c] += w[u] * max(acc[u], 0.0);
@@ -154,19 +170,17 @@ void main()
     } else {
         /* h1 = relu(L0 in_v), block by block, into the output layer */
         for (uint b = 0u; b < H1; b += 8u) {
-            uint row = p.l0_w + min(b + lane, H1 - 1u) * NIN;
             float acc[8];
-            [[unroll]] for (uint u = 0u; u < 8u; u++)
-                acc[u] = wt[p.l0_b + min(b + u, H1 - 1u)];
+            weights8(p.l0_b, 1u, H1, b, 0u, acc);
             [[unroll]] for (uint k = 0u; k < NIN; k++) {
                 float w[8];
-                bcast8(wt[row + k], w);
+                weights8(p.l0_w, NIN, H1, b, k, w);
                 [[unroll]] for (uint u = 0u; u < 8u; u++)
                     acc[u] += w[u] * in_v[k];
             }
             [[unroll]] for (uint c = 0u; c < 3u; c++) {
                 float w[8];
-                bcast8(wt[lw + c * H1 + min(b + lane, H1 - 1u)], w);
+                weights8(lw + c * H1, 1u, H1, b, 0u, w);
                 [[unroll]] for (uint u = 0u; u < 8u; u++)
                     if (b + u < H1)
                         o[c] += w[u] * max(acc[u], 0.0);

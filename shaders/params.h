@@ -50,6 +50,8 @@
 #define ASR_SPEC_H1 3
 #define ASR_SPEC_H2 4
 #define ASR_SPEC_NL 5
+/* dec_mlp.comp built with ASR_MLP_UBO: vec4 entries of its weight uniform buffer */
+#define ASR_SPEC_MLP_VEC4 6
 
 /*
  * unpack.comp and pack.comp: one side of the frame I/O.

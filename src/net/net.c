@@ -29,8 +29,9 @@ static AsrStatus upload_weights(AsrDevice *d, AsrNet *net, AsrCmd *cmd)
     AsrStatus status;
     AsrBuffer staging = { 0 };
     VkDeviceSize bytes = net->model->num_weights * sizeof(float);
-    status = asr_buffer_create(d, &net->weights, ASR_BUFFER_DEVICE, bytes,
-                               STORAGE | VK_BUFFER_USAGE_TRANSFER_DST_BIT);
+    status = asr_buffer_create(d, &net->weights, ASR_BUFFER_DEVICE, bytes + 16,
+                               STORAGE | VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT |
+                               VK_BUFFER_USAGE_TRANSFER_DST_BIT);
     if (status < 0)
         return status;
     status = asr_buffer_create(d, &staging, ASR_BUFFER_UPLOAD, bytes,
@@ -75,19 +76,56 @@ static void choose_conv_block(const AsrDevice *d, AsrConvBlock *b)
         *b = (AsrConvBlock) { .lx = lx, .ly = ly, .px = px, .cob = cob, .wshare = !!ws };
 }
 
-static AsrStatus create_mlp(AsrDevice *d, const AsrArch *a, int heavy, int fp16, AsrPass *p)
+/* The weights of a decoder MLP go in a uniform buffer when they are one
+ * contiguous run (layers in order) within the device's maxUniformBufferRange:
+ * uniform loads serve weights that every invocation reads at once better
+ * than storage loads (README "Kernels"). */
+static void choose_mlp_weights(const AsrDevice *d, const AsrModel *m, int heavy, AsrMlpWeights *w)
 {
+    const AsrArch *a = &m->arch;
+    const AsrLayerOffsets *l = heavy ? m->off.heavy : m->off.light;
     const uint32_t *hid = heavy ? a->heavy : a->light;
     uint32_t nl = heavy ? a->n_heavy : a->n_light;
+    uint32_t in = a->F + 4, expect = l[0].w;
+    memset(w, 0, sizeof(*w));
+    for (uint32_t i = 0; i <= nl; i++) {
+        uint32_t out = i < nl ? hid[i] : 3;
+        if (l[i].w != expect || l[i].b != l[i].w + out * in)
+            return; /* not one run in layer order */
+        expect = l[i].b + out;
+        in = out;
+    }
+    const VkPhysicalDeviceLimits *lim = &d->props.limits;
+    VkDeviceSize align = ASR_MAX(lim->minUniformBufferOffsetAlignment, 16);
+    VkDeviceSize first = (VkDeviceSize)l[0].w * sizeof(float) / align * align;
+    VkDeviceSize range = ((VkDeviceSize)expect * sizeof(float) - first + 15) / 16 * 16;
+    if (range > lim->maxUniformBufferRange ||
+        first + range > (VkDeviceSize)m->num_weights * sizeof(float) + 16)
+        return;
+    w->ubo = !getenv("ANYSR_MLP_SSBO");
+    w->offset = first;
+    w->range = range;
+    w->first = (uint32_t)(first / sizeof(float));
+}
+
+static AsrStatus create_mlp(AsrDevice *d, AsrNet *net, int heavy, int fp16, AsrPass *p)
+{
+    const AsrArch *a = &net->model->arch;
+    const uint32_t *hid = heavy ? a->heavy : a->light;
+    uint32_t nl = heavy ? a->n_heavy : a->n_light;
+    AsrMlpWeights *w = &net->mlp_w[heavy];
+    choose_mlp_weights(d, net->model, heavy, w);
     AsrPassDesc desc = {
-        .shader = fp16 ? &asr_shader_dec_mlp_f16 : &asr_shader_dec_mlp,
+        .shader = w->ubo ? (fp16 ? &asr_shader_dec_mlp_ubo_f16 : &asr_shader_dec_mlp_ubo) :
+                           (fp16 ? &asr_shader_dec_mlp_f16 : &asr_shader_dec_mlp),
         .num_buffers = 5,
         .push_size = sizeof(AsrDecParams),
         .local_x = ASR_DEC_LOCAL,
         .local_y = 1,
-        .num_spec = 4,
-        .spec = { a->F, hid[0], nl > 1 ? hid[1] : 1, nl },
+        .num_spec = 5,
+        .spec = { a->F, hid[0], nl > 1 ? hid[1] : 1, nl, (uint32_t)(w->range / 16) },
         .num_sets = 2,
+        .uniform_mask = w->ubo ? 1u << 2 : 0,
     };
     return asr_pass_create(d, &desc, p);
 }
@@ -147,8 +185,8 @@ AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, AsrCmd *cmd, A
         (status = asr_pass_create(d, &sa, &net->sa)) < 0 ||
         (status = asr_pass_create(d, &classify, &net->classify)) < 0 ||
         (status = asr_pass_create(d, &args, &net->args)) < 0 ||
-        (status = create_mlp(d, a, 1, fp16, &net->mlp_heavy)) < 0 ||
-        (status = create_mlp(d, a, 0, fp16, &net->mlp_light)) < 0 ||
+        (status = create_mlp(d, net, 1, fp16, &net->mlp_heavy)) < 0 ||
+        (status = create_mlp(d, net, 0, fp16, &net->mlp_light)) < 0 ||
         (status = asr_pass_create(d, &refine, &net->refine)) < 0 ||
         (status = asr_pass_create(d, &bilinear, &net->bilinear)) < 0)
         goto error;
@@ -446,7 +484,10 @@ void asr_net_bind(AsrDevice *d, AsrNet *net, const AsrNetSize *s, const AsrNetPl
             }
             for (int m = 0; m < 2; m++) {
                 AsrPass *p = m ? &net->mlp_light : &net->mlp_heavy;
-                AsrBufferRange r[5] = { enc, *lr, w, routed ? unref : *hr, route };
+                const AsrMlpWeights *mw = &net->mlp_w[!m];
+                AsrBufferRange wr = mw->ubo ? (AsrBufferRange) { &net->weights, mw->offset,
+                                                                 mw->range } : w;
+                AsrBufferRange r[5] = { enc, *lr, wr, routed ? unref : *hr, route };
                 asr_pass_bind(d, p, b * 2 + (uint32_t)routed, r);
             }
         }
@@ -541,10 +582,11 @@ static void mlp_params(const AsrNet *net, int heavy, AsrDecParams *p)
     const AsrModelOffsets *o = &net->model->off;
     const AsrLayerOffsets *l = heavy ? o->heavy : o->light;
     uint32_t n = heavy ? net->model->arch.n_heavy : net->model->arch.n_light;
-    p->l0_w = l[0].w, p->l0_b = l[0].b;
-    p->l1_w = l[1].w, p->l1_b = l[1].b;
+    uint32_t f = net->mlp_w[!!heavy].ubo ? net->mlp_w[!!heavy].first : 0;
+    p->l0_w = l[0].w - f, p->l0_b = l[0].b - f;
+    p->l1_w = l[1].w - f, p->l1_b = l[1].b - f;
     if (n > 1)
-        p->l2_w = l[2].w, p->l2_b = l[2].b;
+        p->l2_w = l[2].w - f, p->l2_b = l[2].b - f;
 }
 
 void asr_net_record_decoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,

@@ -95,8 +95,18 @@ typedef struct AsrConvBlock {
     uint32_t wshare; /* weights loaded once per 8 lanes, shared by subgroup broadcast */
 } AsrConvBlock;
 
+/* Where a decoder MLP reads its weights: with ubo, a uniform buffer bound
+ * at bytes [offset, offset + range) of the weight buffer, the shader's
+ * offsets then relative to `offset` (first / 4 floats) */
+typedef struct AsrMlpWeights {
+    int ubo;
+    VkDeviceSize offset, range;
+    uint32_t first; /* offset / sizeof(float) */
+} AsrMlpWeights;
+
 typedef struct AsrNet {
     AsrModel *model;
+    AsrMlpWeights mlp_w[2]; /* [0] light, [1] heavy */
     AsrConvBlock conv_block;
     AsrBuffer weights; /* device-local, every weight as float */
     AsrBuffer att;     /* D x F attention values */

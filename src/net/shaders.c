@@ -18,6 +18,8 @@
 #include "dec_args.spv.h"
 #include "dec_mlp.spv.h"
 #include "dec_mlp_f16.spv.h"
+#include "dec_mlp_ubo.spv.h"
+#include "dec_mlp_ubo_f16.spv.h"
 #include "dec_refine.spv.h"
 #include "bilinear.spv.h"
 #include "probe_fma.spv.h"
@@ -38,6 +40,8 @@ const AsrShaderCode asr_shader_dec_classify = SHADER(dec_classify);
 const AsrShaderCode asr_shader_dec_classify_f16 = SHADER(dec_classify_f16);
 const AsrShaderCode asr_shader_dec_args = SHADER(dec_args);
 const AsrShaderCode asr_shader_dec_mlp = SHADER(dec_mlp);
+const AsrShaderCode asr_shader_dec_mlp_ubo = SHADER(dec_mlp_ubo);
+const AsrShaderCode asr_shader_dec_mlp_ubo_f16 = SHADER(dec_mlp_ubo_f16);
 const AsrShaderCode asr_shader_dec_mlp_f16 = SHADER(dec_mlp_f16);
 const AsrShaderCode asr_shader_dec_refine = SHADER(dec_refine);
 const AsrShaderCode asr_shader_bilinear = SHADER(bilinear);

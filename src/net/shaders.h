@@ -21,6 +21,9 @@ extern const AsrShaderCode asr_shader_dec_classify_f16; /* act.h: 16-bit feature
 extern const AsrShaderCode asr_shader_dec_args;
 extern const AsrShaderCode asr_shader_dec_mlp;
 extern const AsrShaderCode asr_shader_dec_mlp_f16; /* act.h: 16-bit feature maps */
+/* dec_mlp with its weights in a uniform buffer (ASR_MLP_UBO) */
+extern const AsrShaderCode asr_shader_dec_mlp_ubo;
+extern const AsrShaderCode asr_shader_dec_mlp_ubo_f16;
 extern const AsrShaderCode asr_shader_dec_refine;
 extern const AsrShaderCode asr_shader_bilinear;
 extern const AsrShaderCode asr_shader_probe_fma;

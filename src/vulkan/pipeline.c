@@ -9,6 +9,12 @@
 #include "pipeline.h"
 #include "profiler.h"
 
+static VkDescriptorType desc_type(const AsrPass *p, uint32_t binding)
+{
+    return (p->uniform_mask >> binding) & 1 ? VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER :
+                                              VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+}
+
 AsrStatus asr_pass_create(AsrDevice *d, const AsrPassDesc *desc, AsrPass *p)
 {
     AsrStatus status = ASR_OK;
@@ -17,6 +23,7 @@ AsrStatus asr_pass_create(AsrDevice *d, const AsrPassDesc *desc, AsrPass *p)
     memset(p, 0, sizeof(*p));
     p->name = desc->shader->name;
     p->num_buffers = desc->num_buffers;
+    p->uniform_mask = desc->uniform_mask;
     p->push_size = desc->push_size;
     p->local_x = desc->local_x ? desc->local_x : 1;
     p->local_y = desc->local_y ? desc->local_y : 1;
@@ -30,7 +37,7 @@ AsrStatus asr_pass_create(AsrDevice *d, const AsrPassDesc *desc, AsrPass *p)
     for (uint32_t i = 0; i < p->num_buffers; i++) {
         bindings[i] = (VkDescriptorSetLayoutBinding) {
             .binding = i,
-            .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+            .descriptorType = desc_type(p, i),
             .descriptorCount = 1,
             .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
         };
@@ -129,15 +136,17 @@ AsrStatus asr_pass_reserve_sets(AsrDevice *d, AsrPass *p, uint32_t n)
         status = ASR_ERROR_NO_MEMORY;
         goto error;
     }
-    VkDescriptorPoolSize ps = {
-        .type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-        .descriptorCount = ASR_MAX(p->num_buffers, 1) * n,
+    uint32_t uniforms = (uint32_t)__builtin_popcount(p->uniform_mask);
+    VkDescriptorPoolSize ps[2] = {
+        { .type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+          .descriptorCount = ASR_MAX(p->num_buffers - uniforms, 1) * n },
+        { .type = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, .descriptorCount = uniforms * n },
     };
     VkDescriptorPoolCreateInfo dpci = {
         .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
         .maxSets = n,
-        .poolSizeCount = 1,
-        .pPoolSizes = &ps,
+        .poolSizeCount = uniforms ? 2 : 1,
+        .pPoolSizes = ps,
     };
     VK(&d->log, vk->vkCreateDescriptorPool(d->device, &dpci, NULL, &pool));
     for (uint32_t i = 0; i < n; i++)
@@ -196,7 +205,7 @@ void asr_pass_bind(AsrDevice *d, AsrPass *p, uint32_t set, const AsrBufferRange 
             .dstSet = p->sets[set],
             .dstBinding = i,
             .descriptorCount = 1,
-            .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+            .descriptorType = desc_type(p, i),
             .pBufferInfo = &infos[i],
         };
     }

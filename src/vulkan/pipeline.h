@@ -30,6 +30,7 @@ typedef struct AsrPassDesc {
     uint32_t num_spec;
     uint32_t spec[ASR_PASS_MAX_SPEC];
     uint32_t num_sets;     /* descriptor sets to allocate (default 1) */
+    uint32_t uniform_mask; /* bit i set: binding i is a uniform buffer, not a storage buffer */
 } AsrPassDesc;
 
 typedef struct AsrPass {
@@ -41,6 +42,7 @@ typedef struct AsrPass {
     VkDescriptorSet *sets;  /* num_sets of them, from pool */
     uint32_t num_sets;
     uint32_t num_buffers;
+    uint32_t uniform_mask; /* AsrPassDesc.uniform_mask */
     uint32_t push_size;
     uint32_t local_x, local_y;
 } AsrPass;
@@ -52,7 +54,8 @@ typedef struct AsrBufferRange {
     VkDeviceSize size;
 } AsrBufferRange;
 
-/* Create the pipeline and its descriptor sets; counts d->pipelines_created.
+/* Create the pipeline and its descriptor sets (storage buffers, and uniform
+ * buffers at the bindings of uniform_mask); counts d->pipelines_created.
  * On failure *p is left empty. */
 AsrStatus asr_pass_create(AsrDevice *d, const AsrPassDesc *desc, AsrPass *p);
 /* Release a pass (an empty one is fine) and clear it. */
