@@ -103,9 +103,10 @@ static void test_engine(void)
 
     AsrStats st0;
     CHECK_STATUS(asr_engine_get_stats(e, &st0), ASR_OK);
-    /* io 2 + bicubic 2 + network 9 pipelines; weights uploaded once (weights,
-     * their staging buffer, attention values and the counter read-back) */
-    CHECK(st0.pipelines_created == 13);
+    /* io 2 + bicubic 2 + network 12 pipelines (conv3x3 one per role: head,
+     * conv1, conv2, tail); weights uploaded once (weights, their staging
+     * buffer, attention values and the counter read-back) */
+    CHECK(st0.pipelines_created == 16);
     CHECK(st0.buffer_allocations == 4);
     CHECK(st0.frames == 0 && st0.configures == 0 && st0.weight_uploads == 1);
 
