@@ -62,12 +62,22 @@ done:
 static void choose_conv_block(const AsrDevice *d, AsrConvBlock *b)
 {
     int ballot = (d->subgroup_ops & VK_SUBGROUP_FEATURE_BALLOT_BIT) && d->subgroup_size >= 8;
-    if (d->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU)
-        /* lavapipe: 8-lane subgroups run as one SIMD vector; a per-lane load
-         * is a gather, a subgroup broadcast a register shuffle */
-        *b = (AsrConvBlock) { .lx = 8, .ly = 4, .px = 12, .cob = 8, .wshare = ballot };
+    if (d->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU) {
+        /* lavapipe: an 8-lane subgroup is one SIMD vector, 12 pixels x 8
+         * output channels per invocation (measured, README "Kernels"). Mesa
+         * 22.3 loads a buffer element lane by lane unless the address is built
+         * from constants and push constants only, so one lane loads each
+         * weight and a broadcast shares it (2x); Mesa 26.1 loads uniform
+         * addresses once, and direct loads are faster there (1.35x). Mesa
+         * 26.1's lavapipe reports its Mesa version as driverVersion, 22.3's
+         * reports 1. */
+        int old_mesa = VK_API_VERSION_MAJOR(d->props.driverVersion) < 24;
+        *b = (AsrConvBlock) { .lx = 8, .ly = 4, .px = 12, .cob = 8, .wshare = ballot && old_mesa };
+    }
     else
-        /* GPUs: weights at workgroup-uniform addresses (scalar/constant caches) */
+        /* GPUs: 4 x 8 register tiles, 64 invocations, as ncnn's and most direct
+         * GPU convolutions; weights at workgroup-uniform addresses (scalar and
+         * constant caches). Not measured on a GPU yet. */
         *b = (AsrConvBlock) { .lx = 16, .ly = 4, .px = 4, .cob = 8, .wshare = 0 };
     const char *env = getenv("ANYSR_CONV_BLOCK");
     unsigned lx, ly, px, cob, ws;
