@@ -27,13 +27,20 @@
  * Bindings: 0 = readonly ACT_T in[], 1 = ACT_T out[], 2 = readonly ACT_T res[],
  *           3 = readonly float weights[], 4 = readonly float att[],
  *           5 = readonly float image[]
- * Push constants: AsrConvParams (params.h).
+ * Push constants: AsrConvParams (params.h); its flags field is not read.
  * Specialization constants: 0, 1 = workgroup size LX x LY;
  *   ASR_SPEC_CONV_PX (2) = PX, pixels along x per invocation;
- *   ASR_SPEC_CONV_COB (3) = COB, output channels per invocation (a multiple of 4).
- *   Every invocation of a workgroup works on the same COB output channels,
- *   so the weights are read at workgroup-uniform addresses (no shared
- *   memory, no barriers); the accumulators stay in registers.
+ *   ASR_SPEC_CONV_COB (3) = COB, output channels per invocation (a multiple of 8);
+ *   ASR_SPEC_CONV_WSHARE (4) = WSHARE (bool): lane l of each 8 loads the
+ *   weights of output channel co0 + l and subgroup broadcasts share them
+ *   (needs subgroups of >= 8 invocations with ballot), else every invocation
+ *   loads them at the same (workgroup-uniform) address;
+ *   ASR_SPEC_CONV_FLAGS (5) = FLAGS, the ASR_CONV_* flags of the role (one
+ *   pipeline per role, so the other roles' branches are compiled out).
+ *   Every invocation of a workgroup works on the same COB output channels;
+ *   no shared memory, no barriers; the PX x COB accumulators stay in
+ *   registers and each input value loaded serves COB outputs, each weight
+ *   PX pixels. Every lane stays active through the loops (broadcasts).
  * Dispatch: ceil(width / (PX * LX)) x ceil(rows / LY) x ceil(c_out / COB)
  *   workgroups (asr_conv_groups() in src/net/net.c).
  */

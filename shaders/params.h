@@ -132,7 +132,8 @@ ASR_STRUCT(AsrResampleParams) {
 #define ASR_SPEC_CONV_WSHARE 4
 #define ASR_SPEC_CONV_FLAGS 5 /* the ASR_CONV_* flags below */
 
-/* AsrConvParams.flags bits */
+/* ASR_SPEC_CONV_FLAGS bits (conv3x3.comp; AsrConvParams.flags carries the
+ * same value for the C side, unread by the shader) */
 #define ASR_CONV_PRE_SA_RELU 1u /* input v -> max(v * att[att_off + ci], 0) on load */
 #define ASR_CONV_ADD_RES     2u /* output += res[co] at the same pixel */
 #define ASR_CONV_IN_IMAGE    4u /* input from the planar float LR image (binding 5) */
