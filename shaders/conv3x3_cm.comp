@@ -29,6 +29,14 @@
  * B: binding 6, the repacked fp16 weights of the layer at p.pad0 (wp_off):
  *   element (tap * CIP + ci) * COP + co (K x N row-major, stride COP =
  *   NT * TN), zero for ci >= cin_stride and co >= F.
+ * Precision (SPLIT, the default): the weights are stored as fp16 pairs
+ *   hi + lo (lo = fp16((W - hi) * 2^11), the layer's second block at
+ *   + 9 * CIP * COP), and with PRE_SA_RELU the staged input too (pre() in
+ *   fp32, then hi + lo the same way), so hi x hi + 2^-11 (hi x lo (+ lo x
+ *   hi)) (the lo products in accumulators of their own) carry about 22 bits
+ *   of each factor, like the SIMT kernel's fp32 weights: 2 (conv1, tail) or
+ *   3 (conv2) matrix products per tile instead of 1. Without SPLIT
+ *   (ANYSR_CM_SPLIT=0): plain fp16 weights and inputs, one product.
  * Epilogue: each subgroup stores its accumulators to shared memory (fp32),
  *   then its lanes add bias, head and residual per element and store ACT_T.
  * Specialization constants: 0 = local size x (NSG * SG); ASR_SPEC_CM_TM,
@@ -56,6 +64,7 @@ layout(constant_id = ASR_SPEC_CM_NSG) const uint NSG = 4u;
 layout(constant_id = ASR_SPEC_CM_NT) const uint NT = 4u;
 layout(constant_id = ASR_SPEC_CM_CIP) const uint CIP = 32u;
 layout(constant_id = ASR_SPEC_CONV_FLAGS) const uint FLAGS = 0u;
+layout(constant_id = ASR_SPEC_CM_SPLIT) const bool SPLIT = true;
 
 layout(std430, binding = 0) readonly buffer In { ACT_T src[]; };
 layout(std430, binding = 1) buffer Out { ACT_T dst[]; };
@@ -69,8 +78,14 @@ layout(push_constant) uniform Push { AsrConvParams p; };
 const uint WX = NSG * TM;
 const uint NX = WX + 2u;
 const uint COP = NT * TN;
+/* SPLIT: the lo parts are stored times 2^11 (no fp16 subnormals) and summed
+ * in accumulators of their own, scaled back at the end */
+const float LO_SCALE = 2048.0;
 
 shared float16_t sa[3u * NX * CIP];
+/* SPLIT with PRE_SA_RELU: the rounding residue of pre() (fp32 - fp16);
+ * unused (and dropped by the compiler) otherwise */
+shared float16_t sa_lo[3u * NX * CIP];
 shared float sc[NSG * TM * COP];
 
 #define MAT_A coopmat<float16_t, gl_ScopeSubgroup, TM, TK, gl_MatrixUseA>
@@ -99,35 +114,61 @@ void main()
             if (sa_relu)
                 v = max(v * att[p.att_off + c], 0.0);
         }
-        sa[e] = float16_t(v);
+        if (SPLIT && sa_relu) {
+            /* hi = v with its mantissa cut to fp16's 10 bits (exact in fp16;
+             * integer masking, so that no compiler folds the round trip
+             * float(float16_t(v)) back to v), lo = the rest times 2^11 (no
+             * fp16 subnormals, which may be flushed) */
+            float hi = uintBitsToFloat(floatBitsToUint(v) & 0xffffe000u);
+            sa[e] = float16_t(hi);
+            sa_lo[e] = float16_t((v - hi) * LO_SCALE);
+        } else {
+            sa[e] = float16_t(v);
+        }
     }
     barrier();
 
     uint kchunks = (p.c_in + TK - 1u) / TK;
     uint ntiles = (p.c_out + TN - 1u) / TN;
     for (uint mt = gl_SubgroupID; mt < NSG; mt += gl_NumSubgroups) {
-        MAT_C acc[NT];
-        [[unroll]] for (uint nt = 0u; nt < NT; nt++)
+        MAT_C acc[NT], acc_lo[NT];
+        [[unroll]] for (uint nt = 0u; nt < NT; nt++) {
             acc[nt] = MAT_C(0.0);
+            acc_lo[nt] = MAT_C(0.0);
+        }
         for (uint kc = 0u; kc < kchunks; kc++) {
             [[unroll]] for (uint tap = 0u; tap < 9u; tap++) {
                 uint ky = tap / 3u, kx = tap % 3u;
-                MAT_A a;
-                coopMatLoad(a, sa, (ky * NX + mt * TM + kx) * CIP + kc * TK, CIP,
-                            gl_CooperativeMatrixLayoutRowMajor);
+                MAT_A a, alo;
+                uint aoff = (ky * NX + mt * TM + kx) * CIP + kc * TK;
+                coopMatLoad(a, sa, aoff, CIP, gl_CooperativeMatrixLayoutRowMajor);
+                if (SPLIT && sa_relu)
+                    coopMatLoad(alo, sa_lo, aoff, CIP, gl_CooperativeMatrixLayoutRowMajor);
                 uint brow = p.pad0 + (tap * CIP + kc * TK) * COP;
                 [[unroll]] for (uint nt = 0u; nt < NT; nt++) {
                     if (nt < ntiles) {
                         MAT_B b;
                         coopMatLoad(b, wp, brow + nt * TN, COP, gl_CooperativeMatrixLayoutRowMajor);
+                        if (SPLIT) {
+                            /* the weights' residue: (a + alo) x (b + blo) but alo x blo */
+                            MAT_B blo;
+                            coopMatLoad(blo, wp, brow + 9u * CIP * COP + nt * TN, COP,
+                                        gl_CooperativeMatrixLayoutRowMajor);
+                            acc_lo[nt] = coopMatMulAdd(a, blo, acc_lo[nt]);
+                            if (sa_relu)
+                                acc_lo[nt] = coopMatMulAdd(alo, b, acc_lo[nt]);
+                        }
                         acc[nt] = coopMatMulAdd(a, b, acc[nt]);
                     }
                 }
             }
         }
-        [[unroll]] for (uint nt = 0u; nt < NT; nt++)
+        [[unroll]] for (uint nt = 0u; nt < NT; nt++) {
+            if (SPLIT)
+                acc[nt] = acc[nt] + acc_lo[nt] * (1.0 / LO_SCALE);
             coopMatStore(acc[nt], sc, mt * TM * COP + nt * TN, COP,
                          gl_CooperativeMatrixLayoutRowMajor);
+        }
         subgroupMemoryBarrierShared();
         subgroupBarrier();
 

@@ -137,6 +137,7 @@ ASR_STRUCT(AsrResampleParams) {
 #define ASR_SPEC_CM_NSG 9
 #define ASR_SPEC_CM_NT 10
 #define ASR_SPEC_CM_CIP 11
+#define ASR_SPEC_CM_SPLIT 12 /* weights (and pre()) as fp16 hi + lo pairs */
 
 /* AsrConvParams.flags bits */
 #define ASR_CONV_PRE_SA_RELU 1u /* input v -> max(v * att[att_off + ci], 0) on load */

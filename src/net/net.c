@@ -11,6 +11,7 @@
 #include "buffer.h"
 #include "net.h"
 #include "netprof.h"
+#include "safetensors.h"
 #include "shaders.h"
 
 _Static_assert(sizeof(AsrConvParams) == 80, "AsrConvParams layout");
@@ -60,13 +61,18 @@ static uint16_t float_to_half(float f)
 static void pack_layer(const AsrNet *net, uint32_t w, uint16_t *dst)
 {
     uint32_t F = net->model->arch.F, cip = net->cm.cip, cop = net->cm.nt * net->cm.tn;
+    size_t n = (size_t)9 * cip * cop;
     const float *W = net->model->weights;
-    memset(dst, 0, (size_t)9 * cip * cop * sizeof(uint16_t));
+    memset(dst, 0, n * (net->cm.split ? 2 : 1) * sizeof(uint16_t));
     for (uint32_t co = 0; co < F; co++)
         for (uint32_t ci = 0; ci < F; ci++)
-            for (uint32_t t = 0; t < 9; t++)
-                dst[((size_t)t * cip + ci) * cop + co] =
-                    float_to_half(W[w + ((size_t)co * F + ci) * 9 + t]);
+            for (uint32_t t = 0; t < 9; t++) {
+                size_t i = ((size_t)t * cip + ci) * cop + co;
+                float v = W[w + ((size_t)co * F + ci) * 9 + t];
+                dst[i] = float_to_half(v);
+                if (net->cm.split) /* the residue times 2^11: a second block after the first */
+                    dst[n + i] = float_to_half((v - asr_half_to_float(dst[i])) * 2048.0f);
+            }
 }
 
 static AsrStatus upload_weights(AsrDevice *d, AsrNet *net, AsrCmd *cmd)
@@ -155,10 +161,14 @@ static void choose_conv_coopmat(const AsrDevice *d, AsrNet *net)
     unsigned v;
     if (env && sscanf(env, "%u", &v) == 1 && v >= 1 && v <= 16)
         c->nsg = v;
+    c->split = 1;
+    env = getenv("ANYSR_CM_SPLIT");
+    if (env && !strcmp(env, "0"))
+        c->split = 0;
     c->local = c->nsg * d->subgroup_size;
     while (c->local > d->props.limits.maxComputeWorkGroupInvocations && c->nsg > 1)
         c->local = --c->nsg * d->subgroup_size;
-    uint32_t layer = 9 * c->cip * c->nt * c->tn, n = 0;
+    uint32_t layer = 9 * c->cip * c->nt * c->tn * (c->split ? 2 : 1), n = 0;
     for (uint32_t i = 0; i < net->model->arch.D; i++) {
         net->wp_conv1[i] = n, n += layer;
         net->wp_conv2[i] = n, n += layer;
@@ -247,8 +257,9 @@ AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, int coopmat, A
             AsrPassDesc cm = {
                 .shader = &asr_shader_conv3x3_cm, .num_buffers = 7,
                 .push_size = sizeof(AsrConvParams), .local_x = c->local, .local_y = 1,
-                .num_spec = 10,
-                .spec = { 0, 0, 0, conv_flags[i], c->tm, c->tn, c->tk, c->nsg, c->nt, c->cip },
+                .num_spec = 11,
+                .spec = { 0, 0, 0, conv_flags[i], c->tm, c->tn, c->tk, c->nsg, c->nt, c->cip,
+                          c->split },
             };
             if ((status = asr_pass_create(d, &cm, &net->conv[i])) < 0)
                 goto error;

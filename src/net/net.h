@@ -103,6 +103,7 @@ typedef struct AsrConvCoopmat {
     uint32_t nt;         /* N tiles: every output channel (COP = nt * tn >= F) */
     uint32_t cip;        /* staged input channels: F rounded up to tk */
     uint32_t local;      /* invocations per workgroup: nsg * subgroup size */
+    uint32_t split;      /* weights (and pre()) as fp16 hi + lo pairs (conv3x3_cm.comp) */
 } AsrConvCoopmat;
 
 typedef struct AsrNet {
