@@ -377,7 +377,8 @@ static AsrStatus plan_once(AsrEngine *e, AsrConfig *c)
                           asr_buffer_pool_bytes(c->out_bytes)) +
                      asr_buffer_pool_bytes(c->lr_bytes) + asr_buffer_pool_bytes(c->tmp_bytes) +
                      (c->bicubic ? asr_buffer_pool_bytes(whole_hr) : 0) +
-                     e->net.weights.bytes + e->net.att.bytes + e->readback.bytes;
+                     e->net.weights.bytes + e->net.wpack.bytes + e->net.att.bytes +
+                     e->readback.bytes;
     if (fixed > e->budget)
         return fail(e, ASR_ERROR_UNSUPPORTED, "%ux%u -> %ux%u: the frames and images need %llu "
                     "bytes, above the memory budget of %llu bytes", in->width, in->height,

@@ -75,55 +75,69 @@ static void pack_layer(const AsrNet *net, uint32_t w, uint16_t *dst)
             }
 }
 
-static AsrStatus upload_weights(AsrDevice *d, AsrNet *net, AsrCmd *cmd)
+/* Fill `dst` (device-local, created here) with `bytes` that fill() writes
+ * into a temporary staging buffer (freed before returning, so that two
+ * uploads never hold two staging buffers). */
+typedef void (*FillFn)(const AsrNet *net, void *map, VkDeviceSize bytes);
+
+static AsrStatus upload(AsrDevice *d, const AsrNet *net, AsrCmd *cmd, AsrBuffer *dst,
+                        VkDeviceSize bytes, FillFn fill)
 {
-    AsrStatus status;
     AsrBuffer staging = { 0 };
-    VkDeviceSize bytes = net->model->num_weights * sizeof(float);
-    status = asr_buffer_create(d, &net->weights, ASR_BUFFER_DEVICE, bytes,
-                               STORAGE | VK_BUFFER_USAGE_TRANSFER_DST_BIT);
+    AsrStatus status = asr_buffer_create(d, dst, ASR_BUFFER_DEVICE, bytes,
+                                         STORAGE | VK_BUFFER_USAGE_TRANSFER_DST_BIT);
     if (status < 0)
         return status;
-    if (net->coopmat) {
-        status = asr_buffer_create(d, &net->wpack, ASR_BUFFER_DEVICE, net->wpack_bytes,
-                                   STORAGE | VK_BUFFER_USAGE_TRANSFER_DST_BIT);
-        if (status < 0)
-            return status;
-    }
-    status = asr_buffer_create(d, &staging, ASR_BUFFER_UPLOAD, bytes + net->wpack_bytes,
+    status = asr_buffer_create(d, &staging, ASR_BUFFER_UPLOAD, bytes,
                                VK_BUFFER_USAGE_TRANSFER_SRC_BIT);
     if (status < 0)
         return status;
-    memcpy(staging.map, net->model->weights, bytes);
-    if (net->coopmat) {
-        const AsrModelOffsets *o = &net->model->off;
-        uint16_t *wp = (uint16_t *)((char *)staging.map + bytes);
-        for (uint32_t i = 0; i < net->model->arch.D; i++) {
-            pack_layer(net, o->conv1[i].w, wp + net->wp_conv1[i]);
-            pack_layer(net, o->conv2[i].w, wp + net->wp_conv2[i]);
-        }
-        pack_layer(net, o->tail.w, wp + net->wp_tail);
-    }
+    fill(net, staging.map, bytes);
     status = asr_cmd_begin(d, cmd);
     if (status < 0)
         goto done;
     VkBufferCopy copy = { .size = bytes };
-    d->vk.vkCmdCopyBuffer(cmd->cb, staging.buffer, net->weights.buffer, 1, &copy);
-    if (net->coopmat) {
-        VkBufferCopy pcopy = { .srcOffset = bytes, .size = net->wpack_bytes };
-        d->vk.vkCmdCopyBuffer(cmd->cb, staging.buffer, net->wpack.buffer, 1, &pcopy);
-    }
+    d->vk.vkCmdCopyBuffer(cmd->cb, staging.buffer, dst->buffer, 1, &copy);
     asr_cmd_barrier(d, cmd->cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
                     VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_READ_BIT);
     status = asr_cmd_submit_wait(d, cmd, NULL);
-    if (status < 0)
-        goto done;
-    net->weight_uploads++;
-    asr_info(&d->log, "uploaded %zu weights (%llu bytes) to the device",
-             net->model->num_weights, (unsigned long long)bytes);
 done:
     asr_buffer_destroy(d, &staging);
     return status;
+}
+
+static void fill_weights(const AsrNet *net, void *map, VkDeviceSize bytes)
+{
+    memcpy(map, net->model->weights, bytes);
+}
+
+static void fill_wpack(const AsrNet *net, void *map, VkDeviceSize bytes)
+{
+    (void)bytes;
+    const AsrModelOffsets *o = &net->model->off;
+    uint16_t *wp = map;
+    for (uint32_t i = 0; i < net->model->arch.D; i++) {
+        pack_layer(net, o->conv1[i].w, wp + net->wp_conv1[i]);
+        pack_layer(net, o->conv2[i].w, wp + net->wp_conv2[i]);
+    }
+    pack_layer(net, o->tail.w, wp + net->wp_tail);
+}
+
+static AsrStatus upload_weights(AsrDevice *d, AsrNet *net, AsrCmd *cmd)
+{
+    VkDeviceSize bytes = net->model->num_weights * sizeof(float);
+    AsrStatus status = upload(d, net, cmd, &net->weights, bytes, fill_weights);
+    if (status < 0)
+        return status;
+    /* coopmat: the repacked fp16 weights (conv3x3_cm.comp) */
+    if (net->coopmat && (status = upload(d, net, cmd, &net->wpack, net->wpack_bytes,
+                                         fill_wpack)) < 0)
+        return status;
+    net->weight_uploads++;
+    asr_info(&d->log, "uploaded %zu weights (%llu bytes%s) to the device",
+             net->model->num_weights, (unsigned long long)bytes,
+             net->coopmat ? ", and their fp16 repacking for the coopmat kernels" : "");
+    return ASR_OK;
 }
 
 /* The SIMT conv's register block for this device. ANYSR_CONV_BLOCK=LX,LY,PX,COB
