@@ -783,9 +783,12 @@ static int bench_ops(Options *o)
     AsrFrame fin = { { src }, { (size_t)o->in_w * 4 } };
     AsrFrame fout = { { dst }, { (size_t)out_w * 4 } };
 
-    printf("anysr-bench %s: device \"%s\", %ux%u -> %ux%u (scale %.4g x %.4g), scale cap: "
+    AsrStats kst;
+    asr_engine_get_stats(e, &kst);
+    printf("anysr-bench %s: device \"%s\", kernels %s, %ux%u -> %ux%u (scale %.4g x %.4g), scale cap: "
            "subnet %d of %d%s, k %.3g, %d warm-up + %d timed frames per op (round-robin), medians\n",
-           asr_version(), asr_engine_device_name(e), o->in_w, o->in_h, out_w, out_h,
+           asr_version(), asr_engine_device_name(e),
+           kst.kernels == ASR_KERNELS_COOPMAT ? "coopmat" : "simt", o->in_w, o->in_h, out_w, out_h,
            (double)out_w / o->in_w, (double)out_h / o->in_h, cap, nsub,
            o->no_cap ? " (--no-cap: rungs above it timed too)" : "", (double)k, o->warmup,
            o->frames);

@@ -95,7 +95,8 @@
  * frames-over-budget, weight-uploads, pipelines-created, buffer-allocations
  * (uint64, since the engine was created), device-bytes and device-bytes-peak
  * (uint64: memory of the engine's Vulkan buffers now and at most),
- * precision (string, fp16 or fp32), encoder-bands and decoder-bands (uint,
+ * precision (string, fp16 or fp32), kernels (string, simt or coopmat: the
+ * encoder's convolutions; ANYSR_KERNELS=simt|coopmat chooses), encoder-bands and decoder-bands (uint,
  * 1 when the frame ran untiled), in-width, in-height, out-width,
  * out-height (int) and pts (uint64, of the last frame's buffer). The
  * engine's decisions are logged at the DEBUG level of the "anysr" category

@@ -69,6 +69,8 @@ gst_any_sr_stats_structure_unlocked (GstAnySr * self, const gchar * reason)
       "device-bytes-peak", G_TYPE_UINT64, (guint64) st->device_bytes_peak,
       "precision", G_TYPE_STRING,
       st->precision == ASR_PRECISION_FP16 ? "fp16" : "fp32",
+      "kernels", G_TYPE_STRING,
+      st->kernels == ASR_KERNELS_COOPMAT ? "coopmat" : "simt",
       "encoder-bands", G_TYPE_UINT, (guint) st->encoder_bands,
       "decoder-bands", G_TYPE_UINT, (guint) st->decoder_bands,
       "in-width", G_TYPE_INT, self->last_size[0],

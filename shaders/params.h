@@ -131,6 +131,15 @@ ASR_STRUCT(AsrResampleParams) {
 #define ASR_SPEC_CONV_COB 3
 #define ASR_SPEC_CONV_WSHARE 4
 #define ASR_SPEC_CONV_FLAGS 5 /* the ASR_CONV_* flags below */
+/* conv3x3_cm.comp (cooperative matrices): the matrix shape M x N x K, M
+ * tiles per workgroup, N tiles, staged input channels (its header) */
+#define ASR_SPEC_CM_TM 6
+#define ASR_SPEC_CM_TN 7
+#define ASR_SPEC_CM_TK 8
+#define ASR_SPEC_CM_NSG 9
+#define ASR_SPEC_CM_NT 10
+#define ASR_SPEC_CM_CIP 11
+#define ASR_SPEC_CM_SPLIT 12 /* weights (and pre()) as fp16 hi + lo pairs */
 
 /* ASR_SPEC_CONV_FLAGS bits (conv3x3.comp; AsrConvParams.flags carries the
  * same value for the C side, unread by the shader) */
@@ -167,7 +176,8 @@ ASR_STRUCT(AsrConvParams) {
     ASR_U32 res_base;
     ASR_U32 hw_off;     /* ASR_CONV_ADD_HEAD: head weights (OIHW, 3 inputs) */
     ASR_U32 hb_off;     /*   and bias */
-    ASR_U32 pad0;
+    ASR_U32 pad0;       /* conv3x3_cm.comp: element offset of the layer's repacked
+                           fp16 weights (binding 6); unused by conv3x3.comp */
     ASR_U32 pad1;
 };
 

@@ -140,6 +140,11 @@ ASR_API void asr_settings_default(AsrSettings *s)
         if (*end == '\0' && rows > 0 && rows <= UINT32_MAX)
             s->tile_rows = (uint32_t)rows;
     }
+    const char *k = getenv("ANYSR_KERNELS");
+    if (k && !strcmp(k, "simt"))
+        s->kernels = ASR_KERNELS_SIMT;
+    else if (k && !strcmp(k, "coopmat"))
+        s->kernels = ASR_KERNELS_COOPMAT;
 }
 
 ASR_API AsrStatus asr_engine_new(const AsrSettings *s, AsrEngine **out)
@@ -156,7 +161,8 @@ ASR_API AsrStatus asr_engine_new(const AsrSettings *s, AsrEngine **out)
         if (s->reserved[i])
             return ASR_ERROR_INVALID_ARGUMENT;
     if (s->log_level < ASR_LOG_ERROR || s->log_level > ASR_LOG_DEBUG || s->device_index < -1 ||
-        s->precision < ASR_PRECISION_AUTO || s->precision > ASR_PRECISION_FP32)
+        s->precision < ASR_PRECISION_AUTO || s->precision > ASR_PRECISION_FP32 ||
+        s->kernels < ASR_KERNELS_AUTO || s->kernels > ASR_KERNELS_COOPMAT)
         return ASR_ERROR_INVALID_ARGUMENT;
 
     e = calloc(1, sizeof(*e));
@@ -195,6 +201,7 @@ ASR_API AsrStatus asr_engine_new(const AsrSettings *s, AsrEngine **out)
         .device_index = s->device_index,
         .validation = s->validation,
         .want_storage16 = s->precision != ASR_PRECISION_FP32,
+        .want_coopmat = s->kernels != ASR_KERNELS_SIMT,
     };
     status = asr_device_create(&dp, &e->dev);
     if (status < 0)
@@ -230,7 +237,20 @@ ASR_API AsrStatus asr_engine_new(const AsrSettings *s, AsrEngine **out)
                                4 * sizeof(uint32_t), VK_BUFFER_USAGE_TRANSFER_DST_BIT);
     if (status < 0)
         goto error;
-    status = asr_net_create(e->dev, model, e->dev->storage16, &e->cmd, &e->net);
+    /* cooperative matrices need the fp16 maps (the device enables them only
+     * with 16-bit storage) */
+    /* auto: coopmat on GPUs only; lavapipe runs the matrix operations lane
+     * by lane, 7.5x slower than its SIMT kernels (README "Kernels") */
+    int want = s->kernels == ASR_KERNELS_COOPMAT ||
+               (s->kernels == ASR_KERNELS_AUTO &&
+                e->dev->props.deviceType != VK_PHYSICAL_DEVICE_TYPE_CPU);
+    int coopmat = e->dev->coopmat && e->dev->storage16 && want;
+    if (s->kernels == ASR_KERNELS_COOPMAT && !coopmat)
+        asr_warn(&e->log, "kernels coopmat: not available on %s (%s); using the SIMT kernels",
+                 e->dev->props.deviceName, e->dev->coopmat_why);
+    e->stats.kernels = coopmat ? ASR_KERNELS_COOPMAT : ASR_KERNELS_SIMT;
+    asr_info(&e->log, "encoder convolutions: %s", coopmat ? "coopmat" : "simt");
+    status = asr_net_create(e->dev, model, e->dev->storage16, coopmat, &e->cmd, &e->net);
     model = NULL; /* owned by the net, also on failure */
     if (status < 0)
         goto error;
@@ -362,7 +382,8 @@ static AsrStatus plan_once(AsrEngine *e, AsrConfig *c)
                           asr_buffer_pool_bytes(c->out_bytes)) +
                      asr_buffer_pool_bytes(c->lr_bytes) + asr_buffer_pool_bytes(c->tmp_bytes) +
                      (c->bicubic ? asr_buffer_pool_bytes(whole_hr) : 0) +
-                     e->net.weights.bytes + e->net.att.bytes + e->readback.bytes;
+                     e->net.weights.bytes + e->net.wpack.bytes + e->net.att.bytes +
+                     e->readback.bytes;
     if (fixed > e->budget)
         return fail(e, ASR_ERROR_UNSUPPORTED, "%ux%u -> %ux%u: the frames and images need %llu "
                     "bytes, above the memory budget of %llu bytes", in->width, in->height,

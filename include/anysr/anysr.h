@@ -150,6 +150,19 @@ typedef enum AsrPrecision {
     ASR_PRECISION_FP32 = 2, /**< 32-bit floats */
 } AsrPrecision;
 
+/** Kernels of the encoder's 3x3 convolutions (AsrSettings.kernels). */
+typedef enum AsrKernels {
+    ASR_KERNELS_AUTO = 0,    /**< cooperative matrices on GPUs where the device and the
+                                  build have them and the feature maps are fp16, else SIMT
+                                  (CPU devices: SIMT, faster on lavapipe) */
+    ASR_KERNELS_SIMT = 1,    /**< the register-blocked SIMT kernel (every device) */
+    ASR_KERNELS_COOPMAT = 2, /**< implicit GEMM on cooperative matrices
+                                  (VK_KHR_cooperative_matrix, fp16 x fp16 -> fp32); where
+                                  that is unavailable (device, fp32 maps, or a build
+                                  without cooperative-matrix shaders) the engine falls back
+                                  to SIMT with a logged warning saying why */
+} AsrKernels;
+
 /** Engine settings. Always initialise with asr_settings_default(). */
 typedef struct AsrSettings {
     /** Vulkan physical device index in enumeration order, or -1 for automatic
@@ -180,8 +193,12 @@ typedef struct AsrSettings {
      *  device-local heap); only what a frame needs is allocated.
      *  asr_engine_configure() fails when not even the smallest bands fit. */
     uint64_t memory_budget;
+    /** Kernels of the encoder's convolutions. Default: ASR_KERNELS_AUTO, or
+     *  the environment variable ANYSR_KERNELS (simt, coopmat or auto). The
+     *  one in use is AsrStats.kernels. */
+    AsrKernels kernels;
     /** Reserved for future use, must be zero. */
-    uint32_t reserved[12];
+    uint32_t reserved[11];
 } AsrSettings;
 
 /** Per-engine counters and the last frame's figures. */
@@ -233,6 +250,8 @@ typedef struct AsrStats {
     int32_t precision;            /**< AsrPrecision in use: ASR_PRECISION_FP16 or _FP32 */
     uint32_t encoder_bands;       /**< bands of input rows the encoder runs in (1: untiled) */
     uint32_t decoder_bands;       /**< bands of output rows the decoder runs in (1: untiled) */
+    int32_t kernels;              /**< AsrKernels of the encoder's convolutions in use:
+                                       ASR_KERNELS_SIMT or ASR_KERNELS_COOPMAT */
 } AsrStats;
 
 /** Decoder modes (DESIGN.md section 3). */

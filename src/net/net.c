@@ -11,6 +11,7 @@
 #include "buffer.h"
 #include "net.h"
 #include "netprof.h"
+#include "safetensors.h"
 #include "shaders.h"
 
 _Static_assert(sizeof(AsrConvParams) == 80, "AsrConvParams layout");
@@ -24,37 +25,124 @@ _Static_assert(ASR_SA_MAX_IN == ASR_MODEL_MAX_SA_IN && ASR_SA_MAX_HIDDEN == ASR_
 /* TRANSFER_SRC: the test hooks of internal.h read any buffer back */
 #define STORAGE (VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT)
 
-static AsrStatus upload_weights(AsrDevice *d, AsrNet *net, AsrCmd *cmd)
+/* float -> IEEE half bits, round to nearest even (finite weights) */
+static uint16_t float_to_half(float f)
 {
-    AsrStatus status;
+    uint32_t x;
+    memcpy(&x, &f, sizeof(x));
+    uint32_t sign = (x >> 16) & 0x8000u;
+    uint32_t ax = x & 0x7fffffffu;
+    if (ax >= 0x7f800000u) /* inf, nan */
+        return (uint16_t)(sign | 0x7c00u | (ax > 0x7f800000u ? 0x200u : 0));
+    if (ax >= 0x477ff000u) /* rounds to above the largest half */
+        return (uint16_t)(sign | 0x7c00u);
+    if (ax < 0x38800000u) { /* subnormal half (or zero) */
+        float a;
+        memcpy(&a, &ax, sizeof(a));
+        /* a * 2^24 rounded to nearest even */
+        float v = a * 16777216.0f;
+        uint32_t r = (uint32_t)v;
+        float frac = v - (float)r;
+        if (frac > 0.5f || (frac == 0.5f && (r & 1u)))
+            r++;
+        return (uint16_t)(sign | r);
+    }
+    uint32_t mant = ax & 0x7fffffu;
+    uint32_t e = (ax >> 23) - 112u; /* rebias 127 -> 15 */
+    uint32_t h = (e << 10) | (mant >> 13);
+    uint32_t rest = mant & 0x1fffu;
+    if (rest > 0x1000u || (rest == 0x1000u && (h & 1u)))
+        h++; /* may carry into the exponent: still right */
+    return (uint16_t)(sign | h);
+}
+
+/* The fp16 K x N weights of conv3x3_cm.comp (its header): per layer (F x F x
+ * 3 x 3 OIHW at w), element (tap * cip + ci) * cop + co, zero padded. */
+static void pack_layer(const AsrNet *net, uint32_t w, uint16_t *dst)
+{
+    uint32_t F = net->model->arch.F, cip = net->cm.cip, cop = net->cm.nt * net->cm.tn;
+    size_t n = (size_t)9 * cip * cop;
+    const float *W = net->model->weights;
+    memset(dst, 0, n * (net->cm.split ? 2 : 1) * sizeof(uint16_t));
+    for (uint32_t co = 0; co < F; co++)
+        for (uint32_t ci = 0; ci < F; ci++)
+            for (uint32_t t = 0; t < 9; t++) {
+                size_t i = ((size_t)t * cip + ci) * cop + co;
+                float v = W[w + ((size_t)co * F + ci) * 9 + t];
+                dst[i] = float_to_half(v);
+                if (net->cm.split) /* the residue times 2^11: a second block after the first */
+                    dst[n + i] = float_to_half((v - asr_half_to_float(dst[i])) * 2048.0f);
+            }
+}
+
+/* Fill `dst` (device-local, created here) with `bytes` that fill() writes
+ * into a temporary staging buffer (freed before returning, so that two
+ * uploads never hold two staging buffers). */
+typedef void (*FillFn)(const AsrNet *net, void *map, VkDeviceSize bytes);
+
+static AsrStatus upload(AsrDevice *d, const AsrNet *net, AsrCmd *cmd, AsrBuffer *dst,
+                        VkDeviceSize bytes, FillFn fill)
+{
     AsrBuffer staging = { 0 };
-    VkDeviceSize bytes = net->model->num_weights * sizeof(float);
-    status = asr_buffer_create(d, &net->weights, ASR_BUFFER_DEVICE, bytes + 16,
-                               STORAGE | VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT |
-                               VK_BUFFER_USAGE_TRANSFER_DST_BIT);
+    AsrStatus status = asr_buffer_create(d, dst, ASR_BUFFER_DEVICE, bytes,
+                                         STORAGE | VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT |
+                                         VK_BUFFER_USAGE_TRANSFER_DST_BIT);
     if (status < 0)
         return status;
     status = asr_buffer_create(d, &staging, ASR_BUFFER_UPLOAD, bytes,
                                VK_BUFFER_USAGE_TRANSFER_SRC_BIT);
     if (status < 0)
         return status;
-    memcpy(staging.map, net->model->weights, bytes);
+    fill(net, staging.map, bytes);
     status = asr_cmd_begin(d, cmd);
     if (status < 0)
         goto done;
     VkBufferCopy copy = { .size = bytes };
-    d->vk.vkCmdCopyBuffer(cmd->cb, staging.buffer, net->weights.buffer, 1, &copy);
+    d->vk.vkCmdCopyBuffer(cmd->cb, staging.buffer, dst->buffer, 1, &copy);
     asr_cmd_barrier(d, cmd->cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
                     VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_READ_BIT);
     status = asr_cmd_submit_wait(d, cmd, NULL);
-    if (status < 0)
-        goto done;
-    net->weight_uploads++;
-    asr_info(&d->log, "uploaded %zu weights (%llu bytes) to the device",
-             net->model->num_weights, (unsigned long long)bytes);
 done:
     asr_buffer_destroy(d, &staging);
     return status;
+}
+
+/* the weights as float, then zeros up to `bytes` (a multiple of 16, so
+ * that the MLPs' uniform-buffer ranges, whole vec4, stay inside) */
+static void fill_weights(const AsrNet *net, void *map, VkDeviceSize bytes)
+{
+    size_t n = net->model->num_weights * sizeof(float);
+    memcpy(map, net->model->weights, n);
+    memset((char *)map + n, 0, bytes - n);
+}
+
+static void fill_wpack(const AsrNet *net, void *map, VkDeviceSize bytes)
+{
+    (void)bytes;
+    const AsrModelOffsets *o = &net->model->off;
+    uint16_t *wp = map;
+    for (uint32_t i = 0; i < net->model->arch.D; i++) {
+        pack_layer(net, o->conv1[i].w, wp + net->wp_conv1[i]);
+        pack_layer(net, o->conv2[i].w, wp + net->wp_conv2[i]);
+    }
+    pack_layer(net, o->tail.w, wp + net->wp_tail);
+}
+
+static AsrStatus upload_weights(AsrDevice *d, AsrNet *net, AsrCmd *cmd)
+{
+    VkDeviceSize bytes = (net->model->num_weights * sizeof(float) + 15) / 16 * 16;
+    AsrStatus status = upload(d, net, cmd, &net->weights, bytes, fill_weights);
+    if (status < 0)
+        return status;
+    /* coopmat: the repacked fp16 weights (conv3x3_cm.comp) */
+    if (net->coopmat && (status = upload(d, net, cmd, &net->wpack, net->wpack_bytes,
+                                         fill_wpack)) < 0)
+        return status;
+    net->weight_uploads++;
+    asr_info(&d->log, "uploaded %zu weights (%llu bytes%s) to the device",
+             net->model->num_weights, (unsigned long long)bytes,
+             net->coopmat ? ", and their fp16 repacking for the coopmat kernels" : "");
+    return ASR_OK;
 }
 
 /* The SIMT conv's register block for this device. ANYSR_CONV_BLOCK=LX,LY,PX,COB
@@ -86,6 +174,39 @@ static void choose_conv_block(const AsrDevice *d, AsrConvBlock *b)
         *b = (AsrConvBlock) { .lx = lx, .ly = ly, .px = px, .cob = cob, .wshare = !!ws };
 }
 
+/* The cooperative-matrix conv's tiles from the device's shape; the repacked
+ * weights' layout (conv1, conv2 of each block, then the tail). */
+static void choose_conv_coopmat(const AsrDevice *d, AsrNet *net)
+{
+    AsrConvCoopmat *c = &net->cm;
+    uint32_t F = net->model->arch.F;
+    c->tm = d->cm_m, c->tn = d->cm_n, c->tk = d->cm_k;
+    c->nt = ASR_DIV_UP(F, c->tn);
+    c->cip = ASR_DIV_UP(F, c->tk) * c->tk;
+    /* 4 M tiles per workgroup: 32 pixels of a row on lavapipe (8x8x8), 64 on
+     * GPUs with 16-wide tiles; ANYSR_CM_NSG overrides (tuning) */
+    c->nsg = 4;
+    const char *env = getenv("ANYSR_CM_NSG");
+    unsigned v;
+    if (env && sscanf(env, "%u", &v) == 1 && v >= 1 && v <= 16)
+        c->nsg = v;
+    c->split = 1;
+    env = getenv("ANYSR_CM_SPLIT");
+    if (env && !strcmp(env, "0"))
+        c->split = 0;
+    c->local = c->nsg * d->subgroup_size;
+    while (c->local > d->props.limits.maxComputeWorkGroupInvocations && c->nsg > 1)
+        c->local = --c->nsg * d->subgroup_size;
+    uint32_t layer = 9 * c->cip * c->nt * c->tn * (c->split ? 2 : 1), n = 0;
+    for (uint32_t i = 0; i < net->model->arch.D; i++) {
+        net->wp_conv1[i] = n, n += layer;
+        net->wp_conv2[i] = n, n += layer;
+    }
+    net->wp_tail = n, n += layer;
+    net->wpack_bytes = (uint64_t)n * sizeof(uint16_t);
+}
+
+
 /* The weights of a decoder MLP go in a uniform buffer when they are one
  * contiguous run (layers in order) within the device's maxUniformBufferRange:
  * uniform loads serve weights that every invocation reads at once better
@@ -110,7 +231,7 @@ static void choose_mlp_weights(const AsrDevice *d, const AsrModel *m, int heavy,
     VkDeviceSize first = (VkDeviceSize)l[0].w * sizeof(float) / align * align;
     VkDeviceSize range = ((VkDeviceSize)expect * sizeof(float) - first + 15) / 16 * 16;
     if (range > lim->maxUniformBufferRange ||
-        first + range > (VkDeviceSize)m->num_weights * sizeof(float) + 16)
+        first + range > ((VkDeviceSize)m->num_weights * sizeof(float) + 15) / 16 * 16)
         return;
     w->ubo = !getenv("ANYSR_MLP_SSBO");
     w->offset = first;
@@ -140,13 +261,21 @@ static AsrStatus create_mlp(AsrDevice *d, AsrNet *net, int heavy, int fp16, AsrP
     return asr_pass_create(d, &desc, p);
 }
 
-AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, AsrCmd *cmd, AsrNet *net)
+AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, int coopmat, AsrCmd *cmd,
+                         AsrNet *net)
 {
     AsrStatus status;
     memset(net, 0, sizeof(*net));
     net->model = model;
     net->fp16 = fp16;
     const AsrArch *a = &model->arch;
+#ifdef ASR_HAVE_COOPMAT
+    net->coopmat = coopmat && fp16 && d->coopmat;
+#else
+    (void)coopmat;
+#endif
+    if (net->coopmat)
+        choose_conv_coopmat(d, net);
 
     const AsrConvBlock *cb = &net->conv_block;
     choose_conv_block(d, &net->conv_block);
@@ -188,6 +317,22 @@ AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, AsrCmd *cmd, A
     };
     for (uint32_t i = 0; i < ASR_CONV_SET_COUNT; i++) {
         conv.spec[3] = conv_flags[i];
+#ifdef ASR_HAVE_COOPMAT
+        if (net->coopmat && i != ASR_CONV_SET_HEAD) {
+            /* spec ids 2..5 as conv3x3.comp's (2..4 unused there), then 6..11 */
+            const AsrConvCoopmat *c = &net->cm;
+            AsrPassDesc cm = {
+                .shader = &asr_shader_conv3x3_cm, .num_buffers = 7,
+                .push_size = sizeof(AsrConvParams), .local_x = c->local, .local_y = 1,
+                .num_spec = 11,
+                .spec = { 0, 0, 0, conv_flags[i], c->tm, c->tn, c->tk, c->nsg, c->nt, c->cip,
+                          c->split },
+            };
+            if ((status = asr_pass_create(d, &cm, &net->conv[i])) < 0)
+                goto error;
+            continue;
+        }
+#endif
         if ((status = asr_pass_create(d, &conv, &net->conv[i])) < 0)
             goto error;
     }
@@ -218,6 +363,7 @@ void asr_net_destroy(AsrDevice *d, AsrNet *net)
 {
     for (uint32_t i = 0; i < ASR_CONV_SET_COUNT; i++)
         asr_pass_destroy(d, &net->conv[i]);
+    asr_buffer_destroy(d, &net->wpack);
     AsrPass *passes[] = { &net->gap, &net->sa, &net->classify, &net->args,
                           &net->mlp_heavy, &net->mlp_light, &net->refine, &net->bilinear };
     AsrBuffer *bufs[] = { &net->weights, &net->att, &net->x, &net->y, &net->partial,
@@ -468,10 +614,11 @@ void asr_net_bind(AsrDevice *d, AsrNet *net, const AsrNetSize *s, const AsrNetPl
 
     for (uint32_t b = 0; b < plan->enc_bands; b++) {
         for (uint32_t i = 0; i < ASR_CONV_SET_COUNT; i++) {
-            AsrBufferRange r[6];
+            AsrBufferRange r[7];
             ConvBases cb;
             conv_bases(d, net, s, plan, b, i, r, &cb);
             r[3] = w, r[4] = att, r[5] = *lr;
+            r[6] = (AsrBufferRange) { &net->wpack, 0, net->wpack_bytes }; /* coopmat only */
             asr_pass_bind(d, &net->conv[i], b, r);
         }
         uint32_t r0 = b * plan->enc_rows, r1 = ASR_MIN(r0 + plan->enc_rows, s->in_h), base;
@@ -511,7 +658,7 @@ void asr_net_bind(AsrDevice *d, AsrNet *net, const AsrNetSize *s, const AsrNetPl
 static AsrStatus conv(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net, const AsrNetSize *s,
                       const AsrNetPlan *plan, uint32_t set, uint32_t c_in, uint32_t c_out,
                       uint32_t cin_stride, AsrLayerOffsets off, uint32_t flags, uint32_t att_off,
-                      AsrNetBreak brk, void *user)
+                      uint32_t wp_off, AsrNetBreak brk, void *user)
 {
     for (uint32_t b = 0; b < plan->enc_bands; b++) {
         AsrBufferRange r[3];
@@ -528,9 +675,15 @@ static AsrStatus conv(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net, const
         };
         const AsrConvBlock *k = &net->conv_block;
         asr_netprof_conv(d, net, s, plan, set, r1 - r0, c_in, c_out, flags);
-        asr_pass_dispatch_groups(d, cb, &net->conv[set], b, &p,
-                                 ASR_DIV_UP(s->in_w, k->px * k->lx), ASR_DIV_UP(r1 - r0, k->ly),
-                                 ASR_DIV_UP(c_out, k->cob));
+        if (net->coopmat && set != ASR_CONV_SET_HEAD) {
+            p.pad0 = wp_off;
+            asr_pass_dispatch_groups(d, cb, &net->conv[set], b, &p,
+                                     ASR_DIV_UP(s->in_w, net->cm.nsg * net->cm.tm), r1 - r0, 1);
+        } else {
+            asr_pass_dispatch_groups(d, cb, &net->conv[set], b, &p,
+                                     ASR_DIV_UP(s->in_w, k->px * k->lx),
+                                     ASR_DIV_UP(r1 - r0, k->ly), ASR_DIV_UP(c_out, k->cob));
+        }
         if (brk) {
             AsrStatus status = brk(user);
             if (status < 0)
@@ -552,9 +705,10 @@ AsrStatus asr_net_record_encoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet 
     float sx = (float)((double)s->out_w / s->in_w), sy = (float)((double)s->out_h / s->in_h);
 
     status = conv(d, cb, net, s, plan, ASR_CONV_SET_HEAD, 3, F, 3, o->head, ASR_CONV_IN_IMAGE, 0,
-                  brk, user);
+                  0, brk, user);
     for (uint32_t i = 0; i < op->depth && status >= 0; i++) {
-        status = conv(d, cb, net, s, plan, ASR_CONV_SET_C1, F, c, F, o->conv1[i], 0, 0, brk, user);
+        status = conv(d, cb, net, s, plan, ASR_CONV_SET_C1, F, c, F, o->conv1[i], 0, 0,
+                      net->wp_conv1[i], brk, user);
         if (status < 0)
             break;
         for (uint32_t b = 0; b < plan->enc_bands; b++) {
@@ -579,11 +733,12 @@ AsrStatus asr_net_record_encoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet 
         asr_pass_dispatch_groups(d, cb, &net->sa, 0, &sp, 1, 1, 1);
         asr_cmd_compute_barrier(d, cb);
         status = conv(d, cb, net, s, plan, ASR_CONV_SET_C2, c, F, F, o->conv2[i],
-                      ASR_CONV_PRE_SA_RELU | ASR_CONV_ADD_RES, i * F, brk, user);
+                      ASR_CONV_PRE_SA_RELU | ASR_CONV_ADD_RES, i * F, net->wp_conv2[i], brk,
+                      user);
     }
     if (status >= 0 && !op->no_tail)
         status = conv(d, cb, net, s, plan, ASR_CONV_SET_TAIL, F, F, F, o->tail, ASR_CONV_ADD_HEAD,
-                      0, brk, user);
+                      0, net->wp_tail, brk, user);
     return status;
 }
 

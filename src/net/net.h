@@ -104,10 +104,26 @@ typedef struct AsrMlpWeights {
     uint32_t first; /* offset / sizeof(float) */
 } AsrMlpWeights;
 
+/* The cooperative-matrix conv3x3_cm.comp (ASR_HAVE_COOPMAT builds, fp16
+ * maps): its tiles (specialisation constants, from the device's shape) */
+typedef struct AsrConvCoopmat {
+    uint32_t tm, tn, tk; /* cooperative-matrix shape M x N x K */
+    uint32_t nsg;        /* M tiles (subgroups) per workgroup: WX = nsg * tm pixels */
+    uint32_t nt;         /* N tiles: every output channel (COP = nt * tn >= F) */
+    uint32_t cip;        /* staged input channels: F rounded up to tk */
+    uint32_t local;      /* invocations per workgroup: nsg * subgroup size */
+    uint32_t split;      /* weights (and pre()) as fp16 hi + lo pairs (conv3x3_cm.comp) */
+} AsrConvCoopmat;
+
 typedef struct AsrNet {
     AsrModel *model;
     AsrMlpWeights mlp_w[2]; /* [0] light, [1] heavy */
     AsrConvBlock conv_block;
+    int coopmat;          /* conv1, conv2, tail on conv3x3_cm.comp (the head stays SIMT) */
+    AsrConvCoopmat cm;
+    AsrBuffer wpack;      /* coopmat: the repacked fp16 weights of conv1, conv2, tail */
+    uint64_t wpack_bytes;
+    uint32_t wp_conv1[ASR_MODEL_MAX_D], wp_conv2[ASR_MODEL_MAX_D], wp_tail; /* their offsets */
     AsrBuffer weights; /* device-local, every weight as float */
     AsrBuffer att;     /* D x F attention values */
     int fp16;          /* feature maps in float16 (act.h) */
@@ -119,10 +135,12 @@ typedef struct AsrNet {
     uint64_t weight_uploads;
 } AsrNet;
 
-/* Create pipelines (fp16: the 16-bit storage variants) and upload the
+/* Create pipelines (fp16: the 16-bit storage variants; coopmat, with fp16
+ * and d->coopmat only: the cooperative-matrix convolutions) and upload the
  * weights (once, through a temporary staging buffer and `cmd`). Takes
  * ownership of `model` (also on failure). */
-AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, AsrCmd *cmd, AsrNet *net);
+AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, int coopmat, AsrCmd *cmd,
+                         AsrNet *net);
 void asr_net_destroy(AsrDevice *d, AsrNet *net);
 
 /* Decide the bands and buffer sizes of `s` within `lim`. Returns

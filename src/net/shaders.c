@@ -25,6 +25,9 @@
 #include "probe_fma.spv.h"
 #include "probe_fma_f16.spv.h"
 #include "probe_copy.spv.h"
+#ifdef ASR_HAVE_COOPMAT
+#include "conv3x3_cm.spv.h"
+#endif
 
 #define SHADER(name) { #name, name##_spv, sizeof(name##_spv) }
 
@@ -48,3 +51,6 @@ const AsrShaderCode asr_shader_bilinear = SHADER(bilinear);
 const AsrShaderCode asr_shader_probe_fma = SHADER(probe_fma);
 const AsrShaderCode asr_shader_probe_fma_f16 = SHADER(probe_fma_f16);
 const AsrShaderCode asr_shader_probe_copy = SHADER(probe_copy);
+#ifdef ASR_HAVE_COOPMAT
+const AsrShaderCode asr_shader_conv3x3_cm = SHADER(conv3x3_cm);
+#endif

@@ -29,5 +29,9 @@ extern const AsrShaderCode asr_shader_bilinear;
 extern const AsrShaderCode asr_shader_probe_fma;
 extern const AsrShaderCode asr_shader_probe_fma_f16; /* fp16 arithmetic: shaderFloat16 */
 extern const AsrShaderCode asr_shader_probe_copy;
+#ifdef ASR_HAVE_COOPMAT
+/* cooperative matrices, fp16 maps (meson have_coopmat_shaders) */
+extern const AsrShaderCode asr_shader_conv3x3_cm;
+#endif
 
 #endif /* ASR_SHADERS_H */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "coopmat.h"
 #include "device.h"
 
 #define VALIDATION_LAYER "VK_LAYER_KHRONOS_validation"
@@ -364,10 +365,10 @@ AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
 
     /* a portability implementation (found through the portability
      * enumeration of the instance) requires its subset extension enabled */
-    const char *dev_exts[2];
+    const char *dev_exts[6];
     uint32_t n_dev_exts = 0;
     uint32_t n_props = 0;
-    int has_f16_ext = 0;
+    int has_f16_ext = 0, has_cm_ext = 0, has_vmm_ext = 0;
     if (d->vk.vkEnumerateDeviceExtensionProperties(d->phys, NULL, &n_props, NULL) == VK_SUCCESS &&
         n_props) {
         VkExtensionProperties *props = calloc(n_props, sizeof(*props));
@@ -376,6 +377,8 @@ AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
             if (has_extension(props, n_props, "VK_KHR_portability_subset"))
                 dev_exts[n_dev_exts++] = "VK_KHR_portability_subset";
             has_f16_ext = has_extension(props, n_props, VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME);
+            has_cm_ext = has_extension(props, n_props, VK_KHR_COOPERATIVE_MATRIX_EXTENSION_NAME);
+            has_vmm_ext = has_extension(props, n_props, VK_KHR_VULKAN_MEMORY_MODEL_EXTENSION_NAME);
         }
         free(props);
     }
@@ -401,6 +404,115 @@ AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
     d->float16 = has_f16_ext && f16.shaderFloat16;
     if (d->float16)
         dev_exts[n_dev_exts++] = VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME;
+    void *chain = d->float16 ? (void *)&f16_on : d->storage16 ? (void *)&s16_on : NULL;
+
+    /* cooperative matrices (conv3x3_cm.comp, SPIR-V 1.3 with
+     * SPV_KHR_cooperative_matrix and SPV_KHR_vulkan_memory_model): the
+     * extension with its feature, a subgroup-scope f16 x f16 -> f32 shape for
+     * compute shaders, vulkanMemoryModel, shaderFloat16 and 16-bit storage */
+    VkPhysicalDeviceCooperativeMatrixFeaturesKHR cm_on = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_KHR,
+        .cooperativeMatrix = VK_TRUE,
+    };
+    VkPhysicalDeviceVulkanMemoryModelFeatures vmm_on = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_MEMORY_MODEL_FEATURES,
+        .vulkanMemoryModel = VK_TRUE,
+        /* the other shaders' atomics use Device scope: with the Vulkan memory
+         * model on, that needs vulkanMemoryModelDeviceScope */
+        .vulkanMemoryModelDeviceScope = VK_TRUE,
+    };
+    snprintf(d->coopmat_why, sizeof(d->coopmat_why), "libanysr was built without "
+             "cooperative-matrix shaders (meson: have_coopmat_shaders false, glslang >= 14 needed)");
+#ifdef ASR_HAVE_COOPMAT
+    if (!params->want_coopmat) {
+        snprintf(d->coopmat_why, sizeof(d->coopmat_why), "not requested");
+    } else if (!has_cm_ext || !has_vmm_ext) {
+        snprintf(d->coopmat_why, sizeof(d->coopmat_why), "the device lacks %s",
+                 !has_cm_ext ? VK_KHR_COOPERATIVE_MATRIX_EXTENSION_NAME
+                             : VK_KHR_VULKAN_MEMORY_MODEL_EXTENSION_NAME);
+    } else if (!d->float16 || !d->storage16) {
+        snprintf(d->coopmat_why, sizeof(d->coopmat_why), "the device lacks %s",
+                 !d->float16 ? "shaderFloat16" : "storageBuffer16BitAccess (or fp32 was asked for)");
+    } else {
+        VkPhysicalDeviceCooperativeMatrixFeaturesKHR cmf = {
+            .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_KHR,
+        };
+        VkPhysicalDeviceVulkanMemoryModelFeatures vmm = {
+            .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_MEMORY_MODEL_FEATURES,
+            .pNext = &cmf,
+        };
+        VkPhysicalDeviceFeatures2 f2c = {
+            .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+            .pNext = &vmm,
+        };
+        d->vk.vkGetPhysicalDeviceFeatures2(d->phys, &f2c);
+        VkPhysicalDeviceCooperativeMatrixPropertiesKHR cmp = {
+            .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_PROPERTIES_KHR,
+        };
+        VkPhysicalDeviceProperties2 p2c = {
+            .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+            .pNext = &cmp,
+        };
+        d->vk.vkGetPhysicalDeviceProperties2(d->phys, &p2c);
+        PFN_vkGetPhysicalDeviceCooperativeMatrixPropertiesKHR get_shapes =
+            (PFN_vkGetPhysicalDeviceCooperativeMatrixPropertiesKHR)d->vk.vkGetInstanceProcAddr(
+                d->instance, "vkGetPhysicalDeviceCooperativeMatrixPropertiesKHR");
+        VkCooperativeMatrixPropertiesKHR shapes[64];
+        uint32_t n_shapes = 0;
+        if (get_shapes) {
+            for (uint32_t i = 0; i < ASR_ARRAY_SIZE(shapes); i++)
+                shapes[i] = (VkCooperativeMatrixPropertiesKHR) {
+                    .sType = VK_STRUCTURE_TYPE_COOPERATIVE_MATRIX_PROPERTIES_KHR,
+                };
+            n_shapes = ASR_ARRAY_SIZE(shapes);
+            VkResult r = get_shapes(d->phys, &n_shapes, shapes);
+            if (r != VK_SUCCESS && r != VK_INCOMPLETE)
+                n_shapes = 0;
+        }
+        /* the largest f16 x f16 -> f32 subgroup shape with every side <= 16
+         * (16x16x16 on current GPUs, 8x8x8 on lavapipe) */
+        uint32_t best = 0;
+        for (uint32_t i = 0; i < n_shapes; i++) {
+            const VkCooperativeMatrixPropertiesKHR *c = &shapes[i];
+            if (c->AType != VK_COMPONENT_TYPE_FLOAT16_KHR || c->BType != VK_COMPONENT_TYPE_FLOAT16_KHR ||
+                c->CType != VK_COMPONENT_TYPE_FLOAT32_KHR ||
+                c->ResultType != VK_COMPONENT_TYPE_FLOAT32_KHR || c->scope != VK_SCOPE_SUBGROUP_KHR ||
+                c->saturatingAccumulation || c->MSize > 16 || c->NSize > 16 || c->KSize > 16 ||
+                c->KSize % 8 || c->MSize % 8 || c->NSize % 8)
+                continue;
+            uint32_t v = c->MSize * c->NSize * c->KSize;
+            if (v > best) {
+                best = v;
+                d->cm_m = c->MSize, d->cm_n = c->NSize, d->cm_k = c->KSize;
+            }
+        }
+        if (!cmf.cooperativeMatrix || !(cmp.cooperativeMatrixSupportedStages & VK_SHADER_STAGE_COMPUTE_BIT))
+            snprintf(d->coopmat_why, sizeof(d->coopmat_why),
+                     "the device has no cooperativeMatrix feature for compute shaders");
+        else if (!vmm.vulkanMemoryModel || !vmm.vulkanMemoryModelDeviceScope)
+            snprintf(d->coopmat_why, sizeof(d->coopmat_why), "the device lacks %s",
+                     !vmm.vulkanMemoryModel ? "vulkanMemoryModel" : "vulkanMemoryModelDeviceScope");
+        else if (!best)
+            snprintf(d->coopmat_why, sizeof(d->coopmat_why), "the device has no subgroup-scope "
+                     "f16 x f16 -> f32 cooperative-matrix shape (sides multiples of 8, at most 16)");
+        else if (d->subgroup_size < 8 || d->subgroup_size > 128)
+            snprintf(d->coopmat_why, sizeof(d->coopmat_why), "subgroup size %u", d->subgroup_size);
+        else
+            d->coopmat = 1;
+    }
+    if (d->coopmat) {
+        d->coopmat_why[0] = '\0';
+        dev_exts[n_dev_exts++] = VK_KHR_COOPERATIVE_MATRIX_EXTENSION_NAME;
+        dev_exts[n_dev_exts++] = VK_KHR_VULKAN_MEMORY_MODEL_EXTENSION_NAME;
+        vmm_on.pNext = chain;
+        cm_on.pNext = &vmm_on;
+        chain = &cm_on;
+        asr_info(&d->log, "cooperative matrices: %ux%ux%u f16 x f16 -> f32, subgroup scope",
+                 d->cm_m, d->cm_n, d->cm_k);
+    }
+#else
+    (void)has_cm_ext, (void)has_vmm_ext, (void)cm_on, (void)vmm_on;
+#endif
 
     const float prio = 1.0f;
     VkDeviceQueueCreateInfo qci = {
@@ -411,7 +523,7 @@ AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
     };
     VkDeviceCreateInfo dci = {
         .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
-        .pNext = d->float16 ? (void *)&f16_on : d->storage16 ? (void *)&s16_on : NULL,
+        .pNext = chain,
         .queueCreateInfoCount = 1,
         .pQueueCreateInfos = &qci,
         .enabledExtensionCount = n_dev_exts,

@@ -33,6 +33,12 @@ typedef struct AsrDevice {
     uint32_t subgroup_size;         /* VkPhysicalDeviceSubgroupProperties */
     VkSubgroupFeatureFlags subgroup_ops; /* supported in compute shaders (0: none) */
     int float16;                    /* shaderFloat16 enabled (fp16 arithmetic: the ceiling probe) */
+    /* VK_KHR_cooperative_matrix enabled (with vulkanMemoryModel,
+     * shaderFloat16 and 16-bit storage), only in builds with
+     * ASR_HAVE_COOPMAT: the subgroup-scope f16 x f16 -> f32 shape chosen */
+    int coopmat;
+    uint32_t cm_m, cm_n, cm_k;
+    char coopmat_why[160];          /* why not, when coopmat is 0 */
     struct AsrProfiler *prof;       /* profiler.h: the per-pass profile, NULL when off */
     VkDeviceSize heap_bytes;        /* largest device-local heap */
     VkDeviceSize max_alloc;         /* maxMemoryAllocationSize */
@@ -48,6 +54,7 @@ typedef struct AsrDeviceParams {
     int device_index; /* -1: automatic (ANYSR_DEVICE may override) */
     int validation;
     int want_storage16; /* enable storageBuffer16BitAccess where supported */
+    int want_coopmat;   /* enable VK_KHR_cooperative_matrix where supported */
 } AsrDeviceParams;
 
 /* Create instance and device. ASR_ERROR_NO_DEVICE (logged, with a hint at

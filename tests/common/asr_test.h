@@ -14,6 +14,8 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "anysr/anysr.h"
@@ -62,6 +64,34 @@ static inline void test_log_cb(void *user, AsrLogLevel level, const char *msg)
 {
     (void)user;
     fprintf(stderr, "[anysr %d] %s\n", (int)level, msg);
+}
+
+/* Name of an AsrStats.kernels value. */
+static inline const char *test_kernels_name(int32_t k)
+{
+    return k == ASR_KERNELS_COOPMAT ? "coopmat" : k == ASR_KERNELS_SIMT ? "simt" : "?";
+}
+
+/* Print the encoder kernels an engine runs (what: the test's context) and,
+ * when its feature maps are fp16 and ANYSR_EXPECT_KERNELS (simt or coopmat)
+ * is set, fail unless they are those (.ci/trixie-tests sets coopmat: the
+ * suites must exercise the cooperative-matrix path there). fp32 maps always
+ * run SIMT. */
+static inline void test_check_kernels(AsrEngine *e, const char *what)
+{
+    AsrStats st;
+    asr_engine_get_stats(e, &st);
+    const char *got = test_kernels_name(st.kernels);
+    const char *want = getenv("ANYSR_EXPECT_KERNELS");
+    printf("%s: kernels %s (feature maps %s)\n", what, got,
+           st.precision == ASR_PRECISION_FP16 ? "fp16" : "fp32");
+    if (st.precision != ASR_PRECISION_FP16)
+        want = "simt";
+    if (want && *want && strcmp(want, got) != 0) {
+        fprintf(stderr, "FAIL %s:%d: %s: the engine runs the %s kernels, ANYSR_EXPECT_KERNELS "
+                "wants %s\n", __FILE__, __LINE__, what, got, want);
+        test_failures++;
+    }
 }
 
 /* xorshift32; *state must not be 0. */

@@ -103,11 +103,16 @@ static void test_engine(void)
 
     AsrStats st0;
     CHECK_STATUS(asr_engine_get_stats(e, &st0), ASR_OK);
-    /* io 2 + bicubic 2 + network 12 pipelines (conv3x3 one per role: head,
-     * conv1, conv2, tail); weights uploaded once (weights, their staging
-     * buffer, attention values and the counter read-back) */
-    CHECK(st0.pipelines_created == 16);
-    CHECK(st0.buffer_allocations == 4);
+    /* io 2 + bicubic 2 + network 12 pipelines (4 conv roles, gap, sa,
+     * classify, args, 2 MLPs, refine, bilinear); weights uploaded once
+     * (weights, their staging buffer, attention values and the counter
+     * read-back; with the coopmat kernels also the repacked fp16 weights and
+     * their own staging buffer) */
+    CHECK_MSG(st0.pipelines_created == 16, "%llu pipelines",
+              (unsigned long long)st0.pipelines_created);
+    CHECK_MSG(st0.buffer_allocations == 4u + 2u * (st0.kernels == ASR_KERNELS_COOPMAT),
+              "%llu buffers (kernels %d)", (unsigned long long)st0.buffer_allocations,
+              (int)st0.kernels);
     CHECK(st0.frames == 0 && st0.configures == 0 && st0.weight_uploads == 1);
 
     /* process before configure */

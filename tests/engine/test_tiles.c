@@ -159,6 +159,8 @@ static void exactness(AsrPrecision prec, uint32_t *rs)
     AsrStats s0;
     asr_engine_get_stats(whole, &s0);
     printf("== %s\n", s0.precision == ASR_PRECISION_FP16 ? "fp16" : "fp32");
+    test_check_kernels(whole, "tiles-exact (whole)");
+    test_check_kernels(tiled, "tiles-exact (tiled)");
     /* scales 1.3, 2, (1.5, 2), 3.7, 8 and the acceptance's 257x193 at 2.5 */
     const Case cases[] = {
         { ASR_FORMAT_RGBA, 257, 193, 643, 483, 0, ASR_DECODER_ROUTED },

@@ -375,6 +375,7 @@ static void run_precision(JsonObject *root, const AsrSafetensors *st, AsrPrecisi
     }
     printf("== feature maps in %s; device: %s\n", prec == ASR_PRECISION_FP16 ? "fp16" : "fp32",
            asr_engine_device_name(e));
+    test_check_kernels(e, "golden");
 
     check_features(e, st, json_object_get_object_member(root, "features_case"), feat_tol);
 

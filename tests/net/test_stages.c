@@ -263,6 +263,7 @@ static void run_model(const char *name, const MwArch *arch, uint32_t seed, AsrPr
     }
     remove(path);
     g_free(blob);
+    test_check_kernels(e, name);
 
     static const uint32_t sizes[][4] = { { 13, 11, 29, 23 }, { 9, 7, 11, 21 }, { 6, 5, 6, 5 },
                                          { 7, 9, 30, 37 } };
