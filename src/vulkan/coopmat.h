@@ -1,14 +1,15 @@
 /*
  * VK_KHR_cooperative_matrix declarations for Vulkan headers that predate it
- * (Debian 12's 1.3.239): what device.c uses, declared only when the headers
- * lack the extension (tests/coopmat/coopmat_props.c does the same).
+ * (Debian 12's 1.3.239), declared only when the headers lack the extension:
+ * what device.c and tests/coopmat/coopmat_props.c use. Self-contained (only
+ * <vulkan/vulkan.h>), so the probe can include it alone.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #ifndef ASR_COOPMAT_H
 #define ASR_COOPMAT_H
 
-#include "vk.h"
+#include <vulkan/vulkan.h>
 
 #ifndef VK_KHR_cooperative_matrix
 #define VK_KHR_cooperative_matrix 1
@@ -16,6 +17,15 @@
 typedef enum VkComponentTypeKHR {
     VK_COMPONENT_TYPE_FLOAT16_KHR = 0,
     VK_COMPONENT_TYPE_FLOAT32_KHR = 1,
+    VK_COMPONENT_TYPE_FLOAT64_KHR = 2,
+    VK_COMPONENT_TYPE_SINT8_KHR = 3,
+    VK_COMPONENT_TYPE_SINT16_KHR = 4,
+    VK_COMPONENT_TYPE_SINT32_KHR = 5,
+    VK_COMPONENT_TYPE_SINT64_KHR = 6,
+    VK_COMPONENT_TYPE_UINT8_KHR = 7,
+    VK_COMPONENT_TYPE_UINT16_KHR = 8,
+    VK_COMPONENT_TYPE_UINT32_KHR = 9,
+    VK_COMPONENT_TYPE_UINT64_KHR = 10,
     VK_COMPONENT_TYPE_MAX_ENUM_KHR = 0x7FFFFFFF
 } VkComponentTypeKHR;
 typedef enum VkScopeKHR {
