@@ -23,7 +23,12 @@
  * the #GstAnySr:scale property multiplies both sides (rounded to whole
  * pixels). When the output size equals the input size the element works in
  * passthrough. The input and output formats are always the same: RGBA, BGRA,
- * RGBx, BGRx, I420 or NV12, progressive.
+ * RGBx, BGRx, I420, NV12, or the 10-bit P010_10LE, I420_10LE, RGB10A2_LE and
+ * BGR10A2_LE (processed at full 10-bit precision), progressive. The
+ * colorimetry (matrix, range, transfer, primaries), chroma siting and HDR
+ * fields (mastering-display-info, content-light-level) pass from the input
+ * caps to the output caps unchanged; YUV is converted with the matrix and
+ * range of the caps (BT.601, BT.709 or BT.2020).
  *
  * Pixel aspect ratio: anysr keeps the display aspect ratio where it can.
  * When downstream fixes both width and height, the output pixel-aspect-ratio

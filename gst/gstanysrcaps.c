@@ -246,6 +246,14 @@ gst_any_sr_format_to_asr (GstVideoFormat format)
       return ASR_FORMAT_I420;
     case GST_VIDEO_FORMAT_NV12:
       return ASR_FORMAT_NV12;
+    case GST_VIDEO_FORMAT_P010_10LE:
+      return ASR_FORMAT_P010;
+    case GST_VIDEO_FORMAT_I420_10LE:
+      return ASR_FORMAT_I420_10;
+    case GST_VIDEO_FORMAT_RGB10A2_LE:
+      return ASR_FORMAT_RGB10A2;
+    case GST_VIDEO_FORMAT_BGR10A2_LE:
+      return ASR_FORMAT_BGR10A2;
     default:
       return ASR_FORMAT_UNKNOWN;
   }

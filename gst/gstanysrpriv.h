@@ -21,7 +21,8 @@ G_BEGIN_DECLS
 GST_DEBUG_CATEGORY_EXTERN (gst_any_sr_debug);
 #define GST_CAT_DEFAULT gst_any_sr_debug
 
-#define ANY_SR_FORMATS "{ RGBA, BGRA, RGBx, BGRx, I420, NV12 }"
+#define ANY_SR_FORMATS "{ RGBA, BGRA, RGBx, BGRx, I420, NV12, P010_10LE, I420_10LE, " \
+    "RGB10A2_LE, BGR10A2_LE }"
 #define ANY_SR_CAPS GST_VIDEO_CAPS_MAKE (ANY_SR_FORMATS)
 
 /* gstanysr.c */

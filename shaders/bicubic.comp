@@ -7,8 +7,9 @@
  *   window [max(int(center - 2 + 0.5), 0), min(int(center + 2 + 0.5), src))
  *   w(j)   = K(j - center + 0.5), renormalised by the sum over the window
  *   out    = sum_j w(j) * in(j)
- *   If quantize is set the result is clamped to [0,1] and rounded to 8-bit
- *   levels (Pillow keeps an 8-bit image between its two passes).
+ *   If quantize is set the result is clamped to [0,1] and rounded to
+ *   quantize levels (255: Pillow keeps an 8-bit image between its two passes;
+ *   1023 for the 10-bit formats).
  *   Every plane of the pixel (push constant planes) uses the same weights.
  * Bindings: 0 = readonly float src[] (planes src_plane_size apart)
  *           1 = writeonly float dst[] (planes dst_plane_size apart)
@@ -77,7 +78,7 @@ void main()
             acc += w[k] * src[s + uint(k) * step];
         precise float v = acc / wsum;
         if (p.quantize != 0u)
-            v = floor(clamp(v, 0.0, 1.0) * 255.0 + 0.5) * (1.0 / 255.0);
+            v = floor(clamp(v, 0.0, 1.0) * float(p.quantize) + 0.5) * p.inv_quantize;
         dst[pl * p.dst_plane_size + didx] = v;
     }
 }

@@ -1,13 +1,17 @@
 /*
  * pack.comp — planar float RGB(A) -> staging bytes of one frame.
  *
- * Operation: writes the output frame (RGBA, BGRA, RGBX, BGRX, I420 or NV12)
- *   into a buffer of 32-bit words, plane by plane at the byte offsets and
- *   strides in the push constants; each invocation writes one whole word, so
- *   no two invocations share a word (strides and offsets are multiples of 4).
- *   RGB is clamped to [0,1] first. Every byte is floor(clamp(v, 0, 1) * 255 +
- *   0.5) of its normalised value v. Packed RGB: the padding byte of RGBX/BGRX
- *   is 255, alpha of RGBA/BGRA comes from plane 3.
+ * Operation: writes the output frame (RGBA, BGRA, RGBX, BGRX, I420, NV12,
+ *   P010, I420_10, RGB10A2 or BGR10A2) into a buffer of 32-bit words, plane by
+ *   plane at the byte offsets and strides in the push constants; each
+ *   invocation writes one whole word, so no two invocations share a word
+ *   (strides and offsets are multiples of 4).
+ *   RGB is clamped to [0,1] first. Every sample is floor(clamp(v, 0, 1) * L +
+ *   0.5) of its normalised value v, L = 255 (8-bit formats) or 1023 (10-bit
+ *   formats; 3 for the 2-bit alpha), with no 8-bit step. Packed RGB: the
+ *   padding byte of RGBX/BGRX is 255, alpha of RGBA/BGRA/RGB10A2/BGR10A2
+ *   comes from plane 3. 16-bit words: P010 holds the code << 6, I420_10 the
+ *   code.
  *   YUV: (Y, Cb, Cr) = M * (R, G, B, 1), M holding matrix and range. Chroma
  *   of 4:2:0 sample (i, j) is taken from RGB filtered at the chroma siting,
  *   separably per axis: centred = mean of luma samples 2i, 2i+1; co-sited =
@@ -23,8 +27,10 @@
  * Specialization constants: 0, 1 = workgroup size x, y.
  * Dispatch: x covers the words of the widest row, y the band's rows of plane 0,
  *   z = 1 for packed RGB (one word per pixel), 2 for YUV (z = 0: the Y plane,
- *   4 samples per word; z = 1: chroma, I420 writes one word of U and one of V
- *   (4 samples each), NV12 one word of UV (2 sample pairs)).
+ *   4 samples per word, 2 for 16-bit formats; z = 1: chroma, I420 writes one
+ *   word of U and one of V (4 samples each), NV12 one word of UV (2 sample
+ *   pairs), I420_10 one word of U and one of V (2 samples each), P010 one
+ *   word of UV (1 sample pair)).
  */
 #version 450
 #extension GL_GOOGLE_include_directive : require
@@ -41,6 +47,28 @@ uint to_byte(float v)
     return uint(floor(clamp(v, 0.0, 1.0) * 255.0 + 0.5));
 }
 
+uint to_10bit(float v)
+{
+    return uint(floor(clamp(v, 0.0, 1.0) * 1023.0 + 0.5));
+}
+
+bool is_16bit()
+{
+    return p.format == ASR_SHADER_FMT_P010 || p.format == ASR_SHADER_FMT_I420_10;
+}
+
+/* Code value at the format's depth (YUV). */
+uint to_code(float v)
+{
+    return is_16bit() ? to_10bit(v) : to_byte(v);
+}
+
+/* 16-bit word of a code value of a 16-bit format. */
+uint to_word16(uint c)
+{
+    return p.format == ASR_SHADER_FMT_P010 ? c << 6 : c;
+}
+
 vec3 load_rgb(uint x, uint y)
 {
     uint idx = (y - p.src_y0) * p.width + x;
@@ -50,7 +78,7 @@ vec3 load_rgb(uint x, uint y)
 uint luma_byte(uint x, uint y)
 {
     precise float v = dot(p.m0, vec4(load_rgb(x, y), 1.0));
-    return to_byte(v);
+    return to_code(v);
 }
 
 /* Chroma bytes (Cb, Cr) of chroma sample (i, j). */
@@ -76,7 +104,7 @@ uvec2 chroma_bytes(uint i, uint j)
     }
     precise float cb = dot(p.m1, vec4(acc, 1.0));
     precise float cr = dot(p.m2, vec4(acc, 1.0));
-    return uvec2(to_byte(cb), to_byte(cr));
+    return uvec2(to_code(cb), to_code(cr));
 }
 
 void main()
@@ -86,7 +114,21 @@ void main()
     uint y_end = min(p.y0 + p.rows, p.height);
     uint plane = gl_GlobalInvocationID.z;
 
-    if (p.format != ASR_SHADER_FMT_I420 && p.format != ASR_SHADER_FMT_NV12) {
+    if (p.format == ASR_SHADER_FMT_RGB10A2 || p.format == ASR_SHADER_FMT_BGR10A2) {
+        if (wx >= p.width || y >= y_end)
+            return;
+        uint idx = (y - p.src_y0) * p.width + wx;
+        uvec4 c = uvec4(to_10bit(src[idx]), to_10bit(src[p.plane_size + idx]),
+                        to_10bit(src[2u * p.plane_size + idx]), 3u);
+        if ((p.flags & ASR_IO_ALPHA) != 0u)
+            c.w = uint(floor(clamp(src[3u * p.plane_size + idx], 0.0, 1.0) * 3.0 + 0.5));
+        if (p.format == ASR_SHADER_FMT_BGR10A2)
+            c.xz = c.zx;
+        dst[(p.offset0 + y * p.stride0) / 4u + wx] = c.x | (c.y << 10) | (c.z << 20) | (c.w << 30);
+        return;
+    }
+
+    if (p.format != ASR_SHADER_FMT_I420 && p.format != ASR_SHADER_FMT_NV12 && !is_16bit()) {
         if (wx >= p.width || y >= y_end)
             return;
         uint idx = (y - p.src_y0) * p.width + wx;
@@ -97,6 +139,19 @@ void main()
         if (p.format == ASR_SHADER_FMT_BGRA || p.format == ASR_SHADER_FMT_BGRX)
             c.xz = c.zx;
         dst[(p.offset0 + y * p.stride0) / 4u + wx] = c.x | (c.y << 8) | (c.z << 16) | (c.w << 24);
+        return;
+    }
+
+    if (plane == 0u && is_16bit()) {
+        if (wx * 2u >= p.width || y >= y_end)
+            return;
+        uint word = 0u;
+        for (uint k = 0u; k < 2u; k++) {
+            uint x = wx * 2u + k;
+            if (x < p.width)
+                word |= to_word16(luma_byte(x, y)) << (16u * k);
+        }
+        dst[(p.offset0 + y * p.stride0) / 4u + wx] = word;
         return;
     }
 
@@ -117,7 +172,26 @@ void main()
     y = p.y0 / 2u + gl_GlobalInvocationID.y;
     if (y >= (y_end + 1u) / 2u)
         return;
-    if (p.format == ASR_SHADER_FMT_NV12) {
+    if (p.format == ASR_SHADER_FMT_P010) {
+        if (wx >= cw)
+            return;
+        uvec2 c = chroma_bytes(wx, y);
+        dst[(p.offset1 + y * p.stride1) / 4u + wx] = to_word16(c.x) | (to_word16(c.y) << 16);
+    } else if (p.format == ASR_SHADER_FMT_I420_10) {
+        if (wx * 2u >= cw)
+            return;
+        uint wu = 0u, wv = 0u;
+        for (uint k = 0u; k < 2u; k++) {
+            uint i = wx * 2u + k;
+            if (i < cw) {
+                uvec2 c = chroma_bytes(i, y);
+                wu |= to_word16(c.x) << (16u * k);
+                wv |= to_word16(c.y) << (16u * k);
+            }
+        }
+        dst[(p.offset1 + y * p.stride1) / 4u + wx] = wu;
+        dst[(p.offset2 + y * p.stride2) / 4u + wx] = wv;
+    } else if (p.format == ASR_SHADER_FMT_NV12) {
         if (wx * 2u >= cw)
             return;
         uint word = 0u;

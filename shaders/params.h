@@ -33,6 +33,10 @@
 #define ASR_SHADER_FMT_BGRX 4
 #define ASR_SHADER_FMT_I420 5
 #define ASR_SHADER_FMT_NV12 6
+#define ASR_SHADER_FMT_P010 7    /* 16-bit words, 10 bits high (value << 6) */
+#define ASR_SHADER_FMT_I420_10 8 /* 16-bit words, 10 bits low */
+#define ASR_SHADER_FMT_RGB10A2 9 /* 32-bit word: R 0-9, G 10-19, B 20-29, A 30-31 */
+#define ASR_SHADER_FMT_BGR10A2 10 /* 32-bit word: B 0-9, G 10-19, R 20-29, A 30-31 */
 
 /* AsrIoParams.flags bits */
 #define ASR_IO_COSITED_H 1u /* chroma sample co-sited with the left luma sample */
@@ -57,8 +61,9 @@
  * unpack.comp and pack.comp: one side of the frame I/O.
  *
  * m0..m2: colour matrix rows, 3x4 (xyz = coefficients, w = offset).
- *   unpack: RGB in [0,1] = M * (Y, Cb, Cr, 1) with Y, Cb, Cr in byte units.
- *   pack:   (Y, Cb, Cr) normalised to [0,1] byte scale = M * (R, G, B, 1).
+ *   unpack: RGB in [0,1] = M * (Y, Cb, Cr, 1) with Y, Cb, Cr in code units
+ *           (0..255, or 0..1023 for the 10-bit formats).
+ *   pack:   (Y, Cb, Cr) / (2^bits - 1) = M * (R, G, B, 1).
  * offsetN, strideN: byte offset and row stride of each plane in the staging
  *   (uint) buffer; offsets and strides are multiples of 4.
  * plane_size: elements of one float activation plane.
@@ -94,8 +99,9 @@ ASR_STRUCT(AsrIoParams) {
  * The source is src_w x src_h, the destination dst_w x dst_h; along the pass
  * axis the sizes differ, across it they are equal.
  * inv_scale = src / dst along the axis, computed in double and rounded.
- * quantize != 0 rounds each result to 8-bit levels (Pillow's 8-bit
- * intermediate image between its horizontal and vertical passes).
+ * quantize != 0 rounds each result to quantize levels (255: Pillow's 8-bit
+ * intermediate image between its horizontal and vertical passes; 1023 for
+ * the 10-bit formats), inv_quantize = 1 / quantize.
  */
 ASR_STRUCT(AsrResampleParams) {
     ASR_U32 src_w;
@@ -107,7 +113,7 @@ ASR_STRUCT(AsrResampleParams) {
     ASR_U32 planes;
     ASR_U32 quantize;
     ASR_F32 inv_scale;
-    ASR_U32 pad0;
+    ASR_F32 inv_quantize;
     ASR_U32 pad1;
     ASR_U32 pad2;
 };

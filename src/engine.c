@@ -350,6 +350,7 @@ static AsrStatus plan_once(AsrEngine *e, AsrConfig *c)
         .in_w = in->width, .in_h = in->height,
         .out_w = out->width, .out_h = out->height,
         .planes = asr_format_has_alpha(in->format) ? 4 : 3,
+        .levels = asr_format_bits(in->format) > 8 ? 1023 : 255,
     };
     c->lr_bytes = (uint64_t)in->width * in->height * c->rs.planes * sizeof(float);
     c->in_bytes = c->in_layout.size;

@@ -99,6 +99,17 @@ typedef enum AsrPixelFormat {
     ASR_FORMAT_BGRX, /**< packed 8-bit B,G,R, padding byte */
     ASR_FORMAT_I420, /**< planar 8-bit Y, U (w/2 x h/2), V (w/2 x h/2), sizes rounded up */
     ASR_FORMAT_NV12, /**< 8-bit Y plane, interleaved UV plane (w/2 x h/2), rounded up */
+    /* 10-bit formats (GStreamer P010_10LE, I420_10LE, RGB10A2_LE, BGR10A2_LE): read and
+     * written at full 10-bit precision, no 8-bit step anywhere */
+    ASR_FORMAT_P010,      /**< Y plane of 16-bit little-endian words, interleaved UV plane
+                               (w/2 x h/2, U then V, 16-bit each), rounded up; the 10 bits
+                               in the high bits of each word (value << 6), low 6 bits 0 */
+    ASR_FORMAT_I420_10,   /**< planar Y, U (w/2 x h/2), V (w/2 x h/2) of 16-bit
+                               little-endian words, the 10 bits in the low bits (0..1023) */
+    ASR_FORMAT_RGB10A2,   /**< packed 32-bit little-endian word per pixel:
+                               R bits 0-9, G bits 10-19, B bits 20-29, A bits 30-31 */
+    ASR_FORMAT_BGR10A2,   /**< packed 32-bit little-endian word per pixel:
+                               B bits 0-9, G bits 10-19, R bits 20-29, A bits 30-31 */
 } AsrPixelFormat;
 
 /** YCbCr matrix of a YUV stream (ignored for RGB formats). */
@@ -110,8 +121,8 @@ typedef enum AsrColorMatrix {
 
 /** Quantisation range of a YUV stream (ignored for RGB formats). */
 typedef enum AsrColorRange {
-    ASR_RANGE_LIMITED = 0, /**< Y 16..235, UV 16..240 */
-    ASR_RANGE_FULL = 1,    /**< 0..255 */
+    ASR_RANGE_LIMITED = 0, /**< Y 16..235, UV 16..240 (10-bit: Y 64..940, UV 64..960) */
+    ASR_RANGE_FULL = 1,    /**< 0..255 (10-bit: 0..1023, UV centred on 512) */
 } AsrColorRange;
 
 /** Description of one side (input or output) of the engine. */
@@ -132,8 +143,8 @@ typedef struct AsrFrameInfo {
 #define ASR_MAX_PLANES 3
 
 /**
- * One frame in host memory. Plane order: packed RGB = 1 plane; I420 = Y, U, V;
- * NV12 = Y, UV. Strides are in bytes, >= the plane's row size, and may differ
+ * One frame in host memory. Plane order: packed RGB = 1 plane; I420, I420_10 =
+ * Y, U, V; NV12, P010 = Y, UV. Strides are in bytes, >= the plane's row size, and may differ
  * per call. The memory is owned by the caller and must stay valid during
  * asr_engine_process().
  */

@@ -8,9 +8,9 @@
 
 #include "common.h"
 
-/* RGB in [0,1] = m * (Y, Cb, Cr, 1), with Y, Cb, Cr in byte units (0..255). */
-void asr_color_yuv_to_rgb(AsrColorMatrix matrix, AsrColorRange range, float m[3][4]);
-/* (Y, Cb, Cr) / 255 = m * (R, G, B, 1), with R, G, B in [0,1]. */
-void asr_color_rgb_to_yuv(AsrColorMatrix matrix, AsrColorRange range, float m[3][4]);
+/* RGB in [0,1] = M (Y, Cb, Cr, 1), Y, Cb, Cr in code units of `bits` (8, 10). */
+void asr_color_yuv_to_rgb(AsrColorMatrix matrix, AsrColorRange range, int bits, float m[3][4]);
+/* (Y, Cb, Cr) / (2^bits - 1) = M (R, G, B, 1). */
+void asr_color_rgb_to_yuv(AsrColorMatrix matrix, AsrColorRange range, int bits, float m[3][4]);
 
 #endif /* ASR_COLOR_H */

@@ -9,17 +9,24 @@
 
 int asr_format_is_valid(AsrPixelFormat f)
 {
-    return f >= ASR_FORMAT_RGBA && f <= ASR_FORMAT_NV12;
+    return f >= ASR_FORMAT_RGBA && f <= ASR_FORMAT_BGR10A2;
 }
 
 int asr_format_is_yuv(AsrPixelFormat f)
 {
-    return f == ASR_FORMAT_I420 || f == ASR_FORMAT_NV12;
+    return f == ASR_FORMAT_I420 || f == ASR_FORMAT_NV12 || f == ASR_FORMAT_P010 ||
+           f == ASR_FORMAT_I420_10;
 }
 
 int asr_format_has_alpha(AsrPixelFormat f)
 {
-    return f == ASR_FORMAT_RGBA || f == ASR_FORMAT_BGRA;
+    return f == ASR_FORMAT_RGBA || f == ASR_FORMAT_BGRA || f == ASR_FORMAT_RGB10A2 ||
+           f == ASR_FORMAT_BGR10A2;
+}
+
+int asr_format_bits(AsrPixelFormat f)
+{
+    return f >= ASR_FORMAT_P010 && f <= ASR_FORMAT_BGR10A2 ? 10 : 8;
 }
 
 const char *asr_format_name(AsrPixelFormat f)
@@ -31,6 +38,10 @@ const char *asr_format_name(AsrPixelFormat f)
     case ASR_FORMAT_BGRX: return "BGRx";
     case ASR_FORMAT_I420: return "I420";
     case ASR_FORMAT_NV12: return "NV12";
+    case ASR_FORMAT_P010: return "P010_10LE";
+    case ASR_FORMAT_I420_10: return "I420_10LE";
+    case ASR_FORMAT_RGB10A2: return "RGB10A2_LE";
+    case ASR_FORMAT_BGR10A2: return "BGR10A2_LE";
     default: return "unknown";
     }
 }
@@ -50,6 +61,17 @@ void asr_frame_layout(AsrPixelFormat format, uint32_t width, uint32_t height, As
         l->num_planes = 2;
         l->width[0] = width, l->height[0] = height, l->row_bytes[0] = width;
         l->width[1] = cw, l->height[1] = ch, l->row_bytes[1] = 2 * cw;
+        break;
+    case ASR_FORMAT_I420_10: /* 16-bit samples */
+        l->num_planes = 3;
+        l->width[0] = width, l->height[0] = height, l->row_bytes[0] = 2 * width;
+        for (int i = 1; i < 3; i++)
+            l->width[i] = cw, l->height[i] = ch, l->row_bytes[i] = 2 * cw;
+        break;
+    case ASR_FORMAT_P010:
+        l->num_planes = 2;
+        l->width[0] = width, l->height[0] = height, l->row_bytes[0] = 2 * width;
+        l->width[1] = cw, l->height[1] = ch, l->row_bytes[1] = 4 * cw;
         break;
     default:
         l->num_planes = 1;

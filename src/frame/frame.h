@@ -24,6 +24,8 @@ typedef struct AsrFrameLayout {
 int asr_format_is_valid(AsrPixelFormat f);
 int asr_format_is_yuv(AsrPixelFormat f);
 int asr_format_has_alpha(AsrPixelFormat f);
+/* Bits per sample: 8, or 10 for the 10-bit formats. */
+int asr_format_bits(AsrPixelFormat f);
 const char *asr_format_name(AsrPixelFormat f);
 
 /* Fill `l` for a valid format and size >= 1 x 1. */

@@ -13,7 +13,11 @@ _Static_assert(sizeof(AsrIoParams) == 112, "AsrIoParams layout");
 _Static_assert(offsetof(AsrIoParams, format) == 48, "AsrIoParams layout");
 _Static_assert(ASR_SHADER_FMT_RGBA == ASR_FORMAT_RGBA && ASR_SHADER_FMT_BGRA == ASR_FORMAT_BGRA &&
                ASR_SHADER_FMT_RGBX == ASR_FORMAT_RGBX && ASR_SHADER_FMT_BGRX == ASR_FORMAT_BGRX &&
-               ASR_SHADER_FMT_I420 == ASR_FORMAT_I420 && ASR_SHADER_FMT_NV12 == ASR_FORMAT_NV12,
+               ASR_SHADER_FMT_I420 == ASR_FORMAT_I420 && ASR_SHADER_FMT_NV12 == ASR_FORMAT_NV12 &&
+               ASR_SHADER_FMT_P010 == ASR_FORMAT_P010 &&
+               ASR_SHADER_FMT_I420_10 == ASR_FORMAT_I420_10 &&
+               ASR_SHADER_FMT_RGB10A2 == ASR_FORMAT_RGB10A2 &&
+               ASR_SHADER_FMT_BGR10A2 == ASR_FORMAT_BGR10A2,
                "shader format codes");
 
 #define IO_LOCAL_X 16
@@ -57,9 +61,9 @@ void asr_io_params(const AsrFrameInfo *info, const AsrFrameLayout *l, uint32_t p
     memset(p, 0, sizeof(*p));
     if (asr_format_is_yuv(info->format)) {
         if (to_rgb)
-            asr_color_yuv_to_rgb(info->matrix, info->range, m);
+            asr_color_yuv_to_rgb(info->matrix, info->range, asr_format_bits(info->format), m);
         else
-            asr_color_rgb_to_yuv(info->matrix, info->range, m);
+            asr_color_rgb_to_yuv(info->matrix, info->range, asr_format_bits(info->format), m);
         memcpy(p->m0, m[0], sizeof(p->m0));
         memcpy(p->m1, m[1], sizeof(p->m1));
         memcpy(p->m2, m[2], sizeof(p->m2));
@@ -80,12 +84,19 @@ void asr_io_params(const AsrFrameInfo *info, const AsrFrameLayout *l, uint32_t p
                (asr_format_has_alpha(info->format) ? ASR_IO_ALPHA : 0);
 }
 
+/* Pack of a YUV format: 32-bit words of a luma row (the widest row: 4 samples
+ * per word at 8 bits, 2 at 16). */
+static uint32_t pack_words_x(AsrPixelFormat f, uint32_t width)
+{
+    return ASR_DIV_UP(width, asr_format_bits(f) > 8 ? 2 : 4);
+}
+
 void asr_io_groups(const AsrIo *io, const AsrFrameInfo *info, int pack, uint32_t groups[3])
 {
     const AsrPass *p = pack ? &io->pack : &io->unpack;
     uint32_t w = info->width;
     if (pack && asr_format_is_yuv(info->format))
-        w = ASR_DIV_UP(info->width, 4); /* words of a luma row: the widest */
+        w = pack_words_x(info->format, info->width);
     groups[0] = asr_pass_groups_x(p, w);
     groups[1] = asr_pass_groups_y(p, info->height);
     groups[2] = pack && asr_format_is_yuv(info->format) ? 2 : 1;
@@ -98,7 +109,7 @@ void asr_io_record_unpack(AsrDevice *d, VkCommandBuffer cb, const AsrIo *io, con
 
 void asr_io_record_pack(AsrDevice *d, VkCommandBuffer cb, const AsrIo *io, const AsrIoParams *p)
 {
-    int yuv = p->format == ASR_FORMAT_I420 || p->format == ASR_FORMAT_NV12;
-    uint32_t w = yuv ? ASR_DIV_UP(p->width, 4) : p->width;
+    int yuv = asr_format_is_yuv((AsrPixelFormat)p->format);
+    uint32_t w = yuv ? pack_words_x((AsrPixelFormat)p->format, p->width) : p->width;
     asr_pass_dispatch(d, cb, &io->pack, 0, p, w, p->rows, yuv ? 2 : 1);
 }

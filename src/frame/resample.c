@@ -76,7 +76,8 @@ void asr_resample_record(AsrDevice *d, VkCommandBuffer cb, const AsrResample *r,
         .src_plane_size = s->in_w * s->in_h,
         .dst_plane_size = s->out_w * s->in_h,
         .planes = s->planes,
-        .quantize = 1,
+        .quantize = s->levels ? s->levels : 255,
+        .inv_quantize = 1.0f / (float)(s->levels ? s->levels : 255),
         .inv_scale = (float)((double)s->in_w / (double)s->out_w),
     };
     AsrResampleParams pv = {

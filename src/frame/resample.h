@@ -20,6 +20,7 @@ typedef struct AsrResample {
 typedef struct AsrResampleSize {
     uint32_t in_w, in_h, out_w, out_h;
     uint32_t planes;
+    uint32_t levels; /* levels of the intermediate image: 255, or 1023 (10-bit formats) */
 } AsrResampleSize;
 
 AsrStatus asr_resample_create(AsrDevice *d, AsrResample *r);

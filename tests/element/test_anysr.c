@@ -214,6 +214,175 @@ GST_START_TEST (test_every_format)
 
 GST_END_TEST;
 
+/* 10-bit frames: a flat frame of 10-bit component values (GstVideoFormatInfo
+ * order: R, G, B, A or Y, U, V), written at the format's depth and shift in
+ * 16-bit words (P010_10LE, I420_10LE) or 32-bit words (RGB10A2_LE,
+ * BGR10A2_LE), little-endian. */
+static guint32
+read_le (const guint8 * p, guint bytes)
+{
+  return bytes == 2 ? GST_READ_UINT16_LE (p) : GST_READ_UINT32_LE (p);
+}
+
+static void
+write_le (guint8 * p, guint bytes, guint32 v)
+{
+  if (bytes == 2)
+    GST_WRITE_UINT16_LE (p, v);
+  else
+    GST_WRITE_UINT32_LE (p, v);
+}
+
+/* Walks every component sample of @frame (layouts as anysr's README gives
+ * them, written out here rather than from GstVideoFormatInfo): with @write
+ * writes @comp, else returns the largest |difference| from it. */
+static gint
+flat10_walk (GstVideoFrame * frame, const guint16 * comp, gboolean write)
+{
+  GstVideoFormat f = GST_VIDEO_FRAME_FORMAT (frame);
+  gboolean rgb = f == GST_VIDEO_FORMAT_RGB10A2_LE ||
+      f == GST_VIDEO_FORMAT_BGR10A2_LE;
+  guint bytes = rgb ? 4 : 2, c, ncomp = rgb ? 4 : 3;
+  gint x, y, max = 0;
+
+  for (c = 0; c < ncomp; c++) {
+    guint plane = rgb ? 0 : f == GST_VIDEO_FORMAT_P010_10LE ? MIN (c, 1) : c;
+    guint8 *data = GST_VIDEO_FRAME_PLANE_DATA (frame, plane);
+    gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (frame, plane);
+    gint w = GST_VIDEO_FRAME_WIDTH (frame), h = GST_VIDEO_FRAME_HEIGHT (frame);
+    gint pstride = bytes, off = 0;
+    guint shift = 0, depth = 10;
+    guint32 mask;
+
+    if (rgb) {
+      shift = c == 3 ? 30 : (f == GST_VIDEO_FORMAT_BGR10A2_LE ? 2 - c : c) * 10;
+      depth = c == 3 ? 2 : 10;
+    } else {
+      if (f == GST_VIDEO_FORMAT_P010_10LE)
+        shift = 6;
+      if (c > 0) {
+        w = (w + 1) / 2, h = (h + 1) / 2;
+        if (f == GST_VIDEO_FORMAT_P010_10LE)
+          pstride = 4, off = 2 * (c - 1);
+      }
+    }
+    mask = (1u << depth) - 1;
+    for (y = 0; y < h; y++)
+      for (x = 0; x < w; x++) {
+        guint8 *p = data + y * stride + x * pstride + off;
+        guint32 v = read_le (p, bytes);
+        if (write) {
+          v = (v & ~(mask << shift)) | ((comp[c] & mask) << shift);
+          write_le (p, bytes, v);
+        } else {
+          gint d = ABS ((gint) ((v >> shift) & mask) - (gint) comp[c]);
+          if (d > max)
+            GST_WARNING ("component %u (%d, %d): %u, want %u", c, x, y,
+                (v >> shift) & mask, comp[c]);
+          max = MAX (max, d);
+        }
+      }
+  }
+  return max;
+}
+
+static void
+check_caps_field (GstStructure * in, GstStructure * out, const gchar * field)
+{
+  const gchar *a = gst_structure_get_string (in, field);
+  const gchar *b = gst_structure_get_string (out, field);
+
+  fail_unless (a != NULL, "input caps lack %s", field);
+  fail_unless (b != NULL, "output caps lost %s", field);
+  fail_unless_equals_string (a, b);
+}
+
+/* 10-bit input stays 10-bit: the output caps keep the format, the
+ * colorimetry (BT.2020 matrix, PQ / HLG transfer), the chroma siting and the
+ * HDR fields; on the bicubic path a flat frame of 10-bit values that 8 bits
+ * cannot hold comes out with the same values. */
+GST_START_TEST (test_ten_bit_caps_and_values)
+{
+  const struct
+  {
+    const gchar *format, *colorimetry;
+    guint16 comp[4];
+    gint tol;
+  } cases[] = {
+    /* 8 bits would give 600 or 604 for 602 (and so on): off by 2 */
+    {"P010_10LE", "bt2100-pq", {602, 302, 702, 0}, 1},
+    {"I420_10LE", "bt2100-hlg", {602, 302, 702, 0}, 1},
+    {"I420_10LE", "bt709", {602, 302, 702, 0}, 1},
+    {"RGB10A2_LE", "sRGB", {802, 242, 122, 3}, 0},
+    {"BGR10A2_LE", "sRGB", {802, 242, 122, 2}, 0},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    GstHarness *hr = gst_harness_new ("anysr");
+    gchar *caps = g_strdup_printf ("video/x-raw,format=%s,width=33,height=25,"
+        "framerate=30/1,colorimetry=%s,chroma-site=%s,"
+        "mastering-display-info=(string)\"35400:14600:8500:39850:6550:2300:"
+        "15635:16450:10000000:50\",content-light-level=(string)\"1000:400\"",
+        cases[i].format, cases[i].colorimetry,
+        g_str_has_suffix (cases[i].format, "A2_LE") ? "none" : "mpeg2");
+    GstCaps *in_caps, *out_caps;
+    GstStructure *ins, *outs;
+    GstVideoInfo in_info, out_info;
+    GstVideoFrame frame;
+    GstBuffer *buf, *out;
+    gint diff;
+
+    GST_INFO ("%s", caps);
+    g_object_set (hr->element, "scale", 1.5, NULL);
+    gst_harness_set_src_caps_str (hr, caps);
+    harness_in_info (hr, &in_info);
+    buf = gst_buffer_new_and_alloc (GST_VIDEO_INFO_SIZE (&in_info));
+    gst_buffer_memset (buf, 0, 0, GST_VIDEO_INFO_SIZE (&in_info));
+    fail_unless (gst_video_frame_map (&frame, &in_info, buf, GST_MAP_WRITE));
+    flat10_walk (&frame, cases[i].comp, TRUE);
+    fail_unless_equals_int (flat10_walk (&frame, cases[i].comp, FALSE), 0);
+    gst_video_frame_unmap (&frame);
+    fail_unless_equals_int (gst_harness_push (hr, buf), GST_FLOW_OK);
+    out = gst_harness_pull (hr);
+    fail_unless (out != NULL);
+
+    in_caps = gst_pad_get_current_caps (hr->srcpad);
+    out_caps = gst_pad_get_current_caps (hr->sinkpad);
+    ins = gst_caps_get_structure (in_caps, 0);
+    outs = gst_caps_get_structure (out_caps, 0);
+    GST_INFO ("out %" GST_PTR_FORMAT, out_caps);
+    check_caps_field (ins, outs, "format");
+    fail_unless_equals_string (gst_structure_get_string (outs, "format"),
+        cases[i].format);
+    check_caps_field (ins, outs, "colorimetry");
+    check_caps_field (ins, outs, "chroma-site");
+    check_caps_field (ins, outs, "mastering-display-info");
+    check_caps_field (ins, outs, "content-light-level");
+    fail_unless (gst_video_info_from_caps (&out_info, out_caps));
+    fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&out_info), 50);
+    fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (&out_info), 38);
+    if (g_str_has_prefix (cases[i].colorimetry, "bt2100"))
+      fail_unless_equals_int (GST_VIDEO_INFO_COLORIMETRY (&out_info).matrix,
+          GST_VIDEO_COLOR_MATRIX_BT2020);
+
+    if (check_values ()) {
+      fail_unless (gst_video_frame_map (&frame, &out_info, out, GST_MAP_READ));
+      diff = flat10_walk (&frame, cases[i].comp, FALSE);
+      gst_video_frame_unmap (&frame);
+      fail_unless (diff <= cases[i].tol, "%s: flat 10-bit input gave output "
+          "off by %d", cases[i].format, diff);
+    }
+    gst_buffer_unref (out);
+    gst_caps_unref (in_caps);
+    gst_caps_unref (out_caps);
+    gst_harness_teardown (hr);
+    g_free (caps);
+  }
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_fractional_and_asymmetric_sizes)
 {
   GstHarness *hr;
@@ -993,7 +1162,9 @@ run_pipeline_collect_stats (GstElement * pipeline)
  * the subnet the scale group allows, a stats message per frame. */
 GST_START_TEST (test_formats_pipelines)
 {
-  const gchar *formats[] = { "RGBA", "BGRA", "RGBx", "BGRx", "I420", "NV12" };
+  const gchar *formats[] = { "RGBA", "BGRA", "RGBx", "BGRx", "I420", "NV12",
+    "P010_10LE", "I420_10LE", "RGB10A2_LE", "BGR10A2_LE"
+  };
   /* scale x2.5 from the property; (1.5, 2.0) from downstream caps */
   const struct
   {
@@ -1412,6 +1583,7 @@ anysr_suite (void)
   tcase_add_test (tc, test_size_from_downstream_caps);
   tcase_add_test (tc, test_size_from_scale_property);
   tcase_add_test (tc, test_every_format);
+  tcase_add_test (tc, test_ten_bit_caps_and_values);
   tcase_add_test (tc, test_fractional_and_asymmetric_sizes);
   tcase_add_test (tc, test_first_servable_structure);
   tcase_add_test (tc, test_output_is_interpolated);

@@ -11,14 +11,64 @@
 
 #include "ref_resample.h"
 
-static int is_yuv(AsrPixelFormat f) { return f == ASR_FORMAT_I420 || f == ASR_FORMAT_NV12; }
-static int has_alpha(AsrPixelFormat f) { return f == ASR_FORMAT_RGBA || f == ASR_FORMAT_BGRA; }
-static int is_bgr(AsrPixelFormat f) { return f == ASR_FORMAT_BGRA || f == ASR_FORMAT_BGRX; }
+static int is_yuv(AsrPixelFormat f)
+{
+    return f == ASR_FORMAT_I420 || f == ASR_FORMAT_NV12 || f == ASR_FORMAT_P010 ||
+           f == ASR_FORMAT_I420_10;
+}
+static int has_alpha(AsrPixelFormat f)
+{
+    return f == ASR_FORMAT_RGBA || f == ASR_FORMAT_BGRA || f == ASR_FORMAT_RGB10A2 ||
+           f == ASR_FORMAT_BGR10A2;
+}
+static int is_bgr(AsrPixelFormat f)
+{
+    return f == ASR_FORMAT_BGRA || f == ASR_FORMAT_BGRX || f == ASR_FORMAT_BGR10A2;
+}
+static int is_16bit(AsrPixelFormat f) { return f == ASR_FORMAT_P010 || f == ASR_FORMAT_I420_10; }
+static int is_rgb10(AsrPixelFormat f) { return f == ASR_FORMAT_RGB10A2 || f == ASR_FORMAT_BGR10A2; }
+static int bits_of(AsrPixelFormat f) { return is_16bit(f) || is_rgb10(f) ? 10 : 8; }
+
+/* 16-bit little-endian word at byte p */
+static unsigned rd16(const uint8_t *p) { return (unsigned)p[0] | ((unsigned)p[1] << 8); }
+static void wr16(uint8_t *p, unsigned v) { p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8); }
+static unsigned rd32(const uint8_t *p) { return rd16(p) | (rd16(p + 2) << 16); }
+
+/* YUV code value at byte p of a plane */
+static float rd_sample(AsrPixelFormat f, const uint8_t *p)
+{
+    if (f == ASR_FORMAT_P010)
+        return (float)(rd16(p) >> 6);
+    if (f == ASR_FORMAT_I420_10)
+        return (float)(rd16(p) & 0x3ff);
+    return (float)p[0];
+}
+
+static void wr_sample(AsrPixelFormat f, uint8_t *p, unsigned code)
+{
+    if (f == ASR_FORMAT_P010)
+        wr16(p, code << 6);
+    else if (f == ASR_FORMAT_I420_10)
+        wr16(p, code);
+    else
+        p[0] = (uint8_t)code;
+}
 
 int ref_plane_geometry(AsrPixelFormat f, uint32_t w, uint32_t h,
                        uint32_t row_bytes[ASR_MAX_PLANES], uint32_t rows[ASR_MAX_PLANES])
 {
     uint32_t cw = (w + 1) / 2, ch = (h + 1) / 2;
+    if (f == ASR_FORMAT_I420_10) {
+        row_bytes[0] = 2 * w, rows[0] = h;
+        row_bytes[1] = row_bytes[2] = 2 * cw;
+        rows[1] = rows[2] = ch;
+        return 3;
+    }
+    if (f == ASR_FORMAT_P010) {
+        row_bytes[0] = 2 * w, rows[0] = h;
+        row_bytes[1] = 4 * cw, rows[1] = ch;
+        return 2;
+    }
     if (f == ASR_FORMAT_I420) {
         row_bytes[0] = w, rows[0] = h;
         row_bytes[1] = row_bytes[2] = cw;
@@ -44,14 +94,29 @@ static void kr_kb(AsrColorMatrix m, double *kr, double *kb)
         *kr = 0.299, *kb = 0.114;
 }
 
-/* RGB = M (Y, Cb, Cr, 1) with byte-valued inputs. */
+/* Limited range: Y 16..235, C 16..240 times 2^(bits-8); full: 0..2^bits-1;
+ * chroma centred on 2^(bits-1). */
+static void range_of(const AsrFrameInfo *fi, double *yo, double *ys, double *cs, double *mid,
+                     double *max)
+{
+    int bits = bits_of(fi->format);
+    double u = bits == 10 ? 4.0 : 1.0;
+    int full = fi->range == ASR_RANGE_FULL;
+    *max = bits == 10 ? 1023.0 : 255.0;
+    *mid = 128.0 * u;
+    *yo = full ? 0.0 : 16.0 * u;
+    *ys = full ? *max : 219.0 * u;
+    *cs = full ? *max : 224.0 * u;
+}
+
+/* RGB = M (Y, Cb, Cr, 1) with code-valued inputs. */
 static void yuv2rgb_matrix(const AsrFrameInfo *fi, float m[3][4])
 {
     double kr, kb;
     kr_kb(fi->matrix, &kr, &kb);
     double kg = 1.0 - kr - kb;
-    int full = fi->range == ASR_RANGE_FULL;
-    double yo = full ? 0.0 : 16.0, ys = full ? 255.0 : 219.0, cs = full ? 255.0 : 224.0;
+    double yo, ys, cs, mid, max;
+    range_of(fi, &yo, &ys, &cs, &mid, &max);
     /* R = Y' + 2(1-kr) Cr', B = Y' + 2(1-kb) Cb', G = (Y' - kr R - kb B) / kg */
     double cr_r = 2.0 * (1.0 - kr) / cs;
     double cb_b = 2.0 * (1.0 - kb) / cs;
@@ -61,34 +126,35 @@ static void yuv2rgb_matrix(const AsrFrameInfo *fi, float m[3][4])
     for (int i = 0; i < 3; i++) {
         for (int j = 0; j < 3; j++)
             m[i][j] = (float)coef[i][j];
-        m[i][3] = (float)(-yo / ys - 128.0 * (coef[i][1] + coef[i][2]));
+        m[i][3] = (float)(-yo / ys - mid * (coef[i][1] + coef[i][2]));
     }
 }
 
-/* (Y, Cb, Cr) / 255 = M (R, G, B, 1). */
+/* (Y, Cb, Cr) / max = M (R, G, B, 1). */
 static void rgb2yuv_matrix(const AsrFrameInfo *fi, float m[3][4])
 {
     double kr, kb;
     kr_kb(fi->matrix, &kr, &kb);
     double kg = 1.0 - kr - kb;
-    int full = fi->range == ASR_RANGE_FULL;
-    double yo = full ? 0.0 : 16.0, ys = full ? 255.0 : 219.0, cs = full ? 255.0 : 224.0;
+    double yo, ys, cs, mid, max;
+    range_of(fi, &yo, &ys, &cs, &mid, &max);
     double rows[3][3] = {
         { kr, kg, kb },
         { -kr / (2.0 * (1.0 - kb)), -kg / (2.0 * (1.0 - kb)), (1.0 - kb) / (2.0 * (1.0 - kb)) },
         { (1.0 - kr) / (2.0 * (1.0 - kr)), -kg / (2.0 * (1.0 - kr)), -kb / (2.0 * (1.0 - kr)) },
     };
-    double scale[3] = { ys, cs, cs }, off[3] = { yo, 128.0, 128.0 };
+    double scale[3] = { ys, cs, cs }, off[3] = { yo, mid, mid };
     for (int i = 0; i < 3; i++) {
         for (int j = 0; j < 3; j++)
-            m[i][j] = (float)(rows[i][j] * scale[i] / 255.0);
-        m[i][3] = (float)(off[i] / 255.0);
+            m[i][j] = (float)(rows[i][j] * scale[i] / max);
+        m[i][3] = (float)(off[i] / max);
     }
 }
 
 static float clampf(float v, float lo, float hi) { return v < lo ? lo : v > hi ? hi : v; }
 static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 static uint8_t to_byte(float v) { return (uint8_t)floorf(clampf(v, 0.0f, 1.0f) * 255.0f + 0.5f); }
+static unsigned to_levels(float v, float l) { return (unsigned)floorf(clampf(v, 0.0f, 1.0f) * l + 0.5f); }
 
 static float dot4(const float m[4], float a, float b, float c)
 {
@@ -102,9 +168,11 @@ static float dot4(const float m[4], float a, float b, float c)
 /* Chroma byte (k = 0: Cb, 1: Cr) at chroma sample (i, j). */
 static float chroma_byte(const AsrFrameInfo *fi, const AsrFrame *f, int i, int j, int k)
 {
-    if (fi->format == ASR_FORMAT_NV12)
-        return f->data[1][(size_t)j * f->stride[1] + (size_t)i * 2 + (size_t)k];
-    return f->data[1 + k][(size_t)j * f->stride[1 + k] + (size_t)i];
+    size_t bps = is_16bit(fi->format) ? 2 : 1;
+    if (fi->format == ASR_FORMAT_NV12 || fi->format == ASR_FORMAT_P010)
+        return rd_sample(fi->format, f->data[1] + (size_t)j * f->stride[1] +
+                                         ((size_t)i * 2 + (size_t)k) * bps);
+    return rd_sample(fi->format, f->data[1 + k] + (size_t)j * f->stride[1 + k] + (size_t)i * bps);
 }
 
 static void unpack(const AsrFrameInfo *fi, const AsrFrame *f, float *dst, size_t plane)
@@ -134,10 +202,21 @@ static void unpack(const AsrFrameInfo *fi, const AsrFrame *f, float *dst, size_t
                     float bot = c01 + (c11 - c01) * fx;
                     c[k] = top + (bot - top) * fy;
                 }
-                float yv = f->data[0][(size_t)y * f->stride[0] + x];
+                size_t bps = is_16bit(fi->format) ? 2 : 1;
+                float yv = rd_sample(fi->format, f->data[0] + (size_t)y * f->stride[0] + x * bps);
                 for (int k = 0; k < 3; k++)
                     rgba[k] = clampf(dot4(m[k], yv, c[0], c[1]), 0.0f, 1.0f);
                 rgba[3] = 1.0f;
+            } else if (is_rgb10(fi->format)) {
+                unsigned wd = rd32(f->data[0] + (size_t)y * f->stride[0] + (size_t)x * 4);
+                for (int k = 0; k < 3; k++)
+                    rgba[k] = (float)((wd >> (10 * k)) & 0x3ff) * (1.0f / 1023.0f);
+                rgba[3] = (float)(wd >> 30) * (1.0f / 3.0f);
+                if (is_bgr(fi->format)) {
+                    float t = rgba[0];
+                    rgba[0] = rgba[2];
+                    rgba[2] = t;
+                }
             } else {
                 const uint8_t *px = f->data[0] + (size_t)y * f->stride[0] + (size_t)x * 4;
                 for (int k = 0; k < 4; k++)
@@ -170,7 +249,7 @@ static float keys(float x)
 
 /* One separable pass; axis 0 = horizontal. */
 static void bicubic(const float *src, int sw, int sh, float *dst, int dw, int dh, int planes,
-                    int axis, int quantize)
+                    int axis, int quantize, float levels)
 {
     int src_len = axis == 0 ? sw : sh;
     int dst_len = axis == 0 ? dw : dh;
@@ -202,7 +281,7 @@ static void bicubic(const float *src, int sw, int sh, float *dst, int dw, int dh
                     acc += w[k] * s[k * step];
                 float v = acc / wsum;
                 if (quantize)
-                    v = floorf(clampf(v, 0.0f, 1.0f) * 255.0f + 0.5f) * (1.0f / 255.0f);
+                    v = floorf(clampf(v, 0.0f, 1.0f) * levels + 0.5f) * (1.0f / levels);
                 dst[(size_t)pl * dw * dh + (size_t)y * dw + x] = v;
             }
         }
@@ -220,6 +299,27 @@ static void pack(const AsrFrameInfo *fi, const float *src, const AsrFrame *f)
 {
     int w = (int)fi->width, h = (int)fi->height;
     size_t plane = (size_t)w * h;
+    if (is_rgb10(fi->format)) {
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                size_t idx = (size_t)y * w + x;
+                unsigned c[4] = { to_levels(src[idx], 1023.0f), to_levels(src[plane + idx], 1023.0f),
+                                  to_levels(src[2 * plane + idx], 1023.0f), 3 };
+                if (has_alpha(fi->format))
+                    c[3] = to_levels(src[3 * plane + idx], 3.0f);
+                if (is_bgr(fi->format)) {
+                    unsigned t = c[0];
+                    c[0] = c[2];
+                    c[2] = t;
+                }
+                unsigned wd = c[0] | (c[1] << 10) | (c[2] << 20) | (c[3] << 30);
+                uint8_t *px = f->data[0] + (size_t)y * f->stride[0] + (size_t)x * 4;
+                wr16(px, wd & 0xffff);
+                wr16(px + 2, wd >> 16);
+            }
+        }
+        return;
+    }
     if (!is_yuv(fi->format)) {
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
@@ -240,11 +340,14 @@ static void pack(const AsrFrameInfo *fi, const float *src, const AsrFrame *f)
     }
     float m[3][4];
     rgb2yuv_matrix(fi, m);
+    float lv = bits_of(fi->format) == 10 ? 1023.0f : 255.0f;
+    size_t bps = is_16bit(fi->format) ? 2 : 1;
     for (int y = 0; y < h; y++) {
         for (int x = 0; x < w; x++) {
             float rgb[3];
             load_rgb(src, plane, w, x, y, rgb);
-            f->data[0][(size_t)y * f->stride[0] + x] = to_byte(dot4(m[0], rgb[0], rgb[1], rgb[2]));
+            wr_sample(fi->format, f->data[0] + (size_t)y * f->stride[0] + x * bps,
+                      to_levels(dot4(m[0], rgb[0], rgb[1], rgb[2]), lv));
         }
     }
     int cw = (w + 1) / 2, ch = (h + 1) / 2;
@@ -268,14 +371,15 @@ static void pack(const AsrFrameInfo *fi, const float *src, const AsrFrame *f)
                 for (int k = 0; k < 3; k++)
                     acc[k] += wy[b] * row[k];
             }
-            uint8_t cb = to_byte(dot4(m[1], acc[0], acc[1], acc[2]));
-            uint8_t cr = to_byte(dot4(m[2], acc[0], acc[1], acc[2]));
-            if (fi->format == ASR_FORMAT_NV12) {
-                f->data[1][(size_t)j * f->stride[1] + 2 * (size_t)i] = cb;
-                f->data[1][(size_t)j * f->stride[1] + 2 * (size_t)i + 1] = cr;
+            unsigned cb = to_levels(dot4(m[1], acc[0], acc[1], acc[2]), lv);
+            unsigned cr = to_levels(dot4(m[2], acc[0], acc[1], acc[2]), lv);
+            if (fi->format == ASR_FORMAT_NV12 || fi->format == ASR_FORMAT_P010) {
+                uint8_t *row = f->data[1] + (size_t)j * f->stride[1];
+                wr_sample(fi->format, row + 2 * (size_t)i * bps, cb);
+                wr_sample(fi->format, row + (2 * (size_t)i + 1) * bps, cr);
             } else {
-                f->data[1][(size_t)j * f->stride[1] + i] = cb;
-                f->data[2][(size_t)j * f->stride[2] + i] = cr;
+                wr_sample(fi->format, f->data[1] + (size_t)j * f->stride[1] + i * bps, cb);
+                wr_sample(fi->format, f->data[2] + (size_t)j * f->stride[2] + i * bps, cr);
             }
         }
     }
@@ -293,8 +397,9 @@ int ref_resample(const AsrFrameInfo *in, const AsrFrame *src,
     if (!lr || !tmp || !hr)
         goto end;
     unpack(in, src, lr, (size_t)iw * ih);
-    bicubic(lr, iw, ih, tmp, ow, ih, planes, 0, 1);
-    bicubic(tmp, ow, ih, hr, ow, oh, planes, 1, 0);
+    float levels = bits_of(in->format) == 10 ? 1023.0f : 255.0f;
+    bicubic(lr, iw, ih, tmp, ow, ih, planes, 0, 1, levels);
+    bicubic(tmp, ow, ih, hr, ow, oh, planes, 1, 0, levels);
     pack(out, hr, dst);
     ret = 0;
 end:

@@ -114,7 +114,7 @@ static void compare_case(AsrEngine *whole, AsrEngine *tiled, const Case *c, uint
                 first = i;
             worst = d > worst ? d : worst;
         }
-        printf("%-4s %4ux%-4u -> %4ux%-4u subnet %2d %-6s: bands %u/%u vs %u/%u, %zu bytes "
+        printf("%-10s %4ux%-4u -> %4ux%-4u subnet %2d %-6s: bands %u/%u vs %u/%u, %zu bytes "
                "differ (worst %d)\n", asr_format_name(c->fmt), c->w, c->h, c->W, c->H,
                c->subnet, c->mode == ASR_DECODER_ROUTED ? "routed" :
                c->mode == ASR_DECODER_HEAVY ? "heavy" : "light", sw.encoder_bands,
@@ -148,7 +148,9 @@ static void compare_case(AsrEngine *whole, AsrEngine *tiled, const Case *c, uint
 }
 
 static const AsrPixelFormat formats[] = { ASR_FORMAT_RGBA, ASR_FORMAT_BGRA, ASR_FORMAT_RGBX,
-                                          ASR_FORMAT_BGRX, ASR_FORMAT_I420, ASR_FORMAT_NV12 };
+                                          ASR_FORMAT_BGRX, ASR_FORMAT_I420, ASR_FORMAT_NV12,
+                                          ASR_FORMAT_P010, ASR_FORMAT_I420_10,
+                                          ASR_FORMAT_RGB10A2, ASR_FORMAT_BGR10A2 };
 
 static void exactness(AsrPrecision prec, uint32_t *rs)
 {
@@ -173,6 +175,8 @@ static void exactness(AsrPrecision prec, uint32_t *rs)
         { ASR_FORMAT_BGRX, 17, 13, 63, 48, 0, ASR_DECODER_ROUTED },    /* 3.7 */
         { ASR_FORMAT_NV12, 17, 13, 136, 104, 0, ASR_DECODER_LIGHT },   /* 8 */
         { ASR_FORMAT_I420, 15, 11, 56, 41, 3, ASR_DECODER_HEAVY },     /* 3.7, full op */
+        { ASR_FORMAT_P010, 17, 13, 34, 26, 1, ASR_DECODER_ROUTED },    /* 10-bit, 2 */
+        { ASR_FORMAT_I420_10, 15, 11, 22, 17, -1, ASR_DECODER_LIGHT }, /* 10-bit, 1.5 */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         compare_case(whole, tiled, &cases[i], rs);
