@@ -192,6 +192,7 @@ enum
   PROP_CURRENT_SUBNET,
   PROP_LAST_GPU_MS,
   PROP_STATS,
+  PROP_VULKAN_DEVICE,
   N_PROPERTIES
 };
 
@@ -204,17 +205,23 @@ static GParamSpec *properties[N_PROPERTIES];
   "whose lavapipe is a Vulkan device on the CPU; if VK_DRIVER_FILES is set, " \
   "check that it names existing driver .json files."
 
+#ifdef HAVE_GST_VULKAN
+#define ANY_SR_PAD_CAPS ANY_SR_VULKAN_CAPS "; " ANY_SR_CAPS
+#else
+#define ANY_SR_PAD_CAPS ANY_SR_CAPS
+#endif
+
 static GstStaticPadTemplate gst_any_sr_sink_template =
 GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK,
     GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (ANY_SR_CAPS));
+    GST_STATIC_CAPS (ANY_SR_PAD_CAPS));
 
 static GstStaticPadTemplate gst_any_sr_src_template =
 GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC,
     GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (ANY_SR_CAPS));
+    GST_STATIC_CAPS (ANY_SR_PAD_CAPS));
 
 GType
 gst_any_sr_decoder_get_type (void)
@@ -278,6 +285,16 @@ static GstStateChangeReturn gst_any_sr_change_state (GstElement * element,
 static GstFlowReturn gst_any_sr_transform_frame (GstVideoFilter * filter,
     GstVideoFrame * in_frame, GstVideoFrame * out_frame);
 static gboolean gst_any_sr_start (GstBaseTransform * trans);
+static void gst_any_sr_set_context (GstElement * element,
+    GstContext * context);
+static gboolean gst_any_sr_query (GstBaseTransform * trans,
+    GstPadDirection direction, GstQuery * query);
+static gboolean gst_any_sr_decide_allocation (GstBaseTransform * trans,
+    GstQuery * query);
+static gboolean gst_any_sr_propose_allocation (GstBaseTransform * trans,
+    GstQuery * decide_query, GstQuery * query);
+static GstFlowReturn gst_any_sr_transform (GstBaseTransform * trans,
+    GstBuffer * inbuf, GstBuffer * outbuf);
 
 static void
 gst_any_sr_class_init (GstAnySrClass * klass)
@@ -510,6 +527,19 @@ gst_any_sr_class_init (GstAnySrClass * klass)
       "The anysr-stats structure of the last frame (NULL before the first)",
       GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * GstAnySr:vulkan-device:
+   *
+   * The GstVulkanDevice of the neighbours (vulkanupload, vulkandownload ...)
+   * that the engine runs on, found through GstContext when the element goes
+   * to READY (or to PAUSED); %NULL while the engine has a Vulkan device of
+   * its own (system-memory pipelines) or none.
+   */
+  properties[PROP_VULKAN_DEVICE] = g_param_spec_object ("vulkan-device",
+      "Vulkan device", "The neighbours' GstVulkanDevice the engine runs on "
+      "(NULL: a device of its own)", GST_TYPE_OBJECT,
+      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (gobject_class, N_PROPERTIES, properties);
 
   gst_element_class_set_static_metadata (element_class,
@@ -523,6 +553,13 @@ gst_any_sr_class_init (GstAnySrClass * klass)
       &gst_any_sr_src_template);
 
   element_class->change_state = GST_DEBUG_FUNCPTR (gst_any_sr_change_state);
+  element_class->set_context = GST_DEBUG_FUNCPTR (gst_any_sr_set_context);
+  trans_class->query = GST_DEBUG_FUNCPTR (gst_any_sr_query);
+  trans_class->decide_allocation =
+      GST_DEBUG_FUNCPTR (gst_any_sr_decide_allocation);
+  trans_class->propose_allocation =
+      GST_DEBUG_FUNCPTR (gst_any_sr_propose_allocation);
+  trans_class->transform = GST_DEBUG_FUNCPTR (gst_any_sr_transform);
 
   trans_class->transform_caps = GST_DEBUG_FUNCPTR (gst_any_sr_transform_caps);
   trans_class->fixate_caps = GST_DEBUG_FUNCPTR (gst_any_sr_fixate_caps);
@@ -723,6 +760,9 @@ gst_any_sr_get_property (GObject * object, guint prop_id, GValue * value,
       g_value_take_boxed (value, self->have_stats ?
           gst_any_sr_stats_structure_unlocked (self, "query") : NULL);
       break;
+    case PROP_VULKAN_DEVICE:
+      g_value_set_object (value, self->vk_engine ? self->vk_device : NULL);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -916,7 +956,24 @@ gst_any_sr_open (GstAnySr * self)
   settings.log_level = ASR_LOG_DEBUG;
 
   g_free (gst_any_sr_take_engine_error (self));
-  status = asr_engine_new (&settings, &engine);
+  /* the neighbours' Vulkan device when they have one (GstContext), else a
+   * device of the engine's own */
+  self->vk_engine = FALSE;
+  if (gst_any_sr_vulkan_find (self)) {
+    status = gst_any_sr_vulkan_engine_new (self, &settings, &engine);
+    if (status == ASR_OK) {
+      self->vk_engine = TRUE;
+    } else {
+      gchar *why = gst_any_sr_take_engine_error (self);
+      GST_WARNING_OBJECT (self, "no engine on the neighbours' Vulkan device "
+          "(%s%s%s): using a device of its own", asr_status_to_string (status),
+          why ? ": " : "", why ? why : "");
+      g_free (why);
+      gst_any_sr_vulkan_close (self);
+    }
+  }
+  if (!self->vk_engine)
+    status = asr_engine_new (&settings, &engine);
   if (status != ASR_OK) {
     detail = gst_any_sr_take_engine_error (self);
     driver_files = g_getenv ("VK_DRIVER_FILES");
@@ -1052,6 +1109,13 @@ gst_any_sr_change_state (GstElement * element, GstStateChange transition)
     reload = (!self->engine && !self->cpu_scaler) ||
         g_strcmp0 (self->model_location, self->loaded_model) != 0;
     GST_OBJECT_UNLOCK (self);
+    /* a Vulkan neighbour upstream went to READY after us: its device */
+    if (!reload && self->engine && !self->vk_engine &&
+        gst_any_sr_vulkan_find (self)) {
+      GST_INFO_OBJECT (self, "a neighbour has a Vulkan device: the engine "
+          "moves to it");
+      reload = TRUE;
+    }
     if (reload) {
       GST_INFO_OBJECT (self, "model-location changed: reloading");
       gst_any_sr_close (self);
@@ -1078,6 +1142,8 @@ gst_any_sr_change_state (GstElement * element, GstStateChange transition)
       (transition == GST_STATE_CHANGE_NULL_TO_READY &&
           ret == GST_STATE_CHANGE_FAILURE)) {
     gst_any_sr_close (self);
+    gst_any_sr_vulkan_close (self);
+    self->vk_engine = FALSE;
     self->fallback_warned = FALSE;
   }
 
@@ -1148,6 +1214,12 @@ gst_any_sr_transform_frame (GstVideoFilter * filter, GstVideoFrame * in_frame,
   gboolean subnet_changed, switched;
   const gchar *reason = NULL;
 
+  if (self->cpu_scaler && (self->vk_in || self->vk_out)) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("anysr lost its Vulkan device "
+            "with VulkanImage frames: the CPU scaler cannot take them"),
+        (NULL));
+    return GST_FLOW_ERROR;
+  }
   if (self->cpu_scaler) {
     if (!self->converter) {
       GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
@@ -1164,13 +1236,16 @@ gst_any_sr_transform_frame (GstVideoFilter * filter, GstVideoFrame * in_frame,
   gst_any_sr_frame_planes (in_frame, &in);
   gst_any_sr_frame_planes (out_frame, &out);
 
-  status = asr_engine_process (self->engine, &in, &out);
+  if (self->vk_in || self->vk_out)
+    status = gst_any_sr_vulkan_process (self, &in, &out);
+  else
+    status = asr_engine_process (self->engine, &in, &out);
   if (status == ASR_ERROR_CANCELLED) {
     GST_DEBUG_OBJECT (self, "frame cancelled: stopping");
     return GST_FLOW_FLUSHING;
   }
   if (status == ASR_ERROR_DEVICE_LOST && self->may_fall_back &&
-      gst_any_sr_lose_device (self, in_frame, out_frame))
+      !self->vk_in && !self->vk_out && gst_any_sr_lose_device (self, in_frame, out_frame))
     return GST_FLOW_OK;
   if (status != ASR_OK) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED,
@@ -1228,4 +1303,99 @@ gst_any_sr_transform_frame (GstVideoFilter * filter, GstVideoFrame * in_frame,
   }
 
   return GST_FLOW_OK;
+}
+
+static void
+gst_any_sr_set_context (GstElement * element, GstContext * context)
+{
+  gst_any_sr_vulkan_set_context (GST_ANY_SR (element), context);
+  GST_ELEMENT_CLASS (parent_class)->set_context (element, context);
+}
+
+static gboolean
+gst_any_sr_query (GstBaseTransform * trans, GstPadDirection direction,
+    GstQuery * query)
+{
+  if (gst_any_sr_vulkan_query (GST_ANY_SR (trans), query))
+    return TRUE;
+  return GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, direction,
+      query);
+}
+
+static gboolean
+gst_any_sr_decide_allocation (GstBaseTransform * trans, GstQuery * query)
+{
+  GstCaps *caps = NULL;
+
+  gst_query_parse_allocation (query, &caps, NULL);
+  if (gst_any_sr_caps_are_vulkan (caps))
+    return gst_any_sr_vulkan_decide_allocation (GST_ANY_SR (trans), query);
+  return GST_BASE_TRANSFORM_CLASS (parent_class)->decide_allocation (trans,
+      query);
+}
+
+static gboolean
+gst_any_sr_propose_allocation (GstBaseTransform * trans,
+    GstQuery * decide_query, GstQuery * query)
+{
+  GstCaps *caps = NULL;
+
+  gst_query_parse_allocation (query, &caps, NULL);
+  if (gst_any_sr_caps_are_vulkan (caps))
+    return gst_any_sr_vulkan_propose_allocation (GST_ANY_SR (trans), query);
+  return GST_BASE_TRANSFORM_CLASS (parent_class)->propose_allocation (trans,
+      decide_query, query);
+}
+
+/* VulkanImage frames: the Vulkan side is not mapped (the engine copies it
+ * on the device), the other side is mapped as GstVideoFilter would; system
+ * memory on both sides goes through GstVideoFilter unchanged. */
+static GstFlowReturn
+gst_any_sr_transform (GstBaseTransform * trans, GstBuffer * inbuf,
+    GstBuffer * outbuf)
+{
+  GstAnySr *self = GST_ANY_SR (trans);
+  GstVideoFilter *filter = GST_VIDEO_FILTER (trans);
+  GstVideoFrame in_frame = { 0 }, out_frame = { 0 };
+  gboolean in_vk = gst_any_sr_is_vulkan_buffer (inbuf);
+  gboolean out_vk = gst_any_sr_is_vulkan_buffer (outbuf);
+  gboolean in_mapped = FALSE, out_mapped = FALSE;
+  GstFlowReturn ret;
+
+  if (!in_vk && !out_vk)
+    return GST_BASE_TRANSFORM_CLASS (parent_class)->transform (trans, inbuf,
+        outbuf);
+  if (!filter->negotiated || !self->vk_engine) {
+    GST_ELEMENT_ERROR (self, CORE, NOT_IMPLEMENTED, (NULL),
+        ("VulkanImage frames %s", !filter->negotiated ? "before negotiation" :
+            "while the engine does not run on the neighbours' device"));
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+  if (in_vk) {
+    in_frame.info = filter->in_info;
+    in_frame.buffer = inbuf;
+  } else if (!(in_mapped = gst_video_frame_map (&in_frame, &filter->in_info,
+              inbuf, GST_MAP_READ))) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, (NULL), ("cannot map the input"));
+    return GST_FLOW_ERROR;
+  }
+  if (out_vk) {
+    out_frame.info = filter->out_info;
+    out_frame.buffer = outbuf;
+  } else if (!(out_mapped = gst_video_frame_map (&out_frame,
+              &filter->out_info, outbuf, GST_MAP_WRITE))) {
+    if (in_mapped)
+      gst_video_frame_unmap (&in_frame);
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, (NULL), ("cannot map the output"));
+    return GST_FLOW_ERROR;
+  }
+  self->vk_in = in_vk ? inbuf : NULL;
+  self->vk_out = out_vk ? outbuf : NULL;
+  ret = gst_any_sr_transform_frame (filter, &in_frame, &out_frame);
+  self->vk_in = self->vk_out = NULL;
+  if (in_mapped)
+    gst_video_frame_unmap (&in_frame);
+  if (out_mapped)
+    gst_video_frame_unmap (&out_frame);
+  return ret;
 }

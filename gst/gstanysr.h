@@ -115,6 +115,15 @@ struct _GstAnySr
   guint frames_since_post;
   gint posted_op, posted_subnet, posted_decoder;
 
+  /* gst-vulkan (gstanysrvulkan.c): the neighbours' GstVulkanInstance,
+   * GstVulkanDevice and compute GstVulkanQueue, found through GstContext
+   * (NULL: none; the engine then has a device of its own); vk_engine: the
+   * engine runs on vk_device. vk_in / vk_out: the VulkanImage buffers of the
+   * frame in progress (streaming thread) */
+  GstObject *vk_instance, *vk_device, *vk_queue;
+  gboolean vk_engine;
+  GstBuffer *vk_in, *vk_out;
+
   /* the last error-level message the engine logged, quoted in element
    * errors; protected by log_lock because the Vulkan driver may log from a
    * thread of its own */

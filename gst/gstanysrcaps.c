@@ -78,6 +78,35 @@ gst_any_sr_transform_caps (GstBaseTransform * trans,
         gst_caps_features_copy (features));
   }
 
+  /* the other memory type after the same one: VulkanImage <-> system memory
+   * (only with the neighbours' Vulkan device, on which the engine runs) */
+  {
+    GstAnySr *self = GST_ANY_SR (trans);
+    /* before the engine opens (linking in NULL), the templates' word */
+    gboolean vk_ok = self->vk_engine || (!self->engine && !self->cpu_scaler);
+    GstCaps *same = gst_caps_new_empty (), *other = gst_caps_new_empty ();
+
+    n = gst_caps_get_size (ret);
+    for (i = 0; i < n; i++) {
+      gboolean vk;
+
+      features = gst_caps_get_features (ret, i);
+      vk = features && gst_caps_features_contains (features,
+          ANY_SR_VULKAN_FEATURE);
+      if (!vk || vk_ok)
+        gst_caps_append_structure_full (same,
+            gst_structure_copy (gst_caps_get_structure (ret, i)),
+            gst_caps_features_copy (features));
+      if (vk_ok)
+        gst_caps_append_structure_full (other,
+            gst_structure_copy (gst_caps_get_structure (ret, i)), vk ?
+            gst_caps_features_new_empty () :
+            gst_caps_features_new (ANY_SR_VULKAN_FEATURE, NULL));
+    }
+    gst_caps_unref (ret);
+    ret = gst_caps_merge (same, other);
+  }
+
   if (filter) {
     GstCaps *tmp = gst_caps_intersect_full (filter, ret,
         GST_CAPS_INTERSECT_FIRST);
@@ -359,7 +388,9 @@ gst_any_sr_set_info (GstVideoFilter * filter, GstCaps * incaps,
     return FALSE;
   }
 
-  if (in_w == out_w && in_h == out_h) {
+  if (in_w == out_w && in_h == out_h &&
+      gst_any_sr_caps_are_vulkan (incaps) ==
+      gst_any_sr_caps_are_vulkan (outcaps)) {
     g_clear_pointer (&self->last_refusal, g_free);
     GST_INFO_OBJECT (self, "same size %dx%d in and out: passthrough", in_w,
         in_h);

@@ -24,6 +24,10 @@ GST_DEBUG_CATEGORY_EXTERN (gst_any_sr_debug);
 #define ANY_SR_FORMATS "{ RGBA, BGRA, RGBx, BGRx, I420, NV12, P010_10LE, I420_10LE, " \
     "RGB10A2_LE, BGR10A2_LE }"
 #define ANY_SR_CAPS GST_VIDEO_CAPS_MAKE (ANY_SR_FORMATS)
+/* GPU-resident frames (gst-vulkan, gstanysrvulkan.c) */
+#define ANY_SR_VULKAN_FEATURE "memory:VulkanImage"
+#define ANY_SR_VULKAN_CAPS \
+  GST_VIDEO_CAPS_MAKE_WITH_FEATURES (ANY_SR_VULKAN_FEATURE, ANY_SR_FORMATS)
 
 /* gstanysr.c */
 GstBaseTransformClass *gst_any_sr_parent_transform_class (void);
@@ -50,6 +54,25 @@ gboolean gst_any_sr_set_info (GstVideoFilter * filter, GstCaps * incaps,
 AsrPixelFormat gst_any_sr_format_to_asr (GstVideoFormat format);
 void gst_any_sr_frame_info (const GstVideoInfo * info, AsrFrameInfo * fi);
 void gst_any_sr_frame_planes (GstVideoFrame * vframe, AsrFrame * frame);
+
+/* gstanysrvulkan.c: the neighbours' GstVulkanDevice (self->vk_*) and
+ * VulkanImage frames; stubs returning FALSE / ASR_ERROR_UNSUPPORTED in
+ * builds without gstreamer-vulkan-1.0 */
+gboolean gst_any_sr_vulkan_available (void);
+void gst_any_sr_vulkan_set_context (GstAnySr * self, GstContext * context);
+gboolean gst_any_sr_vulkan_query (GstAnySr * self, GstQuery * query);
+gboolean gst_any_sr_vulkan_find (GstAnySr * self);
+void gst_any_sr_vulkan_close (GstAnySr * self);
+AsrStatus gst_any_sr_vulkan_engine_new (GstAnySr * self,
+    const AsrSettings * s, AsrEngine ** out);
+gboolean gst_any_sr_is_vulkan_buffer (GstBuffer * buf);
+gboolean gst_any_sr_caps_are_vulkan (GstCaps * caps);
+gboolean gst_any_sr_vulkan_decide_allocation (GstAnySr * self,
+    GstQuery * query);
+gboolean gst_any_sr_vulkan_propose_allocation (GstAnySr * self,
+    GstQuery * query);
+AsrStatus gst_any_sr_vulkan_process (GstAnySr * self, const AsrFrame * in,
+    AsrFrame * out);
 
 /* gstanysrqos.c; the _unlocked one with the object lock held */
 const gchar *gst_any_sr_decoder_nick (gint decoder);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "anysr/anysr-vulkan.h"
 #include "buffer.h"
 #include "cmd.h"
 #include "controller.h"
@@ -147,7 +148,7 @@ ASR_API void asr_settings_default(AsrSettings *s)
         s->kernels = ASR_KERNELS_COOPMAT;
 }
 
-ASR_API AsrStatus asr_engine_new(const AsrSettings *s, AsrEngine **out)
+static AsrStatus engine_new(const AsrSettings *s, const AsrVulkanDevice *vk, AsrEngine **out)
 {
     AsrStatus status = ASR_OK;
     AsrEngine *e = NULL;
@@ -203,7 +204,7 @@ ASR_API AsrStatus asr_engine_new(const AsrSettings *s, AsrEngine **out)
         .want_storage16 = s->precision != ASR_PRECISION_FP32,
         .want_coopmat = s->kernels != ASR_KERNELS_SIMT,
     };
-    status = asr_device_create(&dp, &e->dev);
+    status = vk ? asr_device_wrap(&dp, vk, &e->dev) : asr_device_create(&dp, &e->dev);
     if (status < 0)
         goto error;
     if (s->precision == ASR_PRECISION_FP16 && !e->dev->storage16) {
@@ -264,6 +265,41 @@ error:
     return status;
 }
 
+ASR_API AsrStatus asr_engine_new(const AsrSettings *s, AsrEngine **out)
+{
+    return engine_new(s, NULL, out);
+}
+
+ASR_API AsrStatus asr_engine_new_vulkan(const AsrSettings *s, const AsrVulkanDevice *vk,
+                                        AsrEngine **out)
+{
+    if (out)
+        *out = NULL;
+    if (!vk || !vk->instance || !vk->physical_device || !vk->device ||
+        !vk->get_instance_proc_addr || !vk->queue_lock != !vk->queue_unlock)
+        return ASR_ERROR_INVALID_ARGUMENT;
+    for (size_t i = 0; i < ASR_ARRAY_SIZE(vk->reserved); i++)
+        if (vk->reserved[i])
+            return ASR_ERROR_INVALID_ARGUMENT;
+    return engine_new(s, vk, out);
+}
+
+ASR_API AsrStatus asr_engine_get_vulkan_device(const AsrEngine *e, AsrVulkanDevice *out)
+{
+    if (!e || !out)
+        return ASR_ERROR_INVALID_ARGUMENT;
+    const AsrDevice *d = e->dev;
+    *out = (AsrVulkanDevice) {
+        .instance = d->instance,
+        .physical_device = d->phys,
+        .device = d->device,
+        .queue_family_index = d->queue_family,
+        .get_instance_proc_addr = d->vk.vkGetInstanceProcAddr,
+        .api_version = VK_API_VERSION_1_1,
+    };
+    return ASR_OK;
+}
+
 ASR_API void asr_engine_free(AsrEngine **pe)
 {
     AsrEngine *e = pe ? *pe : NULL;
@@ -278,7 +314,7 @@ ASR_API void asr_engine_free(AsrEngine **pe)
         d = NULL;
     }
     if (d) {
-        if (!d->lost)
+        if (!d->lost && !d->external)
             d->vk.vkDeviceWaitIdle(d->device);
         AsrBuffer *bufs[] = { &e->staging_in, &e->staging_out, &e->dev_in, &e->dev_out,
                               &e->lr, &e->tmp, &e->hr, &e->readback };
@@ -722,7 +758,19 @@ static AsrStatus split_break(void *user)
 
 /* Record the frame (and, split, submit all of it but the last part);
  * bicubic: the bicubic pass instead of the network. */
-static AsrStatus record(AsrEngine *e, const AsrNetOp *op, int bicubic)
+static void frame_buffer(const AsrBuffer *b, const AsrFrameLayout *l, AsrVulkanFrameBuffer *fb)
+{
+    memset(fb, 0, sizeof(*fb));
+    fb->buffer = b->buffer;
+    fb->size = l->size;
+    fb->planes = l->num_planes;
+    for (uint32_t i = 0; i < l->num_planes && i < ASR_MAX_PLANES; i++) {
+        fb->offset[i] = l->offset[i];
+        fb->stride[i] = l->stride[i];
+    }
+}
+
+static AsrStatus record(AsrEngine *e, const AsrNetOp *op, int bicubic, const AsrVulkanFrameIo *io)
 {
     AsrStatus status = ASR_OK;
     AsrDevice *d = e->dev;
@@ -738,8 +786,15 @@ static AsrStatus record(AsrEngine *e, const AsrNetOp *op, int bicubic)
     if (e->prof && (status = asr_prof_begin(d, e->prof, cb)) < 0)
         return status;
 
-    VkBufferCopy up_copy = { .size = c->in_bytes };
-    d->vk.vkCmdCopyBuffer(cb, e->staging_in.buffer, e->dev_in.buffer, 1, &up_copy);
+    if (io && io->record_input) {
+        AsrVulkanFrameBuffer fb;
+        frame_buffer(&e->dev_in, &c->in_layout, &fb);
+        if (io->record_input(io->user_data, cb, &fb) != 0)
+            return fail(e, ASR_ERROR_VULKAN, "process: the input callback failed");
+    } else {
+        VkBufferCopy up_copy = { .size = c->in_bytes };
+        d->vk.vkCmdCopyBuffer(cb, e->staging_in.buffer, e->dev_in.buffer, 1, &up_copy);
+    }
     asr_prof_mark(d, cb, "copy.in", 0.0, 2.0 * c->in_bytes, VK_PIPELINE_STAGE_TRANSFER_BIT);
     asr_cmd_barrier(d, cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
                     VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_READ_BIT);
@@ -784,8 +839,15 @@ static AsrStatus record(AsrEngine *e, const AsrNetOp *op, int bicubic)
 
     asr_cmd_barrier(d, cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
                     VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
-    VkBufferCopy down_copy = { .size = c->out_bytes };
-    d->vk.vkCmdCopyBuffer(cb, e->dev_out.buffer, e->staging_out.buffer, 1, &down_copy);
+    if (io && io->record_output) {
+        AsrVulkanFrameBuffer fb;
+        frame_buffer(&e->dev_out, &c->out_layout, &fb);
+        if (io->record_output(io->user_data, cb, &fb) != 0)
+            return fail(e, ASR_ERROR_VULKAN, "process: the output callback failed");
+    } else {
+        VkBufferCopy down_copy = { .size = c->out_bytes };
+        d->vk.vkCmdCopyBuffer(cb, e->dev_out.buffer, e->staging_out.buffer, 1, &down_copy);
+    }
     if (routed) {
         VkBufferCopy counters = { .srcOffset = ASR_ROUTE_HEAVY_TOTAL * sizeof(uint32_t),
                                   .size = 2 * sizeof(uint32_t) };
@@ -799,21 +861,37 @@ static AsrStatus record(AsrEngine *e, const AsrNetOp *op, int bicubic)
     return ASR_OK;
 }
 
+static AsrStatus process(AsrEngine *e, const AsrFrame *in, AsrFrame *out,
+                         const AsrVulkanFrameIo *io);
+
 ASR_API AsrStatus asr_engine_process(AsrEngine *e, const AsrFrame *in, AsrFrame *out)
 {
+    return process(e, in, out, NULL);
+}
+
+ASR_API AsrStatus asr_engine_process_vulkan(AsrEngine *e, const AsrFrame *in, AsrFrame *out,
+                                            const AsrVulkanFrameIo *io)
+{
+    return process(e, in, out, io);
+}
+
+static AsrStatus process(AsrEngine *e, const AsrFrame *in, AsrFrame *out,
+                         const AsrVulkanFrameIo *io)
+{
     AsrStatus status = ASR_OK;
+    int dev_in = io && io->record_input, dev_out = io && io->record_output;
     if (!e)
         return ASR_ERROR_INVALID_ARGUMENT;
     e->last_error[0] = '\0';
     if (!e->configured)
         return fail(e, ASR_ERROR_NOT_CONFIGURED, "process: asr_engine_configure() has not "
                     "succeeded yet");
-    if (!in || !out)
+    if ((!in && !dev_in) || (!out && !dev_out))
         return fail(e, ASR_ERROR_INVALID_ARGUMENT, "process: NULL frame");
-    if (asr_frame_check(&e->cfg.in_layout, in) < 0)
+    if (!dev_in && asr_frame_check(&e->cfg.in_layout, in) < 0)
         return fail(e, ASR_ERROR_INVALID_ARGUMENT, "process: input frame has a NULL plane or a "
                     "stride shorter than its row");
-    if (asr_frame_check(&e->cfg.out_layout, out) < 0)
+    if (!dev_out && asr_frame_check(&e->cfg.out_layout, out) < 0)
         return fail(e, ASR_ERROR_INVALID_ARGUMENT, "process: output frame has a NULL plane or a "
                     "stride shorter than its row");
 
@@ -845,11 +923,12 @@ ASR_API AsrStatus asr_engine_process(AsrEngine *e, const AsrFrame *in, AsrFrame 
         status = ASR_ERROR_CANCELLED;
         goto error;
     }
-    asr_frame_to_staging(&e->cfg.in_layout, in, e->staging_in.map);
+    if (!dev_in)
+        asr_frame_to_staging(&e->cfg.in_layout, in, e->staging_in.map);
     status = asr_cmd_begin(e->dev, &e->cmd);
     if (status < 0)
         goto error;
-    status = record(e, &op, bicubic);
+    status = record(e, &op, bicubic, io);
     if (status >= 0)
         status = asr_cmd_submit_wait(e->dev, &e->cmd, &e->cancel);
     if (status < 0) {
@@ -857,7 +936,8 @@ ASR_API AsrStatus asr_engine_process(AsrEngine *e, const AsrFrame *in, AsrFrame 
             asr_dbg(&e->log, "process: cancelled");
         goto error;
     }
-    asr_frame_from_staging(&e->cfg.out_layout, e->staging_out.map, out);
+    if (!dev_out)
+        asr_frame_from_staging(&e->cfg.out_layout, e->staging_out.map, out);
     if (e->prof) {
         if (op.mode == ASR_DECODER_ROUTED && !bicubic) {
             const uint32_t *cnt = e->readback.map; /* heavy, light pixels of every band */

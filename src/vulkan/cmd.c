@@ -119,7 +119,12 @@ AsrStatus asr_cmd_submit_wait(AsrDevice *d, AsrCmd *c, const atomic_int *cancel)
         .commandBufferCount = 1,
         .pCommandBuffers = &c->cb,
     };
-    VK(&d->log, vk->vkQueueSubmit(d->queue, 1, &si, c->fence));
+    if (d->queue_lock)
+        d->queue_lock(d->queue_lock_user);
+    VkResult sres = vk->vkQueueSubmit(d->queue, 1, &si, c->fence);
+    if (d->queue_unlock)
+        d->queue_unlock(d->queue_lock_user);
+    VK(&d->log, sres);
     c->pending = 1;
     status = wait_fence(d, c, cancel, ASR_CMD_HANG_NS);
 error:

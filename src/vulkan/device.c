@@ -9,6 +9,7 @@
 
 #include "coopmat.h"
 #include "device.h"
+#include "anysr/anysr-vulkan.h"
 
 #define VALIDATION_LAYER "VK_LAYER_KHRONOS_validation"
 
@@ -543,11 +544,128 @@ error:
     return status;
 }
 
+/* storageBuffer16BitAccess in a VkDeviceCreateInfo.pNext chain */
+static int chain_storage16(const void *chain)
+{
+    for (const VkBaseInStructure *b = chain; b; b = b->pNext) {
+        if (b->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES)
+            return ((const VkPhysicalDevice16BitStorageFeatures *)b)->storageBuffer16BitAccess;
+        if (b->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES)
+            return ((const VkPhysicalDeviceVulkan11Features *)b)->storageBuffer16BitAccess;
+    }
+    return 0;
+}
+
+AsrStatus asr_device_wrap(const AsrDeviceParams *params, const AsrVulkanDevice *v, AsrDevice **out)
+{
+    AsrStatus status = ASR_OK;
+    AsrDevice *d = calloc(1, sizeof(*d));
+    *out = NULL;
+    if (!d)
+        return ASR_ERROR_NO_MEMORY;
+    d->log = params->log;
+    d->external = 1;
+    atomic_init(&d->validation_messages, 0);
+    d->queue_lock = v->queue_lock;
+    d->queue_unlock = v->queue_unlock;
+    d->queue_lock_user = v->queue_lock_user_data;
+    d->instance = v->instance;
+    d->phys = v->physical_device;
+    d->device = v->device;
+    d->vk.vkGetInstanceProcAddr = v->get_instance_proc_addr;
+    if (v->api_version < VK_API_VERSION_1_1) {
+        asr_err(&d->log, "the caller's Vulkan instance was created for API %u.%u: the engine "
+                "needs Vulkan 1.1", VK_API_VERSION_MAJOR(v->api_version),
+                VK_API_VERSION_MINOR(v->api_version));
+        status = ASR_ERROR_UNSUPPORTED;
+        goto error;
+    }
+    status = asr_vk_load_instance(&d->log, &d->vk, d->instance);
+    if (status < 0)
+        goto error;
+    d->vk.vkGetPhysicalDeviceProperties(d->phys, &d->props);
+    d->vk.vkGetPhysicalDeviceMemoryProperties(d->phys, &d->mem_props);
+    if (d->props.apiVersion < VK_API_VERSION_1_1) {
+        asr_err(&d->log, "the caller's Vulkan device %s lacks Vulkan 1.1", d->props.deviceName);
+        status = ASR_ERROR_UNSUPPORTED;
+        goto error;
+    }
+    VkQueueFamilyProperties fams[32];
+    uint32_t n_fams = ASR_ARRAY_SIZE(fams);
+    d->vk.vkGetPhysicalDeviceQueueFamilyProperties(d->phys, &n_fams, fams);
+    if (v->queue_family_index >= n_fams ||
+        !(fams[v->queue_family_index].queueFlags & VK_QUEUE_COMPUTE_BIT) ||
+        v->queue_index >= fams[v->queue_family_index].queueCount) {
+        asr_err(&d->log, "the caller's queue (family %u, index %u) on %s is not a compute queue "
+                "of the device (%u families)", v->queue_family_index, v->queue_index,
+                d->props.deviceName, n_fams);
+        status = ASR_ERROR_UNSUPPORTED;
+        goto error;
+    }
+    d->queue_family = v->queue_family_index;
+    d->timestamp_valid_bits = fams[d->queue_family].timestampValidBits;
+
+    VkPhysicalDeviceMaintenance3Properties m3 = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES,
+    };
+    VkPhysicalDeviceSubgroupProperties sg = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES,
+        .pNext = &m3,
+    };
+    VkPhysicalDeviceProperties2 p2 = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+        .pNext = &sg,
+    };
+    d->vk.vkGetPhysicalDeviceProperties2(d->phys, &p2);
+    d->subgroup_size = sg.subgroupSize;
+    d->subgroup_ops = (sg.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) ? sg.supportedOperations : 0;
+    d->max_alloc = m3.maxMemoryAllocationSize ? m3.maxMemoryAllocationSize : (1ull << 30);
+    for (uint32_t i = 0; i < d->mem_props.memoryHeapCount; i++) {
+        const VkMemoryHeap *h = &d->mem_props.memoryHeaps[i];
+        if ((h->flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) && h->size > d->heap_bytes)
+            d->heap_bytes = h->size;
+    }
+    const VkSubgroupFeatureFlags sg_want = VK_SUBGROUP_FEATURE_BASIC_BIT |
+        VK_SUBGROUP_FEATURE_BALLOT_BIT | VK_SUBGROUP_FEATURE_ARITHMETIC_BIT;
+    if ((d->subgroup_ops & sg_want) != sg_want)
+        asr_info(&d->log, "the caller's device %s lacks subgroup operations in compute shaders "
+                 "(%s%s%s): the slower paths run", d->props.deviceName,
+                 d->subgroup_ops & VK_SUBGROUP_FEATURE_BASIC_BIT ? "" : " basic",
+                 d->subgroup_ops & VK_SUBGROUP_FEATURE_BALLOT_BIT ? "" : " ballot",
+                 d->subgroup_ops & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT ? "" : " arithmetic");
+    if (!d->timestamp_valid_bits)
+        asr_info(&d->log, "queue family %u of %s has no timestamps: no GPU times",
+                 d->queue_family, d->props.deviceName);
+    d->storage16 = params->want_storage16 && chain_storage16(v->enabled_features);
+    if (params->want_storage16 && !d->storage16)
+        asr_info(&d->log, "storageBuffer16BitAccess is not enabled on the caller's device %s: "
+                 "fp32 feature maps", d->props.deviceName);
+    snprintf(d->coopmat_why, sizeof(d->coopmat_why), "not used on a caller's device");
+
+    status = asr_vk_load_device(&d->log, &d->vk, d->device);
+    if (status < 0)
+        goto error;
+    d->vk.vkGetDeviceQueue(d->device, d->queue_family, v->queue_index, &d->queue);
+    asr_info(&d->log, "using the caller's Vulkan device %s (queue family %u, index %u)",
+             d->props.deviceName, d->queue_family, v->queue_index);
+    *out = d;
+    return ASR_OK;
+
+error:
+    asr_device_destroy(&d);
+    return status;
+}
+
 void asr_device_destroy(AsrDevice **pd)
 {
     AsrDevice *d = pd ? *pd : NULL;
     if (!d)
         return;
+    if (d->external) {
+        free(d); /* the caller's instance and device stay */
+        *pd = NULL;
+        return;
+    }
     if (d->device) {
         d->vk.vkDeviceWaitIdle(d->device);
         d->vk.vkDestroyDevice(d->device, NULL);

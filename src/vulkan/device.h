@@ -24,6 +24,12 @@ typedef struct AsrDevice {
     uint32_t timestamp_valid_bits; /* 0: no timestamps on the queue */
     VkDevice device;
     VkQueue queue;
+    /* the caller's device (asr_engine_new_vulkan()): instance and device are
+     * not ours, no vkDeviceWaitIdle; submissions take queue_lock when set */
+    int external;
+    void (*queue_lock)(void *user);
+    void (*queue_unlock)(void *user);
+    void *queue_lock_user;
     int validation_fatal;          /* ANYSR_VALIDATION=fatal: abort on a message */
     atomic_uint_fast64_t validation_messages;
     uint64_t pipelines_created;
@@ -60,6 +66,11 @@ typedef struct AsrDeviceParams {
 /* Create instance and device. ASR_ERROR_NO_DEVICE (logged, with a hint at
  * lavapipe) when no loader, driver or suitable device exists. */
 AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out);
+/* Use the caller's device (anysr-vulkan.h): checks what the engine needs,
+ * ASR_ERROR_UNSUPPORTED (logged, naming it) when something is missing. */
+struct AsrVulkanDevice;
+AsrStatus asr_device_wrap(const AsrDeviceParams *params, const struct AsrVulkanDevice *vk,
+                          AsrDevice **out);
 /* Accepts NULL / pointer to NULL; waits for the device to go idle. */
 void asr_device_destroy(AsrDevice **d);
 
