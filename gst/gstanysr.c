@@ -1092,6 +1092,21 @@ gst_any_sr_close (GstAnySr * self)
   asr_engine_free (&engine);
 }
 
+/* the engine moves to the Vulkan device found since it opened (a peer's,
+ * at negotiation): a new engine; FALSE (an element error posted) when none
+ * could be opened */
+gboolean
+gst_any_sr_reopen (GstAnySr * self)
+{
+  GST_INFO_OBJECT (self, "a neighbour has a Vulkan device: the engine moves "
+      "to it");
+  gst_any_sr_close (self);
+  if (!gst_any_sr_open (self))
+    return FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VULKAN_DEVICE]);
+  return TRUE;
+}
+
 static GstStateChangeReturn
 gst_any_sr_change_state (GstElement * element, GstStateChange transition)
 {
