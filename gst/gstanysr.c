@@ -532,7 +532,8 @@ gst_any_sr_class_init (GstAnySrClass * klass)
    *
    * The GstVulkanDevice of the neighbours (vulkanupload, vulkandownload ...)
    * that the engine runs on, found through GstContext when the element goes
-   * to READY (or to PAUSED); %NULL while the engine has a Vulkan device of
+   * to READY or PAUSED, or asked of the pads' peers when VulkanImage is
+   * negotiated; %NULL while the engine has a Vulkan device of
    * its own (system-memory pipelines) or none.
    */
   properties[PROP_VULKAN_DEVICE] = g_param_spec_object ("vulkan-device",
