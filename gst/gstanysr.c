@@ -532,7 +532,8 @@ gst_any_sr_class_init (GstAnySrClass * klass)
    *
    * The GstVulkanDevice of the neighbours (vulkanupload, vulkandownload ...)
    * that the engine runs on, found through GstContext when the element goes
-   * to READY (or to PAUSED); %NULL while the engine has a Vulkan device of
+   * to READY or PAUSED, or asked of the pads' peers when VulkanImage is
+   * negotiated; %NULL while the engine has a Vulkan device of
    * its own (system-memory pipelines) or none.
    */
   properties[PROP_VULKAN_DEVICE] = g_param_spec_object ("vulkan-device",
@@ -1090,6 +1091,21 @@ gst_any_sr_close (GstAnySr * self)
   }
 
   asr_engine_free (&engine);
+}
+
+/* the engine moves to the Vulkan device found since it opened (a peer's,
+ * at negotiation): a new engine; FALSE (an element error posted) when none
+ * could be opened */
+gboolean
+gst_any_sr_reopen (GstAnySr * self)
+{
+  GST_INFO_OBJECT (self, "a neighbour has a Vulkan device: the engine moves "
+      "to it");
+  gst_any_sr_close (self);
+  if (!gst_any_sr_open (self))
+    return FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VULKAN_DEVICE]);
+  return TRUE;
 }
 
 static GstStateChangeReturn

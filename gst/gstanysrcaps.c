@@ -84,6 +84,11 @@ gst_any_sr_transform_caps (GstBaseTransform * trans,
     GstAnySr *self = GST_ANY_SR (trans);
     /* before the engine opens (linking in NULL), the templates' word */
     gboolean vk_ok = self->vk_engine || (!self->engine && !self->cpu_scaler);
+    /* an engine on its own device: a Vulkan peer that got its device after
+     * we went to PAUSED (vulkanupload upstream, nothing Vulkan downstream)
+     * moves it there at set_info() */
+    if (!vk_ok && self->engine && !self->cpu_scaler)
+      vk_ok = gst_any_sr_vulkan_find_peer (self);
     GstCaps *same = gst_caps_new_empty (), *other = gst_caps_new_empty ();
 
     n = gst_caps_get_size (ret);
@@ -105,6 +110,16 @@ gst_any_sr_transform_caps (GstBaseTransform * trans,
     }
     gst_caps_unref (ret);
     ret = gst_caps_merge (same, other);
+    /* the pads' templates: fewer formats as VulkanImage */
+    {
+      GstCaps *tmpl = gst_pad_get_pad_template_caps (trans->srcpad);
+      GstCaps *tmp = gst_caps_intersect_full (ret, tmpl,
+          GST_CAPS_INTERSECT_FIRST);
+
+      gst_caps_unref (tmpl);
+      gst_caps_unref (ret);
+      ret = tmp;
+    }
   }
 
   if (filter) {
@@ -411,6 +426,26 @@ gst_any_sr_set_info (GstVideoFilter * filter, GstCaps * incaps,
     GST_ELEMENT_ERROR (self, CORE, STATE_CHANGE, (NULL),
         ("caps set while no engine is open"));
     return FALSE;
+  }
+
+  /* VulkanImage on a side while the engine has a device of its own: it
+   * moves to the peer's device (see transform_caps) */
+  if (!self->vk_engine && (gst_any_sr_caps_are_vulkan (incaps) ||
+          gst_any_sr_caps_are_vulkan (outcaps))) {
+    if (!gst_any_sr_vulkan_find_peer (self)) {
+      gst_any_sr_refuse (self, g_strdup ("anysr takes VulkanImage frames only "
+              "on its neighbours' Vulkan device, and no neighbour has one "
+              "with a compute queue"), incaps, outcaps);
+      return FALSE;
+    }
+    if (!gst_any_sr_reopen (self))
+      return FALSE;
+    if (!self->vk_engine || !self->engine) {
+      gst_any_sr_refuse (self, g_strdup ("anysr could not run its engine on "
+              "its neighbours' Vulkan device, which VulkanImage frames need"),
+          incaps, outcaps);
+      return FALSE;
+    }
   }
 
   gst_any_sr_frame_info (in_info, &in);

@@ -26,8 +26,12 @@ GST_DEBUG_CATEGORY_EXTERN (gst_any_sr_debug);
 #define ANY_SR_CAPS GST_VIDEO_CAPS_MAKE (ANY_SR_FORMATS)
 /* GPU-resident frames (gst-vulkan, gstanysrvulkan.c) */
 #define ANY_SR_VULKAN_FEATURE "memory:VulkanImage"
+/* the 8-bit formats only: gst-vulkan 1.22 has no VkFormat for the 10-bit
+ * ones (vulkanupload aborts in gst_vulkan_format_from_video_info) */
+#define ANY_SR_VULKAN_FORMATS "{ RGBA, BGRA, RGBx, BGRx, I420, NV12 }"
 #define ANY_SR_VULKAN_CAPS \
-  GST_VIDEO_CAPS_MAKE_WITH_FEATURES (ANY_SR_VULKAN_FEATURE, ANY_SR_FORMATS)
+  GST_VIDEO_CAPS_MAKE_WITH_FEATURES (ANY_SR_VULKAN_FEATURE, \
+      ANY_SR_VULKAN_FORMATS)
 
 /* gstanysr.c */
 GstBaseTransformClass *gst_any_sr_parent_transform_class (void);
@@ -62,6 +66,9 @@ gboolean gst_any_sr_vulkan_available (void);
 void gst_any_sr_vulkan_set_context (GstAnySr * self, GstContext * context);
 gboolean gst_any_sr_vulkan_query (GstAnySr * self, GstQuery * query);
 gboolean gst_any_sr_vulkan_find (GstAnySr * self);
+gboolean gst_any_sr_vulkan_find_peer (GstAnySr * self);
+/* gstanysr.c: a new engine on the device found (close + open) */
+gboolean gst_any_sr_reopen (GstAnySr * self);
 void gst_any_sr_vulkan_close (GstAnySr * self);
 AsrStatus gst_any_sr_vulkan_engine_new (GstAnySr * self,
     const AsrSettings * s, AsrEngine ** out);

@@ -124,6 +124,53 @@ gst_any_sr_vulkan_find (GstAnySr * self)
   return TRUE;
 }
 
+/* The device of a pad's peer, asked directly (a context query on each
+ * peer, no need-context message on the bus). Needed because the elements
+ * of gst-vulkan 1.22 (vulkanupload, vulkancolorconvert ...) create their
+ * instance and device when *they* go from READY to PAUSED, and a bin
+ * changes its sinks' state first: with no Vulkan element downstream, anysr
+ * went to PAUSED (and looked for a device, in vain) before vulkanupload
+ * upstream had one. At negotiation time the upstream element has it.
+ * TRUE when self has a device and a compute queue (kept, as in
+ * gst_any_sr_vulkan_find). */
+gboolean
+gst_any_sr_vulkan_find_peer (GstAnySr * self)
+{
+  static const gchar *pads[] = { "sink", "src" };
+  GstVulkanDevice *device = NULL;
+  guint i;
+
+  if (self->vk_device && self->vk_queue)
+    return TRUE;
+  if (!self->vk_device) {
+    for (i = 0; i < G_N_ELEMENTS (pads) && !device; i++) {
+      GstPad *pad = gst_element_get_static_pad (GST_ELEMENT (self), pads[i]);
+      GstQuery *q = gst_query_new_context (GST_VULKAN_DEVICE_CONTEXT_TYPE_STR);
+      GstContext *ctx = NULL;
+
+      if (pad && gst_pad_peer_query (pad, q)) {
+        gst_query_parse_context (q, &ctx);
+        if (ctx && !gst_context_get_vulkan_device (ctx, &device))
+          device = NULL;
+      }
+      gst_query_unref (q);
+      gst_clear_object (&pad);
+    }
+    if (!device)
+      return FALSE;
+    GST_INFO_OBJECT (self, "a peer has the Vulkan device %" GST_PTR_FORMAT,
+        device);
+    self->vk_device = (GstObject *) device;
+    if (!self->vk_instance)
+      self->vk_instance = gst_object_ref (device->instance);
+  }
+  if (!gst_any_sr_vulkan_find (self)) {
+    gst_any_sr_vulkan_close (self);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 void
 gst_any_sr_vulkan_close (GstAnySr * self)
 {
@@ -423,6 +470,12 @@ gst_any_sr_vulkan_query (GstAnySr * self, GstQuery * query)
 
 gboolean
 gst_any_sr_vulkan_find (GstAnySr * self)
+{
+  return FALSE;
+}
+
+gboolean
+gst_any_sr_vulkan_find_peer (GstAnySr * self)
 {
   return FALSE;
 }
