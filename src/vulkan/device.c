@@ -307,6 +307,32 @@ error:
     return status;
 }
 
+/* Subgroup properties, maxMemoryAllocationSize and the largest
+ * device-local heap of d->phys (d->mem_props already read). */
+static void query_limits(AsrDevice *d)
+{
+    VkPhysicalDeviceMaintenance3Properties m3 = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES,
+    };
+    VkPhysicalDeviceSubgroupProperties sg = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES,
+        .pNext = &m3,
+    };
+    VkPhysicalDeviceProperties2 p2 = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+        .pNext = &sg,
+    };
+    d->vk.vkGetPhysicalDeviceProperties2(d->phys, &p2);
+    d->subgroup_size = sg.subgroupSize;
+    d->subgroup_ops = (sg.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) ? sg.supportedOperations : 0;
+    d->max_alloc = m3.maxMemoryAllocationSize ? m3.maxMemoryAllocationSize : (1ull << 30);
+    for (uint32_t i = 0; i < d->mem_props.memoryHeapCount; i++) {
+        const VkMemoryHeap *h = &d->mem_props.memoryHeaps[i];
+        if ((h->flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) && h->size > d->heap_bytes)
+            d->heap_bytes = h->size;
+    }
+}
+
 AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
 {
     AsrStatus status = ASR_OK;
@@ -343,26 +369,7 @@ AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
         .storageBuffer16BitAccess = VK_TRUE,
     };
     d->storage16 = params->want_storage16 && s16.storageBuffer16BitAccess;
-    VkPhysicalDeviceMaintenance3Properties m3 = {
-        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES,
-    };
-    VkPhysicalDeviceSubgroupProperties sg = {
-        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES,
-        .pNext = &m3,
-    };
-    VkPhysicalDeviceProperties2 p2 = {
-        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
-        .pNext = &sg,
-    };
-    d->vk.vkGetPhysicalDeviceProperties2(d->phys, &p2);
-    d->subgroup_size = sg.subgroupSize;
-    d->subgroup_ops = (sg.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) ? sg.supportedOperations : 0;
-    d->max_alloc = m3.maxMemoryAllocationSize ? m3.maxMemoryAllocationSize : (1ull << 30);
-    for (uint32_t i = 0; i < d->mem_props.memoryHeapCount; i++) {
-        const VkMemoryHeap *h = &d->mem_props.memoryHeaps[i];
-        if ((h->flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) && h->size > d->heap_bytes)
-            d->heap_bytes = h->size;
-    }
+    query_limits(d);
 
     /* a portability implementation (found through the portability
      * enumeration of the instance) requires its subset extension enabled */
@@ -605,26 +612,7 @@ AsrStatus asr_device_wrap(const AsrDeviceParams *params, const AsrVulkanDevice *
     d->queue_family = v->queue_family_index;
     d->timestamp_valid_bits = fams[d->queue_family].timestampValidBits;
 
-    VkPhysicalDeviceMaintenance3Properties m3 = {
-        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES,
-    };
-    VkPhysicalDeviceSubgroupProperties sg = {
-        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES,
-        .pNext = &m3,
-    };
-    VkPhysicalDeviceProperties2 p2 = {
-        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
-        .pNext = &sg,
-    };
-    d->vk.vkGetPhysicalDeviceProperties2(d->phys, &p2);
-    d->subgroup_size = sg.subgroupSize;
-    d->subgroup_ops = (sg.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) ? sg.supportedOperations : 0;
-    d->max_alloc = m3.maxMemoryAllocationSize ? m3.maxMemoryAllocationSize : (1ull << 30);
-    for (uint32_t i = 0; i < d->mem_props.memoryHeapCount; i++) {
-        const VkMemoryHeap *h = &d->mem_props.memoryHeaps[i];
-        if ((h->flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) && h->size > d->heap_bytes)
-            d->heap_bytes = h->size;
-    }
+    query_limits(d);
     const VkSubgroupFeatureFlags sg_want = VK_SUBGROUP_FEATURE_BASIC_BIT |
         VK_SUBGROUP_FEATURE_BALLOT_BIT | VK_SUBGROUP_FEATURE_ARITHMETIC_BIT;
     if ((d->subgroup_ops & sg_want) != sg_want)
