@@ -387,48 +387,49 @@ check_planes (GstAnySr * self, GstBuffer * buf, const GstVideoInfo * info,
   return 0;
 }
 
+/* Record the copies between the planes of @buf (VulkanImage memories) and
+ * the engine's frame buffer @fb: image -> buffer for the input, buffer ->
+ * image for the output. */
+static int
+record_copies (GstAnySr * self, GstBuffer * buf, const GstVideoInfo * info,
+    VkCommandBuffer cb, const AsrVulkanFrameBuffer * fb, gboolean to_image)
+{
+  VkImageLayout layout = to_image ? VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL :
+      VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
+  guint i, n = GST_VIDEO_INFO_N_PLANES (info);
+
+  if (check_planes (self, buf, info, fb) < 0)
+    return -1;
+  for (i = 0; i < n; i++) {
+    GstVulkanImageMemory *mem =
+        (GstVulkanImageMemory *) gst_buffer_peek_memory (buf, i);
+    VkBufferImageCopy r;
+
+    image_barrier (cb, mem, layout, to_image ? VK_ACCESS_TRANSFER_WRITE_BIT :
+        VK_ACCESS_TRANSFER_READ_BIT);
+    plane_region (info, i, fb, &r);
+    if (to_image)
+      vkCmdCopyBufferToImage (cb, fb->buffer, mem->image, layout, 1, &r);
+    else
+      vkCmdCopyImageToBuffer (cb, mem->image, layout, fb->buffer, 1, &r);
+  }
+  return 0;
+}
+
 static int
 record_input (void *user, VkCommandBuffer cb, const AsrVulkanFrameBuffer * fb)
 {
   VkIo *io = user;
-  guint i, n = GST_VIDEO_INFO_N_PLANES (io->in_info);
 
-  if (check_planes (io->self, io->in, io->in_info, fb) < 0)
-    return -1;
-  for (i = 0; i < n; i++) {
-    GstVulkanImageMemory *mem =
-        (GstVulkanImageMemory *) gst_buffer_peek_memory (io->in, i);
-    VkBufferImageCopy r;
-
-    image_barrier (cb, mem, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
-        VK_ACCESS_TRANSFER_READ_BIT);
-    plane_region (io->in_info, i, fb, &r);
-    vkCmdCopyImageToBuffer (cb, mem->image,
-        VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, fb->buffer, 1, &r);
-  }
-  return 0;
+  return record_copies (io->self, io->in, io->in_info, cb, fb, FALSE);
 }
 
 static int
 record_output (void *user, VkCommandBuffer cb, const AsrVulkanFrameBuffer * fb)
 {
   VkIo *io = user;
-  guint i, n = GST_VIDEO_INFO_N_PLANES (io->out_info);
 
-  if (check_planes (io->self, io->out, io->out_info, fb) < 0)
-    return -1;
-  for (i = 0; i < n; i++) {
-    GstVulkanImageMemory *mem =
-        (GstVulkanImageMemory *) gst_buffer_peek_memory (io->out, i);
-    VkBufferImageCopy r;
-
-    image_barrier (cb, mem, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
-        VK_ACCESS_TRANSFER_WRITE_BIT);
-    plane_region (io->out_info, i, fb, &r);
-    vkCmdCopyBufferToImage (cb, fb->buffer, mem->image,
-        VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &r);
-  }
-  return 0;
+  return record_copies (io->self, io->out, io->out_info, cb, fb, TRUE);
 }
 
 AsrStatus

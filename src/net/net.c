@@ -236,7 +236,6 @@ static void choose_mlp_weights(const AsrDevice *d, const AsrModel *m, int heavy,
     w->ubo = !getenv("ANYSR_MLP_SSBO");
     w->offset = first;
     w->range = range;
-    w->first = (uint32_t)(first / sizeof(float));
 }
 
 static AsrStatus create_mlp(AsrDevice *d, AsrNet *net, int heavy, int fp16, AsrPass *p)
@@ -747,7 +746,8 @@ static void mlp_params(const AsrNet *net, int heavy, AsrDecParams *p)
     const AsrModelOffsets *o = &net->model->off;
     const AsrLayerOffsets *l = heavy ? o->heavy : o->light;
     uint32_t n = heavy ? net->model->arch.n_heavy : net->model->arch.n_light;
-    uint32_t f = net->mlp_w[!!heavy].ubo ? net->mlp_w[!!heavy].first : 0;
+    const AsrMlpWeights *mw = &net->mlp_w[!!heavy];
+    uint32_t f = mw->ubo ? (uint32_t)(mw->offset / sizeof(float)) : 0;
     p->l0_w = l[0].w - f, p->l0_b = l[0].b - f;
     p->l1_w = l[1].w - f, p->l1_b = l[1].b - f;
     if (n > 1)

@@ -77,7 +77,8 @@ typedef struct AsrNetWindow {
     uint32_t e0, e1;   /* LR rows of enc the MLP rows read */
 } AsrNetWindow;
 
-/* Descriptor sets of the conv pass (per encoder band) */
+/* Roles of the conv pass: a pipeline each (their flags specialised), each
+ * with a descriptor set per encoder band */
 enum {
     ASR_CONV_SET_HEAD, /* image -> x */
     ASR_CONV_SET_C1,   /* x -> y */
@@ -97,11 +98,10 @@ typedef struct AsrConvBlock {
 
 /* Where a decoder MLP reads its weights: with ubo, a uniform buffer bound
  * at bytes [offset, offset + range) of the weight buffer, the shader's
- * offsets then relative to `offset` (first / 4 floats) */
+ * offsets then relative to `offset` (a multiple of 16 bytes) */
 typedef struct AsrMlpWeights {
     int ubo;
     VkDeviceSize offset, range;
-    uint32_t first; /* offset / sizeof(float) */
 } AsrMlpWeights;
 
 /* The cooperative-matrix conv3x3_cm.comp (ASR_HAVE_COOPMAT builds, fp16

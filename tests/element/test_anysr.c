@@ -702,6 +702,39 @@ GST_START_TEST (test_refused_sizes)
 
 GST_END_TEST;
 
+/* A new anysr with @prop set to @value (read back unchanged) refuses to
+ * start: returns the message of the error it posts (g_free it). */
+static gchar *
+refused_start_error (const gchar * prop, gdouble value)
+{
+  GstElement *e = gst_element_factory_make ("anysr", NULL);
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  GError *err = NULL;
+  gchar *text;
+  gdouble v;
+
+  gst_element_set_bus (e, bus);
+  g_object_set (e, prop, value, NULL);
+  g_object_get (e, prop, &v, NULL);
+  fail_unless (v == value || (isnan (v) && isnan (value)),
+      "%s: %g set, %g read", prop, value, v);
+  fail_unless_equals_int (gst_element_set_state (e, GST_STATE_READY),
+      GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "%s=%g: no error", prop, value);
+  gst_message_parse_error (msg, &err, NULL);
+  GST_INFO ("error: %s", err->message);
+  text = g_strdup (err->message);
+  g_error_free (err);
+  gst_message_unref (msg);
+  gst_element_set_state (e, GST_STATE_NULL);
+  gst_element_set_bus (e, NULL);
+  gst_object_unref (bus);
+  gst_object_unref (e);
+  return text;
+}
+
 /* A scale property outside 1..8 (NaN and infinities included) is accepted
  * by GObject, without a GLib warning, but refused by the element, with an
  * error that says why, when it opens. */
@@ -710,39 +743,17 @@ GST_START_TEST (test_refused_scale_property)
   const gdouble bad[] = { 0.5, 0.0, 8.01, 100.0, NAN, INFINITY, -INFINITY,
     -1.0
   };
-  GstElement *e;
-  GstBus *bus;
-  GstMessage *msg;
-  GError *err = NULL;
-  gdouble scale;
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (bad); i++) {
-    e = gst_element_factory_make ("anysr", NULL);
-    bus = gst_bus_new ();
-    gst_element_set_bus (e, bus);
-    g_object_set (e, "scale", bad[i], NULL);
-    g_object_get (e, "scale", &scale, NULL);
-    fail_unless (scale == bad[i] || (isnan (scale) && isnan (bad[i])),
-        "scale %g set, %g read", bad[i], scale);
-    fail_unless_equals_int (gst_element_set_state (e, GST_STATE_READY),
-        GST_STATE_CHANGE_FAILURE);
-    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-    fail_unless (msg != NULL);
-    gst_message_parse_error (msg, &err, NULL);
-    fail_unless (strstr (err->message, "must lie between 1 and 8") != NULL,
-        "%s", err->message);
-    fail_unless (strstr (err->message, "the scale property") != NULL,
-        "%s", err->message);
+    gchar *text = refused_start_error ("scale", bad[i]);
+
+    fail_unless (strstr (text, "must lie between 1 and 8") != NULL, "%s", text);
+    fail_unless (strstr (text, "the scale property") != NULL, "%s", text);
     /* the videoscale hint follows a shrink only */
-    fail_unless ((strstr (err->message, "videoscale") != NULL) ==
-        (bad[i] >= 0.0 && bad[i] < 1.0), "%s", err->message);
-    g_error_free (err);
-    gst_message_unref (msg);
-    gst_element_set_state (e, GST_STATE_NULL);
-    gst_element_set_bus (e, NULL);
-    gst_object_unref (bus);
-    gst_object_unref (e);
+    fail_unless ((strstr (text, "videoscale") != NULL) ==
+        (bad[i] >= 0.0 && bad[i] < 1.0), "%s", text);
+    g_free (text);
   }
 }
 
@@ -785,31 +796,14 @@ GST_START_TEST (test_refused_double_properties)
   GstBus *bus;
   GstMessage *msg;
   GError *err = NULL;
-  gdouble v;
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (bad); i++) {
-    e = gst_element_factory_make ("anysr", NULL);
-    bus = gst_bus_new ();
-    gst_element_set_bus (e, bus);
-    g_object_set (e, bad[i].prop, bad[i].value, NULL);
-    g_object_get (e, bad[i].prop, &v, NULL);
-    fail_unless (v == bad[i].value || (isnan (v) && isnan (bad[i].value)),
-        "%s: %g set, %g read", bad[i].prop, bad[i].value, v);
-    fail_unless_equals_int (gst_element_set_state (e, GST_STATE_READY),
-        GST_STATE_CHANGE_FAILURE);
-    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-    fail_unless (msg != NULL, "%s: no error", bad[i].text);
-    gst_message_parse_error (msg, &err, NULL);
-    GST_INFO ("error: %s", err->message);
-    fail_unless (strstr (err->message, bad[i].text) != NULL,
-        "error \"%s\" does not say %s", err->message, bad[i].text);
-    g_error_free (err);
-    gst_message_unref (msg);
-    gst_element_set_state (e, GST_STATE_NULL);
-    gst_element_set_bus (e, NULL);
-    gst_object_unref (bus);
-    gst_object_unref (e);
+    gchar *text = refused_start_error (bad[i].prop, bad[i].value);
+
+    fail_unless (strstr (text, bad[i].text) != NULL,
+        "error \"%s\" does not say %s", text, bad[i].text);
+    g_free (text);
   }
 
   for (i = 0; i < G_N_ELEMENTS (launch); i++) {
