@@ -47,6 +47,11 @@ ARCH = {
     "scale_caps": [[1.7, [16, 4]], [2.5, [24, 6]], [None, [32, 8]]],
     "default_k": 0.0,
     "refine": "3x3 mean of final outputs for light pixels with a heavy 8-neighbour",
+    # AdaDSR spatial depth (README "Spatial depth"): tile side in LR pixels (0: no
+    # adapter, fixed depth only), adapter hidden size, default depth target
+    "depth_tile": 16,
+    "adapter_hidden": 16,
+    "depth_target": 0.65,
 }
 
 MODES = ("heavy", "light", "routed")
@@ -54,11 +59,13 @@ MODES = ("heavy", "light", "routed")
 
 @dataclass(frozen=True)
 class Op:
-    """Operating point: encoder width and depth, decoder mode, routing knob k."""
+    """Operating point: encoder width and depth, decoder mode, routing knob k, and
+    the spatial depth target t (fraction of depth; >= 1: every tile runs every block)."""
     width: int = 32
     depth: int = 8
     mode: str = "heavy"
     k: float = 0.0
+    target: float = 1.0
 
     def __post_init__(self):
         assert self.mode in MODES, self.mode
@@ -100,6 +107,28 @@ def encoder_macs_per_pixel(width, depth, arch=ARCH):
     block = 9 * Fc * width + 9 * width * Fc
     tail = 9 * Fc * Fc
     return head + depth * block + tail
+
+
+def block_macs_per_pixel(width, arch=ARCH):
+    Fc = arch["F"]
+    return 9 * Fc * width + 9 * width * Fc
+
+
+def adapter_macs_per_pixel(arch=ARCH):
+    """The adapter's per-pixel layer (its per-tile layers are not counted)."""
+    return arch["F"] * arch["adapter_hidden"] if arch.get("depth_tile", 0) else 0
+
+
+def encoder_macs_adaptive(width, depth, tile_depth, h, w, arch=ARCH):
+    """Encoder MACs of a frame whose tiles ran tile_depth (B=1 (th, tw) tensor or
+    array of ints): head, adapter, the blocks each pixel ran, tail; SA not counted."""
+    import numpy as np
+    T = arch["depth_tile"]
+    dm = np.asarray(tile_depth).reshape(-1, np.asarray(tile_depth).shape[-1])
+    per_px = np.repeat(np.repeat(dm, T, 0), T, 1)[:h, :w]
+    full = encoder_macs_per_pixel(width, depth, arch) * h * w
+    return full - block_macs_per_pixel(width, arch) * float((depth - per_px).sum()) + \
+        adapter_macs_per_pixel(arch) * h * w
 
 
 def sa_macs(width, depth, arch=ARCH):
@@ -195,10 +224,15 @@ class ScaleAttention(nn.Module):
         self.fc1 = nn.Linear(Fc + Fc // chunk * 2, hidden)
         self.fc2 = nn.Linear(hidden, Fc)
 
-    def forward(self, y, scale):
-        """y: (B, c, h, w); scale: (B, 2) = (sx, sy).  Returns y * attention."""
+    def forward(self, y, scale, run=None):
+        """y: (B, c, h, w); scale: (B, 2) = (sx, sy); run: None or a (B, 1, h, w) 0/1
+        mask: the pool is the mean over the pixels it marks (0 when none).
+        Returns y * attention."""
         c = y.shape[1]
-        g = y.mean((2, 3))
+        if run is None:
+            g = y.mean((2, 3))
+        else:
+            g = (y * run).sum((2, 3)) / run.sum((2, 3)).clamp(min=1.0)
         parts = []
         for j in range(0, c, self.chunk):
             parts.append(g[:, j:j + self.chunk])
@@ -217,11 +251,17 @@ class Block(nn.Module):
         self.conv2 = nn.Conv2d(Fc, Fc, 3, padding=1)
         self.sa = ScaleAttention(Fc, hidden, chunk)
 
-    def forward(self, x, scale, c):
+    def forward(self, x, scale, c, run=None, gate=None):
+        """run: None (every pixel runs the block) or a (B, 1, h, w) 0/1 mask of the
+        pixels whose tile runs it; gate: the residual's multiplier (run with the
+        straight-through gradient of the soft gate while training)."""
         y = F.conv2d(x, self.conv1.weight[:c], self.conv1.bias[:c], padding=1)
-        y = self.sa(y, scale)
-        y = F.relu(y)
-        return x + F.conv2d(y, self.conv2.weight[:, :c], self.conv2.bias, padding=1)
+        if run is None:
+            y = F.relu(self.sa(y, scale))
+            return x + F.conv2d(y, self.conv2.weight[:, :c], self.conv2.bias, padding=1)
+        # the pool covers the pixels that run the block; conv2 reads zero outside them
+        y = F.relu(self.sa(y, scale, run)) * run
+        return x + gate * F.conv2d(y, self.conv2.weight[:, :c], self.conv2.bias, padding=1)
 
 
 def run_mlp(mod, x):
@@ -271,6 +311,52 @@ class Decoder(nn.Module):
         self.cls = nn.Linear(n_in, 2)
 
 
+class DepthAdapter(nn.Module):
+    """AdaDSR depth adapter, per tile of T x T LR pixels (edge tiles clipped):
+      u(p)  = relu(pix.weight . h0(p) + pix.bias)           per pixel, hidden values
+      m     = mean of u over the tile's pixels
+      v     = relu(fc1.weight . [m, t] + fc1.bias)
+      s     = softplus(fc2.weight . v + fc2.bias)             (torch threshold 20)
+      dc    = float32(d * t) * s                              continuous depth
+      depth = min(d, floor(dc + 0.5))                         blocks the tile runs
+    with d the op's depth and t the depth target."""
+
+    def __init__(self, Fc, hidden, tile):
+        super().__init__()
+        self.tile = tile
+        self.pix = nn.Linear(Fc, hidden)
+        self.fc1 = nn.Linear(hidden + 1, hidden)
+        self.fc2 = nn.Linear(hidden, 1)
+
+    def forward(self, h0, t, depth):
+        """h0: (B, F, h, w); t: (B,) float targets; depth: int.  Returns the tiles'
+        continuous depth dc and integer depth (B, th, tw) (float tensors)."""
+        B, _, h, w = h0.shape
+        T = self.tile
+        u = F.relu(F.conv2d(h0, self.pix.weight[:, :, None, None], self.pix.bias))
+        ph, pw = (-h) % T, (-w) % T
+        ones = u.new_ones(1, 1, h, w)
+        if ph or pw:
+            u = F.pad(u, (0, pw, 0, ph))
+            ones = F.pad(ones, (0, pw, 0, ph))
+        m = F.avg_pool2d(u, T) / F.avg_pool2d(ones, T)
+        th, tw = m.shape[2], m.shape[3]
+        tt = t.view(B, 1, 1, 1).expand(B, 1, th, tw)
+        v = torch.cat([m, tt], 1).permute(0, 2, 3, 1)
+        v = F.relu(self.fc1(v))
+        s = F.softplus(self.fc2(v)[..., 0])
+        dt = (float(depth) * t.float()).view(B, 1, 1)
+        dc = dt * s
+        di = torch.clamp(torch.floor(dc + 0.5), max=float(depth))
+        return dc, di
+
+
+def tile_to_pixels(tmap, tile, h, w):
+    """(B, th, tw) per-tile values -> (B, 1, h, w) per pixel."""
+    t = tmap.unsqueeze(1).repeat_interleave(tile, 2).repeat_interleave(tile, 3)
+    return t[:, :, :h, :w]
+
+
 class AnySR(nn.Module):
     def __init__(self, arch=ARCH):
         super().__init__()
@@ -280,17 +366,43 @@ class AnySR(nn.Module):
         self.blocks = nn.ModuleList([Block(Fc, arch["sa_hidden"], arch["chunk"]) for _ in range(D)])
         self.tail = nn.Conv2d(Fc, Fc, 3, padding=1)
         self.dec = Decoder(arch)
+        if arch.get("depth_tile", 0):
+            self.adapter = DepthAdapter(Fc, arch["adapter_hidden"], arch["depth_tile"])
+        else:
+            self.adapter = None
 
     # -- encoder ------------------------------------------------------------------
-    def encode(self, lr, scale, width, depth, return_stages=False):
-        """lr: (B, 3, h, w) in [0, 1]; scale: (B, 2) float (sx, sy)."""
+    def encode(self, lr, scale, width, depth, return_stages=False, target=1.0, ste=False):
+        """lr: (B, 3, h, w) in [0, 1]; scale: (B, 2) float (sx, sy); target: the
+        spatial depth target (float or (B,) tensor; >= 1 or no adapter: fixed depth).
+        ste: training, residual gates = hard gates with the gradient of the soft
+        AdaDSR gate clamp(dc - l, 0, 1).  stages["depth"]: the tiles' depth map,
+        stages["dc"]: the continuous one (adaptive only)."""
         assert width % self.arch["chunk"] == 0 and 0 < width <= self.arch["F"]
         assert 0 <= depth <= self.arch["D"]
         h0 = self.head(lr)
         x = h0
         stages = {"head": h0}
+        B, _, h, w = lr.shape
+        tt = torch.as_tensor(target, dtype=torch.float32, device=lr.device).reshape(-1).expand(B)
+        adaptive = self.adapter is not None and depth > 0 and bool((tt < 1.0).any())
+        if adaptive:
+            assert bool((tt < 1.0).all()), "mixed fixed/adaptive targets in one batch"
+            dc, di = self.adapter(h0, tt, depth)
+            stages["dc"], stages["depth"] = dc, di
+            T = self.adapter.tile
         for i in range(depth):
-            x = self.blocks[i](x, scale, width)
+            if adaptive:
+                hard = (di > i).float()
+                run = tile_to_pixels(hard, T, h, w)
+                if ste:
+                    soft = torch.clamp(dc - i, 0.0, 1.0)
+                    gate = tile_to_pixels(hard + soft - soft.detach(), T, h, w)
+                else:
+                    gate = run
+                x = self.blocks[i](x, scale, width, run, gate)
+            else:
+                x = self.blocks[i](x, scale, width)
             if return_stages:
                 stages["block%d" % i] = x
         out = self.tail(x) + h0
@@ -311,7 +423,7 @@ class AnySR(nn.Module):
         """Super-resolve lr (B, 3, h, w) to (B, 3, out_h, out_w).  Output not clamped."""
         B, _, h, w = lr.shape
         scale = self.scale_of(lr, out_h, out_w)
-        feat = self.encode(lr, scale, op.width, op.depth)
+        feat = self.encode(lr, scale, op.width, op.depth, target=op.target)
         ys, xs = torch.meshgrid(torch.arange(out_h, device=lr.device), torch.arange(out_w, device=lr.device),
                                 indexing="ij")
         xs = xs.reshape(1, -1).expand(B, -1)
@@ -374,6 +486,11 @@ def tensor_names(arch=ARCH):
         for j, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
             out += [("dec.%s.%d.weight" % (name, 2 * j), (b, a)), ("dec.%s.%d.bias" % (name, 2 * j), (b,))]
     out += [("dec.cls.weight", (2, n_in)), ("dec.cls.bias", (2,))]
+    if arch.get("depth_tile", 0):
+        ah = arch["adapter_hidden"]
+        out += [("adapter.pix.weight", (ah, Fc)), ("adapter.pix.bias", (ah,)),
+                ("adapter.fc1.weight", (ah, ah + 1)), ("adapter.fc1.bias", (ah,)),
+                ("adapter.fc2.weight", (1, ah)), ("adapter.fc2.bias", (1,))]
     return out
 
 

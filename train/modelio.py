@@ -39,6 +39,7 @@ def load_model(path, strict=True):
     arch = json.loads(meta["anysr.arch"])
     train = json.loads(meta.get("anysr.train", "{}"))
     base = dict(ARCH)
+    base["depth_tile"] = 0  # files from before the depth adapter: fixed depth only
     base.update(arch)
     model = AnySR(base)
     sd = {}

@@ -68,6 +68,15 @@ def parse():
                          "mix: PCSR soft-mixture L1 + balancing loss")
     ap.add_argument("--balance", type=float, default=1.0, help="weight of the balancing loss (mix)")
     ap.add_argument("--stage", type=int, default=1, choices=(1, 2))
+    ap.add_argument("--p-adapt", type=float, default=0.5,
+                    help="probability of an iteration with spatial depth (AdaDSR; model with an adapter)")
+    ap.add_argument("--tmin", type=float, default=0.3, help="depth targets t ~ U(tmin, tmax) per sample")
+    ap.add_argument("--tmax", type=float, default=0.95)
+    ap.add_argument("--depth-loss", type=float, default=1.0,
+                    help="weight of AdaDSR's depth loss mean_b max(0, mean(depth)/d - t)")
+    ap.add_argument("--adapter-only", action="store_true",
+                    help="train the depth adapter only (the rest frozen)")
+    ap.add_argument("--adapter-lr", type=float, default=None, help="lr of the adapter (default --lr)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--resume", action="store_true", help="continue from OUT/ckpt.pt")
@@ -118,6 +127,9 @@ def quick_eval(model, ladder):
         "full_heavy_x2": psnr_dataset(model, Op(*ladder[-1], "heavy"), "Set5", 2, 2),
         "min_light_x2": psnr_dataset(model, Op(*ladder[0], "light"), "Set5", 2, 2),
     }
+    if model.adapter is not None:
+        t = model.arch.get("depth_target", 0.65)
+        r["full_heavy_t_x2"] = psnr_dataset(model, Op(*ladder[-1], "heavy", target=t), "Set5", 2, 2)
     model.train(was)
     return r
 
@@ -151,7 +163,14 @@ def main():
         print("resumed %s at iteration %d" % (ckpt_path, it), flush=True)
     elif a.init:
         m2, _, tinfo = modelio.load_model(a.init)
-        model.load_state_dict(m2.state_dict())
+        missing = [k for k in model.load_state_dict(m2.state_dict(), strict=False).missing_keys]
+        if missing:
+            # a model from before the adapter: s = softplus(z) starts at 1 everywhere
+            assert all(k.startswith("adapter.") for k in missing), missing
+            with torch.no_grad():
+                model.adapter.fc2.weight.mul_(0.1)
+                model.adapter.fc2.bias.fill_(math.log(math.e - 1.0))
+            print("new depth adapter (%d tensors)" % len(missing), flush=True)
         it = int(tinfo.get("iterations", 0))
         warm_from = it
         curve = list(tinfo.get("curve", []))
@@ -177,8 +196,16 @@ def main():
         for p in list(model.head.parameters()) + list(model.blocks.parameters()) + \
                 list(model.tail.parameters()) + list(model.dec.heavy.parameters()):
             p.requires_grad_(False)
-    params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.Adam(params, lr=a.lr)
+    if a.adapter_only:
+        a.p_adapt = 1.0
+        for n_, p in model.named_parameters():
+            p.requires_grad_(n_.startswith("adapter."))
+    ad_params = [p for n_, p in model.named_parameters() if p.requires_grad and n_.startswith("adapter.")]
+    params = [p for n_, p in model.named_parameters() if p.requires_grad and not n_.startswith("adapter.")]
+    groups = [{"params": params, "lr": a.lr, "scale": 1.0}] if params else []
+    if ad_params:
+        groups.append({"params": ad_params, "lr": a.lr, "scale": (a.adapter_lr or a.lr) / a.lr})
+    opt = torch.optim.Adam(groups, lr=a.lr)
     if opt_state is not None:
         try:
             opt.load_state_dict(opt_state)
@@ -199,7 +226,7 @@ def main():
     while it < a.iters:
         lr_now = lr_at(it, a, warm_from)
         for g in opt.param_groups:
-            g["lr"] = lr_now
+            g["lr"] = lr_now * g.get("scale", 1.0)
         c, d = pick_op(rng, a.p, ladder)
         lr_np, xs, ys, tgt, hw = sampler.batch(rng, a.batch)
         lr_t = torch.from_numpy(lr_np).to(dev)
@@ -210,11 +237,23 @@ def main():
         hw_t = torch.from_numpy(hw).to(dev)
         scale = torch.stack([hw_t[:, 1].float() / a.lr_size, hw_t[:, 0].float() / a.lr_size], 1)
 
-        with torch.set_grad_enabled(a.stage == 1):
-            feat = model.encode(lr_t, scale, c, d)
+        adapt = model.adapter is not None and d > 0 and rng.random() < a.p_adapt
+        l_d = torch.zeros(())
+        if adapt:
+            t_b = torch.from_numpy(rng.uniform(a.tmin, a.tmax, a.batch).astype(np.float32)).to(dev)
+            with torch.set_grad_enabled(a.stage == 1 or a.adapter_only):
+                feat, st = model.encode(lr_t, scale, c, d, return_stages=True, target=t_b, ste=True)
+            # AdaDSR depth loss on the continuous depth the tiles get (capped at d)
+            md = torch.clamp(st["dc"], max=float(d)).mean((1, 2)) / d
+            l_d = a.depth_loss * F.relu(md - t_b).mean()
+            avg["depth"] = st["depth"].mean().item() / d if "depth" not in avg else \
+                0.98 * avg["depth"] + 0.02 * st["depth"].mean().item() / d
+        else:
+            with torch.set_grad_enabled(a.stage == 1):
+                feat = model.encode(lr_t, scale, c, d)
         inp, base = query_inputs(lr_t, feat, xs, ys, hw_t[:, 0], hw_t[:, 1])
         res = tgt - base
-        if a.stage == 1:
+        if a.stage == 1 or a.adapter_only:
             oh = run_mlp(model.dec.heavy, inp)
             l_h = (oh - res).abs().mean()
         else:
@@ -246,7 +285,7 @@ def main():
                                         count_include_pad=False).view(gain.shape)
                 tgt_h = (gain > gain.median()).float()
             l_c = F.binary_cross_entropy_with_logits(lg[..., 0] - lg[..., 1], tgt_h)
-        loss = (l_h if a.stage == 1 else 0) + l_l + l_c
+        loss = (l_h if a.stage == 1 or a.adapter_only else 0) + l_l + l_c + l_d
         if not torch.isfinite(loss):
             print("non-finite loss at %d; skipped" % it, flush=True)
             opt.zero_grad(set_to_none=True)
@@ -266,8 +305,9 @@ def main():
             el = time.time() - t_start
             spi = el / max(1, it - it0)
             eta = spi * (a.iters - it)
-            line = "it %d/%d  L1 heavy %.5f light %.5f  p_h %.2f  lr %.2e  %.2f s/it  elapsed %s  ETA %s" % (
-                it, a.iters, avg["heavy"], avg["light"], avg["ph"], lr_now, spi, fmt_time(el), fmt_time(eta))
+            line = "it %d/%d  L1 heavy %.5f light %.5f  p_h %.2f  depth %.3f  lr %.2e  %.2f s/it  elapsed %s  ETA %s" % (
+                it, a.iters, avg["heavy"], avg["light"], avg["ph"], avg.get("depth", 1.0), lr_now, spi,
+                fmt_time(el), fmt_time(eta))
             if tty:
                 print("\r" + line, end="", flush=True)
             else:
@@ -276,8 +316,9 @@ def main():
             r = quick_eval(ema, ladder)
             r["it"] = it
             curve.append(r)
-            print("%seval it %d: Set5 x2 full/heavy %.3f dB, (8,2)/light %.3f dB" % (
-                "\n" if tty else "", it, r["full_heavy_x2"], r["min_light_x2"]), flush=True)
+            print("%seval it %d: Set5 x2 full/heavy %.3f dB, (8,2)/light %.3f dB, full/heavy t %.3f dB" % (
+                "\n" if tty else "", it, r["full_heavy_x2"], r["min_light_x2"], r.get("full_heavy_t_x2", 0.0)),
+                flush=True)
             with open(os.path.join(a.out, "curve.jsonl"), "a") as f:
                 f.write(json.dumps(r) + "\n")
             torch.save(ema.state_dict(), os.path.join(a.out, "snap_%07d.pt" % it))
