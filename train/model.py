@@ -52,6 +52,7 @@ ARCH = {
     "depth_tile": 16,
     "adapter_hidden": 16,
     "depth_target": 0.65,
+    "depth_points": [0.4, 0.65],
 }
 
 MODES = ("heavy", "light", "routed")

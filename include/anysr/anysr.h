@@ -263,6 +263,14 @@ typedef struct AsrStats {
     uint32_t decoder_bands;       /**< bands of output rows the decoder runs in (1: untiled) */
     int32_t kernels;              /**< AsrKernels of the encoder's convolutions in use:
                                        ASR_KERNELS_SIMT or ASR_KERNELS_COOPMAT */
+    float last_depth_target;      /**< spatial depth target the last frame ran (AsrOpChoice
+                                       depth_target resolved): 1 = every pixel ran every
+                                       block of the subnet (fixed depth, or no adapter) */
+    double last_mean_depth;       /**< blocks the last frame's LR pixels ran on average
+                                       (= last_depth at fixed depth) */
+    double last_macs_skipped;     /**< share of the subnet's full-depth encoder MACs the
+                                       last frame's depth map skipped, [0, 1) (0 at fixed
+                                       depth); last_macs counts only the work that ran */
 } AsrStats;
 
 /** Decoder modes (DESIGN.md section 3). */
@@ -288,6 +296,13 @@ typedef struct AsrOpChoice {
     int32_t subnet;
     AsrDecoderMode decoder;
     float k; /**< routing knob: larger routes more pixels to the light MLP */
+    /** Spatial depth target (AdaDSR, models with a depth adapter): the mean
+     *  share of the subnet's residual blocks that the tiles of the frame run,
+     *  each tile as many as its content needs. 0: the model's default
+     *  (asr_engine_default_depth_target()); >= 1: every tile runs every block
+     *  (fixed depth); otherwise in (0, 1). Ignored by models without an
+     *  adapter. */
+    float depth_target;
 } AsrOpChoice;
 
 typedef struct AsrEngine AsrEngine;
@@ -363,6 +378,10 @@ ASR_API int asr_engine_subnet_cap(const AsrEngine *e);
 
 /** The model's default routing knob k (from its metadata). */
 ASR_API float asr_engine_default_k(const AsrEngine *e);
+
+/** The model's default spatial depth target, in (0, 1]; 1 for a model
+ *  without a depth adapter (every pixel runs the subnet's depth). */
+ASR_API float asr_engine_default_depth_target(const AsrEngine *e);
 
 /**
  * Choose the operating point used by the following asr_engine_process()

@@ -245,6 +245,49 @@ static AsrStatus parse_arch(const char *json, AsrArch *a, char *err, size_t errl
                 "(of float range)");
         goto done;
     }
+
+    /* spatial depth: optional as a whole (models from before the adapter) */
+    a->depth_tile = 0;
+    a->adapter_hidden = 0;
+    a->depth_target = 1.0f;
+    a->n_depth_points = 0;
+    JsonNode *tn = json_object_get_member(o, "depth_tile");
+    if (tn && !(JSON_NODE_HOLDS_VALUE(tn) && json_node_get_value_type(tn) == G_TYPE_INT64 &&
+                json_node_get_int(tn) == 0)) {
+        double t;
+        if (!get_int(o, "depth_tile", ASR_MODEL_MIN_TILE, ASR_MODEL_MAX_TILE, &a->depth_tile, err,
+                     errlen) ||
+            !get_int(o, "adapter_hidden", 1, ASR_MODEL_MAX_ADAPTER, &a->adapter_hidden, err,
+                     errlen))
+            goto done;
+        JsonNode *dn = json_object_get_member(o, "depth_target");
+        if (!dn || !node_number(dn, &t) || !(t > 0.0 && t <= 1.0)) {
+            asr_format_error(err, errlen, "anysr.arch: field 'depth_target' missing or not a "
+                             "number in (0, 1]");
+            goto done;
+        }
+        a->depth_target = (float)t;
+        JsonNode *pn = json_object_get_member(o, "depth_points");
+        if (pn) {
+            JsonArray *pa = JSON_NODE_HOLDS_ARRAY(pn) ? json_node_get_array(pn) : NULL;
+            uint32_t np = pa ? json_array_get_length(pa) : 0;
+            if (!pa || np > ASR_MODEL_MAX_DEPTH_POINTS) {
+                asr_format_error(err, errlen, "anysr.arch: field 'depth_points' is not an array "
+                                 "of at most %d numbers", ASR_MODEL_MAX_DEPTH_POINTS);
+                goto done;
+            }
+            for (uint32_t i = 0; i < np; i++) {
+                if (!node_number(json_array_get_element(pa, i), &t) || !(t > 0.0 && t < 1.0) ||
+                    (i && (float)t <= a->depth_points[i - 1])) {
+                    asr_format_error(err, errlen, "anysr.arch: depth_points[%u] is not a number "
+                                     "in (0, 1) above the one before", i);
+                    goto done;
+                }
+                a->depth_points[i] = (float)t;
+            }
+            a->n_depth_points = np;
+        }
+    }
     ret = ASR_OK;
 
 done:
@@ -263,7 +306,7 @@ typedef struct Expected {
     int is_bias;
 } Expected;
 
-#define MAX_EXPECTED (4 + ASR_MODEL_MAX_D * 8 + 2 * 2 * (ASR_MODEL_MAX_DEC_LAYERS + 1) + 2)
+#define MAX_EXPECTED (4 + ASR_MODEL_MAX_D * 8 + 2 * 2 * (ASR_MODEL_MAX_DEC_LAYERS + 1) + 2 + 6)
 
 static void add(Expected *e, size_t *n, AsrLayerOffsets *off, int is_bias, const char *name,
                 int ndim, int64_t s0, int64_t s1, int64_t s2, int64_t s3)
@@ -316,6 +359,15 @@ static size_t expected_tensors(const AsrArch *a, AsrModelOffsets *off, Expected 
     }
     add(e, &n, &off->cls, 0, "dec.cls.weight", 2, 2, F + 4, 0, 0);
     add(e, &n, &off->cls, 1, "dec.cls.bias", 1, 2, 0, 0, 0);
+    if (a->depth_tile) {
+        int64_t ah = a->adapter_hidden;
+        add(e, &n, &off->ad_pix, 0, "adapter.pix.weight", 2, ah, F, 0, 0);
+        add(e, &n, &off->ad_pix, 1, "adapter.pix.bias", 1, ah, 0, 0, 0);
+        add(e, &n, &off->ad_fc1, 0, "adapter.fc1.weight", 2, ah, ah + 1, 0, 0);
+        add(e, &n, &off->ad_fc1, 1, "adapter.fc1.bias", 1, ah, 0, 0, 0);
+        add(e, &n, &off->ad_fc2, 0, "adapter.fc2.weight", 2, 1, ah, 0, 0);
+        add(e, &n, &off->ad_fc2, 1, "adapter.fc2.bias", 1, 1, 0, 0, 0);
+    }
     return n;
 }
 
@@ -563,6 +615,16 @@ double asr_model_encoder_macs_per_pixel(const AsrArch *a, uint32_t c, uint32_t d
 {
     double F = a->F;
     return 9.0 * 3 * F + d * (9.0 * F * c + 9.0 * c * F) + 9.0 * F * F;
+}
+
+double asr_model_block_macs_per_pixel(const AsrArch *a, uint32_t c)
+{
+    return 9.0 * a->F * c + 9.0 * c * a->F;
+}
+
+double asr_model_adapter_macs_per_pixel(const AsrArch *a)
+{
+    return a->depth_tile ? (double)a->F * a->adapter_hidden : 0.0;
 }
 
 double asr_model_sa_macs(const AsrArch *a, uint32_t c, uint32_t d)

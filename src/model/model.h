@@ -30,6 +30,10 @@
 #define ASR_MODEL_MAX_DEC_HIDDEN 64 /* each hidden layer of the decoder MLPs */
 #define ASR_MODEL_MAX_DEC_LAYERS 2  /* hidden layers per decoder MLP */
 #define ASR_MODEL_MAX_CAPS 8
+#define ASR_MODEL_MAX_ADAPTER 64    /* hidden values of the depth adapter */
+#define ASR_MODEL_MIN_TILE 4        /* side of a depth tile, LR pixels */
+#define ASR_MODEL_MAX_TILE 64
+#define ASR_MODEL_MAX_DEPTH_POINTS 4 /* depth targets per subnet in the QoS ladder */
 
 /* Supported value of the anysr.format metadata. */
 #define ASR_MODEL_FORMAT "1"
@@ -46,6 +50,13 @@ typedef struct AsrArch {
     double cap_limit[ASR_MODEL_MAX_CAPS];     /* max(sx, sy) <= limit; INFINITY for null */
     uint32_t cap_subnet[ASR_MODEL_MAX_CAPS];  /* ladder index */
     double default_k;
+    /* AdaDSR spatial depth (train/README.md "Spatial depth"); depth_tile 0:
+     * no adapter, every pixel runs the op's depth */
+    uint32_t depth_tile;      /* side of a depth tile in LR pixels */
+    uint32_t adapter_hidden;  /* hidden values of the adapter */
+    float depth_target;       /* default target, (0, 1]; 1 without an adapter */
+    uint32_t n_depth_points;  /* targets < 1 the QoS ladder offers per subnet */
+    float depth_points[ASR_MODEL_MAX_DEPTH_POINTS]; /* increasing, in (0, 1) */
 } AsrArch;
 
 /* Float offsets of one linear layer / conv inside the packed weights. */
@@ -60,6 +71,7 @@ typedef struct AsrModelOffsets {
     AsrLayerOffsets heavy[ASR_MODEL_MAX_DEC_LAYERS + 1];
     AsrLayerOffsets light[ASR_MODEL_MAX_DEC_LAYERS + 1];
     AsrLayerOffsets cls;
+    AsrLayerOffsets ad_pix, ad_fc1, ad_fc2; /* depth adapter (depth_tile > 0) */
 } AsrModelOffsets;
 
 typedef struct AsrModel {
@@ -88,6 +100,8 @@ double asr_model_mlp_macs(const AsrArch *a, int heavy);    /* per HR pixel */
 double asr_model_cls_macs(const AsrArch *a);               /* per HR pixel */
 double asr_model_encoder_macs_per_pixel(const AsrArch *a, uint32_t c, uint32_t d);
 double asr_model_sa_macs(const AsrArch *a, uint32_t c, uint32_t d); /* per frame */
+double asr_model_block_macs_per_pixel(const AsrArch *a, uint32_t c);
+double asr_model_adapter_macs_per_pixel(const AsrArch *a); /* 0 without an adapter */
 /* decoder: AsrDecoderMode; heavy_fraction < 0 means 0.5 for routed. */
 double asr_model_macs(const AsrArch *a, uint32_t c, uint32_t d, int decoder,
                       double heavy_fraction, uint32_t in_h, uint32_t in_w, uint32_t out_h,

@@ -20,8 +20,12 @@ typedef struct AsrNetOp {
     uint32_t width, depth;
     AsrDecoderMode mode;
     float k;
+    float target; /* spatial depth target: < 1 with a model that has a depth
+                     adapter runs each tile of the frame to its own depth
+                     (README "Spatial depth"); >= 1: every pixel runs `depth` */
     int no_tail; /* test hook (internal.h): stop the encoder before its tail */
 } AsrNetOp;
+
 
 /* Geometry of one configuration. */
 typedef struct AsrNetSize {
@@ -180,5 +184,15 @@ AsrStatus asr_net_record_encoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet 
 void asr_net_record_decoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
                             const AsrNetSize *s, const AsrNetPlan *plan, const AsrNetOp *op,
                             uint32_t band);
+
+/* Spatial depth (README "Spatial depth"). Whether op runs with it on this
+ * net (a model with a depth adapter, target < 1, depth > 0). */
+int asr_net_adaptive(const AsrNet *net, const AsrNetOp *op);
+/* After an adaptive encoder in the same command buffer: copy the counts of
+ * LR pixels that ran each block l < op depth (uint32 x op depth, block
+ * order) to dst at offset; ASR_NET_DEPTH_COUNTS_MAX * 4 bytes at most. */
+#define ASR_NET_DEPTH_COUNTS_MAX 16
+void asr_net_record_depth_counts(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
+                                 const AsrNetOp *op, VkBuffer dst, VkDeviceSize offset);
 
 #endif /* ASR_NET_H */
