@@ -826,3 +826,8 @@ void asr_net_record_decoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
     asr_netprof_dec(d, net, s, plan, ASR_NETPROF_REFINE, p.dst_rows);
     asr_pass_dispatch(d, cb, &net->refine, 0, &p, s->out_w, p.dst_rows, 1);
 }
+
+int asr_net_adaptive(const AsrNet *net, const AsrNetOp *op)
+{
+    return net->model->arch.depth_tile > 0 && op->target < 1.0f && op->depth > 0;
+}
