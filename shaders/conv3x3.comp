@@ -26,7 +26,9 @@
  *   ASR_CONV_ADD_HEAD reads the image there too.
  * Bindings: 0 = readonly ACT_T in[], 1 = ACT_T out[], 2 = readonly ACT_T res[],
  *           3 = readonly float weights[], 4 = readonly float att[],
- *           5 = readonly float image[]
+ *           5 = readonly float image[], 6 = unused (the coopmat kernel's),
+ *           7 = readonly uint tiles[] (ASR_CONV_TILED only: the pipelines with
+ *           that flag have 8 bindings, the others 6)
  * Push constants: AsrConvParams (params.h); its flags field is not read.
  * Specialization constants: 0, 1 = workgroup size LX x LY;
  *   ASR_SPEC_CONV_PX (2) = PX, pixels along x per invocation;
@@ -41,8 +43,16 @@
  *   no shared memory, no barriers; the PX x COB accumulators stay in
  *   registers and each input value loaded serves COB outputs, each weight
  *   PX pixels. Every lane stays active through the loops (broadcasts).
+ *   ASR_CONV_TILED (spatial depth, README "Spatial depth"): the pixels are
+ *   those of the tiles in a list of tiles[] (binding 7, params.h layout):
+ *   workgroup x / gpt is the list entry start + (x / gpt) of this band
+ *   (start = tiles[start_at]), x % gpt the workgroup's part of that tile
+ *   (gpt_x parts along x, then rows of LY); outputs outside the tile are not
+ *   written. ASR_CONV_TILE_MASK: an input pixel whose tile has depth <= block
+ *   reads as zero (like the padding).
  * Dispatch: ceil(width / (PX * LX)) x ceil(rows / LY) x ceil(c_out / COB)
- *   workgroups (asr_conv_groups() in src/net/net.c).
+ *   workgroups (src/net/net.c conv()); ASR_CONV_TILED: indirect, from
+ *   tile_lists.comp: (entries x gpt) x 1 x ceil(c_out / COB).
  */
 #version 450
 #extension GL_GOOGLE_include_directive : require
@@ -61,6 +71,7 @@ layout(std430, binding = 2) readonly buffer Res { ACT_T res[]; };
 layout(std430, binding = 3) readonly buffer Weights { float wt[]; };
 layout(std430, binding = 4) readonly buffer Att { float att[]; };
 layout(std430, binding = 5) readonly buffer Image { float img[]; };
+layout(std430, binding = 7) readonly buffer Tiles { uint tiles[]; };
 layout(push_constant) uniform Push { AsrConvParams p; };
 
 layout(constant_id = ASR_SPEC_CONV_WSHARE) const bool WSHARE = false;
@@ -148,6 +159,17 @@ void main()
     uint co0 = gl_WorkGroupID.z * COB;
     int y_end = int(p.y0 + p.rows);
     bool live = int(y) < y_end;
+    uint x_end = p.width;
+    if ((FLAGS & ASR_CONV_TILED) != 0u) {
+        uint e = gl_WorkGroupID.x / p.gpt, part = gl_WorkGroupID.x - e * p.gpt;
+        uint t = tiles[p.list_off + tiles[p.start_at] + e];
+        uint tx = t % p.tiles_x, ty = t / p.tiles_x;
+        uint px = part % p.gpt_x, py = part / p.gpt_x;
+        x0 = tx * p.tile + (px * gl_WorkGroupSize.x + gl_LocalInvocationID.x) * PX;
+        y = ty * p.tile + py * gl_WorkGroupSize.y + gl_LocalInvocationID.y;
+        x_end = min((tx + 1u) * p.tile, p.width);
+        live = y < min((ty + 1u) * p.tile, p.height) && x0 < x_end;
+    }
 
     [[unroll]] for (uint ky = 0u; ky < 3u; ky++) {
         int gy = int(y + ky) - 1;
@@ -155,6 +177,8 @@ void main()
         [[unroll]] for (uint j = 0u; j < NX; j++) {
             int gx = int(x0 + j) - 1;
             ok[ky][j] = row_ok && gx >= 0 && gx < int(p.width);
+            if ((FLAGS & ASR_CONV_TILE_MASK) != 0u && ok[ky][j])
+                ok[ky][j] = tiles[(uint(gy) / p.tile) * p.tiles_x + uint(gx) / p.tile] > p.block;
             pix[ky][j] = ok[ky][j] ? uint(gy) * p.width + uint(gx) : 0u;
             elem[ky][j] = ok[ky][j] ? pix[ky][j] * p.cs - p.in_base : 0u;
         }
@@ -184,7 +208,7 @@ void main()
         return;
     [[unroll]] for (uint j = 0u; j < PX; j++) {
         uint x = x0 + j;
-        if (x >= p.width)
+        if (x >= x_end)
             break;
         uint q = y * p.width + x;
         [[unroll]] for (uint o = 0u; o < COB; o++) {

@@ -14,7 +14,10 @@
  * Layout: src is a feature map (params.h: NHWC, channel stride cs, element
  *   (r * width + x) * cs + ch - base, ACT_T of act.h) holding at least the
  *   band's rows.
- * Bindings: 0 = readonly ACT_T src[], 1 = writeonly float partial[] (channels x height)
+ *   Spatial depth (block != ASR_NO_MASK): only the pixels of tiles whose
+ *   depth (tiles[], params.h layout) is above block are summed.
+ * Bindings: 0 = readonly ACT_T src[], 1 = writeonly float partial[] (channels x height),
+ *           2 = readonly uint tiles[]
  * Push constants: AsrGapParams (params.h).
  * Specialization constants: 0, 1 = workgroup size L x 1 (src/net/net.c: the
  *   device's subgroup size, so one subgroup per workgroup; at most
@@ -32,6 +35,7 @@ layout(local_size_x_id = 0, local_size_y = 1, local_size_z = 1) in;
 
 layout(std430, binding = 0) readonly buffer Src { ACT_T src[]; };
 layout(std430, binding = 1) writeonly buffer Partial { float partial[]; };
+layout(std430, binding = 2) readonly buffer Tiles { uint tiles[]; };
 layout(push_constant) uniform Push { AsrGapParams p; };
 
 shared float s_sum[ASR_GAP_MAX_LOCAL];
@@ -43,8 +47,15 @@ void main()
     uint e = (r * p.width + lid) * p.cs + ch - p.base;
     uint step = gl_WorkGroupSize.x * p.cs;
     float s = 0.0;
-    for (uint i = lid; i < p.width; i += gl_WorkGroupSize.x, e += step)
-        s += act_load(src[e]);
+    if (p.block == ASR_NO_MASK) {
+        for (uint i = lid; i < p.width; i += gl_WorkGroupSize.x, e += step)
+            s += act_load(src[e]);
+    } else {
+        uint trow = (r / p.tile) * p.tiles_x;
+        for (uint i = lid; i < p.width; i += gl_WorkGroupSize.x, e += step)
+            if (tiles[trow + i / p.tile] > p.block)
+                s += act_load(src[e]);
+    }
     s = subgroupAdd(s);
     if (gl_NumSubgroups == 1u) {
         if (lid == 0u)

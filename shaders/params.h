@@ -154,6 +154,10 @@ ASR_STRUCT(AsrResampleParams) {
 #define ASR_CONV_IN_IMAGE    4u /* input from the planar float LR image (binding 5) */
 #define ASR_CONV_ADD_HEAD    8u /* output += head(image)[co]: the head conv (3 -> c_out at
                                    hw_off, hb_off) of the LR image recomputed at the pixel */
+#define ASR_CONV_TILED      16u /* spatial depth: the workgroups cover the tiles of a list
+                                   (tiles[], binding 7), not the band */
+#define ASR_CONV_TILE_MASK  32u /* spatial depth: input pixels in tiles whose depth is <= block
+                                   read as zero (conv2 reads y of the running tiles only) */
 
 /*
  * conv3x3.comp: out[co] = bias[co] + sum_{ci < c_in, ky, kx} W[co, ci, ky, kx] *
@@ -185,6 +189,15 @@ ASR_STRUCT(AsrConvParams) {
     ASR_U32 pad0;       /* conv3x3_cm.comp: element offset of the layer's repacked
                            fp16 weights (binding 6); unused by conv3x3.comp */
     ASR_U32 pad1;
+    /* ASR_CONV_TILED (tiles[] of binding 7, layout of tile_lists.comp) */
+    ASR_U32 tile;       /* side of a depth tile, LR pixels */
+    ASR_U32 tiles_x;    /* tiles per row */
+    ASR_U32 gpt_x;      /* workgroups per tile along x (and gpt = gpt_x * gpt_y per tile) */
+    ASR_U32 gpt;
+    ASR_U32 list_off;   /* tiles[] index of the block's tile list */
+    ASR_U32 start_at;   /* tiles[] index of the first list entry of this band */
+    ASR_U32 block;      /* ASR_CONV_TILE_MASK: tiles with depth > block run */
+    ASR_U32 pad2;
 };
 
 /* gap.comp: partial sums of each channel, one per row of the map, so that
@@ -196,10 +209,12 @@ ASR_STRUCT(AsrGapParams) {
     ASR_U32 y0;         /* first row of this band */
     ASR_U32 cs;         /* channel stride of the map */
     ASR_U32 base;       /* element offset of the bound window */
-    ASR_U32 pad0;
-    ASR_U32 pad1;
-    ASR_U32 pad2;
+    ASR_U32 tile;       /* spatial depth: side of a depth tile (block != ASR_NO_MASK) */
+    ASR_U32 tiles_x;    /*   tiles per row */
+    ASR_U32 block;      /*   sum only the pixels of tiles with depth > block;
+                             ASR_NO_MASK: every pixel */
 };
+#define ASR_NO_MASK 0xffffffffu
 
 /* sa.comp: the scale attention of one block from the partial sums. */
 #define ASR_SA_LOCAL 64
@@ -219,7 +234,8 @@ ASR_STRUCT(AsrSaParams) {
     ASR_U32 fc2_w;
     ASR_U32 fc2_b;
     ASR_U32 att_off;
-    ASR_U32 pad0;
+    ASR_U32 n_at;       /* ASR_NO_MASK, or the tiles[] index that holds n (spatial
+                           depth: the pixels that ran the block; 0 gives g = 0) */
     ASR_U32 pad1;
     ASR_U32 pad2;
 };
@@ -280,6 +296,58 @@ ASR_STRUCT(AsrDecParams) {
     ASR_U32 enc_base;   /* element offset of the bound enc window */
     ASR_U32 pad0;
     ASR_U32 pad1;
+};
+
+/*
+ * Spatial depth (README "Spatial depth"): the uint buffer tiles[] that
+ * depth.comp, tile_lists.comp, conv3x3.comp (ASR_CONV_TILED), gap.comp and
+ * sa.comp share. Tile t = ty * tiles_x + tx covers LR pixels
+ * [tx * tile, min((tx + 1) * tile, width)) x [ty * tile, ...); indices:
+ *   [0, ntiles)                 depth of each tile (blocks it runs)
+ *   pix_off + l                 LR pixels that run block l (l < depth)
+ *   args_off + (l * bands + b) * 8 + {0..3}  conv1's VkDispatchIndirectCommand of
+ *                               block l, encoder band b, then the band's first list
+ *                               entry; + {4..7} the same for conv2
+ *   list_off + l * ntiles + i   tile ids that run block l, raster order (a band's
+ *                               tiles contiguous)
+ */
+#define ASR_DEPTH_LOCAL 32       /* invocations of a depth.comp workgroup */
+#define ASR_DEPTH_MAX_F 64       /* features the adapter reads */
+#define ASR_DEPTH_MAX_HIDDEN 64  /* its hidden values */
+ASR_STRUCT(AsrDepthParams) {
+    ASR_F32 target;     /* t, fed to the adapter's fc1 */
+    ASR_F32 dscale;     /* float32(d * t): dc = dscale * s */
+    ASR_U32 depth;      /* d: depths are clamped to it */
+    ASR_U32 width;
+    ASR_U32 height;
+    ASR_U32 tile;
+    ASR_U32 tiles_x;
+    ASR_U32 ty0;        /* first tile row of this band */
+    ASR_U32 cs;         /* channel stride of the map */
+    ASR_U32 base;       /* element offset of the bound window */
+    ASR_U32 F;          /* features of the map (adapter input) */
+    ASR_U32 hidden;
+    ASR_U32 pix_w, pix_b, fc1_w, fc1_b; /* weight offsets (floats) */
+    ASR_U32 fc2_w, fc2_b;
+    ASR_U32 pad0, pad1;
+};
+
+ASR_STRUCT(AsrTileListParams) {
+    ASR_U32 width;
+    ASR_U32 height;
+    ASR_U32 tile;
+    ASR_U32 tiles_x;
+    ASR_U32 tiles_y;
+    ASR_U32 band_tiles; /* tile rows per encoder band */
+    ASR_U32 bands;
+    ASR_U32 depth;      /* blocks of the op: lists l < depth */
+    ASR_U32 gpt;        /* conv workgroups per tile (x of the indirect commands) */
+    ASR_U32 gz1;        /* conv1's z workgroups (output channel groups) */
+    ASR_U32 gz2;        /* conv2's */
+    ASR_U32 pix_off;
+    ASR_U32 args_off;
+    ASR_U32 list_off;
+    ASR_U32 pad0, pad1;
 };
 
 #endif /* ANYSR_SHADER_PARAMS_H */

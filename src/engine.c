@@ -76,6 +76,7 @@ struct AsrEngine {
     AsrConfig cfg;
     AsrOpChoice op;
     AsrNetOp debug_op; /* width 0: none (internal.h) */
+    float debug_target; /* its spatial depth target (0: 1, fixed depth) */
     int bicubic;       /* internal.h test mode */
     int no_tail;       /* internal.h test mode */
     double fake_ms_per_gmac, fake_fixed_ms; /* internal.h synthetic timing */
@@ -597,7 +598,7 @@ static AsrNetOp resolve_op(const AsrEngine *e, int32_t *subnet)
     int32_t cap = (int32_t)e->cfg.cap;
     int32_t sn = e->op.subnet < 0 ? cap : e->op.subnet;
     *subnet = sn;
-    return (AsrNetOp) { a->ladder[sn][0], a->ladder[sn][1], e->op.decoder, e->op.k };
+    return (AsrNetOp) { a->ladder[sn][0], a->ladder[sn][1], e->op.decoder, e->op.k, 1.0f };
 }
 
 /* ---- operating points and the QoS controller (controller.h) ---------- */
@@ -911,7 +912,7 @@ static AsrStatus process(AsrEngine *e, const AsrFrame *in, AsrFrame *out,
             bicubic = 1; /* planned: has_floor() */
             op = (AsrNetOp) { 0, 0, oc.decoder, oc.k };
         } else {
-            op = (AsrNetOp) { a->ladder[subnet][0], a->ladder[subnet][1], oc.decoder, oc.k };
+            op = (AsrNetOp) { a->ladder[subnet][0], a->ladder[subnet][1], oc.decoder, oc.k, 1.0f };
         }
     } else {
         op = resolve_op(e, &subnet);
@@ -1269,7 +1270,16 @@ AsrStatus asr_engine_debug_set_op(AsrEngine *e, uint32_t width, uint32_t depth,
     if (width > a->F || width % a->chunk || depth > a->D || mode < ASR_DECODER_HEAVY ||
         mode > ASR_DECODER_ROUTED)
         return ASR_ERROR_INVALID_ARGUMENT;
-    e->debug_op = (AsrNetOp) { width, depth, mode, k };
+    e->debug_op = (AsrNetOp) { width, depth, mode, k, e->debug_target > 0.0f ? e->debug_target : 1.0f };
+    return ASR_OK;
+}
+
+AsrStatus asr_engine_debug_set_depth_target(AsrEngine *e, float target)
+{
+    if (!(target > 0.0f))
+        return ASR_ERROR_INVALID_ARGUMENT;
+    e->debug_target = target;
+    e->debug_op.target = target;
     return ASR_OK;
 }
 
@@ -1303,6 +1313,19 @@ AsrStatus asr_engine_debug_set_bicubic(AsrEngine *e, int on)
 const AsrModel *asr_engine_debug_model(const AsrEngine *e)
 {
     return e->net.model;
+}
+
+AsrStatus asr_engine_debug_tiles(const AsrEngine *e, AsrDebugTiles *t)
+{
+    if (!e->configured)
+        return ASR_ERROR_NOT_CONFIGURED;
+    const AsrNetPlan *p = &e->cfg.np;
+    *t = (AsrDebugTiles) {
+        .depth_ok = p->depth_ok, .tile = p->tile, .tiles_x = p->tiles_x, .tiles_y = p->tiles_y,
+        .bands = p->enc_bands, .enc_rows = p->enc_rows, .pix_off = p->pix_off,
+        .args_off = p->args_off, .list_off = p->list_off,
+    };
+    return ASR_OK;
 }
 
 static AsrStatus debug_read_raw(AsrEngine *e, const AsrBuffer *src, size_t offset, void *dst,
@@ -1360,6 +1383,7 @@ AsrStatus asr_engine_debug_read(AsrEngine *e, AsrDebugBuffer which, size_t offse
     case ASR_DEBUG_UNREF: src = &e->net.unref; break;
     case ASR_DEBUG_ROUTE: src = &e->net.route; break;
     case ASR_DEBUG_HR: src = &e->hr; break;
+    case ASR_DEBUG_TILES: src = &e->net.tiles; break;
     }
     int map = which == ASR_DEBUG_H0 || which == ASR_DEBUG_X || which == ASR_DEBUG_Y ||
               which == ASR_DEBUG_ENC;

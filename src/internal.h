@@ -30,6 +30,8 @@ typedef enum AsrDebugBuffer {
     ASR_DEBUG_UNREF, /* routed: output before refinement, RGB planes at HR */
     ASR_DEBUG_ROUTE, /* routed: uint32 route buffer (params.h ASR_ROUTE_*) */
     ASR_DEBUG_HR,    /* float output before packing: RGB[A] planes at HR */
+    ASR_DEBUG_TILES, /* spatial depth: uint32 tiles[] (params.h layout: depths, pixel
+                        counts, indirect commands, lists; AsrNetPlan offsets) */
 } AsrDebugBuffer;
 
 /* Copy `bytes` at byte `offset` of a device buffer into `dst` (waits for the
@@ -42,6 +44,10 @@ AsrStatus asr_engine_debug_read(AsrEngine *e, AsrDebugBuffer which, size_t offse
  * of the chunk in [chunk, F], depth in [0, D]. */
 AsrStatus asr_engine_debug_set_op(AsrEngine *e, uint32_t width, uint32_t depth,
                                   AsrDecoderMode mode, float k);
+
+/* The spatial depth target of asr_engine_debug_set_op()'s op (default 1,
+ * fixed depth; applies to the current debug op too). */
+AsrStatus asr_engine_debug_set_depth_target(AsrEngine *e, float target);
 
 /* Faults on demand: the `after`-th next queue submission finds the device
  * lost (ASR_ERROR_DEVICE_LOST, and every later call too), or the `after`-th
@@ -72,5 +78,17 @@ AsrStatus asr_engine_debug_set_bicubic(AsrEngine *e, int on);
 
 /* The loaded model (weights on the host, arch, offsets, sha256). */
 const AsrModel *asr_engine_debug_model(const AsrEngine *e);
+
+/* Spatial depth layout of the current configuration (ASR_DEBUG_TILES):
+ * whether adaptive ops run (depth_ok), tile side, tiles per row and column,
+ * encoder bands and rows per band, and the uint offsets of the pixel counts,
+ * indirect commands and lists in tiles[]. ASR_ERROR_NOT_CONFIGURED before a
+ * configuration. */
+typedef struct AsrDebugTiles {
+    int depth_ok;
+    uint32_t tile, tiles_x, tiles_y, bands, enc_rows;
+    uint32_t pix_off, args_off, list_off;
+} AsrDebugTiles;
+AsrStatus asr_engine_debug_tiles(const AsrEngine *e, AsrDebugTiles *t);
 
 #endif /* ASR_INTERNAL_H */

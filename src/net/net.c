@@ -14,7 +14,11 @@
 #include "safetensors.h"
 #include "shaders.h"
 
-_Static_assert(sizeof(AsrConvParams) == 80, "AsrConvParams layout");
+_Static_assert(sizeof(AsrConvParams) == 112, "AsrConvParams layout");
+_Static_assert(sizeof(AsrDepthParams) == 80, "AsrDepthParams layout");
+_Static_assert(sizeof(AsrTileListParams) == 64, "AsrTileListParams layout");
+_Static_assert(ASR_DEPTH_MAX_F >= ASR_MODEL_MAX_F && ASR_DEPTH_MAX_HIDDEN >= ASR_MODEL_MAX_ADAPTER &&
+               ASR_MODEL_MAX_D <= 16, "shader limits (depth.comp, tile_lists.comp)");
 _Static_assert(sizeof(AsrGapParams) == 32, "AsrGapParams layout");
 _Static_assert(sizeof(AsrSaParams) == 64, "AsrSaParams layout");
 _Static_assert(sizeof(AsrDecParams) == 96, "AsrDecParams layout");
@@ -260,6 +264,56 @@ static AsrStatus create_mlp(AsrDevice *d, AsrNet *net, int heavy, int fp16, AsrP
     return asr_pass_create(d, &desc, p);
 }
 
+/* Spatial depth: the adapter, the list builder, and conv1 / conv2 over tile
+ * lists. Their register block covers a tile's width with whole workgroups:
+ * 4 pixels per invocation, tile / 4 invocations along x (ANYSR_CONV_BLOCK
+ * does not apply), 8 rows on lavapipe, 16 on GPUs. */
+static AsrStatus create_depth_passes(AsrDevice *d, AsrNet *net)
+{
+    AsrStatus status;
+    uint32_t T = net->model->arch.depth_tile;
+    AsrConvBlock *b = &net->tile_block;
+    b->px = T % 4 == 0 ? 4 : T % 2 == 0 ? 2 : 1;
+    b->lx = ASR_MIN(T / b->px, 16);
+    b->ly = d->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ? 8 : 16;
+    b->ly = ASR_MIN(b->ly, T);
+    b->cob = 8;
+    b->wshare = 0;
+    if (net->conv_block.wshare && T % 8 == 0 && T / 8 <= 16) {
+        /* the weight broadcasts of Mesa 22.3's lavapipe (choose_conv_block())
+         * give wrong sums there unless a row of the workgroup is 8 lanes, a
+         * whole subgroup (measured: 4-lane rows fail the golden suite) */
+        b->lx = 8;
+        b->px = T / 8;
+        b->wshare = 1;
+    }
+    static const uint32_t flags[2] = {
+        ASR_CONV_TILED,
+        ASR_CONV_PRE_SA_RELU | ASR_CONV_ADD_RES | ASR_CONV_TILED | ASR_CONV_TILE_MASK,
+    };
+    for (int i = 0; i < 2; i++) {
+        AsrPassDesc conv = {
+            .shader = net->fp16 ? &asr_shader_conv3x3_f16 : &asr_shader_conv3x3,
+            .num_buffers = 8, .push_size = sizeof(AsrConvParams),
+            .local_x = b->lx, .local_y = b->ly, .num_spec = 4,
+            .spec = { b->px, b->cob, b->wshare, flags[i] },
+        };
+        if ((status = asr_pass_create(d, &conv, &net->conv_tiled[i])) < 0)
+            return status;
+    }
+    AsrPassDesc depth = {
+        .shader = net->fp16 ? &asr_shader_depth_f16 : &asr_shader_depth, .num_buffers = 3,
+        .push_size = sizeof(AsrDepthParams), .local_x = ASR_DEPTH_LOCAL, .local_y = 1,
+    };
+    AsrPassDesc lists = {
+        .shader = &asr_shader_tile_lists, .num_buffers = 1,
+        .push_size = sizeof(AsrTileListParams), .local_x = 16, .local_y = 1,
+    };
+    if ((status = asr_pass_create(d, &depth, &net->depth)) < 0)
+        return status;
+    return asr_pass_create(d, &lists, &net->lists);
+}
+
 AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, int coopmat, AsrCmd *cmd,
                          AsrNet *net)
 {
@@ -292,11 +346,11 @@ AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, int coopmat, A
         .local_x = cb->lx, .local_y = cb->ly, .num_spec = 4, .spec = { cb->px, cb->cob, cb->wshare },
     };
     AsrPassDesc gap = {
-        .shader = fp16 ? &asr_shader_gap_f16 : &asr_shader_gap, .num_buffers = 2, .push_size = sizeof(AsrGapParams),
+        .shader = fp16 ? &asr_shader_gap_f16 : &asr_shader_gap, .num_buffers = 3, .push_size = sizeof(AsrGapParams),
         .local_x = ASR_MIN(ASR_MAX(d->subgroup_size, 1), ASR_GAP_MAX_LOCAL), .local_y = 1,
     };
     AsrPassDesc sa = {
-        .shader = &asr_shader_sa, .num_buffers = 3, .push_size = sizeof(AsrSaParams),
+        .shader = &asr_shader_sa, .num_buffers = 4, .push_size = sizeof(AsrSaParams),
         .local_x = ASR_SA_LOCAL, .local_y = 1,
     };
     AsrPassDesc classify = {
@@ -335,6 +389,8 @@ AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, int coopmat, A
         if ((status = asr_pass_create(d, &conv, &net->conv[i])) < 0)
             goto error;
     }
+    if (a->depth_tile && (status = create_depth_passes(d, net)) < 0)
+        goto error;
     if ((status = asr_pass_create(d, &gap, &net->gap)) < 0 ||
         (status = asr_pass_create(d, &sa, &net->sa)) < 0 ||
         (status = asr_pass_create(d, &classify, &net->classify)) < 0 ||
@@ -364,9 +420,10 @@ void asr_net_destroy(AsrDevice *d, AsrNet *net)
         asr_pass_destroy(d, &net->conv[i]);
     asr_buffer_destroy(d, &net->wpack);
     AsrPass *passes[] = { &net->gap, &net->sa, &net->classify, &net->args,
-                          &net->mlp_heavy, &net->mlp_light, &net->refine, &net->bilinear };
+                          &net->mlp_heavy, &net->mlp_light, &net->refine, &net->bilinear,
+                          &net->depth, &net->lists, &net->conv_tiled[0], &net->conv_tiled[1] };
     AsrBuffer *bufs[] = { &net->weights, &net->att, &net->x, &net->y, &net->partial,
-                          &net->unref, &net->route };
+                          &net->unref, &net->route, &net->tiles };
     for (size_t i = 0; i < ASR_ARRAY_SIZE(passes); i++)
         asr_pass_destroy(d, passes[i]);
     for (size_t i = 0; i < ASR_ARRAY_SIZE(bufs); i++)
@@ -420,6 +477,34 @@ static uint32_t enc_span(const AsrNetSize *s, uint32_t rows)
     return span;
 }
 
+/* Spatial depth: encoder bands of whole tile rows (a tile lies in one band),
+ * and the tiles[] layout (params.h). A band shorter than a tile (very wide
+ * frames on small bindings) leaves the configuration without spatial depth:
+ * adaptive ops run at fixed depth there. */
+static void plan_tiles(const AsrArch *a, const AsrNetSize *s, AsrNetPlan *plan)
+{
+    uint32_t T = a->depth_tile;
+    plan->tiles_bytes = 16; /* bound by gap and sa either way */
+    if (!T)
+        return;
+    if (plan->enc_bands > 1) {
+        if (plan->enc_rows < T)
+            return;
+        plan->enc_rows = plan->enc_rows / T * T;
+        plan->enc_bands = ASR_DIV_UP(s->in_h, plan->enc_rows);
+    }
+    plan->depth_ok = 1;
+    plan->tile = T;
+    plan->tiles_x = ASR_DIV_UP(s->in_w, T);
+    plan->tiles_y = ASR_DIV_UP(s->in_h, T);
+    plan->ntiles = plan->tiles_x * plan->tiles_y;
+    plan->pix_off = ASR_DIV_UP(plan->ntiles, 4) * 4;
+    plan->args_off = plan->pix_off + ASR_DIV_UP(a->D, 4) * 4;
+    plan->list_off = plan->args_off + a->D * plan->enc_bands * 8;
+    plan->tiles_bytes = ((uint64_t)plan->list_off + (uint64_t)a->D * plan->ntiles) *
+                        sizeof(uint32_t);
+}
+
 AsrStatus asr_net_plan(const AsrNet *net, const AsrNetSize *s, const AsrNetLimits *lim,
                        AsrNetPlan *plan, char *err, size_t err_size)
 {
@@ -459,9 +544,11 @@ AsrStatus asr_net_plan(const AsrNet *net, const AsrNetSize *s, const AsrNetLimit
     if (!lim->tile_rows && !lim->band_macs) /* by the binding range only: even bands */
         plan->enc_rows = ASR_DIV_UP(s->in_h, ASR_DIV_UP(s->in_h, rows));
     plan->enc_bands = ASR_DIV_UP(s->in_h, plan->enc_rows);
+    plan_tiles(a, s, plan);
 
     uint64_t fixed = 2 * asr_buffer_pool_bytes(plan->map_bytes) +
-                     asr_buffer_pool_bytes(plan->partial_bytes);
+                     asr_buffer_pool_bytes(plan->partial_bytes) +
+                     asr_buffer_pool_bytes(plan->tiles_bytes);
     if (fixed > lim->budget) {
         snprintf(err, err_size, "the feature maps need %llu bytes, above the memory budget of "
                  "%llu bytes", (unsigned long long)fixed, (unsigned long long)lim->budget);
@@ -522,6 +609,7 @@ AsrStatus asr_net_reserve(AsrDevice *d, AsrNet *net, const AsrNetPlan *plan)
         { &net->route, plan->route_bytes,
           STORAGE | VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT |
           VK_BUFFER_USAGE_TRANSFER_SRC_BIT },
+        { &net->tiles, plan->tiles_bytes, STORAGE | VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT },
     };
     for (size_t i = 0; i < ASR_ARRAY_SIZE(res); i++) {
         AsrStatus status = asr_buffer_reserve(d, res[i].b, ASR_BUFFER_DEVICE, res[i].size,
@@ -538,8 +626,13 @@ AsrStatus asr_net_reserve(AsrDevice *d, AsrNet *net, const AsrNetPlan *plan)
         { &net->classify, plan->dec_bands },
         { &net->mlp_heavy, plan->dec_bands * 2 },
         { &net->mlp_light, plan->dec_bands * 2 },
+        { &net->conv_tiled[0], plan->enc_bands },
+        { &net->conv_tiled[1], plan->enc_bands },
+        { &net->depth, plan->enc_bands },
     };
     for (size_t i = 0; i < ASR_ARRAY_SIZE(sets); i++) {
+        if (!sets[i].p->pipeline)
+            continue; /* no adapter: no spatial-depth passes */
         AsrStatus status = asr_pass_reserve_sets(d, sets[i].p, sets[i].n);
         if (status < 0)
             return status;
@@ -555,6 +648,7 @@ AsrStatus asr_net_trim(AsrDevice *d, AsrNet *net, const AsrNetPlan *plan)
         { &net->partial, plan ? plan->partial_bytes : 0 },
         { &net->unref, plan ? plan->unref_bytes : 0 },
         { &net->route, plan ? plan->route_bytes : 0 },
+        { &net->tiles, plan ? plan->tiles_bytes : 0 },
     };
     for (size_t i = 0; i < ASR_ARRAY_SIZE(res); i++) {
         AsrStatus status = asr_buffer_shrink(d, res[i].b, res[i].size);
@@ -610,22 +704,34 @@ void asr_net_bind(AsrDevice *d, AsrNet *net, const AsrNetSize *s, const AsrNetPl
     AsrBufferRange route = { &net->route, 0, plan->route_bytes };
     AsrBufferRange w = { &net->weights, 0, net->model->num_weights * sizeof(float) };
     AsrBufferRange att = { &net->att, 0, (VkDeviceSize)a->D * a->F * sizeof(float) };
+    AsrBufferRange tiles = { &net->tiles, 0, plan->tiles_bytes };
 
     for (uint32_t b = 0; b < plan->enc_bands; b++) {
         for (uint32_t i = 0; i < ASR_CONV_SET_COUNT; i++) {
-            AsrBufferRange r[7];
+            AsrBufferRange r[8];
             ConvBases cb;
             conv_bases(d, net, s, plan, b, i, r, &cb);
             r[3] = w, r[4] = att, r[5] = *lr;
             r[6] = (AsrBufferRange) { &net->wpack, 0, net->wpack_bytes }; /* coopmat only */
             asr_pass_bind(d, &net->conv[i], b, r);
+            if (plan->depth_ok && (i == ASR_CONV_SET_C1 || i == ASR_CONV_SET_C2)) {
+                r[6] = w; /* unused by conv3x3.comp */
+                r[7] = tiles;
+                asr_pass_bind(d, &net->conv_tiled[i == ASR_CONV_SET_C2], b, r);
+            }
         }
         uint32_t r0 = b * plan->enc_rows, r1 = ASR_MIN(r0 + plan->enc_rows, s->in_h), base;
-        AsrBufferRange gap[2] = { map_rows(d, &net->y, s, plan, r0, r1, &base), partial };
+        AsrBufferRange gap[3] = { map_rows(d, &net->y, s, plan, r0, r1, &base), partial, tiles };
         asr_pass_bind(d, &net->gap, b, gap);
+        if (plan->depth_ok) {
+            AsrBufferRange dr[3] = { map_rows(d, &net->x, s, plan, r0, r1, &base), w, tiles };
+            asr_pass_bind(d, &net->depth, b, dr);
+        }
     }
-    AsrBufferRange sa[3] = { partial, w, att };
+    AsrBufferRange sa[4] = { partial, w, att, tiles };
     asr_pass_bind(d, &net->sa, 0, sa);
+    if (plan->depth_ok)
+        asr_pass_bind(d, &net->lists, 0, &tiles);
     asr_pass_bind(d, &net->args, 0, &route);
     for (uint32_t b = 0; b < plan->dec_bands; b++) {
         for (int routed = 0; routed < 2; routed++) {
@@ -693,6 +799,127 @@ static AsrStatus conv(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net, const
     return ASR_OK;
 }
 
+/* The GAP and scale attention of block i (width c); spatial depth: pooled
+ * over the pixels of the tiles that run it (n from tiles[]). */
+static void record_attention(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
+                             const AsrNetSize *s, const AsrNetPlan *plan, uint32_t i, uint32_t c,
+                             int masked)
+{
+    const AsrArch *a = &net->model->arch;
+    const AsrModelOffsets *o = &net->model->off;
+    uint32_t F = a->F;
+    for (uint32_t b = 0; b < plan->enc_bands; b++) {
+        uint32_t r0 = b * plan->enc_rows, r1 = ASR_MIN(r0 + plan->enc_rows, s->in_h);
+        uint32_t base;
+        map_rows(d, &net->y, s, plan, r0, r1, &base);
+        AsrGapParams gp = {
+            .width = s->in_w, .height = s->in_h, .y0 = r0, .cs = plan->cs, .base = base,
+            .tile = plan->tile, .tiles_x = plan->tiles_x, .block = masked ? i : ASR_NO_MASK,
+        };
+        asr_netprof_gap(d, net, s, plan, r1 - r0, c);
+        asr_pass_dispatch_groups(d, cb, &net->gap, b, &gp, r1 - r0, c, 1);
+    }
+    asr_cmd_compute_barrier(d, cb);
+    AsrSaParams sp = {
+        .sx = (float)((double)s->out_w / s->in_w), .sy = (float)((double)s->out_h / s->in_h),
+        .c = c, .chunk = a->chunk, .hidden = a->sa_hidden,
+        .fc1_stride = F + F / a->chunk * 2, .groups = s->in_h,
+        .n = s->in_w * s->in_h,
+        .fc1_w = o->fc1[i].w, .fc1_b = o->fc1[i].b, .fc2_w = o->fc2[i].w,
+        .fc2_b = o->fc2[i].b, .att_off = i * F,
+        .n_at = masked ? plan->pix_off + i : ASR_NO_MASK,
+    };
+    asr_netprof_sa(d, net, s, c);
+    asr_pass_dispatch_groups(d, cb, &net->sa, 0, &sp, 1, 1, 1);
+    asr_cmd_compute_barrier(d, cb);
+}
+
+/* Spatial depth (README "Spatial depth"), after the head: the adapter's
+ * depth per tile, the tile lists, then each block's conv1 and conv2 over
+ * the tiles that run it (indirect dispatches, band by band). conv2 reads
+ * y as zero outside those tiles; x is updated in place, so tiles that
+ * stopped keep their features and their neighbours read them as the halo. */
+static AsrStatus record_depth_blocks(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
+                                     const AsrNetSize *s, const AsrNetPlan *plan,
+                                     const AsrNetOp *op, AsrNetBreak brk, void *user)
+{
+    const AsrArch *a = &net->model->arch;
+    const AsrModelOffsets *o = &net->model->off;
+    const AsrConvBlock *k = &net->tile_block;
+    uint32_t F = a->F, c = op->width, T = plan->tile;
+    uint32_t band_tiles = ASR_DIV_UP(plan->enc_rows, T); /* bands of whole tile rows */
+    uint32_t gpt_x = ASR_DIV_UP(T, k->lx * k->px), gpt = gpt_x * ASR_DIV_UP(T, k->ly);
+
+    for (uint32_t b = 0; b < plan->enc_bands; b++) {
+        uint32_t r0 = b * plan->enc_rows, r1 = ASR_MIN(r0 + plan->enc_rows, s->in_h), base;
+        map_rows(d, &net->x, s, plan, r0, r1, &base);
+        AsrDepthParams dp = {
+            .target = op->target, .dscale = (float)op->depth * op->target, .depth = op->depth,
+            .width = s->in_w, .height = s->in_h, .tile = T, .tiles_x = plan->tiles_x,
+            .ty0 = r0 / T, .cs = plan->cs, .base = base, .F = F, .hidden = a->adapter_hidden,
+            .pix_w = o->ad_pix.w, .pix_b = o->ad_pix.b, .fc1_w = o->ad_fc1.w,
+            .fc1_b = o->ad_fc1.b, .fc2_w = o->ad_fc2.w, .fc2_b = o->ad_fc2.b,
+        };
+        asr_prof_tag(d, "depth", (double)(r1 - r0) * s->in_w * F * a->adapter_hidden,
+                     (double)(r1 - r0) * s->in_w * F * plan->elem);
+        asr_pass_dispatch_groups(d, cb, &net->depth, b, &dp, plan->tiles_x,
+                                 ASR_DIV_UP(r1 - r0, T), 1);
+    }
+    asr_cmd_compute_barrier(d, cb);
+    AsrTileListParams lp = {
+        .width = s->in_w, .height = s->in_h, .tile = T, .tiles_x = plan->tiles_x,
+        .tiles_y = plan->tiles_y, .band_tiles = band_tiles, .bands = plan->enc_bands,
+        .depth = op->depth, .gpt = gpt, .gz1 = ASR_DIV_UP(c, k->cob),
+        .gz2 = ASR_DIV_UP(F, k->cob), .pix_off = plan->pix_off, .args_off = plan->args_off,
+        .list_off = plan->list_off,
+    };
+    asr_prof_tag(d, "tile_lists", 0.0, (double)plan->ntiles * (1 + op->depth) * 4.0);
+    asr_pass_dispatch_groups(d, cb, &net->lists, 0, &lp, 1, 1, 1);
+    asr_cmd_barrier(d, cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
+                    VK_PIPELINE_STAGE_DRAW_INDIRECT_BIT | VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                    VK_ACCESS_INDIRECT_COMMAND_READ_BIT | VK_ACCESS_SHADER_READ_BIT);
+
+    for (uint32_t i = 0; i < op->depth; i++) {
+        for (int half = 0; half < 2; half++) {
+            for (uint32_t b = 0; b < plan->enc_bands; b++) {
+                AsrBufferRange r[3];
+                ConvBases base;
+                uint32_t set = half ? ASR_CONV_SET_C2 : ASR_CONV_SET_C1;
+                conv_bases(d, net, s, plan, b, set, r, &base);
+                uint32_t r0 = b * plan->enc_rows, r1 = ASR_MIN(r0 + plan->enc_rows, s->in_h);
+                uint32_t args = plan->args_off + (i * plan->enc_bands + b) * 8 + half * 4;
+                AsrConvParams p = {
+                    .width = s->in_w, .height = s->in_h, .plane = s->in_w * s->in_h,
+                    .c_in = half ? c : F, .c_out = half ? F : c, .cin_stride = F,
+                    .w_off = half ? o->conv2[i].w : o->conv1[i].w,
+                    .b_off = half ? o->conv2[i].b : o->conv1[i].b,
+                    .att_off = i * F,
+                    .flags = half ? ASR_CONV_PRE_SA_RELU | ASR_CONV_ADD_RES | ASR_CONV_TILED |
+                                    ASR_CONV_TILE_MASK : ASR_CONV_TILED,
+                    .y0 = r0, .rows = r1 - r0, .cs = plan->cs,
+                    .in_base = base.in, .out_base = base.out, .res_base = base.res,
+                    .tile = T, .tiles_x = plan->tiles_x, .gpt_x = gpt_x, .gpt = gpt,
+                    .list_off = plan->list_off + i * plan->ntiles, .start_at = args + 3,
+                    .block = i,
+                };
+                /* the MACs depend on the tiles: asr_netprof counts none here */
+                asr_prof_tag(d, half ? "block.conv2.tiles" : "block.conv1.tiles", 0.0, 0.0);
+                asr_pass_dispatch_indirect(d, cb, &net->conv_tiled[half], b, &p, &net->tiles,
+                                           (VkDeviceSize)args * sizeof(uint32_t));
+                if (brk) {
+                    AsrStatus status = brk(user);
+                    if (status < 0)
+                        return status;
+                }
+            }
+            asr_cmd_compute_barrier(d, cb);
+            if (!half)
+                record_attention(d, cb, net, s, plan, i, c, 1);
+        }
+    }
+    return ASR_OK;
+}
+
 AsrStatus asr_net_record_encoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
                                  const AsrNetSize *s, const AsrNetPlan *plan,
                                  const AsrNetOp *op, AsrNetBreak brk, void *user)
@@ -701,40 +928,24 @@ AsrStatus asr_net_record_encoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet 
     const AsrArch *a = &net->model->arch;
     const AsrModelOffsets *o = &net->model->off;
     uint32_t F = a->F, c = op->width;
-    float sx = (float)((double)s->out_w / s->in_w), sy = (float)((double)s->out_h / s->in_h);
 
     status = conv(d, cb, net, s, plan, ASR_CONV_SET_HEAD, 3, F, 3, o->head, ASR_CONV_IN_IMAGE, 0,
                   0, brk, user);
+    if (status >= 0 && asr_net_adaptive(net, op) && plan->depth_ok) {
+        status = record_depth_blocks(d, cb, net, s, plan, op, brk, user);
+        goto tail;
+    }
     for (uint32_t i = 0; i < op->depth && status >= 0; i++) {
         status = conv(d, cb, net, s, plan, ASR_CONV_SET_C1, F, c, F, o->conv1[i], 0, 0,
                       net->wp_conv1[i], brk, user);
         if (status < 0)
             break;
-        for (uint32_t b = 0; b < plan->enc_bands; b++) {
-            uint32_t r0 = b * plan->enc_rows, r1 = ASR_MIN(r0 + plan->enc_rows, s->in_h);
-            uint32_t base;
-            map_rows(d, &net->y, s, plan, r0, r1, &base);
-            AsrGapParams gp = {
-                .width = s->in_w, .height = s->in_h, .y0 = r0, .cs = plan->cs, .base = base,
-            };
-            asr_netprof_gap(d, net, s, plan, r1 - r0, c);
-            asr_pass_dispatch_groups(d, cb, &net->gap, b, &gp, r1 - r0, c, 1);
-        }
-        asr_cmd_compute_barrier(d, cb);
-        AsrSaParams sp = {
-            .sx = sx, .sy = sy, .c = c, .chunk = a->chunk, .hidden = a->sa_hidden,
-            .fc1_stride = F + F / a->chunk * 2, .groups = s->in_h,
-            .n = s->in_w * s->in_h,
-            .fc1_w = o->fc1[i].w, .fc1_b = o->fc1[i].b, .fc2_w = o->fc2[i].w,
-            .fc2_b = o->fc2[i].b, .att_off = i * F,
-        };
-        asr_netprof_sa(d, net, s, c);
-        asr_pass_dispatch_groups(d, cb, &net->sa, 0, &sp, 1, 1, 1);
-        asr_cmd_compute_barrier(d, cb);
+        record_attention(d, cb, net, s, plan, i, c, 0);
         status = conv(d, cb, net, s, plan, ASR_CONV_SET_C2, c, F, F, o->conv2[i],
                       ASR_CONV_PRE_SA_RELU | ASR_CONV_ADD_RES, i * F, net->wp_conv2[i], brk,
                       user);
     }
+tail:
     if (status >= 0 && !op->no_tail)
         status = conv(d, cb, net, s, plan, ASR_CONV_SET_TAIL, F, F, F, o->tail, ASR_CONV_ADD_HEAD,
                       0, net->wp_tail, brk, user);
@@ -830,4 +1041,15 @@ void asr_net_record_decoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
 int asr_net_adaptive(const AsrNet *net, const AsrNetOp *op)
 {
     return net->model->arch.depth_tile > 0 && op->target < 1.0f && op->depth > 0;
+}
+
+void asr_net_record_depth_counts(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
+                                 const AsrNetPlan *plan, const AsrNetOp *op, VkBuffer dst,
+                                 VkDeviceSize offset)
+{
+    VkBufferCopy copy = {
+        .srcOffset = (VkDeviceSize)plan->pix_off * sizeof(uint32_t), .dstOffset = offset,
+        .size = (VkDeviceSize)ASR_MIN(op->depth, ASR_NET_DEPTH_COUNTS_MAX) * sizeof(uint32_t),
+    };
+    d->vk.vkCmdCopyBuffer(cb, net->tiles.buffer, dst, 1, &copy);
 }

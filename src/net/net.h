@@ -71,6 +71,11 @@ typedef struct AsrNetPlan {
     uint64_t route_bytes;   /* route buffer of a window */
     uint64_t hr_bytes;      /* RGB[A] of a window (pack's source) */
     uint64_t total_bytes;   /* all of the above: the net's share of memory */
+    /* spatial depth (model with an adapter; params.h "tiles[]" layout) */
+    int depth_ok;           /* adaptive ops can run: encoder bands of whole tile rows */
+    uint32_t tile, tiles_x, tiles_y, ntiles;
+    uint32_t pix_off, args_off, list_off; /* uint indices in tiles[] */
+    uint64_t tiles_bytes;
 } AsrNetPlan;
 
 /* Rows of decoder band b (params.h AsrDecParams windows). */
@@ -133,9 +138,13 @@ typedef struct AsrNet {
     int fp16;          /* feature maps in float16 (act.h) */
     AsrPass conv[ASR_CONV_SET_COUNT]; /* per role: the flags are specialised */
     AsrPass gap, sa, classify, args, mlp_heavy, mlp_light, refine, bilinear;
+    /* spatial depth (model with an adapter): the adapter, the tile lists and
+     * conv1 / conv2 over the lists (SIMT, tiled register block) */
+    AsrPass depth, lists, conv_tiled[2];
+    AsrConvBlock tile_block;
     /* grow-only, size-dependent: the whole-frame feature maps x and y (see
      * AsrNetPlan), partial sums, and the decoder window */
-    AsrBuffer x, y, partial, unref, route;
+    AsrBuffer x, y, partial, unref, route, tiles;
     uint64_t weight_uploads;
 } AsrNet;
 
@@ -186,13 +195,16 @@ void asr_net_record_decoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
                             uint32_t band);
 
 /* Spatial depth (README "Spatial depth"). Whether op runs with it on this
- * net (a model with a depth adapter, target < 1, depth > 0). */
+ * net (a model with a depth adapter, target < 1, depth > 0); it does where
+ * plan->depth_ok too, else at fixed depth. */
 int asr_net_adaptive(const AsrNet *net, const AsrNetOp *op);
-/* After an adaptive encoder in the same command buffer: copy the counts of
- * LR pixels that ran each block l < op depth (uint32 x op depth, block
+/* After an adaptive encoder (asr_net_adaptive() and plan->depth_ok) in the
+ * same command buffer, ordered after it for transfer reads: copy the counts
+ * of LR pixels that ran each block l < op depth (uint32 x op depth, block
  * order) to dst at offset; ASR_NET_DEPTH_COUNTS_MAX * 4 bytes at most. */
 #define ASR_NET_DEPTH_COUNTS_MAX 16
 void asr_net_record_depth_counts(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
-                                 const AsrNetOp *op, VkBuffer dst, VkDeviceSize offset);
+                                 const AsrNetPlan *plan, const AsrNetOp *op, VkBuffer dst,
+                                 VkDeviceSize offset);
 
 #endif /* ASR_NET_H */

@@ -13,6 +13,9 @@
 #include "gap.spv.h"
 #include "gap_f16.spv.h"
 #include "sa.spv.h"
+#include "depth.spv.h"
+#include "depth_f16.spv.h"
+#include "tile_lists.spv.h"
 #include "dec_classify.spv.h"
 #include "dec_classify_f16.spv.h"
 #include "dec_args.spv.h"
@@ -39,6 +42,9 @@ const AsrShaderCode asr_shader_conv3x3_f16 = SHADER(conv3x3_f16);
 const AsrShaderCode asr_shader_gap = SHADER(gap);
 const AsrShaderCode asr_shader_gap_f16 = SHADER(gap_f16);
 const AsrShaderCode asr_shader_sa = SHADER(sa);
+const AsrShaderCode asr_shader_depth = SHADER(depth);
+const AsrShaderCode asr_shader_depth_f16 = SHADER(depth_f16);
+const AsrShaderCode asr_shader_tile_lists = SHADER(tile_lists);
 const AsrShaderCode asr_shader_dec_classify = SHADER(dec_classify);
 const AsrShaderCode asr_shader_dec_classify_f16 = SHADER(dec_classify_f16);
 const AsrShaderCode asr_shader_dec_args = SHADER(dec_args);

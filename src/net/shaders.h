@@ -16,6 +16,9 @@ extern const AsrShaderCode asr_shader_conv3x3_f16; /* act.h: 16-bit feature maps
 extern const AsrShaderCode asr_shader_gap;
 extern const AsrShaderCode asr_shader_gap_f16; /* act.h: 16-bit feature maps */
 extern const AsrShaderCode asr_shader_sa;
+extern const AsrShaderCode asr_shader_depth;
+extern const AsrShaderCode asr_shader_depth_f16;
+extern const AsrShaderCode asr_shader_tile_lists;
 extern const AsrShaderCode asr_shader_dec_classify;
 extern const AsrShaderCode asr_shader_dec_classify_f16; /* act.h: 16-bit feature maps */
 extern const AsrShaderCode asr_shader_dec_args;

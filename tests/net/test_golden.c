@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common.h"
 #include "internal.h"
 #include "asr_test.h"
 #include "model.h"
@@ -112,6 +113,78 @@ typedef struct Summary {
     size_t ignored, pixels, route_flips;
 } Summary;
 
+/* Spatial depth: the engine's tile depths against the reference's, and
+ * its lists, pixel counts and indirect commands against a C reference
+ * built from those depths (params.h "tiles[]" layout). */
+static void check_tiles(AsrEngine *e, const AsrSafetensors *st, int id, uint32_t w, uint32_t h,
+                        uint32_t width, uint32_t depth)
+{
+    AsrDebugTiles t;
+    char name[64];
+    if (asr_engine_debug_tiles(e, &t) != ASR_OK || !t.depth_ok) {
+        FAIL("case %d: no spatial depth in this configuration", id);
+        return;
+    }
+    uint32_t nt = t.tiles_x * t.tiles_y, D = asr_engine_debug_model(e)->arch.D;
+    size_t words = (size_t)t.list_off + (size_t)D * nt;
+    uint32_t *tiles = malloc(words * sizeof(uint32_t));
+    snprintf(name, sizeof(name), "case.%d.depth", id);
+    size_t count = 0;
+    float *want = tensor_f32(st, name, &count);
+    if (count != nt) {
+        FAIL("case %d: reference depth map has %zu tiles, engine %u", id, count, nt);
+        goto done;
+    }
+    if (asr_engine_debug_read(e, ASR_DEBUG_TILES, 0, tiles, words * sizeof(uint32_t)) != ASR_OK) {
+        FAIL("case %d: tiles read-back failed", id);
+        goto done;
+    }
+    uint32_t hist[17] = { 0 }, bad = 0;
+    for (uint32_t i = 0; i < nt; i++) {
+        if (tiles[i] != (uint32_t)want[i] && bad++ < 8)
+            fprintf(stderr, "case %d: tile %u depth %u, reference %.0f\n", id, i, tiles[i], want[i]);
+        hist[ASR_MIN(tiles[i], 16u)]++;
+    }
+    if (bad)
+        FAIL("case %d: %u of %u tile depths differ from the reference", id, bad, nt);
+    /* C reference of tile_lists.comp: raster order, a band's tiles contiguous */
+    uint32_t band_tiles = (t.enc_rows + t.tile - 1) / t.tile;
+    for (uint32_t l = 0; l < depth; l++) {
+        uint32_t n = 0, px = 0;
+        for (uint32_t b = 0; b < t.bands; b++) {
+            uint32_t start = n;
+            for (uint32_t ty = b * band_tiles; ty < ASR_MIN((b + 1) * band_tiles, t.tiles_y); ty++)
+                for (uint32_t tx = 0; tx < t.tiles_x; tx++) {
+                    uint32_t i = ty * t.tiles_x + tx;
+                    if (tiles[i] <= l)
+                        continue;
+                    if (tiles[t.list_off + l * nt + n] != i)
+                        FAIL("case %d: block %u list entry %u is tile %u, expected %u", id, l, n,
+                             tiles[t.list_off + l * nt + n], i);
+                    n++;
+                    px += ASR_MIN(t.tile, h - ty * t.tile) * ASR_MIN(t.tile, w - tx * t.tile);
+                }
+            const uint32_t *a = &tiles[t.args_off + (l * t.bands + b) * 8];
+            if (a[3] != start || a[7] != start || a[1] != 1 || a[5] != 1 ||
+                a[0] != a[4] || (a[0] == 0) != (n == start) || a[2] == 0 || a[6] == 0)
+                FAIL("case %d: block %u band %u indirect commands {%u %u %u %u | %u %u %u %u}, "
+                     "%u entries from %u", id, l, b, a[0], a[1], a[2], a[3], a[4], a[5], a[6],
+                     a[7], n - start, start);
+        }
+        if (tiles[t.pix_off + l] != px)
+            FAIL("case %d: block %u: %u pixels counted, expected %u", id, l,
+                 tiles[t.pix_off + l], px);
+    }
+    printf("case %2d tiles (%u,%u) %ux%u tiles of %u, %u band(s): depths", id, width, depth,
+           t.tiles_x, t.tiles_y, t.tile, t.bands);
+    for (uint32_t d = 0; d <= depth && d <= 16; d++)
+        printf(" %u:%u", d, hist[d]);
+    printf("\n");
+done:
+    free(tiles);
+    free(want);
+}
+
 static void check_case(AsrEngine *e, const AsrSafetensors *st, JsonObject *c, double tol,
                        double ignore_within, Summary *sum)
 {
@@ -135,12 +208,20 @@ static void check_case(AsrEngine *e, const AsrSafetensors *st, JsonObject *c, do
     float *delta = NULL, *heavy = NULL;
     size_t flips = 0, ignored = 0;
 
-    if (asr_engine_debug_set_op(e, width, depth, m, (float)k) != ASR_OK ||
+    double target = jnum(c, "target");
+    if (isnan(target))
+        target = 1.0;
+    if (asr_engine_debug_set_depth_target(e, (float)target) != ASR_OK ||
+        asr_engine_debug_set_op(e, width, depth, m, (float)k) != ASR_OK ||
         run(e, src, w, h, W, H, dst) != ASR_OK ||
         asr_engine_debug_read(e, ASR_DEBUG_HR, 0, got, n * 3 * sizeof(float)) != ASR_OK) {
         FAIL("case %d: engine failed", id);
+        asr_engine_debug_set_depth_target(e, 1.0f);
         goto done;
     }
+    asr_engine_debug_set_depth_target(e, 1.0f);
+    if (target < 1.0)
+        check_tiles(e, st, id, w, h, width, depth);
 
     if (m == ASR_DECODER_ROUTED) {
         double thr = jnum(c, "threshold");
@@ -206,6 +287,9 @@ static void check_case(AsrEngine *e, const AsrSafetensors *st, JsonObject *c, do
         snprintf(extra, sizeof(extra), ", heavy %.1f %%, %zu px near the threshold left out",
                  100.0 * (double)nh / (double)n, ignored);
     }
+    if (target < 1.0)
+        snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), ", depth target %.2f",
+                 target);
     printf("case %2d %-6s (%2u,%u) %2ux%-2u -> %2ux%-2u k %.2f: max |err| %.2e, 8-bit PSNR %s%s\n",
            id, mode, width, depth, w, h, W, H, k, err, ps, extra);
     if (!(err <= tol))
