@@ -831,3 +831,11 @@ int asr_net_adaptive(const AsrNet *net, const AsrNetOp *op)
 {
     return net->model->arch.depth_tile > 0 && op->target < 1.0f && op->depth > 0;
 }
+
+/* TODO(merge): net side. A stand-in until the spatial-depth shaders land:
+ * records nothing (the engine then reads counts of 0). */
+void asr_net_record_depth_counts(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
+                                 const AsrNetOp *op, VkBuffer dst, VkDeviceSize offset)
+{
+    (void)d, (void)cb, (void)net, (void)op, (void)dst, (void)offset;
+}
