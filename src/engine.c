@@ -712,6 +712,7 @@ static int32_t build_points(const AsrEngine *e, AsrPoint *p)
     uint32_t below = 0;
     while (below < a->n_depth_points && a->depth_points[below] < top)
         below++;
+    _Static_assert(ASR_CTRL_MAX_POINTS >= 2 + ASR_MODEL_MAX_LADDER, "a point per subnet");
     uint32_t room = (ASR_CTRL_MAX_POINTS - 2 - a->n_ladder) / a->n_ladder;
     uint32_t lowest = below > room ? below - room : 0;
     for (uint32_t sn = 0; sn < a->n_ladder; sn++) {
@@ -879,8 +880,8 @@ static void controller_decide(AsrEngine *e, AsrCtrlDecision *dec)
                 "%.2f ms x headroom %.2f, predicted %.2f ms, ceiling %d, room %u/%u%s",
                 (int)(e->stats.frames ? e->stats.last_op_point : -1), (int)dec->point,
                 (int)oc.subnet, oc.subnet == ASR_SUBNET_BICUBIC ? "bicubic pass" :
-                decoder_name(oc.decoder), (double)oc.depth_target, why, dec->budget_ms, e->headroom,
-                dec->predicted_ms, (int)in.ceiling, dec->room, dec->room_needed,
+                decoder_name(oc.decoder), (double)oc.depth_target, why, dec->budget_ms,
+                e->headroom, dec->predicted_ms, (int)in.ceiling, dec->room, dec->room_needed,
                 dec->unmeetable ? "; the budget cannot be met even by the cheapest point" : "");
     }
 }
