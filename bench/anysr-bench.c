@@ -5,7 +5,8 @@
  *
  * Op mode (default):
  *   anysr-bench [--size WxH] [--scale S|SX,SY] [--subnet N|all] [--no-cap]
- *               [--decoder heavy|light|routed|all] [--k K] [--frames N]
+ *               [--decoder heavy|light|routed|all] [--k K] [--depth-target T]
+ *               [--frames N]
  *               [--warmup N] [--device N] [--model FILE] [--csv FILE]
  *               [--no-torch] [--no-bicubic] [--python EXE] [--torch-script FILE]
  *               [--roofline] [--profile-csv FILE]
@@ -14,7 +15,9 @@
  *   every op, then frame i + 1 ...) so that a change in the machine's load
  *   falls on all of them alike. Per op: GPU ms per stage (AsrStats), total
  *   GPU ms, wall ms of asr_engine_process(), fps, MACs (the engine's cost
- *   model), GMAC/s (MACs / GPU time), heavy-pixel share; ratios against the
+ *   model: with a depth target below 1 the blocks that ran), GMAC/s (MACs /
+ *   GPU time), heavy-pixel share, the mean depth the frames' input pixels
+ *   ran (models with a depth adapter); ratios against the
  *   full op (the largest subnet run, heavy decoder); then bench/torch_bench.py
  *   times the same ops on the same input with PyTorch on the CPU and the
  *   engine/PyTorch GMAC/s ratio is printed per op.
@@ -38,7 +41,8 @@
  *   the same physical device, in its own thread) process frames of the same
  *   size at the full op back to back: real contention for the device (on
  *   lavapipe: for the CPU cores). N = 0 stops them. Per frame: op point,
- *   subnet, decoder, GPU ms, wall ms, budget, prediction. Summary: frames to
+ *   subnet, decoder, depth target and mean depth, GPU ms, wall ms, budget,
+ *   prediction. Summary: frames to
  *   settle after each step (until a window of 10 frames on one op point, all
  *   within budget) and the share of frames within budget (wall time).
  *   "--target-fps auto" sets the budget to 1.3 x the full op's measured wall
@@ -70,7 +74,7 @@
 #define MAX_STEPS 32
 #define MAX_COMPETITORS 8
 #define SETTLE_WINDOW 10
-#define N_SAMPLE 8
+#define N_SAMPLE 10
 #define MAX_PROF_ROWS 64
 
 /* per-pass profile of an op, summed over its timed frames */
@@ -89,10 +93,12 @@ typedef struct BenchOp {
     uint32_t width, depth;
     AsrDecoderMode mode;
     float k;
+    float depth_target; /* AsrOpChoice.depth_target (0: the model's default) */
     /* per timed frame: N_SAMPLE values (see bench_ops), then their medians */
     int n;
     double *samples;
     double upload, encoder, decoder, download, gpu, wall, macs, hf;
+    double ran_target, mean_depth; /* AsrStats.last_depth_target, last_mean_depth */
     uint64_t dev_bytes; /* device memory (AsrStats.device_bytes) while it ran, the most */
     ProfAcc *prof;      /* --roofline */
     /* PyTorch */
@@ -108,6 +114,7 @@ typedef struct Options {
     int no_cap;
     float k;
     int has_k;
+    float depth_target; /* 0: the model's default */
     int frames, warmup;
     int device;
     const char *model;
@@ -155,6 +162,8 @@ static void usage(FILE *f)
             "  --no-cap              also time rungs above the scale-group cap\n"
             "  --decoder heavy|light|routed|all   (default all)\n"
             "  --k K                 routing knob (default: the model's)\n"
+            "  --depth-target T      spatial depth target of a model with a depth adapter, 0 to\n"
+            "                        1 (default 0: the model's; 1: every block)\n"
             "  --frames N            timed frames per op (default 10; qos: frames to run, 200)\n"
             "  --warmup N            untimed frames per op first (default 2)\n"
             "  --device N            Vulkan device index (default: automatic / ANYSR_DEVICE)\n"
@@ -271,6 +280,14 @@ static int parse_options(int argc, char **argv, Options *o)
                     o->decoder = d;
             if (o->decoder == -2) {
                 fprintf(stderr, "anysr-bench: bad --decoder %s\n", v);
+                return -1;
+            }
+        } else if (!strcmp(a, "--depth-target")) {
+            NEED_VALUE;
+            char *end;
+            o->depth_target = strtof(v, &end);
+            if (*end || !(o->depth_target >= 0.0f && o->depth_target <= 1.0f)) {
+                fprintf(stderr, "anysr-bench: bad --depth-target %s (0 to 1)\n", v);
                 return -1;
             }
         } else if (!strcmp(a, "--k")) {
@@ -581,7 +598,7 @@ static int apply_op(AsrEngine *e, const BenchOp *op)
     if (op->bicubic)
         return 0;
     /* an explicit subnet runs as asked, above the scale-group cap too (--no-cap) */
-    AsrOpChoice c = { op->subnet, op->mode, op->k };
+    AsrOpChoice c = { op->subnet, op->mode, op->k, op->depth_target };
     return asr_engine_set_op(e, &c) == ASR_OK ? 0 : -1;
 }
 
@@ -755,6 +772,7 @@ static int bench_ops(Options *o)
             asr_engine_get_subnet(e, sn, &b->width, &b->depth);
             b->mode = (AsrDecoderMode)d;
             b->k = k;
+            b->depth_target = o->depth_target;
             snprintf(b->label, sizeof(b->label), "%d (%u,%u) %s", sn, b->width, b->depth,
                      decoder_names[d]);
         }
@@ -786,12 +804,17 @@ static int bench_ops(Options *o)
     AsrStats kst;
     asr_engine_get_stats(e, &kst);
     printf("anysr-bench %s: device \"%s\", kernels %s, %ux%u -> %ux%u (scale %.4g x %.4g), scale cap: "
-           "subnet %d of %d%s, k %.3g, %d warm-up + %d timed frames per op (round-robin), medians\n",
+           "subnet %d of %d%s, k %.3g, depth target %.3g%s, %d warm-up + %d timed frames per op "
+           "(round-robin), medians\n",
            asr_version(), asr_engine_device_name(e),
            kst.kernels == ASR_KERNELS_COOPMAT ? "coopmat" : "simt", o->in_w, o->in_h, out_w, out_h,
            (double)out_w / o->in_w, (double)out_h / o->in_h, cap, nsub,
-           o->no_cap ? " (--no-cap: rungs above it timed too)" : "", (double)k, o->warmup,
-           o->frames);
+           o->no_cap ? " (--no-cap: rungs above it timed too)" : "", (double)k,
+           (double)(o->depth_target > 0.0f ? o->depth_target
+                                            : asr_engine_default_depth_target(e)),
+           o->depth_target > 0.0f ? "" : asr_engine_default_depth_target(e) < 1.0f
+               ? " (the model's default)" : " (the model has no depth adapter: fixed depth)",
+           o->warmup, o->frames);
     fflush(stdout);
 
     int status = 0;
@@ -826,6 +849,8 @@ static int bench_ops(Options *o)
             v[5] = st.last_wall_ms;
             v[6] = st.last_macs;
             v[7] = st.last_heavy_fraction;
+            v[8] = st.last_depth_target;
+            v[9] = st.last_mean_depth;
             b->dev_bytes = st.device_bytes > b->dev_bytes ? st.device_bytes : b->dev_bytes;
             b->n++;
             if (b->prof)
@@ -860,6 +885,8 @@ static int bench_ops(Options *o)
         b->wall = m[5];
         b->macs = m[6];
         b->hf = m[7];
+        b->ran_target = m[8];
+        b->mean_depth = m[9];
         free(b->samples);
         b->samples = NULL;
     }
@@ -871,18 +898,20 @@ static int bench_ops(Options *o)
     }
 
     const BenchOp *F = full >= 0 ? &ops[full] : NULL;
-    printf("\n%-22s %7s %7s %7s %7s %8s %8s %7s %9s %7s %6s %6s %6s %8s",
+    printf("\n%-22s %7s %7s %7s %7s %8s %8s %7s %9s %7s %6s %11s %6s %6s %8s",
            "op (subnet (c,d) dec)", "upl ms", "enc ms", "dec ms", "down ms", "GPU ms",
-           "wall ms", "fps", "MMAC", "GMAC/s", "heavy", "t/full", "M/full", "dev MiB");
+           "wall ms", "fps", "MMAC", "GMAC/s", "heavy", "target/mean", "t/full", "M/full",
+           "dev MiB");
     if (torch_ok)
         printf(" %9s %8s %8s", "torch ms", "tGMAC/s", "eng/pt");
     printf("\n");
     for (int i = 0; i < n_ops; i++) {
         const BenchOp *b = &ops[i];
         double gmacs = b->gpu > 0.0 ? b->macs / (b->gpu * 1e6) : 0.0;
-        printf("%-22s %7.2f %7.2f %7.2f %7.2f %8.2f %8.2f %7.1f %9.2f %7.2f %5.0f%% %6.3f %6.3f "
-               "%8.1f", b->label, b->upload, b->encoder, b->decoder, b->download, b->gpu, b->wall,
-               1000.0 / b->wall, b->macs / 1e6, gmacs, 100.0 * b->hf, F ? b->gpu / F->gpu : 0.0,
+        printf("%-22s %7.2f %7.2f %7.2f %7.2f %8.2f %8.2f %7.1f %9.2f %7.2f %5.0f%% %5.2f/%5.2f "
+               "%6.3f %6.3f %8.1f", b->label, b->upload, b->encoder, b->decoder, b->download,
+               b->gpu, b->wall, 1000.0 / b->wall, b->macs / 1e6, gmacs, 100.0 * b->hf,
+               b->ran_target, b->mean_depth, F ? b->gpu / F->gpu : 0.0,
                F && !b->bicubic ? b->macs / F->macs : 0.0, b->dev_bytes / 1048576.0);
         if (torch_ok && b->has_torch) {
             double tg = b->torch_macs / (b->torch_ms * 1e6);
@@ -891,7 +920,9 @@ static int bench_ops(Options *o)
         printf("\n");
     }
     printf("(medians over the timed frames; GPU ms per stage: upload = input copy + unpack, enc = encoder, dec = decoder, "
-           "down = pack + output copy; GMAC/s = MACs / GPU time; t/full, M/full: GPU time and "
+           "down = pack + output copy; GMAC/s = MACs / GPU time; target/mean: the depth target "
+           "run (1: every block) and the blocks the input pixels ran on average; t/full, M/full: "
+           "GPU time and "
            "MACs vs the full op %s; eng/pt: GMAC/s of the engine (GPU time) / PyTorch (CPU, "
            "%ld threads, wall time of the forward), each with its own MACs)\n",
            F ? F->label : "-", sysconf(_SC_NPROCESSORS_ONLN));
@@ -922,7 +953,7 @@ static int bench_ops(Options *o)
         fprintf(c, "op,subnet,width,depth,decoder,k,in_w,in_h,out_w,out_h,upload_ms,encoder_ms,"
                    "decoder_ms,download_ms,gpu_ms,wall_ms,fps,macs,gmacs,heavy_share,"
                    "gpu_vs_full,macs_vs_full,device_bytes,torch_ms,torch_macs,torch_gmacs,"
-                   "engine_vs_torch\n");
+                   "engine_vs_torch,depth_target,mean_depth\n");
         for (int i = 0; i < n_ops; i++) {
             const BenchOp *b = &ops[i];
             double gmacs = b->gpu > 0.0 ? b->macs / (b->gpu * 1e6) : 0.0;
@@ -936,10 +967,11 @@ static int bench_ops(Options *o)
                     (unsigned long long)b->dev_bytes);
             if (b->has_torch) {
                 double tg = b->torch_macs / (b->torch_ms * 1e6);
-                fprintf(c, "%.4f,%.0f,%.4f,%.4f\n", b->torch_ms, b->torch_macs, tg, gmacs / tg);
+                fprintf(c, "%.4f,%.0f,%.4f,%.4f,", b->torch_ms, b->torch_macs, tg, gmacs / tg);
             } else {
-                fprintf(c, ",,,\n");
+                fprintf(c, ",,,,");
             }
+            fprintf(c, "%.4g,%.4f\n", b->ran_target, b->mean_depth);
         }
         fclose(c);
         printf("CSV: %s\n", o->csv);
@@ -992,6 +1024,7 @@ typedef struct FrameLog {
     int point, subnet, decoder;
     uint32_t width, depth;
     double gpu, wall, budget, predicted, hf, t_ms;
+    double depth_target, mean_depth;
     long long competitor_frames;
 } FrameLog;
 
@@ -1010,7 +1043,7 @@ static int bench_qos(Options *o)
         return 1;
     }
     float k = o->has_k ? o->k : asr_engine_default_k(e);
-    AsrOpChoice ceiling = { o->subnet, (AsrDecoderMode)o->decoder, k };
+    AsrOpChoice ceiling = { o->subnet, (AsrDecoderMode)o->decoder, k, o->depth_target };
     if (asr_engine_set_op(e, &ceiling) != ASR_OK) {
         fprintf(stderr, "anysr-bench: bad subnet / decoder: %s\n", asr_engine_last_error(e));
         asr_engine_free(&e);
@@ -1021,11 +1054,6 @@ static int bench_qos(Options *o)
     make_picture(src, o->in_w, o->in_h);
     AsrFrame fin = { { src }, { (size_t)o->in_w * 4 } };
     AsrFrame fout = { { dst }, { (size_t)out_w * 4 } };
-    int np = asr_engine_num_op_points(e);
-    AsrOpChoice pts[32];
-    for (int p = 0; p < np && p < 32; p++)
-        asr_engine_get_op_point(e, p, &pts[p]);
-
     /* competitors, created before the run (engine creation is not the load) */
     int max_load = 0;
     for (int s = 0; s < o->n_steps; s++)
@@ -1087,6 +1115,11 @@ static int bench_qos(Options *o)
         fprintf(stderr, "anysr-bench: asr_engine_set_target(%g, %g) refused\n", fps, o->headroom);
         return 1;
     }
+    /* the list with adaptation on: the bicubic floor is point 0 */
+    int np = asr_engine_num_op_points(e);
+    AsrOpChoice pts[32];
+    for (int p = 0; p < np && p < 32; p++)
+        asr_engine_get_op_point(e, p, &pts[p]);
     printf("anysr-bench %s --qos: device \"%s\", %ux%u -> %ux%u, decoder %s, ceiling at the "
            "start: %s (quiet wall %.2f ms), target %.2f fps (budget %.2f ms%s), headroom %s, "
            "%d frames, %s\n", asr_version(), asr_engine_device_name(e), o->in_w, o->in_h, out_w,
@@ -1095,8 +1128,15 @@ static int bench_qos(Options *o)
            o->headroom > 0.0 ? "set" : "0.85 (default)", o->frames,
            o->pace ? "paced at the target rate" : "back to back");
     printf("op points:");
-    for (int p = 0; p < np; p++)
-        printf(" %d=(subnet %d %s)", p, pts[p].subnet, decoder_names[pts[p].decoder]);
+    for (int p = 0; p < np && p < 32; p++) {
+        if (pts[p].subnet == ASR_SUBNET_BICUBIC)
+            printf(" %d=(bicubic)", p);
+        else if (pts[p].depth_target < 1.0f)
+            printf(" %d=(subnet %d %s, depth target %.2f)", p, pts[p].subnet,
+                   decoder_names[pts[p].decoder], (double)pts[p].depth_target);
+        else
+            printf(" %d=(subnet %d %s)", p, pts[p].subnet, decoder_names[pts[p].decoder]);
+    }
     printf("\nload steps:");
     for (int s = 0; s < o->n_steps; s++)
         printf(" frame %d -> %d competing engine(s)%s;", o->step_frame[s], o->step_load[s],
@@ -1132,6 +1172,8 @@ static int bench_qos(Options *o)
         l->decoder = st.last_decoder;
         l->width = st.last_width;
         l->depth = st.last_depth;
+        l->depth_target = st.last_depth_target;
+        l->mean_depth = st.last_mean_depth;
         l->gpu = st.last_gpu_ms;
         l->wall = st.last_wall_ms;
         l->budget = st.last_budget_ms;
@@ -1221,14 +1263,15 @@ static int bench_qos(Options *o)
             return 1;
         }
         fprintf(c, "frame,t_ms,load,op_point,subnet,width,depth,decoder,gpu_ms,wall_ms,budget_ms,"
-                   "predicted_ms,within_budget,heavy_share,competitor_frames\n");
+                   "predicted_ms,within_budget,heavy_share,competitor_frames,depth_target,"
+                   "mean_depth\n");
         for (int f = 0; f < o->frames; f++) {
             const FrameLog *l = &log[f];
-            fprintf(c, "%d,%.3f,%d,%d,%d,%u,%u,%s,%.4f,%.4f,%.4f,%.4f,%d,%.4f,%lld\n", f, l->t_ms,
-                    l->load, l->point, l->subnet, l->width, l->depth,
+            fprintf(c, "%d,%.3f,%d,%d,%d,%u,%u,%s,%.4f,%.4f,%.4f,%.4f,%d,%.4f,%lld,%.4g,%.4f\n", f,
+                    l->t_ms, l->load, l->point, l->subnet, l->width, l->depth,
                     l->decoder >= 0 && l->decoder < 3 ? decoder_names[l->decoder] : "?", l->gpu,
                     l->wall, l->budget, l->predicted, l->wall <= l->budget, l->hf,
-                    l->competitor_frames);
+                    l->competitor_frames, l->depth_target, l->mean_depth);
         }
         fclose(c);
         printf("CSV: %s\n", o->csv);

@@ -14,7 +14,10 @@
  * 320x240 on a GPU), --scale S (default 3), --target-fps F (default 30; 0 =
  * the stream's rate), --load-at S / --load-for S (when the load pipeline
  * starts and how long it runs, default 4 and 4 s; --load-for 0: none),
- * --interval N (stats-interval, default 15). Without a display the video
+ * --interval N (stats-interval, default 15), --model FILE (model-location),
+ * --depth-target T (a model with a depth adapter: the element's
+ * depth-target; the messages then show the target each frame ran and its
+ * mean depth). Without a display the video
  * goes to fakesink sync=true qos=true (a real-time sink that sends QoS
  * events upstream); DISPLAY or WAYLAND_DISPLAY set: autovideosink.
  *
@@ -50,6 +53,8 @@ static gdouble opt_target = 30.0;
 static gdouble opt_load_at = 4.0;
 static gdouble opt_load_for = 4.0;
 static gint opt_interval = 15;
+static gchar *opt_model = NULL;
+static gdouble opt_depth_target = -1.0;
 
 static GOptionEntry entries[] = {
   {"play", 'p', 0, G_OPTION_ARG_STRING, &opt_play,
@@ -71,6 +76,11 @@ static GOptionEntry entries[] = {
       "Run the load pipeline for S seconds (default 4, 0 = no load)", "S"},
   {"interval", 0, 0, G_OPTION_ARG_INT, &opt_interval,
       "anysr stats-interval (default 15)", "N"},
+  {"model", 0, 0, G_OPTION_ARG_FILENAME, &opt_model,
+      "anysr model-location (default: the embedded model)", "FILE"},
+  {"depth-target", 0, 0, G_OPTION_ARG_DOUBLE, &opt_depth_target,
+      "anysr depth-target (models with a depth adapter; default: the "
+        "model's)", "T"},
   {NULL}
 };
 
@@ -88,6 +98,8 @@ print_stats (App * app, const GstStructure * s)
   gint op = -1, subnet = -1, iw = 0, ih = 0, ow = 0, oh = 0;
   guint width = 0, depth = 0;
   gdouble gpu = 0, wall = 0, budget = 0, fps = 0, heavy = 0;
+  gdouble depth_target = 1.0, mean_depth = 0.0;
+  gchar dt[64] = "";
   guint64 frames = 0, switches = 0, over = 0;
   gboolean unmeetable = FALSE;
 
@@ -96,22 +108,31 @@ print_stats (App * app, const GstStructure * s)
       "gpu-ms", G_TYPE_DOUBLE, &gpu, "wall-ms", G_TYPE_DOUBLE, &wall,
       "budget-ms", G_TYPE_DOUBLE, &budget, "fps-estimate", G_TYPE_DOUBLE, &fps,
       "heavy-fraction", G_TYPE_DOUBLE, &heavy,
+      "depth-target", G_TYPE_DOUBLE, &depth_target,
+      "mean-depth", G_TYPE_DOUBLE, &mean_depth,
       "frames", G_TYPE_UINT64, &frames, "switches", G_TYPE_UINT64, &switches,
       "frames-over-budget", G_TYPE_UINT64, &over,
       "budget-unmeetable", G_TYPE_BOOLEAN, &unmeetable,
       "in-width", G_TYPE_INT, &iw, "in-height", G_TYPE_INT, &ih,
       "out-width", G_TYPE_INT, &ow, "out-height", G_TYPE_INT, &oh, NULL);
 
+  /* a model with a depth adapter: the spatial depth target run, and the
+   * blocks the frame's pixels ran on average */
+  if (depth_target < 1.0)
+    g_snprintf (dt, sizeof (dt), "depth target %.2f (mean depth %.2f)",
+        depth_target, mean_depth);
+
   if (g_strcmp0 (reason, "switch") == 0) {
     app->switch_messages++;
     if (app->last_op < 0)
-      printf ("%6.2f s  start   op %d: subnet %d (%ux%u), %s decoder; "
+      printf ("%6.2f s  start   op %d: subnet %d (%ux%u), %s decoder%s%s; "
           "%dx%d -> %dx%d\n", elapsed (app), op, subnet, width, depth,
-          decoder, iw, ih, ow, oh);
+          decoder, dt[0] ? ", " : "", dt, iw, ih, ow, oh);
     else
-      printf ("%6.2f s  SWITCH  op %d -> %d: subnet %d (%ux%u), %s decoder "
+      printf ("%6.2f s  SWITCH  op %d -> %d: subnet %d (%ux%u), %s decoder%s%s "
           "(frame %" G_GUINT64_FORMAT ", wall %.1f ms, budget %.1f ms)%s\n",
           elapsed (app), app->last_op, op, subnet, width, depth, decoder,
+          dt[0] ? ", " : "", dt,
           frames, wall, budget, unmeetable ?
           " -- even the cheapest point misses the budget" : "");
     app->last_op = op;
@@ -119,8 +140,9 @@ print_stats (App * app, const GstStructure * s)
     printf ("%6.2f s  stats   op %d subnet %d %-6s frames %4" G_GUINT64_FORMAT
         "  gpu %6.1f ms  wall %6.1f ms  budget %5.1f ms  fps-estimate %5.1f  "
         "heavy %3.0f%%  switches %" G_GUINT64_FORMAT "  over budget %"
-        G_GUINT64_FORMAT "%s\n", elapsed (app), op, subnet, decoder, frames,
-        gpu, wall, budget, fps, 100.0 * heavy, switches, over,
+        G_GUINT64_FORMAT "%s%s%s\n", elapsed (app), op, subnet, decoder,
+        frames, gpu, wall, budget, fps, 100.0 * heavy, switches, over,
+        dt[0] ? "  " : "", dt,
         unmeetable ? "  (unmeetable)" : "");
   }
   app->messages++;
@@ -279,6 +301,7 @@ main (int argc, char **argv)
   App app = { 0 };
   gchar *desc;
   gint w = 8, h = 6;
+  gchar *extra;
   GstBus *bus;
   GstElementFactory *factory;
 
@@ -307,23 +330,36 @@ main (int argc, char **argv)
     return 2;
   }
 
+  /* the element's optional properties */
+  {
+    gchar *m = opt_model ? g_strdup_printf (" model-location=%s",
+        opt_model) : g_strdup ("");
+
+    if (opt_depth_target >= 0.0)
+      extra = g_strdup_printf ("%s depth-target=%g", m, opt_depth_target);
+    else
+      extra = g_strdup (m);
+    g_free (m);
+  }
+
   if (opt_play) {
     gchar *uri = gst_uri_is_valid (opt_play) ? g_strdup (opt_play) :
         gst_filename_to_uri (opt_play, NULL);
 
     /* the acceptance line of the element: a file through playbin */
     desc = g_strdup_printf ("playbin uri=\"%s\" video-filter=\"anysr "
-        "name=sr target-fps=%g scale=%g stats-interval=%d\" "
+        "name=sr target-fps=%g scale=%g stats-interval=%d%s\" "
         "video-sink=\"%s\" audio-sink=fakesink", uri, opt_target, opt_scale,
-        opt_interval, video_sink ());
+        opt_interval, extra, video_sink ());
     g_free (uri);
   } else {
     desc = g_strdup_printf ("videotestsrc is-live=true pattern=smpte "
         "horizontal-speed=2 ! "
         "video/x-raw,format=I420,width=%d,height=%d,framerate=30/1 ! "
-        "anysr name=sr target-fps=%g scale=%g stats-interval=%d ! %s", w, h,
-        opt_target, opt_scale, opt_interval, video_sink ());
+        "anysr name=sr target-fps=%g scale=%g stats-interval=%d%s ! %s", w, h,
+        opt_target, opt_scale, opt_interval, extra, video_sink ());
   }
+  g_free (extra);
   printf ("pipeline: %s\n", desc);
   app.pipeline = gst_parse_launch (desc, &err);
   g_free (desc);

@@ -43,8 +43,9 @@
  * error message that says why (with a hint to use videoscale after a
  * downscale) and upstream stops with not-negotiated. A #GstAnySr:scale
  * outside 1 to 8 (NaN and infinities included), and a #GstAnySr:k,
- * #GstAnySr:target-fps or #GstAnySr:headroom outside its range, make the
- * change to READY fail with an error naming the property and the value.
+ * #GstAnySr:depth-target, #GstAnySr:target-fps or #GstAnySr:headroom outside
+ * its range, make the change to READY fail with an error naming the property
+ * and the value.
  *
  * Without a usable Vulkan device (none at the change to READY, or the
  * device lost while streaming), the element posts one warning message and
@@ -62,7 +63,11 @@
  * default model up to 1.7 subnet 1, up to 2.5 subnet 2, above that the full
  * subnet 3): #GstAnySr:subnet -1 runs the cap; a fixed subnet runs as asked,
  * above the cap too (the cap bounds the automatic choice and the frame-rate
- * controller). #GstAnySr:model-location loads another model file instead of the one
+ * controller). A model with a depth adapter also runs a spatial depth
+ * target (#GstAnySr:depth-target): each tile of the frame runs as many of
+ * the subnet's residual blocks as its content needs, the share on average
+ * about the target (the default model has none: every pixel runs every
+ * block). #GstAnySr:model-location loads another model file instead of the one
  * embedded in the plugin; a file that is missing or broken makes the change
  * to READY fail with an error message that names the problem.
  *
@@ -77,7 +82,10 @@
  * (the floor: no network; subnet -2, decoder "bicubic" in anysr-stats),
  * subnet 0 with the light decoder, then every subnet with the
  * #GstAnySr:decoder mode (with decoder=light: every subnet with the light
- * decoder); #GstAnySr:subnet, when
+ * decoder); with a depth adapter every subnet comes with the model's depth
+ * targets below #GstAnySr:depth-target and at it (ordered by cost, so a
+ * larger subnet at a low target may come before a smaller one at its top);
+ * #GstAnySr:subnet, when
  * not -1, is the highest subnet it may use. Dropping frames stays the last
  * resort: while adaptation is on, upstream QoS events reach the base class'
  * frame dropping (#GstBaseTransform:qos) only once the engine runs its
@@ -93,7 +101,12 @@
  * subnet (int), subnets (int, of the model), subnet-cap (int, the scale
  * group's), width and depth (uint, of the subnet's encoder), decoder
  * (string, heavy, light or routed; bicubic for the floor, subnet -2), k (double), heavy-fraction (double,
- * share of output pixels on the heavy MLP), macs (double), gpu-ms and
+ * share of output pixels on the heavy MLP), depth-target (double, the spatial
+ * depth target the frame ran, 1 = every block on every pixel), mean-depth
+ * (double, blocks the frame's input pixels ran on average, = depth at a
+ * target of 1), macs-skipped (double, share of the subnet's encoder
+ * multiply-adds the frame's depth map skipped, 0 at a target of 1), macs
+ * (double, of the work that ran), gpu-ms and
  * wall-ms (double, of the last frame), target-fps (double, 0 = no
  * adaptation), budget-ms and predicted-ms (double, 0 without adaptation),
  * fps-estimate (double), budget-unmeetable (boolean), switches, frames,
@@ -157,6 +170,7 @@ GST_DEBUG_CATEGORY (gst_any_sr_debug);
 #define DEFAULT_SUBNET -1
 #define DEFAULT_DECODER GST_ANY_SR_DECODER_ROUTED
 #define DEFAULT_K -1.0
+#define DEFAULT_DEPTH_TARGET 0.0
 #define DEFAULT_TARGET_FPS -1.0
 #define DEFAULT_HEADROOM 0.85
 #define DEFAULT_STATS_INTERVAL 30
@@ -185,6 +199,7 @@ enum
   PROP_SUBNET,
   PROP_DECODER,
   PROP_K,
+  PROP_DEPTH_TARGET,
   PROP_TARGET_FPS,
   PROP_HEADROOM,
   PROP_STATS_INTERVAL,
@@ -434,6 +449,28 @@ gst_any_sr_class_init (GstAnySrClass * klass)
       "fail with an error", -INFINITY, INFINITY, DEFAULT_K, ANY_VALUE_FLAGS);
 
   /**
+   * GstAnySr:depth-target:
+   *
+   * Spatial depth target of models with a depth adapter: the share of the
+   * subnet's residual blocks the frame's tiles run on average, each tile as
+   * many as its content needs (a fraction of the operating point's depth).
+   * 0 (the default) selects the model's own default target, which the
+   * anysr-stats message reports; 1 runs every block on every pixel (fixed
+   * depth); values in between are used as given. With #GstAnySr:target-fps
+   * on, the highest target the controller gives each subnet (it also picks
+   * the model's lower targets). Models without an adapter ignore it. Other
+   * values (below 0, above 1, NaN) make the element fail with an error (the
+   * range of the GParamSpec is unbounded so that they reach it).
+   */
+  properties[PROP_DEPTH_TARGET] = g_param_spec_double ("depth-target",
+      "Depth target",
+      "Spatial depth target of models with a depth adapter: the mean share "
+      "of the subnet's blocks the frame's tiles run, each as many as its "
+      "content needs; 0 = the model's default, 1 = every block (fixed "
+      "depth); other values than 0 to 1 fail with an error",
+      -INFINITY, INFINITY, DEFAULT_DEPTH_TARGET, ANY_VALUE_FLAGS);
+
+  /**
    * GstAnySr:target-fps:
    *
    * Frame rate to hold: the engine picks the operating point of every frame
@@ -585,6 +622,7 @@ gst_any_sr_init (GstAnySr * self)
   self->subnet = DEFAULT_SUBNET;
   self->decoder = DEFAULT_DECODER;
   self->k = DEFAULT_K;
+  self->depth_target = DEFAULT_DEPTH_TARGET;
   self->target_fps = DEFAULT_TARGET_FPS;
   self->headroom = DEFAULT_HEADROOM;
   self->stats_interval = DEFAULT_STATS_INTERVAL;
@@ -677,6 +715,12 @@ gst_any_sr_set_property (GObject * object, guint prop_id,
       self->op_dirty = TRUE;
       GST_OBJECT_UNLOCK (self);
       break;
+    case PROP_DEPTH_TARGET:
+      GST_OBJECT_LOCK (self);
+      self->depth_target = g_value_get_double (value);
+      self->op_dirty = TRUE;
+      GST_OBJECT_UNLOCK (self);
+      break;
     case PROP_TARGET_FPS:
       GST_OBJECT_LOCK (self);
       self->target_fps = g_value_get_double (value);
@@ -737,6 +781,9 @@ gst_any_sr_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_K:
       g_value_set_double (value, self->k);
+      break;
+    case PROP_DEPTH_TARGET:
+      g_value_set_double (value, self->depth_target);
       break;
     case PROP_TARGET_FPS:
       g_value_set_double (value, self->target_fps);
@@ -839,6 +886,10 @@ gst_any_sr_bad_property_unlocked (GstAnySr * self, gboolean with_scale)
   if (!(self->k == -1.0 || (self->k > -1.0 && self->k <= MAX_K)))
     return g_strdup_printf ("anysr cannot use k=%g: the k property must be "
         "-1 (the model's default) or lie above -1 up to %g", self->k, MAX_K);
+  if (!(self->depth_target >= 0.0 && self->depth_target <= 1.0))
+    return g_strdup_printf ("anysr cannot use depth-target=%g: the "
+        "depth-target property must lie between 0 (the model's default) and "
+        "1 (fixed depth)", self->depth_target);
   if (!(self->target_fps >= -1.0 && self->target_fps <= MAX_TARGET_FPS))
     return g_strdup_printf ("anysr cannot use target-fps=%g: the target-fps "
         "property must lie between -1 (no adaptation) and %g",
@@ -1179,6 +1230,7 @@ gst_any_sr_start (GstBaseTransform * trans)
   GST_OBJECT_UNLOCK (self);
   self->frames_since_post = 0;
   self->posted_op = self->posted_subnet = self->posted_decoder = G_MININT;
+  self->posted_depth_target = -1.0f;
 
   return TRUE;
 }
@@ -1273,16 +1325,19 @@ gst_any_sr_transform_frame (GstVideoFilter * filter, GstVideoFrame * in_frame,
   asr_engine_get_stats (self->engine, &st);
   cap = asr_engine_subnet_cap (self->engine);
 
-  GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": op %d (subnet %d, %s), "
-      "gpu %.2f ms, wall %.2f ms, budget %.2f ms", (guint64) st.frames,
-      st.last_op_point, st.last_subnet, gst_any_sr_decoder_nick (st.last_decoder),
-      st.last_gpu_ms, st.last_wall_ms, st.last_budget_ms);
+  GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": op %d (subnet %d, %s, "
+      "depth target %.2f, mean depth %.2f), gpu %.2f ms, wall %.2f ms, budget "
+      "%.2f ms", (guint64) st.frames, st.last_op_point, st.last_subnet,
+      gst_any_sr_decoder_nick (st.last_decoder), st.last_depth_target,
+      st.last_mean_depth, st.last_gpu_ms, st.last_wall_ms, st.last_budget_ms);
 
   switched = st.last_op_point != self->posted_op ||
       st.last_subnet != self->posted_subnet ||
-      st.last_decoder != self->posted_decoder;
+      st.last_decoder != self->posted_decoder ||
+      st.last_depth_target != self->posted_depth_target;
   self->posted_op = st.last_op_point;
   self->posted_decoder = st.last_decoder;
+  self->posted_depth_target = st.last_depth_target;
   subnet_changed = st.last_subnet != self->posted_subnet;
   self->posted_subnet = st.last_subnet;
   self->frames_since_post++;
@@ -1311,9 +1366,10 @@ gst_any_sr_transform_frame (GstVideoFilter * filter, GstVideoFrame * in_frame,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_SUBNET]);
   if (msg) {
     if (switched)
-      GST_DEBUG_OBJECT (self, "operating point %d: subnet %d, %s decoder "
-          "(frame %" G_GUINT64_FORMAT ")", st.last_op_point, st.last_subnet,
-          gst_any_sr_decoder_nick (st.last_decoder), (guint64) st.frames);
+      GST_DEBUG_OBJECT (self, "operating point %d: subnet %d, %s decoder, "
+          "depth target %.2f (frame %" G_GUINT64_FORMAT ")", st.last_op_point,
+          st.last_subnet, gst_any_sr_decoder_nick (st.last_decoder),
+          st.last_depth_target, (guint64) st.frames);
     gst_element_post_message (GST_ELEMENT (self),
         gst_message_new_element (GST_OBJECT (self), msg));
   }

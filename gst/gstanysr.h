@@ -75,6 +75,7 @@ struct _GstAnySr
   gint subnet;                  /* -1: the scale group's cap */
   GstAnySrDecoder decoder;
   gdouble k;                    /* -1: the model's default */
+  gdouble depth_target;         /* 0: the model's default, 1: fixed depth */
   gdouble target_fps;           /* -1: no adaptation, 0: from caps */
   gdouble headroom;
   gboolean fallback;            /* CPU scaler without a device; read on
@@ -114,6 +115,7 @@ struct _GstAnySr
   /* streaming thread only */
   guint frames_since_post;
   gint posted_op, posted_subnet, posted_decoder;
+  gfloat posted_depth_target;
 
   /* gst-vulkan (gstanysrvulkan.c): the neighbours' GstVulkanInstance,
    * GstVulkanDevice and compute GstVulkanQueue, found through GstContext

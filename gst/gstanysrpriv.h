@@ -36,7 +36,7 @@ GST_DEBUG_CATEGORY_EXTERN (gst_any_sr_debug);
 /* gstanysr.c */
 GstBaseTransformClass *gst_any_sr_parent_transform_class (void);
 gboolean gst_any_sr_scale_is_servable (gdouble scale);
-/* why scale, k, target-fps or headroom cannot be used (transfer full), or
+/* why scale, k, depth-target, target-fps or headroom cannot be used (transfer full), or
  * NULL; with the object lock held */
 gchar *gst_any_sr_bad_property_unlocked (GstAnySr * self,
     gboolean with_scale);

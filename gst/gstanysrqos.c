@@ -51,6 +51,10 @@ gst_any_sr_stats_structure_unlocked (GstAnySr * self, const gchar * reason)
       "bicubic" : gst_any_sr_decoder_nick (st->last_decoder),
       "k", G_TYPE_DOUBLE, round ((gdouble) st->last_k * 1e6) / 1e6,
       "heavy-fraction", G_TYPE_DOUBLE, st->last_heavy_fraction,
+      "depth-target", G_TYPE_DOUBLE,
+      round ((gdouble) st->last_depth_target * 1e6) / 1e6,
+      "mean-depth", G_TYPE_DOUBLE, st->last_mean_depth,
+      "macs-skipped", G_TYPE_DOUBLE, st->last_macs_skipped,
       "macs", G_TYPE_DOUBLE, st->last_macs,
       "gpu-ms", G_TYPE_DOUBLE, st->last_gpu_ms,
       "wall-ms", G_TYPE_DOUBLE, st->last_wall_ms,
@@ -89,7 +93,7 @@ gst_any_sr_apply_op (GstAnySr * self)
   AsrStatus status;
   gint subnet, n;
   GstAnySrDecoder decoder;
-  gdouble k, target, headroom, fps, stream_fps;
+  gdouble k, depth_target, target, headroom, fps, stream_fps;
   gchar *bad;
 
   GST_OBJECT_LOCK (self);
@@ -97,8 +101,8 @@ gst_any_sr_apply_op (GstAnySr * self)
     GST_OBJECT_UNLOCK (self);
     return TRUE;
   }
-  /* a value set while running that cannot be used (k, target-fps,
-   * headroom; a bad scale is refused by negotiation) stops the stream with
+  /* a value set while running that cannot be used (k, depth-target,
+   * target-fps, headroom; a bad scale is refused by negotiation) stops the stream with
    * an error naming it */
   bad = gst_any_sr_bad_property_unlocked (self, FALSE);
   if (bad) {
@@ -111,6 +115,7 @@ gst_any_sr_apply_op (GstAnySr * self)
   subnet = self->subnet;
   decoder = self->decoder;
   k = self->k;
+  depth_target = self->depth_target;
   target = self->target_fps;
   headroom = self->headroom;
   stream_fps = self->stream_fps;
@@ -125,6 +130,7 @@ gst_any_sr_apply_op (GstAnySr * self)
   op.subnet = subnet;
   op.decoder = (AsrDecoderMode) decoder;
   op.k = k <= -1.0 ? asr_engine_default_k (self->engine) : (float) k;
+  op.depth_target = (float) depth_target;     /* 0: the model's default */
 
   if (target < 0.0) {
     fps = 0.0;
@@ -137,17 +143,19 @@ gst_any_sr_apply_op (GstAnySr * self)
     fps = target;
   }
 
-  GST_DEBUG_OBJECT (self, "operating point: subnet %d, decoder %s, k %g; "
-      "target %g fps (property %g), headroom %g", op.subnet,
-      gst_any_sr_decoder_nick (decoder), op.k, fps, target, headroom);
+  GST_DEBUG_OBJECT (self, "operating point: subnet %d, decoder %s, k %g, "
+      "depth target %g; target %g fps (property %g), headroom %g", op.subnet,
+      gst_any_sr_decoder_nick (decoder), op.k, op.depth_target, fps, target,
+      headroom);
 
   status = asr_engine_set_op (self->engine, &op);
   if (status == ASR_OK)
     status = asr_engine_set_target (self->engine, fps, headroom);
   if (status != ASR_OK) {
     GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
-        ("anysr cannot use subnet %d, decoder %s, k %g, target %g fps, "
-            "headroom %g: %s", op.subnet, gst_any_sr_decoder_nick (decoder), op.k, fps,
+        ("anysr cannot use subnet %d, decoder %s, k %g, depth target %g, "
+            "target %g fps, headroom %g: %s", op.subnet,
+            gst_any_sr_decoder_nick (decoder), op.k, op.depth_target, fps,
             headroom, asr_engine_last_error (self->engine)), (NULL));
     return FALSE;
   }

@@ -37,9 +37,28 @@
 #define ASR_SPLIT_BAND_MACS (256ull << 20)
 #define ASR_SPLIT_WINDOW_PIXELS (1u << 16)
 
+/* the readback buffer: the routed decoder's 2 counters (heavy, light
+ * pixels) at 0, the depth counts of an adaptive frame (net.h: uint32 per
+ * block) at READBACK_DEPTH */
+#define READBACK_DEPTH 16
+#define READBACK_BYTES (READBACK_DEPTH + ASR_NET_DEPTH_COUNTS_MAX * sizeof(uint32_t))
+/* weight of a frame's measured block MACs per LR pixel on its point's EMA */
+#define DEPTH_EMA_ALPHA 0.5
+/* sizes the QoS list is ordered at before the first asr_engine_configure() */
+#define LIST_IN_SIDE 64
+#define LIST_OUT_SIDE 128
+
 /* timestamps: start, after upload (copy + unpack), after the encoder, after
  * the decoder, after download (pack + copy) */
 enum { STAMP_START, STAMP_UPLOADED, STAMP_ENCODED, STAMP_DECODED, STAMP_DOWNLOADED, STAMP_COUNT };
+
+/* One operating point of the QoS list (asr_engine_get_op_point()). */
+typedef struct AsrPoint {
+    AsrOpChoice op;  /* depth_target: the target the point runs, 1 = fixed depth */
+    double nominal;  /* MACs at the list's sizes, the blocks scaled by the target: the order */
+    double ran_pp;   /* adaptive points: EMA of the measured MACs per LR pixel of the blocks
+                        that ran; < 0: not measured yet (the nominal t x depth is used) */
+} AsrPoint;
 
 /* Everything size-dependent that configure() decides. */
 typedef struct AsrConfig {
@@ -62,7 +81,7 @@ struct AsrEngine {
     AsrNet net;
     AsrCmd cmd;
     AsrTimer timer;
-    AsrBuffer readback; /* route counters of the last frame */
+    AsrBuffer readback; /* route counters and depth counts of the last frame */
     AsrProfiler *prof;  /* asr_engine_set_profiling(): the per-pass profile, NULL when off */
 
     /* grow-only pool of size-dependent buffers */
@@ -86,6 +105,9 @@ struct AsrEngine {
 
     /* QoS controller (asr_engine_set_target()) */
     AsrController ctrl;
+    AsrPoint pts[ASR_CTRL_MAX_POINTS]; /* the list the controller's state and last_op_point
+                                          refer to (sync_points()) */
+    int32_t n_pts;
     double target_fps, headroom; /* target 0: adaptation off */
     int ctrl_has_prev;           /* the last frame ran adaptive: feed it back */
     int32_t ctrl_prev_point;
@@ -189,7 +211,7 @@ static AsrStatus engine_new(const AsrSettings *s, const AsrVulkanDevice *vk, Asr
     asr_info(&e->log, "model %s: F %u, D %u, %u subnets, %zu weights",
              e->model_path ? e->model_path : "(embedded)", model->arch.F, model->arch.D,
              model->arch.n_ladder, model->num_weights);
-    e->op = (AsrOpChoice) { -1, ASR_DECODER_ROUTED, (float)model->arch.default_k };
+    e->op = (AsrOpChoice) { -1, ASR_DECODER_ROUTED, (float)model->arch.default_k, 0.0f };
     asr_controller_init(&e->ctrl, NULL);
     e->headroom = 0.85;
     e->heavy_fraction = -1.0;
@@ -235,8 +257,8 @@ static AsrStatus engine_new(const AsrSettings *s, const AsrVulkanDevice *vk, Asr
     status = asr_timer_create(e->dev, &e->timer, STAMP_COUNT);
     if (status < 0)
         goto error;
-    status = asr_buffer_create(e->dev, &e->readback, ASR_BUFFER_DOWNLOAD,
-                               4 * sizeof(uint32_t), VK_BUFFER_USAGE_TRANSFER_DST_BIT);
+    status = asr_buffer_create(e->dev, &e->readback, ASR_BUFFER_DOWNLOAD, READBACK_BYTES,
+                               VK_BUFFER_USAGE_TRANSFER_DST_BIT);
     if (status < 0)
         goto error;
     /* cooperative matrices need the fp16 maps (the device enables them only
@@ -586,19 +608,40 @@ error:
                 in->width, in->height, out->width, out->height, asr_status_to_string(status));
 }
 
-/* The operating point of the next frame: the debug override, the
- * chosen subnet, or (subnet -1) the scale cap. */
+/* The depth target of the asr_engine_set_op() choice, resolved: 0 = the
+ * model's default; >= 1, and any target of a model without an adapter, = 1
+ * (fixed depth). */
+static float chosen_target(const AsrEngine *e)
+{
+    const AsrArch *a = &e->net.model->arch;
+    float t = e->op.depth_target == 0.0f ? a->depth_target : e->op.depth_target;
+    return !a->depth_tile || t >= 1.0f ? 1.0f : t;
+}
+
+/* The target subnet sn runs for target t: 1 where it cannot adapt (no
+ * adapter, depth 0; net.h asr_net_adaptive()). */
+static float subnet_target(const AsrArch *a, int32_t sn, float t)
+{
+    return a->depth_tile && a->ladder[sn][1] > 0 && t < 1.0f ? t : 1.0f;
+}
+
+/* The operating point of the next frame: the debug override (at the
+ * chosen depth target), the chosen subnet, or (subnet -1) the scale cap. */
 static AsrNetOp resolve_op(const AsrEngine *e, int32_t *subnet)
 {
     const AsrArch *a = &e->net.model->arch;
     if (e->debug_op.width) {
+        AsrNetOp op = e->debug_op;
+        /* fixed depth unless asr_engine_debug_set_depth_target() chose one */
+        op.target = e->debug_target > 0.0f ? e->debug_target : 1.0f;
         *subnet = -1;
-        return e->debug_op;
+        return op;
     }
     int32_t cap = (int32_t)e->cfg.cap;
     int32_t sn = e->op.subnet < 0 ? cap : e->op.subnet;
     *subnet = sn;
-    return (AsrNetOp) { a->ladder[sn][0], a->ladder[sn][1], e->op.decoder, e->op.k, 1.0f };
+    return (AsrNetOp) { a->ladder[sn][0], a->ladder[sn][1], e->op.decoder, e->op.k,
+                        subnet_target(a, sn, chosen_target(e)) };
 }
 
 /* ---- operating points and the QoS controller (controller.h) ---------- */
@@ -610,40 +653,144 @@ static int has_floor(const AsrEngine *e)
     return e->target_fps > 0.0 && !e->bicubic && (!e->configured || e->cfg.bicubic);
 }
 
-/* Points below subnet 0 in the list: the bicubic floor, then subnet 0 with
- * the light decoder unless the chosen decoder is the light one already. */
-static int32_t point_offset(const AsrEngine *e)
+/* Cost model of point (sn, decoder, target t) at the given sizes: the
+ * subnet at full depth, less the blocks an adaptive frame skips (ran_pp:
+ * measured MACs per LR pixel of the blocks that ran, < 0: t x the full
+ * depth's), plus the adapter. */
+static double point_macs(const AsrArch *a, int32_t sn, AsrDecoderMode decoder, float t,
+                         double heavy_fraction, const uint32_t sz[4], double ran_pp)
 {
-    return has_floor(e) + (e->op.decoder == ASR_DECODER_LIGHT ? 0 : 1);
+    uint32_t c = a->ladder[sn][0], d = a->ladder[sn][1];
+    double macs = asr_model_macs(a, c, d, (int)decoder, heavy_fraction, sz[0], sz[1], sz[2],
+                                 sz[3]);
+    if (t < 1.0f) {
+        double lr = (double)sz[0] * sz[1], full = d * asr_model_block_macs_per_pixel(a, c);
+        double ran = ran_pp >= 0.0 ? ran_pp : t * full;
+        macs += (ran - full + asr_model_adapter_macs_per_pixel(a)) * lr;
+    }
+    return macs;
 }
 
-static int32_t num_points(const AsrEngine *e)
+/* in_h, in_w, out_h, out_w of the configuration (before the first one: a
+ * nominal 2x) */
+static void list_sizes(const AsrEngine *e, uint32_t sz[4])
 {
-    return (int32_t)e->net.model->arch.n_ladder + point_offset(e);
+    if (e->configured) {
+        sz[0] = e->cfg.in.height, sz[1] = e->cfg.in.width;
+        sz[2] = e->cfg.out.height, sz[3] = e->cfg.out.width;
+    } else {
+        sz[0] = sz[1] = LIST_IN_SIDE;
+        sz[2] = sz[3] = LIST_OUT_SIDE;
+    }
 }
 
-static AsrOpChoice point_op(const AsrEngine *e, int32_t point)
+/*
+ * The QoS list (asr_engine_get_op_point()) for the current choice, sizes
+ * and floor: the floor (while it is on), then the network's points sorted
+ * by nominal MACs (stable: ties keep the order below): subnet 0 with the
+ * light decoder (unless the chosen decoder is light), then for every subnet
+ * its depth points below the chosen target and the chosen target itself,
+ * with the chosen decoder. A model without an adapter has one point per
+ * subnet (target 1). Returns the count; ran_pp of every point is -1.
+ */
+static int32_t build_points(const AsrEngine *e, AsrPoint *p)
 {
-    int32_t off = point_offset(e);
-    if (point == 0 && has_floor(e))
-        return (AsrOpChoice) { ASR_SUBNET_BICUBIC, e->op.decoder, e->op.k };
-    if (point < off)
-        return (AsrOpChoice) { 0, ASR_DECODER_LIGHT, e->op.k };
-    return (AsrOpChoice) { point - off, e->op.decoder, e->op.k };
+    const AsrArch *a = &e->net.model->arch;
+    uint32_t sz[4];
+    float top = chosen_target(e);
+    int32_t n = 0;
+    list_sizes(e, sz);
+    if (has_floor(e))
+        p[n++] = (AsrPoint) { { ASR_SUBNET_BICUBIC, e->op.decoder, e->op.k, top }, 0.0, -1.0 };
+    int32_t first = n;
+    if (e->op.decoder != ASR_DECODER_LIGHT)
+        p[n++] = (AsrPoint) { { 0, ASR_DECODER_LIGHT, e->op.k, subnet_target(a, 0, top) }, 0.0,
+                              -1.0 };
+    /* the model's depth points below the chosen target; as many of the
+     * highest of them per subnet as fit ASR_CTRL_MAX_POINTS with the floor
+     * and the light point counted (so the list is the same with the floor
+     * on or off): the default model's 4 subnets x 3 targets fit, a model
+     * with 8 subnets and 4 depth points keeps none */
+    uint32_t below = 0;
+    while (below < a->n_depth_points && a->depth_points[below] < top)
+        below++;
+    _Static_assert(ASR_CTRL_MAX_POINTS >= 2 + ASR_MODEL_MAX_LADDER, "a point per subnet");
+    uint32_t room = (ASR_CTRL_MAX_POINTS - 2 - a->n_ladder) / a->n_ladder;
+    uint32_t lowest = below > room ? below - room : 0;
+    for (uint32_t sn = 0; sn < a->n_ladder; sn++) {
+        for (uint32_t j = lowest; j < below; j++) {
+            float t = subnet_target(a, (int32_t)sn, a->depth_points[j]);
+            if (t < 1.0f)
+                p[n++] = (AsrPoint) { { (int32_t)sn, e->op.decoder, e->op.k, t }, 0.0, -1.0 };
+        }
+        p[n++] = (AsrPoint) { { (int32_t)sn, e->op.decoder, e->op.k,
+                                subnet_target(a, (int32_t)sn, top) }, 0.0, -1.0 };
+    }
+    for (int32_t i = first; i < n; i++)
+        p[i].nominal = point_macs(a, p[i].op.subnet, p[i].op.decoder, p[i].op.depth_target, -1.0,
+                                  sz, -1.0);
+    for (int32_t i = first + 1; i < n; i++) {
+        AsrPoint x = p[i];
+        int32_t j = i;
+        for (; j > first && p[j - 1].nominal > x.nominal; j--)
+            p[j] = p[j - 1];
+        p[j] = x;
+    }
+    return n;
 }
 
-/* The list index of (subnet, mode), -1 when not in the list. */
-static int32_t op_point(const AsrEngine *e, int32_t subnet, AsrDecoderMode mode)
+static int same_point(const AsrOpChoice *x, const AsrOpChoice *y)
 {
-    int32_t off = point_offset(e);
+    if (x->subnet == ASR_SUBNET_BICUBIC || y->subnet == ASR_SUBNET_BICUBIC)
+        return x->subnet == y->subnet;
+    return x->subnet == y->subnet && x->decoder == y->decoder &&
+           x->depth_target == y->depth_target;
+}
+
+/* Bring e->pts up to the current choice, sizes and floor: the controller's
+ * learned state and the measured depth costs follow their points to their
+ * new indices. */
+static void sync_points(AsrEngine *e)
+{
+    AsrPoint p[ASR_CTRL_MAX_POINTS];
+    int32_t map[ASR_CTRL_MAX_POINTS];
+    int32_t n = build_points(e, p);
+    int changed = n != e->n_pts;
+    for (int32_t j = 0; j < n; j++) {
+        map[j] = -1;
+        for (int32_t i = 0; i < e->n_pts; i++) {
+            const AsrPoint *o = &e->pts[i];
+            if (same_point(&o->op, &p[j].op))
+                map[j] = i;
+            /* the encoder does not depend on the decoder */
+            if (o->op.subnet == p[j].op.subnet && o->op.depth_target == p[j].op.depth_target &&
+                o->ran_pp >= 0.0)
+                p[j].ran_pp = o->ran_pp;
+        }
+        changed |= map[j] != j;
+    }
+    if (changed) {
+        asr_controller_remap(&e->ctrl, map, (uint32_t)n);
+        int32_t prev = -1;
+        for (int32_t j = 0; j < n && e->ctrl_has_prev; j++)
+            if (map[j] == e->ctrl_prev_point)
+                prev = j;
+        e->ctrl_has_prev = prev >= 0;
+        e->ctrl_prev_point = prev;
+    }
+    memcpy(e->pts, p, sizeof(p[0]) * (size_t)n);
+    e->n_pts = n;
+}
+
+/* The index of (subnet, mode, target) in e->pts, -1 when not in the list. */
+static int32_t op_point(const AsrEngine *e, int32_t subnet, AsrDecoderMode mode, float target)
+{
     if (subnet == ASR_SUBNET_BICUBIC)
         return has_floor(e) ? 0 : -1;
-    if (subnet < 0)
-        return -1;
-    if (mode == e->op.decoder)
-        return subnet + off;
-    if (off > has_floor(e) && mode == ASR_DECODER_LIGHT && subnet == 0)
-        return has_floor(e);
+    AsrOpChoice oc = { subnet, mode, 0.0f, target };
+    for (int32_t i = 0; i < e->n_pts; i++)
+        if (same_point(&e->pts[i].op, &oc))
+            return i;
     return -1;
 }
 
@@ -669,21 +816,30 @@ static void controller_decide(AsrEngine *e, AsrCtrlDecision *dec)
     memset(&in, 0, sizeof(in));
     in.budget_ms = 1000.0 / e->target_fps;
     in.headroom = e->headroom;
-    in.n_points = (uint32_t)ASR_MIN(num_points(e), ASR_CTRL_MAX_POINTS);
+    in.n_points = (uint32_t)e->n_pts;
+    uint32_t sz[4];
+    list_sizes(e, sz);
     for (uint32_t i = 0; i < in.n_points; i++) {
-        AsrOpChoice oc = point_op(e, (int32_t)i);
-        if (oc.subnet == ASR_SUBNET_BICUBIC) {
+        const AsrPoint *p = &e->pts[i];
+        if (p->op.subnet == ASR_SUBNET_BICUBIC) {
             in.macs[i] = bicubic_macs(c);
             continue;
         }
-        in.macs[i] = asr_model_macs(a, a->ladder[oc.subnet][0], a->ladder[oc.subnet][1],
-                                    (int)oc.decoder, e->heavy_fraction, c->in.height,
-                                    c->in.width, c->out.height, c->out.width);
+        /* adaptive points: the MACs their recent frames ran (content) */
+        in.macs[i] = point_macs(a, p->op.subnet, p->op.decoder, p->op.depth_target,
+                                e->heavy_fraction, sz, p->ran_pp);
     }
+    /* the ceiling: the highest point of an allowed subnet; below it, the
+     * points of larger subnets (low depth targets) are excluded */
     int32_t ceil_subnet = (int32_t)c->cap;
     if (e->op.subnet >= 0 && e->op.subnet < ceil_subnet)
         ceil_subnet = e->op.subnet;
-    in.ceiling = ceil_subnet + point_offset(e);
+    for (int32_t i = 0; i < e->n_pts; i++)
+        if (e->pts[i].op.subnet <= ceil_subnet)
+            in.ceiling = i;
+    for (int32_t i = 0; i < in.ceiling; i++)
+        if (e->pts[i].op.subnet > ceil_subnet)
+            in.excluded |= 1u << i;
     in.io_pixels = (double)c->in.width * c->in.height + (double)c->out.width * c->out.height;
     if (e->ctrl_has_prev) {
         in.has_prev = 1;
@@ -705,7 +861,7 @@ static void controller_decide(AsrEngine *e, AsrCtrlDecision *dec)
     /* every change, and every lateness report; not every frame that stays
      * over budget on the cheapest point */
     if (dec->switched || dec->unmeetable != was_unmeetable || dec->reason == ASR_CTRL_QOS_LATE) {
-        AsrOpChoice oc = point_op(e, dec->point);
+        AsrOpChoice oc = e->pts[dec->point].op;
         char why[96];
         switch (dec->reason) {
         case ASR_CTRL_OVER_BUDGET:
@@ -722,12 +878,12 @@ static void controller_decide(AsrEngine *e, AsrCtrlDecision *dec)
             snprintf(why, sizeof(why), "%s", asr_controller_reason_name(dec->reason));
             break;
         }
-        asr_dbg(&e->log, "qos: point %d -> %d (subnet %d, %s): %s; budget %.2f ms x "
-                "headroom %.2f, predicted %.2f ms, ceiling %d, room %u/%u%s",
+        asr_dbg(&e->log, "qos: point %d -> %d (subnet %d, %s, depth target %.2f): %s; budget "
+                "%.2f ms x headroom %.2f, predicted %.2f ms, ceiling %d, room %u/%u%s",
                 (int)(e->stats.frames ? e->stats.last_op_point : -1), (int)dec->point,
                 (int)oc.subnet, oc.subnet == ASR_SUBNET_BICUBIC ? "bicubic pass" :
-                decoder_name(oc.decoder), why, dec->budget_ms, e->headroom,
-                dec->predicted_ms, (int)in.ceiling, dec->room, dec->room_needed,
+                decoder_name(oc.decoder), (double)oc.depth_target, why, dec->budget_ms,
+                e->headroom, dec->predicted_ms, (int)in.ceiling, dec->room, dec->room_needed,
                 dec->unmeetable ? "; the budget cannot be met even by the cheapest point" : "");
     }
 }
@@ -817,6 +973,9 @@ static AsrStatus record(AsrEngine *e, const AsrNetOp *op, int bicubic, const Asr
         if (status < 0)
             return status;
         asr_timer_stamp(d, &e->timer, cb, STAMP_ENCODED, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+        if (asr_net_adaptive(&e->net, op))
+            asr_net_record_depth_counts(d, cb, &e->net, &c->np, op, e->readback.buffer,
+                                        READBACK_DEPTH);
         routed = op->mode == ASR_DECODER_ROUTED;
         /* band by band: decode into the window, pack it into the frame */
         for (uint32_t b = 0; b < c->np.dec_bands; b++) {
@@ -902,22 +1061,27 @@ static AsrStatus process(AsrEngine *e, const AsrFrame *in, AsrFrame *out,
     AsrCtrlDecision dec;
     int adaptive = e->target_fps > 0.0 && !e->debug_op.width && !e->bicubic;
     int bicubic = e->bicubic; /* the test hook, or the floor below */
+    sync_points(e);
     if (adaptive) {
         controller_decide(e, &dec);
-        AsrOpChoice oc = point_op(e, dec.point);
+        AsrOpChoice oc = e->pts[dec.point].op;
         const AsrArch *a = &e->net.model->arch;
         subnet = oc.subnet;
         point = dec.point;
         if (subnet == ASR_SUBNET_BICUBIC) {
             bicubic = 1; /* planned: has_floor() */
-            op = (AsrNetOp) { 0, 0, oc.decoder, oc.k };
+            op = (AsrNetOp) { 0, 0, oc.decoder, oc.k, 1.0f };
         } else {
-            op = (AsrNetOp) { a->ladder[subnet][0], a->ladder[subnet][1], oc.decoder, oc.k, 1.0f };
+            op = (AsrNetOp) { a->ladder[subnet][0], a->ladder[subnet][1], oc.decoder, oc.k,
+                              oc.depth_target };
         }
     } else {
         op = resolve_op(e, &subnet);
-        point = op_point(e, subnet, op.mode);
+        point = op_point(e, subnet, op.mode, op.target);
     }
+    if (!e->cfg.np.depth_ok)
+        op.target = 1.0f; /* bands thinner than a tile (asr_net_plan): fixed depth */
+    int depth_counts = !bicubic && asr_net_adaptive(&e->net, &op);
     op.no_tail = e->no_tail;
     e->ctrl_has_prev = 0; /* set again below when this frame succeeds */
     if (atomic_load(&e->cancel)) {
@@ -926,6 +1090,8 @@ static AsrStatus process(AsrEngine *e, const AsrFrame *in, AsrFrame *out,
     }
     if (!dev_in)
         asr_frame_to_staging(&e->cfg.in_layout, in, e->staging_in.map);
+    if (depth_counts) /* (coherent) what the frame's net does not write reads 0 */
+        memset((char *)e->readback.map + READBACK_DEPTH, 0, op.depth * sizeof(uint32_t));
     status = asr_cmd_begin(e->dev, &e->cmd);
     if (status < 0)
         goto error;
@@ -972,9 +1138,32 @@ static AsrStatus process(AsrEngine *e, const AsrFrame *in, AsrFrame *out,
     if (bicubic && !e->bicubic)
         hf = 0.0; /* the floor: no MLP */
     st->last_heavy_fraction = hf;
+    const AsrArch *a = &e->net.model->arch;
+    double lr = (double)c->in.width * c->in.height;
     st->last_macs = bicubic ? 0.0 :
-        asr_model_macs(&e->net.model->arch, op.width, op.depth, (int)op.mode, hf,
-                       c->in.height, c->in.width, c->out.height, c->out.width);
+        asr_model_macs(a, op.width, op.depth, (int)op.mode, hf, c->in.height, c->in.width,
+                       c->out.height, c->out.width);
+    st->last_depth_target = 1.0f;
+    st->last_mean_depth = bicubic ? 0.0 : op.depth;
+    st->last_macs_skipped = 0.0;
+    if (depth_counts) {
+        /* LR pixels that ran each block: the work that ran, not the full depth */
+        const uint32_t *cnt = (const uint32_t *)((const char *)e->readback.map + READBACK_DEPTH);
+        double ran = 0.0, block = asr_model_block_macs_per_pixel(a, op.width);
+        for (uint32_t l = 0; l < op.depth; l++)
+            ran += ASR_MIN((double)cnt[l], lr);
+        double skipped = (op.depth * lr - ran) * block;
+        st->last_depth_target = op.target;
+        st->last_mean_depth = ran / lr;
+        st->last_macs_skipped = skipped / (asr_model_encoder_macs_per_pixel(a, op.width,
+                                                                            op.depth) * lr);
+        st->last_macs += asr_model_adapter_macs_per_pixel(a) * lr - skipped;
+        if (point >= 0) {
+            AsrPoint *p = &e->pts[point];
+            double pp = ran * block / lr;
+            p->ran_pp = p->ran_pp < 0.0 ? pp : p->ran_pp + DEPTH_EMA_ALPHA * (pp - p->ran_pp);
+        }
+    }
     st->last_wall_ms = now_ms() - t0;
     if (e->fake_ms_per_gmac > 0.0) {
         /* internal.h: synthetic timing (bicubic: its taps as MACs) */
@@ -1135,15 +1324,22 @@ ASR_API float asr_engine_default_k(const AsrEngine *e)
     return e ? (float)e->net.model->arch.default_k : 0.0f;
 }
 
+ASR_API float asr_engine_default_depth_target(const AsrEngine *e)
+{
+    return e ? e->net.model->arch.depth_target : 0.0f;
+}
+
 ASR_API AsrStatus asr_engine_set_op(AsrEngine *e, const AsrOpChoice *op)
 {
     if (!e || !op)
         return ASR_ERROR_INVALID_ARGUMENT;
     if (op->subnet < -1 || op->subnet >= (int32_t)e->net.model->arch.n_ladder ||
-        op->decoder < ASR_DECODER_HEAVY || op->decoder > ASR_DECODER_ROUTED || !isfinite(op->k))
-        return fail(e, ASR_ERROR_INVALID_ARGUMENT, "set_op: subnet %d (of %u), decoder %d, k %g: "
-                    "out of range", (int)op->subnet, e->net.model->arch.n_ladder,
-                    (int)op->decoder, (double)op->k);
+        op->decoder < ASR_DECODER_HEAVY || op->decoder > ASR_DECODER_ROUTED || !isfinite(op->k) ||
+        !(op->depth_target >= 0.0f))
+        return fail(e, ASR_ERROR_INVALID_ARGUMENT, "set_op: subnet %d (of %u), decoder %d, k %g, "
+                    "depth target %g: out of range", (int)op->subnet,
+                    e->net.model->arch.n_ladder, (int)op->decoder, (double)op->k,
+                    (double)op->depth_target);
     if (op->decoder != e->op.decoder) {
         /* another list of operating points: learned costs no longer apply */
         asr_controller_init(&e->ctrl, NULL);
@@ -1155,14 +1351,16 @@ ASR_API AsrStatus asr_engine_set_op(AsrEngine *e, const AsrOpChoice *op)
 
 ASR_API int asr_engine_num_op_points(const AsrEngine *e)
 {
-    return e ? num_points(e) : ASR_ERROR_INVALID_ARGUMENT;
+    AsrPoint p[ASR_CTRL_MAX_POINTS];
+    return e ? build_points(e, p) : ASR_ERROR_INVALID_ARGUMENT;
 }
 
 ASR_API AsrStatus asr_engine_get_op_point(const AsrEngine *e, int point, AsrOpChoice *op)
 {
-    if (!e || !op || point < 0 || point >= num_points(e))
+    AsrPoint p[ASR_CTRL_MAX_POINTS];
+    if (!e || !op || point < 0 || point >= build_points(e, p))
         return ASR_ERROR_INVALID_ARGUMENT;
-    *op = point_op(e, point);
+    *op = p[point].op;
     return ASR_OK;
 }
 
@@ -1270,7 +1468,7 @@ AsrStatus asr_engine_debug_set_op(AsrEngine *e, uint32_t width, uint32_t depth,
     if (width > a->F || width % a->chunk || depth > a->D || mode < ASR_DECODER_HEAVY ||
         mode > ASR_DECODER_ROUTED)
         return ASR_ERROR_INVALID_ARGUMENT;
-    e->debug_op = (AsrNetOp) { width, depth, mode, k, e->debug_target > 0.0f ? e->debug_target : 1.0f };
+    e->debug_op = (AsrNetOp) { width, depth, mode, k, 1.0f }; /* target: resolve_op() */
     return ASR_OK;
 }
 
@@ -1279,7 +1477,6 @@ AsrStatus asr_engine_debug_set_depth_target(AsrEngine *e, float target)
     if (!(target > 0.0f))
         return ASR_ERROR_INVALID_ARGUMENT;
     e->debug_target = target;
-    e->debug_op.target = target;
     return ASR_OK;
 }
 

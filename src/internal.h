@@ -40,13 +40,14 @@ AsrStatus asr_engine_debug_read(AsrEngine *e, AsrDebugBuffer which, size_t offse
                                 size_t bytes);
 
 /* Run any (width, depth, mode, k) instead of the ladder / scale cap
- * (width 0: back to asr_engine_set_op()'s choice). Width must be a multiple
- * of the chunk in [chunk, F], depth in [0, D]. */
+ * (width 0: back to asr_engine_set_op()'s choice), at fixed depth unless
+ * asr_engine_debug_set_depth_target() set a target. Width must be a
+ * multiple of the chunk in [chunk, F], depth in [0, D]. */
 AsrStatus asr_engine_debug_set_op(AsrEngine *e, uint32_t width, uint32_t depth,
                                   AsrDecoderMode mode, float k);
 
 /* The spatial depth target of asr_engine_debug_set_op()'s op (default 1,
- * fixed depth; applies to the current debug op too). */
+ * fixed depth; > 0). */
 AsrStatus asr_engine_debug_set_depth_target(AsrEngine *e, float target);
 
 /* Faults on demand: the `after`-th next queue submission finds the device
@@ -60,8 +61,9 @@ void asr_engine_debug_inject(AsrEngine *e, AsrDebugFault fault, uint32_t after);
 
 /* Synthetic timing for controller tests: when ms_per_gmac > 0, every frame
  * reports (in its stats and to the QoS controller) a GPU and a wall time of
- * fixed_ms + ms_per_gmac * its cost-model MACs / 1e9 instead of the measured
- * ones, so that tests of the controller on the real engine do not depend on
+ * fixed_ms + ms_per_gmac * its cost-model MACs / 1e9 (AsrStats.last_macs:
+ * with a depth target below 1 those of the blocks that ran; the bicubic
+ * floor's filter taps) instead of the measured ones, so that tests of the controller on the real engine do not depend on
  * the machine's load. 0 restores measured times. */
 void asr_engine_debug_set_timing(AsrEngine *e, double ms_per_gmac, double fixed_ms);
 

@@ -235,7 +235,9 @@ typedef struct AsrStats {
     float last_k;                 /**< routing knob used (routed decoder) */
     double last_heavy_fraction;   /**< share of output pixels on the heavy MLP (1 heavy, 0 light;
                                        routed: counted on the device, before refinement) */
-    double last_macs;             /**< multiply-accumulates of the frame (cost model) */
+    double last_macs;             /**< multiply-accumulates of the frame (cost model; with a
+                                       depth target below 1, of the blocks that ran, plus
+                                       the depth adapter) */
     double last_encoder_ms;       /**< GPU time of the encoder (LR) passes */
     double last_decoder_ms;       /**< GPU time of the decoder (HR) passes */
     /* The QoS controller (asr_engine_set_target()). */
@@ -390,31 +392,51 @@ ASR_API float asr_engine_default_depth_target(const AsrEngine *e);
  * the choice is the controller's ceiling and decoder instead: its subnet
  * (unless -1) caps the points the controller may pick, its decoder and k
  * define the list of asr_engine_get_op_point() (a change of decoder resets
- * the controller's learned costs). Returns ASR_OK or ASR_ERROR_INVALID_ARGUMENT
- * (subnet < -1 or >= asr_engine_num_subnets(), unknown decoder, k not finite).
- * The default after asr_engine_new() is {-1, ASR_DECODER_ROUTED, default k}.
+ * the controller's learned costs), and so does its depth target (the top
+ * target of every subnet in that list). Returns ASR_OK or
+ * ASR_ERROR_INVALID_ARGUMENT (subnet < -1 or >= asr_engine_num_subnets(),
+ * unknown decoder, k not finite, depth_target negative or NaN).
+ * The default after asr_engine_new() is {-1, ASR_DECODER_ROUTED, default k,
+ * depth_target 0 (the model's default)}.
  */
 ASR_API AsrStatus asr_engine_set_op(AsrEngine *e, const AsrOpChoice *op);
 
 /**
  * Operating points of the QoS controller, ordered by cost, cheapest first.
- * The list follows the decoder of the current asr_engine_set_op() choice
- * (with its k):
+ * The list follows the decoder, k and depth target T of the current
+ * asr_engine_set_op() choice (T resolved: 0 = the model's default, >= 1 and
+ * any T of a model without a depth adapter = 1, fixed depth):
  *   - ASR_DECODER_ROUTED (the default) or ASR_DECODER_HEAVY: {subnet 0,
- *     ASR_DECODER_LIGHT}, then {subnet i, that decoder} for every subnet i;
- *     num_subnets + 1 points;
- *   - ASR_DECODER_LIGHT: {subnet i, ASR_DECODER_LIGHT} for every subnet i;
- *     num_subnets points.
+ *     ASR_DECODER_LIGHT, T}, and {subnet i, that decoder, t} for every
+ *     subnet i and every t among the model's depth points below T, and T;
+ *   - ASR_DECODER_LIGHT: {subnet i, ASR_DECODER_LIGHT, t} for the same
+ *     subnets and targets.
+ * Every point's depth_target is the target it runs: 1 (fixed depth) for a
+ * model without a depth adapter, which so has num_subnets + 1 points
+ * (routed, heavy) or num_subnets points (light), in subnet order. With a
+ * depth adapter (e.g. depth points {0.4}, default target 0.65: two points
+ * per subnet, 0.4 and 0.65; T = 1: three, 0.4, 0.65 and 1), the points are
+ * sorted by their nominal cost at the configured sizes (before the first
+ * asr_engine_configure(): at 64x64 -> 128x128): multiply-adds with the
+ * blocks scaled by t, routed at a heavy fraction of 0.5; so a larger subnet
+ * at a low target may come before a smaller one at T. The list holds at
+ * most 16 points: where the model's depth points would make more, each
+ * subnet keeps only the highest of its targets below T that fit (the
+ * default model's 4 subnets x 3 targets fit).
  * While adaptation is on (asr_engine_set_target() with a target > 0) the
  * bicubic floor comes first, below them all: point 0 is
- * {ASR_SUBNET_BICUBIC, the chosen decoder, k} (the engine's bicubic pass,
- * no network; its decoder and k mean nothing), and the count grows by one.
+ * {ASR_SUBNET_BICUBIC, the chosen decoder, k, T} (the engine's bicubic pass,
+ * no network; its decoder, k and depth_target mean nothing), and the count
+ * grows by one.
  * The floor's whole-frame buffers are allocated only while adaptation is
  * on; a configuration they do not fit (device limits, memory budget) runs
  * without the floor.
  * asr_engine_num_op_points() returns the count (or a negative AsrStatus);
  * asr_engine_get_op_point() fills `op` with point `point` and returns ASR_OK
- * or ASR_ERROR_INVALID_ARGUMENT (NULL, point out of range).
+ * or ASR_ERROR_INVALID_ARGUMENT (NULL, point out of range). The list, and
+ * with it the point indices, may change when asr_engine_set_op(),
+ * asr_engine_set_target() or asr_engine_configure() is called (a point's
+ * learned costs follow it).
  */
 ASR_API int asr_engine_num_op_points(const AsrEngine *e);
 ASR_API AsrStatus asr_engine_get_op_point(const AsrEngine *e, int point, AsrOpChoice *op);
@@ -429,10 +451,15 @@ ASR_API AsrStatus asr_engine_get_op_point(const AsrEngine *e, int point, AsrOpCh
  * only after several frames (8, more after a failed climb) with room for the
  * next point. Its cheapest point is the bicubic floor (see
  * asr_engine_num_op_points()). Its cost model (ms per MAC of each point, host ms per pixel) is
- * learned online and carries over configuration changes. Never above the
- * ceiling: the scale-group cap (asr_engine_subnet_cap()), lowered further by
- * the subnet of asr_engine_set_op() when that is not -1 (the user's subnet
- * acts as a ceiling). Decisions are logged at ASR_LOG_DEBUG; the stats say
+ * learned online and carries over configuration changes; the MACs of a
+ * point with a depth target below 1 depend on the content (the blocks its
+ * tiles ran), so they are predicted from the MACs per input pixel its
+ * recent frames ran (a moving average; the nominal t x depth before its
+ * first frame). Never above the ceiling: the scale-group cap
+ * (asr_engine_subnet_cap()), lowered further by the subnet of
+ * asr_engine_set_op() when that is not -1 (the user's subnet acts as a
+ * ceiling); no point of a larger subnet is picked either, wherever its
+ * depth target places it in the list. Decisions are logged at ASR_LOG_DEBUG; the stats say
  * what happened (last_op_point, last_budget_ms, last_predicted_ms,
  * budget_unmeetable, controller_switches, frames_over_budget).
  *
@@ -494,7 +521,9 @@ ASR_API AsrStatus asr_engine_cancel(AsrEngine *e, int cancel);
 /**
  * Cost model: multiply-accumulates of one frame of the current configuration
  * for `subnet` (-1: the scale cap) and `decoder`, with `heavy_fraction` of
- * the output pixels on the heavy MLP when routed (ignored otherwise).
+ * the output pixels on the heavy MLP when routed (ignored otherwise), at
+ * fixed depth (every block on every pixel; a frame with a depth target
+ * below 1 runs less: AsrStats.last_macs).
  * Returns a negative value when not configured or on a bad argument.
  */
 ASR_API double asr_engine_cost_macs(const AsrEngine *e, int subnet, AsrDecoderMode decoder,

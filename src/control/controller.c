@@ -133,10 +133,36 @@ static void observe(AsrController *c, const AsrCtrlInput *in)
     }
 }
 
-/* Highest point <= top predicted to fit `limit`; -1 when none. */
+/* Point i may be picked (below the ceiling, not excluded; 0 always). */
+static int allowed(const AsrCtrlInput *in, int32_t ceiling, int32_t i)
+{
+    return i == 0 || (i > 0 && i <= ceiling && i < 32 && !((in->excluded >> i) & 1u));
+}
+
+/* The highest allowed point below i (0 when none). */
+static int32_t allowed_below(const AsrCtrlInput *in, int32_t ceiling, int32_t i)
+{
+    for (int32_t j = i - 1; j > 0; j--)
+        if (allowed(in, ceiling, j))
+            return j;
+    return 0;
+}
+
+/* The lowest point above i below `top` that is not excluded; -1 when none. */
+static int32_t next_up(const AsrCtrlInput *in, int32_t top, int32_t i)
+{
+    for (int32_t j = i + 1; j <= top; j++)
+        if (allowed(in, top, j))
+            return j;
+    return -1;
+}
+
+/* Highest allowed point <= top predicted to fit `limit`; -1 when none. */
 static int32_t best_fit(const AsrController *c, const AsrCtrlInput *in, int32_t top, double limit)
 {
     for (int32_t i = top; i >= 0; i--) {
+        if (!allowed(in, top, i))
+            continue;
         double t = asr_controller_predict(c, in, i);
         if (t > 0.0 && t <= limit)
             return i;
@@ -161,6 +187,8 @@ void asr_controller_decide(AsrController *c, const AsrCtrlInput *in, AsrCtrlDeci
     if (n > ASR_CTRL_MAX_POINTS)
         n = ASR_CTRL_MAX_POINTS;
     int32_t ceiling = in->ceiling < 0 ? 0 : in->ceiling >= n ? n - 1 : in->ceiling;
+    if (!allowed(in, ceiling, ceiling))
+        ceiling = allowed_below(in, ceiling, ceiling);
     int32_t prev = c->cur;
     AsrCtrlReason reason = ASR_CTRL_HOLD;
     int forced = 0;
@@ -197,8 +225,8 @@ void asr_controller_decide(AsrController *c, const AsrCtrlInput *in, AsrCtrlDeci
             goto done;
     }
 
-    if (c->cur > ceiling) {
-        c->cur = ceiling;
+    if (c->cur > ceiling || !allowed(in, ceiling, c->cur)) {
+        c->cur = c->cur > ceiling ? ceiling : allowed_below(in, ceiling, c->cur);
         c->room = 0;
         reason = ASR_CTRL_CEILING;
     }
@@ -209,7 +237,7 @@ void asr_controller_decide(AsrController *c, const AsrCtrlInput *in, AsrCtrlDeci
     if (over || late) {
         int32_t ran = in->has_prev && in->prev_point >= 0 && in->prev_point < n ? in->prev_point
                                                                                  : c->cur;
-        int32_t target = ran - 1;
+        int32_t target = allowed_below(in, ceiling, ran);
         int32_t fit = best_fit(c, in, ceiling, hb);
         if (fit < target)
             target = fit;
@@ -231,13 +259,14 @@ void asr_controller_decide(AsrController *c, const AsrCtrlInput *in, AsrCtrlDeci
             c->cur = fit < 0 ? 0 : fit;
             c->room = 0;
             reason = ASR_CTRL_NO_FIT;
-        } else if (c->cur < ceiling) {
+        } else if (next_up(in, ceiling, c->cur) >= 0) {
             /* 5. room for the next point, with hysteresis */
-            double next = asr_controller_predict(c, in, c->cur + 1);
+            int32_t up = next_up(in, ceiling, c->cur);
+            double next = asr_controller_predict(c, in, up);
             if (next > 0.0 && next <= hb * (1.0 - c->p.up_margin)) {
                 c->room++;
-                if (c->room >= c->wait[c->cur + 1]) {
-                    c->cur++;
+                if (c->room >= c->wait[up]) {
+                    c->cur = up;
                     climbed_after = c->room;
                     c->room = 0;
                     reason = ASR_CTRL_ROOM;
@@ -272,5 +301,41 @@ done:
         c->switches++;
     out->predicted_ms = asr_controller_predict(c, in, c->cur);
     out->room = reason == ASR_CTRL_ROOM ? climbed_after : c->room;
-    out->room_needed = c->cur + 1 < n ? c->wait[c->cur + 1] : 0;
+    {
+        /* the next point up the list (the ceiling aside), not excluded */
+        int32_t up = -1;
+        for (int32_t j = c->cur + 1; j < n && up < 0; j++)
+            if (j >= 32 || !((in->excluded >> j) & 1u))
+                up = j;
+        out->room_needed = up >= 0 ? c->wait[up] : 0;
+    }
+}
+
+void asr_controller_remap(AsrController *c, const int32_t *map, uint32_t n)
+{
+    AsrController old = *c;
+    int32_t cur = -1, last = -1;
+    if (n > ASR_CTRL_MAX_POINTS)
+        n = ASR_CTRL_MAX_POINTS;
+    for (int32_t j = 0; j < ASR_CTRL_MAX_POINTS; j++) {
+        int32_t i = (uint32_t)j < n ? map[j] : -1;
+        if (i >= 0 && i < ASR_CTRL_MAX_POINTS) {
+            c->rel[j] = old.rel[i];
+            c->samples[j] = old.samples[i];
+            c->wait[j] = old.wait[i];
+        } else {
+            i = -1;
+            c->rel[j] = 0.0;
+            c->samples[j] = 0;
+            c->wait[j] = c->p.up_frames;
+        }
+        if (i >= 0 && i == old.last_point)
+            last = j;
+        /* the current point, or the nearest below it in the old order */
+        if (i >= 0 && i <= old.cur && (cur < 0 || i > map[cur]))
+            cur = j;
+    }
+    c->cur = cur < 0 ? 0 : cur;
+    c->last_point = last;
+    c->room = 0;
 }

@@ -9,7 +9,11 @@
  * first (the engine's list: asr_engine_get_op_point()). The caller gives the
  * MACs of every point at the current sizes (from the engine cost model) and
  * the highest point allowed (the ceiling: scale-group cap, or the user's
- * subnet).
+ * subnet), and may exclude points below the ceiling (`excluded`: with
+ * spatial depth, a larger subnet at a low depth target can cost less than
+ * the ceiling's subnet at full depth, and still lie above the cap). An
+ * excluded point is never picked: every step (down, up, to the best fit)
+ * goes to the nearest allowed point; point 0 is always allowed.
  *
  * Cost model, calibrated online:
  * - device time of point i = speed * rel[i] * macs[i] (ms per MAC). `speed`
@@ -49,7 +53,12 @@
  *    consecutive such frames (up_frames, 8 by default) step up one point
  *    (ROOM). Otherwise stay (HOLD).
  * On the cheapest point with a frame over B or a prediction over hB, the
- * decision reports `unmeetable`.
+ * decision reports `unmeetable`. ("One point" above means the next allowed
+ * point: excluded points are skipped.)
+ *
+ * When the caller's list of points changes (another depth target, a
+ * reordering at other sizes), asr_controller_remap() carries what was
+ * learned per point over to the points' new indices.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -89,6 +98,8 @@ typedef struct AsrCtrlInput {
     uint32_t n_points; /* 1 .. ASR_CTRL_MAX_POINTS */
     double macs[ASR_CTRL_MAX_POINTS]; /* of each point at the current sizes, > 0 */
     int32_t ceiling;   /* highest point allowed */
+    uint32_t excluded; /* bit i: point i (below the ceiling) may not be picked;
+                          bit 0 is ignored (the cheapest is always allowed) */
     double io_pixels;  /* input + output pixels of the current configuration */
 
     /* The previous frame (has_prev 0: none, e.g. the first frame). */
@@ -140,6 +151,12 @@ void asr_controller_default_params(AsrCtrlParams *p);
 void asr_controller_init(AsrController *c, const AsrCtrlParams *p);
 /* Learn from in->prev_*, then decide the point of the next frame. */
 void asr_controller_decide(AsrController *c, const AsrCtrlInput *in, AsrCtrlDecision *out);
+/* The caller's list of points changed: new point j is old point map[j]
+ * (-1: a new point, nothing learned), j < n. Moves the per-point state (the
+ * efficiency, samples, backoff) with its point and the current point too
+ * (a current point that is gone becomes the nearest new point below it in
+ * the old order, else 0); the device speed and host rate stay. */
+void asr_controller_remap(AsrController *c, const int32_t *map, uint32_t n);
 /* Predicted frame time of `point` for the sizes of `in` (0 when nothing
  * has been measured yet). */
 double asr_controller_predict(const AsrController *c, const AsrCtrlInput *in, int32_t point);

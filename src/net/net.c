@@ -1051,5 +1051,7 @@ void asr_net_record_depth_counts(AsrDevice *d, VkCommandBuffer cb, const AsrNet 
         .srcOffset = (VkDeviceSize)plan->pix_off * sizeof(uint32_t), .dstOffset = offset,
         .size = (VkDeviceSize)ASR_MIN(op->depth, ASR_NET_DEPTH_COUNTS_MAX) * sizeof(uint32_t),
     };
+    asr_cmd_barrier(d, cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
+                    VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
     d->vk.vkCmdCopyBuffer(cb, net->tiles.buffer, dst, 1, &copy);
 }

@@ -4,7 +4,9 @@
  * per pixel on top; no Vulkan, no clock. Scenarios: a load step up and down,
  * a slowly drifting device, noisy timings (no flapping), a budget no point
  * can meet, a budget every point meets, the ceiling, a change of sizes, QoS
- * lateness, and the acceptance case (full misses the budget: settle <= 5
+ * lateness, points the caller excludes below the ceiling (spatial depth: a
+ * larger subnet at a low depth target), a change of the list (remap), and
+ * the acceptance case (full misses the budget: settle <= 5
  * frames, >= 95 % within budget after, lifting the budget climbs back).
  * Each prints its numbers.
  *
@@ -86,6 +88,7 @@ typedef struct Run {
     Sim sim;
     double budget_ms, headroom;
     int32_t ceiling;
+    uint32_t excluded;
     int has_prev;
     AsrCtrlInput prev;
     double prev_gpu, prev_wall;
@@ -122,6 +125,7 @@ static void fill_input(Run *r, AsrCtrlInput *in)
     for (int i = 0; i < NP; i++)
         in->macs[i] = sim_macs(&r->sim, i);
     in->ceiling = r->ceiling;
+    in->excluded = r->excluded;
     in->io_pixels = sim_pixels(&r->sim);
 }
 
@@ -145,6 +149,7 @@ static void step(Run *r)
     AsrCtrlDecision d;
     asr_controller_decide(&r->c, &in, &d);
     CHECK(d.point >= 0 && d.point <= r->ceiling);
+    CHECK(d.point == 0 || !((r->excluded >> d.point) & 1u));
     double gpu, wall;
     sim_run(&r->sim, d.point, &gpu, &wall);
     int f = r->frames++;
@@ -476,6 +481,91 @@ static void test_qos(void)
     CHECK(back >= 16 && back <= 20);
 }
 
+/* Excluded points (the engine's list with spatial depth: a larger subnet
+ * at a low target sorted below the ceiling's subnet at full depth) are
+ * never picked: the best fit, a step down and a step up skip them. */
+static void test_excluded(void)
+{
+    Run *r = &run_storage;
+    run_init(r, 1000.0);
+    r->sim.noise_sd = 0.02;
+    r->excluded = 1u << 3;
+    steps(r, 20);
+    CHECK(r->point[19] == NP - 1);
+    /* 3 fits the headroom, 4 does not: the best allowed fit is 2 */
+    r->budget_ms = (mean_wall(&r->sim, 3) + mean_wall(&r->sim, 4)) / 2.0 / 0.85;
+    steps(r, 100);
+    int on3 = 0;
+    for (int f = 20; f < r->frames; f++)
+        on3 += r->point[f] == 3;
+    printf("excluded 3: budget %.2f ms (3 fits, 4 not): point %d, %d frames on 3\n",
+           r->budget_ms, r->point[r->frames - 1], on3);
+    CHECK(on3 == 0);
+    CHECK(r->point[r->frames - 1] == 2);
+    /* lifted: up over 3 (4 after the wait for 4, then 5) */
+    r->budget_ms = 1000.0;
+    int t0 = r->frames;
+    steps(r, 60);
+    for (int f = t0; f < r->frames; f++)
+        on3 += r->point[f] == 3;
+    CHECK(on3 == 0 && r->point[r->frames - 1] == NP - 1);
+    /* late twice: 5 -> 4 -> 2 */
+    r->pending_qos = 1;
+    r->qos = 1.5;
+    step(r);
+    CHECK(r->point[r->frames - 1] == 4);
+    r->pending_qos = 1;
+    step(r);
+    CHECK(r->point[r->frames - 1] == 2 && r->reason[r->frames - 1] == ASR_CTRL_QOS_LATE);
+    /* the current point excluded (a list that changed under it): down to
+     * the next allowed one at once */
+    r->excluded = 1u << 2 | 1u << 3;
+    step(r);
+    CHECK(r->point[r->frames - 1] == 1 && r->reason[r->frames - 1] == ASR_CTRL_CEILING);
+    printf("excluded 3: lifted, up to %d without 3; late twice: 4, then 2; 2 excluded "
+           "too: 1\n", NP - 1);
+}
+
+/* A change of the caller's list: what was learned follows the points to
+ * their new indices (the same predictions), the current point too. */
+static void test_remap(void)
+{
+    Run *r = &run_storage;
+    run_init(r, 1000.0 / 30);
+    r->sim.noise_sd = 0.02;
+    r->budget_ms = mean_wall(&r->sim, 4) / 0.85 * 1.01;
+    steps(r, 200);
+    AsrCtrlInput in, in2;
+    fill_input(r, &in);
+    double before[NP];
+    for (int i = 0; i < NP; i++)
+        before[i] = asr_controller_predict(&r->c, &in, i);
+    int32_t cur = r->c.cur;
+    /* a new point at 1, the old 4 gone */
+    const int32_t map[NP] = { 0, -1, 1, 2, 3, 5 };
+    int32_t want = 0;
+    for (int j = 0; j < NP; j++)
+        if (map[j] >= 0 && map[j] <= cur && map[j] > map[want])
+            want = j;
+    asr_controller_remap(&r->c, map, NP);
+    in2 = in;
+    for (int j = 0; j < NP; j++)
+        in2.macs[j] = map[j] >= 0 ? in.macs[map[j]] : 0.5 * (in.macs[0] + in.macs[1]);
+    int same = 0, measured = 0;
+    for (int j = 0; j < NP; j++) {
+        if (map[j] < 0 || !r->c.samples[j])
+            continue;
+        measured++;
+        double p = asr_controller_predict(&r->c, &in2, j);
+        same += fabs(p - before[map[j]]) <= 1e-12 * before[map[j]];
+    }
+    printf("remap: current point %d -> %d, %d measured points kept their predictions (of %d)\n",
+           cur, r->c.cur, same, measured);
+    CHECK(measured > 0 && same == measured);
+    CHECK(r->c.cur == want);
+    CHECK(r->c.samples[1] == 0 && asr_controller_predict(&r->c, &in2, 1) > 0.0);
+}
+
 int main(void)
 {
     test_acceptance();
@@ -487,6 +577,8 @@ int main(void)
     test_ceiling();
     test_resize();
     test_qos();
+    test_excluded();
+    test_remap();
     if (test_failures)
         fprintf(stderr, "%d check(s) failed\n", test_failures);
     return test_failures ? 1 : 0;

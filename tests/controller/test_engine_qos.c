@@ -15,12 +15,29 @@
  * the full point's GPU time, as a real deployment's would. Measured times
  * under load are the benchmark's (anysr-bench --qos).
  *
+ * Then spatial depth, on a model with a depth adapter written here (random
+ * weights; tests/model/model_writer.h): the list with the depth points of
+ * every subnet, ordered by nominal cost (a larger subnet at a low target
+ * below a smaller one at full depth), the controller stepping from the
+ * fixed-depth top to a depth point under a budget and holding it, its
+ * predictions following the MACs adaptive frames ran, budgets held while
+ * they shrink, the ceiling that skips points of larger subnets, a change
+ * of depth target while adapting (the learned costs follow their points),
+ * and the stats of every frame (last_op_point, last_depth_target,
+ * last_mean_depth, last_macs_skipped, last_macs and the synthetic time
+ * agree). The checks that need the net's spatial depth (mean depth below
+ * the subnet's, MACs skipped) run only when the device counted blocks
+ * (mean depth > 0).
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <math.h>
 #include <string.h>
 
 #include "internal.h"
+#include <glib/gstdio.h>
+
+#include "model_writer.h"
 #include "test_common.h"
 
 #define IN_W 8
@@ -60,6 +77,280 @@ static void measure(AsrEngine *e, const AsrOpChoice *op, int n, double *gpu, dou
     qsort(w, n, sizeof(double), cmp_double);
     *gpu = g[n / 2];
     *wall = w[n / 2];
+}
+
+/* ---- spatial depth ------------------------------------------------------ */
+
+#define FAKE_MS_PER_GMAC 200.0
+#define FAKE_FIXED_MS 0.1
+
+/* The nominal cost of a point (the list's order): the blocks scaled by its
+ * target, the adapter on every LR pixel, routed at a heavy fraction of 0.5 */
+static double nominal_macs(const AsrArch *A, const AsrOpChoice *p)
+{
+    uint32_t c = A->ladder[p->subnet][0], d = A->ladder[p->subnet][1];
+    double lr = IN_W * IN_H;
+    double m = asr_model_macs(A, c, d, (int)p->decoder, -1.0, IN_H, IN_W, OUT_H, OUT_W);
+    if (p->depth_target < 1.0f)
+        m += ((p->depth_target - 1.0) * d * asr_model_block_macs_per_pixel(A, c) +
+              asr_model_adapter_macs_per_pixel(A)) * lr;
+    return m;
+}
+
+static int find_point(AsrEngine *e, int32_t subnet, AsrDecoderMode dec, float t)
+{
+    int np = asr_engine_num_op_points(e);
+    for (int p = 0; p < np; p++) {
+        AsrOpChoice op;
+        CHECK_STATUS(asr_engine_get_op_point(e, p, &op), ASR_OK);
+        if (op.subnet == subnet && op.decoder == dec && op.depth_target == t)
+            return p;
+    }
+    return -1;
+}
+
+/* The list: ordered by nominal cost, the network points' targets among
+ * `targets` (every subnet has each of them once), the light point at the
+ * top target, the floor first when `floor`. Returns the count. */
+static int check_list(AsrEngine *e, const AsrArch *A, const float *targets, int nt, int floor)
+{
+    int nsub = asr_engine_num_subnets(e), np = asr_engine_num_op_points(e);
+    CHECK_MSG(np == floor + 1 + nsub * nt, "%d points, expected %d", np, floor + 1 + nsub * nt);
+    double prev = 0.0;
+    int seen[8][4] = { { 0 } };
+    for (int p = 0; p < np; p++) {
+        AsrOpChoice op;
+        CHECK_STATUS(asr_engine_get_op_point(e, p, &op), ASR_OK);
+        if (floor && p == 0) {
+            CHECK(op.subnet == ASR_SUBNET_BICUBIC);
+            continue;
+        }
+        if (op.decoder == ASR_DECODER_LIGHT) {
+            CHECK(op.subnet == 0 && op.depth_target == targets[nt - 1]);
+        } else {
+            CHECK(op.decoder == ASR_DECODER_ROUTED);
+            int t = -1;
+            for (int i = 0; i < nt; i++)
+                if (op.depth_target == targets[i])
+                    t = i;
+            CHECK_MSG(t >= 0 && op.subnet >= 0 && op.subnet < nsub, "point %d: subnet %d, "
+                      "target %g", p, op.subnet, (double)op.depth_target);
+            if (t >= 0 && op.subnet >= 0 && op.subnet < nsub)
+                seen[op.subnet][t]++;
+        }
+        double m = nominal_macs(A, &op);
+        CHECK_MSG(m >= prev, "point %d (subnet %d, target %g): %.0f MACs below the point "
+                  "before's %.0f", p, op.subnet, (double)op.depth_target, m, prev);
+        prev = m;
+    }
+    for (int sn = 0; sn < nsub; sn++)
+        for (int i = 0; i < nt; i++)
+            CHECK_MSG(seen[sn][i] == 1, "subnet %d target %g: %d points", sn, (double)targets[i],
+                      seen[sn][i]);
+    return np;
+}
+
+/* One frame; its stats agree with its point, the cost model and the
+ * synthetic time. Counts the adaptive frames whose net counted blocks. */
+static AsrStats depth_frame(AsrEngine *e, const AsrArch *A, int *counted)
+{
+    AsrStats st = run(e);
+    AsrOpChoice op;
+    CHECK_STATUS(asr_engine_get_op_point(e, st.last_op_point, &op), ASR_OK);
+    CHECK(op.subnet == st.last_subnet);
+    if (st.last_subnet < 0)
+        return st;
+    CHECK_MSG(op.depth_target == st.last_depth_target, "point %d: target %g, the frame ran %g",
+              st.last_op_point, (double)op.depth_target, (double)st.last_depth_target);
+    uint32_t c = st.last_width, d = st.last_depth;
+    double lr = IN_W * IN_H;
+    double full = asr_model_macs(A, c, d, st.last_decoder, st.last_heavy_fraction, IN_H, IN_W,
+                                 OUT_H, OUT_W);
+    if (st.last_depth_target >= 1.0f) {
+        CHECK(st.last_mean_depth == d && st.last_macs_skipped == 0.0);
+        CHECK_MSG(fabs(st.last_macs - full) <= 1e-9 * full, "fixed depth: %.0f MACs, %.0f",
+                  st.last_macs, full);
+    } else {
+        double enc = asr_model_encoder_macs_per_pixel(A, c, d) * lr;
+        double skipped = (d - st.last_mean_depth) * asr_model_block_macs_per_pixel(A, c) * lr;
+        CHECK(st.last_mean_depth >= 0.0 && st.last_mean_depth <= d);
+        CHECK(st.last_macs_skipped >= 0.0 && st.last_macs_skipped < 1.0);
+        CHECK_MSG(fabs(st.last_macs_skipped * enc - skipped) <= 1e-6 * enc,
+                  "skipped share %g of %.0f, %.0f MACs skipped", st.last_macs_skipped, enc,
+                  skipped);
+        double want = full - skipped + asr_model_adapter_macs_per_pixel(A) * lr;
+        CHECK_MSG(fabs(st.last_macs - want) <= 1e-6 * want, "adaptive: %.0f MACs, %.0f",
+                  st.last_macs, want);
+        *counted += st.last_mean_depth > 0.0;
+    }
+    double ms = FAKE_FIXED_MS + FAKE_MS_PER_GMAC * st.last_macs * 1e-9;
+    CHECK_MSG(fabs(st.last_wall_ms - ms) <= 1e-9 * ms && st.last_gpu_ms == st.last_wall_ms,
+              "synthetic time %.4f ms, %.4f ms from the MACs", st.last_wall_ms, ms);
+    return st;
+}
+
+static void test_depth(void)
+{
+    char *dir = g_dir_make_tmp("anysr-qos-XXXXXX", NULL);
+    MwArch arch = mw_adapter_arch();
+    MwOptions mo = { 0 };
+    size_t size;
+    uint8_t *blob = mw_build(&arch, &mo, &size);
+    char *path = g_build_filename(dir, "adapter.safetensors", NULL);
+    CHECK(mw_write(path, blob, size) == 0);
+    g_free(blob);
+
+    AsrSettings s;
+    asr_settings_default(&s);
+    s.log_callback = test_log_cb;
+    s.log_level = getenv("ANYSR_TEST_DEBUG") ? ASR_LOG_DEBUG : ASR_LOG_WARNING;
+    s.model_path = path;
+    AsrEngine *e = NULL;
+    CHECK_STATUS(asr_engine_new(&s, &e), ASR_OK);
+    if (!e)
+        goto done;
+    const AsrArch *A = &asr_engine_debug_model(e)->arch;
+    float k = asr_engine_default_k(e);
+    int counted = 0;
+    CHECK(asr_engine_default_depth_target(e) == 0.65f);
+    AsrFrameInfo in = { .format = ASR_FORMAT_RGBA, .width = IN_W, .height = IN_H };
+    AsrFrameInfo out = { .format = ASR_FORMAT_RGBA, .width = OUT_W, .height = OUT_H };
+    CHECK_STATUS(asr_engine_configure(e, &in, &out), ASR_OK);
+    asr_engine_debug_set_timing(e, FAKE_MS_PER_GMAC, FAKE_FIXED_MS);
+
+    /* the lists: the default target (0.65) offers 0.4 and 0.65 per subnet;
+     * 1 (fixed depth) 0.4, 0.65 and 1; 0.5 offers 0.4 and 0.5 */
+    const float t_def[] = { 0.4f, 0.65f }, t_fixed[] = { 0.4f, 0.65f, 1.0f },
+                t_half[] = { 0.4f, 0.5f };
+    check_list(e, A, t_def, 2, 0);
+    AsrOpChoice fixed = { -1, ASR_DECODER_ROUTED, k, 1.0f };
+    CHECK_STATUS(asr_engine_set_op(e, &fixed), ASR_OK);
+    int np = check_list(e, A, t_fixed, 3, 0);
+    /* at scale 3 a larger subnet at a low target costs less than a
+     * smaller one at full depth */
+    int p2low = find_point(e, 2, ASR_DECODER_ROUTED, 0.4f);
+    int p1top = find_point(e, 1, ASR_DECODER_ROUTED, 1.0f);
+    CHECK_MSG(p2low >= 0 && p1top >= 0 && p2low < p1top, "(2, 0.4) at %d, (1, 1) at %d", p2low,
+              p1top);
+    AsrOpChoice half = { -1, ASR_DECODER_ROUTED, k, 0.5f };
+    CHECK_STATUS(asr_engine_set_op(e, &half), ASR_OK);
+    check_list(e, A, t_half, 2, 0);
+    CHECK_STATUS(asr_engine_set_op(e, &fixed), ASR_OK);
+    CHECK_STATUS(asr_engine_set_target(e, 30, 0), ASR_OK);
+    check_list(e, A, t_fixed, 3, 1);
+    CHECK_STATUS(asr_engine_set_target(e, 0, 0), ASR_OK);
+
+    /* fixed depth, no adaptation: the top, every block */
+    int top = find_point(e, 3, ASR_DECODER_ROUTED, 1.0f);
+    CHECK(top == np - 1);
+    AsrStats st = depth_frame(e, A, &counted);
+    CHECK(st.last_op_point == top && st.last_depth_target == 1.0f && st.last_mean_depth == 8.0);
+    double t_top = st.last_wall_ms;
+
+    /* a budget the fixed-depth top misses: the next frame runs the point
+     * below it, subnet 3 at 0.65 (its nominal cost fits the headroom), and
+     * the budget holds from then on */
+    double budget = t_top / 1.08;
+    CHECK_STATUS(asr_engine_set_target(e, 1000.0 / budget, 0.85), ASR_OK);
+    int atop = find_point(e, 3, ASR_DECODER_ROUTED, 1.0f);
+    int a65 = find_point(e, 3, ASR_DECODER_ROUTED, 0.65f);
+    CHECK(atop == top + 1 && a65 == atop - 1);
+    st = depth_frame(e, A, &counted);
+    CHECK_MSG(st.last_op_point == atop, "first frame at %d, the top is %d", st.last_op_point, atop);
+    st = depth_frame(e, A, &counted);
+    printf("depth: budget %.3f ms (top %.3f ms): point %d (subnet %d, target %g), mean depth "
+           "%.2f of %u, %.1f %% of the encoder's MACs skipped\n", budget, t_top,
+           st.last_op_point, st.last_subnet, (double)st.last_depth_target, st.last_mean_depth,
+           st.last_depth, 100.0 * st.last_macs_skipped);
+    CHECK_MSG(st.last_op_point == a65 && st.last_depth_target == 0.65f,
+              "stepped down to %d (target %g), expected %d", st.last_op_point,
+              (double)st.last_depth_target, a65);
+    int ok = 0;
+    const int N = 40;
+    for (int i = 0; i < N; i++) {
+        st = depth_frame(e, A, &counted);
+        ok += st.last_gpu_ms <= budget;
+    }
+    CHECK_MSG(ok >= 0.95 * N, "%d of %d frames within the budget", ok, N);
+    /* the prediction of an adaptive point follows the MACs it ran */
+    if (st.last_depth_target < 1.0f)
+        CHECK_MSG(fabs(st.last_predicted_ms - st.last_wall_ms) <= 0.02 * st.last_wall_ms,
+                  "point %d: predicted %.4f ms, ran %.4f ms", st.last_op_point,
+                  st.last_predicted_ms, st.last_wall_ms);
+
+    /* the budget shrinking: each one held, frames on targets below 1 */
+    int below1 = 0;
+    const double shares[] = { 0.8, 0.6, 0.45, 0.3 };
+    for (size_t b = 0; b < ASR_ARRAY_SIZE_(shares); b++) {
+        double bud = shares[b] * t_top;
+        CHECK_STATUS(asr_engine_set_target(e, 1000.0 / bud, 0.85), ASR_OK);
+        int held = 0;
+        for (int i = 0; i < 30; i++) {
+            st = depth_frame(e, A, &counted);
+            held += i >= 20 && st.last_gpu_ms <= bud;
+            below1 += st.last_depth_target < 1.0f;
+        }
+        printf("depth: budget %.3f ms: point %d (subnet %d, target %g), %.3f ms, predicted "
+               "%.3f ms\n", bud, st.last_op_point, st.last_subnet, (double)st.last_depth_target,
+               st.last_wall_ms, st.last_predicted_ms);
+        CHECK_MSG(held == 10, "budget %.3f ms: %d of the last 10 frames within", bud, held);
+    }
+    CHECK(below1 > 0);
+
+    /* the user's subnet 1 is the ceiling: (1, 1) the top, (2, 0.4) below
+     * it in the list is never run */
+    AsrOpChoice one = { 1, ASR_DECODER_ROUTED, k, 1.0f };
+    CHECK_STATUS(asr_engine_set_op(e, &one), ASR_OK);
+    CHECK_STATUS(asr_engine_set_target(e, 0, 0), ASR_OK); /* on again: from the ceiling */
+    CHECK_STATUS(asr_engine_set_target(e, 1.0, 0.85), ASR_OK);
+    int a1top = find_point(e, 1, ASR_DECODER_ROUTED, 1.0f);
+    CHECK(find_point(e, 2, ASR_DECODER_ROUTED, 0.4f) < a1top);
+    int above = 0, stepped = 0;
+    for (int i = 0; i < 12; i++) {
+        st = depth_frame(e, A, &counted);
+        above += st.last_subnet > 1;
+    }
+    CHECK_MSG(st.last_op_point == a1top, "on %d, the ceiling is %d", st.last_op_point, a1top);
+    CHECK_STATUS(asr_engine_set_target(e, 1000.0 / (st.last_wall_ms / 1.08), 0.85), ASR_OK);
+    for (int i = 0; i < 20; i++) {
+        st = depth_frame(e, A, &counted);
+        above += st.last_subnet > 1;
+        stepped += st.last_op_point < a1top;
+    }
+    printf("depth: ceiling subnet 1 (point %d): %d frames below it, %d above subnet 1\n", a1top,
+           stepped, above);
+    CHECK_MSG(above == 0, "%d frames above subnet 1", above);
+    CHECK(stepped > 0);
+
+    /* another depth target while adapting: a shorter list; the points
+     * measured before keep their costs (a prediction at once) */
+    AsrOpChoice def = { -1, ASR_DECODER_ROUTED, k, 0.0f };
+    CHECK_STATUS(asr_engine_set_op(e, &def), ASR_OK);
+    check_list(e, A, t_def, 2, 1);
+    st = depth_frame(e, A, &counted);
+    CHECK_MSG(st.last_depth_target < 1.0f && st.last_predicted_ms > 0.0,
+              "target %g, predicted %.3f ms", (double)st.last_depth_target, st.last_predicted_ms);
+
+    /* off again, the model's default target: the cap at 0.65 */
+    CHECK_STATUS(asr_engine_set_target(e, 0, 0), ASR_OK);
+    st = depth_frame(e, A, &counted);
+    CHECK(st.last_op_point == find_point(e, 3, ASR_DECODER_ROUTED, 0.65f) &&
+          st.last_depth_target == 0.65f && st.last_budget_ms == 0.0);
+    /* with the net's spatial depth: fewer blocks than the depth, MACs skipped */
+    if (st.last_mean_depth > 0.0)
+        CHECK_MSG(st.last_mean_depth < st.last_depth && st.last_macs_skipped > 0.0,
+                  "target 0.65: mean depth %.2f of %u, %.3f skipped", st.last_mean_depth,
+                  st.last_depth, st.last_macs_skipped);
+    printf("depth: %d adaptive frame(s) with blocks counted by the device%s\n", counted,
+           counted ? "" : " (no depth counts from the net yet: those checks skipped)");
+    CHECK(st.validation_messages == 0);
+    asr_engine_free(&e);
+
+done:
+    g_unlink(path);
+    g_rmdir(dir);
+    g_free(path);
+    g_free(dir);
 }
 
 int main(void)
@@ -247,6 +538,7 @@ int main(void)
     CHECK(st.validation_messages == 0);
 
     asr_engine_free(&e);
+    test_depth();
     if (test_failures)
         fprintf(stderr, "%d check(s) failed\n", test_failures);
     return test_failures ? 1 : 0;

@@ -1,5 +1,6 @@
 /* GstCheck tests of the anysr element: negotiation, formats, sizes, caps
- * changes, passthrough, refused sizes, properties, start/stop.
+ * changes, passthrough, refused sizes, properties, start/stop, the depth
+ * target of a model with a depth adapter.
  *
  * Runs on whatever Vulkan device the test setup selects (lavapipe in the
  * 'lavapipe' setup); frames are kept small because lavapipe is slow.
@@ -14,6 +15,9 @@
 #include <string.h>
 #include <glib/gstdio.h>
 #include <sys/stat.h>
+
+/* tests/model: synthetic model files (a depth adapter) */
+#include "model_writer.h"
 
 /* Pixel values are checked only on the bicubic path (ANYSR_TEST_BICUBIC set,
  * with the test build of the plugin, see meson.build): the network's output
@@ -775,6 +779,10 @@ GST_START_TEST (test_refused_double_properties)
     {"k", INFINITY, "k=inf"},
     {"k", -5.0, "k=-5"},
     {"k", 101.0, "k=101"},
+    {"depth-target", NAN, "depth-target=nan"},
+    {"depth-target", INFINITY, "depth-target=inf"},
+    {"depth-target", -0.5, "depth-target=-0.5"},
+    {"depth-target", 1.5, "depth-target=1.5"},
     {"target-fps", NAN, "target-fps=nan"},
     {"target-fps", -INFINITY, "target-fps=-inf"},
     {"target-fps", -2.0, "target-fps=-2"},
@@ -789,6 +797,7 @@ GST_START_TEST (test_refused_double_properties)
     {"scale=inf", "scale by inf"},
     {"scale=-1", "scale by -1"},
     {"k=nan", "k=nan"},
+    {"depth-target=2", "depth-target=2"},
     {"target-fps=inf", "target-fps=inf"},
     {"headroom=-1", "headroom=-1"},
   };
@@ -899,7 +908,7 @@ GST_START_TEST (test_properties)
   {
     gchar *model = NULL;
     gint subnet, decoder, current;
-    gdouble k, fps, headroom, gpu;
+    gdouble k, fps, headroom, gpu, depth_target;
     guint interval;
     GstStructure *stats = NULL;
     GEnumClass *eclass;
@@ -907,11 +916,13 @@ GST_START_TEST (test_properties)
     g_object_get (e, "model-location", &model, "subnet", &subnet,
         "decoder", &decoder, "k", &k, "target-fps", &fps, "headroom",
         &headroom, "stats-interval", &interval, "current-subnet", &current,
-        "last-gpu-ms", &gpu, "stats", &stats, NULL);
+        "last-gpu-ms", &gpu, "stats", &stats, "depth-target", &depth_target,
+        NULL);
     fail_unless (model == NULL);
     fail_unless_equals_int (subnet, -1);
     fail_unless_equals_int (decoder, 2);
     fail_unless_equals_float (k, -1.0);
+    fail_unless_equals_float (depth_target, 0.0);
     fail_unless_equals_float (fps, -1.0);
     fail_unless_equals_float (headroom, 0.85);
     fail_unless_equals_int (interval, 30);
@@ -935,28 +946,31 @@ GST_START_TEST (test_properties)
     gst_util_set_object_arg (G_OBJECT (e), "decoder", "light");
     g_object_set (e, "model-location", "/some/model.safetensors", "subnet", 1,
         "k", 0.25, "target-fps", 0.0, "headroom", 0.7, "stats-interval", 5,
-        NULL);
+        "depth-target", 0.4, NULL);
     g_object_get (e, "model-location", &model, "subnet", &subnet,
         "decoder", &decoder, "k", &k, "target-fps", &fps, "headroom",
-        &headroom, "stats-interval", &interval, NULL);
+        &headroom, "stats-interval", &interval, "depth-target",
+        &depth_target, NULL);
     fail_unless_equals_string (model, "/some/model.safetensors");
     g_free (model);
     fail_unless_equals_int (subnet, 1);
     fail_unless_equals_int (decoder, 1);
     fail_unless_equals_float (k, 0.25);
+    fail_unless_equals_float (depth_target, 0.4);
     fail_unless_equals_float (fps, 0.0);
     fail_unless_equals_float (headroom, 0.7);
     fail_unless_equals_int (interval, 5);
     /* back to the defaults (an empty location is the default too) */
     g_object_set (e, "model-location", "", "subnet", -1, "decoder", 2, "k",
-        -1.0, "target-fps", -1.0, "headroom", 0.85, "stats-interval", 30, NULL);
+        -1.0, "target-fps", -1.0, "headroom", 0.85, "stats-interval", 30,
+        "depth-target", 0.0, NULL);
     g_object_get (e, "model-location", &model, NULL);
     fail_unless (model == NULL);
 
     {
       const gchar *ro[] = { "current-subnet", "last-gpu-ms", "stats" };
       const gchar *rw[] = { "model-location", "subnet", "decoder", "k",
-        "target-fps", "headroom", "stats-interval"
+        "target-fps", "headroom", "stats-interval", "depth-target"
       };
       guint i;
 
@@ -1095,6 +1109,16 @@ stats_uint64 (const GstStructure * st, const gchar * field)
   guint64 v = 0;
 
   fail_unless (gst_structure_get_uint64 (st, field, &v), "no uint64 %s in %"
+      GST_PTR_FORMAT, field, st);
+  return v;
+}
+
+static guint
+stats_uint (const GstStructure * st, const gchar * field)
+{
+  guint v = 0;
+
+  fail_unless (gst_structure_get_uint (st, field, &v), "no uint %s in %"
       GST_PTR_FORMAT, field, st);
   return v;
 }
@@ -1343,6 +1367,12 @@ GST_START_TEST (test_stats_messages)
       fail_unless (gst_structure_has_field (st, "budget-ms"));
       fail_unless (gst_structure_has_field (st, "wall-ms"));
       fail_unless (gst_structure_has_field (st, "buffer-allocations"));
+      /* the default model has no depth adapter: every block runs */
+      fail_unless_equals_float (stats_double (st, "depth-target"), 1.0);
+      fail_unless_equals_float (stats_double (st, "macs-skipped"), 0.0);
+      if (!check_values ())
+        fail_unless_equals_float (stats_double (st, "mean-depth"),
+            stats_uint (st, "depth"));
       gst_message_unref (msg);
     } else {
       fail_unless (msg == NULL, "frame %d: unexpected message", i);
@@ -1566,6 +1596,144 @@ GST_START_TEST (test_model_location)
 
 GST_END_TEST;
 
+/* A model with a depth adapter (tests/model/model_writer.h, random
+ * weights) in a new temporary folder; returns its path (g_free it and
+ * remove_model_file() it). */
+static gchar *
+write_adapter_model (void)
+{
+  MwArch a = mw_adapter_arch ();
+  MwOptions o = { 0 };
+  size_t size;
+  uint8_t *blob = mw_build (&a, &o, &size);
+  gchar *dir = g_dir_make_tmp ("anysr-depth-XXXXXX", NULL);
+  gchar *path;
+
+  fail_unless (dir != NULL);
+  path = g_build_filename (dir, "adapter.safetensors", NULL);
+  fail_unless (mw_write (path, blob, size) == 0);
+  g_free (blob);
+  g_free (dir);
+  return path;
+}
+
+static void
+remove_model_file (gchar * path)
+{
+  gchar *dir = g_path_get_dirname (path);
+
+  g_unlink (path);
+  g_rmdir (dir);
+  g_free (dir);
+  g_free (path);
+}
+
+/* depth-target with a model that has a depth adapter: the anysr-stats
+ * messages of a pipeline carry the target it ran, the mean depth and the
+ * MACs skipped; while playing, another target is another operating point
+ * (a "switch" message); 0 is the model's default (0.65), 1 fixed depth.
+ * Mean depth below the subnet's and MACs skipped need the net's spatial
+ * depth: checked where the device counted blocks (mean-depth > 0). On the
+ * bicubic build no network runs: depth-target 1, nothing skipped. */
+GST_START_TEST (test_depth_target_model)
+{
+  gchar *model = write_adapter_model ();
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=3 pattern=smpte ! "
+      "video/x-raw,format=RGBA,width=16,height=12,framerate=30/1 ! anysr "
+      "model-location=\"%s\" scale=2 depth-target=0.5 stats-interval=1 ! "
+      "fakesink", model);
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GList *stats, *l;
+  GstHarness *hr;
+  GstElement *e;
+  GstBus *bus;
+  GstMessage *msg;
+  GstStructure *st;
+  gint counted = 0;
+
+  fail_unless (pipeline != NULL);
+  stats = run_pipeline_collect_stats (pipeline);
+  fail_unless_equals_int (g_list_length (stats), 3);
+  for (l = stats; l; l = l->next) {
+    gdouble target = stats_double (l->data, "depth-target");
+    gdouble mean = stats_double (l->data, "mean-depth");
+    gdouble skipped = stats_double (l->data, "macs-skipped");
+    guint depth = 0;
+
+    fail_unless (gst_structure_get_uint (l->data, "depth", &depth));
+    GST_INFO ("%" GST_PTR_FORMAT, l->data);
+    if (check_values ()) {
+      fail_unless_equals_float (target, 1.0);
+      fail_unless_equals_float (skipped, 0.0);
+      continue;
+    }
+    fail_unless_equals_float (target, 0.5);
+    fail_unless (mean >= 0.0 && mean <= depth, "mean depth %g of %u", mean,
+        depth);
+    fail_unless (skipped >= 0.0 && skipped < 1.0);
+    if (mean > 0.0) {
+      /* the net's spatial depth: fewer blocks, MACs skipped */
+      counted++;
+      fail_unless (mean < depth && skipped > 0.0, "depth-target 0.5: mean "
+          "depth %g of %u, %g of the MACs skipped", mean, depth, skipped);
+    }
+  }
+  g_print ("depth-target 0.5: %d of 3 frames with blocks counted by the "
+      "device%s\n", counted, counted || check_values ()? "" :
+      " (no depth counts from the net yet: those checks skipped)");
+  g_list_free_full (stats, (GDestroyNotify) gst_structure_free);
+  gst_object_unref (pipeline);
+  g_free (desc);
+
+  /* while playing: 0 (the model's 0.65), 1 (fixed), back to 0.5 */
+  e = gst_element_factory_make ("anysr", NULL);
+  bus = gst_bus_new ();
+  gst_element_set_bus (e, bus);
+  g_object_set (e, "model-location", model, "scale", 2.0, "stats-interval",
+      0, NULL);
+  hr = gst_harness_new_with_element (e, "sink", "src");
+  gst_object_unref (e);
+  gst_harness_set_src_caps_str (hr,
+      "video/x-raw,format=RGBA,width=16,height=12,framerate=30/1");
+  {
+    const gdouble set[] = { 0.0, 1.0, 0.5 }, want[] = { 0.65, 1.0, 0.5 };
+    guint i;
+
+    for (i = 0; i < G_N_ELEMENTS (set); i++) {
+      g_object_set (hr->element, "depth-target", set[i], NULL);
+      push_flat_and_check (hr, rgb_flat, 32, 24, -1);
+      msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT);
+      /* (the bicubic build runs no depth target: maybe no switch) */
+      fail_unless (msg != NULL || check_values (), "depth-target %g: no "
+          "message", set[i]);
+      if (msg && !check_values ())
+        fail_unless_equals_string (gst_structure_get_string
+            (gst_message_get_structure (msg), "reason"), "switch");
+      if (msg)
+        gst_message_unref (msg);
+      st = get_stats (hr->element);
+      if (!check_values ()) {
+        fail_unless_equals_float (stats_double (st, "depth-target"), want[i]);
+        if (want[i] == 1.0) {
+          fail_unless_equals_float (stats_double (st, "mean-depth"),
+              stats_uint (st, "depth"));
+          fail_unless_equals_float (stats_double (st, "macs-skipped"), 0.0);
+        }
+      }
+      gst_structure_free (st);
+    }
+    /* the same again: no message */
+    push_flat_and_check (hr, rgb_flat, 32, 24, -1);
+    fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT) == NULL);
+  }
+  gst_element_set_bus (hr->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (hr);
+  remove_model_file (model);
+}
+
+GST_END_TEST;
+
 static Suite *
 anysr_suite (void)
 {
@@ -1594,6 +1762,7 @@ anysr_suite (void)
   tcase_add_test (tc, test_subnet_decoder_k);
   tcase_add_test (tc, test_stats_messages);
   tcase_add_test (tc, test_model_location);
+  tcase_add_test (tc, test_depth_target_model);
   tcase_add_test (tc, test_device_out_of_range);
 
   return s;

@@ -1,6 +1,7 @@
 /* GstHarness tests of the anysr element holding a frame rate (target-fps,
- * headroom, upstream QoS events, frame dropping as the last resort) and of
- * resident weights across caps changes, on the network (not on the test
+ * headroom, upstream QoS events, frame dropping as the last resort; the
+ * depth points of a model with a depth adapter) and of resident weights
+ * across caps changes, on the network (not on the test
  * build's bicubic path, which has no operating points).
  *
  * No check depends on the machine's speed or load (DESIGN section 7): meson
@@ -18,9 +19,13 @@
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* tests/model: synthetic model files (a depth adapter) */
+#include "model_writer.h"
 
 /* scale 3: the scale group allows the full subnet */
 #define IN_W 8
@@ -71,7 +76,7 @@ random_frame (GstHarness * hr, GstClockTime pts)
 typedef struct
 {
   gint op, subnet;
-  gdouble gpu_ms, wall_ms, budget_ms;
+  gdouble gpu_ms, wall_ms, budget_ms, depth_target;
   gboolean unmeetable;
   guint64 switches, weight_uploads, pipelines;
 } Frame;
@@ -89,7 +94,8 @@ read_stats (GstElement * e, Frame * f)
           G_TYPE_DOUBLE, &f->budget_ms, "budget-unmeetable", G_TYPE_BOOLEAN,
           &f->unmeetable, "switches", G_TYPE_UINT64, &f->switches,
           "weight-uploads", G_TYPE_UINT64, &f->weight_uploads,
-          "pipelines-created", G_TYPE_UINT64, &f->pipelines, NULL));
+          "pipelines-created", G_TYPE_UINT64, &f->pipelines, "depth-target",
+          G_TYPE_DOUBLE, &f->depth_target, NULL));
   gst_structure_free (st);
 }
 
@@ -418,6 +424,92 @@ GST_START_TEST (test_caps_changes_keep_weights)
 
 GST_END_TEST;
 
+/* A model with a depth adapter (written here: tests/model/model_writer.h,
+ * random weights) and depth-target 1: the controller's points include the
+ * model's depth points. A target the fixed-depth top misses: the next frame
+ * runs the top subnet at depth target 0.65 (the point below the top, whose
+ * nominal cost fits the headroom), visible as depth-target in the stats and
+ * in the anysr-stats message of that switch. */
+GST_START_TEST (test_target_fps_depth_points)
+{
+  MwArch a = mw_adapter_arch ();
+  MwOptions o = { 0 };
+  size_t size;
+  uint8_t *blob = mw_build (&a, &o, &size);
+  gchar *dir = g_dir_make_tmp ("anysr-qos-XXXXXX", NULL);
+  gchar *model = g_build_filename (dir, "adapter.safetensors", NULL);
+  GstElement *e;
+  GstHarness *hr;
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  Frame f;
+  gint top, i, below = 0, switches = 0, switch_065 = 0;
+  gdouble budget;
+
+  fail_unless (mw_write (model, blob, size) == 0);
+  g_free (blob);
+  e = gst_element_factory_make ("anysr", NULL);
+  gst_element_set_bus (e, bus);
+  g_object_set (e, "model-location", model, "scale", 3.0, "stats-interval", 0,
+      "depth-target", 1.0, NULL);
+  hr = gst_harness_new_with_element (e, "sink", "src");
+  gst_object_unref (e);
+  gst_harness_set_src_caps (hr, gst_caps_new_simple ("video/x-raw",
+          "format", G_TYPE_STRING, "RGBA", "width", G_TYPE_INT, IN_W,
+          "height", G_TYPE_INT, IN_H, "framerate", GST_TYPE_FRACTION, 30, 1,
+          NULL));
+  next_pts = 0;
+
+  /* the fixed-depth top, no adaptation */
+  run_frame (hr);
+  f = run_frame (hr);
+  fail_unless_equals_float (f.depth_target, 1.0);
+  top = f.op + 1;               /* with adaptation on, after the floor */
+  budget = f.wall_ms / 1.08;
+  g_object_set (hr->element, "target-fps", 1000.0 / budget, NULL);
+  f = run_frame (hr);           /* the controller starts at the ceiling */
+  fail_unless_equals_int (f.op, top);
+  fail_unless_equals_float (f.depth_target, 1.0);
+  f = run_frame (hr);
+  g_print ("depth points: budget %.3f ms, the fixed top %d missed it: point %d "
+      "(subnet %d, depth-target %g)\n", budget, top, f.op, f.subnet,
+      f.depth_target);
+  fail_unless_equals_int (f.op, top - 1);
+  fail_unless_equals_int (f.subnet, 3);
+  fail_unless_equals_float (f.depth_target, 0.65);
+  for (i = 0; i < 20; i++) {
+    f = run_frame (hr);
+    below += f.depth_target < 1.0;
+    fail_unless (f.depth_target == 0.4 || f.depth_target == 0.65 ||
+        f.depth_target == 1.0, "depth-target %g", f.depth_target);
+  }
+  fail_unless (below > 0);
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+    const GstStructure *st = gst_message_get_structure (msg);
+    gdouble t = 0.0;
+
+    if (gst_message_has_name (msg, "anysr-stats") &&
+        !g_strcmp0 (gst_structure_get_string (st, "reason"), "switch")) {
+      switches++;
+      fail_unless (gst_structure_get_double (st, "depth-target", &t));
+      switch_065 += t == 0.65;
+    }
+    gst_message_unref (msg);
+  }
+  fail_unless (switch_065 > 0, "%d switch messages, none at depth-target "
+      "0.65", switches);
+
+  gst_element_set_bus (hr->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (hr);
+  g_unlink (model);
+  g_rmdir (dir);
+  g_free (model);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 static Suite *
 anysr_qos_suite (void)
 {
@@ -427,6 +519,7 @@ anysr_qos_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_qos_event_steps_down);
   tcase_add_test (tc, test_target_fps_settles_and_climbs);
+  tcase_add_test (tc, test_target_fps_depth_points);
   tcase_add_test (tc, test_caps_changes_keep_weights);
 
   return s;

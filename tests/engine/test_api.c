@@ -282,6 +282,32 @@ static void test_ops(void)
     bad.k = 1.0f / 0.0f;
     CHECK_STATUS(asr_engine_set_op(e, &bad), ASR_ERROR_INVALID_ARGUMENT);
     CHECK_STATUS(asr_engine_set_op(e, NULL), ASR_ERROR_INVALID_ARGUMENT);
+    /* depth targets: 0 (the model's), (0, 1), >= 1 (fixed); not negative, not NaN */
+    bad.k = k;
+    bad.depth_target = -0.5f;
+    CHECK_STATUS(asr_engine_set_op(e, &bad), ASR_ERROR_INVALID_ARGUMENT);
+    CHECK(strstr(asr_engine_last_error(e), "depth target") != NULL);
+    bad.depth_target = NAN;
+    CHECK_STATUS(asr_engine_set_op(e, &bad), ASR_ERROR_INVALID_ARGUMENT);
+    static const float good_targets[] = { 0.0f, 0.3f, 1.0f, 2.5f };
+    for (size_t i = 0; i < ASR_ARRAY_SIZE_(good_targets); i++) {
+        AsrOpChoice op = { -1, ASR_DECODER_ROUTED, k, good_targets[i] };
+        CHECK_STATUS(asr_engine_set_op(e, &op), ASR_OK);
+    }
+    /* the default model has no depth adapter: target 1, fixed depth
+     * whatever the choice; every point of the QoS list at 1 */
+    CHECK(asr_engine_default_depth_target(e) == 1.0f);
+    CHECK(asr_engine_default_depth_target(NULL) == 0.0f);
+    {
+        AsrOpChoice op = { -1, ASR_DECODER_ROUTED, k, 0.3f };
+        CHECK_STATUS(asr_engine_set_op(e, &op), ASR_OK);
+        CHECK(asr_engine_num_op_points(e) == n + 1);
+        for (int p = 0; p < n + 1; p++) {
+            AsrOpChoice pt;
+            CHECK_STATUS(asr_engine_get_op_point(e, p, &pt), ASR_OK);
+            CHECK(pt.depth_target == 1.0f && pt.subnet == (p ? p - 1 : 0));
+        }
+    }
 
     /* scale caps of the default model: <= 1.7 -> 1, <= 2.5 -> 2, else 3 */
     static const struct { uint32_t iw, ih, ow, oh; int cap; } caps[] = {
@@ -305,9 +331,17 @@ static void test_ops(void)
     AsrStats st0, st;
     asr_engine_get_stats(e, &st0);
     /* default: largest subnet allowed, routed, default k */
+    {
+        AsrOpChoice op = { -1, ASR_DECODER_ROUTED, k };
+        CHECK_STATUS(asr_engine_set_op(e, &op), ASR_OK);
+    }
     CHECK_STATUS(asr_engine_process(e, &fin, &fout), ASR_OK);
     asr_engine_get_stats(e, &st);
     CHECK(st.last_subnet == 2 && st.last_width == 24 && st.last_depth == 6);
+    /* no depth adapter: fixed depth, nothing skipped */
+    CHECK(st.last_depth_target == 1.0f && st.last_mean_depth == 6.0 &&
+          st.last_macs_skipped == 0.0);
+    CHECK(st.last_op_point == 3); /* (0, light), (0..2, routed) */
     CHECK(st.last_decoder == ASR_DECODER_ROUTED && st.last_k == k);
     CHECK(st.last_heavy_fraction >= 0.0 && st.last_heavy_fraction <= 1.0);
     double want = default_model_macs(24, 6, ASR_DECODER_ROUTED, st.last_heavy_fraction, 8, 10, 16,

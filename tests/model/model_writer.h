@@ -27,6 +27,14 @@ typedef struct MwArch {
     double cap_limit[8]; /* <= 0: null */
     int cap_subnet[8];
     double default_k;
+    /* AdaDSR depth adapter (src/model/model.h AsrArch): written when
+     * depth_tile != 0 (the arch keys, and the six adapter.* tensors after
+     * dec.cls.*); depth_target NAN leaves that key out, n_depth_points < 0
+     * the depth_points key */
+    int depth_tile, adapter_hidden;
+    double depth_target;
+    int n_depth_points;
+    double depth_points[8];
 } MwArch;
 
 /* Corruptions */
@@ -55,6 +63,20 @@ static inline MwArch mw_default_arch(void)
     return a;
 }
 
+/* The default architecture with a depth adapter: tiles of 16 LR pixels, 16
+ * hidden values, default target 0.65, QoS points 0.4 and 0.65. */
+static inline MwArch mw_adapter_arch(void)
+{
+    MwArch a = mw_default_arch();
+    a.depth_tile = 16;
+    a.adapter_hidden = 16;
+    a.depth_target = 0.65;
+    a.n_depth_points = 2;
+    a.depth_points[0] = 0.4;
+    a.depth_points[1] = 0.65;
+    return a;
+}
+
 static inline char *mw_arch_json(const MwArch *a)
 {
     GString *s = g_string_new(NULL);
@@ -79,7 +101,20 @@ static inline char *mw_arch_json(const MwArch *a)
             g_string_append_printf(s, "%s[null, [%d, %d]]", i ? ", " : "", a->ladder[sn][0],
                                    a->ladder[sn][1]);
     }
-    g_string_append_printf(s, "], \"default_k\": %.17g, \"refine\": \"3x3 mean\"}", a->default_k);
+    g_string_append_printf(s, "], \"default_k\": %.17g, \"refine\": \"3x3 mean\"", a->default_k);
+    if (a->depth_tile) {
+        g_string_append_printf(s, ", \"depth_tile\": %d, \"adapter_hidden\": %d", a->depth_tile,
+                               a->adapter_hidden);
+        if (!isnan(a->depth_target))
+            g_string_append_printf(s, ", \"depth_target\": %.17g", a->depth_target);
+        if (a->n_depth_points >= 0) {
+            g_string_append(s, ", \"depth_points\": [");
+            for (int i = 0; i < a->n_depth_points; i++)
+                g_string_append_printf(s, "%s%.17g", i ? ", " : "", a->depth_points[i]);
+            g_string_append(s, "]");
+        }
+    }
+    g_string_append(s, "}");
     return g_string_free(s, FALSE);
 }
 
@@ -139,6 +174,15 @@ static inline int mw_tensors(const MwArch *a, MwTensor *t)
     }
     mw_add(t, &n, "dec.cls.weight", 2, 2, F + 4, 0, 0, F + 4);
     mw_add(t, &n, "dec.cls.bias", 1, 2, 0, 0, 0, F + 4);
+    if (a->depth_tile) {
+        int64_t ah = a->adapter_hidden;
+        mw_add(t, &n, "adapter.pix.weight", 2, ah, F, 0, 0, F);
+        mw_add(t, &n, "adapter.pix.bias", 1, ah, 0, 0, 0, F);
+        mw_add(t, &n, "adapter.fc1.weight", 2, ah, ah + 1, 0, 0, ah + 1);
+        mw_add(t, &n, "adapter.fc1.bias", 1, ah, 0, 0, 0, ah + 1);
+        mw_add(t, &n, "adapter.fc2.weight", 2, 1, ah, 0, 0, ah);
+        mw_add(t, &n, "adapter.fc2.bias", 1, 1, 0, 0, 0, ah);
+    }
     return n;
 }
 

@@ -475,6 +475,132 @@ static void test_cost_model(void)
     g_free(blob);
 }
 
+/* The AdaDSR depth adapter in the arch (depth_tile, adapter_hidden,
+ * depth_target, depth_points) and its six tensors: a good model loads with
+ * its fields, every bad field or tensor is refused naming it, and models
+ * without an adapter (no keys, or depth_tile 0) load as before. */
+static void test_depth_adapter(void)
+{
+    MwArch a = mw_adapter_arch();
+    MwOptions o = { 0 };
+    char msg[512];
+    size_t size;
+    uint8_t *blob = mw_build(&a, &o, &size);
+    AsrModel *m = NULL;
+    AsrStatus s = asr_model_load_blob(blob, size, &m, msg, sizeof(msg));
+    CHECK_MSG(s == ASR_OK && m, "adapter model: %d %s", s, msg);
+    if (m) {
+        const AsrArch *A = &m->arch;
+        CHECK_MSG(A->depth_tile == 16 && A->adapter_hidden == 16 && A->depth_target == 0.65f &&
+                  A->n_depth_points == 2 && A->depth_points[0] == 0.4f &&
+                  A->depth_points[1] == 0.65f, "adapter arch: tile %u, hidden %u, target %g, "
+                  "%u points", A->depth_tile, A->adapter_hidden, (double)A->depth_target,
+                  A->n_depth_points);
+        /* the adapter's tensors come after dec.cls.*, in the packed weights too */
+        CHECK_MSG(m->off.ad_pix.w > m->off.cls.b && m->off.ad_fc1.w > m->off.ad_pix.b &&
+                  m->off.ad_fc2.w > m->off.ad_fc1.b && m->off.ad_fc2.b + 1 == m->num_weights,
+                  "adapter offsets");
+        CHECK_MSG(asr_model_adapter_macs_per_pixel(A) == 32.0 * 16, "adapter MACs");
+        CHECK_MSG(asr_model_block_macs_per_pixel(A, 16) == 18.0 * 32 * 16, "block MACs");
+    }
+    asr_model_free(&m);
+    char *path = write_tmp("adapter.safetensors", blob, size);
+    AsrEngine *e = NULL;
+    s = engine_with(path, &e);
+    CHECK_MSG(s == ASR_OK && e, "engine with the adapter model: %d %s", s, last_error_log);
+    if (e)
+        CHECK_MSG(asr_engine_default_depth_target(e) == 0.65f, "default depth target %g",
+                  (double)asr_engine_default_depth_target(e));
+    asr_engine_free(&e);
+    g_free(path);
+    g_free(blob);
+
+    /* without depth_points: none offered, still valid */
+    MwArch b = a;
+    b.n_depth_points = -1;
+    blob = mw_build(&b, &o, &size);
+    s = asr_model_load_blob(blob, size, &m, msg, sizeof(msg));
+    CHECK_MSG(s == ASR_OK && m && m->arch.n_depth_points == 0, "no depth_points: %s", msg);
+    asr_model_free(&m);
+    g_free(blob);
+
+    /* bad fields */
+    b = a;
+    b.depth_target = NAN;
+    expect_bad("depth_target missing", &b, &o, "'depth_target'");
+    static const double bad_targets[] = { 0.0, -0.5, 1.5 };
+    for (size_t i = 0; i < sizeof(bad_targets) / sizeof(bad_targets[0]); i++) {
+        char what[64];
+        b = a;
+        b.depth_target = bad_targets[i];
+        snprintf(what, sizeof(what), "depth_target %g", bad_targets[i]);
+        expect_bad(what, &b, &o, "'depth_target'");
+    }
+    expect_bad("depth_target string", &a, &(MwOptions) { .arch_json =
+        "{\"family\": \"anysr\", \"F\": 32, \"D\": 8, \"chunk\": 8, \"sa_hidden\": 16, "
+        "\"ladder\": [[32, 8]], \"dec_heavy\": [64, 64], \"dec_light\": [16], "
+        "\"scale_caps\": [[null, [32, 8]]], \"depth_tile\": 16, \"adapter_hidden\": 16, "
+        "\"depth_target\": \"0.5\"}" }, "'depth_target'");
+    b = a;
+    b.depth_points[0] = 0.65, b.depth_points[1] = 0.4;
+    expect_bad("depth_points decreasing", &b, &o, "depth_points[1]");
+    b = a;
+    b.depth_points[1] = 0.4;
+    expect_bad("depth_points repeated", &b, &o, "depth_points[1]");
+    b = a;
+    b.depth_points[1] = 1.0;
+    expect_bad("depth_points at 1", &b, &o, "depth_points[1]");
+    b = a;
+    b.depth_points[0] = 0.0;
+    expect_bad("depth_points at 0", &b, &o, "depth_points[0]");
+    b = a;
+    b.n_depth_points = 5;
+    for (int i = 0; i < 5; i++)
+        b.depth_points[i] = 0.1 * (i + 1);
+    expect_bad("depth_points 5", &b, &o, "'depth_points'");
+    b = a;
+    b.depth_tile = 2;
+    expect_bad("depth_tile 2", &b, &o, "'depth_tile' = 2 outside");
+    b = a;
+    b.depth_tile = 128;
+    expect_bad("depth_tile 128", &b, &o, "'depth_tile' = 128 outside");
+    b = a;
+    b.depth_tile = -16;
+    expect_bad("depth_tile -16", &b, &o, "'depth_tile' = -16 outside");
+    b = a;
+    b.adapter_hidden = 0;
+    expect_bad("adapter_hidden 0", &b, &o, "'adapter_hidden'");
+    /* bad tensors */
+    expect_bad("adapter tensor missing", &a, &(MwOptions) { .omit = "adapter.fc2.bias" },
+               "missing tensor 'adapter.fc2.bias'");
+    expect_bad("adapter tensor shape", &a, &(MwOptions) {
+        .reshape = "adapter.fc1.weight", .shape_ndim = 2, .shape = { 16, 16 } },
+        "tensor 'adapter.fc1.weight': shape [16,16], expected [16,17]");
+    /* an adapter tensor in a model without an adapter is unexpected */
+    MwArch plain = mw_default_arch();
+    expect_bad("adapter without arch", &plain, &(MwOptions) { .extra = "adapter.pix.bias" },
+               "unexpected tensor 'adapter.pix.bias'");
+
+    /* no adapter: no keys, or depth_tile 0 (the other keys then ignored) */
+    blob = mw_build(&plain, &o, &size);
+    s = asr_model_load_blob(blob, size, &m, msg, sizeof(msg));
+    CHECK_MSG(s == ASR_OK && m && m->arch.depth_tile == 0 && m->arch.depth_target == 1.0f &&
+              m->arch.n_depth_points == 0 && asr_model_adapter_macs_per_pixel(&m->arch) == 0.0,
+              "model without adapter: %s", msg);
+    asr_model_free(&m);
+    g_free(blob);
+    blob = mw_build(&plain, &(MwOptions) { .arch_json =
+        "{\"family\": \"anysr\", \"F\": 32, \"D\": 8, \"chunk\": 8, \"sa_hidden\": 16, "
+        "\"ladder\": [[8, 2], [16, 4], [24, 6], [32, 8]], \"dec_heavy\": [64, 64], "
+        "\"dec_light\": [16], \"scale_caps\": [[null, [32, 8]]], \"depth_tile\": 0, "
+        "\"depth_target\": 7}" }, &size);
+    s = asr_model_load_blob(blob, size, &m, msg, sizeof(msg));
+    CHECK_MSG(s == ASR_OK && m && m->arch.depth_tile == 0 && m->arch.depth_target == 1.0f,
+              "depth_tile 0: %s", msg);
+    asr_model_free(&m);
+    g_free(blob);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -488,6 +614,8 @@ int main(int argc, char **argv)
     test_hostile_files();
     test_good_files(argv[1]);
     test_cost_model();
+    printf("depth adapter:\n");
+    test_depth_adapter();
     if (test_failures)
         fprintf(stderr, "%d failure(s)\n", test_failures);
     return test_failures ? 1 : 0;
