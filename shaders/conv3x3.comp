@@ -27,8 +27,8 @@
  * Bindings: 0 = readonly ACT_T in[], 1 = ACT_T out[], 2 = readonly ACT_T res[],
  *           3 = readonly float weights[], 4 = readonly float att[],
  *           5 = readonly float image[], 6 = unused (the coopmat kernel's),
- *           7 = readonly uint tiles[] (ASR_CONV_TILED only: the pipelines with
- *           that flag have 8 bindings, the others 6)
+ *           7 = readonly uint tiles[] (read by ASR_CONV_TILED roles only; every
+ *           SIMT conv pipeline has the 8 bindings)
  * Push constants: AsrConvParams (params.h); its flags field is not read.
  * Specialization constants: 0, 1 = workgroup size LX x LY;
  *   ASR_SPEC_CONV_PX (2) = PX, pixels along x per invocation;

@@ -341,7 +341,8 @@ AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, int coopmat, A
         [ASR_CONV_SET_TAIL] = ASR_CONV_ADD_HEAD,
     };
     AsrPassDesc conv = {
-        .shader = fp16 ? &asr_shader_conv3x3_f16 : &asr_shader_conv3x3, .num_buffers = 6,
+        /* 8 bindings: conv3x3.comp declares the tiles[] of its tiled roles */
+        .shader = fp16 ? &asr_shader_conv3x3_f16 : &asr_shader_conv3x3, .num_buffers = 8,
         .push_size = sizeof(AsrConvParams),
         .local_x = cb->lx, .local_y = cb->ly, .num_spec = 4, .spec = { cb->px, cb->cob, cb->wshare },
     };
@@ -712,11 +713,13 @@ void asr_net_bind(AsrDevice *d, AsrNet *net, const AsrNetSize *s, const AsrNetPl
             ConvBases cb;
             conv_bases(d, net, s, plan, b, i, r, &cb);
             r[3] = w, r[4] = att, r[5] = *lr;
-            r[6] = (AsrBufferRange) { &net->wpack, 0, net->wpack_bytes }; /* coopmat only */
+            /* binding 6: the coopmat kernel's weights; unused by conv3x3.comp */
+            int cm = net->coopmat && i != ASR_CONV_SET_HEAD;
+            r[6] = cm ? (AsrBufferRange) { &net->wpack, 0, net->wpack_bytes } : w;
+            r[7] = tiles; /* not bound by the coopmat kernel's 7 bindings */
             asr_pass_bind(d, &net->conv[i], b, r);
             if (plan->depth_ok && (i == ASR_CONV_SET_C1 || i == ASR_CONV_SET_C2)) {
-                r[6] = w; /* unused by conv3x3.comp */
-                r[7] = tiles;
+                r[6] = w;
                 asr_pass_bind(d, &net->conv_tiled[i == ASR_CONV_SET_C2], b, r);
             }
         }
