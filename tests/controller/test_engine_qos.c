@@ -25,9 +25,8 @@
  * of depth target while adapting (the learned costs follow their points),
  * and the stats of every frame (last_op_point, last_depth_target,
  * last_mean_depth, last_macs_skipped, last_macs and the synthetic time
- * agree). The checks that need the net's spatial depth (mean depth below
- * the subnet's, MACs skipped) run only when the device counted blocks
- * (mean depth > 0).
+ * agree). Frames whose device counted blocks (mean depth > 0; at least
+ * one must) have a mean depth below the subnet's and MACs skipped.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
