@@ -77,6 +77,10 @@ def parse():
     ap.add_argument("--adapter-only", action="store_true",
                     help="train the depth adapter only (the rest frozen)")
     ap.add_argument("--adapter-lr", type=float, default=None, help="lr of the adapter (default --lr)")
+    ap.add_argument("--adapter-guide", type=float, default=0.0,
+                    help="weight of a guidance loss that pulls each tile's s towards its share of the "
+                         "batch's LR high-frequency energy, sqrt(hp_tile) / mean(sqrt(hp)) "
+                         "(a texture prior; the gradient through the gates refines it)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--resume", action="store_true", help="continue from OUT/ckpt.pt")
@@ -209,6 +213,8 @@ def main():
     if opt_state is not None:
         try:
             opt.load_state_dict(opt_state)
+            for g, want in zip(opt.param_groups, groups):
+                g["scale"] = want["scale"]  # this run's --adapter-lr, not the checkpoint's
         except ValueError:
             print("optimizer state does not match (stage change?); fresh optimizer", flush=True)
 
@@ -246,6 +252,15 @@ def main():
             # AdaDSR depth loss on the continuous depth the tiles get (capped at d)
             md = torch.clamp(st["dc"], max=float(d)).mean((1, 2)) / d
             l_d = a.depth_loss * F.relu(md - t_b).mean()
+            if a.adapter_guide > 0:
+                T = model.adapter.tile
+                hp = (lr_t - F.avg_pool2d(lr_t, 3, 1, 1, count_include_pad=False)).abs().mean(1, keepdim=True)
+                g = F.avg_pool2d(hp, T, ceil_mode=True)[:, 0].sqrt()
+                g = g / g.mean().clamp(min=1e-6)
+                s_t = st["dc"] / (d * t_b).view(-1, 1, 1)
+                l_g = (s_t - g.detach()).abs().mean()
+                l_d = l_d + a.adapter_guide * l_g
+                avg["guide"] = l_g.item() if "guide" not in avg else 0.98 * avg["guide"] + 0.02 * l_g.item()
             avg["depth"] = st["depth"].mean().item() / d if "depth" not in avg else \
                 0.98 * avg["depth"] + 0.02 * st["depth"].mean().item() / d
         else:
@@ -305,8 +320,8 @@ def main():
             el = time.time() - t_start
             spi = el / max(1, it - it0)
             eta = spi * (a.iters - it)
-            line = "it %d/%d  L1 heavy %.5f light %.5f  p_h %.2f  depth %.3f  lr %.2e  %.2f s/it  elapsed %s  ETA %s" % (
-                it, a.iters, avg["heavy"], avg["light"], avg["ph"], avg.get("depth", 1.0), lr_now, spi,
+            line = "it %d/%d  L1 heavy %.5f light %.5f  p_h %.2f  depth %.3f guide %.3f  lr %.2e  %.2f s/it  elapsed %s  ETA %s" % (
+                it, a.iters, avg["heavy"], avg["light"], avg["ph"], avg.get("depth", 1.0), avg.get("guide", 0.0), lr_now, spi,
                 fmt_time(el), fmt_time(eta))
             if tty:
                 print("\r" + line, end="", flush=True)
