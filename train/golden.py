@@ -25,8 +25,9 @@ the engine cannot flip a tile's depth) and "depth_counts" (tiles per depth 0..d)
 Inputs d (36x40, 3x3 tiles, flat tiles beside textured ones) and e (21x37, 2x3 tiles),
 neither a multiple of 16; output at the input size (scale 1: the cases are about the
 encoder, and keep the files small).  Case "designed" (input d, full op): its target is
-searched so that the map holds depth 0, depth d and depths between.  Without an adapter
-no adaptive case is written.
+searched so that the map holds depth 0, depth d and depths between (refused when no
+target in [0.02, 0.98] does, unless --allow-no-designed).  Without an adapter no
+adaptive case is written.
 
   /usr/bin/python3 train/golden.py            # regenerate after every model export
 """
