@@ -2,9 +2,9 @@
 """Picture of the spatial depth map (AdaDSR, README "Spatial depth") over a real image.
 
 The HR image of an evaluation picture (DESIGN section 7 preparation: modcrop, Pillow
-bicubic LR), left as it is and right with every 16x16 LR tile (its HR footprint)
-tinted by the number of blocks the tile ran at the given op and target (legend 0..d,
-the depth written in each tile).  The title gives the mean depth, the encoder MACs per
+bicubic LR), in grey with every 16x16 LR tile (its HR footprint) tinted by the number
+of blocks the tile ran at the given op and target (legend 0..d with the tile counts,
+the depth written in each tile); --side-by-side adds the untinted image on the left.  The title gives the mean depth, the encoder MACs per
 LR pixel against fixed depth and the Y-PSNR of both (heavy decoder).
 
   /usr/bin/python3 bench/depthmap.py --model models/anysr-default.safetensors
@@ -45,7 +45,26 @@ def hr_tile_index(n_lr, n_hr, tile):
     return ix // tile
 
 
-def render(hr, lr_size, depth, d, tile, title, lines, alpha=0.5):
+def palette_image(d, levels, alpha=0.5):
+    """A 'P' image whose palette holds, for every depth 0..d, `levels` greys mixed with
+    its colour as render() mixes them, the pure depth colours, 16 greys, white, black."""
+    cols = []
+    for v in range(d + 1):
+        c = np.array(color_of(v / max(1, d)), np.float64)
+        for g in np.linspace(0, 255, levels):
+            cols.append(tuple(int(x + 0.5) for x in (1 - alpha) * g + alpha * c))
+    cols += [color_of(v / max(1, d)) for v in range(d + 1)]
+    cols += [(int(g), int(g), int(g)) for g in np.linspace(0, 255, 16)]
+    cols += [(255, 255, 255), (0, 0, 0)]
+    assert len(cols) <= 256, len(cols)
+    flat = [x for c in cols for x in c]
+    flat += flat[-3:] * (256 - len(cols))
+    pal = Image.new("P", (1, 1))
+    pal.putpalette(flat)
+    return pal
+
+
+def render(hr, lr_size, depth, d, tile, title, lines, alpha=0.5, side_by_side=False):
     """hr: HxWx3 uint8; lr_size: (h, w); depth: (th, tw) ints.  Returns a PIL image."""
     H, W = hr.shape[:2]
     font, small, big = _font(13), _font(11), _font(15)
@@ -73,17 +92,19 @@ def render(hr, lr_size, depth, d, tile, title, lines, alpha=0.5):
                 dr.text(((xs[j] + xs[j + 1]) / 2, (ys[i] + ys[i + 1]) / 2), str(v),
                         fill=(0, 0, 0) if v / max(1, d) > 0.6 else (255, 255, 255), font=small, anchor="mm")
     pad, top, leg = 10, 30 + 16 * len(lines), 60
-    canvas = Image.new("RGB", (2 * W + 3 * pad, H + top + leg), "white")
+    x_over = W + 2 * pad if side_by_side else pad
+    canvas = Image.new("RGB", (x_over + W + pad, H + top + leg), "white")
     cd = ImageDraw.Draw(canvas)
     cd.text((pad, 6), title, fill="black", font=big)
     for k, s in enumerate(lines):
         cd.text((pad, 28 + 16 * k), s, fill="#333333", font=font)
-    canvas.paste(Image.fromarray(hr), (pad, top))
-    canvas.paste(over, (W + 2 * pad, top))
+    if side_by_side:
+        canvas.paste(Image.fromarray(hr), (pad, top))
+    canvas.paste(over, (x_over, top))
     # legend: one swatch per depth
     y0 = top + H + 12
-    cd.text((W + 2 * pad, y0 + 9), "blocks run per tile:", fill="black", font=font, anchor="lm")
-    x = W + 2 * pad + 140
+    cd.text((x_over, y0 + 9), "blocks run per tile:", fill="black", font=font, anchor="lm")
+    x = x_over + 140
     for v in range(d + 1):
         c = color_of(v / max(1, d))
         cd.rectangle([x, y0, x + 26, y0 + 18], fill=c, outline="black")
@@ -113,6 +134,10 @@ def main():
     ap.add_argument("--data", default=DEFAULT_DATA)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", default=os.path.join(RESULTS, "depthmap-x2.png"))
+    ap.add_argument("--max-width", type=int, default=1200, help="scale the picture down to this width (0: never)")
+    ap.add_argument("--side-by-side", action="store_true", help="the untinted image on the left too")
+    ap.add_argument("--grey-levels", type=int, default=24,
+                    help="grey levels per depth colour in the PNG's palette (0: full RGB)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     model, arch, info = ev.load_any(None if a.ckpt else a.model, a.ckpt)
@@ -144,9 +169,15 @@ def main():
                  mean_depth, d, "{:,.0f}".format(em), "{:,.0f}".format(ef), 100 * (em / ef - 1)),
              "Y-PSNR (heavy) %.2f dB vs %.2f dB at fixed depth%s" % (
                  pa, pf, "; model: %s iterations" % it if it else "")]
-    img = render(hr, (h, w), dm, d, T, title, lines)
+    img = render(hr, (h, w), dm, d, T, title, lines, side_by_side=a.side_by_side)
+    if a.max_width and img.width > a.max_width:
+        img = img.resize((a.max_width, round(img.height * a.max_width / img.width)), Image.LANCZOS)
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
-    img.save(a.out)
+    # a fixed palette (grey levels under each depth's tint, the legend colours, greys for
+    # the text) keeps the photograph's PNG small and the legend's colours exact
+    if a.grey_levels:
+        img = img.quantize(palette=palette_image(d, a.grey_levels), dither=Image.NONE)
+    img.save(a.out, optimize=True)
     print("wrote %s (%dx%d): %s; %s" % (a.out, img.width, img.height, lines[0], lines[1]))
     print("depth map (%dx%d tiles):" % dm.shape)
     for row in dm:
