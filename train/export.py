@@ -8,6 +8,11 @@ and model outputs).
 
   /usr/bin/python3 train/export.py --ckpt train/runs/ckpt.pt --eval full
   /usr/bin/python3 train/export.py --ckpt train/runs/ckpt.pt --eval set5    # faster table
+
+With the depth adapter (README "Spatial depth") it also picks the default depth target
+(choose_target: full op, heavy decoder, x2 on Set14 and B100, a grid of targets against
+fixed depth) and the depth_points; --depth-target keep|<t> skips that measurement and
+--target-limit N measures on N images per set (a quick look).
 """
 
 import argparse
@@ -129,12 +134,80 @@ def pick_k(model, arch, data_root=DEFAULT_DATA, max_drop=0.05, min_light=0.40, l
     return float(k), summary
 
 
+def choose_target(table, max_loss=0.05):
+    """The default depth target rule, a pure function of the measurements: table =
+    [{"t": t, set: {"loss": dB}, ...}, ...] over a grid of targets (loss = Y-PSNR at
+    fixed depth minus at target t, mean over the set).  Returns the smallest t whose
+    loss is <= max_loss on every set, and on every set for every larger t of the grid
+    too (a lone passing point below a failing one is noise, not a safe default); 1.0
+    (fixed depth) when the largest t already fails."""
+    rows = sorted((r for r in table if r["t"] < 1.0), key=lambda r: r["t"])
+    sets = [k for k in rows[0] if k != "t"] if rows else []
+    best = 1.0
+    for r in reversed(rows):
+        if all(r[s]["loss"] <= max_loss for s in sets):
+            best = r["t"]
+        else:
+            break
+    return best
+
+
+def depth_points_for(t):
+    """[a lower point (t - 0.25, at least 0.25), t]."""
+    return [round(max(0.25, t - 0.25), 3), round(t, 3)]
+
+
+@torch.no_grad()
+def pick_target(model, arch, sets=("Set14", "B100"), grid=None, data_root=DEFAULT_DATA, limit=0,
+                max_loss=0.05, log=print):
+    """Measure the full op (heavy decoder, x2, DESIGN section 7 Y-PSNR) at every target of
+    `grid` and at fixed depth on `sets`, with the encoder MACs per LR pixel from the depth
+    maps (eval.evaluate_depth), and apply choose_target.  Returns (t, summary)."""
+    grid = grid or [round(x, 3) for x in np.arange(0.45, 0.9001, 0.05)]
+    full = tuple(arch["ladder"][-1])
+    t0 = time.time()
+    points = [(full[0], full[1], t) for t in list(grid) + [1.0]]
+    rows = ev.evaluate_depth(model, arch, list(sets), [(2.0, 2.0)], points, modes=("heavy",),
+                              data_root=data_root, limit=limit, log=lambda *a: None)
+    secs = time.time() - t0
+    ref = {r["set"]: r["heavy"] for r in rows if r["target"] >= 1.0}
+    table = []
+    for t in list(grid) + [1.0]:
+        e = {"t": t}
+        for r in rows:
+            if r["target"] == (t if t < 1.0 else 1.0):
+                e[r["set"]] = {"psnr": r["heavy"], "loss": round(ref[r["set"]] - r["heavy"], 3),
+                               "enc_macs": r["enc_macs"], "mac_drop": r["mac_drop"],
+                               "mean_depth": r["mean_depth"], "images": r["images"]}
+        table.append(e)
+    t = choose_target(table, max_loss)
+    hdr = "| t | " + " | ".join("%s PSNR | loss | enc MACs/LR px | MACs vs fixed" % s for s in sets) + " |"
+    log("depth target sweep: full op %s heavy, x2, %s (%s images), %.0f s" % (
+        full, "/".join(sets), "/".join(str(table[0][s]["images"]) for s in sets), secs))
+    log(hdr)
+    log("| ---: " * (1 + 4 * len(sets)) + "|")
+    for e in table:
+        log("| %s | " % ("fixed" if e["t"] >= 1 else "%g" % e["t"]) + " | ".join(
+            "%.3f | %.3f | %s | %s" % (e[s]["psnr"], e[s]["loss"], "{:,.0f}".format(e[s]["enc_macs"]),
+                                       "-" if e["t"] >= 1 else "%+.1f %%" % (-100 * e[s]["mac_drop"]))
+            for s in sets) + " |")
+    pts = depth_points_for(t)
+    log("default depth target = %g (the smallest t with a loss <= %g dB vs fixed depth on %s, also at every "
+        "larger t of the grid); depth_points = %s" % (t, max_loss, " and ".join(sets), pts))
+    summary = {"rule": "smallest t of the grid whose Y-PSNR loss vs fixed depth is <= %g dB on every set, and "
+                       "on every set at every larger t of the grid; full op %s, heavy decoder, x2 (DESIGN "
+                       "section 7); encoder MACs per LR pixel from the depth maps (head, adapter pixel layer, "
+                       "blocks run, tail; mean over the images); depth_points = [max(0.25, t - 0.25), t]" % (
+                           max_loss, list(full)),
+               "sets": list(sets), "limit": limit, "seconds": round(secs, 1), "depth_target": t,
+               "depth_points": pts, "table": table}
+    return t, summary
+
+
 def load_source(ckpt=None, model_in=None):
     if ckpt:
         ck = torch.load(ckpt, map_location="cpu")
-        sd = ck.get("ema", ck.get("model")) if "model" in ck else ck
-        m = AnySR(ARCH)
-        m.load_state_dict({k: v.contiguous() for k, v in sd.items()})
+        m, arch0 = ev.model_from_state(ev.state_dict_of(ck))
         if "model" in ck:
             info = {"iterations": int(ck.get("it", 0)), "curve": ck.get("curve", []), "args": ck.get("args", {})}
         else:
@@ -154,7 +227,7 @@ def load_source(ckpt=None, model_in=None):
                             curve[c["it"]] = c
             info = {"iterations": it, "curve": [curve[i] for i in sorted(curve) if i <= it],
                     "args": ck2.get("args", {})}
-        return m, dict(ARCH), info
+        return m, arch0, info
     m, arch, tinfo = modelio.load_model(model_in)
     return m, arch, {"iterations": tinfo.get("iterations", 0), "curve": tinfo.get("curve", []),
                      "args": tinfo.get("args", {})}
@@ -170,6 +243,8 @@ def verify_round_trip(model, path, dtype):
             a = a.half().float()
         if not torch.equal(a, sd2[name]):
             raise SystemExit("round trip: tensor %s differs" % name)
+    if model.arch.get("depth_tile", 0) != arch2.get("depth_tile", 0):
+        raise SystemExit("round trip: depth_tile %s, written %s" % (arch2.get("depth_tile"), model.arch.get("depth_tile")))
     g = torch.Generator().manual_seed(0)
     lr = torch.rand(1, 3, 11, 13, generator=g)
     ref = AnySR(arch2)
@@ -177,6 +252,18 @@ def verify_round_trip(model, path, dtype):
     for op in (Op(32, 8, "heavy"), Op(8, 2, "light"), Op(16, 4, "routed", arch2["default_k"])):
         if not torch.equal(ref(lr, 27, 30, op), m2(lr, 27, 30, op)):
             raise SystemExit("round trip: output differs for %s" % (op,))
+    if m2.adapter is not None:
+        # the adapter path: a frame of 3x3 tiles, edge tiles clipped; outputs and depth maps
+        lr = torch.rand(1, 3, 37, 45, generator=g)
+        t = float(arch2.get("depth_target", 0.65))
+        for op in (Op(32, 8, "heavy", target=t), Op(16, 4, "routed", arch2["default_k"], target=0.4)):
+            if not torch.equal(ref(lr, 74, 90, op), m2(lr, 74, 90, op)):
+                raise SystemExit("round trip: output differs for %s" % (op,))
+            sc = m2.scale_of(lr, 74, 90)
+            _, s1 = ref.encode(lr, sc, op.width, op.depth, return_stages=True, target=op.target)
+            _, s2 = m2.encode(lr, sc, op.width, op.depth, return_stages=True, target=op.target)
+            if not torch.equal(s1["depth"], s2["depth"]):
+                raise SystemExit("round trip: depth map differs for %s" % (op,))
     return True
 
 
@@ -195,6 +282,13 @@ def main():
     ap.add_argument("--eval", default="full", help="full | set5 | none | path of an eval.py --json")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--data", default=DEFAULT_DATA)
+    ap.add_argument("--depth-target", default="auto",
+                    help="default spatial depth target: 'auto' (measure, choose_target), 'keep' (the "
+                         "source's), or a number (model with the depth adapter)")
+    ap.add_argument("--target-grid", default="0.45:0.9:0.05", help="targets measured by 'auto': lo:hi:step")
+    ap.add_argument("--target-sets", default="Set14,B100")
+    ap.add_argument("--target-limit", type=int, default=0,
+                    help="'auto' on at most N images per set (evenly spread; 0: all)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     t0 = time.time()
@@ -205,6 +299,20 @@ def main():
     else:
         k, sweep = float(a.k), None
     arch["default_k"] = k
+    tchoice = None
+    if model.adapter is not None:
+        if a.depth_target == "auto":
+            lo, hi, st = (float(x) for x in a.target_grid.split(":"))
+            grid = [round(x, 3) for x in np.arange(lo, hi + st / 100, st)]
+            t, tchoice = pick_target(model, arch, a.target_sets.split(","), grid, a.data, a.target_limit)
+        elif a.depth_target == "keep":
+            t = float(arch.get("depth_target", ARCH["depth_target"]))
+        else:
+            t = float(a.depth_target)
+        arch["depth_target"] = t
+        arch["depth_points"] = (depth_points_for(t) if a.depth_target != "keep"
+                                else arch.get("depth_points", depth_points_for(t)))
+        model.arch.update({"depth_target": arch["depth_target"], "depth_points": arch["depth_points"]})
 
     rows = []
     if a.eval == "full":
@@ -229,6 +337,12 @@ def main():
                     if targs.get("cls_loss", "bce") == "bce" else "PCSR mixture + balancing %g" % targs.get("balance", 1.0)),
         "curve": info.get("curve", []),
         "k_choice": sweep if sweep else "given",
+        "depth": ("AdaDSR depth adapter per %d x %d LR tile: %d %% of the iterations adaptive with t ~ U(%g, %g) "
+                  "per sample, depth loss %g%s" % (
+                      arch["depth_tile"], arch["depth_tile"], round(100 * targs.get("p_adapt", 0.5)),
+                      targs.get("tmin", 0.3), targs.get("tmax", 0.95), targs.get("depth_loss", 1.0),
+                      ", adapter only" if targs.get("adapter_only") else "")) if model.adapter is not None else "none",
+        "depth_target_choice": tchoice if tchoice else ("given" if model.adapter is not None else "none"),
         "psnr": [{key: r[key] for key in ("set", "scale", "width", "depth", "bicubic", "heavy", "light",
                                           "routed", "heavy_share", "macs_heavy", "macs_light", "macs_routed")}
                  for r in rows],

@@ -9,9 +9,25 @@ tests/golden/golden.safetensors (F32 tensors):
   feat.<stage>            encoder stages of the 'features' case: head (1,F,h,w),
                           block<i> (x after block i), att<i> (1, c) scale attention of
                           block i (after sigmoid), enc (tail + head skip, decoder input)
+  case.<n>.depth          (th, tw)      adaptive cases: the tiles' depth map (blocks each
+                          16x16 LR tile ran; float holding integers 0..d), th = ceil(h/16),
+                          tw = ceil(w/16), edge tiles clipped
 tests/golden/golden.json: the case list (input, out size, op width/depth, decoder mode,
 k, route threshold), the sha256 of the model file, tolerances (same JSON as the
 safetensors' __metadata__ 'anysr.golden').
+
+Spatial depth (model with the depth adapter, README "Spatial depth"): every case has
+"target" (float32-exact; 1.0: fixed depth, the old path).  Adaptive cases (target < 1)
+add "depth_map" (the case.<n>.depth tensor), "tile" (16), "dc_margin" (the smallest
+distance of a tile's continuous depth dc = float32(d*t)*s to a rounding boundary k + 0.5,
+k < d; >= 1e-3 by construction: the target is nudged until it is, so float rounding in
+the engine cannot flip a tile's depth) and "depth_counts" (tiles per depth 0..d).
+Inputs d (36x40, 3x3 tiles, flat tiles beside textured ones) and e (21x37, 2x3 tiles),
+neither a multiple of 16; output at the input size (scale 1: the cases are about the
+encoder, and keep the files small).  Case "designed" (input d, full op): its target is
+searched so that the map holds depth 0, depth d and depths between (refused when no
+target in [0.02, 0.98] does, unless --allow-no-designed).  Without an adapter no
+adaptive case is written.
 
   /usr/bin/python3 train/golden.py            # regenerate after every model export
 """
@@ -56,6 +72,72 @@ def synth_input(h, w, seed):
     return torch.from_numpy(img.astype(np.float32)).unsqueeze(0)
 
 
+def tiles_input(h, w, seed, tile=16):
+    """Deterministic picture of tiles from flat to highly textured: every tile x tile
+    block has one texture level (0: a constant colour, 1: full-range noise and fine
+    stripes), levels spread over [0, 1] in a scrambled order so that flat tiles sit
+    beside textured ones."""
+    g = np.random.default_rng(seed)
+    th, tw = -(-h // tile), -(-w // tile)
+    n = th * tw
+    levels = np.linspace(0.0, 1.0, n)[(np.arange(n) * 5 + 2) % n if n % 5 else g.permutation(n)]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float64)
+    lev = levels.reshape(th, tw).repeat(tile, 0).repeat(tile, 1)[:h, :w]
+    base = np.stack([0.45 + 0.1 * np.sin(yy / 11.0), 0.5 + 0.1 * np.cos(xx / 13.0), 0.4 + 0.0 * xx], 0)
+    tex = g.uniform(-0.5, 0.5, (3, h, w)) * 0.7 + 0.3 * np.sign(np.sin(xx * 2.1 + yy * 1.3))[None]
+    img = base + lev[None] * tex
+    img = np.floor(np.clip(img, 0, 1) * 255 + 0.5) / 255.0
+    return torch.from_numpy(img.astype(np.float32)).unsqueeze(0)
+
+
+def f32(x):
+    """x as the float32 the engine receives (exact in JSON as a double)."""
+    return float(np.float32(x))
+
+
+def dc_margin(dc, depth):
+    """Smallest distance of a continuous depth to a boundary k + 0.5 that decides the
+    tile's depth (k < depth; above depth - 0.5 the min() decides)."""
+    dc = np.asarray(dc, np.float64).reshape(-1)
+    m = np.inf
+    for k in range(depth):
+        m = min(m, float(np.abs(dc - (k + 0.5)).min()))
+    return m
+
+
+@torch.no_grad()
+def depth_maps(model, lr, H, W, c, d, t):
+    scale = model.scale_of(lr, H, W)
+    _, st = model.encode(lr, scale, c, d, return_stages=True, target=t)
+    return st["dc"][0], st["depth"][0]
+
+
+def safe_target(model, lr, H, W, c, d, t, margin=1e-3, step=1e-3):
+    """t, nudged by +-step, +-2 step, ... until every tile's dc is at least `margin`
+    away from a rounding boundary.  Returns (float32 t, dc, depth map, margin)."""
+    for j in range(200):
+        tt = f32(t + step * ((j + 1) // 2) * (1 if j % 2 else -1) if j else t)
+        dc, dm = depth_maps(model, lr, H, W, c, d, tt)
+        m = dc_margin(dc.numpy(), d)
+        if m >= margin:
+            return tt, dc, dm, m
+    raise SystemExit("no target near %g keeps every tile %g away from a rounding boundary" % (t, margin))
+
+
+def designed_target(model, lr, H, W, c, d):
+    """The target whose depth map holds depth 0, depth d and the most depths between
+    (ties: the target nearest 0.5).  Returns it, or None when no target does."""
+    best = None
+    for t in np.arange(0.02, 0.981, 0.01):
+        _, dm = depth_maps(model, lr, H, W, c, d, f32(t))
+        vals = set(int(v) for v in dm.reshape(-1).tolist())
+        if 0 in vals and d in vals and len(vals) > 2:
+            key = (len(vals), -abs(t - 0.5))
+            if best is None or key > best[0]:
+                best = (key, f32(round(t, 2)))
+    return None if best is None else best[1]
+
+
 def sha256(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
@@ -91,7 +173,7 @@ def encoder_stages(model, lr, H, W, c, d):
 
 
 @torch.no_grad()
-def make(model_path, out_dir, log=print):
+def make(model_path, out_dir, log=print, require_designed=True):
     model, arch, _ = modelio.load_model(model_path)
     model.eval()
     k = float(arch.get("default_k", 0.0))
@@ -102,14 +184,21 @@ def make(model_path, out_dir, log=print):
         tensors["input.%s" % n] = t
     cases = []
 
-    def add(inp, H, W, op):
+    def add(inp, H, W, op, extra=None):
         lr = inputs[inp]
         out, aux = model(lr, H, W, op, return_aux=True)
         n = len(cases)
         tensors["case.%d.out" % n] = out
         case = {"id": n, "input": "input.%s" % inp, "in_h": lr.shape[2], "in_w": lr.shape[3],
                 "out_h": H, "out_w": W, "width": op.width, "depth": op.depth, "mode": op.mode,
-                "k": op.k, "output": "case.%d.out" % n}
+                "k": op.k, "target": op.target, "output": "case.%d.out" % n}
+        if op.target < 1.0:
+            dc, dm = depth_maps(model, lr, H, W, op.width, op.depth, op.target)
+            tensors["case.%d.depth" % n] = dm
+            case.update({"depth_map": "case.%d.depth" % n, "tile": arch["depth_tile"],
+                         "dc_margin": round(dc_margin(dc.numpy(), op.depth), 6),
+                         "depth_counts": [int((dm == v).sum()) for v in range(op.depth + 1)]})
+        case.update(extra or {})
         if op.mode == "routed":
             tensors["case.%d.delta" % n] = aux["delta"]
             tensors["case.%d.heavy" % n] = aux["heavy"].float()
@@ -142,6 +231,41 @@ def make(model_path, out_dir, log=print):
     add("c", 17, 13, Op(16, 4, "routed", k))
     add("c", 7, 5, Op(8, 2, "heavy", k))  # scale 1: identity size
 
+    if model.adapter is not None:
+        # spatial depth: inputs whose size is not a multiple of the tile, several tiles each
+        inputs["d"] = tiles_input(36, 40, 4, arch["depth_tile"])
+        inputs["e"] = synth_input(21, 37, 5)
+        for n in ("d", "e"):
+            tensors["input.%s" % n] = inputs[n]
+        full, small = ladder[-1], ladder[1]
+        for inp, (c, d), ts in (("d", full, (0.3, 0.65, 0.9)), ("e", full, (0.65,)), ("e", small, (0.3, 0.65, 0.9))):
+            li = inputs[inp]
+            H, W = li.shape[2], li.shape[3]
+            for t in ts:
+                tt, _, _, m = safe_target(model, li, H, W, c, d, t)
+                add(inp, H, W, Op(c, d, "heavy", k, tt))
+        # designed: tiles stop at depth 0, at d and between, side by side
+        li = inputs["d"]
+        H, W = li.shape[2], li.shape[3]
+        c, d = full
+        t0 = designed_target(model, li, H, W, c, d)
+        if t0 is None:
+            msg = "designed case: no target in [0.02, 0.98] gives depth 0, %d and a depth between on input d" % d
+            if require_designed:
+                raise SystemExit(msg + " (--allow-no-designed writes the vectors without it)")
+            log("WARNING: " + msg + "; written without it")
+        else:
+            tt, _, dm, m = safe_target(model, li, H, W, c, d, t0)
+            vals = sorted(set(int(v) for v in dm.reshape(-1).tolist()))
+            assert 0 in vals and d in vals and len(vals) > 2, vals
+            add("d", H, W, Op(c, d, "heavy", k, tt), {"designed": "depth 0, %d and between: %s" % (d, vals)})
+            log("designed case: target %.6g, depths %s, dc margin %.4f" % (tt, vals, m))
+        for cs in cases:
+            if cs["target"] < 1.0:
+                log("case %d: input %s (%d,%d) t=%.6g depth map %s, dc margin %.4f" % (
+                    cs["id"], cs["input"], cs["width"], cs["depth"], cs["target"],
+                    tensors[cs["depth_map"]].int().tolist(), cs["dc_margin"]))
+
     la = inputs["a"]
     # encoder stages of one case: input a, x2, full op
     fa = encoder_stages(model, la, la.shape[2] * 2, la.shape[3] * 2, *ladder[-1])
@@ -158,6 +282,7 @@ def make(model_path, out_dir, log=print):
                           "stages": sorted(fa.keys())},
         "tolerance": {"out_max_abs": 2e-3, "feat_max_abs": 1e-3,
                       "routed_ignore_delta_within": 1e-3,
+                      "depth_map": "exact (every adaptive case has dc_margin >= 1e-3)",
                       "note": "routed: pixels whose |delta - threshold| is below routed_ignore_delta_within,"
                               " and light pixels within one pixel of them (refinement), may differ"},
         "cases": cases,
@@ -180,9 +305,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default=DEFAULT_MODEL)
     ap.add_argument("--out", default=DEFAULT_OUT)
+    ap.add_argument("--allow-no-designed", action="store_true",
+                    help="write the vectors without the designed spatial-depth case when no target gives "
+                         "depth 0, d and between (default: refuse)")
     a = ap.parse_args()
     torch.set_num_threads(1)
-    make(a.model, a.out)
+    make(a.model, a.out, require_designed=not a.allow_no_designed)
 
 
 if __name__ == "__main__":

@@ -112,8 +112,13 @@ class Shipped(unittest.TestCase):
         m, _, _ = modelio.load_model(_common.MODEL)
         for c in meta["cases"]:
             lr = torch.from_numpy(tensors[c["input"]])
-            out = m(lr, c["out_h"], c["out_w"], Op(c["width"], c["depth"], c["mode"], c["k"]))
+            op = Op(c["width"], c["depth"], c["mode"], c["k"], c.get("target", 1.0))
+            out = m(lr, c["out_h"], c["out_w"], op)
             self.assertLess((out - torch.from_numpy(tensors[c["output"]])).abs().max().item(), 1e-5, c)
+            if "depth_map" in c:  # spatial depth: the tiles' depth map, exactly
+                _, st = m.encode(lr, m.scale_of(lr, c["out_h"], c["out_w"]), op.width, op.depth,
+                                 return_stages=True, target=op.target)
+                self.assertTrue(torch.equal(st["depth"][0], torch.from_numpy(tensors[c["depth_map"]])), c)
         self.assertLess(os.path.getsize(os.path.join(_common.GOLDEN, "golden.safetensors")) +
                         os.path.getsize(gj), 1 << 20)
 

@@ -29,10 +29,13 @@ class Smoke(unittest.TestCase):
             self.assertIn("it 10/10", r.stdout)
             out = os.path.join(d, "m.safetensors")
             r = subprocess.run([PY, os.path.join(_common.TRAIN, "export.py"), "--ckpt", os.path.join(d, "ckpt.pt"),
-                                "--out", out, "--eval", "none", "--k", "0.1"],
+                                "--out", out, "--eval", "none", "--k", "0.1", "--data", _common.DATA,
+                                # the default-depth-target sweep, small: 1 Set14 image, 3 targets
+                                "--target-sets", "Set14", "--target-limit", "1", "--target-grid", "0.5:0.9:0.2"],
                                capture_output=True, text=True, timeout=300)
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
             self.assertIn("round trip bit-exact", r.stdout)
+            self.assertIn("default depth target = ", r.stdout)
             r = subprocess.run(base + ["--iters", "12", "--init", out, "--stage", "2", "--out", os.path.join(d, "s2")],
                                capture_output=True, text=True, timeout=300)
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
