@@ -46,9 +46,10 @@
  *   ASR_CONV_TILED (spatial depth, README "Spatial depth"): the pixels are
  *   those of the tiles in a list of tiles[] (binding 7, params.h layout):
  *   workgroup x / gpt is the list entry start + (x / gpt) of this band
- *   (start = tiles[start_at]), x % gpt the workgroup's part of that tile
- *   (gpt_x parts along x, then rows of LY); outputs outside the tile are not
- *   written. ASR_CONV_TILE_MASK: an input pixel whose tile has depth <= block
+ *   (start = tiles[start_at]), x % gpt the workgroup's part of that tile:
+ *   its invocation i computes segment i % segs (PX pixels) of tile row
+ *   part * rows + i / segs (rows = LX * LY / segs); outputs outside the tile
+ *   are not written. ASR_CONV_TILE_MASK: an input pixel whose tile has depth <= block
  *   reads as zero (like the padding).
  * Dispatch: ceil(width / (PX * LX)) x ceil(rows / LY) x ceil(c_out / COB)
  *   workgroups (src/net/net.c conv()); ASR_CONV_TILED: indirect, from
@@ -161,14 +162,16 @@ void main()
     bool live = int(y) < y_end;
     uint x_end = p.width;
     if ((FLAGS & ASR_CONV_TILED) != 0u) {
+        /* invocation i: segment i % segs (PX pixels) of the workgroup's row i / segs */
         uint e = gl_WorkGroupID.x / p.gpt, part = gl_WorkGroupID.x - e * p.gpt;
         uint t = tiles[p.list_off + tiles[p.start_at] + e];
         uint tx = t % p.tiles_x, ty = t / p.tiles_x;
-        uint px = part % p.gpt_x, py = part / p.gpt_x;
-        x0 = tx * p.tile + (px * gl_WorkGroupSize.x + gl_LocalInvocationID.x) * PX;
-        y = ty * p.tile + py * gl_WorkGroupSize.y + gl_LocalInvocationID.y;
+        uint li = gl_LocalInvocationID.y * gl_WorkGroupSize.x + gl_LocalInvocationID.x;
+        uint rows = gl_WorkGroupSize.x * gl_WorkGroupSize.y / p.segs, r = li / p.segs;
+        x0 = tx * p.tile + (li - r * p.segs) * PX;
+        y = ty * p.tile + part * rows + r;
         x_end = min((tx + 1u) * p.tile, p.width);
-        live = y < min((ty + 1u) * p.tile, p.height) && x0 < x_end;
+        live = r < rows && y < min((ty + 1u) * p.tile, p.height) && x0 < x_end;
     }
 
     [[unroll]] for (uint ky = 0u; ky < 3u; ky++) {

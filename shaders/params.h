@@ -192,8 +192,8 @@ ASR_STRUCT(AsrConvParams) {
     /* ASR_CONV_TILED (tiles[] of binding 7, layout of tile_lists.comp) */
     ASR_U32 tile;       /* side of a depth tile, LR pixels */
     ASR_U32 tiles_x;    /* tiles per row */
-    ASR_U32 gpt_x;      /* workgroups per tile along x (and gpt = gpt_x * gpt_y per tile) */
-    ASR_U32 gpt;
+    ASR_U32 segs;       /* row segments of PX pixels per tile row */
+    ASR_U32 gpt;        /* workgroups per tile */
     ASR_U32 list_off;   /* tiles[] index of the block's tile list */
     ASR_U32 start_at;   /* tiles[] index of the first list entry of this band */
     ASR_U32 block;      /* ASR_CONV_TILE_MASK: tiles with depth > block run */

@@ -273,20 +273,23 @@ static AsrStatus create_depth_passes(AsrDevice *d, AsrNet *net)
     AsrStatus status;
     uint32_t T = net->model->arch.depth_tile;
     AsrConvBlock *b = &net->tile_block;
-    b->px = T % 4 == 0 ? 4 : T % 2 == 0 ? 2 : 1;
-    b->lx = ASR_MIN(T / b->px, 16);
-    b->ly = d->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ? 8 : 16;
-    b->ly = ASR_MIN(b->ly, T);
-    b->cob = 8;
-    b->wshare = 0;
-    if (net->conv_block.wshare && T % 8 == 0 && T / 8 <= 16) {
-        /* the weight broadcasts of Mesa 22.3's lavapipe (choose_conv_block())
-         * give wrong sums there unless a row of the workgroup is 8 lanes, a
-         * whole subgroup (measured: 4-lane rows fail the golden suite) */
+    if (d->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU) {
+        /* lavapipe: an 8-lane row of invocations, each a whole tile row
+         * (16 pixels x 8 output channels, more reuse per load than the
+         * band kernel's 12), two rows of them: one 16x16 tile per workgroup;
+         * the weight broadcasts of choose_conv_block() on Mesa < 24 */
+        b->px = ASR_MIN(T, 16);
         b->lx = 8;
-        b->px = T / 8;
-        b->wshare = 1;
+        b->ly = ASR_MAX(1u, ASR_MIN(T / 8, 4u));
+        b->wshare = net->conv_block.wshare;
+    } else {
+        /* GPUs: 4 x 8 register tiles as the band kernel, 64 invocations */
+        b->px = T % 4 == 0 ? 4 : T % 2 == 0 ? 2 : 1;
+        b->lx = ASR_MIN(ASR_DIV_UP(T, b->px), 16);
+        b->ly = ASR_MAX(1u, 64 / b->lx);
+        b->wshare = 0;
     }
+    b->cob = 8;
     static const uint32_t flags[2] = {
         ASR_CONV_TILED,
         ASR_CONV_PRE_SA_RELU | ASR_CONV_ADD_RES | ASR_CONV_TILED | ASR_CONV_TILE_MASK,
@@ -851,7 +854,9 @@ static AsrStatus record_depth_blocks(AsrDevice *d, VkCommandBuffer cb, const Asr
     const AsrConvBlock *k = &net->tile_block;
     uint32_t F = a->F, c = op->width, T = plan->tile;
     uint32_t band_tiles = ASR_DIV_UP(plan->enc_rows, T); /* bands of whole tile rows */
-    uint32_t gpt_x = ASR_DIV_UP(T, k->lx * k->px), gpt = gpt_x * ASR_DIV_UP(T, k->ly);
+    /* a tile row in segs segments of px pixels; rows of the tile per workgroup */
+    uint32_t segs = ASR_DIV_UP(T, k->px), rows = ASR_MAX(1u, k->lx * k->ly / segs);
+    uint32_t gpt = ASR_DIV_UP(T, rows);
 
     for (uint32_t b = 0; b < plan->enc_bands; b++) {
         uint32_t r0 = b * plan->enc_rows, r1 = ASR_MIN(r0 + plan->enc_rows, s->in_h), base;
@@ -901,7 +906,7 @@ static AsrStatus record_depth_blocks(AsrDevice *d, VkCommandBuffer cb, const Asr
                                     ASR_CONV_TILE_MASK : ASR_CONV_TILED,
                     .y0 = r0, .rows = r1 - r0, .cs = plan->cs,
                     .in_base = base.in, .out_base = base.out, .res_base = base.res,
-                    .tile = T, .tiles_x = plan->tiles_x, .gpt_x = gpt_x, .gpt = gpt,
+                    .tile = T, .tiles_x = plan->tiles_x, .segs = segs, .gpt = gpt,
                     .list_off = plan->list_off + i * plan->ntiles, .start_at = args + 3,
                     .block = i,
                 };
