@@ -20,6 +20,11 @@ And issue 3's routing bar: the full op routed at the model's default k within 0.
 of the full op all-heavy (both through the element), with >= 40 % of the output pixels
 on the light MLP (the reference's routes; the golden suite checks the engine's).
 
+Spatial depth (issue 11): the ops run at fixed depth (depth-target=1) unless their spec
+gives a target (subnet:decoder:target, 'default' = the model's); the default list adds the
+full op heavy at the model's default target, checked against the reference at that target
+(the bars are of the fixed-depth ops).
+
 Precision (issue "any frame size"): the ops of --fp32-ops run a second time with
 precision=fp32; the element's default (auto) keeps feature maps in fp16 where the device
 has 16-bit storage. Asserts the mean of each within 0.02 dB of its fp32 run.
@@ -99,9 +104,10 @@ def main():
     ap.add_argument("--work", required=True, help="folder for the LR PNGs and outputs")
     ap.add_argument("--model", default=os.path.join(HERE, "..", "..", "models", "anysr-default.safetensors"),
                     help="the element's embedded model (its source file)")
-    ap.add_argument("--ops", default="top:heavy,0:light,-1:routed,top:routed",
-                    help="subnet:decoder list (subnet -1 = the scale cap, the element default; "
-                         "top = the model's full subnet)")
+    ap.add_argument("--ops", default="top:heavy,0:light,-1:routed,top:routed,top:heavy:default",
+                    help="subnet:decoder[:target] list (subnet -1 = the scale cap, the element default; "
+                         "top = the model's full subnet; target: the spatial depth target, 'default' "
+                         "the model's, omitted = 1, every block)")
     ap.add_argument("--fp32-ops", default="top:heavy,0:light",
                     help="ops to run again with precision=fp32 ('' for none)")
     ap.add_argument("--crop", type=int, default=0, help="centre crops of N x N HR pixels (0: whole images)")
@@ -120,17 +126,25 @@ def main():
     cap = ladder.index(cap_wd)
 
     props = element_props(a.gst_inspect)
-    have = {p: p in props for p in ("subnet", "decoder", "k", "precision")}
+    have = {p: p in props for p in ("subnet", "decoder", "k", "precision", "depth-target")}
     print("element properties: %s" % ", ".join("%s %s" % (p, "yes" if v else "MISSING") for p, v in have.items()))
     ops = []
     if have["subnet"] and have["decoder"]:
         for spec in a.ops.split(","):
-            sn, dec = spec.split(":")
-            ops.append((len(ladder) - 1 if sn == "top" else int(sn), dec))
+            parts = spec.split(":")
+            sn, dec = parts[0], parts[1]
+            tgt = 1.0
+            if len(parts) > 2:
+                tgt = float(arch.get("depth_target", 1.0)) if parts[2] == "default" else float(parts[2])
+            if tgt < 1.0 and not (arch.get("depth_tile", 0) and have["depth-target"]):
+                print("NOTE: %s skipped: the model has no depth adapter or the element no "
+                      "depth-target" % spec)
+                continue
+            ops.append((len(ladder) - 1 if sn == "top" else int(sn), dec, tgt))
     else:
         print("NOTE: the element has no 'subnet'/'decoder' property yet: checking only its default op "
               "(routed at the scale cap, k = %g); ops asked for: %s" % (k, a.ops))
-        ops.append((-1, "routed"))
+        ops.append((-1, "routed", 1.0))
 
     data_root = DEFAULT_DATA
     if not os.path.isdir(os.path.join(data_root, "eval", "Set5")):
@@ -162,23 +176,27 @@ def main():
         bic = psnr_y(bicubic_up(lr, H, W), hr, sh)
         bic_all.append(bic)
         lt = lr_tensor(lr)
-        for sn, dec in ops:
+        for sn, dec, tgt in ops:
             run_sn = cap if sn < 0 else sn
             c, d = ladder[run_sn]
             label = "subnet %d (%d,%d) %s" % (run_sn, c, d, dec)
+            if tgt < 1.0:
+                label += " depth %.2f" % tgt
             eprops = []
+            if have["depth-target"]:
+                eprops.append(("depth-target", "%.9g" % tgt))
             if have["subnet"]:
                 eprops.append(("subnet", sn))
             if have["decoder"]:
                 eprops.append(("decoder", dec))
             if have["k"] and dec == "routed":
                 eprops.append(("k", "%.9g" % k))
-            raw = os.path.join(a.work, "%s_x%d_%d_%s.rgba" % (stem, SCALE, run_sn, dec))
+            raw = os.path.join(a.work, "%s_x%d_%d_%s_%g.rgba" % (stem, SCALE, run_sn, dec, tgt))
             out, dt = anysr_to_raw(a.gst_launch, png, raw, W, H, props=eprops, out_caps="format=RGBA,",
                                    timeout=900, strict=True)
             out = out[..., :3]
             elem = psnr_y(out, hr, sh)
-            if (sn, dec) in fp32_ops:
+            if (sn, dec) in fp32_ops and tgt >= 1.0:
                 raw32 = raw.replace(".rgba", "_fp32.rgba")
                 out32, dt32 = anysr_to_raw(a.gst_launch, png, raw32, W, H,
                                            props=eprops + [("precision", "fp32")],
@@ -195,7 +213,7 @@ def main():
                     o, hf = ev.compose_routed(oh, ol, delta, k, arch)
                     ref_img = to_uint8(o[0])
                 else:
-                    ref_img = to_uint8(model(lt, H, W, Op(c, d, dec, k))[0])
+                    ref_img = to_uint8(model(lt, H, W, Op(c, d, dec, k, target=tgt))[0])
             ref = psnr_y(ref_img, hr, sh)
             diff = np.abs(out.astype(np.int32) - ref_img.astype(np.int32))
             rows.setdefault(label, []).append((stem, elem, ref, bic, int(diff.max()),
@@ -220,10 +238,10 @@ def main():
         e = float(np.mean([r[1] for r in rs]))
         r = float(np.mean([r[2] for r in rs]))
         # the model's metadata table (eval.py at export) has exactly this case on whole images
-        wd, dec = tuple(int(v) for v in label.split("(")[1].split(")")[0].split(",")), label.split()[-1]
+        wd, dec = tuple(int(v) for v in label.split("(")[1].split(")")[0].split(",")), label.split()[3]
         trow = next((t for t in table if t["set"] == "Set5" and t["scale"] == "x%d" % SCALE and
                      (t["width"], t["depth"]) == wd and (dec != "routed" or abs(t.get("k", k) - k) < 1e-6)), None)
-        tval = "%.3f" % trow[dec] if trow and not a.crop else "-"
+        tval = "%.3f" % trow[dec] if trow and not a.crop and "depth" not in label else "-"
         print("| %s | %.3f | %.3f | %+.4f | %s | %.3f | %+.3f |" % (label, e, r, e - r, tval, bic_mean, e - bic_mean))
         summary[label] = {"element": e, "reference": r, "bicubic": bic_mean,
                           "images": [{"name": x[0], "element": x[1], "reference": x[2], "bicubic": x[3],
@@ -233,7 +251,10 @@ def main():
         if e <= bic_mean:
             failures.append("%s mean: element %.3f dB not above bicubic %.3f dB (reference %.3f)" % (
                 label, e, bic_mean, r))
-        bar_key = {("heavy", len(ladder) - 1): "full heavy", ("light", 0): "cheapest light"}.get((dec, run_sn))
+        row_sn = int(label.split()[1])
+        bar_key = {("heavy", len(ladder) - 1): "full heavy", ("light", 0): "cheapest light"}.get((dec, row_sn))
+        if "depth" in label:
+            bar_key = None  # the bars are of the fixed-depth ops
         if bar_key and not a.crop and e < BARS[bar_key]:
             failures.append("%s mean: element %.3f dB below the bar of %.1f dB (%s)" % (
                 label, e, BARS[bar_key], bar_key))
@@ -256,6 +277,7 @@ def main():
     # whose routes the golden suite proves the engine's)
     top = len(ladder) - 1
     lab_h = next((lb for lb in rows if lb.startswith("subnet %d " % top) and lb.endswith(" heavy")), None)
+    # (depth-target rows end in "depth T": not these)
     lab_r = next((lb for lb in rows if lb.startswith("subnet %d " % top) and lb.endswith(" routed")), None)
     if lab_h and lab_r and not a.crop:
         drop = summary[lab_h]["element"] - summary[lab_r]["element"]
