@@ -482,19 +482,21 @@ static uint32_t enc_span(const AsrNetSize *s, uint32_t rows)
 }
 
 /* Spatial depth: encoder bands of whole tile rows (a tile lies in one band),
- * and the tiles[] layout (params.h). A band shorter than a tile (very wide
- * frames on small bindings) leaves the configuration without spatial depth:
- * adaptive ops run at fixed depth there. */
-static void plan_tiles(const AsrArch *a, const AsrNetSize *s, AsrNetPlan *plan)
+ * and the tiles[] layout (params.h). Bands asked shorter than a tile (forced
+ * rows, bounded submissions) grow to one tile; where a tile's rows and halo
+ * do not fit a binding (`fit` rows do: very wide frames on small bindings)
+ * the configuration has no spatial depth and adaptive ops run at fixed
+ * depth. */
+static void plan_tiles(const AsrArch *a, const AsrNetSize *s, uint64_t fit, AsrNetPlan *plan)
 {
     uint32_t T = a->depth_tile;
     plan->tiles_bytes = 16; /* bound by gap and sa either way */
     if (!T)
         return;
     if (plan->enc_bands > 1) {
-        if (plan->enc_rows < T)
+        if (plan->enc_rows < T && (uint64_t)T + 2 > fit)
             return;
-        plan->enc_rows = plan->enc_rows / T * T;
+        plan->enc_rows = ASR_MAX(plan->enc_rows / T * T, T);
         plan->enc_bands = ASR_DIV_UP(s->in_h, plan->enc_rows);
     }
     plan->depth_ok = 1;
@@ -548,7 +550,7 @@ AsrStatus asr_net_plan(const AsrNet *net, const AsrNetSize *s, const AsrNetLimit
     if (!lim->tile_rows && !lim->band_macs) /* by the binding range only: even bands */
         plan->enc_rows = ASR_DIV_UP(s->in_h, ASR_DIV_UP(s->in_h, rows));
     plan->enc_bands = ASR_DIV_UP(s->in_h, plan->enc_rows);
-    plan_tiles(a, s, plan);
+    plan_tiles(a, s, fit, plan);
 
     uint64_t fixed = 2 * asr_buffer_pool_bytes(plan->map_bytes) +
                      asr_buffer_pool_bytes(plan->partial_bytes) +
