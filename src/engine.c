@@ -1110,6 +1110,9 @@ static AsrStatus process(AsrEngine *e, const AsrFrame *in, AsrFrame *out,
             const uint32_t *cnt = e->readback.map; /* heavy, light pixels of every band */
             asr_netprof_routed(e->prof, &e->net, &e->cfg.np, cnt[0], cnt[1]);
         }
+        if (depth_counts)
+            asr_netprof_depth(e->prof, &e->net, &e->cfg.np, &op,
+                              (const uint32_t *)((const char *)e->readback.map + READBACK_DEPTH));
         asr_prof_end(e->dev, e->prof);
     }
 

@@ -126,3 +126,18 @@ void asr_netprof_routed(AsrProfiler *p, const AsrNet *net, const AsrNetPlan *pla
     mlp_cost(net, plan, 0, (double)light, 1, plan->dec_bands, &macs, &bytes);
     asr_prof_add(p, "mlp.light", macs, bytes);
 }
+
+void asr_netprof_depth(AsrProfiler *p, const AsrNet *net, const AsrNetPlan *plan,
+                       const AsrNetOp *op, const uint32_t *counts)
+{
+    if (!p)
+        return;
+    double F = net->model->arch.F, c = op->width, e = plan->elem, px = 0.0;
+    for (uint32_t l = 0; l < op->depth && l < ASR_NET_DEPTH_COUNTS_MAX; l++)
+        px += counts[l];
+    /* as asr_netprof_conv() over the pixels of the tiles that ran each block */
+    asr_prof_add(p, "block.conv1.tiles", px * F * c * 9.0,
+                 px * F * e + op->depth * (9.0 * F * c + c) * 4.0 + px * c * e);
+    asr_prof_add(p, "block.conv2.tiles", px * c * F * 9.0,
+                 px * c * e + op->depth * (9.0 * c * F + F + c) * 4.0 + 2.0 * px * F * e);
+}

@@ -54,4 +54,10 @@ void asr_netprof_dec(AsrDevice *d, const AsrNet *net, const AsrNetSize *s,
 void asr_netprof_routed(AsrProfiler *p, const AsrNet *net, const AsrNetPlan *plan,
                         uint64_t heavy, uint64_t light);
 
+/* After a frame with spatial depth: the MACs and bytes of the tile-list
+ * convolutions ("block.conv1.tiles", "block.conv2.tiles") from the pixels
+ * that ran each block (asr_net_record_depth_counts()). */
+void asr_netprof_depth(AsrProfiler *p, const AsrNet *net, const AsrNetPlan *plan,
+                       const AsrNetOp *op, const uint32_t *counts);
+
 #endif /* ASR_NETPROF_H */
