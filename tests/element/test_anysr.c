@@ -1272,7 +1272,9 @@ GST_START_TEST (test_subnet_decoder_k)
   g_object_set (hr->element, "subnet", 0, NULL);
   st = push_and_stats (hr);
   fail_unless_equals_int (stats_int (st, "subnet"), 0);
-  fail_unless_equals_int (stats_int (st, "op"), 1);
+  /* after (subnet 0, light): (subnet 0, routed) is point 1, or with a
+   * depth adapter one of its depth points (test_qos.c, test_engine_qos.c) */
+  fail_unless (stats_int (st, "op") >= 1);
   gst_structure_free (st);
 
   /* above the cap: runs as asked; above the model's largest: the largest */
@@ -1367,12 +1369,19 @@ GST_START_TEST (test_stats_messages)
       fail_unless (gst_structure_has_field (st, "budget-ms"));
       fail_unless (gst_structure_has_field (st, "wall-ms"));
       fail_unless (gst_structure_has_field (st, "buffer-allocations"));
-      /* the default model has no depth adapter: every block runs */
-      fail_unless_equals_float (stats_double (st, "depth-target"), 1.0);
-      fail_unless_equals_float (stats_double (st, "macs-skipped"), 0.0);
-      if (!check_values ())
-        fail_unless_equals_float (stats_double (st, "mean-depth"),
-            stats_uint (st, "depth"));
+      /* at fixed depth (target 1: no depth adapter) every block runs; with
+       * the model's default target below 1, fewer on average */
+      if (stats_double (st, "depth-target") == 1.0) {
+        fail_unless_equals_float (stats_double (st, "macs-skipped"), 0.0);
+        if (!check_values ())
+          fail_unless_equals_float (stats_double (st, "mean-depth"),
+              stats_uint (st, "depth"));
+      } else {
+        fail_unless (stats_double (st, "depth-target") > 0.0);
+        fail_unless (stats_double (st, "mean-depth") <= stats_uint (st,
+                "depth"));
+        fail_unless (stats_double (st, "macs-skipped") >= 0.0);
+      }
       gst_message_unref (msg);
     } else {
       fail_unless (msg == NULL, "frame %d: unexpected message", i);

@@ -33,11 +33,54 @@
 #define OUT_W 24
 #define OUT_H 24
 
+/* Removes a model file written by fixed_model() and its folder. */
+static void
+remove_fixed_model (gpointer data)
+{
+  gchar *dir = g_path_get_dirname (data);
+
+  g_unlink (data);
+  g_rmdir (dir);
+  g_free (dir);
+  g_free (data);
+}
+
+/* A model of the default architecture without a depth adapter (random
+ * weights, tests/model/model_writer.h) in a new temporary folder: the QoS
+ * tests below count on the fixed-depth ladder (the depth points of a model
+ * with an adapter are test_target_fps_depth_points'). */
+static gchar *
+fixed_model (void)
+{
+  MwArch a = mw_default_arch ();
+  MwOptions o = { 0 };
+  size_t size;
+  uint8_t *blob = mw_build (&a, &o, &size);
+  gchar *dir = g_dir_make_tmp ("anysr-qos-XXXXXX", NULL);
+  gchar *path;
+
+  fail_unless (blob != NULL && dir != NULL);
+  path = g_build_filename (dir, "fixed.safetensors", NULL);
+  fail_unless (mw_write (path, blob, size) == 0);
+  g_free (blob);
+  g_free (dir);
+  return path;
+}
+
 static GstHarness *
 harness_new (const gchar * fmt, gint w, gint h, gdouble scale)
 {
-  GstHarness *hr = gst_harness_new ("anysr");
+  GstElement *e = gst_element_factory_make ("anysr", NULL);
+  gchar *model = fixed_model ();
+  GstHarness *hr;
 
+  /* before the harness starts the element (the model is read at start) */
+  g_object_set (e, "model-location", model, NULL);
+  /* the file goes with the element */
+  g_object_set_data_full (G_OBJECT (e), "anysr-test-model", model,
+      remove_fixed_model);
+  hr = gst_harness_new_with_element (e, "sink", "src");
+  gst_object_unref (e);
   g_object_set (hr->element, "scale", scale, "stats-interval", 0, NULL);
   gst_harness_set_src_caps (hr, gst_caps_new_simple ("video/x-raw",
           "format", G_TYPE_STRING, fmt, "width", G_TYPE_INT, w,
