@@ -341,7 +341,10 @@ def main():
                   "per sample, depth loss %g%s" % (
                       arch["depth_tile"], arch["depth_tile"], round(100 * targs.get("p_adapt", 0.5)),
                       targs.get("tmin", 0.3), targs.get("tmax", 0.95), targs.get("depth_loss", 1.0),
-                      ", adapter only" if targs.get("adapter_only") else "")) if model.adapter is not None else "none",
+                      ", adapter only" if targs.get("adapter_only") else "") +
+                  (", texture guide %g, adapter lr %g" % (targs["adapter_guide"], targs.get("adapter_lr") or
+                                                          targs.get("lr", 5e-4))
+                   if targs.get("adapter_guide") else "")) if model.adapter is not None else "none",
         "depth_target_choice": tchoice if tchoice else ("given" if model.adapter is not None else "none"),
         "psnr": [{key: r[key] for key in ("set", "scale", "width", "depth", "bicubic", "heavy", "light",
                                           "routed", "heavy_share", "macs_heavy", "macs_light", "macs_routed")}
