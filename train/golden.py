@@ -238,7 +238,7 @@ def make(model_path, out_dir, log=print, require_designed=True):
         for n in ("d", "e"):
             tensors["input.%s" % n] = inputs[n]
         full, small = ladder[-1], ladder[1]
-        for inp, (c, d), ts in (("d", full, (0.3, 0.65, 0.9)), ("e", full, (0.65,)), ("e", small, (0.3, 0.65, 0.9))):
+        for inp, (c, d), ts in (("d", full, (0.1, 0.3, 0.65, 0.9)), ("e", full, (0.65,)), ("e", small, (0.3, 0.65, 0.9))):
             li = inputs[inp]
             H, W = li.shape[2], li.shape[3]
             for t in ts:
