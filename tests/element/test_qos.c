@@ -6,7 +6,7 @@
  *
  * No check depends on the machine's speed or load (DESIGN section 7): meson
  * runs this on the test build of the plugin with ANYSR_TEST_TIMING, so that
- * every frame reports a synthetic time from its cost (0.1 ms + 200 ms per
+ * every frame reports a synthetic time from its cost (0.2 ms + 400 ms per
  * G MACs); the network itself runs as usual. The budget of the settling test
  * comes from the per-op times read at its start, at the geometric mean of
  * the cheapest point's wall time and the full point's GPU time, as in
