@@ -264,6 +264,24 @@ static AsrStatus create_mlp(AsrDevice *d, AsrNet *net, int heavy, int fp16, AsrP
     return asr_pass_create(d, &desc, p);
 }
 
+/* The ASR_CONV_* flags of each conv role: one pipeline per role, its flags a
+ * specialisation constant, so the branches of the other roles are compiled
+ * out (and the push constants carry them for the profile) */
+static const uint32_t conv_flags[ASR_CONV_SET_COUNT] = {
+    [ASR_CONV_SET_HEAD] = ASR_CONV_IN_IMAGE,
+    [ASR_CONV_SET_C1] = 0,
+    [ASR_CONV_SET_C2] = ASR_CONV_PRE_SA_RELU | ASR_CONV_ADD_RES,
+    [ASR_CONV_SET_TAIL] = ASR_CONV_ADD_HEAD,
+};
+
+/* conv1 (tiled 0) and conv2 (tiled 1) over tile lists: their role's flags,
+ * conv2 reading y of the running tiles only */
+static uint32_t tiled_flags(int c2)
+{
+    return c2 ? conv_flags[ASR_CONV_SET_C2] | ASR_CONV_TILED | ASR_CONV_TILE_MASK
+              : conv_flags[ASR_CONV_SET_C1] | ASR_CONV_TILED;
+}
+
 /* Spatial depth: the adapter, the list builder, and conv1 / conv2 over tile
  * lists. Their register block covers a tile's width with whole workgroups:
  * 4 pixels per invocation, tile / 4 invocations along x (ANYSR_CONV_BLOCK
@@ -290,16 +308,12 @@ static AsrStatus create_depth_passes(AsrDevice *d, AsrNet *net)
         b->wshare = 0;
     }
     b->cob = 8;
-    static const uint32_t flags[2] = {
-        ASR_CONV_TILED,
-        ASR_CONV_PRE_SA_RELU | ASR_CONV_ADD_RES | ASR_CONV_TILED | ASR_CONV_TILE_MASK,
-    };
     for (int i = 0; i < 2; i++) {
         AsrPassDesc conv = {
             .shader = net->fp16 ? &asr_shader_conv3x3_f16 : &asr_shader_conv3x3,
             .num_buffers = 8, .push_size = sizeof(AsrConvParams),
             .local_x = b->lx, .local_y = b->ly, .num_spec = 4,
-            .spec = { b->px, b->cob, b->wshare, flags[i] },
+            .spec = { b->px, b->cob, b->wshare, tiled_flags(i) },
         };
         if ((status = asr_pass_create(d, &conv, &net->conv_tiled[i])) < 0)
             return status;
@@ -335,14 +349,6 @@ AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, int coopmat, A
 
     const AsrConvBlock *cb = &net->conv_block;
     choose_conv_block(d, &net->conv_block);
-    /* one conv pipeline per role: its flags are a specialisation constant,
-     * so the branches of the other roles are compiled out */
-    static const uint32_t conv_flags[ASR_CONV_SET_COUNT] = {
-        [ASR_CONV_SET_HEAD] = ASR_CONV_IN_IMAGE,
-        [ASR_CONV_SET_C1] = 0,
-        [ASR_CONV_SET_C2] = ASR_CONV_PRE_SA_RELU | ASR_CONV_ADD_RES,
-        [ASR_CONV_SET_TAIL] = ASR_CONV_ADD_HEAD,
-    };
     AsrPassDesc conv = {
         /* 8 bindings: conv3x3.comp declares the tiles[] of its tiled roles */
         .shader = fp16 ? &asr_shader_conv3x3_f16 : &asr_shader_conv3x3, .num_buffers = 8,
@@ -487,7 +493,8 @@ static uint32_t enc_span(const AsrNetSize *s, uint32_t rows)
  * do not fit a binding (`fit` rows do: very wide frames on small bindings)
  * the configuration has no spatial depth and adaptive ops run at fixed
  * depth. */
-static void plan_tiles(const AsrArch *a, const AsrNetSize *s, uint64_t fit, AsrNetPlan *plan)
+static void plan_tiles(const AsrArch *a, const AsrConvBlock *k, const AsrNetSize *s, uint64_t fit,
+                       AsrNetPlan *plan)
 {
     uint32_t T = a->depth_tile;
     plan->tiles_bytes = 16; /* bound by gap and sa either way */
@@ -501,6 +508,11 @@ static void plan_tiles(const AsrArch *a, const AsrNetSize *s, uint64_t fit, AsrN
     }
     plan->depth_ok = 1;
     plan->tile = T;
+    /* the tiled conv: a tile row in segs segments of px pixels, the
+     * workgroup's rows of the tile, workgroups per tile */
+    uint32_t segs = ASR_DIV_UP(T, k->px), rows = ASR_MAX(1u, k->lx * k->ly / segs);
+    plan->tile_segs = segs;
+    plan->tile_gpt = ASR_DIV_UP(T, rows);
     plan->tiles_x = ASR_DIV_UP(s->in_w, T);
     plan->tiles_y = ASR_DIV_UP(s->in_h, T);
     plan->ntiles = plan->tiles_x * plan->tiles_y;
@@ -550,7 +562,7 @@ AsrStatus asr_net_plan(const AsrNet *net, const AsrNetSize *s, const AsrNetLimit
     if (!lim->tile_rows && !lim->band_macs) /* by the binding range only: even bands */
         plan->enc_rows = ASR_DIV_UP(s->in_h, ASR_DIV_UP(s->in_h, rows));
     plan->enc_bands = ASR_DIV_UP(s->in_h, plan->enc_rows);
-    plan_tiles(a, s, fit, plan);
+    plan_tiles(a, &net->tile_block, s, fit, plan);
 
     uint64_t fixed = 2 * asr_buffer_pool_bytes(plan->map_bytes) +
                      asr_buffer_pool_bytes(plan->partial_bytes) +
@@ -768,11 +780,17 @@ void asr_net_bind(AsrDevice *d, AsrNet *net, const AsrNetSize *s, const AsrNetPl
     asr_pass_bind(d, &net->bilinear, 0, bilinear);
 }
 
+/* Record one conv layer of role `set`, band by band. block < 0: over the
+ * whole band (SIMT band kernel, or the coopmat kernel); block >= 0 (conv1,
+ * conv2 with spatial depth): over block's tile list of each band, by the
+ * indirect commands of tile_lists.comp. */
 static AsrStatus conv(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net, const AsrNetSize *s,
                       const AsrNetPlan *plan, uint32_t set, uint32_t c_in, uint32_t c_out,
-                      uint32_t cin_stride, AsrLayerOffsets off, uint32_t flags, uint32_t att_off,
-                      uint32_t wp_off, AsrNetBreak brk, void *user)
+                      uint32_t cin_stride, AsrLayerOffsets off, uint32_t att_off,
+                      uint32_t wp_off, int block, AsrNetBreak brk, void *user)
 {
+    int c2 = set == ASR_CONV_SET_C2;
+    uint32_t flags = block >= 0 ? tiled_flags(c2) : conv_flags[set];
     for (uint32_t b = 0; b < plan->enc_bands; b++) {
         AsrBufferRange r[3];
         ConvBases base;
@@ -787,12 +805,25 @@ static AsrStatus conv(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net, const
             .hw_off = net->model->off.head.w, .hb_off = net->model->off.head.b,
         };
         const AsrConvBlock *k = &net->conv_block;
-        asr_netprof_conv(d, net, s, plan, set, r1 - r0, c_in, c_out, flags);
-        if (net->coopmat && set != ASR_CONV_SET_HEAD) {
+        if (block >= 0) {
+            /* this band's part of the block's list (params.h "tiles[]") */
+            uint32_t args = plan->args_off + ((uint32_t)block * plan->enc_bands + b) * 8 + c2 * 4;
+            p.tile = plan->tile, p.tiles_x = plan->tiles_x;
+            p.segs = plan->tile_segs, p.gpt = plan->tile_gpt;
+            p.list_off = plan->list_off + (uint32_t)block * plan->ntiles;
+            p.start_at = args + 3;
+            p.block = (uint32_t)block;
+            /* the MACs depend on the tiles: asr_netprof_depth() after the frame */
+            asr_prof_tag(d, c2 ? "block.conv2.tiles" : "block.conv1.tiles", 0.0, 0.0);
+            asr_pass_dispatch_indirect(d, cb, &net->conv_tiled[c2], b, &p, &net->tiles,
+                                       (VkDeviceSize)args * sizeof(uint32_t));
+        } else if (net->coopmat && set != ASR_CONV_SET_HEAD) {
+            asr_netprof_conv(d, net, s, plan, set, r1 - r0, c_in, c_out, flags);
             p.pad0 = wp_off;
             asr_pass_dispatch_groups(d, cb, &net->conv[set], b, &p,
                                      ASR_DIV_UP(s->in_w, net->cm.nsg * net->cm.tm), r1 - r0, 1);
         } else {
+            asr_netprof_conv(d, net, s, plan, set, r1 - r0, c_in, c_out, flags);
             asr_pass_dispatch_groups(d, cb, &net->conv[set], b, &p,
                                      ASR_DIV_UP(s->in_w, k->px * k->lx),
                                      ASR_DIV_UP(r1 - r0, k->ly), ASR_DIV_UP(c_out, k->cob));
@@ -843,22 +874,16 @@ static void record_attention(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net
 }
 
 /* Spatial depth (README "Spatial depth"), after the head: the adapter's
- * depth per tile, the tile lists, then each block's conv1 and conv2 over
- * the tiles that run it (indirect dispatches, band by band). conv2 reads
+ * depth per tile, then the tile lists and their indirect commands, which the
+ * blocks' conv1 and conv2 then run over (conv() with a block). conv2 reads
  * y as zero outside those tiles; x is updated in place, so tiles that
  * stopped keep their features and their neighbours read them as the halo. */
-static AsrStatus record_depth_blocks(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
-                                     const AsrNetSize *s, const AsrNetPlan *plan,
-                                     const AsrNetOp *op, AsrNetBreak brk, void *user)
+static void record_depth_map(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
+                             const AsrNetSize *s, const AsrNetPlan *plan, const AsrNetOp *op)
 {
     const AsrArch *a = &net->model->arch;
     const AsrModelOffsets *o = &net->model->off;
-    const AsrConvBlock *k = &net->tile_block;
-    uint32_t F = a->F, c = op->width, T = plan->tile;
-    uint32_t band_tiles = ASR_DIV_UP(plan->enc_rows, T); /* bands of whole tile rows */
-    /* a tile row in segs segments of px pixels; rows of the tile per workgroup */
-    uint32_t segs = ASR_DIV_UP(T, k->px), rows = ASR_MAX(1u, k->lx * k->ly / segs);
-    uint32_t gpt = ASR_DIV_UP(T, rows);
+    uint32_t F = a->F, T = plan->tile, cob = net->tile_block.cob;
 
     for (uint32_t b = 0; b < plan->enc_bands; b++) {
         uint32_t r0 = b * plan->enc_rows, r1 = ASR_MIN(r0 + plan->enc_rows, s->in_h), base;
@@ -878,56 +903,16 @@ static AsrStatus record_depth_blocks(AsrDevice *d, VkCommandBuffer cb, const Asr
     asr_cmd_compute_barrier(d, cb);
     AsrTileListParams lp = {
         .width = s->in_w, .height = s->in_h, .tile = T, .tiles_x = plan->tiles_x,
-        .tiles_y = plan->tiles_y, .band_tiles = band_tiles, .bands = plan->enc_bands,
-        .depth = op->depth, .gpt = gpt, .gz1 = ASR_DIV_UP(c, k->cob),
-        .gz2 = ASR_DIV_UP(F, k->cob), .pix_off = plan->pix_off, .args_off = plan->args_off,
-        .list_off = plan->list_off,
+        .tiles_y = plan->tiles_y, .band_tiles = ASR_DIV_UP(plan->enc_rows, T),
+        .bands = plan->enc_bands, .depth = op->depth, .gpt = plan->tile_gpt,
+        .gz1 = ASR_DIV_UP(op->width, cob), .gz2 = ASR_DIV_UP(F, cob),
+        .pix_off = plan->pix_off, .args_off = plan->args_off, .list_off = plan->list_off,
     };
     asr_prof_tag(d, "tile_lists", 0.0, (double)plan->ntiles * (1 + op->depth) * 4.0);
     asr_pass_dispatch_groups(d, cb, &net->lists, 0, &lp, 1, 1, 1);
     asr_cmd_barrier(d, cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
                     VK_PIPELINE_STAGE_DRAW_INDIRECT_BIT | VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
                     VK_ACCESS_INDIRECT_COMMAND_READ_BIT | VK_ACCESS_SHADER_READ_BIT);
-
-    for (uint32_t i = 0; i < op->depth; i++) {
-        for (int half = 0; half < 2; half++) {
-            for (uint32_t b = 0; b < plan->enc_bands; b++) {
-                AsrBufferRange r[3];
-                ConvBases base;
-                uint32_t set = half ? ASR_CONV_SET_C2 : ASR_CONV_SET_C1;
-                conv_bases(d, net, s, plan, b, set, r, &base);
-                uint32_t r0 = b * plan->enc_rows, r1 = ASR_MIN(r0 + plan->enc_rows, s->in_h);
-                uint32_t args = plan->args_off + (i * plan->enc_bands + b) * 8 + half * 4;
-                AsrConvParams p = {
-                    .width = s->in_w, .height = s->in_h, .plane = s->in_w * s->in_h,
-                    .c_in = half ? c : F, .c_out = half ? F : c, .cin_stride = F,
-                    .w_off = half ? o->conv2[i].w : o->conv1[i].w,
-                    .b_off = half ? o->conv2[i].b : o->conv1[i].b,
-                    .att_off = i * F,
-                    .flags = half ? ASR_CONV_PRE_SA_RELU | ASR_CONV_ADD_RES | ASR_CONV_TILED |
-                                    ASR_CONV_TILE_MASK : ASR_CONV_TILED,
-                    .y0 = r0, .rows = r1 - r0, .cs = plan->cs,
-                    .in_base = base.in, .out_base = base.out, .res_base = base.res,
-                    .tile = T, .tiles_x = plan->tiles_x, .segs = segs, .gpt = gpt,
-                    .list_off = plan->list_off + i * plan->ntiles, .start_at = args + 3,
-                    .block = i,
-                };
-                /* the MACs depend on the tiles: asr_netprof counts none here */
-                asr_prof_tag(d, half ? "block.conv2.tiles" : "block.conv1.tiles", 0.0, 0.0);
-                asr_pass_dispatch_indirect(d, cb, &net->conv_tiled[half], b, &p, &net->tiles,
-                                           (VkDeviceSize)args * sizeof(uint32_t));
-                if (brk) {
-                    AsrStatus status = brk(user);
-                    if (status < 0)
-                        return status;
-                }
-            }
-            asr_cmd_compute_barrier(d, cb);
-            if (!half)
-                record_attention(d, cb, net, s, plan, i, c, 1);
-        }
-    }
-    return ASR_OK;
 }
 
 AsrStatus asr_net_record_encoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
@@ -939,26 +924,23 @@ AsrStatus asr_net_record_encoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet 
     const AsrModelOffsets *o = &net->model->off;
     uint32_t F = a->F, c = op->width;
 
-    status = conv(d, cb, net, s, plan, ASR_CONV_SET_HEAD, 3, F, 3, o->head, ASR_CONV_IN_IMAGE, 0,
-                  0, brk, user);
-    if (status >= 0 && asr_net_adaptive(net, op) && plan->depth_ok) {
-        status = record_depth_blocks(d, cb, net, s, plan, op, brk, user);
-        goto tail;
-    }
+    status = conv(d, cb, net, s, plan, ASR_CONV_SET_HEAD, 3, F, 3, o->head, 0, 0, -1, brk, user);
+    int tiled = asr_net_adaptive(net, op) && plan->depth_ok;
+    if (status >= 0 && tiled)
+        record_depth_map(d, cb, net, s, plan, op);
     for (uint32_t i = 0; i < op->depth && status >= 0; i++) {
-        status = conv(d, cb, net, s, plan, ASR_CONV_SET_C1, F, c, F, o->conv1[i], 0, 0,
-                      net->wp_conv1[i], brk, user);
+        int block = tiled ? (int)i : -1;
+        status = conv(d, cb, net, s, plan, ASR_CONV_SET_C1, F, c, F, o->conv1[i], 0,
+                      net->wp_conv1[i], block, brk, user);
         if (status < 0)
             break;
-        record_attention(d, cb, net, s, plan, i, c, 0);
-        status = conv(d, cb, net, s, plan, ASR_CONV_SET_C2, c, F, F, o->conv2[i],
-                      ASR_CONV_PRE_SA_RELU | ASR_CONV_ADD_RES, i * F, net->wp_conv2[i], brk,
-                      user);
+        record_attention(d, cb, net, s, plan, i, c, tiled);
+        status = conv(d, cb, net, s, plan, ASR_CONV_SET_C2, c, F, F, o->conv2[i], i * F,
+                      net->wp_conv2[i], block, brk, user);
     }
-tail:
     if (status >= 0 && !op->no_tail)
-        status = conv(d, cb, net, s, plan, ASR_CONV_SET_TAIL, F, F, F, o->tail, ASR_CONV_ADD_HEAD,
-                      0, net->wp_tail, brk, user);
+        status = conv(d, cb, net, s, plan, ASR_CONV_SET_TAIL, F, F, F, o->tail, 0, net->wp_tail,
+                      -1, brk, user);
     return status;
 }
 

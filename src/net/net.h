@@ -74,6 +74,7 @@ typedef struct AsrNetPlan {
     /* spatial depth (model with an adapter; params.h "tiles[]" layout) */
     int depth_ok;           /* adaptive ops can run: encoder bands of whole tile rows */
     uint32_t tile, tiles_x, tiles_y, ntiles;
+    uint32_t tile_segs, tile_gpt; /* tiled conv: row segments per tile row, workgroups per tile */
     uint32_t pix_off, args_off, list_off; /* uint indices in tiles[] */
     uint64_t tiles_bytes;
 } AsrNetPlan;
