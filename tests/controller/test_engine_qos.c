@@ -190,14 +190,9 @@ static AsrStats depth_frame(AsrEngine *e, const AsrArch *A, int *counted)
 
 static void test_depth(void)
 {
-    char *dir = g_dir_make_tmp("anysr-qos-XXXXXX", NULL);
     MwArch arch = mw_adapter_arch();
-    MwOptions mo = { 0 };
-    size_t size;
-    uint8_t *blob = mw_build(&arch, &mo, &size);
-    char *path = g_build_filename(dir, "adapter.safetensors", NULL);
-    CHECK(mw_write(path, blob, size) == 0);
-    g_free(blob);
+    char *path = mw_write_temp(&arch, "adapter.safetensors");
+    CHECK(path != NULL);
 
     AsrSettings s;
     asr_settings_default(&s);
@@ -346,10 +341,7 @@ static void test_depth(void)
     asr_engine_free(&e);
 
 done:
-    g_unlink(path);
-    g_rmdir(dir);
-    g_free(path);
-    g_free(dir);
+    mw_remove_temp(path);
 }
 
 int main(void)
@@ -361,16 +353,9 @@ int main(void)
     /* the ladder of fixed-depth points: a model of the default architecture
      * without a depth adapter (written here, whatever the shipped model
      * has; the adapter's points are test_depth()'s) */
-    char *fixed_dir = g_dir_make_tmp("anysr-qos-XXXXXX", NULL);
-    char *fixed_path = g_build_filename(fixed_dir, "fixed.safetensors", NULL);
-    {
-        MwArch arch = mw_default_arch();
-        MwOptions mo = { 0 };
-        size_t size;
-        uint8_t *blob = mw_build(&arch, &mo, &size);
-        CHECK(blob && mw_write(fixed_path, blob, size) == 0);
-        g_free(blob);
-    }
+    MwArch fixed_arch = mw_default_arch();
+    char *fixed_path = mw_write_temp(&fixed_arch, "fixed.safetensors");
+    CHECK(fixed_path != NULL);
     AsrSettings s;
     asr_settings_default(&s);
     s.log_callback = test_log_cb;
@@ -551,10 +536,7 @@ int main(void)
     CHECK(st.validation_messages == 0);
 
     asr_engine_free(&e);
-    g_unlink(fixed_path);
-    g_rmdir(fixed_dir);
-    g_free(fixed_path);
-    g_free(fixed_dir);
+    mw_remove_temp(fixed_path);
     test_depth();
     if (test_failures)
         fprintf(stderr, "%d check(s) failed\n", test_failures);

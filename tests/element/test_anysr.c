@@ -1606,35 +1606,15 @@ GST_START_TEST (test_model_location)
 GST_END_TEST;
 
 /* A model with a depth adapter (tests/model/model_writer.h, random
- * weights) in a new temporary folder; returns its path (g_free it and
- * remove_model_file() it). */
+ * weights) in a new temporary folder; returns its path (mw_remove_temp() it). */
 static gchar *
 write_adapter_model (void)
 {
   MwArch a = mw_adapter_arch ();
-  MwOptions o = { 0 };
-  size_t size;
-  uint8_t *blob = mw_build (&a, &o, &size);
-  gchar *dir = g_dir_make_tmp ("anysr-depth-XXXXXX", NULL);
-  gchar *path;
+  gchar *path = mw_write_temp (&a, "adapter.safetensors");
 
-  fail_unless (dir != NULL);
-  path = g_build_filename (dir, "adapter.safetensors", NULL);
-  fail_unless (mw_write (path, blob, size) == 0);
-  g_free (blob);
-  g_free (dir);
+  fail_unless (path != NULL);
   return path;
-}
-
-static void
-remove_model_file (gchar * path)
-{
-  gchar *dir = g_path_get_dirname (path);
-
-  g_unlink (path);
-  g_rmdir (dir);
-  g_free (dir);
-  g_free (path);
 }
 
 /* depth-target with a model that has a depth adapter: the anysr-stats
@@ -1740,7 +1720,7 @@ GST_START_TEST (test_depth_target_model)
   gst_element_set_bus (hr->element, NULL);
   gst_object_unref (bus);
   gst_harness_teardown (hr);
-  remove_model_file (model);
+  mw_remove_temp (model);
 }
 
 GST_END_TEST;

@@ -33,18 +33,6 @@
 #define OUT_W 24
 #define OUT_H 24
 
-/* Removes a model file written by fixed_model() and its folder. */
-static void
-remove_fixed_model (gpointer data)
-{
-  gchar *dir = g_path_get_dirname (data);
-
-  g_unlink (data);
-  g_rmdir (dir);
-  g_free (dir);
-  g_free (data);
-}
-
 /* A model of the default architecture without a depth adapter (random
  * weights, tests/model/model_writer.h) in a new temporary folder: the QoS
  * tests below count on the fixed-depth ladder (the depth points of a model
@@ -53,17 +41,9 @@ static gchar *
 fixed_model (void)
 {
   MwArch a = mw_default_arch ();
-  MwOptions o = { 0 };
-  size_t size;
-  uint8_t *blob = mw_build (&a, &o, &size);
-  gchar *dir = g_dir_make_tmp ("anysr-qos-XXXXXX", NULL);
-  gchar *path;
+  gchar *path = mw_write_temp (&a, "fixed.safetensors");
 
-  fail_unless (blob != NULL && dir != NULL);
-  path = g_build_filename (dir, "fixed.safetensors", NULL);
-  fail_unless (mw_write (path, blob, size) == 0);
-  g_free (blob);
-  g_free (dir);
+  fail_unless (path != NULL);
   return path;
 }
 
@@ -78,7 +58,7 @@ harness_new (const gchar * fmt, gint w, gint h, gdouble scale)
   g_object_set (e, "model-location", model, NULL);
   /* the file goes with the element */
   g_object_set_data_full (G_OBJECT (e), "anysr-test-model", model,
-      remove_fixed_model);
+      (GDestroyNotify) mw_remove_temp);
   hr = gst_harness_new_with_element (e, "sink", "src");
   gst_object_unref (e);
   g_object_set (hr->element, "scale", scale, "stats-interval", 0, NULL);
@@ -476,11 +456,7 @@ GST_END_TEST;
 GST_START_TEST (test_target_fps_depth_points)
 {
   MwArch a = mw_adapter_arch ();
-  MwOptions o = { 0 };
-  size_t size;
-  uint8_t *blob = mw_build (&a, &o, &size);
-  gchar *dir = g_dir_make_tmp ("anysr-qos-XXXXXX", NULL);
-  gchar *model = g_build_filename (dir, "adapter.safetensors", NULL);
+  gchar *model = mw_write_temp (&a, "adapter.safetensors");
   GstElement *e;
   GstHarness *hr;
   GstBus *bus = gst_bus_new ();
@@ -489,8 +465,7 @@ GST_START_TEST (test_target_fps_depth_points)
   gint top, i, below = 0, switches = 0, switch_065 = 0;
   gdouble budget;
 
-  fail_unless (mw_write (model, blob, size) == 0);
-  g_free (blob);
+  fail_unless (model != NULL);
   e = gst_element_factory_make ("anysr", NULL);
   gst_element_set_bus (e, bus);
   g_object_set (e, "model-location", model, "scale", 3.0, "stats-interval", 0,
@@ -545,10 +520,7 @@ GST_START_TEST (test_target_fps_depth_points)
   gst_element_set_bus (hr->element, NULL);
   gst_object_unref (bus);
   gst_harness_teardown (hr);
-  g_unlink (model);
-  g_rmdir (dir);
-  g_free (model);
-  g_free (dir);
+  mw_remove_temp (model);
 }
 
 GST_END_TEST;

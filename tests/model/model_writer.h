@@ -10,6 +10,7 @@
 #define ANYSR_TEST_MODEL_WRITER_H
 
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -279,6 +280,37 @@ static inline uint8_t *mw_build(const MwArch *a, const MwOptions *o, size_t *siz
 static inline int mw_write(const char *path, const uint8_t *blob, size_t size)
 {
     return g_file_set_contents(path, (const gchar *)blob, (gssize)size, NULL) ? 0 : -1;
+}
+
+/* A model of `a` (default options: random weights) written as `name` in a
+ * new temporary folder; returns its path (mw_remove_temp() removes the file
+ * and the folder and frees the path), NULL on failure. */
+static inline char *mw_write_temp(const MwArch *a, const char *name)
+{
+    MwOptions o = { 0 };
+    size_t size;
+    uint8_t *blob = mw_build(a, &o, &size);
+    char *dir = g_dir_make_tmp("anysr-model-XXXXXX", NULL);
+    char *path = dir ? g_build_filename(dir, name, NULL) : NULL;
+    if (path && (!blob || mw_write(path, blob, size) != 0)) {
+        g_rmdir(dir);
+        g_free(path);
+        path = NULL;
+    }
+    g_free(blob);
+    g_free(dir);
+    return path;
+}
+
+static inline void mw_remove_temp(char *path)
+{
+    if (!path)
+        return;
+    char *dir = g_path_get_dirname(path);
+    g_unlink(path);
+    g_rmdir(dir);
+    g_free(dir);
+    g_free(path);
 }
 
 #endif
