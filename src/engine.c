@@ -108,6 +108,8 @@ struct AsrEngine {
     AsrPoint pts[ASR_CTRL_MAX_POINTS]; /* the list the controller's state and last_op_point
                                           refer to (sync_points()) */
     int32_t n_pts;
+    int pts_stale;               /* the choice, sizes, target or floor changed since
+                                    sync_points() (set where they change) */
     double target_fps, headroom; /* target 0: adaptation off */
     int ctrl_has_prev;           /* the last frame ran adaptive: feed it back */
     int32_t ctrl_prev_point;
@@ -212,6 +214,7 @@ static AsrStatus engine_new(const AsrSettings *s, const AsrVulkanDevice *vk, Asr
              e->model_path ? e->model_path : "(embedded)", model->arch.F, model->arch.D,
              model->arch.n_ladder, model->num_weights);
     e->op = (AsrOpChoice) { -1, ASR_DECODER_ROUTED, (float)model->arch.default_k, 0.0f };
+    e->pts_stale = 1;
     asr_controller_init(&e->ctrl, NULL);
     e->headroom = 0.85;
     e->heavy_fraction = -1.0;
@@ -590,6 +593,7 @@ static AsrStatus configure(AsrEngine *e, const AsrFrameInfo *in, const AsrFrameI
     }
     e->cfg = c;
     e->configured = 1;
+    e->pts_stale = 1; /* sizes, floor */
     e->stats.encoder_bands = c.np.enc_bands;
     e->stats.decoder_bands = c.np.dec_bands;
     asr_dbg(&e->log, "configured %s %ux%u -> %ux%u: %s feature maps of %llu bytes, encoder in "
@@ -1061,7 +1065,11 @@ static AsrStatus process(AsrEngine *e, const AsrFrame *in, AsrFrame *out,
     AsrCtrlDecision dec;
     int adaptive = e->target_fps > 0.0 && !e->debug_op.width && !e->bicubic;
     int bicubic = e->bicubic; /* the test hook, or the floor below */
-    sync_points(e);
+    if (e->pts_stale) {
+        /* at the first frame after a change, not every frame */
+        sync_points(e);
+        e->pts_stale = 0;
+    }
     if (adaptive) {
         controller_decide(e, &dec);
         AsrOpChoice oc = e->pts[dec.point].op;
@@ -1349,6 +1357,7 @@ ASR_API AsrStatus asr_engine_set_op(AsrEngine *e, const AsrOpChoice *op)
         e->ctrl_has_prev = 0;
     }
     e->op = *op;
+    e->pts_stale = 1;
     return ASR_OK;
 }
 
@@ -1382,6 +1391,7 @@ ASR_API AsrStatus asr_engine_set_target(AsrEngine *e, double target_fps, double 
     if (turned_on)
         e->ctrl.started = 0; /* from the ceiling again; the learned costs stay */
     e->target_fps = target_fps;
+    e->pts_stale = 1; /* the floor comes or goes */
     e->headroom = headroom == 0.0 ? 0.85 : headroom;
     if (turned_on && e->configured && !e->cfg.bicubic && !e->bicubic) {
         /* the bicubic floor's whole-frame buffers, allocated only while
@@ -1505,6 +1515,7 @@ void asr_engine_debug_set_tail(AsrEngine *e, int on)
 AsrStatus asr_engine_debug_set_bicubic(AsrEngine *e, int on)
 {
     e->bicubic = on;
+    e->pts_stale = 1;
     if (!e->configured || e->cfg.bicubic == !!on)
         return ASR_OK;
     return replan(e); /* for (or without) the bicubic path's buffers */
