@@ -25,6 +25,7 @@ import json
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -105,9 +106,8 @@ def decoder_macs(arch=ARCH):
 def encoder_macs_per_pixel(width, depth, arch=ARCH):
     Fc = arch["F"]
     head = 9 * 3 * Fc
-    block = 9 * Fc * width + 9 * width * Fc
     tail = 9 * Fc * Fc
-    return head + depth * block + tail
+    return head + depth * block_macs_per_pixel(width, arch) + tail
 
 
 def block_macs_per_pixel(width, arch=ARCH):
@@ -123,7 +123,6 @@ def adapter_macs_per_pixel(arch=ARCH):
 def encoder_macs_adaptive(width, depth, tile_depth, h, w, arch=ARCH):
     """Encoder MACs of a frame whose tiles ran tile_depth (B=1 (th, tw) tensor or
     array of ints): head, adapter, the blocks each pixel ran, tail; SA not counted."""
-    import numpy as np
     T = arch["depth_tile"]
     dm = np.asarray(tile_depth).reshape(-1, np.asarray(tile_depth).shape[-1])
     per_px = np.repeat(np.repeat(dm, T, 0), T, 1)[:h, :w]

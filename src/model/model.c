@@ -614,7 +614,7 @@ double asr_model_cls_macs(const AsrArch *a)
 double asr_model_encoder_macs_per_pixel(const AsrArch *a, uint32_t c, uint32_t d)
 {
     double F = a->F;
-    return 9.0 * 3 * F + d * (9.0 * F * c + 9.0 * c * F) + 9.0 * F * F;
+    return 9.0 * 3 * F + d * asr_model_block_macs_per_pixel(a, c) + 9.0 * F * F;
 }
 
 double asr_model_block_macs_per_pixel(const AsrArch *a, uint32_t c)
