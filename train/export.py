@@ -204,6 +204,22 @@ def pick_target(model, arch, sets=("Set14", "B100"), grid=None, data_root=DEFAUL
     return t, summary
 
 
+def fit_text(fit):
+    """The adapter fits (fit_adapter.py) a checkpoint went through, oldest first, in words."""
+    if not fit:
+        return ""
+    first, steps = fit, []
+    while fit:
+        first = fit
+        steps.append("%d steps, batch %d, lr %g, t ~ U(%g, %g)%s" % (
+            fit["steps"], fit["batch"], fit["lr"], fit["tmin"], fit["tmax"],
+            ", x2 crops only" if fit.get("only_x2") else ""))
+        fit = fit.get("after")
+    return ("; then the adapter alone (backbone frozen) fitted to the per-tile depth oracle (fit_adapter.py: "
+            "%d crops, cost 4.343 e(d) / %g + lam(t) d with e the tile's deviation from the full-depth "
+            "output (\"%s\")): %s" % (first["crops"], first["mse0"], first["target"], " then ".join(reversed(steps))))
+
+
 def load_source(ckpt=None, model_in=None):
     if ckpt:
         ck = torch.load(ckpt, map_location="cpu")
@@ -344,7 +360,9 @@ def main():
                       ", adapter only" if targs.get("adapter_only") else "") +
                   (", texture guide %g, adapter lr %g" % (targs["adapter_guide"], targs.get("adapter_lr") or
                                                           targs.get("lr", 5e-4))
-                   if targs.get("adapter_guide") else "")) if model.adapter is not None else "none",
+                   if targs.get("adapter_guide") else "") + fit_text(targs.get("adapter_fit"))
+                  ) if model.adapter is not None else "none",
+        "adapter_fit": targs.get("adapter_fit", "none"),
         "depth_target_choice": tchoice if tchoice else ("given" if model.adapter is not None else "none"),
         "psnr": [{key: r[key] for key in ("set", "scale", "width", "depth", "bicubic", "heavy", "light",
                                           "routed", "heavy_share", "macs_heavy", "macs_light", "macs_routed")}

@@ -42,7 +42,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from data import DEFAULT_DATA, load_train_cache  # noqa: E402
-from model import query_inputs, run_mlp  # noqa: E402
+from model import AnySR, query_inputs, run_mlp  # noqa: E402
 import eval as ev  # noqa: E402
 
 DB = 10.0 / math.log(10.0)
@@ -58,6 +58,7 @@ def parse():
     ap.add_argument("--lr-size", type=int, default=96, help="LR crop side (a multiple of the tile)")
     ap.add_argument("--p-x2", type=float, default=0.7, help="share of x2 crops (the rest x3 or x4)")
     ap.add_argument("--target", choices=("gt", "dev"), default="gt")
+    ap.add_argument("--only-x2", action="store_true", help="fit on the x2 crops of the tables only")
     ap.add_argument("--mse0", type=float, default=50.0)
     ap.add_argument("--norm", choices=("global", "crop"), default="global",
                     help="MSE0: --mse0 for every tile, or the crop's own full-depth error (at least --mse-floor)")
@@ -68,6 +69,11 @@ def parse():
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--val", type=float, default=0.1, help="share of the tables held out")
+    ap.add_argument("--pix-stride", type=int, default=1,
+                    help="fit steps average every n-th pixel of a tile per direction (faster; 1: all)")
+    ap.add_argument("--hidden", type=int, default=0,
+                    help="the adapter's hidden values (0: the checkpoint's); a wider adapter keeps the "
+                         "old units and starts the new ones at no effect")
     ap.add_argument("--reinit", action="store_true", help="start from fresh adapter weights")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=7)
@@ -200,6 +206,48 @@ def lam_for_targets(e, mse0, lams):
     return out
 
 
+def adapter_dc(ad, h0, t, D, stride):
+    """The adapter's continuous depth dc (B, th, tw) of whole-tile crops, its tile means
+    taken over every stride-th pixel in each direction (a fit-time shortcut: the
+    engine and DepthAdapter.forward average all the tile's pixels)."""
+    if stride == 1:
+        return ad(h0.float(), t, D)[0]
+    x = h0[:, :, ::stride, ::stride].float()
+    u = torch.relu(torch.nn.functional.conv2d(x, ad.pix.weight[:, :, None, None], ad.pix.bias))
+    m = torch.nn.functional.avg_pool2d(u, ad.tile // stride)
+    B, _, th, tw = m.shape
+    v = torch.cat([m, t.view(B, 1, 1, 1).expand(B, 1, th, tw)], 1).permute(0, 2, 3, 1)
+    s = torch.nn.functional.softplus(ad.fc2(torch.relu(ad.fc1(v)))[..., 0])
+    return (float(D) * t).view(B, 1, 1) * s
+
+
+def widen_adapter(model, arch, hidden):
+    """The same model with an adapter of `hidden` > current hidden values: the old
+    units as they were, the new ones with small random input weights and a zero
+    output weight (so the depth maps are unchanged until the fit moves them)."""
+    old = model.adapter
+    h = old.pix.out_features
+    assert hidden > h, "can only widen the adapter (%d -> %d)" % (h, hidden)
+    arch = dict(arch)
+    arch["adapter_hidden"] = hidden
+    m = AnySR(arch)
+    m.load_state_dict({k: v for k, v in model.state_dict().items() if not k.startswith("adapter.")}, strict=False)
+    ad = m.adapter
+    with torch.no_grad():
+        ad.pix.weight.mul_(0.1)
+        ad.pix.weight[:h] = old.pix.weight
+        ad.pix.bias[:h] = old.pix.bias
+        ad.fc1.weight.mul_(0.1)
+        ad.fc1.weight[:h, :h] = old.fc1.weight[:, :h]
+        ad.fc1.weight[:h, h:hidden] = 0.0
+        ad.fc1.weight[:h, hidden] = old.fc1.weight[:, h]  # the target input is last
+        ad.fc1.bias[:h] = old.fc1.bias
+        ad.fc2.weight.zero_()
+        ad.fc2.weight[:, :h] = old.fc2.weight
+        ad.fc2.bias.copy_(old.fc2.bias)
+    return m.eval(), arch
+
+
 def main():
     a = parse()
     torch.manual_seed(a.seed)
@@ -208,8 +256,13 @@ def main():
     model, arch = ev.model_from_state(ev.state_dict_of(ck))
     model.eval()
     assert model.adapter is not None, "the checkpoint has no depth adapter"
+    if a.hidden and a.hidden != arch["adapter_hidden"]:
+        model, arch = widen_adapter(model, arch, a.hidden)
     D, T = arch["D"], arch["depth_tile"]
     tab = build_tables(model, arch, a)
+    if a.only_x2:
+        keep = tab["scale"] == 2.0
+        tab = {k: v[keep] for k, v in tab.items()}
     n = tab["h0"].shape[0]
     nval = int(round(n * a.val))
     e_all = tab[a.target]  # (n, D+1, th, tw)
@@ -264,8 +317,9 @@ def main():
             got = e.gather(1, di.reshape(-1, 1).long())[:, 0]
             ora = (DB * e / a.mse0 + lam * dd).argmin(1)
             eo = e.gather(1, ora[:, None])[:, 0]
-            return (float(di.mean()) / D, float(DB * got.mean() / a.mse0), float(ora.float().mean()) / D,
-                    float(DB * eo.mean() / a.mse0))
+            obj = float((DB * got / a.mse0 + lam * di.reshape(-1)).mean())
+            oobj = float((DB * eo / a.mse0 + lam * ora.float()).mean())
+            return (float(di.mean()) / D, obj, float(ora.float().mean()) / D, oobj)
 
     val = np.arange(n - nval, n)
     t0 = time.time()
@@ -274,7 +328,7 @@ def main():
             line = []
             for t in (0.5, 0.7, 0.85):
                 df, el, of, eo = evaluate(val, t)
-                line.append("t %.2f: depth %.3f err %.4f (oracle %.3f err %.4f)" % (t, df, el, of, eo))
+                line.append("t %.2f: depth %.3f cost %.4f (oracle %.3f cost %.4f)" % (t, df, el, of, eo))
             print("step %d  %.0f s  val  %s" % (step, time.time() - t0, "  ".join(line)), flush=True)
         if step == a.steps:
             break
@@ -282,7 +336,7 @@ def main():
             g["lr"] = a.lr * 0.5 * (1 + math.cos(math.pi * step / a.steps))
         idx = rng.integers(0, n - nval, a.batch)
         t = torch.from_numpy(rng.uniform(a.tmin, a.tmax, a.batch).astype(np.float32))
-        dc, _ = ad(h0[idx].float(), t, D)
+        dc = adapter_dc(ad, h0[idx], t, D, a.pix_stride)
         lam = torch.from_numpy(lam_of(t.numpy()).astype(np.float32))
         lam_rows = lam[:, None].expand(a.batch, th * tw).reshape(-1)
         cost = interp_cost(hull[idx].reshape(-1, D + 1), lam_rows, dc.reshape(-1), a.mse0)
@@ -293,7 +347,10 @@ def main():
 
     sd = {k: v.detach().clone() for k, v in model.state_dict().items()}
     args = dict(ck.get("args", {}))
-    args["adapter_fit"] = {k: v for k, v in vars(a).items() if k not in ("data",)}
+    prev = args.get("adapter_fit")
+    args["adapter_fit"] = {k: v for k, v in vars(a).items() if k not in ("data", "cache", "out", "threads")}
+    if prev:
+        args["adapter_fit"]["after"] = prev  # a fit that started from an earlier fit
     args["adapter_fit"]["lam_of_t"] = {"%.2f" % t: float(lam_of(t)) for t in np.arange(0.3, 0.951, 0.05)}
     out = {"model": sd, "ema": sd, "it": int(ck.get("it", 0)), "curve": ck.get("curve", []), "args": args}
     torch.save(out, a.out + ".tmp")

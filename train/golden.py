@@ -22,11 +22,12 @@ add "depth_map" (the case.<n>.depth tensor), "tile" (16), "dc_margin" (the small
 distance of a tile's continuous depth dc = float32(d*t)*s to a rounding boundary k + 0.5,
 k < d; >= 1e-3 by construction: the target is nudged until it is, so float rounding in
 the engine cannot flip a tile's depth) and "depth_counts" (tiles per depth 0..d).
-Inputs d (36x40, 3x3 tiles, flat tiles beside textured ones) and e (21x37, 2x3 tiles),
-neither a multiple of 16; output at the input size (scale 1: the cases are about the
-encoder, and keep the files small).  Case "designed" (input d, full op): its target is
-searched so that the map holds depth 0, depth d and depths between (refused when no
-target in [0.02, 0.98] does, unless --allow-no-designed).  Without an adapter no
+Inputs d (36x40, 3x3 tiles, flat tiles beside textured ones), e (21x37, 2x3 tiles) and
+f (32x45, 2x3 tiles of extremes: flat, binary noise, a ramp, a pixel checkerboard),
+none a multiple of 16 wide; output at the input size (scale 1: the cases are about the
+encoder, and keep the files small).  Case "designed" (input f, full op): its target is
+searched so that the map holds depth 0, depth d and the most depths between (refused
+when no target in [0.02, 0.98] does, unless --allow-no-designed).  Without an adapter no
 adaptive case is written.
 
   /usr/bin/python3 train/golden.py            # regenerate after every model export
@@ -86,6 +87,26 @@ def tiles_input(h, w, seed, tile=16):
     base = np.stack([0.45 + 0.1 * np.sin(yy / 11.0), 0.5 + 0.1 * np.cos(xx / 13.0), 0.4 + 0.0 * xx], 0)
     tex = g.uniform(-0.5, 0.5, (3, h, w)) * 0.7 + 0.3 * np.sign(np.sin(xx * 2.1 + yy * 1.3))[None]
     img = base + lev[None] * tex
+    img = np.floor(np.clip(img, 0, 1) * 255 + 0.5) / 255.0
+    return torch.from_numpy(img.astype(np.float32)).unsqueeze(0)
+
+
+def contrast_input(h, w, seed, tile=16):
+    """Deterministic 2 x 3-tile picture of extremes for the designed spatial-depth
+    case (h <= 2 tile, w <= 3 tile): a constant colour, full-range binary noise, a
+    horizontal ramp / a pixel checkerboard, mild noise, grey binary noise.  With the
+    shipped adapter the noise tiles run every block and the checkerboard none at the
+    same target."""
+    g = np.random.default_rng(seed)
+    img = np.zeros((3, h, w))
+    T = tile
+    img[:, :T, :T] = np.array([0.5, 0.45, 0.4])[:, None, None]
+    img[:, :T, T:2 * T] = (g.random((3, T, T)) > 0.5)
+    img[:, T:, :T] = np.linspace(0.1, 0.9, T)[None, None, :]
+    yy, xx = np.mgrid[0:h - T, 0:w - 2 * T]
+    img[:, T:, 2 * T:] = ((yy + xx) % 2)[None]
+    img[:, T:, T:2 * T] = 0.5 + 0.25 * g.random((3, h - T, T))
+    img[:, :T, 2 * T:] = (g.random((1, T, w - 2 * T)) > 0.5)
     img = np.floor(np.clip(img, 0, 1) * 255 + 0.5) / 255.0
     return torch.from_numpy(img.astype(np.float32)).unsqueeze(0)
 
@@ -245,12 +266,14 @@ def make(model_path, out_dir, log=print, require_designed=True):
                 tt, _, _, m = safe_target(model, li, H, W, c, d, t)
                 add(inp, H, W, Op(c, d, "heavy", k, tt))
         # designed: tiles stop at depth 0, at d and between, side by side
-        li = inputs["d"]
+        inputs["f"] = contrast_input(32, 45, 6, arch["depth_tile"])
+        tensors["input.f"] = inputs["f"]
+        li = inputs["f"]
         H, W = li.shape[2], li.shape[3]
         c, d = full
         t0 = designed_target(model, li, H, W, c, d)
         if t0 is None:
-            msg = "designed case: no target in [0.02, 0.98] gives depth 0, %d and a depth between on input d" % d
+            msg = "designed case: no target in [0.02, 0.98] gives depth 0, %d and a depth between on input f" % d
             if require_designed:
                 raise SystemExit(msg + " (--allow-no-designed writes the vectors without it)")
             log("WARNING: " + msg + "; written without it")
@@ -258,7 +281,7 @@ def make(model_path, out_dir, log=print, require_designed=True):
             tt, _, dm, m = safe_target(model, li, H, W, c, d, t0)
             vals = sorted(set(int(v) for v in dm.reshape(-1).tolist()))
             assert 0 in vals and d in vals and len(vals) > 2, vals
-            add("d", H, W, Op(c, d, "heavy", k, tt), {"designed": "depth 0, %d and between: %s" % (d, vals)})
+            add("f", H, W, Op(c, d, "heavy", k, tt), {"designed": "depth 0, %d and between: %s" % (d, vals)})
             log("designed case: target %.6g, depths %s, dc margin %.4f" % (tt, vals, m))
         for cs in cases:
             if cs["target"] < 1.0:

@@ -74,6 +74,9 @@ def parse():
     ap.add_argument("--tmax", type=float, default=0.95)
     ap.add_argument("--depth-loss", type=float, default=1.0,
                     help="weight of AdaDSR's depth loss mean_b max(0, mean(depth)/d - t)")
+    ap.add_argument("--freeze-adapter", action="store_true",
+                    help="keep the depth adapter as it is (e.g. fitted by fit_adapter.py) and train the rest "
+                         "under its depth maps")
     ap.add_argument("--adapter-only", action="store_true",
                     help="train the depth adapter only (the rest frozen)")
     ap.add_argument("--adapter-lr", type=float, default=None, help="lr of the adapter (default --lr)")
@@ -199,6 +202,9 @@ def main():
     if a.stage == 2:
         for p in list(model.head.parameters()) + list(model.blocks.parameters()) + \
                 list(model.tail.parameters()) + list(model.dec.heavy.parameters()):
+            p.requires_grad_(False)
+    if a.freeze_adapter and model.adapter is not None:
+        for p in model.adapter.parameters():
             p.requires_grad_(False)
     if a.adapter_only:
         a.p_adapt = 1.0
