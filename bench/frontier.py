@@ -10,6 +10,8 @@ not counted; mean over the set).  Series:
   - width 32 at fixed depth d = 2, 4, 6, 8
   - width 32, depth 8 with spatial depth at several targets t (--targets)
   - with --small-ops: the smaller ladder ops with spatial depth (--small-targets)
+  - the frontier of all of them (dashed black): the points that no cheaper point
+    beats in PSNR, drawn when it holds a spatial-depth point
 
 The rows come from a json (--json: this script's own --save-json, or train/eval.py
 --json with --targets, whose depth_rows it reads); points the json lacks are measured
@@ -70,6 +72,15 @@ def load_rows(path):
     return [r for r in rows if r.get("scale") == "x2" and "heavy" in r], j
 
 
+def pareto(rows):
+    """The rows no cheaper (or equally cheap) row beats in PSNR, by cost."""
+    out = []
+    for r in sorted(rows, key=lambda r: (r["enc_macs"], -r["heavy"])):
+        if not out or r["heavy"] > out[-1]["heavy"]:
+            out.append(r)
+    return out
+
+
 def plot(rows, arch, out, title_note=""):
     F, D = arch["F"], arch["D"]
     ladder = [tuple(x) for x in arch["ladder"]]
@@ -118,6 +129,11 @@ def plot(rows, arch, out, title_note=""):
         ts = sorted(p for p in rs if p[:2] == (F, D) and p[2] < 1.0)
         series(ts + [(F, D, 1.0)], COLORS[3], "^", "width %d, depth %d, spatial depth target t" % (F, D),
                labels=lambda p: "t=%g" % p[2] if p[2] < 1 else "", prio=2)
+        # the frontiers: points no cheaper point beats, with and without spatial depth
+        for pts, color, label in ((pareto(list(rs.values())), "#000000", "frontier with spatial depth (no point cheaper and better)"),):
+            if any(r["target"] < 1.0 for r in pts):
+                ax.line([r["enc_macs"] / 1e3 for r in pts], [r["heavy"] for r in pts], color, width=1, dash=True)
+                items.append((color, label, "dash"))
         for _, x, y, r, lab, color in sorted(queue, key=lambda q: q[0]):
             if all(abs(x - u) > 34 or abs(y - v) > 12 for u, v in placed):
                 placed.append((x, y))

@@ -59,6 +59,19 @@ def load_train_cache(data_root=DEFAULT_DATA, cache_dir=CACHE_DIR, subsets=None, 
     return [blob[o:o + h * w * 3].reshape(h, w, 3) for o, h, w in idx]
 
 
+def dihedral(rng, hr, rot):
+    """hr transposed when rot, then flipped left-right and up-down with probability
+    1/2 each (two draws of rng, in that order): with rot drawn at random, one of the 8
+    dihedral transforms.  Returns a contiguous copy."""
+    if rot:
+        hr = hr.transpose(1, 0, 2)
+    if rng.random() < 0.5:
+        hr = hr[:, ::-1]
+    if rng.random() < 0.5:
+        hr = hr[::-1]
+    return np.ascontiguousarray(hr)
+
+
 def draw_scale(rng, smin=1.0, smax=4.0, p_asym=0.5):
     """(sx, sy): with probability p_asym independent per axis, else equal."""
     if rng.random() < p_asym:
@@ -96,14 +109,7 @@ class Sampler:
                 break
         y0 = rng.integers(0, im.shape[0] - ch + 1)
         x0 = rng.integers(0, im.shape[1] - cw + 1)
-        hr = im[y0:y0 + ch, x0:x0 + cw]
-        if rot:
-            hr = hr.transpose(1, 0, 2)
-        if rng.random() < 0.5:
-            hr = hr[:, ::-1]
-        if rng.random() < 0.5:
-            hr = hr[::-1]
-        hr = np.ascontiguousarray(hr)
+        hr = dihedral(rng, im[y0:y0 + ch, x0:x0 + cw], rot)
         lr = np.asarray(Image.fromarray(hr).resize((s, s), Image.BICUBIC))
         if self.window:
             q = self.window

@@ -353,7 +353,10 @@ def main():
                     if targs.get("cls_loss", "bce") == "bce" else "PCSR mixture + balancing %g" % targs.get("balance", 1.0)),
         "curve": info.get("curve", []),
         "k_choice": sweep if sweep else "given",
-        "depth": ("AdaDSR depth adapter per %d x %d LR tile: %d %% of the iterations adaptive with t ~ U(%g, %g) "
+        # depth_recipe: the adapter's whole history in words, written into a checkpoint
+        # that went through several runs (train.py, fit_adapter.py, train.py --freeze-adapter)
+        "depth": targs["depth_recipe"] if targs.get("depth_recipe") else (
+                 "AdaDSR depth adapter per %d x %d LR tile: %d %% of the iterations adaptive with t ~ U(%g, %g) "
                   "per sample, depth loss %g%s" % (
                       arch["depth_tile"], arch["depth_tile"], round(100 * targs.get("p_adapt", 0.5)),
                       targs.get("tmin", 0.3), targs.get("tmax", 0.95), targs.get("depth_loss", 1.0),

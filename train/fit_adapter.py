@@ -41,7 +41,7 @@ from PIL import Image
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from data import DEFAULT_DATA, load_train_cache  # noqa: E402
+from data import DEFAULT_DATA, dihedral, load_train_cache  # noqa: E402
 from model import AnySR, query_inputs, run_mlp  # noqa: E402
 import eval as ev  # noqa: E402
 
@@ -149,14 +149,7 @@ def sample_crop(rng, imgs, prob, lr_size, s):
         if im.shape[0] >= n and im.shape[1] >= n:
             break
     y0, x0 = rng.integers(0, im.shape[0] - n + 1), rng.integers(0, im.shape[1] - n + 1)
-    hr = im[y0:y0 + n, x0:x0 + n]
-    if rng.random() < 0.5:
-        hr = hr.transpose(1, 0, 2)
-    if rng.random() < 0.5:
-        hr = hr[:, ::-1]
-    if rng.random() < 0.5:
-        hr = hr[::-1]
-    hr = np.ascontiguousarray(hr)
+    hr = dihedral(rng, im[y0:y0 + n, x0:x0 + n], rng.random() < 0.5)
     lr = np.asarray(Image.fromarray(hr).resize((lr_size, lr_size), Image.BICUBIC))
     return lr, hr
 
