@@ -84,6 +84,12 @@ def decode_all(model, lr, op_wd, H, W, target=1.0, modes=("heavy", "light", "cls
     else:
         feat, st = model.encode(lr, scale, c, d, return_stages=True, target=target)
         stages.update({k: v for k, v in st.items() if k in ("depth", "dc")})
+    return decode_feat(model, lr, feat, H, W, modes)
+
+
+@torch.no_grad()
+def decode_feat(model, lr, feat, H, W, modes=("heavy", "light", "cls")):
+    """decode_all's decoders on given encoder features feat (1, F, h, w)."""
     ys, xs = torch.meshgrid(torch.arange(H, device=lr.device), torch.arange(W, device=lr.device), indexing="ij")
     inp, base = query_inputs(lr, feat, xs.reshape(1, -1), ys.reshape(1, -1), H, W)
     f = lambda o: o.transpose(1, 2).reshape(1, 3, H, W)

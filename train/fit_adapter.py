@@ -42,8 +42,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from data import DEFAULT_DATA, dihedral, load_train_cache  # noqa: E402
-from model import AnySR, query_inputs, run_mlp  # noqa: E402
+from model import AnySR  # noqa: E402
 import eval as ev  # noqa: E402
+import oracle  # noqa: E402
 
 DB = 10.0 / math.log(10.0)
 Y_W = torch.tensor([65.481, 128.553, 24.966])  # BT.601 Y of RGB in [0, 1], 0..255 units minus 16
@@ -88,23 +89,11 @@ def crop_table(model, lr, hr, F_, D, T):
     lt = torch.from_numpy(lr.astype(np.float32).transpose(2, 0, 1) / 255.0)[None]
     H, W = hr.shape[:2]
     h, w = lr.shape[:2]
-    scale = model.scale_of(lt, H, W)
-    _, st = model.encode(lt, scale, F_, D, return_stages=True, target=1.0)
-    h0 = st["head"]
-    ys, xs = torch.meshgrid(torch.arange(H), torch.arange(W), indexing="ij")
-    xs, ys = xs.reshape(1, -1), ys.reshape(1, -1)
+    outs, h0 = oracle.depth_outputs(model, lt, H, W, F_, D)
+    outs = [o[0].clamp(0, 1).permute(1, 2, 0).reshape(-1, 3) @ Y_W for o in outs]
     gt = torch.from_numpy(hr.astype(np.float32) / 255.0).reshape(-1, 3) @ Y_W
-    outs = []
-    for d in range(D + 1):
-        x = h0 if d == 0 else st["block%d" % (d - 1)]
-        feat = model.tail(x) + h0
-        inp, base = query_inputs(lt, feat, xs, ys, H, W)
-        o = (base + run_mlp(model.dec.heavy, inp))[0].clamp(0, 1)
-        outs.append(o @ Y_W)
-    ty = (torch.arange(H) * h // H) // T
-    tx = (torch.arange(W) * w // W) // T
-    th, tw = (h + T - 1) // T, (w + T - 1) // T
-    idx = (ty[:, None] * tw + tx[None, :]).reshape(-1)
+    tid, (th, tw) = oracle.tile_index(H, W, h, w, T)
+    idx = torch.from_numpy(tid.reshape(-1))
     cnt = torch.bincount(idx, minlength=th * tw).float()
     e_gt = torch.stack([torch.bincount(idx, (o - gt) ** 2, th * tw) for o in outs]) / cnt
     e_dev = torch.stack([torch.bincount(idx, (o - outs[-1]) ** 2, th * tw) for o in outs]) / cnt

@@ -30,42 +30,45 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from evalcore import eval_images, lr_tensor, prepare, psnr_y, shave_of, to_uint8, y_channel  # noqa: E402
-from model import encoder_macs_adaptive, encoder_macs_per_pixel, query_inputs, run_mlp  # noqa: E402
-from eval import load_any, pick_images  # noqa: E402
+from model import encoder_macs_adaptive, encoder_macs_per_pixel  # noqa: E402
+from eval import decode_all, decode_feat, load_any, pick_images  # noqa: E402
 
 DB = 10.0 / math.log(10.0)
 
 
 @torch.no_grad()
 def depth_outputs(model, lt, H, W, width, depth):
-    """Heavy-decoder outputs (uint8 HxWx3) of the frame at uniform depth 0..depth,
-    from one encoder pass (block outputs reused)."""
+    """Heavy-decoder outputs (1, 3, H, W), unclamped, of the frame at uniform depth
+    0..depth, from one encoder pass (block outputs reused); and the head's features."""
     scale = model.scale_of(lt, H, W)
     _, st = model.encode(lt, scale, width, depth, return_stages=True, target=1.0)
     h0 = st["head"]
-    ys, xs = torch.meshgrid(torch.arange(H), torch.arange(W), indexing="ij")
     outs = []
     for d in range(depth + 1):
         x = h0 if d == 0 else st["block%d" % (d - 1)]
-        feat = model.tail(x) + h0
-        inp, base = query_inputs(lt, feat, xs.reshape(1, -1), ys.reshape(1, -1), H, W)
-        o = (base + run_mlp(model.dec.heavy, inp)).transpose(1, 2).reshape(1, 3, H, W)
-        outs.append(to_uint8(o[0]))
-    return outs
+        outs.append(decode_feat(model, lt, model.tail(x) + h0, H, W, ("heavy",))[0])
+    return outs, h0
+
+
+def tile_index(H, W, h, w, tile):
+    """(H, W) LR tile of each HR pixel (HR pixel (Y, X) belongs to LR pixel
+    (floor(Y*h/H), floor(X*w/W))), numbered in raster order; and (th, tw)."""
+    ty = (np.arange(H) * h // H) // tile
+    tx = (np.arange(W) * w // W) // tile
+    th, tw = (h + tile - 1) // tile, (w + tile - 1) // tile
+    return ty[:, None] * tw + tx[None, :], (th, tw)
 
 
 def tile_errors(outs, hr, h, w, tile, shave, ref=None):
-    """(D+1, th, tw) sums of squared Y error per LR tile (HR pixel (Y, X) belongs to LR
-    pixel (floor(Y*h/H), floor(X*w/W))), shaved borders excluded; and the tiles' LR
+    """(D+1, th, tw) sums of squared Y error per LR tile (tile_index), shaved borders
+    excluded, of the uint8 outputs against hr (or against ref); and the tiles' LR
     pixel counts (th, tw)."""
     H, W = hr.shape[:2]
     yh = y_channel(hr if ref is None else ref)
     mask = np.zeros((H, W), bool)
     mask[shave:H - shave, shave:W - shave] = True
-    ty = (np.arange(H) * h // H) // tile
-    tx = (np.arange(W) * w // W) // tile
-    th, tw = (h + tile - 1) // tile, (w + tile - 1) // tile
-    idx = (ty[:, None] * tw + tx[None, :])[mask]
+    tid, (th, tw) = tile_index(H, W, h, w, tile)
+    idx = tid[mask]
     err = np.zeros((len(outs), th * tw))
     for d, o in enumerate(outs):
         e = ((y_channel(o) - yh) ** 2)[mask]
@@ -105,14 +108,20 @@ def run_forced(model, lt, H, W, width, depth, dmap):
     fa.map = dmap
     model.adapter = fa
     try:
-        scale = model.scale_of(lt, H, W)
-        feat = model.encode(lt, scale, width, depth, target=0.5)
+        oh, _, _ = decode_all(model, lt, (width, depth), H, W, 0.5, ("heavy",))
     finally:
         model.adapter = real
-    ys, xs = torch.meshgrid(torch.arange(H), torch.arange(W), indexing="ij")
-    inp, base = query_inputs(lt, feat, xs.reshape(1, -1), ys.reshape(1, -1), H, W)
-    o = (base + run_mlp(model.dec.heavy, inp)).transpose(1, 2).reshape(1, 3, H, W)
-    return to_uint8(o[0])
+    return to_uint8(oh[0])
+
+
+def score(err, dm, lr, arch):
+    """A depth map dm's first-order PSNR loss (dB, from the tile table err) and its
+    share of the full op's encoder MACs saved."""
+    F, D = arch["F"], arch["D"]
+    h, w = lr.shape[:2]
+    e = np.take_along_axis(err, dm[None], 0)[0].sum()
+    loss = DB * math.log(max(e, 1e-9) / max(err[D].sum(), 1e-9))
+    return loss, 1 - encoder_macs_adaptive(F, D, dm, h, w, arch) / (h * w) / encoder_macs_per_pixel(F, D, arch)
 
 
 def main():
@@ -134,7 +143,6 @@ def main():
     model, arch, _ = load_any(a.model, a.ckpt)
     model.eval()
     F, D, T = arch["F"], arch["D"], arch["depth_tile"]
-    full = encoder_macs_per_pixel(F, D, arch)
     os.makedirs(a.cache, exist_ok=True)
     s = a.scale
     for sname in a.sets.split(","):
@@ -149,7 +157,7 @@ def main():
                 z = np.load(cf)
                 err, area, dev = z["err"], z["area"], z["dev"]
             else:
-                outs = depth_outputs(model, lr_tensor(lr), H, W, F, D)
+                outs = [to_uint8(o[0]) for o in depth_outputs(model, lr_tensor(lr), H, W, F, D)[0]]
                 err, area = tile_errors(outs, hr, h, w, T, shave_of(s, s))
                 dev, _ = tile_errors(outs, hr, h, w, T, shave_of(s, s), ref=outs[-1])
                 np.savez(cf, err=err, area=area, dev=dev)
@@ -160,10 +168,9 @@ def main():
             loss, drop, md = [], [], []
             for name, hr, lr, err, area, dev in tabs:
                 dm = oracle_map(dev + err[D][None] if a.fair else err, area, lam)
-                e = np.take_along_axis(err, dm[None], 0)[0].sum()
-                loss.append(DB * math.log(max(e, 1e-9) / max(err[D].sum(), 1e-9)))
-                m = encoder_macs_adaptive(F, D, dm, lr.shape[0], lr.shape[1], arch) / (lr.shape[0] * lr.shape[1])
-                drop.append(1 - m / full)
+                lo, dr = score(err, dm, lr, arch)
+                loss.append(lo)
+                drop.append(dr)
                 md.append((dm * area).sum() / area.sum())
             print("  oracle lam %.3f: est. loss %.3f dB  enc MACs drop %.1f %%  mean depth %.2f" % (
                 lam, np.mean(loss), 100 * np.mean(drop), np.mean(md)))
@@ -178,8 +185,7 @@ def main():
                 n = (H - 2 * shave_of(s, s)) * (W - 2 * shave_of(s, s))
                 p8 = 10 * math.log10(255.0 ** 2 * n / sse)
                 loss.append(p8 - p)
-                m = encoder_macs_adaptive(F, D, dm, lr.shape[0], lr.shape[1], arch) / (lr.shape[0] * lr.shape[1])
-                drop.append(1 - m / full)
+                drop.append(score(err, dm, lr, arch)[1])
             print("  forced lam %.3f: loss %.3f dB  enc MACs drop %.1f %%" % (lam, np.mean(loss), 100 * np.mean(drop)))
         # the model's adapter, first-order estimate from the same tables
         for t in [float(x) for x in a.targets.split(",") if x]:
@@ -191,10 +197,9 @@ def main():
                 with torch.no_grad():
                     _, st = model.encode(lt, model.scale_of(lt, H, W), F, D, return_stages=True, target=t)
                 dm = st["depth"][0].numpy().astype(int)
-                e = np.take_along_axis(err, dm[None], 0)[0].sum()
-                loss.append(DB * math.log(max(e, 1e-9) / max(err[D].sum(), 1e-9)))
-                m = encoder_macs_adaptive(F, D, dm, lr.shape[0], lr.shape[1], arch) / (lr.shape[0] * lr.shape[1])
-                drop.append(1 - m / full)
+                lo, dr = score(err, dm, lr, arch)
+                loss.append(lo)
+                drop.append(dr)
             print("  adapter t %.2f: est. loss %.3f dB  enc MACs drop %.1f %%" % (t, np.mean(loss), 100 * np.mean(drop)))
 
 
