@@ -329,7 +329,8 @@ ASR_STRUCT(AsrDepthParams) {
     ASR_U32 hidden;
     ASR_U32 pix_w, pix_b, fc1_w, fc1_b; /* weight offsets (floats) */
     ASR_U32 fc2_w, fc2_b;
-    ASR_U32 pad0, pad1;
+    ASR_U32 pools;      /* 1: fc1 reads [mean, t]; 2: [mean, max, t] */
+    ASR_U32 pad0;
 };
 
 ASR_STRUCT(AsrTileListParams) {

@@ -45,13 +45,16 @@ def state_dict_of(ck):
 
 
 def model_from_state(sd):
-    """AnySR for a state dict: with the depth adapter (its width from the tensors) when
-    it has adapter.* tensors, else depth_tile 0 (a checkpoint from before the adapter)."""
+    """AnySR for a state dict: with the depth adapter (its width and pooling from the
+    tensors) when it has adapter.* tensors, else depth_tile 0 (a checkpoint from
+    before the adapter)."""
     arch = dict(ARCH)
     if not any(k.startswith("adapter.") for k in sd):
         arch["depth_tile"] = 0
     else:
-        arch["adapter_hidden"] = int(sd["adapter.pix.weight"].shape[0])
+        ah = int(sd["adapter.pix.weight"].shape[0])
+        arch["adapter_hidden"] = ah
+        arch["adapter_pool"] = "mean" if int(sd["adapter.fc1.weight"].shape[1]) == ah + 1 else "mean_max"
     m = AnySR(arch)
     m.load_state_dict({k: v.contiguous() for k, v in sd.items()})
     return m, arch

@@ -42,7 +42,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from data import DEFAULT_DATA, dihedral, load_train_cache  # noqa: E402
-from model import AnySR  # noqa: E402
+from model import AnySR, DepthAdapter  # noqa: E402
 import eval as ev  # noqa: E402
 import oracle  # noqa: E402
 
@@ -75,6 +75,9 @@ def parse():
     ap.add_argument("--hidden", type=int, default=0,
                     help="the adapter's hidden values (0: the checkpoint's); a wider adapter keeps the "
                          "old units and starts the new ones at no effect")
+    ap.add_argument("--pool", choices=sorted(DepthAdapter.POOLS), default=None,
+                    help="the adapter's tile pooling (default: the checkpoint's); mean -> mean_max "
+                         "adds the tile maximum at no effect")
     ap.add_argument("--reinit", action="store_true", help="start from fresh adapter weights")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=7)
@@ -189,29 +192,35 @@ def lam_for_targets(e, mse0, lams):
 
 
 def adapter_dc(ad, h0, t, D, stride):
-    """The adapter's continuous depth dc (B, th, tw) of whole-tile crops, its tile means
+    """The adapter's continuous depth dc (B, th, tw) of whole-tile crops, its tile pools
     taken over every stride-th pixel in each direction (a fit-time shortcut: the
-    engine and DepthAdapter.forward average all the tile's pixels)."""
+    engine and DepthAdapter.forward pool all the tile's pixels)."""
     if stride == 1:
         return ad(h0.float(), t, D)[0]
     x = h0[:, :, ::stride, ::stride].float()
     u = torch.relu(torch.nn.functional.conv2d(x, ad.pix.weight[:, :, None, None], ad.pix.bias))
-    m = torch.nn.functional.avg_pool2d(u, ad.tile // stride)
-    B, _, th, tw = m.shape
-    v = torch.cat([m, t.view(B, 1, 1, 1).expand(B, 1, th, tw)], 1).permute(0, 2, 3, 1)
+    m = [torch.nn.functional.avg_pool2d(u, ad.tile // stride)]
+    if ad.pool == "mean_max":
+        m.append(torch.nn.functional.max_pool2d(u, ad.tile // stride))
+    B, _, th, tw = m[0].shape
+    v = torch.cat(m + [t.view(B, 1, 1, 1).expand(B, 1, th, tw)], 1).permute(0, 2, 3, 1)
     s = torch.nn.functional.softplus(ad.fc2(torch.relu(ad.fc1(v)))[..., 0])
     return (float(D) * t).view(B, 1, 1) * s
 
 
-def widen_adapter(model, arch, hidden):
-    """The same model with an adapter of `hidden` > current hidden values: the old
-    units as they were, the new ones with small random input weights and a zero
-    output weight (so the depth maps are unchanged until the fit moves them)."""
+def reshape_adapter(model, arch, hidden, pool):
+    """The same model with an adapter of `hidden` >= current hidden values and pooling
+    `pool` (DepthAdapter.POOLS; at least the current statistics): the old units and
+    statistics as they were, new units with small random input weights and a zero
+    output weight, new statistics (the tile maximum) with zero weights, so the depth
+    maps are unchanged until the fit moves them."""
     old = model.adapter
-    h = old.pix.out_features
-    assert hidden > h, "can only widen the adapter (%d -> %d)" % (h, hidden)
+    h, pools = old.pix.out_features, DepthAdapter.POOLS
+    assert hidden >= h, "can only widen the adapter (%d -> %d)" % (h, hidden)
+    assert pools[pool] >= pools[old.pool], "cannot drop a pooled statistic (%s -> %s)" % (old.pool, pool)
     arch = dict(arch)
     arch["adapter_hidden"] = hidden
+    arch["adapter_pool"] = pool
     m = AnySR(arch)
     m.load_state_dict({k: v for k, v in model.state_dict().items() if not k.startswith("adapter.")}, strict=False)
     ad = m.adapter
@@ -220,9 +229,10 @@ def widen_adapter(model, arch, hidden):
         ad.pix.weight[:h] = old.pix.weight
         ad.pix.bias[:h] = old.pix.bias
         ad.fc1.weight.mul_(0.1)
-        ad.fc1.weight[:h, :h] = old.fc1.weight[:, :h]
-        ad.fc1.weight[:h, h:hidden] = 0.0
-        ad.fc1.weight[:h, hidden] = old.fc1.weight[:, h]  # the target input is last
+        ad.fc1.weight[:h] = 0.0
+        for k in range(pools[old.pool]):  # statistic k of unit i: column k * hidden + i
+            ad.fc1.weight[:h, k * hidden:k * hidden + h] = old.fc1.weight[:, k * h:(k + 1) * h]
+        ad.fc1.weight[:h, -1] = old.fc1.weight[:, -1]  # the target input is last
         ad.fc1.bias[:h] = old.fc1.bias
         ad.fc2.weight.zero_()
         ad.fc2.weight[:, :h] = old.fc2.weight
@@ -238,8 +248,9 @@ def main():
     model, arch = ev.model_from_state(ev.state_dict_of(ck))
     model.eval()
     assert model.adapter is not None, "the checkpoint has no depth adapter"
-    if a.hidden and a.hidden != arch["adapter_hidden"]:
-        model, arch = widen_adapter(model, arch, a.hidden)
+    hidden, pool = a.hidden or arch["adapter_hidden"], a.pool or model.adapter.pool
+    if hidden != arch["adapter_hidden"] or pool != model.adapter.pool:
+        model, arch = reshape_adapter(model, arch, hidden, pool)
     D, T = arch["D"], arch["depth_tile"]
     tab = build_tables(model, arch, a)
     if a.only_x2:

@@ -49,9 +49,11 @@ ARCH = {
     "default_k": 0.0,
     "refine": "3x3 mean of final outputs for light pixels with a heavy 8-neighbour",
     # AdaDSR spatial depth (README "Spatial depth"): tile side in LR pixels (0: no
-    # adapter, fixed depth only), adapter hidden size, default depth target
+    # adapter, fixed depth only), adapter hidden size, what the adapter pools over a
+    # tile ("mean", or "mean_max": the mean and the maximum), default depth target
     "depth_tile": 16,
     "adapter_hidden": 16,
+    "adapter_pool": "mean_max",
     "depth_target": 0.65,
     "depth_points": [0.4, 0.65],
 }
@@ -315,17 +317,22 @@ class DepthAdapter(nn.Module):
     """AdaDSR depth adapter, per tile of T x T LR pixels (edge tiles clipped):
       u(p)  = relu(pix.weight . h0(p) + pix.bias)           per pixel, hidden values
       m     = mean of u over the tile's pixels
-      v     = relu(fc1.weight . [m, t] + fc1.bias)
+      x     = max of u over the tile's pixels                 (pool "mean_max" only)
+      v     = relu(fc1.weight . [m, x, t] + fc1.bias)         ([m, t] with pool "mean")
       s     = softplus(fc2.weight . v + fc2.bias)             (torch threshold 20)
       dc    = float32(d * t) * s                              continuous depth
       depth = min(d, floor(dc + 0.5))                         blocks the tile runs
     with d the op's depth and t the depth target."""
 
-    def __init__(self, Fc, hidden, tile):
+    POOLS = {"mean": 1, "mean_max": 2}  # pool -> tile statistics per hidden value
+
+    def __init__(self, Fc, hidden, tile, pool="mean"):
         super().__init__()
+        assert pool in self.POOLS, "adapter_pool %r" % pool
         self.tile = tile
+        self.pool = pool
         self.pix = nn.Linear(Fc, hidden)
-        self.fc1 = nn.Linear(hidden + 1, hidden)
+        self.fc1 = nn.Linear(hidden * self.POOLS[pool] + 1, hidden)
         self.fc2 = nn.Linear(hidden, 1)
 
     def forward(self, h0, t, depth):
@@ -339,10 +346,12 @@ class DepthAdapter(nn.Module):
         if ph or pw:
             u = F.pad(u, (0, pw, 0, ph))
             ones = F.pad(ones, (0, pw, 0, ph))
-        m = F.avg_pool2d(u, T) / F.avg_pool2d(ones, T)
-        th, tw = m.shape[2], m.shape[3]
+        m = [F.avg_pool2d(u, T) / F.avg_pool2d(ones, T)]
+        if self.pool == "mean_max":
+            m.append(F.max_pool2d(u, T))  # u >= 0: the zero padding never wins
+        th, tw = m[0].shape[2], m[0].shape[3]
         tt = t.view(B, 1, 1, 1).expand(B, 1, th, tw)
-        v = torch.cat([m, tt], 1).permute(0, 2, 3, 1)
+        v = torch.cat(m + [tt], 1).permute(0, 2, 3, 1)
         v = F.relu(self.fc1(v))
         s = F.softplus(self.fc2(v)[..., 0])
         dt = (float(depth) * t.float()).view(B, 1, 1)
@@ -367,7 +376,8 @@ class AnySR(nn.Module):
         self.tail = nn.Conv2d(Fc, Fc, 3, padding=1)
         self.dec = Decoder(arch)
         if arch.get("depth_tile", 0):
-            self.adapter = DepthAdapter(Fc, arch["adapter_hidden"], arch["depth_tile"])
+            self.adapter = DepthAdapter(Fc, arch["adapter_hidden"], arch["depth_tile"],
+                                        arch.get("adapter_pool", "mean"))
         else:
             self.adapter = None
 
@@ -489,7 +499,8 @@ def tensor_names(arch=ARCH):
     if arch.get("depth_tile", 0):
         ah = arch["adapter_hidden"]
         out += [("adapter.pix.weight", (ah, Fc)), ("adapter.pix.bias", (ah,)),
-                ("adapter.fc1.weight", (ah, ah + 1)), ("adapter.fc1.bias", (ah,)),
+                ("adapter.fc1.weight", (ah, ah * DepthAdapter.POOLS[arch.get("adapter_pool", "mean")] + 1)),
+                ("adapter.fc1.bias", (ah,)),
                 ("adapter.fc2.weight", (1, ah)), ("adapter.fc2.bias", (1,))]
     return out
 

@@ -40,6 +40,7 @@ def load_model(path, strict=True):
     train = json.loads(meta.get("anysr.train", "{}"))
     base = dict(ARCH)
     base["depth_tile"] = 0  # files from before the depth adapter: fixed depth only
+    base["adapter_pool"] = "mean"  # files from before the pooled maximum
     base.update(arch)
     model = AnySR(base)
     sd = {}

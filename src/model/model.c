@@ -249,6 +249,7 @@ static AsrStatus parse_arch(const char *json, AsrArch *a, char *err, size_t errl
     /* spatial depth: optional as a whole (models from before the adapter) */
     a->depth_tile = 0;
     a->adapter_hidden = 0;
+    a->adapter_pools = 1;
     a->depth_target = 1.0f;
     a->n_depth_points = 0;
     JsonNode *tn = json_object_get_member(o, "depth_tile");
@@ -260,6 +261,21 @@ static AsrStatus parse_arch(const char *json, AsrArch *a, char *err, size_t errl
             !get_int(o, "adapter_hidden", 1, ASR_MODEL_MAX_ADAPTER, &a->adapter_hidden, err,
                      errlen))
             goto done;
+        JsonNode *pln = json_object_get_member(o, "adapter_pool");
+        if (pln) {
+            const char *pool = JSON_NODE_HOLDS_VALUE(pln) &&
+                               json_node_get_value_type(pln) == G_TYPE_STRING
+                               ? json_node_get_string(pln) : "";
+            if (strcmp(pool, "mean") == 0)
+                a->adapter_pools = 1;
+            else if (strcmp(pool, "mean_max") == 0)
+                a->adapter_pools = 2;
+            else {
+                asr_format_error(err, errlen, "anysr.arch: field 'adapter_pool' is not \"mean\" "
+                                 "or \"mean_max\"");
+                goto done;
+            }
+        }
         JsonNode *dn = json_object_get_member(o, "depth_target");
         if (!dn || !node_number(dn, &t) || !(t > 0.0 && t <= 1.0)) {
             asr_format_error(err, errlen, "anysr.arch: field 'depth_target' missing or not a "
@@ -363,7 +379,7 @@ static size_t expected_tensors(const AsrArch *a, AsrModelOffsets *off, Expected 
         int64_t ah = a->adapter_hidden;
         add(e, &n, &off->ad_pix, 0, "adapter.pix.weight", 2, ah, F, 0, 0);
         add(e, &n, &off->ad_pix, 1, "adapter.pix.bias", 1, ah, 0, 0, 0);
-        add(e, &n, &off->ad_fc1, 0, "adapter.fc1.weight", 2, ah, ah + 1, 0, 0);
+        add(e, &n, &off->ad_fc1, 0, "adapter.fc1.weight", 2, ah, ah * a->adapter_pools + 1, 0, 0);
         add(e, &n, &off->ad_fc1, 1, "adapter.fc1.bias", 1, ah, 0, 0, 0);
         add(e, &n, &off->ad_fc2, 0, "adapter.fc2.weight", 2, 1, ah, 0, 0);
         add(e, &n, &off->ad_fc2, 1, "adapter.fc2.bias", 1, 1, 0, 0, 0);

@@ -54,6 +54,9 @@ typedef struct AsrArch {
      * no adapter, every pixel runs the op's depth */
     uint32_t depth_tile;      /* side of a depth tile in LR pixels */
     uint32_t adapter_hidden;  /* hidden values of the adapter */
+    uint32_t adapter_pools;   /* statistics pooled per hidden value and tile: 1 = the
+                               * mean ("adapter_pool": "mean", and files without the
+                               * key), 2 = the mean, then the maximum ("mean_max") */
     float depth_target;       /* default target, (0, 1]; 1 without an adapter */
     uint32_t n_depth_points;  /* targets < 1 the QoS ladder offers per subnet */
     float depth_points[ASR_MODEL_MAX_DEPTH_POINTS]; /* increasing, in (0, 1) */

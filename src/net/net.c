@@ -894,6 +894,7 @@ static void record_depth_map(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net
             .ty0 = r0 / T, .cs = plan->cs, .base = base, .F = F, .hidden = a->adapter_hidden,
             .pix_w = o->ad_pix.w, .pix_b = o->ad_pix.b, .fc1_w = o->ad_fc1.w,
             .fc1_b = o->ad_fc1.b, .fc2_w = o->ad_fc2.w, .fc2_b = o->ad_fc2.b,
+            .pools = a->adapter_pools,
         };
         asr_prof_tag(d, "depth", (double)(r1 - r0) * s->in_w * F * a->adapter_hidden,
                      (double)(r1 - r0) * s->in_w * F * plan->elem);

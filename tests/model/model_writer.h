@@ -31,8 +31,10 @@ typedef struct MwArch {
     /* AdaDSR depth adapter (src/model/model.h AsrArch): written when
      * depth_tile != 0 (the arch keys, and the six adapter.* tensors after
      * dec.cls.*); depth_target NAN leaves that key out, n_depth_points < 0
-     * the depth_points key */
+     * the depth_points key; adapter_pool NULL leaves that key out (the
+     * tensors then as for "mean"; "mean_max" widens adapter.fc1) */
     int depth_tile, adapter_hidden;
+    const char *adapter_pool;
     double depth_target;
     int n_depth_points;
     double depth_points[8];
@@ -106,6 +108,8 @@ static inline char *mw_arch_json(const MwArch *a)
     if (a->depth_tile) {
         g_string_append_printf(s, ", \"depth_tile\": %d, \"adapter_hidden\": %d", a->depth_tile,
                                a->adapter_hidden);
+        if (a->adapter_pool)
+            g_string_append_printf(s, ", \"adapter_pool\": \"%s\"", a->adapter_pool);
         if (!isnan(a->depth_target))
             g_string_append_printf(s, ", \"depth_target\": %.17g", a->depth_target);
         if (a->n_depth_points >= 0) {
@@ -177,10 +181,11 @@ static inline int mw_tensors(const MwArch *a, MwTensor *t)
     mw_add(t, &n, "dec.cls.bias", 1, 2, 0, 0, 0, F + 4);
     if (a->depth_tile) {
         int64_t ah = a->adapter_hidden;
+        int64_t nin = ah * (a->adapter_pool && strcmp(a->adapter_pool, "mean_max") == 0 ? 2 : 1) + 1;
         mw_add(t, &n, "adapter.pix.weight", 2, ah, F, 0, 0, F);
         mw_add(t, &n, "adapter.pix.bias", 1, ah, 0, 0, 0, F);
-        mw_add(t, &n, "adapter.fc1.weight", 2, ah, ah + 1, 0, 0, ah + 1);
-        mw_add(t, &n, "adapter.fc1.bias", 1, ah, 0, 0, 0, ah + 1);
+        mw_add(t, &n, "adapter.fc1.weight", 2, ah, nin, 0, 0, nin);
+        mw_add(t, &n, "adapter.fc1.bias", 1, ah, 0, 0, 0, nin);
         mw_add(t, &n, "adapter.fc2.weight", 2, 1, ah, 0, 0, ah);
         mw_add(t, &n, "adapter.fc2.bias", 1, 1, 0, 0, 0, ah);
     }

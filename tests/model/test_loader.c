@@ -476,7 +476,7 @@ static void test_cost_model(void)
 }
 
 /* The AdaDSR depth adapter in the arch (depth_tile, adapter_hidden,
- * depth_target, depth_points) and its six tensors: a good model loads with
+ * adapter_pool, depth_target, depth_points) and its six tensors: a good model loads with
  * its fields, every bad field or tensor is refused naming it, and models
  * without an adapter (no keys, or depth_tile 0) load as before. */
 static void test_depth_adapter(void)
@@ -491,7 +491,8 @@ static void test_depth_adapter(void)
     CHECK_MSG(s == ASR_OK && m, "adapter model: %d %s", s, msg);
     if (m) {
         const AsrArch *A = &m->arch;
-        CHECK_MSG(A->depth_tile == 16 && A->adapter_hidden == 16 && A->depth_target == 0.65f &&
+        CHECK_MSG(A->depth_tile == 16 && A->adapter_hidden == 16 && A->adapter_pools == 1 &&
+                  A->depth_target == 0.65f &&
                   A->n_depth_points == 2 && A->depth_points[0] == 0.4f &&
                   A->depth_points[1] == 0.65f, "adapter arch: tile %u, hidden %u, target %g, "
                   "%u points", A->depth_tile, A->adapter_hidden, (double)A->depth_target,
@@ -524,7 +525,30 @@ static void test_depth_adapter(void)
     asr_model_free(&m);
     g_free(blob);
 
+    /* adapter_pool: "mean" as without the key, "mean_max" widens fc1 to [mean, max, t] */
+    static const struct { const char *pool; uint32_t pools; } pools[] = {
+        { "mean", 1 }, { "mean_max", 2 } };
+    for (size_t i = 0; i < sizeof(pools) / sizeof(pools[0]); i++) {
+        b = a;
+        b.adapter_pool = pools[i].pool;
+        blob = mw_build(&b, &o, &size);
+        s = asr_model_load_blob(blob, size, &m, msg, sizeof(msg));
+        CHECK_MSG(s == ASR_OK && m && m->arch.adapter_pools == pools[i].pools &&
+                  m->off.ad_fc1.b - m->off.ad_fc1.w == 16 * (16 * pools[i].pools + 1),
+                  "adapter_pool %s: %s", pools[i].pool, msg);
+        asr_model_free(&m);
+        g_free(blob);
+    }
+
     /* bad fields */
+    b = a;
+    b.adapter_pool = "max";
+    expect_bad("adapter_pool max", &b, &o, "'adapter_pool'");
+    b = a;
+    b.adapter_pool = "mean_max";
+    expect_bad("adapter_pool mean_max, fc1 for mean", &b, &(MwOptions) {
+        .reshape = "adapter.fc1.weight", .shape_ndim = 2, .shape = { 16, 17 } },
+        "tensor 'adapter.fc1.weight': shape [16,17], expected [16,33]");
     b = a;
     b.depth_target = NAN;
     expect_bad("depth_target missing", &b, &o, "'depth_target'");

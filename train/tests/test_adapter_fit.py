@@ -92,5 +92,31 @@ class OracleMap(unittest.TestCase):
         self.assertTrue((oracle.oracle_map(err, area, 1e6) == 0).all())
 
 
+class Reshape(unittest.TestCase):
+    def test_wider_and_max_pooled_adapter_keeps_the_maps(self):
+        """reshape_adapter: mean -> mean_max and 16 -> 24 hidden values leave dc unchanged
+        (the new statistic and units start at no effect), and the new columns sit where
+        DepthAdapter reads them (the max of unit i at column hidden + i)."""
+        torch.manual_seed(3)
+        m = AnySR(dict(ARCH, adapter_pool="mean")).eval()
+        with torch.no_grad():
+            m.adapter.fc2.weight.mul_(8.0)
+        h0 = torch.randn(2, ARCH["F"], 37, 21)
+        t = torch.tensor([0.4, 0.7])
+        for hidden, pool in ((16, "mean_max"), (24, "mean"), (24, "mean_max")):
+            m2, arch2 = fa.reshape_adapter(m, ARCH, hidden, pool)
+            self.assertEqual((arch2["adapter_hidden"], arch2["adapter_pool"]), (hidden, pool))
+            with torch.no_grad():
+                want, got = m.adapter(h0, t, D)[0], m2.adapter(h0, t, D)[0]
+            self.assertTrue(torch.allclose(want, got, rtol=1e-5, atol=1e-6), (hidden, pool))
+            if pool == "mean_max":
+                with torch.no_grad():  # the max of unit 0 now counts
+                    m2.adapter.fc1.weight[:, hidden] = 1.0
+                    moved = m2.adapter(h0, t, D)[0]
+                self.assertFalse(torch.allclose(want, moved))
+        with self.assertRaises(AssertionError):
+            fa.reshape_adapter(m2, arch2, 16, "mean_max")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -171,7 +171,11 @@ class TileSkipping(unittest.TestCase):
 
 class DepthMaps(unittest.TestCase):
     def test_shapes_clipping_range_and_formula(self):
-        m = rand_model(5)
+        for pool in ("mean", "mean_max"):
+            with self.subTest(pool=pool):
+                self.check_maps(rand_model(5, dict(ARCH, adapter_pool=pool)))
+
+    def check_maps(self, m):
         a = m.adapter
         for (h, w) in ((1, 1), (15, 17), (16, 16), (17, 33), (36, 40), (29, 53)):
             lr = torch.rand(1, 3, h, w)
@@ -191,8 +195,9 @@ class DepthMaps(unittest.TestCase):
                     dt = np.float32(d) * np.float32(t)
                     for i in range(th):
                         for j in range(tw):
-                            mt = u[0, :, i * T:(i + 1) * T, j * T:(j + 1) * T].mean((1, 2))
-                            v = torch.relu(a.fc1.weight @ torch.cat([mt, torch.tensor([t])]) + a.fc1.bias)
+                            ut = u[0, :, i * T:(i + 1) * T, j * T:(j + 1) * T]
+                            pooled = [ut.mean((1, 2))] + ([ut.amax((1, 2))] if a.pool == "mean_max" else [])
+                            v = torch.relu(a.fc1.weight @ torch.cat(pooled + [torch.tensor([t])]) + a.fc1.bias)
                             s = F.softplus(a.fc2.weight @ v + a.fc2.bias)[0]
                             want = float(dt) * s.item()
                             self.assertAlmostEqual(dc[i, j].item(), want, delta=1e-5 * max(1, want))
@@ -216,7 +221,7 @@ class Files(unittest.TestCase):
             p = os.path.join(d, "m.safetensors")
             modelio.save_model(p, m, {"iterations": 3})
             m2, arch, _ = modelio.load_model(p)
-            for key in ("depth_tile", "adapter_hidden", "depth_target", "depth_points"):
+            for key in ("depth_tile", "adapter_hidden", "adapter_pool", "depth_target", "depth_points"):
                 self.assertEqual(arch[key], ARCH[key], key)
             tensors, meta = stio.load(p)
             names = [n for n, _ in tensor_names(arch)]
@@ -225,7 +230,7 @@ class Files(unittest.TestCase):
                              ["adapter.pix.weight", "adapter.pix.bias", "adapter.fc1.weight", "adapter.fc1.bias",
                               "adapter.fc2.weight", "adapter.fc2.bias"])
             self.assertEqual(tensors["adapter.pix.weight"].shape, (16, 32))
-            self.assertEqual(tensors["adapter.fc1.weight"].shape, (16, 17))
+            self.assertEqual(tensors["adapter.fc1.weight"].shape, (16, 33))  # [mean, max, t]
             for n, t in m.state_dict().items():
                 self.assertTrue(torch.equal(t, m2.state_dict()[n]), n)
             lr = torch.rand(1, 3, 37, 21)
@@ -263,6 +268,24 @@ class Files(unittest.TestCase):
         m3, arch = ev.model_from_state(rand_model(8).state_dict())
         self.assertEqual(arch["depth_tile"], T)
         self.assertIsNotNone(m3.adapter)
+        # the pooling follows from fc1's width
+        for pool in ("mean", "mean_max"):
+            _, arch = ev.model_from_state(rand_model(8, dict(ARCH, adapter_pool=pool)).state_dict())
+            self.assertEqual(arch["adapter_pool"], pool)
+
+    def test_file_without_adapter_pool(self):
+        """A file from before adapter_pool (an adapter that pools the mean) loads as "mean"."""
+        arch = {k: v for k, v in ARCH.items() if k != "adapter_pool"}
+        m = rand_model(9, dict(arch, adapter_pool="mean"))
+        with tempfile.TemporaryDirectory() as d:
+            p = os.path.join(d, "mean.safetensors")
+            modelio.save_model(p, m, {}, arch=arch)
+            self.assertNotIn("adapter_pool", json.loads(stio.load(p)[1]["anysr.arch"]))
+            m2, arch2, _ = modelio.load_model(p)
+            self.assertEqual((arch2["adapter_pool"], m2.adapter.pool), ("mean", "mean"))
+            lr = torch.rand(1, 3, 20, 18)
+            op = Op(32, 8, "heavy", 0, 0.5)
+            self.assertTrue(torch.equal(m2(lr, 40, 36, op), m(lr, 40, 36, op)))
 
 
 class DefaultTarget(unittest.TestCase):
