@@ -211,9 +211,10 @@ def fit_text(fit):
     first, steps = fit, []
     while fit:
         first = fit
-        steps.append("%d steps, batch %d, lr %g, t ~ U(%g, %g)%s" % (
+        steps.append("%d steps, batch %d, lr %g, t ~ U(%g, %g)%s%s" % (
             fit["steps"], fit["batch"], fit["lr"], fit["tmin"], fit["tmax"],
-            ", x2 crops only" if fit.get("only_x2") else ""))
+            ", x2 crops only" if fit.get("only_x2") else "",
+            ", pooling %s (the new statistic starting at no effect)" % fit["pool"] if fit.get("pool") else ""))
         fit = fit.get("after")
     return ("; then the adapter alone (backbone frozen) fitted to the per-tile depth oracle (fit_adapter.py: "
             "%d crops, cost 4.343 e(d) / %g + lam(t) d with e the tile's deviation from the full-depth "

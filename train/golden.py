@@ -283,6 +283,36 @@ def make(model_path, out_dir, log=print, require_designed=True):
             assert 0 in vals and d in vals and len(vals) > 2, vals
             add("f", H, W, Op(c, d, "heavy", k, tt), {"designed": "depth 0, %d and between: %s" % (d, vals)})
             log("designed case: target %.6g, depths %s, dc margin %.4f" % (tt, vals, m))
+        # every depth below d beside tiles that run all d blocks: add cases on inputs
+        # f and d for the depths no case above shows in one frame with depth d
+        def beside_d(dm):
+            vals = set(int(v) for v in dm.reshape(-1).tolist())
+            return vals - {d} if d in vals else set()
+        missing = set(range(d))
+        for cs in cases:
+            if cs["target"] < 1.0 and cs["depth"] == d:
+                missing -= beside_d(tensors[cs["depth_map"]])
+        while missing:
+            best = None
+            for inp in ("f", "d"):
+                li = inputs[inp]
+                H, W = li.shape[2], li.shape[3]
+                for t in np.arange(0.02, 0.981, 0.01):
+                    got = beside_d(depth_maps(model, li, H, W, c, d, f32(t))[1]) & missing
+                    if got and (best is None or len(got) > len(best[0])):
+                        best = (got, inp, f32(round(t, 2)))
+            if best is None:
+                log("WARNING: no case shows depths %s beside depth %d" % (sorted(missing), d))
+                break
+            li = inputs[best[1]]
+            tt, _, dm, m = safe_target(model, li, li.shape[2], li.shape[3], c, d, best[2])
+            got = beside_d(dm) & missing
+            if not got:  # the nudge to a safe target lost them
+                log("WARNING: depths %s beside %d lost at a safe target" % (sorted(best[0]), d))
+                break
+            add(best[1], li.shape[2], li.shape[3], Op(c, d, "heavy", k, tt),
+                {"designed": "depths %s beside %d" % (sorted(got), d)})
+            missing -= got
         for cs in cases:
             if cs["target"] < 1.0:
                 log("case %d: input %s (%d,%d) t=%.6g depth map %s, dc margin %.4f" % (
