@@ -42,6 +42,20 @@ from model import ARCH, AnySR, Op, query_inputs, run_mlp  # noqa: E402
 import modelio  # noqa: E402
 
 
+def source_arch(a, ckpt_path):
+    """ARCH, with the adapter's width and pooling of the checkpoint resumed or the model
+    warm-started from when it has an adapter (an older adapter keeps its form)."""
+    src = None
+    if a.resume and os.path.exists(ckpt_path):
+        src = torch.load(ckpt_path, map_location="cpu")["model"]
+    elif a.init:
+        src = modelio.load_model(a.init)[0].state_dict()
+    if src is None or not any(k.startswith("adapter.") for k in src):
+        return dict(ARCH)
+    import eval as ev
+    return ev.model_from_state(src)[1]
+
+
 def parse():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=os.path.join(HERE, "runs"), help="checkpoint folder")
@@ -151,9 +165,10 @@ def main():
     random.seed(a.seed)
     rng = np.random.default_rng(a.seed)
 
-    model = AnySR(ARCH)
+    arch = source_arch(a, ckpt_path)
+    model = AnySR(arch)
     warm_from = 0
-    ema = AnySR(ARCH)
+    ema = AnySR(arch)
     ema_state = None
     it = 0
     curve = []
