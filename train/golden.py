@@ -194,7 +194,7 @@ def encoder_stages(model, lr, H, W, c, d):
 
 
 @torch.no_grad()
-def make(model_path, out_dir, log=print, require_designed=True):
+def make(model_path, out_dir, log=print, require_designed=True, depth_only=False):
     model, arch, _ = modelio.load_model(model_path)
     model.eval()
     k = float(arch.get("default_k", 0.0))
@@ -228,29 +228,30 @@ def make(model_path, out_dir, log=print, require_designed=True):
                          "heavy_fraction": round(aux["heavy_fraction"], 4)})
         cases.append(case)
 
-    # every op x every scale x heavy/light, routed for the cheapest and the full op;
-    # input a (9x11) for the scales up to 3, input c (7x5) for 4 and 4.6 (keeps the
-    # files small)
-    for sx, sy in SCALES:
-        name = "a" if max(sx, sy) <= 3 else "c"
-        li = inputs[name]
-        H, W = int(round(li.shape[2] * sy)), int(round(li.shape[3] * sx))
-        for c, d in ladder:
-            for mode in ("heavy", "light"):
-                add(name, H, W, Op(c, d, mode, k))
-        for c, d in (ladder[0], ladder[-1]):
-            add(name, H, W, Op(c, d, "routed", k))
-    # input b (even size): x2 and (1.5, 2.0), each op, routed at default k and at k=0
-    lb = inputs["b"]
-    for sx, sy in ((2.0, 2.0), (1.5, 2.0)):
-        H, W = int(round(lb.shape[2] * sy)), int(round(lb.shape[3] * sx))
-        for c, d in ladder:
-            add("b", H, W, Op(c, d, "routed", k))
-        add("b", H, W, Op(32, 8, "routed", 0.0))
-    # input c (tiny, odd, taller than wide): scale 3 and a non-integer asymmetric size
-    add("c", 21, 15, Op(32, 8, "heavy", k))
-    add("c", 17, 13, Op(16, 4, "routed", k))
-    add("c", 7, 5, Op(8, 2, "heavy", k))  # scale 1: identity size
+    if not depth_only:  # the fixed-depth cases (a model's full golden)
+        # every op x every scale x heavy/light, routed for the cheapest and the full op;
+        # input a (9x11) for the scales up to 3, input c (7x5) for 4 and 4.6 (keeps the
+        # files small)
+        for sx, sy in SCALES:
+            name = "a" if max(sx, sy) <= 3 else "c"
+            li = inputs[name]
+            H, W = int(round(li.shape[2] * sy)), int(round(li.shape[3] * sx))
+            for c, d in ladder:
+                for mode in ("heavy", "light"):
+                    add(name, H, W, Op(c, d, mode, k))
+            for c, d in (ladder[0], ladder[-1]):
+                add(name, H, W, Op(c, d, "routed", k))
+        # input b (even size): x2 and (1.5, 2.0), each op, routed at default k and at k=0
+        lb = inputs["b"]
+        for sx, sy in ((2.0, 2.0), (1.5, 2.0)):
+            H, W = int(round(lb.shape[2] * sy)), int(round(lb.shape[3] * sx))
+            for c, d in ladder:
+                add("b", H, W, Op(c, d, "routed", k))
+            add("b", H, W, Op(32, 8, "routed", 0.0))
+        # input c (tiny, odd, taller than wide): scale 3 and a non-integer asymmetric size
+        add("c", 21, 15, Op(32, 8, "heavy", k))
+        add("c", 17, 13, Op(16, 4, "routed", k))
+        add("c", 7, 5, Op(8, 2, "heavy", k))  # scale 1: identity size
 
     if model.adapter is not None:
         # spatial depth: inputs whose size is not a multiple of the tile, several tiles each
@@ -361,9 +362,14 @@ def main():
     ap.add_argument("--allow-no-designed", action="store_true",
                     help="write the vectors without the designed spatial-depth case when no target gives "
                          "depth 0, d and between (default: refuse)")
+    ap.add_argument("--depth-only", action="store_true",
+                    help="only the spatial-depth cases and the encoder stages (a second model's vectors, "
+                         "e.g. tests/golden/mean-pool/)")
     a = ap.parse_args()
     torch.set_num_threads(1)
-    make(a.model, a.out, require_designed=not a.allow_no_designed)
+    if a.depth_only and a.out == DEFAULT_OUT:
+        raise SystemExit("--depth-only writes a second model's vectors: give --out")
+    make(a.model, a.out, require_designed=not a.allow_no_designed, depth_only=a.depth_only)
 
 
 if __name__ == "__main__":

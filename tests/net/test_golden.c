@@ -15,6 +15,12 @@
  * model's. Everything runs twice: feature maps in fp32 and in fp16 (where
  * the device has 16-bit storage), with the same tolerances.
  *
+ *   test-golden tests/golden/mean-pool/golden.safetensors tests/golden/mean-pool/model.safetensors
+ *
+ * runs the engine with that model file instead (settings.model_path), whose
+ * sha256 the vectors must name: a second model's vectors (train/golden.py
+ * --depth-only), e.g. the depth adapter that pools only the tile mean.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <glib.h>
@@ -385,14 +391,16 @@ static void check_features(AsrEngine *e, const AsrSafetensors *st, JsonObject *f
 }
 
 static void run_precision(JsonObject *root, const AsrSafetensors *st, AsrPrecision prec,
-                          double out_tol, double feat_tol, double ignore_within);
+                          const char *model_path, double out_tol, double feat_tol,
+                          double ignore_within);
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s golden.safetensors\n", argv[0]);
+    if (argc != 2 && argc != 3) {
+        fprintf(stderr, "usage: %s golden.safetensors [model.safetensors]\n", argv[0]);
         return 2;
     }
+    const char *model_path = argc == 3 ? argv[2] : NULL; /* NULL: the embedded model */
     AsrSafetensors *st = NULL;
     char err[512];
     if (asr_safetensors_load_file(argv[1], &st, err, sizeof(err)) != ASR_OK) {
@@ -408,14 +416,25 @@ int main(int argc, char **argv)
     }
     JsonObject *root = json_node_get_object(json_parser_get_root(parser));
 
-    /* the golden must come from the embedded model */
-    char *sha = g_compute_checksum_for_data(G_CHECKSUM_SHA256, asr_default_model_data,
-                                            asr_default_model_size);
+    /* the golden must come from the model the engine runs */
+    gchar *file = NULL;
+    gsize file_size = 0;
+    if (model_path && !g_file_get_contents(model_path, &file, &file_size, NULL)) {
+        fprintf(stderr, "FAIL: cannot read the model %s\n", model_path);
+        return 1;
+    }
+    char *sha = model_path
+        ? g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)file, file_size)
+        : g_compute_checksum_for_data(G_CHECKSUM_SHA256, asr_default_model_data,
+                                      asr_default_model_size);
+    g_free(file);
     const char *want_sha = json_object_get_string_member(root, "model_sha256");
     if (!want_sha || strcmp(sha, want_sha) != 0) {
-        fprintf(stderr, "FAIL: the golden vectors are stale: made from model sha256 %s, the "
-                "embedded models/anysr-default.safetensors has %s; regenerate them with "
-                "/usr/bin/python3 train/golden.py\n", want_sha ? want_sha : "?", sha);
+        fprintf(stderr, "FAIL: the golden vectors are stale: made from model sha256 %s, %s "
+                "has %s; regenerate them with /usr/bin/python3 train/golden.py%s\n",
+                want_sha ? want_sha : "?",
+                model_path ? model_path : "the embedded models/anysr-default.safetensors", sha,
+                model_path ? " --depth-only --model <it> --out <its folder>" : "");
         return 1;
     }
     printf("model sha256 %s\n", sha);
@@ -432,7 +451,8 @@ int main(int argc, char **argv)
         ignore_within = 1e-3;
 
     for (int prec = ASR_PRECISION_FP32; prec >= ASR_PRECISION_FP16; prec--)
-        run_precision(root, st, (AsrPrecision)prec, out_tol, feat_tol, ignore_within);
+        run_precision(root, st, (AsrPrecision)prec, model_path, out_tol, feat_tol,
+                      ignore_within);
     g_object_unref(parser);
     asr_safetensors_free(&st);
     if (test_failures)
@@ -441,10 +461,12 @@ int main(int argc, char **argv)
 }
 
 static void run_precision(JsonObject *root, const AsrSafetensors *st, AsrPrecision prec,
-                          double out_tol, double feat_tol, double ignore_within)
+                          const char *model_path, double out_tol, double feat_tol,
+                          double ignore_within)
 {
     AsrSettings s;
     asr_settings_default(&s);
+    s.model_path = model_path;
     s.log_callback = test_log_cb;
     s.precision = prec;
     AsrEngine *e = NULL;
