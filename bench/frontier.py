@@ -129,11 +129,11 @@ def plot(rows, arch, out, title_note=""):
         ts = sorted(p for p in rs if p[:2] == (F, D) and p[2] < 1.0)
         series(ts + [(F, D, 1.0)], COLORS[3], "^", "width %d, depth %d, spatial depth target t" % (F, D),
                labels=lambda p: "t=%g" % p[2] if p[2] < 1 else "", prio=2)
-        # the frontiers: points no cheaper point beats, with and without spatial depth
-        for pts, color, label in ((pareto(list(rs.values())), "#000000", "frontier with spatial depth (no point cheaper and better)"),):
-            if any(r["target"] < 1.0 for r in pts):
-                ax.line([r["enc_macs"] / 1e3 for r in pts], [r["heavy"] for r in pts], color, width=1, dash=True)
-                items.append((color, label, "dash"))
+        # the frontier: the points no cheaper point beats, drawn when spatial depth is on it
+        pts = pareto(list(rs.values()))
+        if any(r["target"] < 1.0 for r in pts):
+            ax.line([r["enc_macs"] / 1e3 for r in pts], [r["heavy"] for r in pts], "#000000", width=1, dash=True)
+            items.append(("#000000", "frontier with spatial depth (no point cheaper and better)", "dash"))
         for _, x, y, r, lab, color in sorted(queue, key=lambda q: q[0]):
             if all(abs(x - u) > 34 or abs(y - v) > 12 for u, v in placed):
                 placed.append((x, y))

@@ -38,25 +38,26 @@ import eval as ev  # noqa: E402
 import fit_adapter as fa  # noqa: E402
 import oracle  # noqa: E402
 from evalcore import eval_images, lr_tensor, prepare  # noqa: E402
+from model import DepthAdapter  # noqa: E402
 
 
-class Variant(nn.Module):
-    """A DepthAdapter-like module (same forward contract) that starts as `base`."""
+class Variant(DepthAdapter):
+    """A DepthAdapter with another pixel layer and/or pooling that starts as `base`
+    (its tile pooling and layers after it are DepthAdapter's own)."""
 
     def __init__(self, base, kind):
-        super().__init__()
-        self.kind, self.tile = kind, base.tile
         h, Fc = base.pix.out_features, base.pix.in_features
-        k = 3 if "ctx" in kind else 1
-        self.pix = nn.Conv2d(Fc, h, k, padding=k // 2)
+        super().__init__(Fc, h, base.tile, "mean_max" if "max" in kind else "mean")
+        self.ctx = nn.Conv2d(Fc, h, 3, padding=1) if "ctx" in kind else None
         self.pix2 = nn.Conv2d(h, h, 1) if "pix2" in kind else None
         nb = base.fc1.in_features - 1  # pooled inputs of the base
-        self.fc1 = nn.Linear(h * (2 if "max" in kind else 1) + 1, h)
-        self.fc2 = nn.Linear(h, 1)
         with torch.no_grad():
-            self.pix.weight.zero_()
-            self.pix.weight[:, :, k // 2, k // 2] = base.pix.weight
-            self.pix.bias.copy_(base.pix.bias)
+            self.pix.load_state_dict(base.pix.state_dict())
+            if self.ctx is not None:  # the 1x1 layer as the 3x3 one's centre tap
+                self.ctx.weight.zero_()
+                self.ctx.weight[:, :, 1, 1] = base.pix.weight
+                self.ctx.bias.copy_(base.pix.bias)
+                self.pix.requires_grad_(False)  # unused
             if self.pix2 is not None:
                 self.pix2.weight.copy_(torch.eye(h)[:, :, None, None])  # relu(relu(x)) = relu(x)
                 self.pix2.bias.zero_()
@@ -66,24 +67,9 @@ class Variant(nn.Module):
             self.fc1.bias.copy_(base.fc1.bias)
             self.fc2.load_state_dict(base.fc2.state_dict())
 
-    def forward(self, h0, t, D):
-        B, _, hh, ww = h0.shape
-        T = self.tile
-        u = F.relu(self.pix(h0))
-        if self.pix2 is not None:
-            u = F.relu(self.pix2(u))
-        ph, pw = (-hh) % T, (-ww) % T
-        ones = u.new_ones(1, 1, hh, ww)
-        if ph or pw:
-            u, ones = F.pad(u, (0, pw, 0, ph)), F.pad(ones, (0, pw, 0, ph))
-        m = [F.avg_pool2d(u, T) / F.avg_pool2d(ones, T)]
-        if "max" in self.kind:
-            m.append(F.max_pool2d(u, T))
-        th, tw = m[0].shape[2:]
-        v = torch.cat(m + [t.view(B, 1, 1, 1).expand(B, 1, th, tw)], 1).permute(0, 2, 3, 1)
-        s = F.softplus(self.fc2(F.relu(self.fc1(v)))[..., 0])
-        dc = (float(D) * t.float()).view(B, 1, 1) * s
-        return dc, torch.clamp(torch.floor(dc + 0.5), max=float(D))
+    def pixels(self, h0):
+        u = F.relu(self.ctx(h0)) if self.ctx is not None else super().pixels(h0)
+        return F.relu(self.pix2(u)) if self.pix2 is not None else u
 
 
 def main():
@@ -109,12 +95,7 @@ def main():
     th, tw = tab["dev"].shape[2:]
     e_rows = tab["dev"].permute(0, 2, 3, 1).reshape(-1, D + 1).float()
     hull = fa.hull_table(e_rows).view(n, th * tw, D + 1)
-    lams = np.exp(np.linspace(math.log(1e-4), math.log(2.0), 80))
-    fr = np.array(fa.lam_for_targets(e_rows[: (n - nval) * th * tw], a.mse0, lams))[::-1]
-    ll = np.log(lams)[::-1]
-
-    def lam_of(t):
-        return np.exp(np.interp(t, fr, ll))
+    lam_of = fa.price_of_target(e_rows[: (n - nval) * th * tw], a.mse0)
 
     sets = {}
     for sname in ("B100", "Set14"):
@@ -153,12 +134,9 @@ def main():
                 g["lr"] = a.lr * 0.5 * (1 + math.cos(math.pi * step / a.steps))
             idx = rng.integers(0, n - nval, 32)
             t = torch.from_numpy(rng.uniform(0.4, 0.8, 32).astype(np.float32))
-            dc, _ = ad(h0[idx].float(), t, D)
-            lam = torch.from_numpy(lam_of(t.numpy()).astype(np.float32))
-            cost = fa.interp_cost(hull[idx].reshape(-1, D + 1), lam[:, None].expand(32, th * tw).reshape(-1),
-                                  dc.reshape(-1), a.mse0)
+            loss = fa.batch_cost(hull[idx], ad(h0[idx].float(), t, D)[0], t, lam_of, a.mse0)
             opt.zero_grad()
-            cost.mean().backward()
+            loss.backward()
             opt.step()
         res = ["%s loss at a 30 %% cut %.4f dB, 35 %% %.4f" % ((s,) + tuple(at_cuts(ad, s))) for s in sets]
         print("%-10s %d steps %.0f s: %s" % (kind, a.steps, time.time() - t0, "; ".join(res)), flush=True)

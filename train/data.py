@@ -2,7 +2,6 @@
 (sx, sy) scale pairs, LR made by Pillow bicubic (as the evaluation protocol does),
 flips and 90 degree rotations, and a random subset of HR query pixels per crop."""
 
-import glob
 import os
 
 import numpy as np

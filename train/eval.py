@@ -11,7 +11,6 @@ output pixel of each, beside Pillow bicubic.  Writes a markdown table and JSON.
 
 import argparse
 import json
-import math
 import os
 import sys
 import time
@@ -25,7 +24,7 @@ sys.path.insert(0, HERE)
 from data import DEFAULT_DATA  # noqa: E402
 from evalcore import (bicubic_up, eval_images, lr_tensor, prepare, psnr_y,  # noqa: E402
                       shave_of, to_uint8)
-from model import (ARCH, AnySR, Op, encoder_macs_adaptive, encoder_macs_per_pixel, macs,  # noqa: E402
+from model import (ARCH, AnySR, DepthAdapter, Op, encoder_macs_adaptive, encoder_macs_per_pixel, macs,  # noqa: E402
                    query_inputs, refine, route_threshold, run_mlp)
 import modelio  # noqa: E402
 
@@ -44,8 +43,8 @@ def state_dict_of(ck):
     return ck.get("ema", ck.get("model")) if "model" in ck else ck
 
 
-def model_from_state(sd):
-    """AnySR for a state dict: with the depth adapter (its width and pooling from the
+def arch_from_state(sd):
+    """ARCH for a state dict: with the depth adapter (its width and pooling from the
     tensors) when it has adapter.* tensors, else depth_tile 0 (a checkpoint from
     before the adapter)."""
     arch = dict(ARCH)
@@ -54,7 +53,14 @@ def model_from_state(sd):
     else:
         ah = int(sd["adapter.pix.weight"].shape[0])
         arch["adapter_hidden"] = ah
-        arch["adapter_pool"] = "mean" if int(sd["adapter.fc1.weight"].shape[1]) == ah + 1 else "mean_max"
+        stats = (int(sd["adapter.fc1.weight"].shape[1]) - 1) // ah  # fc1 reads [stats x ah, t]
+        arch["adapter_pool"] = {n: k for k, n in DepthAdapter.POOLS.items()}[stats]
+    return arch
+
+
+def model_from_state(sd):
+    """AnySR for a state dict (arch_from_state) with its weights, and the arch."""
+    arch = arch_from_state(sd)
     m = AnySR(arch)
     m.load_state_dict({k: v.contiguous() for k, v in sd.items()})
     return m, arch

@@ -28,7 +28,6 @@ arguments and this fit's in args["adapter_fit"].
 """
 
 import argparse
-import json
 import math
 import os
 import sys
@@ -191,21 +190,31 @@ def lam_for_targets(e, mse0, lams):
     return out
 
 
+def price_of_target(e_rows, mse0):
+    """lam(t) for the rows e_rows (N, D+1) of the training tiles: the price at which
+    the oracle's mean depth over them is t * D (interpolated in log price over a grid
+    of 80 prices from 1e-4 to 2).  Returns a function of t (float or array)."""
+    lams = np.exp(np.linspace(math.log(1e-4), math.log(2.0), 80))
+    fr = np.array(lam_for_targets(e_rows, mse0, lams))[::-1]
+    ll = np.log(lams)[::-1]
+    return lambda t: np.exp(np.interp(t, fr, ll))
+
+
+def batch_cost(hull, dc, t, lam_of, mse0):
+    """The fit's loss: the mean hull cost of a batch's tiles.  hull (B, tiles, D+1),
+    dc (B, th, tw) the adapter's continuous depths, t (B,) the crops' targets."""
+    B, ntiles, n = hull.shape
+    lam = torch.from_numpy(lam_of(t.numpy()).astype(np.float32))
+    lam_rows = lam[:, None].expand(B, ntiles).reshape(-1)
+    return interp_cost(hull.reshape(-1, n), lam_rows, dc.reshape(-1), mse0).mean()
+
+
 def adapter_dc(ad, h0, t, D, stride):
     """The adapter's continuous depth dc (B, th, tw) of whole-tile crops, its tile pools
     taken over every stride-th pixel in each direction (a fit-time shortcut: the
     engine and DepthAdapter.forward pool all the tile's pixels)."""
-    if stride == 1:
-        return ad(h0.float(), t, D)[0]
-    x = h0[:, :, ::stride, ::stride].float()
-    u = torch.relu(torch.nn.functional.conv2d(x, ad.pix.weight[:, :, None, None], ad.pix.bias))
-    m = [torch.nn.functional.avg_pool2d(u, ad.tile // stride)]
-    if ad.pool == "mean_max":
-        m.append(torch.nn.functional.max_pool2d(u, ad.tile // stride))
-    B, _, th, tw = m[0].shape
-    v = torch.cat(m + [t.view(B, 1, 1, 1).expand(B, 1, th, tw)], 1).permute(0, 2, 3, 1)
-    s = torch.nn.functional.softplus(ad.fc2(torch.relu(ad.fc1(v)))[..., 0])
-    return (float(D) * t).view(B, 1, 1) * s
+    x = h0.float() if stride == 1 else h0[:, :, ::stride, ::stride].float()
+    return ad.tile_depth(ad.pixels(x), t, D, ad.tile // stride)[0]
 
 
 def reshape_adapter(model, arch, hidden, pool):
@@ -251,7 +260,7 @@ def main():
     hidden, pool = a.hidden or arch["adapter_hidden"], a.pool or model.adapter.pool
     if hidden != arch["adapter_hidden"] or pool != model.adapter.pool:
         model, arch = reshape_adapter(model, arch, hidden, pool)
-    D, T = arch["D"], arch["depth_tile"]
+    D = arch["D"]
     tab = build_tables(model, arch, a)
     if a.only_x2:
         keep = tab["scale"] == 2.0
@@ -264,7 +273,6 @@ def main():
     e_rows = e_all.permute(0, 2, 3, 1).reshape(-1, D + 1).float()
     e_hull = hull_table(e_rows)
     # lam(t): the oracle's mean depth fraction over the training tables is t
-    lams = np.exp(np.linspace(math.log(1e-4), math.log(2.0), 80))
     # (priced on "dev": with the ground truth some tiles are best below D at any price,
     # so the "gt" oracle never reaches the high targets)
     # per crop MSE0: the image the first-order PSNR loss is taken on
@@ -274,12 +282,7 @@ def main():
         mse0 = torch.full((n,), a.mse0)
     rescale = (a.mse0 / mse0).repeat_interleave(th * tw)[:, None]
     e_dev = tab["dev"].permute(0, 2, 3, 1).reshape(-1, D + 1).float() * rescale
-    frac = lam_for_targets(e_dev[: (n - nval) * th * tw], a.mse0, lams)
-    fr = np.array(frac)[::-1]
-    ll = np.log(lams)[::-1]
-
-    def lam_of(t):
-        return np.exp(np.interp(t, fr, ll))
+    lam_of = price_of_target(e_dev[: (n - nval) * th * tw], a.mse0)
 
     print("tables: %d crops of %dx%d LR, %d tiles; oracle on '%s': t 0.5 -> lam %.4g, 0.7 -> %.4g, 0.9 -> %.4g" % (
         n, a.lr_size, a.lr_size, e_rows.shape[0], a.target, lam_of(0.5), lam_of(0.7), lam_of(0.9)), flush=True)
@@ -329,11 +332,7 @@ def main():
             g["lr"] = a.lr * 0.5 * (1 + math.cos(math.pi * step / a.steps))
         idx = rng.integers(0, n - nval, a.batch)
         t = torch.from_numpy(rng.uniform(a.tmin, a.tmax, a.batch).astype(np.float32))
-        dc = adapter_dc(ad, h0[idx], t, D, a.pix_stride)
-        lam = torch.from_numpy(lam_of(t.numpy()).astype(np.float32))
-        lam_rows = lam[:, None].expand(a.batch, th * tw).reshape(-1)
-        cost = interp_cost(hull[idx].reshape(-1, D + 1), lam_rows, dc.reshape(-1), a.mse0)
-        loss = cost.mean()
+        loss = batch_cost(hull[idx], adapter_dc(ad, h0[idx], t, D, a.pix_stride), t, lam_of, a.mse0)
         opt.zero_grad()
         loss.backward()
         opt.step()

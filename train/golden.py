@@ -36,7 +36,6 @@ adaptive case is written.
 import argparse
 import hashlib
 import json
-import math
 import os
 import sys
 
@@ -145,17 +144,24 @@ def safe_target(model, lr, H, W, c, d, t, margin=1e-3, step=1e-3):
     raise SystemExit("no target near %g keeps every tile %g away from a rounding boundary" % (t, margin))
 
 
+TARGET_GRID = [f32(round(t, 2)) for t in np.arange(0.02, 0.981, 0.01)]  # searched targets
+
+
+def depth_values(dm):
+    """The set of depths in a depth map."""
+    return set(int(v) for v in dm.reshape(-1).tolist())
+
+
 def designed_target(model, lr, H, W, c, d):
     """The target whose depth map holds depth 0, depth d and the most depths between
     (ties: the target nearest 0.5).  Returns it, or None when no target does."""
     best = None
-    for t in np.arange(0.02, 0.981, 0.01):
-        _, dm = depth_maps(model, lr, H, W, c, d, f32(t))
-        vals = set(int(v) for v in dm.reshape(-1).tolist())
+    for t in TARGET_GRID:
+        vals = depth_values(depth_maps(model, lr, H, W, c, d, t)[1])
         if 0 in vals and d in vals and len(vals) > 2:
             key = (len(vals), -abs(t - 0.5))
             if best is None or key > best[0]:
-                best = (key, f32(round(t, 2)))
+                best = (key, t)
     return None if best is None else best[1]
 
 
@@ -280,14 +286,14 @@ def make(model_path, out_dir, log=print, require_designed=True, depth_only=False
             log("WARNING: " + msg + "; written without it")
         else:
             tt, _, dm, m = safe_target(model, li, H, W, c, d, t0)
-            vals = sorted(set(int(v) for v in dm.reshape(-1).tolist()))
+            vals = sorted(depth_values(dm))
             assert 0 in vals and d in vals and len(vals) > 2, vals
             add("f", H, W, Op(c, d, "heavy", k, tt), {"designed": "depth 0, %d and between: %s" % (d, vals)})
             log("designed case: target %.6g, depths %s, dc margin %.4f" % (tt, vals, m))
         # every depth below d beside tiles that run all d blocks: add cases on inputs
         # f and d for the depths no case above shows in one frame with depth d
         def beside_d(dm):
-            vals = set(int(v) for v in dm.reshape(-1).tolist())
+            vals = depth_values(dm)
             return vals - {d} if d in vals else set()
         missing = set(range(d))
         for cs in cases:
@@ -298,10 +304,10 @@ def make(model_path, out_dir, log=print, require_designed=True, depth_only=False
             for inp in ("f", "d"):
                 li = inputs[inp]
                 H, W = li.shape[2], li.shape[3]
-                for t in np.arange(0.02, 0.981, 0.01):
-                    got = beside_d(depth_maps(model, li, H, W, c, d, f32(t))[1]) & missing
+                for t in TARGET_GRID:
+                    got = beside_d(depth_maps(model, li, H, W, c, d, t)[1]) & missing
                     if got and (best is None or len(got) > len(best[0])):
-                        best = (got, inp, f32(round(t, 2)))
+                        best = (got, inp, t)
             if best is None:
                 log("WARNING: no case shows depths %s beside depth %d" % (sorted(missing), d))
                 break

@@ -338,9 +338,16 @@ class DepthAdapter(nn.Module):
     def forward(self, h0, t, depth):
         """h0: (B, F, h, w); t: (B,) float targets; depth: int.  Returns the tiles'
         continuous depth dc and integer depth (B, th, tw) (float tensors)."""
-        B, _, h, w = h0.shape
-        T = self.tile
-        u = F.relu(F.conv2d(h0, self.pix.weight[:, :, None, None], self.pix.bias))
+        return self.tile_depth(self.pixels(h0), t, depth, self.tile)
+
+    def pixels(self, h0):
+        """u: the per-pixel hidden values (B, hidden, h, w)."""
+        return F.relu(F.conv2d(h0, self.pix.weight[:, :, None, None], self.pix.bias))
+
+    def tile_depth(self, u, t, depth, T):
+        """forward's per-tile part on pixel values u, tiles of T x T (forward: the
+        adapter's tile; fit_adapter.py pools subsampled u over smaller tiles)."""
+        B, _, h, w = u.shape
         ph, pw = (-h) % T, (-w) % T
         ones = u.new_ones(1, 1, h, w)
         if ph or pw:

@@ -42,18 +42,14 @@ from model import ARCH, AnySR, Op, query_inputs, run_mlp  # noqa: E402
 import modelio  # noqa: E402
 
 
-def source_arch(a, ckpt_path):
-    """ARCH, with the adapter's width and pooling of the checkpoint resumed or the model
-    warm-started from when it has an adapter (an older adapter keeps its form)."""
-    src = None
-    if a.resume and os.path.exists(ckpt_path):
-        src = torch.load(ckpt_path, map_location="cpu")["model"]
-    elif a.init:
-        src = modelio.load_model(a.init)[0].state_dict()
-    if src is None or not any(k.startswith("adapter.") for k in src):
+def source_arch(sd):
+    """ARCH, with the adapter's width and pooling of the state dict sd (the checkpoint
+    resumed or the model warm-started from; None: neither) when it has an adapter (an
+    older adapter keeps its form)."""
+    if sd is None or not any(k.startswith("adapter.") for k in sd):
         return dict(ARCH)
     import eval as ev
-    return ev.model_from_state(src)[1]
+    return ev.arch_from_state(sd)
 
 
 def parse():
@@ -165,7 +161,9 @@ def main():
     random.seed(a.seed)
     rng = np.random.default_rng(a.seed)
 
-    arch = source_arch(a, ckpt_path)
+    ck = torch.load(ckpt_path, map_location="cpu") if a.resume and os.path.exists(ckpt_path) else None
+    init = modelio.load_model(a.init) if ck is None and a.init else None
+    arch = source_arch(ck["model"] if ck is not None else init[0].state_dict() if init is not None else None)
     model = AnySR(arch)
     warm_from = 0
     ema = AnySR(arch)
@@ -173,8 +171,7 @@ def main():
     it = 0
     curve = []
     opt_state = None
-    if a.resume and os.path.exists(ckpt_path):
-        ck = torch.load(ckpt_path, map_location="cpu")
+    if ck is not None:
         model.load_state_dict(ck["model"])
         opt_state = ck["opt"]
         ema_state = ck.get("ema")
@@ -183,8 +180,8 @@ def main():
         rng.bit_generator.state = ck["rng"]
         torch.set_rng_state(ck["torch_rng"])
         print("resumed %s at iteration %d" % (ckpt_path, it), flush=True)
-    elif a.init:
-        m2, _, tinfo = modelio.load_model(a.init)
+    elif init is not None:
+        m2, _, tinfo = init
         missing = [k for k in model.load_state_dict(m2.state_dict(), strict=False).missing_keys]
         if missing:
             # a model from before the adapter: s = softplus(z) starts at 1 everywhere
