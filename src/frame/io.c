@@ -28,7 +28,7 @@ AsrStatus asr_io_create(AsrDevice *d, AsrIo *io)
     AsrStatus status;
     memset(io, 0, sizeof(*io));
     AsrPassDesc desc = {
-        .shader = &asr_shader_unpack,
+        .shader = asr_shader(ASR_SHADER_UNPACK),
         .num_buffers = 2,
         .push_size = sizeof(AsrIoParams),
         .local_x = IO_LOCAL_X,
@@ -37,7 +37,7 @@ AsrStatus asr_io_create(AsrDevice *d, AsrIo *io)
     status = asr_pass_create(d, &desc, &io->unpack);
     if (status < 0)
         goto error;
-    desc.shader = &asr_shader_pack;
+    desc.shader = asr_shader(ASR_SHADER_PACK);
     status = asr_pass_create(d, &desc, &io->pack);
     if (status < 0)
         goto error;

@@ -19,7 +19,7 @@ AsrStatus asr_resample_create(AsrDevice *d, AsrResample *r)
     AsrStatus status;
     memset(r, 0, sizeof(*r));
     AsrPassDesc desc = {
-        .shader = &asr_shader_bicubic,
+        .shader = asr_shader(ASR_SHADER_BICUBIC),
         .num_buffers = 2,
         .push_size = sizeof(AsrResampleParams),
         .local_x = RS_LOCAL_X,

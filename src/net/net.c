@@ -250,8 +250,10 @@ static AsrStatus create_mlp(AsrDevice *d, AsrNet *net, int heavy, int fp16, AsrP
     AsrMlpWeights *w = &net->mlp_w[heavy];
     choose_mlp_weights(d, net->model, heavy, w);
     AsrPassDesc desc = {
-        .shader = w->ubo ? (fp16 ? &asr_shader_dec_mlp_ubo_f16 : &asr_shader_dec_mlp_ubo) :
-                           (fp16 ? &asr_shader_dec_mlp_f16 : &asr_shader_dec_mlp),
+        .shader = asr_shader(w->ubo ? (fp16 ? ASR_SHADER_DEC_MLP_UBO_F16S
+                                            : ASR_SHADER_DEC_MLP_UBO_F32S)
+                                    : (fp16 ? ASR_SHADER_DEC_MLP_SSBO_F16S
+                                            : ASR_SHADER_DEC_MLP_SSBO_F32S)),
         .num_buffers = 5,
         .push_size = sizeof(AsrDecParams),
         .local_x = ASR_DEC_LOCAL,
@@ -310,7 +312,8 @@ static AsrStatus create_depth_passes(AsrDevice *d, AsrNet *net)
     b->cob = 8;
     for (int i = 0; i < 2; i++) {
         AsrPassDesc conv = {
-            .shader = net->fp16 ? &asr_shader_conv3x3_f16 : &asr_shader_conv3x3,
+            .shader = asr_shader(net->fp16 ? ASR_SHADER_CONV3X3_SIMT_F16S
+                                           : ASR_SHADER_CONV3X3_SIMT_F32S),
             .num_buffers = 8, .push_size = sizeof(AsrConvParams),
             .local_x = b->lx, .local_y = b->ly, .num_spec = 4,
             .spec = { b->px, b->cob, b->wshare, tiled_flags(i) },
@@ -319,11 +322,12 @@ static AsrStatus create_depth_passes(AsrDevice *d, AsrNet *net)
             return status;
     }
     AsrPassDesc depth = {
-        .shader = net->fp16 ? &asr_shader_depth_f16 : &asr_shader_depth, .num_buffers = 3,
+        .shader = asr_shader(net->fp16 ? ASR_SHADER_DEPTH_F16S : ASR_SHADER_DEPTH_F32S),
+        .num_buffers = 3,
         .push_size = sizeof(AsrDepthParams), .local_x = ASR_DEPTH_LOCAL, .local_y = 1,
     };
     AsrPassDesc lists = {
-        .shader = &asr_shader_tile_lists, .num_buffers = 1,
+        .shader = asr_shader(ASR_SHADER_TILE_LISTS), .num_buffers = 1,
         .push_size = sizeof(AsrTileListParams), .local_x = 16, .local_y = 1,
     };
     if ((status = asr_pass_create(d, &depth, &net->depth)) < 0)
@@ -351,31 +355,34 @@ AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, int coopmat, A
     choose_conv_block(d, &net->conv_block);
     AsrPassDesc conv = {
         /* 8 bindings: conv3x3.comp declares the tiles[] of its tiled roles */
-        .shader = fp16 ? &asr_shader_conv3x3_f16 : &asr_shader_conv3x3, .num_buffers = 8,
+        .shader = asr_shader(fp16 ? ASR_SHADER_CONV3X3_SIMT_F16S : ASR_SHADER_CONV3X3_SIMT_F32S),
+        .num_buffers = 8,
         .push_size = sizeof(AsrConvParams),
         .local_x = cb->lx, .local_y = cb->ly, .num_spec = 4, .spec = { cb->px, cb->cob, cb->wshare },
     };
     AsrPassDesc gap = {
-        .shader = fp16 ? &asr_shader_gap_f16 : &asr_shader_gap, .num_buffers = 3, .push_size = sizeof(AsrGapParams),
+        .shader = asr_shader(fp16 ? ASR_SHADER_GAP_F16S : ASR_SHADER_GAP_F32S),
+        .num_buffers = 3, .push_size = sizeof(AsrGapParams),
         .local_x = ASR_MIN(ASR_MAX(d->subgroup_size, 1), ASR_GAP_MAX_LOCAL), .local_y = 1,
     };
     AsrPassDesc sa = {
-        .shader = &asr_shader_sa, .num_buffers = 4, .push_size = sizeof(AsrSaParams),
+        .shader = asr_shader(ASR_SHADER_SA), .num_buffers = 4, .push_size = sizeof(AsrSaParams),
         .local_x = ASR_SA_LOCAL, .local_y = 1,
     };
     AsrPassDesc classify = {
-        .shader = fp16 ? &asr_shader_dec_classify_f16 : &asr_shader_dec_classify, .num_buffers = 3, .push_size = sizeof(AsrDecParams),
+        .shader = asr_shader(fp16 ? ASR_SHADER_DEC_CLASSIFY_F16S : ASR_SHADER_DEC_CLASSIFY_F32S),
+        .num_buffers = 3, .push_size = sizeof(AsrDecParams),
         .local_x = ASR_DEC_LOCAL, .local_y = 1, .num_spec = 1, .spec = { a->F },
     };
     AsrPassDesc args = {
-        .shader = &asr_shader_dec_args, .num_buffers = 1, .local_x = 1, .local_y = 1,
+        .shader = asr_shader(ASR_SHADER_DEC_ARGS), .num_buffers = 1, .local_x = 1, .local_y = 1,
     };
     AsrPassDesc refine = {
-        .shader = &asr_shader_dec_refine, .num_buffers = 3, .push_size = sizeof(AsrDecParams),
+        .shader = asr_shader(ASR_SHADER_DEC_REFINE), .num_buffers = 3, .push_size = sizeof(AsrDecParams),
         .local_x = REFINE_LOCAL, .local_y = REFINE_LOCAL,
     };
     AsrPassDesc bilinear = {
-        .shader = &asr_shader_bilinear, .num_buffers = 2, .push_size = sizeof(AsrDecParams),
+        .shader = asr_shader(ASR_SHADER_BILINEAR), .num_buffers = 2, .push_size = sizeof(AsrDecParams),
         .local_x = REFINE_LOCAL, .local_y = REFINE_LOCAL,
     };
     for (uint32_t i = 0; i < ASR_CONV_SET_COUNT; i++) {
@@ -385,7 +392,7 @@ AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, int coopmat, A
             /* spec ids 2..5 as conv3x3.comp's (2..4 unused there), then 6..11 */
             const AsrConvCoopmat *c = &net->cm;
             AsrPassDesc cm = {
-                .shader = &asr_shader_conv3x3_cm, .num_buffers = 7,
+                .shader = asr_shader(ASR_SHADER_CONV3X3_COOPMAT_F16S), .num_buffers = 7,
                 .push_size = sizeof(AsrConvParams), .local_x = c->local, .local_y = 1,
                 .num_spec = 11,
                 .spec = { 0, 0, 0, conv_flags[i], c->tm, c->tn, c->tk, c->nsg, c->nt, c->cip,

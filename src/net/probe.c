@@ -50,7 +50,7 @@ static AsrStatus probe_fma(AsrDevice *d, AsrCmd *cmd, const AsrTimer *t, int fp1
     /* enough invocations to fill every core of a large GPU; fewer on a CPU */
     uint32_t groups = cpu ? 256 : 8192;
     AsrPassDesc desc = {
-        .shader = fp16 ? &asr_shader_probe_fma_f16 : &asr_shader_probe_fma,
+        .shader = asr_shader(fp16 ? ASR_SHADER_PROBE_FMA_F16A : ASR_SHADER_PROBE_FMA_F32A),
         .num_buffers = 1, .push_size = sizeof(FmaPush), .local_x = FMA_LOCAL, .local_y = 1,
     };
     *gmacs = 0.0;
@@ -106,7 +106,7 @@ static AsrStatus probe_copy(AsrDevice *d, AsrCmd *cmd, const AsrTimer *t, double
     bytes = ASR_MIN(bytes, (uint64_t)d->max_alloc);
     bytes &= ~(uint64_t)15;
     AsrPassDesc desc = {
-        .shader = &asr_shader_probe_copy, .num_buffers = 2, .push_size = sizeof(CopyPush),
+        .shader = asr_shader(ASR_SHADER_PROBE_COPY), .num_buffers = 2, .push_size = sizeof(CopyPush),
         .local_x = COPY_LOCAL, .local_y = 1,
     };
     *gbps = 0.0;

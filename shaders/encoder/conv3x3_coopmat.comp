@@ -52,7 +52,9 @@
 #extension GL_KHR_memory_scope_semantics : require
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
-#define ASR_ACT_FP16 1
+#ifndef ASR_ACT_FP16
+#error "conv3x3_coopmat.comp needs fp16 feature maps: the list builds it with ASR_ACT_FP16 (f16s)"
+#endif
 #include "params.h"
 #include "act.h"
 
