@@ -7,7 +7,8 @@
  *   integer formula of train/model.py (= F.interpolate bilinear,
  *   align_corners=False), as the decoder's base (decoder.h).
  * Bindings: 0 = readonly float lr[], 1 = writeonly float dst[]
- * Push constants: AsrDecParams (params.h; in_*, out_*, src_plane, dst_plane).
+ * Push constants: AsrDecParams (params.h; in_*, out_*, src_plane, dst_plane,
+ *   dst_y0, dst_rows).
  * Specialization constants: 0, 1 = workgroup size.
  * Dispatch: ceil(out_w / local_x) x ceil(dst_rows / local_y) x 1.
  */

@@ -8,7 +8,7 @@
  *   to the frame's total (ASR_ROUTE_HEAVY_TOTAL / ASR_ROUTE_LIGHT_TOTAL).
  * Bindings: 0 = uint route[] (params.h ASR_ROUTE_*)
  * Push constants: none.
- * Specialization constants: 0, 1 = workgroup size (1 x 1).
+ * Specialization constants: none; workgroup 1 x 1 x 1.
  * Dispatch: 1 x 1 x 1.
  */
 #version 450

@@ -15,8 +15,7 @@
  *               window's LR rows), 1 = readonly float weights[],
  *           2 = uint route[] (params.h ASR_ROUTE_*, of the window)
  * Push constants: AsrDecParams (params.h).
- * Specialization constants: 0, 1 = workgroup size (ASR_DEC_LOCAL x 1);
- *   ASR_SPEC_F = F.
+ * Specialization constants: ASR_SPEC_F = F; workgroup ASR_DEC_LOCAL x 1 x 1.
  * Dispatch: ceil(out_w * rows / ASR_DEC_LOCAL) x 1 x 1 workgroups.
  */
 #version 450

@@ -24,14 +24,17 @@
  *   and do not store) because the broadcasts need every lane.
  * Bindings: 0 = readonly ACT_T enc[] (feature map, params.h NHWC, the window's LR rows)
  *           1 = readonly float lr[] (RGB planes of in_w x in_h)
- *           2 = readonly float weights[]
+ *           2 = readonly float weights[] (variants _ssbo), or with ASR_MLP_UBO
+ *               (variants _ubo) the MLP's own weights as a uniform buffer of
+ *               NV vec4 (std140), weight i at wv[i / 4][i % 4], the offsets
+ *               l*_w, l*_b relative to its start
  *           3 = writeonly float out[] (RGB planes of out_w x rows)
  *           4 = readonly uint route[] (params.h ASR_ROUTE_*)
  * Push constants: AsrDecParams (params.h).
- * Specialization constants: 0, 1 = workgroup size (ASR_DEC_LOCAL x 1);
- *   ASR_SPEC_F = F, ASR_SPEC_H1, ASR_SPEC_H2 = hidden sizes (H2 >= 1),
- *   ASR_SPEC_NL = hidden layers (1 or 2). Shared memory: H1 x ASR_DEC_LOCAL
- *   floats (NL = 2).
+ * Specialization constants: ASR_SPEC_F = F, ASR_SPEC_H1, ASR_SPEC_H2 = hidden
+ *   sizes (H2 >= 1), ASR_SPEC_NL = hidden layers (1 or 2); with ASR_MLP_UBO
+ *   ASR_SPEC_MLP_VEC4 = NV. Workgroup ASR_DEC_LOCAL x 1 x 1. Shared memory:
+ *   H1 x ASR_DEC_LOCAL floats (NL = 2).
  * Dispatch: ASR_DEC_ALL: ceil(out_w * rows / ASR_DEC_LOCAL) workgroups as
  *   g x 1 x 1 (g <= ASR_DEC_MAX_GROUPS_X); lists: vkCmdDispatchIndirect
  *   at ASR_ROUTE_HEAVY_ARGS / ASR_ROUTE_LIGHT_ARGS (written by dec_args.comp).

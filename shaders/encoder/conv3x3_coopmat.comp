@@ -1,5 +1,5 @@
 /*
- * conv3x3_cm.comp — the 3x3 convolution of conv3x3.comp (same operation,
+ * conv3x3_coopmat.comp — the 3x3 convolution of conv3x3_simt.comp (same operation,
  * same bindings 0..5, same push constants AsrConvParams) as an implicit GEMM
  * on cooperative matrices (GL_KHR_cooperative_matrix, subgroup scope):
  *   M = pixels (TM consecutive pixels of one row per tile),
@@ -7,15 +7,15 @@
  *   K = 9 taps x c_in input channels (chunks of TK channels per tap),
  * fp16 A (the feature map, after pre()) and B (the weights, rounded to fp16
  * once at upload), fp32 accumulators. Feature maps must be fp16 (act.h with
- * ASR_ACT_FP16): built only in that variant, and only when meson's
- * have_coopmat_shaders is true.
+ * ASR_ACT_FP16): the shader list builds it as conv3x3_coopmat_f16s only, and
+ * only when meson's have_coopmat_shaders is true.
  *
- * Operation: exactly conv3x3.comp's (see its header): out[co] = bias[co] +
+ * Operation: exactly conv3x3_simt.comp's (see its header): out[co] = bias[co] +
  *   sum W * pre(in) (zero padding outside the map and the band's input
  *   window) (+ res with ASR_CONV_ADD_RES, res may alias out) (+ the head
  *   conv recomputed from the LR image with ASR_CONV_ADD_HEAD, in fp32 in the
  *   epilogue). ASR_CONV_IN_IMAGE (the head, c_in = 3) is not handled: the
- *   engine keeps conv3x3.comp for it.
+ *   engine keeps conv3x3_simt.comp for it.
  * Workgroup: NSG * SG invocations (SG = the device's subgroup size); it
  *   computes WX = NSG * TM pixels of one output row (y = y0 +
  *   gl_WorkGroupID.y) starting at x0 = gl_WorkGroupID.x * WX, and all
@@ -42,7 +42,8 @@
  * Specialization constants: 0 = local size x (NSG * SG); ASR_SPEC_CM_TM,
  *   _TN, _TK = the cooperative-matrix shape (M, N, K); ASR_SPEC_CM_NSG = M
  *   tiles per workgroup; ASR_SPEC_CM_NT = N tiles (COP / TN); ASR_SPEC_CM_CIP
- *   = staged channels (F rounded up to TK); ASR_SPEC_CONV_FLAGS.
+ *   = staged channels (F rounded up to TK); ASR_SPEC_CONV_FLAGS;
+ *   ASR_SPEC_CM_SPLIT = SPLIT (bool, see Precision).
  * Dispatch: ceil(width / WX) x rows x 1 workgroups.
  */
 #version 450
@@ -53,7 +54,7 @@
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
 #ifndef ASR_ACT_FP16
-#error "conv3x3_coopmat.comp needs fp16 feature maps: the list builds it with ASR_ACT_FP16 (f16s)"
+#error "conv3x3_coopmat.comp needs fp16 feature maps (ASR_ACT_FP16)"
 #endif
 #include "params.h"
 #include "act.h"

@@ -1,5 +1,5 @@
 /*
- * conv3x3.comp — 3x3 convolution, zero padding 1, on prefix-sliced channels,
+ * conv3x3_simt.comp — 3x3 convolution, zero padding 1, on prefix-sliced channels,
  * over one band of rows of a feature map: the SIMT kernel, register-blocked
  * (each invocation a row segment of PX pixels x COB output channels).
  *
@@ -43,7 +43,7 @@
  *   no shared memory, no barriers; the PX x COB accumulators stay in
  *   registers and each input value loaded serves COB outputs, each weight
  *   PX pixels. Every lane stays active through the loops (broadcasts).
- *   ASR_CONV_TILED (spatial depth, README "Spatial depth"): the pixels are
+ *   ASR_CONV_TILED (spatial depth, docs/models.md#spatial-depth): the pixels are
  *   those of the tiles in a list of tiles[] (binding 7, params.h layout):
  *   workgroup x / gpt is the list entry start + (x / gpt) of this band
  *   (start = tiles[start_at]), x % gpt the workgroup's part of that tile:

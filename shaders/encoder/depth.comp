@@ -1,6 +1,6 @@
 /*
  * depth.comp — the AdaDSR depth adapter: the number of residual blocks each
- * tile of the LR frame runs (README "Spatial depth", train/model.py
+ * tile of the LR frame runs (docs/models.md#spatial-depth, train/model.py
  * DepthAdapter).
  *
  * Operation, per tile (edge tiles clipped to the map), with h0 the head
@@ -19,7 +19,7 @@
  * Bindings: 0 = readonly ACT_T src[], 1 = readonly float weights[],
  *           2 = uint tiles[] (params.h layout; writes the depths)
  * Push constants: AsrDepthParams (params.h).
- * Specialization constants: 0, 1 = workgroup size ASR_DEPTH_LOCAL x 1.
+ * Specialization constants: none; workgroup ASR_DEPTH_LOCAL x 1 x 1.
  * Dispatch: tiles_x x (tile rows of the band) x 1 workgroups, one per tile.
  */
 #version 450

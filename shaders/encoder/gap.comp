@@ -19,9 +19,9 @@
  * Bindings: 0 = readonly ACT_T src[], 1 = writeonly float partial[] (channels x height),
  *           2 = readonly uint tiles[]
  * Push constants: AsrGapParams (params.h).
- * Specialization constants: 0, 1 = workgroup size L x 1 (src/net/net.c: the
- *   device's subgroup size, so one subgroup per workgroup; at most
- *   ASR_GAP_MAX_LOCAL).
+ * Specialization constants: 0 = workgroup size L, workgroup L x 1 x 1
+ *   (src/net/net.c: the device's subgroup size, so one subgroup per
+ *   workgroup; at most ASR_GAP_MAX_LOCAL).
  * Dispatch: rows of the band x channels x 1 workgroups.
  */
 #version 450

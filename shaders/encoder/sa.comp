@@ -10,7 +10,7 @@
  * Bindings: 0 = readonly float partial[], 1 = readonly float weights[],
  *           2 = writeonly float att[], 3 = readonly uint tiles[] (params.h)
  * Push constants: AsrSaParams (params.h).
- * Specialization constants: 0, 1 = workgroup size (ASR_SA_LOCAL x 1).
+ * Specialization constants: none; workgroup ASR_SA_LOCAL x 1 x 1.
  * Dispatch: 1 x 1 x 1.
  */
 #version 450

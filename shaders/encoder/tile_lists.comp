@@ -1,7 +1,7 @@
 /*
  * tile_lists.comp — spatial depth: from the tiles' depths, the list of tiles
  * that run each block, the indirect dispatches of its convolutions per
- * encoder band, and the pixels that run it (README "Spatial depth").
+ * encoder band, and the pixels that run it (docs/models.md#spatial-depth).
  *
  * Operation: invocation l < depth scans the tiles in raster order; a tile
  *   with tiles[t] > l is appended to list l (tiles[list_off + l * ntiles +
@@ -12,7 +12,8 @@
  *   then conv2's VkDispatchIndirectCommand and first entry).
  * Bindings: 0 = uint tiles[] (params.h layout)
  * Push constants: AsrTileListParams (params.h).
- * Specialization constants: none (workgroup size ASR_MODEL_MAX_D).
+ * Specialization constants: none; workgroup 16 x 1 x 1, invocation l < depth
+ *   builds list l (src/net/net.c asserts ASR_MODEL_MAX_D <= 16).
  * Dispatch: 1 x 1 x 1.
  */
 #version 450

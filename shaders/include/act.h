@@ -1,8 +1,9 @@
 /*
  * act.h — storage type of the feature maps (params.h, "NHWC" layout).
  *
- * Built twice by shaders/meson.build: without ASR_ACT_FP16 the maps are
- * float; with it they are float16_t (VK_KHR_16bit_storage,
+ * Every shader that includes it names its storage precision: the shader
+ * list (shaders/meson.build) builds variant _f32s without ASR_ACT_FP16, the
+ * maps float, and _f16s with it, the maps float16_t (VK_KHR_16bit_storage,
  * storageBuffer16BitAccess), converted to float on load and rounded to the
  * nearest float16 on store. All arithmetic is float either way.
  *

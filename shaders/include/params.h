@@ -120,7 +120,7 @@ ASR_STRUCT(AsrResampleParams) {
 
 
 /* ------------------------------------------------------------------------ */
-/* The network (DESIGN.md section 3, train/README.md).
+/* The network (docs/design.md#network, docs/models.md).
  *
  * Feature maps (h0/enc, x, y) are stored pixel-major with the channels of a
  * pixel contiguous ("NHWC"): channel ch of pixel (x, y) of a w-wide map at
@@ -131,13 +131,13 @@ ASR_STRUCT(AsrResampleParams) {
  * float16_t when the shaders are built with ASR_ACT_FP16 (act.h), float
  * otherwise. The LR and HR images stay planar float. */
 
-/* conv3x3.comp: ids of the specialisation constants of its register
+/* conv3x3_simt.comp: ids of the specialisation constants of its register
  * block (pixels along x, output channels per invocation) */
 #define ASR_SPEC_CONV_PX 2
 #define ASR_SPEC_CONV_COB 3
 #define ASR_SPEC_CONV_WSHARE 4
 #define ASR_SPEC_CONV_FLAGS 5 /* the ASR_CONV_* flags below */
-/* conv3x3_cm.comp (cooperative matrices): the matrix shape M x N x K, M
+/* conv3x3_coopmat.comp: the cooperative-matrix shape M x N x K, M
  * tiles per workgroup, N tiles, staged input channels (its header) */
 #define ASR_SPEC_CM_TM 6
 #define ASR_SPEC_CM_TN 7
@@ -147,8 +147,9 @@ ASR_STRUCT(AsrResampleParams) {
 #define ASR_SPEC_CM_CIP 11
 #define ASR_SPEC_CM_SPLIT 12 /* weights (and pre()) as fp16 hi + lo pairs */
 
-/* ASR_SPEC_CONV_FLAGS bits (conv3x3.comp; AsrConvParams.flags carries the
- * same value for the C side, unread by the shader) */
+/* ASR_SPEC_CONV_FLAGS bits (conv3x3_simt.comp, conv3x3_coopmat.comp;
+ * AsrConvParams.flags carries the same value for the C side, unread by the
+ * shaders) */
 #define ASR_CONV_PRE_SA_RELU 1u /* input v -> max(v * att[att_off + ci], 0) on load */
 #define ASR_CONV_ADD_RES     2u /* output += res[co] at the same pixel */
 #define ASR_CONV_IN_IMAGE    4u /* input from the planar float LR image (binding 5) */
@@ -160,7 +161,7 @@ ASR_STRUCT(AsrResampleParams) {
                                    read as zero (conv2 reads y of the running tiles only) */
 
 /*
- * conv3x3.comp: out[co] = bias[co] + sum_{ci < c_in, ky, kx} W[co, ci, ky, kx] *
+ * conv3x3_*.comp: out[co] = bias[co] + sum_{ci < c_in, ky, kx} W[co, ci, ky, kx] *
  * in[ci](y + ky - 1, x + kx - 1) (zero padding) for co < c_out, with W read
  * from the full-layout tensor at w_off (OIHW, cin_stride input channels), so
  * prefix slices W[:c_out, :c_in] need no copy. Rows [y0, y0 + rows) of the
@@ -186,8 +187,9 @@ ASR_STRUCT(AsrConvParams) {
     ASR_U32 res_base;
     ASR_U32 hw_off;     /* ASR_CONV_ADD_HEAD: head weights (OIHW, 3 inputs) */
     ASR_U32 hb_off;     /*   and bias */
-    ASR_U32 pad0;       /* conv3x3_cm.comp: element offset of the layer's repacked
-                           fp16 weights (binding 6); unused by conv3x3.comp */
+    ASR_U32 pad0;       /* conv3x3_coopmat.comp: element offset of the layer's
+                           repacked fp16 weights (binding 6); unused by
+                           conv3x3_simt.comp */
     ASR_U32 pad1;
     /* ASR_CONV_TILED (tiles[] of binding 7, layout of tile_lists.comp) */
     ASR_U32 tile;       /* side of a depth tile, LR pixels */
@@ -299,8 +301,8 @@ ASR_STRUCT(AsrDecParams) {
 };
 
 /*
- * Spatial depth (README "Spatial depth"): the uint buffer tiles[] that
- * depth.comp, tile_lists.comp, conv3x3.comp (ASR_CONV_TILED), gap.comp and
+ * Spatial depth (docs/models.md#spatial-depth): the uint buffer tiles[] that
+ * depth.comp, tile_lists.comp, conv3x3_simt.comp (ASR_CONV_TILED), gap.comp and
  * sa.comp share. Tile t = ty * tiles_x + tx covers LR pixels
  * [tx * tile, min((tx + 1) * tile, width)) x [ty * tile, ...); indices:
  *   [0, ntiles)                 depth of each tile (blocks it runs)

@@ -8,7 +8,8 @@
  *   away. Multiply-adds per invocation: iters x ASR_PROBE_CHAINS x LANES
  *   (fp32: scalar chains, LANES 1; ASR_PROBE_FP16: f16vec2 chains, LANES 2,
  *   the packed form fp16 hardware runs at its full rate).
- *   The fp16 variant (built with -DASR_PROBE_FP16) needs shaderFloat16.
+ *   Variants: probe_fma_f32a, and probe_fma_f16a (fp16 arithmetic, built
+ *   with ASR_PROBE_FP16), which needs shaderFloat16.
  * Bindings: 0 = writeonly float out[] (one value per invocation)
  * Push constants: uint iters; float a; float b (a < 1: the chains converge,
  *   no overflow in fp16 either).

@@ -21,7 +21,7 @@
 
 #include "anysr/anysr.h"
 
-/* Limits of the shaders (shaders/params.h repeats the ones GLSL needs). */
+/* Limits of the shaders (shaders/include/params.h repeats the ones GLSL needs). */
 #define ASR_MODEL_MAX_F 64          /* encoder features */
 #define ASR_MODEL_MAX_D 16          /* residual blocks */
 #define ASR_MODEL_MAX_LADDER 8      /* operating points */

@@ -60,7 +60,7 @@ static uint16_t float_to_half(float f)
     return (uint16_t)(sign | h);
 }
 
-/* The fp16 K x N weights of conv3x3_cm.comp (its header): per layer (F x F x
+/* The fp16 K x N weights of conv3x3_coopmat.comp (its header): per layer (F x F x
  * 3 x 3 OIHW at w), element (tap * cip + ci) * cop + co, zero padded. */
 static void pack_layer(const AsrNet *net, uint32_t w, uint16_t *dst)
 {
@@ -138,7 +138,7 @@ static AsrStatus upload_weights(AsrDevice *d, AsrNet *net, AsrCmd *cmd)
     AsrStatus status = upload(d, net, cmd, &net->weights, bytes, fill_weights);
     if (status < 0)
         return status;
-    /* coopmat: the repacked fp16 weights (conv3x3_cm.comp) */
+    /* coopmat: the repacked fp16 weights (conv3x3_coopmat.comp) */
     if (net->coopmat && (status = upload(d, net, cmd, &net->wpack, net->wpack_bytes,
                                          fill_wpack)) < 0)
         return status;
@@ -354,7 +354,7 @@ AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, int coopmat, A
     const AsrConvBlock *cb = &net->conv_block;
     choose_conv_block(d, &net->conv_block);
     AsrPassDesc conv = {
-        /* 8 bindings: conv3x3.comp declares the tiles[] of its tiled roles */
+        /* 8 bindings: conv3x3_simt.comp declares the tiles[] of its tiled roles */
         .shader = asr_shader(fp16 ? ASR_SHADER_CONV3X3_SIMT_F16S : ASR_SHADER_CONV3X3_SIMT_F32S),
         .num_buffers = 8,
         .push_size = sizeof(AsrConvParams),
@@ -389,7 +389,7 @@ AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, int coopmat, A
         conv.spec[3] = conv_flags[i];
 #ifdef ASR_HAVE_COOPMAT
         if (net->coopmat && i != ASR_CONV_SET_HEAD) {
-            /* spec ids 2..5 as conv3x3.comp's (2..4 unused there), then 6..11 */
+            /* spec ids 2..5 as conv3x3_simt.comp's (2..4 unused there), then 6..12 */
             const AsrConvCoopmat *c = &net->cm;
             AsrPassDesc cm = {
                 .shader = asr_shader(ASR_SHADER_CONV3X3_COOPMAT_F16S), .num_buffers = 7,
@@ -557,7 +557,7 @@ AsrStatus asr_net_plan(const AsrNet *net, const AsrNetSize *s, const AsrNetLimit
     }
     uint32_t rows = (uint32_t)ASR_MIN(fit - 2, (uint64_t)s->in_h);
     if (lim->band_macs && !lim->tile_rows) {
-        /* whole workgroup rows of conv3x3.comp */
+        /* whole workgroup rows of conv3x3_simt.comp */
         uint32_t ly = net->conv_block.ly;
         uint64_t per_row = (uint64_t)s->in_w * 9 * a->F * a->F;
         uint64_t r = lim->band_macs / per_row / ly * ly;
@@ -737,7 +737,7 @@ void asr_net_bind(AsrDevice *d, AsrNet *net, const AsrNetSize *s, const AsrNetPl
             ConvBases cb;
             conv_bases(d, net, s, plan, b, i, r, &cb);
             r[3] = w, r[4] = att, r[5] = *lr;
-            /* binding 6: the coopmat kernel's weights; unused by conv3x3.comp */
+            /* binding 6: the coopmat kernel's weights; unused by conv3x3_simt.comp */
             int cm = net->coopmat && i != ASR_CONV_SET_HEAD;
             r[6] = cm ? (AsrBufferRange) { &net->wpack, 0, net->wpack_bytes } : w;
             r[7] = tiles; /* not bound by the coopmat kernel's 7 bindings */

@@ -97,7 +97,7 @@ enum {
     ASR_CONV_SET_COUNT
 };
 
-/* Register block and workgroup of the SIMT conv3x3.comp (specialisation
+/* Register block and workgroup of conv3x3_simt.comp (specialisation
  * constants, chosen per device by asr_net_create) */
 typedef struct AsrConvBlock {
     uint32_t lx, ly; /* workgroup size */
@@ -114,7 +114,7 @@ typedef struct AsrMlpWeights {
     VkDeviceSize offset, range;
 } AsrMlpWeights;
 
-/* The cooperative-matrix conv3x3_cm.comp (ASR_HAVE_COOPMAT builds, fp16
+/* The cooperative-matrix conv3x3_coopmat.comp (ASR_HAVE_COOPMAT builds, fp16
  * maps): its tiles (specialisation constants, from the device's shape) */
 typedef struct AsrConvCoopmat {
     uint32_t tm, tn, tk; /* cooperative-matrix shape M x N x K */
@@ -122,14 +122,14 @@ typedef struct AsrConvCoopmat {
     uint32_t nt;         /* N tiles: every output channel (COP = nt * tn >= F) */
     uint32_t cip;        /* staged input channels: F rounded up to tk */
     uint32_t local;      /* invocations per workgroup: nsg * subgroup size */
-    uint32_t split;      /* weights (and pre()) as fp16 hi + lo pairs (conv3x3_cm.comp) */
+    uint32_t split;      /* weights (and pre()) as fp16 hi + lo pairs (conv3x3_coopmat.comp) */
 } AsrConvCoopmat;
 
 typedef struct AsrNet {
     AsrModel *model;
     AsrMlpWeights mlp_w[2]; /* [0] light, [1] heavy */
     AsrConvBlock conv_block;
-    int coopmat;          /* conv1, conv2, tail on conv3x3_cm.comp (the head stays SIMT) */
+    int coopmat;          /* conv1, conv2, tail on conv3x3_coopmat.comp (the head stays SIMT) */
     AsrConvCoopmat cm;
     AsrBuffer wpack;      /* coopmat: the repacked fp16 weights of conv1, conv2, tail */
     uint64_t wpack_bytes;

@@ -414,7 +414,7 @@ AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
         dev_exts[n_dev_exts++] = VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME;
     void *chain = d->float16 ? (void *)&f16_on : d->storage16 ? (void *)&s16_on : NULL;
 
-    /* cooperative matrices (conv3x3_cm.comp, SPIR-V 1.3 with
+    /* cooperative matrices (conv3x3_coopmat.comp, SPIR-V 1.3 with
      * SPV_KHR_cooperative_matrix and SPV_KHR_vulkan_memory_model): the
      * extension with its feature, a subgroup-scope f16 x f16 -> f32 shape for
      * compute shaders, vulkanMemoryModel, shaderFloat16 and 16-bit storage */

@@ -11,7 +11,7 @@
 
 #include "model.h"
 
-/* conv3x3.comp: out[co] (co < c_out) = bias + sum W[co, ci < c_in] * pre(in[ci]),
+/* conv3x3_simt.comp: out[co] (co < c_out) = bias + sum W[co, ci < c_in] * pre(in[ci]),
  * pre(v) = att ? max(v * att[ci], 0) : v; + res[co] when res. Planar. */
 void ref_conv3x3(const float *in, uint32_t w, uint32_t h, uint32_t c_in, uint32_t c_out,
                  const float *weight, uint32_t cin_stride, const float *bias, const float *att,
