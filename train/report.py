@@ -36,7 +36,7 @@ def main():
     rows = tr.get("psnr", [])
     if rows:
         full_rows = rows
-        print("Quality (DESIGN section 7; Y-PSNR dB; MACs per output pixel, mean over the set):\n")
+        print("Quality (docs/testing.md#quality protocol; Y-PSNR dB; MACs per output pixel, mean over the set):\n")
         print(ev.markdown(full_rows))
         for desc, ok, v in ev.check_bars(full_rows, arch):
             print("- %s %s: %s" % ("PASS" if ok else "**FAIL**", desc, v))
