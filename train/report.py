@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Markdown for the README's model section from a model file's metadata:
-training curve, quality table (DESIGN section 7) and the issue's bars.
+"""Markdown for the measured-quality part of docs/models.md from a model file's metadata:
+training curve, quality table (docs/testing.md#quality) and the quality bars.
 
   /usr/bin/python3 train/report.py [--model models/anysr-default.safetensors]
 """
