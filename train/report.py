@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Markdown for the README's model section from a model file's metadata:
-training curve, quality table (DESIGN section 7) and the issue's bars.
+"""Markdown for the measured-quality part of docs/models.md from a model file's metadata:
+training curve, quality table (docs/testing.md#quality) and the quality bars.
 
   /usr/bin/python3 train/report.py [--model models/anysr-default.safetensors]
 """
@@ -36,7 +36,7 @@ def main():
     rows = tr.get("psnr", [])
     if rows:
         full_rows = rows
-        print("Quality (DESIGN section 7; Y-PSNR dB; MACs per output pixel, mean over the set):\n")
+        print("Quality (docs/testing.md#quality protocol; Y-PSNR dB; MACs per output pixel, mean over the set):\n")
         print(ev.markdown(full_rows))
         for desc, ok, v in ev.check_bars(full_rows, arch):
             print("- %s %s: %s" % ("PASS" if ok else "**FAIL**", desc, v))

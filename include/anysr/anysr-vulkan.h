@@ -18,6 +18,12 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+/**
+ * @file anysr-vulkan.h
+ * Vulkan interoperation: an engine on the caller's VkDevice, and frames
+ * copied in and out by commands the caller records in the engine's command
+ * buffer. Includes <vulkan/vulkan.h>.
+ */
 #ifndef ANYSR_ANYSR_VULKAN_H
 #define ANYSR_ANYSR_VULKAN_H
 
@@ -49,10 +55,15 @@ extern "C" {
  * the engine creates no instance and no messenger.
  */
 typedef struct AsrVulkanDevice {
+    /** The instance the device was created from. */
     VkInstance instance;
+    /** The physical device of `device`. */
     VkPhysicalDevice physical_device;
+    /** The logical device the engine runs on. */
     VkDevice device;
+    /** Queue family of the engine's queue; must have VK_QUEUE_COMPUTE_BIT. */
     uint32_t queue_family_index;
+    /** Index of the queue in that family. */
     uint32_t queue_index;
     /** The loader's (or the caller's) vkGetInstanceProcAddr: every other
      *  entry point is resolved through it and vkGetDeviceProcAddr; the
@@ -76,8 +87,11 @@ typedef struct AsrVulkanDevice {
      * vkDeviceWaitIdle or vkQueueWaitIdle on a caller's device; it waits
      * for its own fences only.
      */
+    /** Called before each submission (see above); NULL: no lock. */
     void (*queue_lock)(void *user_data);
+    /** Called after each submission; set when queue_lock is. */
     void (*queue_unlock)(void *user_data);
+    /** Passed to queue_lock and queue_unlock. */
     void *queue_lock_user_data;
     /** Reserved for future use, must be zero. */
     uint32_t reserved[8];
@@ -112,10 +126,14 @@ ASR_API AsrStatus asr_engine_get_vulkan_device(const AsrEngine *e, AsrVulkanDevi
  * U, V; NV12: Y, UV). Strides are whole texels of the plane.
  */
 typedef struct AsrVulkanFrameBuffer {
+    /** The buffer holding every plane. */
     VkBuffer buffer;
     VkDeviceSize size; /**< bytes of the frame, from offset 0 */
+    /** Number of planes (1 to ASR_MAX_PLANES). */
     uint32_t planes;
+    /** Byte offset of each plane in buffer. */
     VkDeviceSize offset[ASR_MAX_PLANES];
+    /** Bytes from one row of each plane to the next. */
     VkDeviceSize stride[ASR_MAX_PLANES];
 } AsrVulkanFrameBuffer;
 
@@ -144,8 +162,11 @@ typedef struct AsrVulkanFrameBuffer {
  * is submitted any more).
  */
 typedef struct AsrVulkanFrameIo {
+    /** Records the copy of the input frame into `buf`; NULL: the host frame `in`. */
     int (*record_input)(void *user_data, VkCommandBuffer cb, const AsrVulkanFrameBuffer *buf);
+    /** Records the copy of the output frame out of `buf`; NULL: the host frame `out`. */
     int (*record_output)(void *user_data, VkCommandBuffer cb, const AsrVulkanFrameBuffer *buf);
+    /** Passed to both callbacks. */
     void *user_data;
 } AsrVulkanFrameIo;
 

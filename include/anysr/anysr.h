@@ -24,6 +24,12 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+/**
+ * @file anysr.h
+ * Public engine API of libanysr: settings, engine life cycle, frames,
+ * operating points, statistics, profiling. No Vulkan or GStreamer type
+ * appears here; the library guide is docs/library.md.
+ */
 #ifndef ANYSR_ANYSR_H
 #define ANYSR_ANYSR_H
 
@@ -34,6 +40,11 @@
 extern "C" {
 #endif
 
+/**
+ * @def ASR_API
+ * Marks a function exported from libanysr (default visibility; dllexport /
+ * dllimport on Windows unless ASR_STATIC is defined).
+ */
 #if defined(_WIN32) && !defined(ASR_STATIC)
 #  ifdef ASR_BUILDING_LIBRARY
 #    define ASR_API __declspec(dllexport)
@@ -46,12 +57,16 @@ extern "C" {
 #  define ASR_API
 #endif
 
+/** Major version of the library this header belongs to. */
 #define ASR_VERSION_MAJOR 0
+/** Minor version of the library this header belongs to. */
 #define ASR_VERSION_MINOR 1
+/** Patch version of the library this header belongs to. */
 #define ASR_VERSION_PATCH 0
 
 /** Smallest and largest per-axis scale factor (output size / input size). */
 #define ASR_SCALE_MIN 1.0
+/** Largest per-axis scale factor (output size / input size). */
 #define ASR_SCALE_MAX 8.0
 
 /** Status codes. ASR_OK is zero, every error is negative. */
@@ -127,15 +142,19 @@ typedef enum AsrColorRange {
 
 /** Description of one side (input or output) of the engine. */
 typedef struct AsrFrameInfo {
+    /** Pixel format of the frames on this side. */
     AsrPixelFormat format;
     uint32_t width;  /**< in pixels, >= 1 */
     uint32_t height; /**< in pixels, >= 1 */
+    /** YCbCr matrix (YUV formats). */
     AsrColorMatrix matrix;
+    /** Quantisation range (YUV formats). */
     AsrColorRange range;
     /** Chroma siting of 4:2:0 formats: non-zero when the chroma sample is
      *  co-sited with the left (h) / top (v) luma sample, zero when it lies
      *  midway between luma samples. MPEG-2 style is h=1, v=0; JPEG is 0, 0. */
     uint8_t chroma_cosited_h;
+    /** Vertical chroma siting, as chroma_cosited_h. */
     uint8_t chroma_cosited_v;
 } AsrFrameInfo;
 
@@ -149,7 +168,9 @@ typedef struct AsrFrameInfo {
  * asr_engine_process().
  */
 typedef struct AsrFrame {
+    /** First byte of each plane (unused planes: NULL). */
     uint8_t *data[ASR_MAX_PLANES];
+    /** Bytes from one row of each plane to the next. */
     size_t stride[ASR_MAX_PLANES];
 } AsrFrame;
 
@@ -185,6 +206,7 @@ typedef struct AsrSettings {
     int validation;
     /** Log callback and its user data; NULL logs nothing. */
     AsrLogCallback log_callback;
+    /** Passed as the first argument of log_callback. */
     void *log_user_data;
     /** Most verbose level passed to log_callback. Default ASR_LOG_WARNING. */
     AsrLogLevel log_level;
@@ -294,8 +316,12 @@ typedef enum AsrDecoderMode {
  *  asr_engine_set_op(). */
 #define ASR_SUBNET_BICUBIC (-2)
 
+/** An operating point for asr_engine_set_op() (described above
+ *  ASR_SUBNET_BICUBIC): subnet, decoder, k and depth target. */
 typedef struct AsrOpChoice {
+    /** Ladder index, 0 = cheapest; -1 = the largest the scale group allows. */
     int32_t subnet;
+    /** Decoder mode: heavy, light or routed. */
     AsrDecoderMode decoder;
     float k; /**< routing knob: larger routes more pixels to the light MLP */
     /** Spatial depth target (AdaDSR, models with a depth adapter): the mean
@@ -307,6 +333,8 @@ typedef struct AsrOpChoice {
     float depth_target;
 } AsrOpChoice;
 
+/** An engine: a Vulkan device, a model on it and a frame configuration.
+ *  Opaque; created by asr_engine_new(), released by asr_engine_free(). */
 typedef struct AsrEngine AsrEngine;
 
 /** Fill `s` with defaults (reads ANYSR_VALIDATION). `s` must not be NULL. */
@@ -439,6 +467,8 @@ ASR_API AsrStatus asr_engine_set_op(AsrEngine *e, const AsrOpChoice *op);
  * learned costs follow it).
  */
 ASR_API int asr_engine_num_op_points(const AsrEngine *e);
+/** Fills `op` with operating point `point` of the list (see
+ *  asr_engine_num_op_points()). */
 ASR_API AsrStatus asr_engine_get_op_point(const AsrEngine *e, int point, AsrOpChoice *op);
 
 /**
