@@ -37,7 +37,7 @@
 #include <glib/gstdio.h>
 
 #include "model_writer.h"
-#include "test_common.h"
+#include "asr_test.h"
 
 #define IN_W 8
 #define IN_H 8

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "test_common.h"
+#include "asr_test.h"
 
 static AsrPixelFormat parse_format(const char *s)
 {

@@ -9,7 +9,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "test_common.h"
+#include "asr_test.h"
 
 static void test_status_strings(void)
 {

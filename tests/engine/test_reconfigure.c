@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "test_common.h"
+#include "asr_test.h"
 
 typedef struct Res {
     uint32_t iw, ih, ow, oh;
