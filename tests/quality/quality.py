@@ -9,7 +9,7 @@ For every Set5 image: HR modcropped to a multiple of 2, LR = Pillow bicubic resi
         video/x-raw,format=RGBA ! anysr subnet=N decoder=D ! 
         video/x-raw,format=RGBA,width=W,height=H ! filesink
 
-and Y-PSNR with a shave of 2 (train/evalcore.py, the functions train/eval.py uses).
+and Y-PSNR with a shave of 2 (train/anysr_train/eval_protocol.py, the functions train/eval.py uses).
 In the same run the PyTorch reference (train/model.py, the same model file) computes
 the same op on the same LR images (train/eval.py's figure for that op).
 
@@ -34,8 +34,9 @@ A fixed subnet runs as asked, above the scale-group cap too; subnet -1 runs the 
 decoder (gst-inspect-1.0 anysr), only the element's default op is checked (routed at
 the cap with the model's k) and the missing properties are named in the log.
 
-  quality.py --gst-launch gst-launch-1.0 --gst-inspect gst-inspect-1.0 --work DIR
-             [--crop N] [--ops top:heavy,0:light,-1:routed,top:routed] [--model FILE]
+  PYTHONPATH=train:tests/common /usr/bin/python3 tests/quality/quality.py \
+      --gst-launch gst-launch-1.0 --gst-inspect gst-inspect-1.0 --work DIR
+      [--crop N] [--ops top:heavy,0:light,-1:routed,top:routed] [--model FILE]
 """
 
 import argparse
@@ -45,22 +46,19 @@ import subprocess
 import sys
 import time
 
+import numpy as np
+import torch
+from PIL import Image
+
+from anysr_train import evaluate as ev
+from anysr_train import model_file
+from anysr_train.datasets import DEFAULT_DATA
+from anysr_train.eval_protocol import (bicubic_up, eval_images, lr_tensor, prepare, psnr_y,
+                                       shave_of, to_uint8)
+from anysr_train.network import Op, scale_cap
+from gst_raw import anysr_to_raw
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-TRAIN = os.path.normpath(os.path.join(HERE, "..", "..", "train"))
-sys.path.insert(0, TRAIN)
-sys.path.insert(0, os.path.join(HERE, "..", "common"))
-
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from data import DEFAULT_DATA  # noqa: E402
-from evalcore import (bicubic_up, eval_images, lr_tensor, prepare, psnr_y,  # noqa: E402
-                      shave_of, to_uint8)
-from model import Op, scale_cap  # noqa: E402
-import modelio  # noqa: E402
-import eval as ev  # noqa: E402
-from gst_raw import anysr_to_raw  # noqa: E402
 
 TOL_DB = 0.05
 SCALE = 2
@@ -118,7 +116,7 @@ def main():
     os.makedirs(a.work, exist_ok=True)
     t_start = time.time()
 
-    model, arch, train = modelio.load_model(a.model)
+    model, arch, train = model_file.load_model(a.model)
     model.eval()
     k = float(arch.get("default_k", 0.0))
     ladder = [tuple(x) for x in arch["ladder"]]

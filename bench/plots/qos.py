@@ -12,12 +12,8 @@ load (competing engines; the darker, the more).
 import argparse
 import csv
 import os
-import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-
-from pngplot import Figure  # noqa: E402
+from pngplot import Figure
 
 LOAD_SHADE = ["#ffffff", "#fde9d9", "#fbd3b6", "#f8bd92", "#f6a76f"]
 

@@ -17,16 +17,13 @@ import os
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "train"))
-sys.path.insert(0, os.path.join(HERE, "..", "tests", "common"))
 
-import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
+import numpy as np
+from PIL import Image
 
-from data import DEFAULT_DATA  # noqa: E402
-from evalcore import eval_images, prepare, psnr_y, shave_of  # noqa: E402
-from gst_raw import anysr_to_raw  # noqa: E402
+from anysr_train.datasets import DEFAULT_DATA
+from anysr_train.eval_protocol import eval_images, prepare, psnr_y, shave_of
+from gst_raw import anysr_to_raw
 
 
 def main():

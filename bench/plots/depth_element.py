@@ -28,16 +28,15 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.normpath(os.path.join(HERE, ".."))
-sys.path.insert(0, os.path.join(ROOT, "train"))
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 
-import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
+import numpy as np
+from PIL import Image
 
-from data import DEFAULT_DATA  # noqa: E402
-from evalcore import eval_images, prepare, psnr_y, shave_of  # noqa: E402
-from model import adapter_macs_per_pixel, encoder_macs_per_pixel  # noqa: E402
-import modelio  # noqa: E402
+from anysr_train.datasets import DEFAULT_DATA
+from anysr_train.eval_protocol import eval_images, prepare, psnr_y, shave_of
+from anysr_train.network import adapter_macs_per_pixel, encoder_macs_per_pixel
+from anysr_train import model_file
 
 FIELD = r"%s=\(\w+\)([-+0-9.eE]+|true|false|\"?[a-z0-9]+\"?)"
 
@@ -98,7 +97,7 @@ def main():
     ap.add_argument("--md", default=None)
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
-    _, arch, _ = modelio.load_model(a.model)
+    _, arch, _ = model_file.load_model(a.model)
     ladder = [tuple(x) for x in arch["ladder"]]
     sn = len(ladder) - 1 if a.subnet == "top" else int(a.subnet)
     c, d = ladder[sn]
