@@ -1,7 +1,7 @@
 /*
  * anysr-bench: time the engine's operating points, in one run, beside
  * PyTorch and the bicubic baseline; and replay a load step under the QoS
- * controller (DESIGN.md sections 3, 6, 7).
+ * controller (docs/benchmarks.md; docs/design.md#network, #controller).
  *
  * Op mode (default):
  *   anysr-bench [--size WxH] [--scale S|SX,SY] [--subnet N|all] [--no-cap]

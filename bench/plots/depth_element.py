@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Spatial depth through the element (issue 11 acceptance): PSNR and encoder MACs per
-depth target, on B100 and Set14 x2 (DESIGN section 7 protocol), full width.
+"""Spatial depth through the element (its acceptance measurement): PSNR and encoder MACs per
+depth target, on B100 and Set14 x2 (the quality protocol, docs/testing.md#quality), full width.
 
 For every image: HR modcropped, LR = Pillow bicubic (train/evalcore.py prepare), saved
 as a PNG; then per depth target t

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""Picture of the spatial depth map (AdaDSR, README "Spatial depth") over a real image.
+"""Picture of the spatial depth map (AdaDSR, docs/models.md#spatial-depth) over a real image.
 
-The HR image of an evaluation picture (DESIGN section 7 preparation: modcrop, Pillow
+The HR image of an evaluation picture (docs/testing.md#quality preparation: modcrop, Pillow
 bicubic LR), in grey with every 16x16 LR tile (its HR footprint) tinted by the number
 of blocks the tile ran at the given op and target (legend 0..d with the tile counts,
 the depth written in each tile); --side-by-side adds the untinted image on the left.  The title gives the mean depth, the encoder MACs per

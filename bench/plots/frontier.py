@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Quality vs encoder cost frontier: fixed depth against spatial depth (AdaDSR).
 
-Two panels, B100 x2 and Set14 x2: Y-PSNR (DESIGN section 7, heavy decoder) against the
+Two panels, B100 x2 and Set14 x2: Y-PSNR (docs/testing.md#quality, heavy decoder) against the
 encoder MACs per LR pixel actually run (train/model.py encoder_macs_adaptive on the
 depth maps: head, adapter pixel layer, the blocks each tile ran, tail; scale attention
 not counted; mean over the set).  Series:

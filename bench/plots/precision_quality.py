@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Y-PSNR through the element with fp16 and with fp32 feature maps (the README's
-precision rows): for each set and integer scale, every image (DESIGN section 7
+"""Y-PSNR through the element with fp16 and with fp32 feature maps (the precision
+rows of docs/models.md): for each set and integer scale, every image (docs/testing.md#quality
 protocol) through
 
     gst-launch-1.0 filesrc ! pngdec ! videoconvert ! anysr subnet=S decoder=heavy

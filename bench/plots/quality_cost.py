@@ -2,10 +2,10 @@
 """Quality vs cost of every operating point, from a model file's metadata table.
 
 The table is `anysr.train`'s `psnr` list in the safetensors `__metadata__` (measured by
-train/export.py with train/eval.py's DESIGN section 7 protocol).  Left: Y-PSNR vs MACs
+train/export.py with train/eval.py's quality protocol, docs/testing.md#quality).  Left: Y-PSNR vs MACs
 per output pixel (the table's macs_* columns, or train/model.py's macs() when the
 table has none), for the heavy, light and routed decoders of every ladder rung, with
-bicubic and the issue-4 bars as dashed lines.  Right (with --bench-csv): Y-PSNR vs the
+bicubic and the model's quality bars as dashed lines.  Right (with --bench-csv): Y-PSNR vs the
 GPU ms per frame measured by anysr-bench for the same ops.
 
   /usr/bin/python3 bench/plot.py [--model models/anysr-default.safetensors] \

@@ -237,7 +237,7 @@ write_le (guint8 * p, guint bytes, guint32 v)
     GST_WRITE_UINT32_LE (p, v);
 }
 
-/* Walks every component sample of @frame (layouts as anysr's README gives
+/* Walks every component sample of @frame (layouts as docs/element.md gives
  * them, written out here rather than from GstVideoFormatInfo): with @write
  * writes @comp, else returns the largest |difference| from it. */
 static gint

@@ -402,7 +402,7 @@ on_handoff (GstElement * sink, GstBuffer * buf, GstPad * pad, gpointer data)
   g_atomic_int_inc (&handoffs);
 }
 
-/* The launch line of the README, twice (the second run warns again). */
+/* The launch line of the README's quick start, twice (the second run warns again). */
 GST_START_TEST (test_fallback_pipeline)
 {
   GstElement *pipeline, *sink;

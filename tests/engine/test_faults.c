@@ -1,5 +1,5 @@
 /*
- * Stopping and faults (issue "reliability"):
+ * Stopping and faults:
  * - asr_engine_cancel() from another thread 2 s into a long frame (320x240
  *   x4, the full network, about 20 s on lavapipe): asr_engine_process()
  *   returns ASR_ERROR_CANCELLED soon after, and the engine runs the next

@@ -1,5 +1,5 @@
 /*
- * The per-pass profile and the ceiling probe (README "Benchmarks"):
+ * The per-pass profile and the ceiling probe (docs/benchmarks.md):
  *   - off by default and after asr_engine_set_profiling(e, 0): no rows;
  *   - on: every pass kind of the op has its row, in execution order (copy.in
  *     first, copy.out last), dispatch counts follow the bands and the depth,

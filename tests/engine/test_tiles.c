@@ -1,5 +1,5 @@
 /*
- * Tiles are exact (issue "any frame size"): a frame processed in bands
+ * Tiles are exact (docs/design.md#memory-plan): a frame processed in bands
  * equals the same frame processed whole, byte for byte, for every format,
  * odd sizes, fractional and per-axis scales, both precisions, forced bands
  * as small as the halo allows (one input row; one depth tile of rows with a
