@@ -3,7 +3,7 @@
 """Spatial depth through the element (its acceptance measurement): PSNR and encoder MACs per
 depth target, on B100 and Set14 x2 (the quality protocol, docs/testing.md#quality), full width.
 
-For every image: HR modcropped, LR = Pillow bicubic (train/evalcore.py prepare), saved
+For every image: HR modcropped, LR = Pillow bicubic (train/anysr_train/eval_protocol.py prepare), saved
 as a PNG; then per depth target t
 
     gst-launch-1.0 -m filesrc location=lr.png ! pngdec ! videoconvert !
@@ -15,7 +15,7 @@ macs-skipped; the output's Y-PSNR (shave = scale) is taken against HR. t = 1 is 
 same width at full depth (every tile runs every block). Encoder MACs per LR pixel =
 full-depth encoder MACs x (1 - macs-skipped) + the adapter's per-pixel layer.
 
-  bench/depth_element.py --work /tmp/depth --targets 1,0.8,0.65,0.5 [--sets B100,Set14]
+  PYTHONPATH=train /usr/bin/python3 bench/plots/depth_element.py --work /tmp/depth --targets 1,0.8,0.65,0.5 [--sets B100,Set14]
         [--json out.json] [--md out.md] [--limit N]
 """
 

@@ -7,8 +7,8 @@ of blocks the tile ran at the given op and target (legend 0..d with the tile cou
 the depth written in each tile); --side-by-side adds the untinted image on the left.  The title gives the mean depth, the encoder MACs per
 LR pixel against fixed depth and the Y-PSNR of both (heavy decoder).
 
-  /usr/bin/python3 bench/depthmap.py --model models/anysr-default.safetensors
-  /usr/bin/python3 bench/depthmap.py --ckpt train/runs/snap_0030000.pt --image Set14/barbara.png --target 0.5
+  PYTHONPATH=train /usr/bin/python3 bench/plots/depthmap.py --model models/anysr-default.safetensors
+  PYTHONPATH=train /usr/bin/python3 bench/plots/depthmap.py --ckpt train/runs/snap_0030000.pt --image Set14/barbara.png --target 0.5
 """
 
 import argparse

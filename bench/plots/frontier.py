@@ -2,7 +2,7 @@
 """Quality vs encoder cost frontier: fixed depth against spatial depth (AdaDSR).
 
 Two panels, B100 x2 and Set14 x2: Y-PSNR (docs/testing.md#quality, heavy decoder) against the
-encoder MACs per LR pixel actually run (train/model.py encoder_macs_adaptive on the
+encoder MACs per LR pixel actually run (train/anysr_train/network.py encoder_macs_adaptive on the
 depth maps: head, adapter pixel layer, the blocks each tile ran, tail; scale attention
 not counted; mean over the set).  Series:
 
@@ -17,9 +17,9 @@ The rows come from a json (--json: this script's own --save-json, or train/eval.
 --json with --targets, whose depth_rows it reads); points the json lacks are measured
 with the model (train/eval.py evaluate_depth), unless --no-compute.
 
-  /usr/bin/python3 bench/frontier.py --model models/anysr-default.safetensors
-  /usr/bin/python3 bench/frontier.py --ckpt train/runs/snap_0030000.pt --limit 20   # quick look
-  /usr/bin/python3 bench/frontier.py --json bench/results/frontier-x2.json          # re-plot only
+  PYTHONPATH=train /usr/bin/python3 bench/plots/frontier.py --model models/anysr-default.safetensors
+  PYTHONPATH=train /usr/bin/python3 bench/plots/frontier.py --ckpt train/runs/snap_0030000.pt --limit 20   # quick look
+  PYTHONPATH=train /usr/bin/python3 bench/plots/frontier.py --json bench/results/frontier-x2.json          # re-plot only
 """
 
 import argparse

@@ -6,7 +6,7 @@ for).  Bottom: wall ms and GPU ms per frame beside the budget.  Shaded: frames u
 load (competing engines; the darker, the more).
 
   anysr-bench --qos --target-fps auto --frames 120 --load-step 40:1 --load-step 80:0 --csv qos.csv
-  /usr/bin/python3 bench/plot_qos.py qos.csv [--out bench/qos.png]
+  /usr/bin/python3 bench/plots/qos.py qos.csv [--out bench/qos.png]
 """
 
 import argparse

@@ -3,12 +3,12 @@
 
 The table is `anysr.train`'s `psnr` list in the safetensors `__metadata__` (measured by
 train/export.py with train/eval.py's quality protocol, docs/testing.md#quality).  Left: Y-PSNR vs MACs
-per output pixel (the table's macs_* columns, or train/model.py's macs() when the
+per output pixel (the table's macs_* columns, or train/anysr_train/network.py's macs() when the
 table has none), for the heavy, light and routed decoders of every ladder rung, with
 bicubic and the model's quality bars as dashed lines.  Right (with --bench-csv): Y-PSNR vs the
 GPU ms per frame measured by anysr-bench for the same ops.
 
-  /usr/bin/python3 bench/plot.py [--model models/anysr-default.safetensors] \
+  PYTHONPATH=train /usr/bin/python3 bench/plots/quality_cost.py [--model models/anysr-default.safetensors] \
       [--set Set5] [--scale x2] [--bench-csv ops.csv] [--out bench/quality-cost.png]
 """
 

@@ -10,7 +10,7 @@ For every Set5 image: HR modcropped to a multiple of 2, LR = Pillow bicubic resi
         video/x-raw,format=RGBA,width=W,height=H ! filesink
 
 and Y-PSNR with a shave of 2 (train/anysr_train/eval_protocol.py, the functions train/eval.py uses).
-In the same run the PyTorch reference (train/model.py, the same model file) computes
+In the same run the PyTorch reference (train/anysr_train/network.py, the same model file) computes
 the same op on the same LR images (train/eval.py's figure for that op).
 
 Asserts, per image and for the mean: |element - reference| <= 0.05 dB; every op's
