@@ -1,7 +1,7 @@
 /*
  * anysr-bench: time the engine's operating points, in one run, beside
  * PyTorch and the bicubic baseline; and replay a load step under the QoS
- * controller (DESIGN.md sections 3, 6, 7).
+ * controller (docs/benchmarks.md; docs/design.md#network, #controller).
  *
  * Op mode (default):
  *   anysr-bench [--size WxH] [--scale S|SX,SY] [--subnet N|all] [--no-cap]
@@ -656,11 +656,17 @@ static int run_torch(const Options *o, BenchOp *ops, int n_ops, const uint8_t *p
         strncat(opsarg, one, sizeof(opsarg) - strlen(opsarg) - 1);
     }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    /* the script imports the training kit's package: train/anysr_train beside
+     * the script's folder (the source tree's train/, or the bundle's) */
+    const char *slash = strrchr(script, '/');
+    int dir_len = slash ? (int)(slash - script) : 1;
+    const char *dir = slash ? script : ".";
     char cmd[12288];
     snprintf(cmd, sizeof(cmd),
+             "PYTHONPATH='%.*s/../train'${PYTHONPATH:+:$PYTHONPATH} "
              "'%s' '%s' --model '%s' --input-raw '%s' --size %ux%u --out %ux%u --ops %s "
              "--k %.9g --frames %d --warmup %d --threads %ld",
-             o->python, script, model, raw, o->in_w, o->in_h, out_w, out_h, opsarg,
+             dir_len, dir, o->python, script, model, raw, o->in_w, o->in_h, out_w, out_h, opsarg,
              (double)ops[n_ops - 1].k, o->frames, o->warmup < 1 ? 1 : o->warmup,
              cores > 0 ? cores : 1);
     fprintf(stderr, "anysr-bench: %s\n", cmd);

@@ -17,7 +17,7 @@
 #                          libresolv, libutil, ld-linux) and the Vulkan loader
 #   loader/libvulkan.so.1  this machine's Vulkan loader (libanysr dlopens it),
 #                          for a machine without one
-#   bench/torch_bench.py, train/{model,modelio,stio}.py,
+#   bench/torch_bench.py, train/anysr_train/{__init__,network,model_file,safetensors_io}.py,
 #   models/anysr-default.safetensors   the PyTorch comparison
 #   README.txt             how to run it
 # The machine needs glibc at least as new as this one's (Debian 12: 2.36), a
@@ -69,9 +69,13 @@ done
 [ -n "$loader" ] || { echo "bundle: no libvulkan.so.1 on this machine for loader/" >&2; exit 1; }
 cp -L "$loader" "$dir/loader/libvulkan.so.1"
 
-# The PyTorch comparison: the script finds train/ beside bench/ (../train).
+# The PyTorch comparison: anysr-bench runs the script with train/ beside bench/
+# (../train) on PYTHONPATH, for the package anysr_train.
 cp "$src/bench/torch_bench.py" "$dir/bench/"
-cp "$src/train/model.py" "$src/train/modelio.py" "$src/train/stio.py" "$dir/train/"
+mkdir -p "$dir/train/anysr_train"
+cp "$src/train/anysr_train/__init__.py" "$src/train/anysr_train/network.py" \
+  "$src/train/anysr_train/model_file.py" "$src/train/anysr_train/safetensors_io.py" \
+  "$dir/train/anysr_train/"
 model=$src/models/anysr-default.safetensors
 have_model=0
 if [ -f "$model" ]; then cp "$model" "$dir/models/"; have_model=1; fi
@@ -168,7 +172,7 @@ driver that needs newer versions of these (libz, say) may fail to load:
 then remove those from lib/, or build anysr-bench on that machine.
 $( [ "$have_model" = 1 ] || printf '%s\n' "- NOTE: this bundle has no models/anysr-default.safetensors (the build tree lacked it): pass --model FILE for the PyTorch comparison.")
 Contents: bin/anysr-bench; lib/ (${libs[*]:-none}); loader/libvulkan.so.1;
-bench/torch_bench.py with train/{model,modelio,stio}.py and
+bench/torch_bench.py with train/anysr_train/ (the network and the model file) and
 models/anysr-default.safetensors (passed as --torch-script and --model by
 run-bench; --model loads the same weights libanysr embeds).
 The validation layer is off unless ANYSR_VALIDATION is set (and the layer is

@@ -1,12 +1,12 @@
 #!/usr/bin/python3
-"""Time anysr operating points with the PyTorch reference (train/model.py) on the CPU.
+"""Time anysr operating points with the PyTorch reference (train/anysr_train/network.py) on the CPU.
 
 Called by anysr-bench with the same model file, input picture and ops, so the two
 timings come from one run; prints one line per op:
 
   OP <width> <depth> <mode> <ms per frame> <MACs (model.macs)> <heavy share>
 
-  /usr/bin/python3 bench/torch_bench.py --model models/anysr-default.safetensors \
+  PYTHONPATH=train /usr/bin/python3 bench/torch_bench.py --model models/anysr-default.safetensors \
       --size 128x96 --out 256x192 --ops 8:2:light,32:8:heavy [--input-raw f.rgba]
 
 Threads: --threads (default: all cores).  Times the forward pass only (input already a
@@ -17,17 +17,15 @@ all ops (round-robin), median per op (as anysr-bench).
 import argparse
 import os
 import statistics
-import sys
 import time
 
+import numpy as np
+import torch
+
+from anysr_train import model_file
+from anysr_train.network import Op, macs
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "train"))
-
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-
-import modelio  # noqa: E402
-from model import Op, macs  # noqa: E402
 
 
 def size(s):
@@ -49,7 +47,7 @@ def main():
     a = ap.parse_args()
 
     torch.set_num_threads(max(1, a.threads))
-    model, arch, _ = modelio.load_model(a.model)
+    model, arch, _ = model_file.load_model(a.model)
     model.eval()
     k = arch.get("default_k", 0.0) if a.k is None else a.k
     w, h = a.size

@@ -1,7 +1,7 @@
 /*
  * VK_KHR_cooperative_matrix declarations for Vulkan headers that predate it
  * (Debian 12's 1.3.239), declared only when the headers lack the extension:
- * what device.c and tests/coopmat/coopmat_props.c use. Self-contained (only
+ * what device.c and tools/coopmat_props.c use. Self-contained (only
  * <vulkan/vulkan.h>), so the probe can include it alone.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later

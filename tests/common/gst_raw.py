@@ -1,6 +1,6 @@
 """Run `gst-launch-1.0 filesrc ! pngdec ! videoconvert ! <format> ! anysr ... ! <out caps> !
 filesink` on a PNG and read the raw 4-byte-per-pixel frame back (the Python tests that drive
-the element from the command line: tests/element/pillow_compare.py, tests/quality/quality.py)."""
+the element from the command line: tests/common/pillow_bicubic.py, tests/quality/quality.py)."""
 
 import os
 import subprocess

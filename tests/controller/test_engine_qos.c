@@ -7,8 +7,8 @@
  * lifted, staying on full with no pressure, downstream lateness, the user's
  * subnet as a ceiling, and adaptation off again.
  *
- * No pass/fail check depends on the machine's speed or load (DESIGN
- * section 7): the engine reports synthetic times, 0.1 ms + 200 ms per G MACs
+ * No pass/fail check depends on the machine's speed or load (docs/testing.md):
+ * the engine reports synthetic times, 0.1 ms + 200 ms per G MACs
  * of each frame's cost model (internal.h asr_engine_debug_set_timing), so
  * the points' times keep the ratios of their costs on any machine. The
  * budget sits at the geometric mean of the cheapest point's wall time and
@@ -37,7 +37,7 @@
 #include <glib/gstdio.h>
 
 #include "model_writer.h"
-#include "test_common.h"
+#include "asr_test.h"
 
 #define IN_W 8
 #define IN_H 8

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Large frames through the element on any device (issue "any frame size").
+"""Large frames through the element on any device, any frame size.
 
 Runs
   gst-launch-1.0 -m videotestsrc num-buffers=1 ! video/x-raw,format=NV12,width=W,height=H
@@ -7,7 +7,7 @@ Runs
 and checks: exit status 0, one anysr-stats message of a frame of the asked
 sizes, its device-bytes-peak at most --max-mib MiB, and (on a device whose
 maxStorageBufferRange is below a whole feature map) more than one band.
-Prints the figures: the README's memory table comes from this test.
+Prints the figures: the memory table of docs/element.md comes from this test.
 """
 import argparse
 import re

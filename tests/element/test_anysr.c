@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 /* tests/model: synthetic model files (a depth adapter) */
+#include "gst_test.h"
 #include "model_writer.h"
 
 /* Pixel values are checked only on the bicubic path (ANYSR_TEST_BICUBIC set,
@@ -99,28 +100,6 @@ harness_new (gdouble scale, const gchar * fmt, gint w, gint h,
           "height", G_TYPE_INT, h, "framerate", GST_TYPE_FRACTION, 30, 1,
           NULL));
   return hr;
-}
-
-/* The video info of the caps currently on the harness' input. */
-static void
-harness_in_info (GstHarness * hr, GstVideoInfo * info)
-{
-  GstCaps *caps = gst_pad_get_current_caps (hr->srcpad);
-
-  fail_unless (caps != NULL);
-  fail_unless (gst_video_info_from_caps (info, caps));
-  gst_caps_unref (caps);
-}
-
-/* The video info of the caps the element negotiated downstream. */
-static void
-harness_out_info (GstHarness * hr, GstVideoInfo * info)
-{
-  GstCaps *caps = gst_pad_get_current_caps (hr->sinkpad);
-
-  fail_unless (caps != NULL, "no output caps");
-  fail_unless (gst_video_info_from_caps (info, caps));
-  gst_caps_unref (caps);
 }
 
 /* Pushes a flat frame of the current input caps, pulls the output and
@@ -237,7 +216,7 @@ write_le (guint8 * p, guint bytes, guint32 v)
     GST_WRITE_UINT32_LE (p, v);
 }
 
-/* Walks every component sample of @frame (layouts as anysr's README gives
+/* Walks every component sample of @frame (layouts as docs/element.md gives
  * them, written out here rather than from GstVideoFormatInfo): with @write
  * writes @comp, else returns the largest |difference| from it. */
 static gint

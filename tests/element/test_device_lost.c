@@ -1,4 +1,4 @@
-/* The device lost while streaming (issue "reliability"): with fallback=true
+/* The device lost while streaming: with fallback=true
  * (the default) the element posts one warning naming the fallback and every
  * frame still comes out, at the right size, through the GStreamer video
  * library's CPU scaler; with fallback=false the stream stops with an error.

@@ -15,6 +15,8 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "gst_test.h"
+
 static void
 check_env (void)
 {
@@ -195,16 +197,6 @@ fallback_harness (GstBus * bus, gdouble scale, const gchar * fmt, gint w,
           "height", G_TYPE_INT, h, "framerate", GST_TYPE_FRACTION, 30, 1,
           NULL));
   return hr;
-}
-
-static void
-harness_out_info (GstHarness * hr, GstVideoInfo * info)
-{
-  GstCaps *caps = gst_pad_get_current_caps (hr->sinkpad);
-
-  fail_unless (caps != NULL, "no output caps");
-  fail_unless (gst_video_info_from_caps (info, caps));
-  gst_caps_unref (caps);
 }
 
 /* Frames flow through the CPU scaler at the negotiated size, flat stays
@@ -402,7 +394,7 @@ on_handoff (GstElement * sink, GstBuffer * buf, GstPad * pad, gpointer data)
   g_atomic_int_inc (&handoffs);
 }
 
-/* The launch line of the README, twice (the second run warns again). */
+/* The launch line of the README's quick start, twice (the second run warns again). */
 GST_START_TEST (test_fallback_pipeline)
 {
   GstElement *pipeline, *sink;

@@ -4,7 +4,7 @@
  * across caps changes, on the network (not on the test
  * build's bicubic path, which has no operating points).
  *
- * No check depends on the machine's speed or load (DESIGN section 7): meson
+ * No check depends on the machine's speed or load (docs/testing.md): meson
  * runs this on the test build of the plugin with ANYSR_TEST_TIMING, so that
  * every frame reports a synthetic time from its cost (0.2 ms + 400 ms per
  * G MACs); the network itself runs as usual. The budget of the settling test

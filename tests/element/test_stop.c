@@ -1,4 +1,4 @@
-/* A prompt stop (issue "reliability"): set_state(NULL) 2 s into a frame
+/* A prompt stop: set_state(NULL) 2 s into a frame
  * that takes about 20 s on lavapipe (320x240 -> 1280x960, the full network,
  * heavy decoder) returns within seconds: the element cancels the engine's
  * frame (asr_engine_cancel) before the base class waits for the streaming

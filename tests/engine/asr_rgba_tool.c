@@ -5,14 +5,14 @@
  *   asr-rgba-tool FORMAT IN_W IN_H OUT_W OUT_H in.raw out.raw
  *
  * FORMAT is RGBA, BGRA, RGBx or BGRx; rows are tightly packed (4 * width).
- * Used by pillow_compare.py. Exit status 0 on success.
+ * Used by tests/common/pillow_bicubic.py (engine). Exit status 0 on success.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <string.h>
 
 #include "internal.h"
-#include "test_common.h"
+#include "asr_test.h"
 
 static AsrPixelFormat parse_format(const char *s)
 {

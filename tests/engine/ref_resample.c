@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "asr_test.h"
 #include "ref_resample.h"
 
 static int is_yuv(AsrPixelFormat f)
@@ -25,9 +26,7 @@ static int is_bgr(AsrPixelFormat f)
 {
     return f == ASR_FORMAT_BGRA || f == ASR_FORMAT_BGRX || f == ASR_FORMAT_BGR10A2;
 }
-static int is_16bit(AsrPixelFormat f) { return f == ASR_FORMAT_P010 || f == ASR_FORMAT_I420_10; }
-static int is_rgb10(AsrPixelFormat f) { return f == ASR_FORMAT_RGB10A2 || f == ASR_FORMAT_BGR10A2; }
-static int bits_of(AsrPixelFormat f) { return is_16bit(f) || is_rgb10(f) ? 10 : 8; }
+static int bits_of(AsrPixelFormat f) { return test_format_is_16bit(f) || test_format_is_rgb10(f) ? 10 : 8; }
 
 /* 16-bit little-endian word at byte p */
 static unsigned rd16(const uint8_t *p) { return (unsigned)p[0] | ((unsigned)p[1] << 8); }
@@ -168,7 +167,7 @@ static float dot4(const float m[4], float a, float b, float c)
 /* Chroma byte (k = 0: Cb, 1: Cr) at chroma sample (i, j). */
 static float chroma_byte(const AsrFrameInfo *fi, const AsrFrame *f, int i, int j, int k)
 {
-    size_t bps = is_16bit(fi->format) ? 2 : 1;
+    size_t bps = test_format_is_16bit(fi->format) ? 2 : 1;
     if (fi->format == ASR_FORMAT_NV12 || fi->format == ASR_FORMAT_P010)
         return rd_sample(fi->format, f->data[1] + (size_t)j * f->stride[1] +
                                          ((size_t)i * 2 + (size_t)k) * bps);
@@ -202,12 +201,12 @@ static void unpack(const AsrFrameInfo *fi, const AsrFrame *f, float *dst, size_t
                     float bot = c01 + (c11 - c01) * fx;
                     c[k] = top + (bot - top) * fy;
                 }
-                size_t bps = is_16bit(fi->format) ? 2 : 1;
+                size_t bps = test_format_is_16bit(fi->format) ? 2 : 1;
                 float yv = rd_sample(fi->format, f->data[0] + (size_t)y * f->stride[0] + x * bps);
                 for (int k = 0; k < 3; k++)
                     rgba[k] = clampf(dot4(m[k], yv, c[0], c[1]), 0.0f, 1.0f);
                 rgba[3] = 1.0f;
-            } else if (is_rgb10(fi->format)) {
+            } else if (test_format_is_rgb10(fi->format)) {
                 unsigned wd = rd32(f->data[0] + (size_t)y * f->stride[0] + (size_t)x * 4);
                 for (int k = 0; k < 3; k++)
                     rgba[k] = (float)((wd >> (10 * k)) & 0x3ff) * (1.0f / 1023.0f);
@@ -299,7 +298,7 @@ static void pack(const AsrFrameInfo *fi, const float *src, const AsrFrame *f)
 {
     int w = (int)fi->width, h = (int)fi->height;
     size_t plane = (size_t)w * h;
-    if (is_rgb10(fi->format)) {
+    if (test_format_is_rgb10(fi->format)) {
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 size_t idx = (size_t)y * w + x;
@@ -341,7 +340,7 @@ static void pack(const AsrFrameInfo *fi, const float *src, const AsrFrame *f)
     float m[3][4];
     rgb2yuv_matrix(fi, m);
     float lv = bits_of(fi->format) == 10 ? 1023.0f : 255.0f;
-    size_t bps = is_16bit(fi->format) ? 2 : 1;
+    size_t bps = test_format_is_16bit(fi->format) ? 2 : 1;
     for (int y = 0; y < h; y++) {
         for (int x = 0; x < w; x++) {
             float rgb[3];

@@ -9,7 +9,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "test_common.h"
+#include "asr_test.h"
 
 static void test_status_strings(void)
 {
@@ -235,7 +235,7 @@ static void test_engine(void)
 
 /* MACs of a frame on the default model (F 32, chunk 8, sa_hidden 16, heavy
  * MLP 36-64-64-3, light 36-16-3, classifier 36-2), written out from
- * train/model.py macs() independently of src/model/model.c. */
+ * train/anysr_train/network.py macs() independently of src/model/model.c. */
 static double default_model_macs(double c, double d, int decoder, double hf, double ih, double iw,
                                  double oh, double ow)
 {

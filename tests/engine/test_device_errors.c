@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "test_common.h"
+#include "asr_test.h"
 
 static char messages[8192];
 

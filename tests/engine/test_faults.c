@@ -1,5 +1,5 @@
 /*
- * Stopping and faults (issue "reliability"):
+ * Stopping and faults:
  * - asr_engine_cancel() from another thread 2 s into a long frame (320x240
  *   x4, the full network, about 20 s on lavapipe): asr_engine_process()
  *   returns ASR_ERROR_CANCELLED soon after, and the engine runs the next
@@ -24,27 +24,6 @@
 
 #include "asr_test.h"
 #include "internal.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static AsrEngine *new_engine(void)
-{
-    AsrSettings s;
-    asr_settings_default(&s);
-    s.log_callback = test_log_cb;
-    AsrEngine *e = NULL;
-    AsrStatus st = asr_engine_new(&s, &e);
-    if (st != ASR_OK) {
-        fprintf(stderr, "asr_engine_new: %s\n", asr_status_to_string(st));
-        exit(1);
-    }
-    return e;
-}
 
 typedef struct Job {
     AsrEngine *e;
@@ -71,7 +50,7 @@ static void *run_job(void *arg)
 {
     Job *j = arg;
     j->status = process(j);
-    j->done = now_s();
+    j->done = test_now_s();
     return NULL;
 }
 
@@ -93,18 +72,18 @@ static void job_free(Job *j)
 
 static void cancel(void)
 {
-    AsrEngine *e = new_engine();
+    AsrEngine *e = test_engine_new();
     Job j;
     job_init(&j, e, 320, 240, 1280, 960);
     AsrOpChoice full = { 3, ASR_DECODER_HEAVY, asr_engine_default_k(e) };
     CHECK_STATUS(asr_engine_set_op(e, &full), ASR_OK);
     CHECK_STATUS(configure(&j), ASR_OK);
     pthread_t t;
-    double t0 = now_s();
+    double t0 = test_now_s();
     pthread_create(&t, NULL, run_job, &j);
     struct timespec two = { 2, 0 };
     nanosleep(&two, NULL);
-    double tc = now_s();
+    double tc = test_now_s();
     CHECK_STATUS(asr_engine_cancel(e, 1), ASR_OK);
     pthread_join(t, NULL);
     if (j.status == ASR_OK && j.done < tc) {
@@ -129,14 +108,14 @@ static void cancel(void)
     CHECK(st.validation_messages == 0);
     job_free(&s);
     job_free(&j);
-    double tf = now_s();
+    double tf = test_now_s();
     asr_engine_free(&e);
-    printf("cancel: asr_engine_free() took %.3f s\n", now_s() - tf);
+    printf("cancel: asr_engine_free() took %.3f s\n", test_now_s() - tf);
 }
 
 static void device_lost(void)
 {
-    AsrEngine *e = new_engine();
+    AsrEngine *e = test_engine_new();
     Job j;
     job_init(&j, e, 16, 12, 40, 30);
     CHECK_STATUS(configure(&j), ASR_OK);
@@ -146,14 +125,14 @@ static void device_lost(void)
     printf("device lost: %s\n", asr_engine_last_error(e));
     CHECK_STATUS(process(&j), ASR_ERROR_DEVICE_LOST);
     job_free(&j);
-    double tf = now_s();
+    double tf = test_now_s();
     asr_engine_free(&e);
-    printf("device lost: asr_engine_free() took %.3f s\n", now_s() - tf);
+    printf("device lost: asr_engine_free() took %.3f s\n", test_now_s() - tf);
 }
 
 static void alloc_failure(void)
 {
-    AsrEngine *e = new_engine();
+    AsrEngine *e = test_engine_new();
     Job small, big;
     job_init(&small, e, 16, 12, 40, 30);
     job_init(&big, e, 96, 64, 200, 150);

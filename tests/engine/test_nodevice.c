@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "test_common.h"
+#include "asr_test.h"
 
 static char messages[8192];
 

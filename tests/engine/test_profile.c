@@ -1,5 +1,5 @@
 /*
- * The per-pass profile and the ceiling probe (README "Benchmarks"):
+ * The per-pass profile and the ceiling probe (docs/benchmarks.md):
  *   - off by default and after asr_engine_set_profiling(e, 0): no rows;
  *   - on: every pass kind of the op has its row, in execution order (copy.in
  *     first, copy.out last), dispatch counts follow the bands and the depth,
@@ -28,14 +28,9 @@
 static AsrEngine *new_engine(uint32_t tile_rows)
 {
     AsrSettings s;
-    asr_settings_default(&s);
-    s.log_callback = test_log_cb;
+    test_settings_default(&s);
     s.tile_rows = tile_rows;
-    AsrEngine *e = NULL;
-    if (asr_engine_new(&s, &e) != ASR_OK) {
-        fprintf(stderr, "asr_engine_new failed\n");
-        exit(1);
-    }
+    AsrEngine *e = test_engine_new_with(&s);
     AsrFrameInfo in = { .format = ASR_FORMAT_RGBA, .width = IN_W, .height = IN_H };
     AsrFrameInfo out = { .format = ASR_FORMAT_RGBA, .width = 2 * IN_W, .height = 2 * IN_H };
     if (asr_engine_configure(e, &in, &out) != ASR_OK) {

@@ -1,5 +1,5 @@
 /*
- * Resident weights across resolution changes (issue 5): 1000 configure
+ * Resident weights across resolution changes (a weight upload once per engine): 1000 configure
  * changes cycling through 10 resolutions (odd sizes, several scale groups),
  * a frame processed after each, with the QoS controller on (held on the
  * cheapest network point, so the network runs every frame). The weights are
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "test_common.h"
+#include "asr_test.h"
 
 typedef struct Res {
     uint32_t iw, ih, ow, oh;

@@ -17,7 +17,7 @@
 
 #include "ref_resample.h"
 #include "internal.h"
-#include "test_common.h"
+#include "asr_test.h"
 
 #define PAD_BYTE 0xcd
 
@@ -83,8 +83,6 @@ static const char *fmt_name(AsrPixelFormat f)
     return names[f];
 }
 
-static int is_16bit(AsrPixelFormat f) { return f == ASR_FORMAT_P010 || f == ASR_FORMAT_I420_10; }
-static int is_rgb10(AsrPixelFormat f) { return f == ASR_FORMAT_RGB10A2 || f == ASR_FORMAT_BGR10A2; }
 
 /* Samples of one row of plane data as code values: bytes (8-bit formats),
  * 10-bit codes of 16-bit words (P010: word >> 6, and a word whose low 6 bits
@@ -94,7 +92,7 @@ static int is_rgb10(AsrPixelFormat f) { return f == ASR_FORMAT_RGB10A2 || f == A
 static uint32_t row_codes(AsrPixelFormat f, const uint8_t *row, uint32_t bytes, int *codes)
 {
     uint32_t n = 0;
-    if (is_16bit(f)) {
+    if (test_format_is_16bit(f)) {
         for (uint32_t x = 0; x + 1 < bytes; x += 2) {
             unsigned w = row[x] | ((unsigned)row[x + 1] << 8);
             if (f == ASR_FORMAT_P010)
@@ -102,7 +100,7 @@ static uint32_t row_codes(AsrPixelFormat f, const uint8_t *row, uint32_t bytes, 
             else
                 codes[n++] = w > 1023 ? -1 : (int)w;
         }
-    } else if (is_rgb10(f)) {
+    } else if (test_format_is_rgb10(f)) {
         for (uint32_t x = 0; x + 3 < bytes; x += 4) {
             uint32_t w = row[x] | ((uint32_t)row[x + 1] << 8) | ((uint32_t)row[x + 2] << 16) |
                          ((uint32_t)row[x + 3] << 24);
@@ -209,7 +207,7 @@ static void gradient_case(AsrEngine *e, AsrPixelFormat fmt, AsrColorMatrix m, As
             uint8_t *row = src.f.data[p] + y * src.f.stride[p];
             for (uint32_t x = 0; x < w; x++) {
                 unsigned v;
-                if (is_rgb10(fmt)) {
+                if (test_format_is_rgb10(fmt)) {
                     v = x | (x << 10) | (x << 20) | (3u << 30);
                     row[4 * x] = (uint8_t)v, row[4 * x + 1] = (uint8_t)(v >> 8);
                     row[4 * x + 2] = (uint8_t)(v >> 16), row[4 * x + 3] = (uint8_t)(v >> 24);
@@ -244,7 +242,7 @@ static void gradient_case(AsrEngine *e, AsrPixelFormat fmt, AsrColorMatrix m, As
             for (uint32_t i = 0; i < n; i++) {
                 int d = gc[i] < 0 ? 1000000 : abs(gc[i] - wc[i]);
                 max_diff = d > max_diff ? d : max_diff;
-                int luma = is_rgb10(fmt) ? i % 4 == 0 : p == 0;
+                int luma = test_format_is_rgb10(fmt) ? i % 4 == 0 : p == 0;
                 if (luma && gc[i] >= 0 && !seen[gc[i]])
                     seen[gc[i]] = 1, distinct++;
             }

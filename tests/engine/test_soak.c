@@ -28,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "test_common.h"
+#include "asr_test.h"
 
 #define MIN_SIDE 4
 #define MAX_SIDE 24
@@ -112,13 +112,6 @@ static int is_pixel(const Layout *l, size_t i)
     return 0;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 static uint32_t rand_range(uint32_t *seed, uint32_t lo, uint32_t hi)
 {
     return lo + test_rand(seed) % (hi - lo + 1);
@@ -152,7 +145,7 @@ int main(int argc, char **argv)
     long op_frames[16][3] = { { 0 } };
     double op_ms[16][3] = { { 0 } };
     int failed = 0;
-    double t0 = now_s(), t_warm = t0;
+    double t0 = test_now_s(), t_warm = t0;
 
     for (long n = 0; n < frames && !failed; n++) {
         /* The configuration: the largest first (one frame per decoder), then
@@ -267,7 +260,7 @@ int main(int argc, char **argv)
         if (n + 1 == warmup) {
             warm = st;
             rss_warm = rss_max = test_rss_kib();
-            t_warm = now_s();
+            t_warm = test_now_s();
         } else if (n + 1 > warmup) {
             long rss = test_rss_kib();
             if (rss > rss_max)
@@ -297,7 +290,7 @@ int main(int argc, char **argv)
             }
         }
     }
-    double t1 = now_s();
+    double t1 = test_now_s();
 
     long rss_end = test_rss_kib();
     printf("%llu frames (%ld warm-up), %ld configures, seed %u: %.1f s (%.1f ms a frame; "

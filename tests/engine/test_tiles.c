@@ -1,5 +1,5 @@
 /*
- * Tiles are exact (issue "any frame size"): a frame processed in bands
+ * Tiles are exact (docs/design.md#memory-plan): a frame processed in bands
  * equals the same frame processed whole, byte for byte, for every format,
  * odd sizes, fractional and per-axis scales, both precisions, forced bands
  * as small as the halo allows (one input row; one depth tile of rows with a
@@ -30,18 +30,11 @@ typedef struct Case {
 static AsrEngine *new_engine(AsrPrecision prec, uint32_t tile_rows, uint64_t budget)
 {
     AsrSettings s;
-    asr_settings_default(&s);
-    s.log_callback = test_log_cb;
+    test_settings_default(&s);
     s.precision = prec;
     s.tile_rows = tile_rows;
     s.memory_budget = budget;
-    AsrEngine *e = NULL;
-    AsrStatus st = asr_engine_new(&s, &e);
-    if (st != ASR_OK) {
-        FAIL("asr_engine_new: %s", asr_status_to_string(st));
-        exit(1);
-    }
-    return e;
+    return test_engine_new_with(&s);
 }
 
 /* A frame in one malloc'd block with tight strides (4-byte rows). */

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "asr_test.h"
 #include "common.h"
 #include "model.h"
 #include "safetensors.h"
@@ -60,13 +61,6 @@ static uint32_t rnd(void)
     rng_state ^= rng_state >> 7;
     rng_state ^= rng_state << 17;
     return (uint32_t)(rng_state >> 16);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 /* GByteArray is a GArray of bytes */
@@ -186,14 +180,14 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    const double t0 = now_s();
+    const double t0 = test_now_s();
     long long iter = 0;
     for (guint i = 0; i < corpus->len; i++) {
         gsize n;
         const uint8_t *d = g_bytes_get_data(g_ptr_array_index(corpus, i), &n);
         LLVMFuzzerTestOneInput(d, n);
     }
-    while ((max_iter < 0 || iter < max_iter) && now_s() - t0 < seconds) {
+    while ((max_iter < 0 || iter < max_iter) && test_now_s() - t0 < seconds) {
         gsize n;
         const uint8_t *d = g_bytes_get_data(g_ptr_array_index(corpus, rnd() % corpus->len), &n);
         GByteArray *b = mutate(d, n, corpus);
@@ -202,7 +196,7 @@ int main(int argc, char **argv)
         iter++;
     }
     printf("fuzz-model: %u seed files, %lld mutations in %.1f s, no crash\n", corpus->len, iter,
-           now_s() - t0);
+           test_now_s() - t0);
     g_ptr_array_free(corpus, TRUE);
     return 0;
 }

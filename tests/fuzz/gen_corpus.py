@@ -23,7 +23,7 @@ def blob(header, data=b""):
 
 
 def small_model(f16=False, arch_patch=None, raw_arch=None):
-    """A valid anysr model: F 8, D 1 (train/model.py tensor_names())."""
+    """A valid anysr model: F 8, D 1 (train/anysr_train/network.py tensor_names())."""
     F, D, chunk, hs, heavy, light = 8, 1, 8, 4, [4], [4]
     arch = {"family": "anysr", "F": F, "D": D, "chunk": chunk, "sa_hidden": hs,
             "sa_scale_input": "raw", "ladder": [[8, 1]], "dec_heavy": heavy,

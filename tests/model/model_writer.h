@@ -2,7 +2,7 @@
  * model_writer.h — build anysr model files (safetensors) in memory for the
  * tests: any architecture, random weights, and the corruptions the loader
  * must reject. Header-only (static functions); the tensor list states the
- * contract of train/model.py tensor_names() independently of src/model/model.c.
+ * contract of train/anysr_train/network.py tensor_names() independently of src/model/model.c.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -140,7 +140,7 @@ static inline void mw_add(MwTensor *t, int *n, const char *name, int ndim, int64
     x->fan_in = fan_in;
 }
 
-/* train/model.py tensor_names() */
+/* train/anysr_train/network.py tensor_names() */
 static inline int mw_tensors(const MwArch *a, MwTensor *t)
 {
     int n = 0;

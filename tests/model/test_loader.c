@@ -4,7 +4,7 @@
  * every kind of broken file. Each broken file must give ASR_ERROR_MODEL with
  * a message naming the problem (in the log at ERROR and from
  * asr_model_check_file()), never a crash, and no engine. Also the cost
- * model against numbers computed with train/model.py macs().
+ * model against numbers computed with train/anysr_train/network.py macs().
  *
  *   test-loader DEFAULT_MODEL WORKDIR
  *
@@ -421,7 +421,7 @@ static void test_good_files(const char *default_model)
     g_free(blob);
 }
 
-/* Cost model: numbers from train/model.py (macs(), route_threshold()). */
+/* Cost model: numbers from train/anysr_train/network.py (macs(), route_threshold()). */
 static void test_cost_model(void)
 {
     MwArch a = mw_default_arch();

@@ -1,6 +1,6 @@
 /*
  * Plain C references of the network shaders (the .comp files of shaders/, written from
- * their header comments and train/model.py), in double accumulation.
+ * their header comments and train/anysr_train/network.py), in double accumulation.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -12,8 +12,11 @@
  * their 8 neighbours (refinement) are left out of both checks. The
  * encoder stages of the 'features' case are checked one by one
  * (tolerance.feat_max_abs). The golden's model sha256 must be the embedded
- * model's. Everything runs twice: feature maps in fp32 and in fp16 (where
- * the device has 16-bit storage), with the same tolerances.
+ * model's. Everything runs for every variant of the encoder's kernels x the
+ * feature maps' precision (tests/common/asr_test.h test_variants: SIMT and
+ * cooperative-matrix kernels, fp32 and fp16 maps), chosen through
+ * AsrSettings, with the same tolerances; a variant the build or the device
+ * cannot run is skipped with the reason printed.
  *
  *   test-golden tests/golden/mean-pool/golden.safetensors tests/golden/mean-pool/model.safetensors
  *
@@ -390,9 +393,9 @@ static void check_features(AsrEngine *e, const AsrSafetensors *st, JsonObject *f
     free(got);
 }
 
-static void run_precision(JsonObject *root, const AsrSafetensors *st, AsrPrecision prec,
-                          const char *model_path, double out_tol, double feat_tol,
-                          double ignore_within);
+static void run_variant(JsonObject *root, const AsrSafetensors *st, TestVariant v,
+                        const char *model_path, double out_tol, double feat_tol,
+                        double ignore_within);
 
 int main(int argc, char **argv)
 {
@@ -450,9 +453,8 @@ int main(int argc, char **argv)
     if (!(ignore_within >= 0.0 && ignore_within <= 1e-2))
         ignore_within = 1e-3;
 
-    for (int prec = ASR_PRECISION_FP32; prec >= ASR_PRECISION_FP16; prec--)
-        run_precision(root, st, (AsrPrecision)prec, model_path, out_tol, feat_tol,
-                      ignore_within);
+    for (size_t i = 0; i < ASR_ARRAY_SIZE_(test_variants); i++)
+        run_variant(root, st, test_variants[i], model_path, out_tol, feat_tol, ignore_within);
     g_object_unref(parser);
     asr_safetensors_free(&st);
     if (test_failures)
@@ -460,28 +462,17 @@ int main(int argc, char **argv)
     return test_failures ? 1 : 0;
 }
 
-static void run_precision(JsonObject *root, const AsrSafetensors *st, AsrPrecision prec,
-                          const char *model_path, double out_tol, double feat_tol,
-                          double ignore_within)
+static void run_variant(JsonObject *root, const AsrSafetensors *st, TestVariant v,
+                        const char *model_path, double out_tol, double feat_tol,
+                        double ignore_within)
 {
     AsrSettings s;
-    asr_settings_default(&s);
+    test_settings_default(&s);
     s.model_path = model_path;
-    s.log_callback = test_log_cb;
-    s.precision = prec;
-    AsrEngine *e = NULL;
-    AsrStatus status = asr_engine_new(&s, &e);
-    if (status == ASR_ERROR_UNSUPPORTED && prec == ASR_PRECISION_FP16) {
-        printf("fp16: the device has no 16-bit storage; skipped\n");
+    printf("== ");
+    AsrEngine *e = test_variant_engine(&s, v, "golden", 1);
+    if (!e)
         return;
-    }
-    if (status != ASR_OK) {
-        FAIL("asr_engine_new: %s", asr_status_to_string(status));
-        return;
-    }
-    printf("== feature maps in %s; device: %s\n", prec == ASR_PRECISION_FP16 ? "fp16" : "fp32",
-           asr_engine_device_name(e));
-    test_check_kernels(e, "golden");
 
     check_features(e, st, json_object_get_object_member(root, "features_case"), feat_tol);
 

@@ -10,7 +10,11 @@
  *   decoder heavy / light over all pixels, alpha bilinear, routed: the
  *   classifier's routes, the counters, the heavy and light lists, the
  *   indirect dispatch arguments, both MLPs over their lists, refinement.
- * Tolerance: |got - want| <= 1e-5 + 1e-4 |want|.
+ * Tolerance: |got - want| <= 1e-5 + 1e-4 |want| (plus half an fp16 ulp with
+ * fp16 feature maps). Every model runs for every variant of the encoder's
+ * kernels x the feature maps' precision (tests/common/asr_test.h
+ * test_variants), chosen through AsrSettings; a variant the build or the
+ * device cannot run is skipped with the reason printed.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -239,8 +243,9 @@ static void check_decoder(AsrEngine *e, const Frame *f, uint32_t c, uint32_t d, 
     free(lr), free(enc), free(hr), free(want), free(unref), free(route);
 }
 
-static void run_model(const char *name, const MwArch *arch, uint32_t seed, AsrPrecision prec)
+static void run_variant(const char *name, const MwArch *arch, uint32_t seed, TestVariant v)
 {
+    AsrPrecision prec = v.precision;
     MwOptions o = { .seed = seed, .scale = 1.5 };
     size_t size;
     uint8_t *blob = mw_build(arch, &o, &size);
@@ -251,19 +256,14 @@ static void run_model(const char *name, const MwArch *arch, uint32_t seed, AsrPr
         exit(1);
     }
     AsrSettings s;
-    asr_settings_default(&s);
-    s.log_callback = test_log_cb;
+    test_settings_default(&s);
     s.model_path = path;
-    s.precision = prec;
     rel_tol = prec == ASR_PRECISION_FP16 ? 1e-4 + 1.0 / 2048.0 : 1e-4;
-    AsrEngine *e = NULL;
-    if (asr_engine_new(&s, &e) != ASR_OK) {
-        FAIL("%s: asr_engine_new", name);
-        return;
-    }
+    AsrEngine *e = test_variant_engine(&s, v, name, 0);
     remove(path);
     g_free(blob);
-    test_check_kernels(e, name);
+    if (!e)
+        return;
 
     static const uint32_t sizes[][4] = { { 13, 11, 29, 23 }, { 9, 7, 11, 21 }, { 6, 5, 6, 5 },
                                          { 7, 9, 30, 37 } };
@@ -274,8 +274,8 @@ static void run_model(const char *name, const MwArch *arch, uint32_t seed, AsrPr
         f.dst = xmalloc((size_t)f.W * f.H * 4);
         for (size_t k = 0; k < (size_t)f.w * f.h * 4; k++)
             f.src[k] = (uint8_t)(test_rand(&rs) >> 24);
-        printf("%s (%s): %ux%u -> %ux%u\n", name, prec == ASR_PRECISION_FP16 ? "fp16" : "fp32",
-               f.w, f.h, f.W, f.H);
+        printf("%s (%s %s): %ux%u -> %ux%u\n", name, test_kernels_name(v.kernels),
+               test_precision_name(prec), f.w, f.h, f.W, f.H);
         uint32_t top = arch->ladder[arch->n_ladder - 1][0];
         check_encoder(e, &f, i % 2 ? (uint32_t)arch->chunk : top);
         uint32_t sn = (uint32_t)i % (uint32_t)arch->n_ladder;
@@ -291,23 +291,27 @@ static void run_model(const char *name, const MwArch *arch, uint32_t seed, AsrPr
     asr_engine_free(&e);
 }
 
+/* The model for every variant of kernels x precision. */
+static void run_model(const char *name, const MwArch *arch, uint32_t seed)
+{
+    for (size_t i = 0; i < ASR_ARRAY_SIZE_(test_variants); i++)
+        run_variant(name, arch, seed, test_variants[i]);
+}
+
 int main(void)
 {
     MwArch def = mw_default_arch();
-    run_model("default-arch", &def, 11, ASR_PRECISION_FP32);
-    run_model("default-arch", &def, 11, ASR_PRECISION_FP16);
+    run_model("default-arch", &def, 11);
     MwArch small = { .F = 16, .D = 3, .chunk = 8, .sa_hidden = 8, .n_ladder = 2,
                      .ladder = { { 8, 1 }, { 16, 3 } }, .n_heavy = 2, .heavy = { 24, 16 },
                      .n_light = 1, .light = { 8 }, .n_caps = 1, .cap_limit = { 0.0 },
                      .cap_subnet = { 1 }, .default_k = 0.0 };
-    run_model("small-arch", &small, 23, ASR_PRECISION_FP32);
-    run_model("small-arch", &small, 23, ASR_PRECISION_FP16);
+    run_model("small-arch", &small, 23);
     MwArch odd = { .F = 12, .D = 2, .chunk = 4, .sa_hidden = 5, .n_ladder = 2,
                    .ladder = { { 4, 1 }, { 12, 2 } }, .n_heavy = 1, .heavy = { 20 },
                    .n_light = 2, .light = { 6, 5 }, .n_caps = 1, .cap_limit = { 0.0 },
                    .cap_subnet = { 1 }, .default_k = 0.0 };
-    run_model("odd-arch", &odd, 31, ASR_PRECISION_FP32);
-    run_model("odd-arch", &odd, 31, ASR_PRECISION_FP16);
+    run_model("odd-arch", &odd, 31);
     printf("worst error / tolerance: %.3f\n", worst_rel);
     if (test_failures)
         fprintf(stderr, "%d failure(s)\n", test_failures);

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Quality through the element: Set5 x2, DESIGN section 7 protocol.
+"""Quality through the element: Set5 x2, the quality protocol (docs/testing.md#quality).
 
 For every Set5 image: HR modcropped to a multiple of 2, LR = Pillow bicubic resize to
 (W/2, H/2) saved as a PNG in the build folder, then per operating point
@@ -9,23 +9,23 @@ For every Set5 image: HR modcropped to a multiple of 2, LR = Pillow bicubic resi
         video/x-raw,format=RGBA ! anysr subnet=N decoder=D ! 
         video/x-raw,format=RGBA,width=W,height=H ! filesink
 
-and Y-PSNR with a shave of 2 (train/evalcore.py, the functions train/eval.py uses).
-In the same run the PyTorch reference (train/model.py, the same model file) computes
+and Y-PSNR with a shave of 2 (train/anysr_train/eval_protocol.py, the functions train/eval.py uses).
+In the same run the PyTorch reference (train/anysr_train/network.py, the same model file) computes
 the same op on the same LR images (train/eval.py's figure for that op).
 
 Asserts, per image and for the mean: |element - reference| <= 0.05 dB; every op's
-mean above bicubic's; and the bars of issue 4 on the whole images: the full op
+mean above bicubic's; and the model's quality bars on the whole images: the full op
 (subnet 'top', heavy) >= 36.8 dB and the cheapest op (subnet 0, light) >= 35.2 dB.
-And issue 3's routing bar: the full op routed at the model's default k within 0.10 dB
+And the routing bar: the full op routed at the model's default k within 0.10 dB
 of the full op all-heavy (both through the element), with >= 40 % of the output pixels
 on the light MLP (the reference's routes; the golden suite checks the engine's).
 
-Spatial depth (issue 11): the ops run at fixed depth (depth-target=1) unless their spec
+Spatial depth (docs/models.md#spatial-depth): the ops run at fixed depth (depth-target=1) unless their spec
 gives a target (subnet:decoder:target, 'default' = the model's); the default list adds the
 full op heavy at the model's default target, checked against the reference at that target
 (the bars are of the fixed-depth ops).
 
-Precision (issue "any frame size"): the ops of --fp32-ops run a second time with
+Precision (fp16 against fp32 feature maps): the ops of --fp32-ops run a second time with
 precision=fp32; the element's default (auto) keeps feature maps in fp16 where the device
 has 16-bit storage. Asserts the mean of each within 0.02 dB of its fp32 run.
 
@@ -34,8 +34,9 @@ A fixed subnet runs as asked, above the scale-group cap too; subnet -1 runs the 
 decoder (gst-inspect-1.0 anysr), only the element's default op is checked (routed at
 the cap with the model's k) and the missing properties are named in the log.
 
-  quality.py --gst-launch gst-launch-1.0 --gst-inspect gst-inspect-1.0 --work DIR
-             [--crop N] [--ops top:heavy,0:light,-1:routed,top:routed] [--model FILE]
+  PYTHONPATH=train:tests/common /usr/bin/python3 tests/quality/quality.py \
+      --gst-launch gst-launch-1.0 --gst-inspect gst-inspect-1.0 --work DIR
+      [--crop N] [--ops top:heavy,0:light,-1:routed,top:routed] [--model FILE]
 """
 
 import argparse
@@ -45,27 +46,24 @@ import subprocess
 import sys
 import time
 
+import numpy as np
+import torch
+from PIL import Image
+
+from anysr_train import evaluate as ev
+from anysr_train import model_file
+from anysr_train.datasets import DEFAULT_DATA
+from anysr_train.eval_protocol import (bicubic_up, eval_images, lr_tensor, prepare, psnr_y,
+                                       shave_of, to_uint8)
+from anysr_train.network import Op, scale_cap
+from gst_raw import anysr_to_raw
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-TRAIN = os.path.normpath(os.path.join(HERE, "..", "..", "train"))
-sys.path.insert(0, TRAIN)
-sys.path.insert(0, os.path.join(HERE, "..", "common"))
-
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from data import DEFAULT_DATA  # noqa: E402
-from evalcore import (bicubic_up, eval_images, lr_tensor, prepare, psnr_y,  # noqa: E402
-                      shave_of, to_uint8)
-from model import Op, scale_cap  # noqa: E402
-import modelio  # noqa: E402
-import eval as ev  # noqa: E402
-from gst_raw import anysr_to_raw  # noqa: E402
 
 TOL_DB = 0.05
 SCALE = 2
 BARS = {"full heavy": 36.8, "cheapest light": 35.2}
-# issue 3: the full op routed at the model's default k, against the full op all-heavy
+# routing bar: the full op routed at the model's default k, against the full op all-heavy
 ROUTED_MAX_DROP_DB = 0.10
 # fp16 feature maps against fp32 ones, Set5 x2 means through the element
 FP16_MAX_DIFF_DB = 0.02
@@ -118,7 +116,7 @@ def main():
     os.makedirs(a.work, exist_ok=True)
     t_start = time.time()
 
-    model, arch, train = modelio.load_model(a.model)
+    model, arch, train = model_file.load_model(a.model)
     model.eval()
     k = float(arch.get("default_k", 0.0))
     ladder = [tuple(x) for x in arch["ladder"]]
@@ -272,7 +270,7 @@ def main():
                 failures.append("%s: default precision %.3f dB vs fp32 %.3f dB (bar %.2f dB)" % (
                     label, ed, e32, FP16_MAX_DIFF_DB))
 
-    # issue 3 routing bar: the full op routed at the default k within 0.10 dB of all-heavy,
+    # routing bar: the full op routed at the default k within 0.10 dB of all-heavy,
     # with at least 40 % of the output pixels on the light MLP (share from the reference,
     # whose routes the golden suite proves the engine's)
     top = len(ladder) - 1
@@ -283,7 +281,7 @@ def main():
         drop = summary[lab_h]["element"] - summary[lab_r]["element"]
         light = 1.0 - float(np.mean([x[7] for x in rows[lab_r]]))
         ok = drop <= ROUTED_MAX_DROP_DB and light >= ROUTED_MIN_LIGHT
-        print("\nRouting (issue 3, Set5 x2, full op, k %g): routed %.3f dB, heavy %.3f dB, drop %.3f dB "
+        print("\nRouting bar (Set5 x2, full op, k %g): routed %.3f dB, heavy %.3f dB, drop %.3f dB "
               "(bar <= %.2f), light share %.1f %% (bar >= %.0f %%)  %s" % (
                   k, summary[lab_r]["element"], summary[lab_h]["element"], drop, ROUTED_MAX_DROP_DB,
                   100 * light, 100 * ROUTED_MIN_LIGHT, "meets" if ok else "BELOW"))
@@ -293,8 +291,8 @@ def main():
         if light < ROUTED_MIN_LIGHT:
             failures.append("%s: light share %.1f %% (bar %.0f %%)" % (lab_r, 100 * light, 100 * ROUTED_MIN_LIGHT))
 
-    # issue 4 bars (asserted above for the ops this run drove through the element)
-    print("\nIssue 4 bars (Set5 x2):")
+    # quality bars (asserted above for the ops this run drove through the element)
+    print("\nQuality bars (Set5 x2):")
     get = lambda wd: next((r for r in table if r["set"] == "Set5" and r["scale"] == "x2" and
                            (r["width"], r["depth"]) == wd), None)
     full_wd, cheap_wd = ladder[-1], ladder[0]

@@ -1,4 +1,8 @@
-"""Shared set-up of the train/ tests: import path and a clear message without torch."""
+"""Shared set-up of the train/ tests: the repository's paths and a clear message without torch.
+
+The tests import the package anysr_train from train/: run them from there,
+  cd train && /usr/bin/python3 -m unittest discover -s tests -v
+(meson test -C build --suite train does the same, one file a test)."""
 
 import os
 import sys
@@ -6,7 +10,6 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 TRAIN = os.path.dirname(HERE)
 ROOT = os.path.dirname(TRAIN)
-sys.path.insert(0, TRAIN)
 
 try:
     import torch  # noqa: F401

@@ -9,9 +9,9 @@ import _common  # noqa: F401
 import numpy as np
 import torch
 
-import fit_adapter as fa
-import oracle
-from model import ARCH, AnySR
+from anysr_train import adapter_fit as fa
+from anysr_train import depth_oracle
+from anysr_train.network import ARCH, AnySR
 
 D = ARCH["D"]
 
@@ -79,7 +79,7 @@ class Tables(unittest.TestCase):
 
 
 def fa_op(d):
-    from model import Op
+    from anysr_train.network import Op
     return Op(ARCH["F"], d, "heavy", 0.0)
 
 
@@ -88,8 +88,8 @@ class OracleMap(unittest.TestCase):
         rng = np.random.default_rng(2)
         err = np.sort(rng.uniform(1, 9, (D + 1, 3, 4)), 0)[::-1].copy()
         area = np.full((3, 4), 256.0)
-        self.assertTrue((oracle.oracle_map(err, area, 0.0) == D).all())
-        self.assertTrue((oracle.oracle_map(err, area, 1e6) == 0).all())
+        self.assertTrue((depth_oracle.oracle_map(err, area, 0.0) == D).all())
+        self.assertTrue((depth_oracle.oracle_map(err, area, 1e6) == 0).all())
 
 
 class Reshape(unittest.TestCase):

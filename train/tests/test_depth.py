@@ -1,4 +1,4 @@
-"""Spatial depth (AdaDSR depth adapter, README "Spatial depth"): the fixed-depth path is
+"""Spatial depth (AdaDSR depth adapter, docs/models.md#spatial-depth): the fixed-depth path is
 unchanged, skipping tiles is exact (a per-tile emulation), depth maps, cost, model files."""
 
 import json
@@ -12,10 +12,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-import modelio
-import stio
-from model import (ARCH, AnySR, Op, block_macs_per_pixel, encoder_macs_adaptive, encoder_macs_per_pixel,
-                   tensor_names)
+from anysr_train import model_file
+from anysr_train import safetensors_io
+from anysr_train.network import (ARCH, AnySR, Op, block_macs_per_pixel, encoder_macs_adaptive, encoder_macs_per_pixel,
+                                 tensor_names)
 
 T = ARCH["depth_tile"]
 
@@ -151,7 +151,7 @@ class TileSkipping(unittest.TestCase):
 
     def test_real_adapter_map(self):
         """The adapter's own map (not forced) through the same emulation."""
-        import golden
+        from anysr_train import golden
         m = rand_model(4)
         lr = golden.tiles_input(40, 36, 4)  # flat tiles beside textured ones
         sc = torch.tensor([[2.0, 2.0]])
@@ -215,15 +215,15 @@ class DepthMaps(unittest.TestCase):
 
 class Files(unittest.TestCase):
     def test_round_trip_with_adapter(self):
-        import export
+        from anysr_train import export
         m = rand_model(6)
         with tempfile.TemporaryDirectory() as d:
             p = os.path.join(d, "m.safetensors")
-            modelio.save_model(p, m, {"iterations": 3})
-            m2, arch, _ = modelio.load_model(p)
+            model_file.save_model(p, m, {"iterations": 3})
+            m2, arch, _ = model_file.load_model(p)
             for key in ("depth_tile", "adapter_hidden", "adapter_pool", "depth_target", "depth_points"):
                 self.assertEqual(arch[key], ARCH[key], key)
-            tensors, meta = stio.load(p)
+            tensors, meta = safetensors_io.load(p)
             names = [n for n, _ in tensor_names(arch)]
             self.assertEqual(list(tensors), names)
             self.assertEqual([n for n in names if n.startswith("adapter.")],
@@ -244,24 +244,24 @@ class Files(unittest.TestCase):
         m = rand_model(7, dict(arch, depth_tile=0))
         with tempfile.TemporaryDirectory() as d:
             p = os.path.join(d, "old.safetensors")
-            modelio.save_model(p, m, {}, arch=arch)
-            _, meta = stio.load(p)
+            model_file.save_model(p, m, {}, arch=arch)
+            _, meta = safetensors_io.load(p)
             self.assertNotIn("depth_tile", json.loads(meta["anysr.arch"]))
-            m2, arch2, _ = modelio.load_model(p)
+            m2, arch2, _ = model_file.load_model(p)
             self.assertEqual(arch2["depth_tile"], 0)
             self.assertIsNone(m2.adapter)
             lr = torch.rand(1, 3, 20, 18)
             self.assertTrue(torch.equal(m2(lr, 40, 36, Op(32, 8, "heavy", 0, 0.5)), m(lr, 40, 36, Op(32, 8))))
             # an arch that announces the adapter needs its tensors
-            stio.save(p, modelio.state_to_tensors(m), {"anysr.format": "1", "anysr.arch": json.dumps(ARCH)})
+            safetensors_io.save(p, model_file.state_to_tensors(m), {"anysr.format": "1", "anysr.arch": json.dumps(ARCH)})
             with self.assertRaisesRegex(ValueError, "adapter.pix.weight"):
-                modelio.load_model(p)
+                model_file.load_model(p)
         if os.path.exists(_common.MODEL):
-            m3, arch3, _ = modelio.load_model(_common.MODEL)
+            m3, arch3, _ = model_file.load_model(_common.MODEL)
             self.assertEqual(arch3["depth_tile"] == 0, m3.adapter is None)
 
     def test_checkpoint_without_adapter(self):
-        import eval as ev
+        from anysr_train import evaluate as ev
         m = rand_model(8, dict(ARCH, depth_tile=0))
         m2, arch = ev.model_from_state(m.state_dict())
         self.assertEqual(arch["depth_tile"], 0)
@@ -279,9 +279,9 @@ class Files(unittest.TestCase):
         m = rand_model(9, dict(arch, adapter_pool="mean"))
         with tempfile.TemporaryDirectory() as d:
             p = os.path.join(d, "mean.safetensors")
-            modelio.save_model(p, m, {}, arch=arch)
-            self.assertNotIn("adapter_pool", json.loads(stio.load(p)[1]["anysr.arch"]))
-            m2, arch2, _ = modelio.load_model(p)
+            model_file.save_model(p, m, {}, arch=arch)
+            self.assertNotIn("adapter_pool", json.loads(safetensors_io.load(p)[1]["anysr.arch"]))
+            m2, arch2, _ = model_file.load_model(p)
             self.assertEqual((arch2["adapter_pool"], m2.adapter.pool), ("mean", "mean"))
             lr = torch.rand(1, 3, 20, 18)
             op = Op(32, 8, "heavy", 0, 0.5)
@@ -297,7 +297,7 @@ class DefaultTarget(unittest.TestCase):
             [{"t": 1.0, **{s: {"loss": 0.0} for s in losses}}]
 
     def test_rule(self):
-        import export
+        from anysr_train import export
         ts = [0.45, 0.5, 0.55, 0.6, 0.65]
         tb = self.table(ts, {"Set14": [0.2, 0.08, 0.04, 0.02, 0.01], "B100": [0.1, 0.04, 0.05, 0.03, 0.0]})
         self.assertEqual(export.choose_target(tb), 0.55)  # 0.5 passes on B100, not on Set14
@@ -314,7 +314,7 @@ class DefaultTarget(unittest.TestCase):
 
 class Golden(unittest.TestCase):
     def test_margin_and_safe_target(self):
-        import golden
+        from anysr_train import golden
         self.assertAlmostEqual(golden.dc_margin([0.2, 3.49, 9.7], 8), 0.01, places=9)
         self.assertAlmostEqual(golden.dc_margin([8.5], 8), 1.0, places=9)  # above d - 0.5: min() decides
         m = rand_model(9)
@@ -329,7 +329,7 @@ class Golden(unittest.TestCase):
 @unittest.skipUnless(_common.HAVE_DATA, "no ../shared/data")
 class EvalDepth(unittest.TestCase):
     def test_rows_and_costs(self):
-        import eval as ev
+        from anysr_train import evaluate as ev
         m = rand_model(10)
         rows = ev.evaluate_depth(m, m.arch, ["Set5"], [(2.0, 2.0)], [(32, 8, 1.0), (32, 8, 0.5)],
                                  modes=("heavy",), data_root=_common.DATA, limit=1, log=lambda *a: None)

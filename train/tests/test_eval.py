@@ -1,4 +1,4 @@
-"""Evaluation protocol (DESIGN section 7) on synthetic images with known answers."""
+"""Evaluation protocol (docs/testing.md#quality) on synthetic images with known answers."""
 
 import math
 import unittest
@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from evalcore import bicubic_up, prepare, psnr_y, shave_of, to_uint8, y_channel
+from anysr_train.eval_protocol import bicubic_up, prepare, psnr_y, shave_of, to_uint8, y_channel
 
 
 class Protocol(unittest.TestCase):
@@ -64,8 +64,8 @@ class Protocol(unittest.TestCase):
 
 class EvalPaths(unittest.TestCase):
     def test_shared_encoder_path_equals_forward(self):
-        import eval as ev
-        from model import AnySR, Op
+        from anysr_train import evaluate as ev
+        from anysr_train.network import AnySR, Op
         torch.manual_seed(3)
         m = AnySR().eval()
         lr = torch.rand(1, 3, 10, 13)
@@ -79,7 +79,7 @@ class EvalPaths(unittest.TestCase):
             self.assertAlmostEqual(hf, aux["heavy_fraction"], places=6)
 
     def test_bars_and_markdown(self):
-        import eval as ev
+        from anysr_train import evaluate as ev
         rows = [{"set": "Set5", "scale": "x2", "sx": 2, "sy": 2, "width": w, "depth": d, "bicubic": 33.0,
                  "heavy": 37.0, "light": 35.5, "routed": 36.95, "heavy_share": 0.5, "macs_heavy": 1000,
                  "macs_light": 100, "macs_routed": 500, "k": 0} for w, d in ((8, 2), (32, 8))]

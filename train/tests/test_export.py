@@ -11,9 +11,9 @@ import _common
 import numpy as np
 import torch
 
-import modelio
-import stio
-from model import ARCH, AnySR, Op, tensor_names
+from anysr_train import model_file
+from anysr_train import safetensors_io
+from anysr_train.network import ARCH, AnySR, Op, tensor_names
 
 
 def rand_model(seed=0):
@@ -26,8 +26,8 @@ class RoundTrip(unittest.TestCase):
         m = rand_model()
         with tempfile.TemporaryDirectory() as d:
             p = os.path.join(d, "m.safetensors")
-            modelio.save_model(p, m, {"iterations": 7})
-            m2, arch, tr = modelio.load_model(p)
+            model_file.save_model(p, m, {"iterations": 7})
+            m2, arch, tr = model_file.load_model(p)
             self.assertEqual(tr["iterations"], 7)
             for (n, _), (n2, t2) in zip(tensor_names(), m2.state_dict().items()):
                 pass
@@ -54,8 +54,8 @@ class RoundTrip(unittest.TestCase):
         m = rand_model(1)
         with tempfile.TemporaryDirectory() as d:
             p = os.path.join(d, "m.safetensors")
-            modelio.save_model(p, m, {}, dtype="F16")
-            m2, _, _ = modelio.load_model(p)
+            model_file.save_model(p, m, {}, dtype="F16")
+            m2, _, _ = model_file.load_model(p)
             for n, t in m.state_dict().items():
                 self.assertTrue(torch.equal(t.half().float(), m2.state_dict()[n]), n)
 
@@ -63,37 +63,37 @@ class RoundTrip(unittest.TestCase):
         m = rand_model()
         with tempfile.TemporaryDirectory() as d:
             p = os.path.join(d, "m.safetensors")
-            t = modelio.state_to_tensors(m)
+            t = model_file.state_to_tensors(m)
             meta = {"anysr.format": "1", "anysr.arch": json.dumps(ARCH)}
             bad = dict(t)
             bad["tail.bias"] = torch.zeros(31)
-            stio.save(p, bad, meta)
+            safetensors_io.save(p, bad, meta)
             with self.assertRaisesRegex(ValueError, "tail.bias"):
-                modelio.load_model(p)
+                model_file.load_model(p)
             bad = dict(t)
             del bad["dec.cls.weight"]
-            stio.save(p, bad, meta)
+            safetensors_io.save(p, bad, meta)
             with self.assertRaisesRegex(ValueError, "dec.cls.weight"):
-                modelio.load_model(p)
+                model_file.load_model(p)
             bad = dict(t)
             bad["head.bias"] = torch.full((32,), float("nan"))
-            stio.save(p, bad, meta)
+            safetensors_io.save(p, bad, meta)
             with self.assertRaisesRegex(ValueError, "head.bias"):
-                modelio.load_model(p)
-            stio.save(p, t, meta)
+                model_file.load_model(p)
+            safetensors_io.save(p, t, meta)
             with open(p, "rb") as f:
                 raw = f.read()
             with open(p, "wb") as f:
                 f.write(raw[:-4])
             with self.assertRaises(ValueError):
-                modelio.load_model(p)
+                model_file.load_model(p)
 
 
 @unittest.skipUnless(os.path.exists(_common.MODEL), "no shipped model")
 class Shipped(unittest.TestCase):
     def test_shipped_model(self):
         self.assertLessEqual(os.path.getsize(_common.MODEL), 1 << 20)
-        m, arch, tr = modelio.load_model(_common.MODEL)
+        m, arch, tr = model_file.load_model(_common.MODEL)
         for key in ("iterations", "psnr", "p_full", "data"):
             self.assertIn(key, tr)
         self.assertIn("default_k", arch)
@@ -107,9 +107,9 @@ class Shipped(unittest.TestCase):
         with open(_common.MODEL, "rb") as f:
             sha = hashlib.sha256(f.read()).hexdigest()
         self.assertEqual(meta["model_sha256"], sha, "golden vectors are stale: run train/golden.py")
-        tensors, gmeta = stio.load(os.path.join(_common.GOLDEN, "golden.safetensors"))
+        tensors, gmeta = safetensors_io.load(os.path.join(_common.GOLDEN, "golden.safetensors"))
         self.assertEqual(json.loads(gmeta["anysr.golden"]), meta)
-        m, _, _ = modelio.load_model(_common.MODEL)
+        m, _, _ = model_file.load_model(_common.MODEL)
         for c in meta["cases"]:
             lr = torch.from_numpy(tensors[c["input"]])
             op = Op(c["width"], c["depth"], c["mode"], c["k"], c.get("target", 1.0))
@@ -131,7 +131,7 @@ class DefaultK(unittest.TestCase):
         return [{"k": k, "drop": d, "light": l} for k, d, l in zip(ks, drops, lights)]
 
     def test_worst_subset_decides(self):
-        import export
+        from anysr_train import export
         ks = [-0.2, -0.1, 0.0, 0.1]
         sw = {"easy": self.sweep(ks, [0.0, 0.01, 0.03, 0.2], [0.1, 0.4, 0.6, 0.8]),
               "hard": self.sweep(ks, [0.0, 0.04, 0.09, 0.3], [0.1, 0.3, 0.5, 0.7])}
@@ -141,7 +141,7 @@ class DefaultK(unittest.TestCase):
         self.assertEqual(export.choose_k({"easy": sw["easy"]}, 0.05, 0.0), 0.0)
 
     def test_largest_light_share_and_fallback(self):
-        import export
+        from anysr_train import export
         ks = [-0.2, -0.1, 0.0]
         # drop is not monotone in k here: the rule takes the largest light share, not the largest k
         sw = {"a": self.sweep(ks, [0.0, 0.02, 0.01], [0.5, 0.7, 0.6])}
@@ -151,7 +151,7 @@ class DefaultK(unittest.TestCase):
         self.assertEqual(export.choose_k(sw, 0.05, 0.0), -0.2)
 
     def test_light_share_floor(self):
-        import export
+        from anysr_train import export
         ks = [-0.2, -0.1, 0.0, 0.1]
         sw = {"easy": self.sweep(ks, [0.0, 0.01, 0.03, 0.2], [0.1, 0.4, 0.6, 0.8]),
               "hard": self.sweep(ks, [0.0, 0.04, 0.09, 0.3], [0.1, 0.3, 0.5, 0.7])}

@@ -6,8 +6,8 @@ import _common  # noqa: F401
 import torch
 import torch.nn.functional as F
 
-from model import (ARCH, AnySR, Op, decoder_macs, encoder_macs_per_pixel, ladder_ops, macs,
-                   query_inputs, refine, route_threshold, run_mlp, scale_cap)
+from anysr_train.network import (ARCH, AnySR, Op, decoder_macs, encoder_macs_per_pixel, ladder_ops, macs,
+                                 query_inputs, refine, route_threshold, run_mlp, scale_cap)
 
 
 def model(seed=0):

@@ -31,7 +31,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # ---------------------------------------------------------------------------------
-# architecture constants (DESIGN section 3)
+# architecture constants (docs/design.md#network)
 
 ARCH = {
     "family": "anysr",
@@ -48,7 +48,7 @@ ARCH = {
     "scale_caps": [[1.7, [16, 4]], [2.5, [24, 6]], [None, [32, 8]]],
     "default_k": 0.0,
     "refine": "3x3 mean of final outputs for light pixels with a heavy 8-neighbour",
-    # AdaDSR spatial depth (README "Spatial depth"): tile side in LR pixels (0: no
+    # AdaDSR spatial depth (docs/models.md#spatial-depth): tile side in LR pixels (0: no
     # adapter, fixed depth only), adapter hidden size, what the adapter pools over a
     # tile ("mean", or "mean_max": the mean and the maximum), default depth target
     "depth_tile": 16,

@@ -7,11 +7,11 @@ import os
 import numpy as np
 from PIL import Image
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_DATA = os.environ.get("ANYSR_SHARED_DATA") or os.path.normpath(os.path.join(HERE, "..", "..", "shared", "data"))
+from .paths import TRAIN_DIR
+DEFAULT_DATA = os.environ.get("ANYSR_SHARED_DATA") or os.path.normpath(os.path.join(TRAIN_DIR, "..", "..", "shared", "data"))
 if not os.path.isdir(DEFAULT_DATA):
     DEFAULT_DATA = "/work/shared/data"
-CACHE_DIR = os.path.join(HERE, ".cache")
+CACHE_DIR = os.path.join(TRAIN_DIR, ".cache")
 IMG_EXT = (".png", ".jpg", ".jpeg", ".bmp")
 
 

@@ -6,18 +6,14 @@ for).  Bottom: wall ms and GPU ms per frame beside the budget.  Shaded: frames u
 load (competing engines; the darker, the more).
 
   anysr-bench --qos --target-fps auto --frames 120 --load-step 40:1 --load-step 80:0 --csv qos.csv
-  /usr/bin/python3 bench/plot_qos.py qos.csv [--out bench/qos.png]
+  /usr/bin/python3 bench/plots/qos.py qos.csv [--out bench/qos.png]
 """
 
 import argparse
 import csv
 import os
-import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-
-from pngplot import Figure  # noqa: E402
+from pngplot import Figure
 
 LOAD_SHADE = ["#ffffff", "#fde9d9", "#fbd3b6", "#f8bd92", "#f6a76f"]
 

@@ -1,4 +1,4 @@
-"""DESIGN section 7 quality protocol (shared by eval.py, train.py and the tests).
+"""The quality protocol (docs/testing.md#quality) (shared by eval.py, train.py and the tests).
 
 HR image; for integer s (sx == sy == s integer) modcrop HR to a multiple of s;
 LR = Pillow BICUBIC resize of HR to (round(W/sx), round(H/sy)); run LR -> HR size;
@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from data import DEFAULT_DATA, list_images, load_rgb
+from .datasets import DEFAULT_DATA, list_images, load_rgb
 
 
 def is_integer_scale(sx, sy):

@@ -1,8 +1,9 @@
 /* coopmat_props: lists the VK_KHR_cooperative_matrix shapes of every Vulkan
  * device (vkGetPhysicalDeviceCooperativeMatrixPropertiesKHR), for the
- * cooperative-matrix path of issue 10.
+ * cooperative-matrix kernels (docs/design.md#kernels).
  *
- *   cc -std=c11 -o coopmat-props tests/coopmat/coopmat_props.c -lvulkan
+ *   meson compile -C build coopmat-props    (build/tools/coopmat-props, not installed)
+ *   cc -std=c11 -Isrc/vulkan -o coopmat-props tools/coopmat_props.c -lvulkan
  *   CACHE/run ./coopmat-props          (the trixie lavapipe, .ci/trixie-env)
  *
  * Prints, per device: its name, driver info and API version, whether it

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Spatial depth through the element (issue 11 acceptance): PSNR and encoder MACs per
-depth target, on B100 and Set14 x2 (DESIGN section 7 protocol), full width.
+"""Spatial depth through the element (its acceptance measurement): PSNR and encoder MACs per
+depth target, on B100 and Set14 x2 (the quality protocol, docs/testing.md#quality), full width.
 
-For every image: HR modcropped, LR = Pillow bicubic (train/evalcore.py prepare), saved
+For every image: HR modcropped, LR = Pillow bicubic (train/anysr_train/eval_protocol.py prepare), saved
 as a PNG; then per depth target t
 
     gst-launch-1.0 -m filesrc location=lr.png ! pngdec ! videoconvert !
@@ -15,7 +15,7 @@ macs-skipped; the output's Y-PSNR (shave = scale) is taken against HR. t = 1 is 
 same width at full depth (every tile runs every block). Encoder MACs per LR pixel =
 full-depth encoder MACs x (1 - macs-skipped) + the adapter's per-pixel layer.
 
-  bench/depth_element.py --work /tmp/depth --targets 1,0.8,0.65,0.5 [--sets B100,Set14]
+  PYTHONPATH=train /usr/bin/python3 bench/plots/depth_element.py --work /tmp/depth --targets 1,0.8,0.65,0.5 [--sets B100,Set14]
         [--json out.json] [--md out.md] [--limit N]
 """
 
@@ -28,16 +28,15 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.normpath(os.path.join(HERE, ".."))
-sys.path.insert(0, os.path.join(ROOT, "train"))
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 
-import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
+import numpy as np
+from PIL import Image
 
-from data import DEFAULT_DATA  # noqa: E402
-from evalcore import eval_images, prepare, psnr_y, shave_of  # noqa: E402
-from model import adapter_macs_per_pixel, encoder_macs_per_pixel  # noqa: E402
-import modelio  # noqa: E402
+from anysr_train.datasets import DEFAULT_DATA
+from anysr_train.eval_protocol import eval_images, prepare, psnr_y, shave_of
+from anysr_train.network import adapter_macs_per_pixel, encoder_macs_per_pixel
+from anysr_train import model_file
 
 FIELD = r"%s=\(\w+\)([-+0-9.eE]+|true|false|\"?[a-z0-9]+\"?)"
 
@@ -98,7 +97,7 @@ def main():
     ap.add_argument("--md", default=None)
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
-    _, arch, _ = modelio.load_model(a.model)
+    _, arch, _ = model_file.load_model(a.model)
     ladder = [tuple(x) for x in arch["ladder"]]
     sn = len(ladder) - 1 if a.subnet == "top" else int(a.subnet)
     c, d = ladder[sn]

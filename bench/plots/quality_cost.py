@@ -2,13 +2,13 @@
 """Quality vs cost of every operating point, from a model file's metadata table.
 
 The table is `anysr.train`'s `psnr` list in the safetensors `__metadata__` (measured by
-train/export.py with train/eval.py's DESIGN section 7 protocol).  Left: Y-PSNR vs MACs
-per output pixel (the table's macs_* columns, or train/model.py's macs() when the
+train/export.py with train/eval.py's quality protocol, docs/testing.md#quality).  Left: Y-PSNR vs MACs
+per output pixel (the table's macs_* columns, or train/anysr_train/network.py's macs() when the
 table has none), for the heavy, light and routed decoders of every ladder rung, with
-bicubic and the issue-4 bars as dashed lines.  Right (with --bench-csv): Y-PSNR vs the
+bicubic and the model's quality bars as dashed lines.  Right (with --bench-csv): Y-PSNR vs the
 GPU ms per frame measured by anysr-bench for the same ops.
 
-  /usr/bin/python3 bench/plot.py [--model models/anysr-default.safetensors] \
+  PYTHONPATH=train /usr/bin/python3 bench/plots/quality_cost.py [--model models/anysr-default.safetensors] \
       [--set Set5] [--scale x2] [--bench-csv ops.csv] [--out bench/quality-cost.png]
 """
 
@@ -17,14 +17,12 @@ import csv
 import json
 import math
 import os
-import sys
+
+from anysr_train import safetensors_io
+from pngplot import COLORS, Figure
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "..", "train"))
-
-import stio  # noqa: E402
-from pngplot import COLORS, Figure  # noqa: E402
+BENCH = os.path.dirname(HERE)
 
 MODES = ("heavy", "light", "routed")
 SHAPES = {"heavy": "s", "light": "o", "routed": "^"}
@@ -36,7 +34,7 @@ def macs_per_px(row, mode, arch):
     key = "macs_" + mode
     if key in row:
         return float(row[key])
-    from model import Op, macs  # train/model.py (torch): only when the table lacks MACs
+    from anysr_train.network import Op, macs  # train/anysr_train/network.py (torch): only when the table lacks MACs
     sx, sy = float(row.get("sx", 2.0)), float(row.get("sy", row.get("sx", 2.0)))
     h = w = 128
     H, W = int(round(h * sy)), int(round(w * sx))
@@ -46,14 +44,14 @@ def macs_per_px(row, mode, arch):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", default=os.path.join(HERE, "..", "models", "anysr-default.safetensors"))
+    ap.add_argument("--model", default=os.path.join(BENCH, "..", "models", "anysr-default.safetensors"))
     ap.add_argument("--set", default="Set5")
     ap.add_argument("--scale", default="x2", help="as the table names it: x2, x2.5, (1.5,2) ...")
     ap.add_argument("--bench-csv", default=None, help="anysr-bench --csv output for a measured-time panel")
-    ap.add_argument("--out", default=os.path.join(HERE, "quality-cost.png"))
+    ap.add_argument("--out", default=os.path.join(BENCH, "quality-cost.png"))
     a = ap.parse_args()
 
-    _, meta = stio.load(a.model)
+    _, meta = safetensors_io.load(a.model)
     arch = json.loads(meta["anysr.arch"])
     tr = json.loads(meta.get("anysr.train", "{}"))
     rows = [r for r in tr.get("psnr", []) if r["set"] == a.set and r["scale"] == a.scale]

@@ -1,12 +1,12 @@
-"""Model file <-> AnySR module (DESIGN section 4)."""
+"""Model file <-> AnySR module (docs/design.md#model-file)."""
 
 import json
 
 import numpy as np
 import torch
 
-import stio
-from model import ARCH, AnySR, tensor_names
+from . import safetensors_io
+from .network import ARCH, AnySR, tensor_names
 
 FORMAT = "1"
 
@@ -28,12 +28,12 @@ def save_model(path, model, train_info, arch=None, dtype="F32"):
         "anysr.arch": json.dumps(arch, sort_keys=True),
         "anysr.train": json.dumps(train_info, sort_keys=True),
     }
-    stio.save(path, state_to_tensors(model), meta, dtype=dtype)
+    safetensors_io.save(path, state_to_tensors(model), meta, dtype=dtype)
 
 
 def load_model(path, strict=True):
     """Returns (model, arch dict, train dict).  Checks names, shapes and finiteness."""
-    tensors, meta = stio.load(path)
+    tensors, meta = safetensors_io.load(path)
     if meta.get("anysr.format") != FORMAT:
         raise ValueError("anysr.format %r unsupported" % meta.get("anysr.format"))
     arch = json.loads(meta["anysr.arch"])

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Y-PSNR through the element with fp16 and with fp32 feature maps (the README's
-precision rows): for each set and integer scale, every image (DESIGN section 7
+"""Y-PSNR through the element with fp16 and with fp32 feature maps (the precision
+rows of docs/models.md): for each set and integer scale, every image (docs/testing.md#quality
 protocol) through
 
     gst-launch-1.0 filesrc ! pngdec ! videoconvert ! anysr subnet=S decoder=heavy
@@ -17,16 +17,13 @@ import os
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "train"))
-sys.path.insert(0, os.path.join(HERE, "..", "tests", "common"))
 
-import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
+import numpy as np
+from PIL import Image
 
-from data import DEFAULT_DATA  # noqa: E402
-from evalcore import eval_images, prepare, psnr_y, shave_of  # noqa: E402
-from gst_raw import anysr_to_raw  # noqa: E402
+from anysr_train.datasets import DEFAULT_DATA
+from anysr_train.eval_protocol import eval_images, prepare, psnr_y, shave_of
+from gst_raw import anysr_to_raw
 
 
 def main():

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Quality vs encoder cost frontier: fixed depth against spatial depth (AdaDSR).
 
-Two panels, B100 x2 and Set14 x2: Y-PSNR (DESIGN section 7, heavy decoder) against the
-encoder MACs per LR pixel actually run (train/model.py encoder_macs_adaptive on the
+Two panels, B100 x2 and Set14 x2: Y-PSNR (docs/testing.md#quality, heavy decoder) against the
+encoder MACs per LR pixel actually run (train/anysr_train/network.py encoder_macs_adaptive on the
 depth maps: head, adapter pixel layer, the blocks each tile ran, tail; scale attention
 not counted; mean over the set).  Series:
 
@@ -17,25 +17,22 @@ The rows come from a json (--json: this script's own --save-json, or train/eval.
 --json with --targets, whose depth_rows it reads); points the json lacks are measured
 with the model (train/eval.py evaluate_depth), unless --no-compute.
 
-  /usr/bin/python3 bench/frontier.py --model models/anysr-default.safetensors
-  /usr/bin/python3 bench/frontier.py --ckpt train/runs/snap_0030000.pt --limit 20   # quick look
-  /usr/bin/python3 bench/frontier.py --json bench/results/frontier-x2.json          # re-plot only
+  PYTHONPATH=train /usr/bin/python3 bench/plots/frontier.py --model models/anysr-default.safetensors
+  PYTHONPATH=train /usr/bin/python3 bench/plots/frontier.py --ckpt train/runs/snap_0030000.pt --limit 20   # quick look
+  PYTHONPATH=train /usr/bin/python3 bench/plots/frontier.py --json bench/results/frontier-x2.json          # re-plot only
 """
 
 import argparse
 import json
 import math
 import os
-import sys
 import time
 
+from pngplot import COLORS, Figure
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "..", "train"))
-
-from pngplot import COLORS, Figure  # noqa: E402
-
-RESULTS = os.path.join(HERE, "results")
+BENCH = os.path.dirname(HERE)
+RESULTS = os.path.join(BENCH, "results")
 SETS = ["B100", "Set14"]
 TARGETS = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
 SMALL_TARGETS = [0.4, 0.6, 0.8]
@@ -67,7 +64,7 @@ def load_rows(path):
         j = json.load(f)
     rows = j.get("depth_rows") or []
     if not rows:  # a plain eval.py json: fixed-depth rows
-        import eval as ev
+        from anysr_train import evaluate as ev
         rows = ev.fixed_depth_rows(j.get("rows", []))
     return [r for r in rows if r.get("scale") == "x2" and "heavy" in r], j
 
@@ -146,7 +143,7 @@ def plot(rows, arch, out, title_note=""):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", default=os.path.join(HERE, "..", "models", "anysr-default.safetensors"))
+    ap.add_argument("--model", default=os.path.join(BENCH, "..", "models", "anysr-default.safetensors"))
     ap.add_argument("--ckpt", default=None, help="a training checkpoint or snapshot instead of --model")
     ap.add_argument("--json", default=None, help="rows to plot (this script's --save-json or eval.py --json)")
     ap.add_argument("--no-compute", action="store_true", help="plot the json's rows only")
@@ -168,8 +165,8 @@ def main():
     model = None
     if not a.no_compute:
         import torch
-        import eval as ev
-        from data import DEFAULT_DATA
+        from anysr_train import evaluate as ev
+        from anysr_train.datasets import DEFAULT_DATA
         torch.set_num_threads(a.threads)
         model, arch, info = ev.load_any(None if a.ckpt else a.model, a.ckpt)
         it = (info or {}).get("iterations", it)
@@ -185,8 +182,7 @@ def main():
             print("measured %d points on %s in %.0f s" % (len(pts), "/".join(SETS), time.time() - t0))
             rows = [r for r in rows if key(r) not in {key(n) for n in new}] + new
     if arch is None:
-        sys.path.insert(0, os.path.join(HERE, "..", "train"))
-        from model import ARCH as arch  # noqa: N811
+        from anysr_train.network import ARCH as arch  # noqa: N811
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     note = ", %s iterations" % it if it else ""
     plot(rows, arch, a.out, note)

@@ -1,30 +1,27 @@
 #!/usr/bin/python3
-"""Picture of the spatial depth map (AdaDSR, README "Spatial depth") over a real image.
+"""Picture of the spatial depth map (AdaDSR, docs/models.md#spatial-depth) over a real image.
 
-The HR image of an evaluation picture (DESIGN section 7 preparation: modcrop, Pillow
+The HR image of an evaluation picture (docs/testing.md#quality preparation: modcrop, Pillow
 bicubic LR), in grey with every 16x16 LR tile (its HR footprint) tinted by the number
 of blocks the tile ran at the given op and target (legend 0..d with the tile counts,
 the depth written in each tile); --side-by-side adds the untinted image on the left.  The title gives the mean depth, the encoder MACs per
 LR pixel against fixed depth and the Y-PSNR of both (heavy decoder).
 
-  /usr/bin/python3 bench/depthmap.py --model models/anysr-default.safetensors
-  /usr/bin/python3 bench/depthmap.py --ckpt train/runs/snap_0030000.pt --image Set14/barbara.png --target 0.5
+  PYTHONPATH=train /usr/bin/python3 bench/plots/depthmap.py --model models/anysr-default.safetensors
+  PYTHONPATH=train /usr/bin/python3 bench/plots/depthmap.py --ckpt train/runs/snap_0030000.pt --image Set14/barbara.png --target 0.5
 """
 
 import argparse
 import os
-import sys
 
 import numpy as np
 from PIL import Image, ImageDraw
 
+from pngplot import _font
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "..", "train"))
-
-from pngplot import _font  # noqa: E402
-
-RESULTS = os.path.join(HERE, "results")
+BENCH = os.path.dirname(HERE)
+RESULTS = os.path.join(BENCH, "results")
 # viridis at 0, 0.25, 0.5, 0.75, 1
 ANCHORS = [(68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37)]
 
@@ -119,13 +116,13 @@ def render(hr, lr_size, depth, d, tile, title, lines, alpha=0.5, side_by_side=Fa
 
 def main():
     import torch
-    import eval as ev
-    from data import DEFAULT_DATA, load_rgb
-    from evalcore import lr_tensor, prepare, psnr_y, shave_of, to_uint8
-    from model import encoder_macs_adaptive, encoder_macs_per_pixel
+    from anysr_train import evaluate as ev
+    from anysr_train.datasets import DEFAULT_DATA, load_rgb
+    from anysr_train.eval_protocol import lr_tensor, prepare, psnr_y, shave_of, to_uint8
+    from anysr_train.network import encoder_macs_adaptive, encoder_macs_per_pixel
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", default=os.path.join(HERE, "..", "models", "anysr-default.safetensors"))
+    ap.add_argument("--model", default=os.path.join(BENCH, "..", "models", "anysr-default.safetensors"))
     ap.add_argument("--ckpt", default=None, help="a training checkpoint or snapshot instead of --model")
     ap.add_argument("--image", default="Set14/barbara.png", help="path, or SET/NAME under the data's eval/")
     ap.add_argument("--scale", type=float, default=2.0)
