@@ -807,7 +807,7 @@ static int bench_ops(Options *o)
            "subnet %d of %d%s, k %.3g, depth target %.3g%s, %d warm-up + %d timed frames per op "
            "(round-robin), medians\n",
            asr_version(), asr_engine_device_name(e),
-           kst.kernels == ASR_KERNELS_COOPMAT ? "coopmat" : "simt", o->in_w, o->in_h, out_w, out_h,
+           kst.plan.kernels == ASR_KERNELS_COOPMAT ? "coopmat" : "simt", o->in_w, o->in_h, out_w, out_h,
            (double)out_w / o->in_w, (double)out_h / o->in_h, cap, nsub,
            o->no_cap ? " (--no-cap: rungs above it timed too)" : "", (double)k,
            (double)(o->depth_target > 0.0f ? o->depth_target
@@ -841,17 +841,17 @@ static int bench_ops(Options *o)
             }
             asr_engine_get_stats(e, &st);
             double *v = b->samples + (size_t)b->n * N_SAMPLE;
-            v[0] = st.last_upload_ms;
-            v[1] = st.last_encoder_ms;
-            v[2] = st.last_decoder_ms;
-            v[3] = st.last_download_ms;
-            v[4] = st.last_gpu_ms;
-            v[5] = st.last_wall_ms;
-            v[6] = st.last_macs;
-            v[7] = st.last_heavy_fraction;
-            v[8] = st.last_depth_target;
-            v[9] = st.last_mean_depth;
-            b->dev_bytes = st.device_bytes > b->dev_bytes ? st.device_bytes : b->dev_bytes;
+            v[0] = st.time.upload_ms;
+            v[1] = st.time.encoder_ms;
+            v[2] = st.time.decoder_ms;
+            v[3] = st.time.download_ms;
+            v[4] = st.time.gpu_ms;
+            v[5] = st.time.wall_ms;
+            v[6] = st.op.macs;
+            v[7] = st.op.heavy_fraction;
+            v[8] = st.op.depth_target;
+            v[9] = st.op.mean_depth;
+            b->dev_bytes = st.memory.device_bytes > b->dev_bytes ? st.memory.device_bytes : b->dev_bytes;
             b->n++;
             if (b->prof)
                 prof_accumulate(e, b->prof);
@@ -868,9 +868,9 @@ static int bench_ops(Options *o)
         return status;
     printf("device memory: %.1f MiB at the end, peak %.1f MiB (frame-dependent buffers and "
            "weights, staging included); feature maps %s; encoder bands %u, decoder bands %u\n",
-           mem.device_bytes / 1048576.0, mem.device_bytes_peak / 1048576.0,
-           mem.precision == ASR_PRECISION_FP16 ? "fp16" : "fp32", mem.encoder_bands,
-           mem.decoder_bands);
+           mem.memory.device_bytes / 1048576.0, mem.memory.device_bytes_peak / 1048576.0,
+           mem.plan.precision == ASR_PRECISION_FP16 ? "fp16" : "fp32", mem.plan.encoder_bands,
+           mem.plan.decoder_bands);
     /* medians over the timed frames: robust to the spikes of a shared machine */
     for (int i = 0; i < n_ops; i++) {
         BenchOp *b = &ops[i];
@@ -978,7 +978,7 @@ static int bench_ops(Options *o)
     }
     int rc = 0;
     if (o->roofline)
-        rc = print_roofline(o, ops, n_ops, &ceil, mem.precision);
+        rc = print_roofline(o, ops, n_ops, &ceil, mem.plan.precision);
     for (int i = 0; i < n_ops; i++)
         free(ops[i].prof);
     free(src);
@@ -1095,7 +1095,7 @@ static int bench_qos(Options *o)
     for (int i = 0; i < nw && i < 64; i++) {
         asr_engine_process(e, &fin, &fout);
         asr_engine_get_stats(e, &st);
-        ws[i] = st.last_wall_ms;
+        ws[i] = st.time.wall_ms;
     }
     /* median of the warm-up frames after the first */
     {
@@ -1167,18 +1167,18 @@ static int bench_qos(Options *o)
         FrameLog *l = &log[f];
         l->t_ms = ts;
         l->load = load;
-        l->point = st.last_op_point;
-        l->subnet = st.last_subnet;
-        l->decoder = st.last_decoder;
-        l->width = st.last_width;
-        l->depth = st.last_depth;
-        l->depth_target = st.last_depth_target;
-        l->mean_depth = st.last_mean_depth;
-        l->gpu = st.last_gpu_ms;
-        l->wall = st.last_wall_ms;
-        l->budget = st.last_budget_ms;
-        l->predicted = st.last_predicted_ms;
-        l->hf = st.last_heavy_fraction;
+        l->point = st.op.point;
+        l->subnet = st.op.subnet;
+        l->decoder = st.op.decoder;
+        l->width = st.op.width;
+        l->depth = st.op.depth;
+        l->depth_target = st.op.depth_target;
+        l->mean_depth = st.op.mean_depth;
+        l->gpu = st.time.gpu_ms;
+        l->wall = st.time.wall_ms;
+        l->budget = st.qos.budget_ms;
+        l->predicted = st.qos.predicted_ms;
+        l->hf = st.op.heavy_fraction;
         long long cf = 0;
         for (int i = 0; i < max_load; i++)
             cf += atomic_load(&comp[i].frames);
@@ -1203,7 +1203,7 @@ static int bench_qos(Options *o)
     for (int f = 0; f < o->frames; f++)
         within += log[f].wall <= log[f].budget;
     printf("\n%d frames: %.1f %% within budget (wall time), %llu controller switches\n",
-           o->frames, 100.0 * within / o->frames, (unsigned long long)st.controller_switches);
+           o->frames, 100.0 * within / o->frames, (unsigned long long)st.qos.switches);
     /* segments: [0, first step), [step s, step s+1) ... */
     int bounds[MAX_STEPS + 2], loads[MAX_STEPS + 1], nb = 0;
     bounds[nb] = 0;

@@ -1,5 +1,6 @@
 /*
- * Status names and the library version.
+ * Names of the public enums (status, decoder mode, kernels) and the
+ * library version.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -28,4 +29,24 @@ ASR_API const char *asr_status_to_string(AsrStatus status)
 ASR_API const char *asr_version(void)
 {
     return ASR_STR(ASR_VERSION_MAJOR) "." ASR_STR(ASR_VERSION_MINOR) "." ASR_STR(ASR_VERSION_PATCH);
+}
+
+ASR_API const char *asr_decoder_name(AsrDecoderMode mode)
+{
+    switch (mode) {
+    case ASR_DECODER_HEAVY: return "heavy";
+    case ASR_DECODER_LIGHT: return "light";
+    case ASR_DECODER_ROUTED: return "routed";
+    }
+    return "unknown";
+}
+
+ASR_API const char *asr_kernels_name(AsrKernels kernels)
+{
+    switch (kernels) {
+    case ASR_KERNELS_AUTO: return "auto";
+    case ASR_KERNELS_SIMT: return "simt";
+    case ASR_KERNELS_COOPMAT: return "coopmat";
+    }
+    return "unknown";
 }

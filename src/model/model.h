@@ -1,7 +1,7 @@
 /*
  * The network model: architecture (from the file's anysr.arch metadata) and
  * every weight as float32, packed into one array with per-tensor offsets
- * (DESIGN.md section 4, train/README.md "Model file").
+ * (docs/design.md#model-file, docs/models.md).
  *
  * asr_model_load_*() validate everything before any GPU work: the
  * safetensors container (src/model/safetensors.c: offsets, dtypes, overlaps,
@@ -50,7 +50,7 @@ typedef struct AsrArch {
     double cap_limit[ASR_MODEL_MAX_CAPS];     /* max(sx, sy) <= limit; INFINITY for null */
     uint32_t cap_subnet[ASR_MODEL_MAX_CAPS];  /* ladder index */
     double default_k;
-    /* AdaDSR spatial depth (train/README.md "Spatial depth"); depth_tile 0:
+    /* AdaDSR spatial depth (docs/models.md); depth_tile 0:
      * no adapter, every pixel runs the op's depth */
     uint32_t depth_tile;      /* side of a depth tile in LR pixels */
     uint32_t adapter_hidden;  /* hidden values of the adapter */

@@ -414,7 +414,7 @@ static void test_good_files(const char *default_model)
         CHECK_MSG(asr_engine_process(e, &fi, &fo) == ASR_OK, "%s", asr_engine_last_error(e));
         AsrStats st;
         asr_engine_get_stats(e, &st);
-        CHECK_MSG(st.last_width == 16 && st.last_depth == 3 && st.weight_uploads == 1, "stats");
+        CHECK_MSG(st.op.width == 16 && st.op.depth == 3 && st.counts.weight_uploads == 1, "stats");
         asr_engine_free(&e);
     }
     g_free(path);

@@ -1,0 +1,184 @@
+/*
+ * Command recording and submission of a frame: copy in, unpack, the
+ * encoder, the decoder band by band with its pack (or the bicubic pass),
+ * copy out; a frame on a CPU device is split into submissions of bounded
+ * length (AsrQuirks.split_frames).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <string.h>
+
+#include "anysr/anysr-vulkan.h"
+#include "engine.h"
+#include "netprof.h"
+
+/* AsrNetBreak of a split frame: submit what is recorded, wait (watching the
+ * cancel flag), go on in a new submission that starts with a barrier. */
+static AsrStatus split_break(void *user)
+{
+    AsrEngine *e = user;
+    AsrDevice *d = e->dev;
+    AsrStatus status = asr_cmd_submit_wait(d, &e->cmd, &e->cancel);
+    if (status >= 0 && atomic_load(&e->cancel))
+        status = ASR_ERROR_CANCELLED;
+    if (status >= 0)
+        status = asr_cmd_begin(d, &e->cmd);
+    if (status < 0)
+        return status;
+    asr_cmd_barrier(d, e->cmd.cb,
+                    VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+                    VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
+                    VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT |
+                    VK_PIPELINE_STAGE_DRAW_INDIRECT_BIT,
+                    VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT |
+                    VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT |
+                    VK_ACCESS_INDIRECT_COMMAND_READ_BIT);
+    asr_prof_gap(d, e->cmd.cb);
+    return ASR_OK;
+}
+
+/* The frame buffer b of layout l as the io callbacks see it. */
+static void frame_buffer(const AsrBuffer *b, const AsrFrameLayout *l, AsrVulkanFrameBuffer *fb)
+{
+    memset(fb, 0, sizeof(*fb));
+    fb->buffer = b->buffer;
+    fb->size = l->size;
+    fb->planes = l->num_planes;
+    for (uint32_t i = 0; i < l->num_planes && i < ASR_MAX_PLANES; i++) {
+        fb->offset[i] = l->offset[i];
+        fb->stride[i] = l->stride[i];
+    }
+}
+
+/* Record the frame (and, split, submit all of it but the last part);
+ * bicubic: the bicubic pass instead of the network. */
+static AsrStatus record(AsrEngine *e, const AsrNetOp *op, int bicubic, const AsrVulkanFrameIo *io)
+{
+    AsrStatus status = ASR_OK;
+    AsrDevice *d = e->dev;
+    AsrNetBreak split = e->split ? split_break : NULL;
+    const AsrConfig *c = &e->cfg;
+    VkCommandBuffer cb = e->cmd.cb;
+    AsrIoParams unpack, pack;
+    asr_io_params(&c->in, &c->in_layout, c->in.width * c->in.height, 1, &unpack);
+    asr_io_params(&c->out, &c->out_layout, c->out.width * c->out.height, 0, &pack);
+
+    asr_timer_reset(d, &e->timer, cb);
+    asr_timer_stamp(d, &e->timer, cb, STAMP_START, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT);
+    if (e->prof && (status = asr_prof_begin(d, e->prof, cb)) < 0)
+        return status;
+
+    if (io && io->record_input) {
+        AsrVulkanFrameBuffer fb;
+        frame_buffer(&e->dev_in, &c->in_layout, &fb);
+        if (io->record_input(io->user_data, cb, &fb) != 0)
+            return asr_engine_fail(e, ASR_ERROR_VULKAN, "process: the input callback failed");
+    } else {
+        VkBufferCopy up_copy = { .size = c->in_bytes };
+        d->vk.vkCmdCopyBuffer(cb, e->staging_in.buffer, e->dev_in.buffer, 1, &up_copy);
+    }
+    asr_prof_mark(d, cb, "copy.in", 0.0, 2.0 * c->in_bytes, VK_PIPELINE_STAGE_TRANSFER_BIT);
+    asr_cmd_barrier(d, cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
+                    VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_READ_BIT);
+    asr_prof_tag(d, "unpack", 0.0, (double)c->in_bytes + c->lr_bytes);
+    asr_io_record_unpack(d, cb, &e->io, &unpack);
+    asr_cmd_compute_barrier(d, cb);
+    asr_timer_stamp(d, &e->timer, cb, STAMP_UPLOADED, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+
+    int routed = 0;
+    if (bicubic) {
+        asr_resample_record(d, cb, &e->resample, &c->rs);
+        asr_cmd_compute_barrier(d, cb);
+        asr_timer_stamp(d, &e->timer, cb, STAMP_ENCODED, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+        asr_prof_tag(d, "pack", 0.0, (double)c->out_bytes + 4.0 * c->rs.planes * c->out.width *
+                     c->out.height);
+        asr_io_record_pack(d, cb, &e->io, &pack);
+    } else {
+        status = asr_net_record_encoder(d, cb, &e->net, &c->ns, &c->np, op, split, e);
+        if (status < 0)
+            return status;
+        asr_timer_stamp(d, &e->timer, cb, STAMP_ENCODED, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+        if (asr_net_adaptive(&e->net, op))
+            asr_net_record_depth_counts(d, cb, &e->net, &c->np, op, e->readback.buffer,
+                                        READBACK_DEPTH);
+        routed = op->mode == ASR_DECODER_ROUTED;
+        /* band by band: decode into the window, pack it into the frame */
+        for (uint32_t b = 0; b < c->np.dec_bands; b++) {
+            AsrNetWindow w;
+            asr_net_window(&c->ns, &c->np, routed, b, &w);
+            asr_net_record_decoder(d, cb, &e->net, &c->ns, &c->np, op, b);
+            asr_cmd_compute_barrier(d, cb);
+            pack.src_y0 = w.h0;
+            pack.plane_size = (w.h1 - w.h0) * c->out.width;
+            pack.y0 = w.y0;
+            pack.rows = w.y1 - w.y0;
+            asr_prof_tag(d, "pack", 0.0, ((double)c->out_bytes / c->out.height + 4.0 *
+                                          c->rs.planes * c->out.width) * pack.rows);
+            asr_io_record_pack(d, cb, &e->io, &pack);
+            asr_cmd_compute_barrier(d, cb); /* the next band rewrites the window */
+            if (split && b + 1 < c->np.dec_bands && (status = split(e)) < 0)
+                return status;
+        }
+    }
+    asr_timer_stamp(d, &e->timer, cb, STAMP_DECODED, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+
+    asr_cmd_barrier(d, cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
+                    VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
+    if (io && io->record_output) {
+        AsrVulkanFrameBuffer fb;
+        frame_buffer(&e->dev_out, &c->out_layout, &fb);
+        if (io->record_output(io->user_data, cb, &fb) != 0)
+            return asr_engine_fail(e, ASR_ERROR_VULKAN, "process: the output callback failed");
+    } else {
+        VkBufferCopy down_copy = { .size = c->out_bytes };
+        d->vk.vkCmdCopyBuffer(cb, e->dev_out.buffer, e->staging_out.buffer, 1, &down_copy);
+    }
+    if (routed) {
+        VkBufferCopy counters = { .srcOffset = ASR_ROUTE_HEAVY_TOTAL * sizeof(uint32_t),
+                                  .size = 2 * sizeof(uint32_t) };
+        d->vk.vkCmdCopyBuffer(cb, e->net.route.buffer, e->readback.buffer, 1, &counters);
+    }
+    asr_prof_mark(d, cb, "copy.out", 0.0, 2.0 * c->out_bytes, VK_PIPELINE_STAGE_TRANSFER_BIT);
+    asr_prof_finish(d, cb);
+    asr_cmd_barrier(d, cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
+                    VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
+    asr_timer_stamp(d, &e->timer, cb, STAMP_DOWNLOADED, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT);
+    return ASR_OK;
+}
+
+AsrStatus asr_engine_run_frame(AsrEngine *e, const AsrFrameChoice *fc, const AsrFrame *in,
+                               AsrFrame *out, const AsrVulkanFrameIo *io)
+{
+    AsrStatus status;
+    int dev_in = io && io->record_input, dev_out = io && io->record_output;
+    if (atomic_load(&e->cancel))
+        return ASR_ERROR_CANCELLED;
+    if (!dev_in)
+        asr_frame_to_staging(&e->cfg.in_layout, in, e->staging_in.map);
+    if (fc->depth_counts) /* (coherent) what the frame's net does not write reads 0 */
+        memset((char *)e->readback.map + READBACK_DEPTH, 0, fc->op.depth * sizeof(uint32_t));
+    status = asr_cmd_begin(e->dev, &e->cmd);
+    if (status < 0)
+        return status;
+    status = record(e, &fc->op, fc->bicubic, io);
+    if (status >= 0)
+        status = asr_cmd_submit_wait(e->dev, &e->cmd, &e->cancel);
+    if (status < 0) {
+        if (status == ASR_ERROR_CANCELLED)
+            asr_dbg(&e->log, "process: cancelled");
+        return status;
+    }
+    if (!dev_out)
+        asr_frame_from_staging(&e->cfg.out_layout, e->staging_out.map, out);
+    if (e->prof) {
+        if (fc->op.mode == ASR_DECODER_ROUTED && !fc->bicubic) {
+            const uint32_t *cnt = e->readback.map; /* heavy, light pixels of every band */
+            asr_netprof_routed(e->prof, &e->net, &e->cfg.np, cnt[0], cnt[1]);
+        }
+        if (fc->depth_counts)
+            asr_netprof_depth(e->prof, &e->net, &e->cfg.np, &fc->op,
+                              (const uint32_t *)((const char *)e->readback.map + READBACK_DEPTH));
+        asr_prof_end(e->dev, e->prof);
+    }
+    return ASR_OK;
+}
