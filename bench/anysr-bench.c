@@ -84,7 +84,6 @@ typedef struct ProfAcc {
     int frames;
 } ProfAcc;
 
-static const char *decoder_names[] = { "heavy", "light", "routed" };
 
 typedef struct BenchOp {
     char label[32];
@@ -276,7 +275,7 @@ static int parse_options(int argc, char **argv, Options *o)
             if (!strcmp(v, "all"))
                 o->decoder = -1;
             for (int d = 0; d < 3; d++)
-                if (!strcmp(v, decoder_names[d]))
+                if (!strcmp(v, asr_decoder_name((AsrDecoderMode)d)))
                     o->decoder = d;
             if (o->decoder == -2) {
                 fprintf(stderr, "anysr-bench: bad --decoder %s\n", v);
@@ -578,7 +577,7 @@ static int print_roofline(const Options *o, const BenchOp *ops, int n_ops,
                 fprintf(c2, "%s,%d,%u,%u,%s,%s,%.3f,%.0f,%.0f,%.4f,%.4f,%.4f,%.5f,%.5f,%.4f,%s,"
                             "%.4f,%.4f,%.4f,%d\n",
                         b->bicubic ? "bicubic" : "net", b->bicubic ? -1 : b->subnet, b->width,
-                        b->depth, b->bicubic ? "bicubic" : decoder_names[b->mode], r->name,
+                        b->depth, b->bicubic ? "bicubic" : asr_decoder_name(b->mode), r->name,
                         r->dispatches / f, macs, bytes, ms, gmacs, gbps,
                         c->fp32_gflops > 0.0 ? gmacs / c->fp32_gflops : 0.0,
                         c->copy_gbps > 0.0 ? gbps / c->copy_gbps : 0.0,
@@ -652,7 +651,7 @@ static int run_torch(const Options *o, BenchOp *ops, int n_ops, const uint8_t *p
             continue;
         char one[64];
         snprintf(one, sizeof(one), "%s%u:%u:%s", opsarg[0] ? "," : "", ops[i].width,
-                 ops[i].depth, decoder_names[ops[i].mode]);
+                 ops[i].depth, asr_decoder_name(ops[i].mode));
         strncat(opsarg, one, sizeof(opsarg) - strlen(opsarg) - 1);
     }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -681,7 +680,7 @@ static int run_torch(const Options *o, BenchOp *ops, int n_ops, const uint8_t *p
         }
         for (int i = 0; i < n_ops; i++) {
             if (!ops[i].bicubic && ops[i].width == w && ops[i].depth == d &&
-                !strcmp(decoder_names[ops[i].mode], mode)) {
+                !strcmp(asr_decoder_name(ops[i].mode), mode)) {
                 ops[i].has_torch = 1;
                 ops[i].torch_ms = ms;
                 ops[i].torch_macs = macs;
@@ -774,7 +773,7 @@ static int bench_ops(Options *o)
             b->k = k;
             b->depth_target = o->depth_target;
             snprintf(b->label, sizeof(b->label), "%d (%u,%u) %s", sn, b->width, b->depth,
-                     decoder_names[d]);
+                     asr_decoder_name((AsrDecoderMode)d));
         }
     }
     for (int i = 0; i < n_ops; i++) {
@@ -807,7 +806,7 @@ static int bench_ops(Options *o)
            "subnet %d of %d%s, k %.3g, depth target %.3g%s, %d warm-up + %d timed frames per op "
            "(round-robin), medians\n",
            asr_version(), asr_engine_device_name(e),
-           kst.plan.kernels == ASR_KERNELS_COOPMAT ? "coopmat" : "simt", o->in_w, o->in_h, out_w, out_h,
+           asr_kernels_name(kst.plan.kernels), o->in_w, o->in_h, out_w, out_h,
            (double)out_w / o->in_w, (double)out_h / o->in_h, cap, nsub,
            o->no_cap ? " (--no-cap: rungs above it timed too)" : "", (double)k,
            (double)(o->depth_target > 0.0f ? o->depth_target
@@ -960,7 +959,7 @@ static int bench_ops(Options *o)
             fprintf(c, "%s,%d,%u,%u,%s,%.4g,%u,%u,%u,%u,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.3f,%.0f,"
                        "%.4f,%.4f,%.4f,%.4f,%llu,",
                     b->bicubic ? "bicubic" : "net", b->bicubic ? -1 : b->subnet, b->width,
-                    b->depth, b->bicubic ? "bicubic" : decoder_names[b->mode], (double)b->k,
+                    b->depth, b->bicubic ? "bicubic" : asr_decoder_name(b->mode), (double)b->k,
                     o->in_w, o->in_h, out_w, out_h, b->upload, b->encoder, b->decoder,
                     b->download, b->gpu, b->wall, 1000.0 / b->wall, b->macs, gmacs, b->hf,
                     F ? b->gpu / F->gpu : 0.0, F && !b->bicubic ? b->macs / F->macs : 0.0,
@@ -1123,7 +1122,7 @@ static int bench_qos(Options *o)
     printf("anysr-bench %s --qos: device \"%s\", %ux%u -> %ux%u, decoder %s, ceiling at the "
            "start: %s (quiet wall %.2f ms), target %.2f fps (budget %.2f ms%s), headroom %s, "
            "%d frames, %s\n", asr_version(), asr_engine_device_name(e), o->in_w, o->in_h, out_w,
-           out_h, decoder_names[o->decoder], o->subnet < 0 ? "scale cap" : "--subnet", full_wall,
+           out_h, asr_decoder_name(o->decoder), o->subnet < 0 ? "scale cap" : "--subnet", full_wall,
            fps, budget, o->target_fps > 0.0 ? "" : ", auto = 1.3 x the ceiling's wall time",
            o->headroom > 0.0 ? "set" : "0.85 (default)", o->frames,
            o->pace ? "paced at the target rate" : "back to back");
@@ -1133,9 +1132,9 @@ static int bench_qos(Options *o)
             printf(" %d=(bicubic)", p);
         else if (pts[p].depth_target < 1.0f)
             printf(" %d=(subnet %d %s, depth target %.2f)", p, pts[p].subnet,
-                   decoder_names[pts[p].decoder], (double)pts[p].depth_target);
+                   asr_decoder_name(pts[p].decoder), (double)pts[p].depth_target);
         else
-            printf(" %d=(subnet %d %s)", p, pts[p].subnet, decoder_names[pts[p].decoder]);
+            printf(" %d=(subnet %d %s)", p, pts[p].subnet, asr_decoder_name(pts[p].decoder));
     }
     printf("\nload steps:");
     for (int s = 0; s < o->n_steps; s++)
@@ -1269,7 +1268,7 @@ static int bench_qos(Options *o)
             const FrameLog *l = &log[f];
             fprintf(c, "%d,%.3f,%d,%d,%d,%u,%u,%s,%.4f,%.4f,%.4f,%.4f,%d,%.4f,%lld,%.4g,%.4f\n", f,
                     l->t_ms, l->load, l->point, l->subnet, l->width, l->depth,
-                    l->decoder >= 0 && l->decoder < 3 ? decoder_names[l->decoder] : "?", l->gpu,
+                    l->decoder >= 0 && l->decoder < 3 ? asr_decoder_name((AsrDecoderMode)l->decoder) : "?", l->gpu,
                     l->wall, l->budget, l->predicted, l->wall <= l->budget, l->hf,
                     l->competitor_frames, l->depth_target, l->mean_depth);
         }

@@ -16,15 +16,6 @@
 #include "probe.h"
 #include "settings.h"
 
-static char *copy_string(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *c = malloc(n);
-    if (c)
-        memcpy(c, s, n);
-    return c;
-}
-
 ASR_API void asr_settings_default(AsrSettings *s)
 {
     AsrEnv env;
@@ -41,11 +32,6 @@ ASR_API void asr_settings_default(AsrSettings *s)
 
 static AsrStatus engine_new(const AsrSettings *s, const AsrVulkanDevice *vk, AsrEngine **out)
 {
-    AsrStatus status = ASR_OK;
-    AsrEngine *e = NULL;
-    AsrModel *model = NULL;
-    char err[512];
-    AsrEnv env;
     if (out)
         *out = NULL;
     if (!s || !out)
@@ -58,96 +44,7 @@ static AsrStatus engine_new(const AsrSettings *s, const AsrVulkanDevice *vk, Asr
         s->kernels < ASR_KERNELS_AUTO || s->kernels > ASR_KERNELS_COOPMAT)
         return ASR_ERROR_INVALID_ARGUMENT;
 
-    asr_env_read(&env);
-    e = calloc(1, sizeof(*e));
-    if (!e)
-        return ASR_ERROR_NO_MEMORY;
-    e->log = (AsrLog) { s->log_callback, s->log_user_data, s->log_level };
-    if (s->model_path) {
-        e->model_path = copy_string(s->model_path);
-        if (!e->model_path) {
-            status = ASR_ERROR_NO_MEMORY;
-            goto error;
-        }
-    }
-
-    /* the model is read and validated before any GPU work */
-    status = e->model_path ? asr_model_load_file(e->model_path, &model, err, sizeof(err))
-                           : asr_model_load_default(&model, err, sizeof(err));
-    if (status < 0) {
-        asr_err(&e->log, "model %s: %s", e->model_path ? e->model_path : "(embedded)", err);
-        goto error;
-    }
-    asr_info(&e->log, "model %s: F %u, D %u, %u subnets, %zu weights",
-             e->model_path ? e->model_path : "(embedded)", model->arch.F, model->arch.D,
-             model->arch.n_ladder, model->num_weights);
-    e->op = (AsrOpChoice) { -1, ASR_DECODER_ROUTED, (float)model->arch.default_k, 0.0f };
-    asr_points_init(&e->points);
-    e->stats.op.point = -1;
-
-    AsrDeviceParams dp = {
-        .log = e->log,
-        .device_index = s->device_index,
-        .validation = s->validation,
-        .want_storage16 = s->precision != ASR_PRECISION_FP32,
-        .want_coopmat = s->kernels != ASR_KERNELS_SIMT,
-        .env = &env,
-    };
-    status = vk ? asr_device_wrap(&dp, vk, &e->dev) : asr_device_create(&dp, &e->dev);
-    if (status < 0)
-        goto error;
-    if (s->precision == ASR_PRECISION_FP16 && !e->dev->storage16) {
-        asr_err(&e->log, "precision fp16: the device %s has no storageBuffer16BitAccess",
-                e->dev->props.deviceName);
-        status = ASR_ERROR_UNSUPPORTED;
-        goto error;
-    }
-    e->tile_rows = s->tile_rows;
-    e->split = e->dev->quirks.split_frames;
-    atomic_init(&e->cancel, 0);
-    e->budget = s->memory_budget ? s->memory_budget : e->dev->heap_bytes / 4 * 3;
-    if (!e->budget)
-        e->budget = UINT64_MAX;
-    e->stats.plan.precision = e->dev->storage16 ? ASR_PRECISION_FP16 : ASR_PRECISION_FP32;
-    status = asr_io_create(e->dev, &e->io);
-    if (status < 0)
-        goto error;
-    status = asr_resample_create(e->dev, &e->resample);
-    if (status < 0)
-        goto error;
-    status = asr_cmd_create(e->dev, &e->cmd);
-    if (status < 0)
-        goto error;
-    status = asr_timer_create(e->dev, &e->timer, STAMP_COUNT);
-    if (status < 0)
-        goto error;
-    status = asr_buffer_create(e->dev, &e->readback, ASR_BUFFER_DOWNLOAD, READBACK_BYTES,
-                               VK_BUFFER_USAGE_TRANSFER_DST_BIT);
-    if (status < 0)
-        goto error;
-    /* cooperative matrices need the fp16 maps (the device enables them only
-     * with 16-bit storage) */
-    /* auto: where the quirks allow (not on CPU devices) */
-    int want = s->kernels == ASR_KERNELS_COOPMAT ||
-               (s->kernels == ASR_KERNELS_AUTO && e->dev->quirks.coopmat_auto);
-    int coopmat = e->dev->coopmat && e->dev->storage16 && want;
-    if (s->kernels == ASR_KERNELS_COOPMAT && !coopmat)
-        asr_warn(&e->log, "kernels coopmat: not available on %s (%s); using the SIMT kernels",
-                 e->dev->props.deviceName, e->dev->coopmat_why);
-    e->stats.plan.kernels = coopmat ? ASR_KERNELS_COOPMAT : ASR_KERNELS_SIMT;
-    asr_info(&e->log, "encoder convolutions: %s", asr_kernels_name(e->stats.plan.kernels));
-    status = asr_net_create(e->dev, model, e->dev->storage16, coopmat, &e->cmd, &e->net);
-    model = NULL; /* owned by the net, also on failure */
-    if (status < 0)
-        goto error;
-
-    *out = e;
-    return ASR_OK;
-
-error:
-    asr_model_free(&model);
-    asr_engine_free(&e);
-    return status;
+    return asr_engine_open(s, vk, out);
 }
 
 ASR_API AsrStatus asr_engine_new(const AsrSettings *s, AsrEngine **out)
@@ -185,34 +82,13 @@ ASR_API AsrStatus asr_engine_get_vulkan_device(const AsrEngine *e, AsrVulkanDevi
     return ASR_OK;
 }
 
-ASR_API void asr_engine_free(AsrEngine **pe)
+ASR_API void asr_engine_free(AsrEngine **engine_ptr)
 {
-    AsrEngine *e = pe ? *pe : NULL;
+    AsrEngine *e = engine_ptr ? *engine_ptr : NULL;
     if (!e)
         return;
-    AsrDevice *d = e->dev;
-    if (d && !d->lost && asr_cmd_settle(d, &e->cmd, 5ull * 1000 * 1000 * 1000) < 0) {
-        /* the device still runs (or never finishes) our last submission:
-         * its buffers cannot be freed; leak them rather than hang */
-        asr_err(&e->log, "free: the device has not finished the last submission in 5 s; "
-                "leaving its memory and the device allocated");
-        d = NULL;
-    }
-    if (d) {
-        if (!d->lost && !d->external)
-            d->vk.vkDeviceWaitIdle(d->device);
-        asr_engine_plan_free(e, d);
-        asr_timer_destroy(d, &e->timer);
-        asr_prof_destroy(d, &e->prof);
-        asr_cmd_destroy(d, &e->cmd);
-        asr_net_destroy(d, &e->net);
-        asr_resample_destroy(d, &e->resample);
-        asr_io_destroy(d, &e->io);
-        asr_device_destroy(&e->dev);
-    }
-    free(e->model_path);
-    free(e);
-    *pe = NULL;
+    asr_engine_close(e);
+    *engine_ptr = NULL;
 }
 
 static int info_valid(const AsrFrameInfo *i)
@@ -231,14 +107,16 @@ ASR_API AsrStatus asr_engine_configure(AsrEngine *e, const AsrFrameInfo *in,
     if (!in || !out)
         return asr_engine_fail(e, ASR_ERROR_INVALID_ARGUMENT, "configure: NULL frame info");
     if (!info_valid(in) || !info_valid(out))
-        return asr_engine_fail(e, ASR_ERROR_INVALID_ARGUMENT, "configure: invalid frame info (%s %ux%u -> "
-                    "%s %ux%u): unknown format, matrix or range, or a size of 0",
-                    asr_format_name(in->format), in->width, in->height,
-                    asr_format_name(out->format), out->width, out->height);
+        return asr_engine_fail(e, ASR_ERROR_INVALID_ARGUMENT,
+                               "configure: invalid frame info (%s %ux%u -> "
+                               "%s %ux%u): unknown format, matrix or range, or a size of 0",
+                               asr_format_name(in->format), in->width, in->height,
+                               asr_format_name(out->format), out->width, out->height);
     if (in->format != out->format)
-        return asr_engine_fail(e, ASR_ERROR_UNSUPPORTED, "configure: input format %s differs from output "
-                    "format %s; convert before or after anysr", asr_format_name(in->format),
-                    asr_format_name(out->format));
+        return asr_engine_fail(e, ASR_ERROR_UNSUPPORTED,
+                               "configure: input format %s differs from output "
+                               "format %s; convert before or after anysr",
+                               asr_format_name(in->format), asr_format_name(out->format));
 
     AsrStatus status = asr_engine_plan_configure(e, in, out);
     if (status >= 0)
@@ -269,16 +147,19 @@ static AsrStatus process(AsrEngine *e, const AsrFrame *in, AsrFrame *out,
         return ASR_ERROR_INVALID_ARGUMENT;
     e->last_error[0] = '\0';
     if (!e->configured)
-        return asr_engine_fail(e, ASR_ERROR_NOT_CONFIGURED, "process: asr_engine_configure() has not "
-                    "succeeded yet");
+        return asr_engine_fail(e, ASR_ERROR_NOT_CONFIGURED,
+                               "process: asr_engine_configure() has not "
+                               "succeeded yet");
     if ((!in && !dev_in) || (!out && !dev_out))
         return asr_engine_fail(e, ASR_ERROR_INVALID_ARGUMENT, "process: NULL frame");
     if (!dev_in && asr_frame_check(&e->cfg.in_layout, in) < 0)
-        return asr_engine_fail(e, ASR_ERROR_INVALID_ARGUMENT, "process: input frame has a NULL plane or a "
-                    "stride shorter than its row");
+        return asr_engine_fail(e, ASR_ERROR_INVALID_ARGUMENT,
+                               "process: input frame has a NULL plane or a "
+                               "stride shorter than its row");
     if (!dev_out && asr_frame_check(&e->cfg.out_layout, out) < 0)
-        return asr_engine_fail(e, ASR_ERROR_INVALID_ARGUMENT, "process: output frame has a NULL plane or a "
-                    "stride shorter than its row");
+        return asr_engine_fail(e, ASR_ERROR_INVALID_ARGUMENT,
+                               "process: output frame has a NULL plane or a "
+                               "stride shorter than its row");
 
     double t0 = asr_monotonic_ms(); /* a wall clock jumps (NTP, date -s) */
     AsrFrameChoice choice;
@@ -316,8 +197,9 @@ ASR_API AsrStatus asr_engine_set_profiling(AsrEngine *e, int enable)
         /* a cancelled frame may still run on the device with the pool */
         AsrStatus status = asr_cmd_settle(d, &e->cmd, ASR_CMD_HANG_NS);
         if (status < 0)
-            return asr_engine_fail(e, status, "set_profiling: the last submission has not finished: %s",
-                        asr_status_to_string(status));
+            return asr_engine_fail(e, status,
+                                   "set_profiling: the last submission has not finished: %s",
+                                   asr_status_to_string(status));
         asr_prof_destroy(d, &e->prof);
     }
     return ASR_OK;
@@ -355,7 +237,8 @@ ASR_API AsrStatus asr_engine_probe_ceiling(AsrEngine *e, AsrDeviceCeiling *out)
     AsrCeiling c;
     AsrStatus status = asr_probe_ceiling(e->dev, &e->cmd, &c);
     if (status == ASR_ERROR_UNSUPPORTED)
-        return asr_engine_fail(e, status, "probe_ceiling: the device's queue has no GPU timestamps");
+        return asr_engine_fail(e, status,
+                               "probe_ceiling: the device's queue has no GPU timestamps");
     if (status < 0)
         return asr_engine_fail(e, status, "probe_ceiling: %s", asr_status_to_string(status));
     out->fp32_gflops = c.fp32_gmacs;
@@ -420,10 +303,11 @@ ASR_API AsrStatus asr_engine_set_op(AsrEngine *e, const AsrOpChoice *op)
     if (op->subnet < -1 || op->subnet >= (int32_t)e->net.model->arch.n_ladder ||
         op->decoder < ASR_DECODER_HEAVY || op->decoder > ASR_DECODER_ROUTED || !isfinite(op->k) ||
         !(op->depth_target >= 0.0f))
-        return asr_engine_fail(e, ASR_ERROR_INVALID_ARGUMENT, "set_op: subnet %d (of %u), decoder %d, k %g, "
-                    "depth target %g: out of range", (int)op->subnet,
-                    e->net.model->arch.n_ladder, (int)op->decoder, (double)op->k,
-                    (double)op->depth_target);
+        return asr_engine_fail(e, ASR_ERROR_INVALID_ARGUMENT,
+                               "set_op: subnet %d (of %u), decoder %d, k %g, "
+                               "depth target %g: out of range",
+                               (int)op->subnet, e->net.model->arch.n_ladder, (int)op->decoder,
+                               (double)op->k, (double)op->depth_target);
     if (op->decoder != e->op.decoder) {
         /* another list of operating points: learned costs no longer apply */
         asr_points_forget(&e->points);
@@ -462,8 +346,10 @@ ASR_API AsrStatus asr_engine_set_target(AsrEngine *e, double target_fps, double 
         return ASR_ERROR_INVALID_ARGUMENT;
     if (!isfinite(target_fps) || target_fps < 0.0 || !isfinite(headroom) ||
         (headroom != 0.0 && (headroom < 0.5 || headroom > 1.0)))
-        return asr_engine_fail(e, ASR_ERROR_INVALID_ARGUMENT, "set_target: target %g fps, headroom %g: "
-                    "out of range (fps >= 0, headroom in [0.5, 1] or 0)", target_fps, headroom);
+        return asr_engine_fail(e, ASR_ERROR_INVALID_ARGUMENT,
+                               "set_target: target %g fps, headroom %g: "
+                               "out of range (fps >= 0, headroom in [0.5, 1] or 0)",
+                               target_fps, headroom);
     AsrPoints *p = &e->points;
     double resolved = headroom == 0.0 ? ASR_HEADROOM_DEFAULT : headroom;
     if (target_fps != p->target_fps || resolved != p->headroom)
@@ -521,7 +407,7 @@ ASR_API double asr_engine_cost_macs(const AsrEngine *e, int subnet, AsrDecoderMo
         return -1.0;
     const AsrArch *a = &e->net.model->arch;
     int cap = (int)e->cfg.cap;
-    int sn = subnet < 0 ? cap : subnet;
-    return asr_model_macs(a, a->ladder[sn][0], a->ladder[sn][1], (int)decoder, heavy_fraction,
-                          e->cfg.in.height, e->cfg.in.width, e->cfg.out.height, e->cfg.out.width);
+    int run = subnet < 0 ? cap : subnet;
+    return asr_model_macs(a, a->ladder[run][0], a->ladder[run][1], (int)decoder, heavy_fraction,
+                          e->cfg.in.width, e->cfg.in.height, e->cfg.out.width, e->cfg.out.height);
 }

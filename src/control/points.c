@@ -51,8 +51,8 @@ static double point_macs(const AsrPointsScene *s, int32_t subnet, AsrDecoderMode
 {
     const AsrArch *a = s->arch;
     uint32_t c = a->ladder[subnet][0], d = a->ladder[subnet][1];
-    double macs = asr_model_macs(a, c, d, (int)decoder, heavy_fraction, s->in_h, s->in_w,
-                                 s->out_h, s->out_w);
+    double macs = asr_model_macs(a, c, d, (int)decoder, heavy_fraction, s->in_w, s->in_h,
+                                 s->out_w, s->out_h);
     if (t < 1.0f) {
         double lr = (double)s->in_w * s->in_h, full = d * asr_model_block_macs_per_pixel(a, c);
         double ran = ran_per_pixel >= 0.0 ? ran_per_pixel : t * full;
@@ -73,15 +73,16 @@ static double point_macs(const AsrPointsScene *s, int32_t subnet, AsrDecoderMode
 int32_t asr_points_build(const AsrPointsScene *s, AsrPoint *p)
 {
     const AsrArch *a = s->arch;
-    const AsrOpChoice *ch = &s->choice;
-    float top = asr_points_chosen_target(a, ch);
+    const AsrOpChoice *choice = &s->choice;
+    float top = asr_points_chosen_target(a, choice);
     int32_t n = 0;
     if (s->floor)
-        p[n++] = (AsrPoint) { { ASR_SUBNET_BICUBIC, ch->decoder, ch->k, top }, 0.0, -1.0 };
+        p[n++] = (AsrPoint) { { ASR_SUBNET_BICUBIC, choice->decoder, choice->k, top }, 0.0, -1.0 };
     int32_t first = n;
-    if (ch->decoder != ASR_DECODER_LIGHT)
-        p[n++] = (AsrPoint) { { 0, ASR_DECODER_LIGHT, ch->k, asr_points_subnet_target(a, 0, top) },
-                              0.0, -1.0 };
+    if (choice->decoder != ASR_DECODER_LIGHT)
+        p[n++] = (AsrPoint) {
+            { 0, ASR_DECODER_LIGHT, choice->k, asr_points_subnet_target(a, 0, top) }, 0.0, -1.0
+        };
     /* the model's depth points below the chosen target; as many of the
      * highest of them per subnet as fit ASR_CTRL_MAX_POINTS with the floor
      * and the light point counted (so the list is the same with the floor
@@ -97,9 +98,9 @@ int32_t asr_points_build(const AsrPointsScene *s, AsrPoint *p)
         for (uint32_t j = lowest; j < below; j++) {
             float t = asr_points_subnet_target(a, (int32_t)sn, a->depth_points[j]);
             if (t < 1.0f)
-                p[n++] = (AsrPoint) { { (int32_t)sn, ch->decoder, ch->k, t }, 0.0, -1.0 };
+                p[n++] = (AsrPoint) { { (int32_t)sn, choice->decoder, choice->k, t }, 0.0, -1.0 };
         }
-        p[n++] = (AsrPoint) { { (int32_t)sn, ch->decoder, ch->k,
+        p[n++] = (AsrPoint) { { (int32_t)sn, choice->decoder, choice->k,
                                 asr_points_subnet_target(a, (int32_t)sn, top) }, 0.0, -1.0 };
     }
     for (int32_t i = first; i < n; i++)
@@ -160,9 +161,9 @@ int32_t asr_points_find(const AsrPoints *p, const AsrPointsScene *scene, int32_t
 {
     if (subnet == ASR_SUBNET_BICUBIC)
         return scene->floor ? 0 : -1;
-    AsrOpChoice oc = { subnet, mode, 0.0f, target };
+    AsrOpChoice point_op = { subnet, mode, 0.0f, target };
     for (int32_t i = 0; i < p->count; i++)
-        if (same_point(&p->list[i].op, &oc))
+        if (same_point(&p->list[i].op, &point_op))
             return i;
     return -1;
 }
@@ -182,14 +183,14 @@ void asr_points_decide(AsrPoints *p, const AsrPointsScene *s, const AsrLog *log,
     in.headroom = p->headroom;
     in.n_points = (uint32_t)p->count;
     for (uint32_t i = 0; i < in.n_points; i++) {
-        const AsrPoint *pt = &p->list[i];
-        if (pt->op.subnet == ASR_SUBNET_BICUBIC) {
+        const AsrPoint *point = &p->list[i];
+        if (point->op.subnet == ASR_SUBNET_BICUBIC) {
             in.macs[i] = asr_points_floor_macs(s->planes, s->in_h, s->out_w, s->out_h);
             continue;
         }
         /* adaptive points: the MACs their recent frames ran (content) */
-        in.macs[i] = point_macs(s, pt->op.subnet, pt->op.decoder, pt->op.depth_target,
-                                p->heavy_fraction, pt->ran_per_pixel);
+        in.macs[i] = point_macs(s, point->op.subnet, point->op.decoder, point->op.depth_target,
+                                p->heavy_fraction, point->ran_per_pixel);
     }
     /* the ceiling: the highest point of an allowed subnet; below it, the
      * points of larger subnets (low depth targets) are excluded */
@@ -222,7 +223,7 @@ void asr_points_decide(AsrPoints *p, const AsrPointsScene *s, const AsrLog *log,
     /* every change, and every lateness report; not every frame that stays
      * over budget on the cheapest point */
     if (dec->switched || dec->unmeetable != was_unmeetable || dec->reason == ASR_CTRL_QOS_LATE) {
-        AsrOpChoice oc = p->list[dec->point].op;
+        AsrOpChoice point_op = p->list[dec->point].op;
         char why[96];
         switch (dec->reason) {
         case ASR_CTRL_OVER_BUDGET:
@@ -239,21 +240,25 @@ void asr_points_decide(AsrPoints *p, const AsrPointsScene *s, const AsrLog *log,
             snprintf(why, sizeof(why), "%s", asr_controller_reason_name(dec->reason));
             break;
         }
-        asr_dbg(log, "qos: point %d -> %d (subnet %d, %s, depth target %.2f): %s; budget "
+        asr_dbg(log,
+                "qos: point %d -> %d (subnet %d, %s, depth target %.2f): %s; budget "
                 "%.2f ms x headroom %.2f, predicted %.2f ms, ceiling %d, room %u/%u%s",
-                (int)last_point, (int)dec->point,
-                (int)oc.subnet, oc.subnet == ASR_SUBNET_BICUBIC ? "bicubic pass" :
-                asr_decoder_name(oc.decoder), (double)oc.depth_target, why, dec->budget_ms,
-                p->headroom, dec->predicted_ms, (int)in.ceiling, dec->room, dec->room_needed,
+                (int)last_point, (int)dec->point, (int)point_op.subnet,
+                point_op.subnet == ASR_SUBNET_BICUBIC ? "bicubic pass"
+                                                      : asr_decoder_name(point_op.decoder),
+                (double)point_op.depth_target, why, dec->budget_ms, p->headroom, dec->predicted_ms,
+                (int)in.ceiling, dec->room, dec->room_needed,
                 dec->unmeetable ? "; the budget cannot be met even by the cheapest point" : "");
     }
 }
 
 void asr_points_measured(AsrPoints *p, int32_t i, double per_pixel)
 {
-    AsrPoint *pt = &p->list[i];
-    pt->ran_per_pixel = pt->ran_per_pixel < 0.0 ? per_pixel
-                        : pt->ran_per_pixel + DEPTH_EMA_ALPHA * (per_pixel - pt->ran_per_pixel);
+    AsrPoint *point = &p->list[i];
+    point->ran_per_pixel =
+        point->ran_per_pixel < 0.0
+            ? per_pixel
+            : point->ran_per_pixel + DEPTH_EMA_ALPHA * (per_pixel - point->ran_per_pixel);
 }
 
 void asr_points_report_qos(AsrPoints *p, double proportion, int64_t jitter_ns)

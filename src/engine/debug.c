@@ -73,7 +73,7 @@ AsrStatus asr_engine_debug_tiles(const AsrEngine *e, AsrDebugTiles *t)
 {
     if (!e->configured)
         return ASR_ERROR_NOT_CONFIGURED;
-    const AsrNetPlan *p = &e->cfg.np;
+    const AsrNetPlan *p = &e->cfg.net_plan;
     *t = (AsrDebugTiles) {
         .depth_ok = p->depth_ok, .tile = p->tile, .tiles_x = p->tiles_x, .tiles_y = p->tiles_y,
         .bands = p->enc_bands, .enc_rows = p->enc_rows, .pix_off = p->pix_off,
@@ -89,7 +89,7 @@ static AsrStatus debug_read_raw(AsrEngine *e, const AsrBuffer *src, size_t offse
 static AsrStatus debug_read_map(AsrEngine *e, const AsrBuffer *src, size_t offset, void *dst,
                                 size_t bytes)
 {
-    const AsrNetPlan *p = &e->cfg.np;
+    const AsrNetPlan *p = &e->cfg.net_plan;
     size_t n = (size_t)e->cfg.in.width * e->cfg.in.height, cs = p->cs;
     if (!e->configured || !src->buffer || !bytes || offset + bytes > cs * n * sizeof(float))
         return ASR_ERROR_INVALID_ARGUMENT;
@@ -100,8 +100,9 @@ static AsrStatus debug_read_map(AsrEngine *e, const AsrBuffer *src, size_t offse
     if (status >= 0) {
         for (size_t i = 0; i < n; i++)
             for (size_t ch = 0; ch < cs; ch++)
-                planes[ch * n + i] = p->elem == 2 ? asr_half_to_float(((uint16_t *)raw)[i * cs + ch])
-                                                  : ((float *)raw)[i * cs + ch];
+                planes[ch * n + i] = p->elem == 2
+                                         ? asr_half_to_float(((uint16_t *)raw)[i * cs + ch])
+                                         : ((float *)raw)[i * cs + ch];
         memcpy(dst, (char *)planes + offset, bytes);
     }
     free(raw);

@@ -1,6 +1,7 @@
 /*
  * The engine's private state, shared by its rooms (docs/design.md#engine):
  *   ../engine.c   the public API: argument checks, last_error, delegation
+ *   create.c      opening (model, device, passes, network) and closing
  *   plan.c        the memory plan, device-limit checks and the buffer pool
  *   choice.c      the operating point of the next frame (caller, test hook
  *                 or the QoS controller of ../control/points.c)
@@ -47,9 +48,9 @@ enum { STAMP_START, STAMP_UPLOADED, STAMP_ENCODED, STAMP_DECODED, STAMP_DOWNLOAD
 typedef struct AsrConfig {
     AsrFrameInfo in, out;
     AsrFrameLayout in_layout, out_layout;
-    AsrResampleSize rs;
-    AsrNetSize ns;
-    AsrNetPlan np;
+    AsrResampleSize resample_size;
+    AsrNetSize net_size;
+    AsrNetPlan net_plan;
     uint32_t cap;         /* largest subnet of the scale group */
     int bicubic_buffers;  /* planned for the bicubic pass (whole-frame hr, tmp): the test
                              path, or the QoS floor while adaptation is on */
@@ -112,6 +113,13 @@ static inline AsrStatus asr_engine_fail(AsrEngine *e, AsrStatus status, const ch
     return status;
 }
 
+/* ---- create.c ---- */
+
+/* Open an engine for checked settings (vk: the caller's device, or NULL). */
+AsrStatus asr_engine_open(const AsrSettings *s, const AsrVulkanDevice *vk, AsrEngine **out);
+/* Release e and everything it holds (accepts NULL). */
+void asr_engine_close(AsrEngine *e);
+
 /* ---- plan.c ---- */
 
 /* Check and allocate for in -> out (formats equal, infos valid), bind every
@@ -141,7 +149,7 @@ typedef struct AsrFrameChoice {
 
 /* What the list of points depends on, from the engine's state. */
 void asr_engine_points_scene(const AsrEngine *e, AsrPointsScene *scene);
-void asr_engine_choose(AsrEngine *e, AsrFrameChoice *fc);
+void asr_engine_choose(AsrEngine *e, AsrFrameChoice *choice);
 /* Cost model of the bicubic pass (the controller needs MACs > 0). */
 double asr_engine_bicubic_macs(const AsrConfig *c);
 
@@ -149,14 +157,14 @@ double asr_engine_bicubic_macs(const AsrConfig *c);
 
 /* Upload, record, submit and wait for one frame, download (NULL frames:
  * the io callbacks record the copies). */
-AsrStatus asr_engine_run_frame(AsrEngine *e, const AsrFrameChoice *fc, const AsrFrame *in,
+AsrStatus asr_engine_run_frame(AsrEngine *e, const AsrFrameChoice *choice, const AsrFrame *in,
                                AsrFrame *out, const AsrVulkanFrameIo *io);
 
 /* ---- stats.c ---- */
 
 /* The bookkeeping after a frame that ran: stats, measured depth costs, the
  * controller's feedback; t0: asr_monotonic_ms() at its start. */
-void asr_engine_account_frame(AsrEngine *e, const AsrFrameChoice *fc, double t0);
+void asr_engine_account_frame(AsrEngine *e, const AsrFrameChoice *choice, double t0);
 /* e->stats with the device's and the net's counters. */
 void asr_engine_read_stats(const AsrEngine *e, AsrStats *stats);
 

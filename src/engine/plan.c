@@ -49,35 +49,41 @@ static AsrStatus plan_once(AsrEngine *e, AsrConfig *c)
 {
     const VkPhysicalDeviceLimits *lim = &e->dev->props.limits;
     const AsrFrameInfo *in = &c->in, *out = &c->out;
-    double sx = (double)out->width / in->width, sy = (double)out->height / in->height;
-    if (sx < ASR_SCALE_MIN || sy < ASR_SCALE_MIN)
-        return asr_engine_fail(e, ASR_ERROR_UNSUPPORTED, "scale %.2f x %.2f (%ux%u -> %ux%u) is below the "
-                    "minimum %.1f", sx, sy, in->width, in->height, out->width, out->height,
-                    ASR_SCALE_MIN);
-    if (sx > ASR_SCALE_MAX || sy > ASR_SCALE_MAX)
-        return asr_engine_fail(e, ASR_ERROR_UNSUPPORTED, "scale %.2f x %.2f (%ux%u -> %ux%u) is above the "
-                    "maximum %.1f", sx, sy, in->width, in->height, out->width, out->height,
-                    ASR_SCALE_MAX);
+    double scale_x = (double)out->width / in->width, scale_y = (double)out->height / in->height;
+    if (scale_x < ASR_SCALE_MIN || scale_y < ASR_SCALE_MIN)
+        return asr_engine_fail(e, ASR_ERROR_UNSUPPORTED,
+                               "scale %.2f x %.2f (%ux%u -> %ux%u) is below the "
+                               "minimum %.1f",
+                               scale_x, scale_y, in->width, in->height, out->width, out->height,
+                               ASR_SCALE_MIN);
+    if (scale_x > ASR_SCALE_MAX || scale_y > ASR_SCALE_MAX)
+        return asr_engine_fail(e, ASR_ERROR_UNSUPPORTED,
+                               "scale %.2f x %.2f (%ux%u -> %ux%u) is above the "
+                               "maximum %.1f",
+                               scale_x, scale_y, in->width, in->height, out->width, out->height,
+                               ASR_SCALE_MAX);
 
     asr_frame_layout(in->format, in->width, in->height, &c->in_layout);
     asr_frame_layout(out->format, out->width, out->height, &c->out_layout);
-    c->rs = (AsrResampleSize) {
+    c->resample_size = (AsrResampleSize) {
         .in_w = in->width, .in_h = in->height,
         .out_w = out->width, .out_h = out->height,
         .planes = asr_format_has_alpha(in->format) ? 4 : 3,
         .levels = asr_format_bits(in->format) > 8 ? 1023 : 255,
     };
-    c->lr_bytes = (uint64_t)in->width * in->height * c->rs.planes * sizeof(float);
+    c->lr_bytes = (uint64_t)in->width * in->height * c->resample_size.planes * sizeof(float);
     c->in_bytes = c->in_layout.size;
     c->out_bytes = c->out_layout.size;
-    c->ns = (AsrNetSize) {
+    c->net_size = (AsrNetSize) {
         .in_w = in->width, .in_h = in->height, .out_w = out->width, .out_h = out->height,
         .alpha = asr_format_has_alpha(in->format),
     };
-    c->cap = asr_model_scale_cap(&e->net.model->arch, sx, sy);
+    c->cap = asr_model_scale_cap(&e->net.model->arch, scale_x, scale_y);
     /* the bicubic reference path (tests) runs unbanded, with its scratch */
-    c->tmp_bytes = c->bicubic_buffers ? asr_resample_tmp_elems(&c->rs) * sizeof(float) : 0;
-    uint64_t whole_hr = (uint64_t)out->width * out->height * c->rs.planes * sizeof(float);
+    c->tmp_bytes =
+        c->bicubic_buffers ? asr_resample_tmp_elems(&c->resample_size) * sizeof(float) : 0;
+    uint64_t whole_hr =
+        (uint64_t)out->width * out->height * c->resample_size.planes * sizeof(float);
 
     const struct { const char *what; uint64_t bytes; } bufs[] = {
         { "input frame", c->in_bytes }, { "output frame", c->out_bytes },
@@ -86,10 +92,11 @@ static AsrStatus plan_once(AsrEngine *e, AsrConfig *c)
     };
     for (size_t i = 0; i < ASR_ARRAY_SIZE(bufs); i++) {
         if (bufs[i].bytes > lim->maxStorageBufferRange)
-            return asr_engine_fail(e, ASR_ERROR_UNSUPPORTED, "%ux%u -> %ux%u: the %s needs %llu bytes, above "
-                        "the device's maxStorageBufferRange of %u bytes", in->width, in->height,
-                        out->width, out->height, bufs[i].what, (unsigned long long)bufs[i].bytes,
-                        lim->maxStorageBufferRange);
+            return asr_engine_fail(e, ASR_ERROR_UNSUPPORTED,
+                                   "%ux%u -> %ux%u: the %s needs %llu bytes, above "
+                                   "the device's maxStorageBufferRange of %u bytes",
+                                   in->width, in->height, out->width, out->height, bufs[i].what,
+                                   (unsigned long long)bufs[i].bytes, lim->maxStorageBufferRange);
     }
 
     /* what stays whole-frame: frames (staging and device), the LR image,
@@ -101,11 +108,12 @@ static AsrStatus plan_once(AsrEngine *e, AsrConfig *c)
                      e->net.weights.bytes + e->net.wpack.bytes + e->net.att.bytes +
                      e->readback.bytes;
     if (fixed > e->budget)
-        return asr_engine_fail(e, ASR_ERROR_UNSUPPORTED, "%ux%u -> %ux%u: the frames and images need %llu "
-                    "bytes, above the memory budget of %llu bytes", in->width, in->height,
-                    out->width, out->height, (unsigned long long)fixed,
-                    (unsigned long long)e->budget);
-    AsrNetLimits nl = {
+        return asr_engine_fail(e, ASR_ERROR_UNSUPPORTED,
+                               "%ux%u -> %ux%u: the frames and images need %llu "
+                               "bytes, above the memory budget of %llu bytes",
+                               in->width, in->height, out->width, out->height,
+                               (unsigned long long)fixed, (unsigned long long)e->budget);
+    AsrNetLimits limits = {
         .max_range = lim->maxStorageBufferRange,
         .max_alloc = e->dev->max_alloc,
         .align = lim->minStorageBufferOffsetAlignment,
@@ -117,35 +125,36 @@ static AsrStatus plan_once(AsrEngine *e, AsrConfig *c)
         .band_macs = e->split ? ASR_SPLIT_BAND_MACS : 0,
     };
     char why[256];
-    if (asr_net_plan(&e->net, &c->ns, &nl, &c->np, why, sizeof(why)) < 0)
-        return asr_engine_fail(e, ASR_ERROR_UNSUPPORTED, "%ux%u -> %ux%u: %s", in->width, in->height,
-                    out->width, out->height, why);
-    c->hr_bytes = ASR_MAX(c->np.hr_bytes, c->bicubic_buffers ? whole_hr : 0);
+    if (asr_net_plan(&e->net, &c->net_size, &limits, &c->net_plan, why, sizeof(why)) < 0)
+        return asr_engine_fail(e, ASR_ERROR_UNSUPPORTED, "%ux%u -> %ux%u: %s", in->width,
+                               in->height, out->width, out->height, why);
+    c->hr_bytes = ASR_MAX(c->net_plan.hr_bytes, c->bicubic_buffers ? whole_hr : 0);
 
-    uint32_t g[3], gr[2];
+    uint32_t g[3], resample_groups[2];
     uint32_t gmax[3] = { 0, 0, 0 };
     asr_io_groups(&e->io, in, 0, g);
     for (int k = 0; k < 3; k++)
         gmax[k] = ASR_MAX(gmax[k], g[k]);
     asr_io_groups(&e->io, out, 1, g);
     gmax[0] = ASR_MAX(gmax[0], g[0]);
-    gmax[1] = ASR_MAX(gmax[1], ASR_DIV_UP(c->np.dec_rows, 8));
+    gmax[1] = ASR_MAX(gmax[1], ASR_DIV_UP(c->net_plan.dec_rows, 8));
     if (c->bicubic_buffers) {
-        asr_resample_groups(&e->resample, &c->rs, gr);
-        gmax[0] = ASR_MAX(gmax[0], gr[0]);
-        gmax[1] = ASR_MAX(gmax[1], gr[1]);
+        asr_resample_groups(&e->resample, &c->resample_size, resample_groups);
+        gmax[0] = ASR_MAX(gmax[0], resample_groups[0]);
+        gmax[1] = ASR_MAX(gmax[1], resample_groups[1]);
         gmax[1] = ASR_MAX(gmax[1], g[1]);
     }
     gmax[0] = ASR_MAX(gmax[0], ASR_MAX(ASR_DIV_UP(out->width, 8), ASR_DIV_UP(in->width, 8)));
     gmax[2] = ASR_MAX(gmax[2], ASR_DIV_UP(e->net.model->arch.F, e->net.conv_block.cob));
-    gmax[0] = ASR_MAX(gmax[0], c->np.enc_rows); /* gap: a workgroup per row, along x */
-    gmax[1] = ASR_MAX(gmax[1], ASR_DIV_UP(c->np.enc_rows, e->net.conv_block.ly));
+    gmax[0] = ASR_MAX(gmax[0], c->net_plan.enc_rows); /* gap: a workgroup per row, along x */
+    gmax[1] = ASR_MAX(gmax[1], ASR_DIV_UP(c->net_plan.enc_rows, e->net.conv_block.ly));
     for (int k = 0; k < 3; k++) {
         if (gmax[k] > lim->maxComputeWorkGroupCount[k])
-            return asr_engine_fail(e, ASR_ERROR_UNSUPPORTED, "%ux%u -> %ux%u needs %u workgroups along "
-                        "axis %d, above the device's maxComputeWorkGroupCount of %u", in->width,
-                        in->height, out->width, out->height, gmax[k], k,
-                        lim->maxComputeWorkGroupCount[k]);
+            return asr_engine_fail(e, ASR_ERROR_UNSUPPORTED,
+                                   "%ux%u -> %ux%u needs %u workgroups along "
+                                   "axis %d, above the device's maxComputeWorkGroupCount of %u",
+                                   in->width, in->height, out->width, out->height, gmax[k], k,
+                                   lim->maxComputeWorkGroupCount[k]);
     }
     return ASR_OK;
 }
@@ -164,7 +173,7 @@ static void bind_all(AsrEngine *e, const AsrConfig *c)
     if (c->bicubic_buffers)
         asr_resample_bind(e->dev, &e->resample, &lr, &tmp, &hr);
     asr_pass_bind(e->dev, &e->io.pack, 0, pack);
-    asr_net_bind(e->dev, &e->net, &c->ns, &c->np, &lr, &hr);
+    asr_net_bind(e->dev, &e->net, &c->net_size, &c->net_plan, &lr, &hr);
 }
 
 AsrStatus asr_engine_plan_configure(AsrEngine *e, const AsrFrameInfo *in,
@@ -181,7 +190,12 @@ AsrStatus asr_engine_plan_configure(AsrEngine *e, const AsrFrameInfo *in,
     if (status < 0)
         return status;
 
-    const struct { AsrBuffer *b; AsrBufferKind kind; uint64_t size; VkBufferUsageFlags usage; } res[] = {
+    const struct {
+        AsrBuffer *b;
+        AsrBufferKind kind;
+        uint64_t size;
+        VkBufferUsageFlags usage;
+    } res[] = {
         { &e->staging_in, ASR_BUFFER_UPLOAD, c.in_bytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT },
         { &e->staging_out, ASR_BUFFER_DOWNLOAD, c.out_bytes, VK_BUFFER_USAGE_TRANSFER_DST_BIT },
         { &e->dev_in, ASR_BUFFER_DEVICE, c.in_bytes,
@@ -202,7 +216,7 @@ AsrStatus asr_engine_plan_configure(AsrEngine *e, const AsrFrameInfo *in,
         if (status < 0)
             goto error;
     }
-    status = asr_net_reserve(d, &e->net, &c.np);
+    status = asr_net_reserve(d, &e->net, &c.net_plan);
     if (status < 0)
         goto error;
     bind_all(e, &c);
@@ -213,13 +227,13 @@ AsrStatus asr_engine_plan_configure(AsrEngine *e, const AsrFrameInfo *in,
     e->cfg = c;
     e->configured = 1;
     e->points.stale = 1; /* sizes, floor */
-    e->stats.plan.encoder_bands = c.np.enc_bands;
-    e->stats.plan.decoder_bands = c.np.dec_bands;
+    e->stats.plan.encoder_bands = c.net_plan.enc_bands;
+    e->stats.plan.decoder_bands = c.net_plan.dec_bands;
     asr_dbg(&e->log, "configured %s %ux%u -> %ux%u: %s feature maps of %llu bytes, encoder in "
             "%u band(s) of %u rows, decoder in %u band(s) of %u rows; %llu bytes allocated",
             asr_format_name(in->format), in->width, in->height, out->width, out->height,
-            c.np.elem == 2 ? "fp16" : "fp32", (unsigned long long)c.np.map_bytes,
-            c.np.enc_bands, c.np.enc_rows, c.np.dec_bands, c.np.dec_rows,
+            c.net_plan.elem == 2 ? "fp16" : "fp32", (unsigned long long)c.net_plan.map_bytes,
+            c.net_plan.enc_bands, c.net_plan.enc_rows, c.net_plan.dec_bands, c.net_plan.dec_rows,
             (unsigned long long)d->bytes);
     return ASR_OK;
 
@@ -227,8 +241,9 @@ error:
     /* buffers only grow: the previous configuration still fits them */
     if (e->configured)
         bind_all(e, &e->cfg);
-    return asr_engine_fail(e, status, "configure: could not allocate buffers for %ux%u -> %ux%u: %s",
-                in->width, in->height, out->width, out->height, asr_status_to_string(status));
+    return asr_engine_fail(
+        e, status, "configure: could not allocate buffers for %ux%u -> %ux%u: %s", in->width,
+        in->height, out->width, out->height, asr_status_to_string(status));
 }
 
 AsrStatus asr_engine_plan_again(AsrEngine *e)
@@ -256,10 +271,11 @@ AsrStatus asr_engine_plan_trim(AsrEngine *e)
     for (size_t i = 0; i < ASR_ARRAY_SIZE(res) && status >= 0; i++)
         status = asr_buffer_shrink(d, res[i].b, res[i].size);
     if (status >= 0)
-        status = asr_net_trim(d, &e->net, c ? &c->np : NULL);
+        status = asr_net_trim(d, &e->net, c ? &c->net_plan : NULL);
     if (c)
         bind_all(e, c); /* also after a failure: some buffers may be new */
-    asr_dbg(&e->log, "trim: %llu buffers re-allocated", (unsigned long long)(d->buffer_allocations - before));
+    asr_dbg(&e->log, "trim: %llu buffers re-allocated",
+            (unsigned long long)(d->buffer_allocations - before));
     return status;
 }
 

@@ -38,15 +38,15 @@ static AsrStatus split_break(void *user)
 }
 
 /* The frame buffer b of layout l as the io callbacks see it. */
-static void frame_buffer(const AsrBuffer *b, const AsrFrameLayout *l, AsrVulkanFrameBuffer *fb)
+static void frame_buffer(const AsrBuffer *b, const AsrFrameLayout *l, AsrVulkanFrameBuffer *frame)
 {
-    memset(fb, 0, sizeof(*fb));
-    fb->buffer = b->buffer;
-    fb->size = l->size;
-    fb->planes = l->num_planes;
+    memset(frame, 0, sizeof(*frame));
+    frame->buffer = b->buffer;
+    frame->size = l->size;
+    frame->planes = l->num_planes;
     for (uint32_t i = 0; i < l->num_planes && i < ASR_MAX_PLANES; i++) {
-        fb->offset[i] = l->offset[i];
-        fb->stride[i] = l->stride[i];
+        frame->offset[i] = l->offset[i];
+        frame->stride[i] = l->stride[i];
     }
 }
 
@@ -69,9 +69,9 @@ static AsrStatus record(AsrEngine *e, const AsrNetOp *op, int bicubic, const Asr
         return status;
 
     if (io && io->record_input) {
-        AsrVulkanFrameBuffer fb;
-        frame_buffer(&e->dev_in, &c->in_layout, &fb);
-        if (io->record_input(io->user_data, cb, &fb) != 0)
+        AsrVulkanFrameBuffer frame;
+        frame_buffer(&e->dev_in, &c->in_layout, &frame);
+        if (io->record_input(io->user_data, cb, &frame) != 0)
             return asr_engine_fail(e, ASR_ERROR_VULKAN, "process: the input callback failed");
     } else {
         VkBufferCopy up_copy = { .size = c->in_bytes };
@@ -87,36 +87,37 @@ static AsrStatus record(AsrEngine *e, const AsrNetOp *op, int bicubic, const Asr
 
     int routed = 0;
     if (bicubic) {
-        asr_resample_record(d, cb, &e->resample, &c->rs);
+        asr_resample_record(d, cb, &e->resample, &c->resample_size);
         asr_cmd_compute_barrier(d, cb);
         asr_timer_stamp(d, &e->timer, cb, STAMP_ENCODED, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
-        asr_prof_tag(d, "pack", 0.0, (double)c->out_bytes + 4.0 * c->rs.planes * c->out.width *
-                     c->out.height);
+        asr_prof_tag(d, "pack", 0.0,
+                     (double)c->out_bytes +
+                         4.0 * c->resample_size.planes * c->out.width * c->out.height);
         asr_io_record_pack(d, cb, &e->io, &pack);
     } else {
-        status = asr_net_record_encoder(d, cb, &e->net, &c->ns, &c->np, op, split, e);
+        status = asr_net_record_encoder(d, cb, &e->net, &c->net_size, &c->net_plan, op, split, e);
         if (status < 0)
             return status;
         asr_timer_stamp(d, &e->timer, cb, STAMP_ENCODED, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
         if (asr_net_adaptive(&e->net, op))
-            asr_net_record_depth_counts(d, cb, &e->net, &c->np, op, e->readback.buffer,
+            asr_net_record_depth_counts(d, cb, &e->net, &c->net_plan, op, e->readback.buffer,
                                         READBACK_DEPTH);
         routed = op->mode == ASR_DECODER_ROUTED;
         /* band by band: decode into the window, pack it into the frame */
-        for (uint32_t b = 0; b < c->np.dec_bands; b++) {
+        for (uint32_t b = 0; b < c->net_plan.dec_bands; b++) {
             AsrNetWindow w;
-            asr_net_window(&c->ns, &c->np, routed, b, &w);
-            asr_net_record_decoder(d, cb, &e->net, &c->ns, &c->np, op, b);
+            asr_net_window(&c->net_size, &c->net_plan, routed, b, &w);
+            asr_net_record_decoder(d, cb, &e->net, &c->net_size, &c->net_plan, op, b);
             asr_cmd_compute_barrier(d, cb);
             pack.src_y0 = w.h0;
             pack.plane_size = (w.h1 - w.h0) * c->out.width;
             pack.y0 = w.y0;
             pack.rows = w.y1 - w.y0;
             asr_prof_tag(d, "pack", 0.0, ((double)c->out_bytes / c->out.height + 4.0 *
-                                          c->rs.planes * c->out.width) * pack.rows);
+                                          c->resample_size.planes * c->out.width) * pack.rows);
             asr_io_record_pack(d, cb, &e->io, &pack);
             asr_cmd_compute_barrier(d, cb); /* the next band rewrites the window */
-            if (split && b + 1 < c->np.dec_bands && (status = split(e)) < 0)
+            if (split && b + 1 < c->net_plan.dec_bands && (status = split(e)) < 0)
                 return status;
         }
     }
@@ -125,9 +126,9 @@ static AsrStatus record(AsrEngine *e, const AsrNetOp *op, int bicubic, const Asr
     asr_cmd_barrier(d, cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
                     VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
     if (io && io->record_output) {
-        AsrVulkanFrameBuffer fb;
-        frame_buffer(&e->dev_out, &c->out_layout, &fb);
-        if (io->record_output(io->user_data, cb, &fb) != 0)
+        AsrVulkanFrameBuffer frame;
+        frame_buffer(&e->dev_out, &c->out_layout, &frame);
+        if (io->record_output(io->user_data, cb, &frame) != 0)
             return asr_engine_fail(e, ASR_ERROR_VULKAN, "process: the output callback failed");
     } else {
         VkBufferCopy down_copy = { .size = c->out_bytes };
@@ -146,7 +147,7 @@ static AsrStatus record(AsrEngine *e, const AsrNetOp *op, int bicubic, const Asr
     return ASR_OK;
 }
 
-AsrStatus asr_engine_run_frame(AsrEngine *e, const AsrFrameChoice *fc, const AsrFrame *in,
+AsrStatus asr_engine_run_frame(AsrEngine *e, const AsrFrameChoice *choice, const AsrFrame *in,
                                AsrFrame *out, const AsrVulkanFrameIo *io)
 {
     AsrStatus status;
@@ -155,12 +156,12 @@ AsrStatus asr_engine_run_frame(AsrEngine *e, const AsrFrameChoice *fc, const Asr
         return ASR_ERROR_CANCELLED;
     if (!dev_in)
         asr_frame_to_staging(&e->cfg.in_layout, in, e->staging_in.map);
-    if (fc->depth_counts) /* (coherent) what the frame's net does not write reads 0 */
-        memset((char *)e->readback.map + READBACK_DEPTH, 0, fc->op.depth * sizeof(uint32_t));
+    if (choice->depth_counts) /* (coherent) what the frame's net does not write reads 0 */
+        memset((char *)e->readback.map + READBACK_DEPTH, 0, choice->op.depth * sizeof(uint32_t));
     status = asr_cmd_begin(e->dev, &e->cmd);
     if (status < 0)
         return status;
-    status = record(e, &fc->op, fc->bicubic, io);
+    status = record(e, &choice->op, choice->bicubic, io);
     if (status >= 0)
         status = asr_cmd_submit_wait(e->dev, &e->cmd, &e->cancel);
     if (status < 0) {
@@ -171,12 +172,12 @@ AsrStatus asr_engine_run_frame(AsrEngine *e, const AsrFrameChoice *fc, const Asr
     if (!dev_out)
         asr_frame_from_staging(&e->cfg.out_layout, e->staging_out.map, out);
     if (e->prof) {
-        if (fc->op.mode == ASR_DECODER_ROUTED && !fc->bicubic) {
+        if (choice->op.mode == ASR_DECODER_ROUTED && !choice->bicubic) {
             const uint32_t *cnt = e->readback.map; /* heavy, light pixels of every band */
-            asr_netprof_routed(e->prof, &e->net, &e->cfg.np, cnt[0], cnt[1]);
+            asr_netprof_routed(e->prof, &e->net, &e->cfg.net_plan, cnt[0], cnt[1]);
         }
-        if (fc->depth_counts)
-            asr_netprof_depth(e->prof, &e->net, &e->cfg.np, &fc->op,
+        if (choice->depth_counts)
+            asr_netprof_depth(e->prof, &e->net, &e->cfg.net_plan, &choice->op,
                               (const uint32_t *)((const char *)e->readback.map + READBACK_DEPTH));
         asr_prof_end(e->dev, e->prof);
     }

@@ -650,8 +650,8 @@ double asr_model_sa_macs(const AsrArch *a, uint32_t c, uint32_t d)
 }
 
 double asr_model_macs(const AsrArch *a, uint32_t c, uint32_t d, int decoder,
-                      double heavy_fraction, uint32_t in_h, uint32_t in_w, uint32_t out_h,
-                      uint32_t out_w)
+                      double heavy_fraction, uint32_t in_w, uint32_t in_h, uint32_t out_w,
+                      uint32_t out_h)
 {
     double hf = decoder == ASR_DECODER_HEAVY ? 1.0 : decoder == ASR_DECODER_LIGHT ? 0.0
               : heavy_fraction < 0.0 ? 0.5 : heavy_fraction;

@@ -107,8 +107,8 @@ double asr_model_block_macs_per_pixel(const AsrArch *a, uint32_t c);
 double asr_model_adapter_macs_per_pixel(const AsrArch *a); /* 0 without an adapter */
 /* decoder: AsrDecoderMode; heavy_fraction < 0 means 0.5 for routed. */
 double asr_model_macs(const AsrArch *a, uint32_t c, uint32_t d, int decoder,
-                      double heavy_fraction, uint32_t in_h, uint32_t in_w, uint32_t out_h,
-                      uint32_t out_w);
+                      double heavy_fraction, uint32_t in_w, uint32_t in_h, uint32_t out_w,
+                      uint32_t out_h);
 /* heavy iff logit_heavy - logit_light >= k * ln(MACs_heavy / MACs_light) */
 double asr_model_route_threshold(const AsrArch *a, double k);
 /* Ladder index of the cap for scale max(sx, sy). */

@@ -47,19 +47,20 @@ void asr_quirks_detect(const AsrVkFuncs *vk, VkPhysicalDevice phys,
 {
     memset(q, 0, sizeof(*q));
     if (has_driver_properties(vk, phys)) {
-        VkPhysicalDeviceDriverProperties dp = {
+        VkPhysicalDeviceDriverProperties driver_props = {
             .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES,
         };
         VkPhysicalDeviceProperties2 p2 = {
             .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
-            .pNext = &dp,
+            .pNext = &driver_props,
         };
         vk->vkGetPhysicalDeviceProperties2(phys, &p2);
-        q->driver = dp.driverID;
+        q->driver = driver_props.driverID;
         /* Mesa's driverInfo is "Mesa X.Y.Z[-devel] ..." (its driverVersion
          * is the Mesa version on some releases and 1 on others) */
         unsigned major, minor;
-        if (is_mesa(dp.driverID) && sscanf(dp.driverInfo, "Mesa %u.%u", &major, &minor) == 2)
+        if (is_mesa(driver_props.driverID) &&
+            sscanf(driver_props.driverInfo, "Mesa %u.%u", &major, &minor) == 2)
             q->mesa_major = major, q->mesa_minor = minor;
     }
     q->cpu = props->deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;

@@ -89,7 +89,7 @@ static double nominal_macs(const AsrArch *A, const AsrOpChoice *p)
 {
     uint32_t c = A->ladder[p->subnet][0], d = A->ladder[p->subnet][1];
     double lr = IN_W * IN_H;
-    double m = asr_model_macs(A, c, d, (int)p->decoder, -1.0, IN_H, IN_W, OUT_H, OUT_W);
+    double m = asr_model_macs(A, c, d, (int)p->decoder, -1.0, IN_W, IN_H, OUT_W, OUT_H);
     if (p->depth_target < 1.0f)
         m += ((p->depth_target - 1.0) * d * asr_model_block_macs_per_pixel(A, c) +
               asr_model_adapter_macs_per_pixel(A)) * lr;
@@ -163,8 +163,8 @@ static AsrStats depth_frame(AsrEngine *e, const AsrArch *A, int *counted)
               st.op.point, (double)op.depth_target, (double)st.op.depth_target);
     uint32_t c = st.op.width, d = st.op.depth;
     double lr = IN_W * IN_H;
-    double full = asr_model_macs(A, c, d, st.op.decoder, st.op.heavy_fraction, IN_H, IN_W,
-                                 OUT_H, OUT_W);
+    double full = asr_model_macs(A, c, d, st.op.decoder, st.op.heavy_fraction, IN_W, IN_H,
+                                 OUT_W, OUT_H);
     if (st.op.depth_target >= 1.0f) {
         CHECK(st.op.mean_depth == d && st.op.macs_skipped == 0.0);
         CHECK_MSG(fabs(st.op.macs - full) <= 1e-9 * full, "fixed depth: %.0f MACs, %.0f",
