@@ -97,7 +97,7 @@ typedef struct BenchOp {
     int n;
     double *samples;
     double upload, encoder, decoder, download, gpu, wall, macs, hf;
-    double ran_target, mean_depth; /* AsrStats.last_depth_target, last_mean_depth */
+    double ran_target, mean_depth; /* AsrStats.op.depth_target, op.mean_depth */
     uint64_t dev_bytes; /* device memory (AsrStats.device_bytes) while it ran, the most */
     ProfAcc *prof;      /* --roofline */
     /* PyTorch */

@@ -47,7 +47,7 @@ typedef struct AsrArch {
     uint32_t n_heavy, heavy[ASR_MODEL_MAX_DEC_LAYERS]; /* hidden sizes of the heavy MLP */
     uint32_t n_light, light[ASR_MODEL_MAX_DEC_LAYERS]; /* hidden sizes of the light MLP */
     uint32_t n_caps;
-    double cap_limit[ASR_MODEL_MAX_CAPS];     /* max(sx, sy) <= limit; INFINITY for null */
+    double cap_limit[ASR_MODEL_MAX_CAPS];     /* max scale <= limit; INFINITY for null */
     uint32_t cap_subnet[ASR_MODEL_MAX_CAPS];  /* ladder index */
     double default_k;
     /* AdaDSR spatial depth (docs/models.md); depth_tile 0:
@@ -111,7 +111,7 @@ double asr_model_macs(const AsrArch *a, uint32_t c, uint32_t d, int decoder,
                       uint32_t out_h);
 /* heavy iff logit_heavy - logit_light >= k * ln(MACs_heavy / MACs_light) */
 double asr_model_route_threshold(const AsrArch *a, double k);
-/* Ladder index of the cap for scale max(sx, sy). */
-uint32_t asr_model_scale_cap(const AsrArch *a, double sx, double sy);
+/* Ladder index of the cap for scale max(scale_x, scale_y). */
+uint32_t asr_model_scale_cap(const AsrArch *a, double scale_x, double scale_y);
 
 #endif /* ASR_MODEL_H */

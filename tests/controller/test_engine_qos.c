@@ -23,8 +23,8 @@
  * predictions following the MACs adaptive frames ran, budgets held while
  * they shrink, the ceiling that skips points of larger subnets, a change
  * of depth target while adapting (the learned costs follow their points),
- * and the stats of every frame (last_op_point, last_depth_target,
- * last_mean_depth, last_macs_skipped, last_macs and the synthetic time
+ * and the stats of every frame (op: point, depth_target, mean_depth,
+ * macs_skipped, macs and the synthetic time
  * agree). Frames whose device counted blocks (mean depth > 0; at least
  * one must) have a mean depth below the subnet's and MACs skipped.
  *

@@ -6,7 +6,7 @@
  *     the MACs add up to the stats' cost model plus the tail's head
  *     recompute (27 x F per input pixel; plus decoder rows computed twice
  *     where bands overlap: at most a few per cent here), every gpu_ms >= 0
- *     and their sum is the frame's last_gpu_ms;
+ *     and their sum is the frame's time.gpu_ms;
  *   - a frame with more dispatches than the pool holds (bands of one row)
  *     charges the rest to "untimed", the next frame is whole (the pool grew);
  *   - asr_engine_probe_ceiling() gives positive ceilings.
@@ -138,7 +138,7 @@ static uint32_t check_frame(AsrEngine *e, int subnet, AsrDecoderMode mode, int b
     }
     CHECK(bytes > 0.0);
     CHECK_MSG(ms > 0.0 && fabs(ms - st.time.gpu_ms) <= 0.05 * st.time.gpu_ms + 1.0,
-              "profile %.3f ms, last_gpu_ms %.3f", ms, st.time.gpu_ms);
+              "profile %.3f ms, time.gpu_ms %.3f", ms, st.time.gpu_ms);
     fprintf(stderr, "subnet %d %s, %u/%u bands: %u rows, %.0f MACs (model %.0f), %.2f ms "
             "(frame %.2f ms)\n", subnet, mode == ASR_DECODER_HEAVY ? "heavy" :
             mode == ASR_DECODER_LIGHT ? "light" : "routed", st.plan.encoder_bands, st.plan.decoder_bands,
