@@ -744,7 +744,7 @@ void asr_net_bind(AsrDevice *d, AsrNet *net, const AsrNetSize *s, const AsrNetPl
 static AsrStatus conv(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net, const AsrNetSize *s,
                       const AsrNetPlan *plan, uint32_t set, uint32_t c_in, uint32_t c_out,
                       uint32_t cin_stride, AsrLayerOffsets off, uint32_t att_off,
-                      uint32_t wp_off, int block, AsrNetBreak brk, void *user)
+                      uint32_t wp_off, int block, AsrNetBreak on_band, void *user)
 {
     int c2 = set == ASR_CONV_SET_C2;
     uint32_t flags = block >= 0 ? tiled_flags(c2) : conv_flags[set];
@@ -785,8 +785,8 @@ static AsrStatus conv(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net, const
                                      ASR_DIV_UP(s->in_w, k->px * k->lx),
                                      ASR_DIV_UP(r1 - r0, k->ly), ASR_DIV_UP(c_out, k->cob));
         }
-        if (brk) {
-            AsrStatus status = brk(user);
+        if (on_band) {
+            AsrStatus status = on_band(user);
             if (status < 0)
                 return status;
         }
@@ -875,30 +875,31 @@ static void record_depth_map(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net
 
 AsrStatus asr_net_record_encoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
                                  const AsrNetSize *s, const AsrNetPlan *plan,
-                                 const AsrNetOp *op, AsrNetBreak brk, void *user)
+                                 const AsrNetOp *op, AsrNetBreak on_band, void *user)
 {
     AsrStatus status;
     const AsrArch *a = &net->model->arch;
     const AsrModelOffsets *o = &net->model->off;
     uint32_t F = a->F, c = op->width;
 
-    status = conv(d, cb, net, s, plan, ASR_CONV_SET_HEAD, 3, F, 3, o->head, 0, 0, -1, brk, user);
+    status = conv(d, cb, net, s, plan, ASR_CONV_SET_HEAD, 3, F, 3, o->head, 0, 0, -1, on_band,
+                  user);
     int tiled = asr_net_adaptive(net, op) && plan->depth_ok;
     if (status >= 0 && tiled)
         record_depth_map(d, cb, net, s, plan, op);
     for (uint32_t i = 0; i < op->depth && status >= 0; i++) {
         int block = tiled ? (int)i : -1;
         status = conv(d, cb, net, s, plan, ASR_CONV_SET_C1, F, c, F, o->conv1[i], 0,
-                      net->wp_conv1[i], block, brk, user);
+                      net->wp_conv1[i], block, on_band, user);
         if (status < 0)
             break;
         record_attention(d, cb, net, s, plan, i, c, tiled);
         status = conv(d, cb, net, s, plan, ASR_CONV_SET_C2, c, F, F, o->conv2[i], i * F,
-                      net->wp_conv2[i], block, brk, user);
+                      net->wp_conv2[i], block, on_band, user);
     }
     if (status >= 0 && !op->no_tail)
         status = conv(d, cb, net, s, plan, ASR_CONV_SET_TAIL, F, F, F, o->tail, 0, net->wp_tail,
-                      -1, brk, user);
+                      -1, on_band, user);
     return status;
 }
 

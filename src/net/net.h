@@ -182,11 +182,11 @@ void asr_net_bind(AsrDevice *d, AsrNet *net, const AsrNetSize *s, const AsrNetPl
 typedef AsrStatus (*AsrNetBreak)(void *user);
 
 /* Record the encoder (head, blocks [0, depth), tail), every band of every
- * layer, calling brk after each band of a conv. The caller orders lr
- * before it. Returns brk's failure, else ASR_OK. */
+ * layer, calling on_band after each band of a conv. The caller orders lr
+ * before it. Returns on_band's failure, else ASR_OK. */
 AsrStatus asr_net_record_encoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
                                  const AsrNetSize *s, const AsrNetPlan *plan,
-                                 const AsrNetOp *op, AsrNetBreak brk, void *user);
+                                 const AsrNetOp *op, AsrNetBreak on_band, void *user);
 /* Record the decoder of band `band` into the hr window (the op's mode;
  * routed: classify, lists, indirect MLPs, refine; alpha). The caller
  * orders the window's previous reader (pack) before it and its reader
