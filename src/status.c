@@ -31,22 +31,19 @@ ASR_API const char *asr_version(void)
     return ASR_STR(ASR_VERSION_MAJOR) "." ASR_STR(ASR_VERSION_MINOR) "." ASR_STR(ASR_VERSION_PATCH);
 }
 
+static const char *const decoder_names[] = {
+    [ASR_DECODER_HEAVY] = "heavy", [ASR_DECODER_LIGHT] = "light", [ASR_DECODER_ROUTED] = "routed",
+};
+static const char *const kernels_names[] = {
+    [ASR_KERNELS_AUTO] = "auto", [ASR_KERNELS_SIMT] = "simt", [ASR_KERNELS_COOPMAT] = "coopmat",
+};
+
 ASR_API const char *asr_decoder_name(AsrDecoderMode mode)
 {
-    switch (mode) {
-    case ASR_DECODER_HEAVY: return "heavy";
-    case ASR_DECODER_LIGHT: return "light";
-    case ASR_DECODER_ROUTED: return "routed";
-    }
-    return "unknown";
+    return (unsigned)mode < ASR_ARRAY_SIZE(decoder_names) ? decoder_names[mode] : "unknown";
 }
 
 ASR_API const char *asr_kernels_name(AsrKernels kernels)
 {
-    switch (kernels) {
-    case ASR_KERNELS_AUTO: return "auto";
-    case ASR_KERNELS_SIMT: return "simt";
-    case ASR_KERNELS_COOPMAT: return "coopmat";
-    }
-    return "unknown";
+    return (unsigned)kernels < ASR_ARRAY_SIZE(kernels_names) ? kernels_names[kernels] : "unknown";
 }

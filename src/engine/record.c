@@ -50,6 +50,27 @@ static void frame_buffer(const AsrBuffer *b, const AsrFrameLayout *l, AsrVulkanF
     }
 }
 
+/* A frame's bytes between the host's staging buffer and the device
+ * (src -> dst, `bytes`), or the caller's callback (anysr-vulkan.h) in its
+ * place, given the device-side buffer of layout l. */
+typedef int (*FrameCallback)(void *user_data, VkCommandBuffer cb, const AsrVulkanFrameBuffer *buf);
+static AsrStatus record_frame_copy(AsrEngine *e, VkCommandBuffer cb, FrameCallback callback,
+                                   void *user_data, const AsrBuffer *device_buf,
+                                   const AsrFrameLayout *l, const AsrBuffer *src,
+                                   const AsrBuffer *dst, uint64_t bytes, const char *what)
+{
+    if (callback) {
+        AsrVulkanFrameBuffer frame;
+        frame_buffer(device_buf, l, &frame);
+        if (callback(user_data, cb, &frame) != 0)
+            return asr_engine_fail(e, ASR_ERROR_VULKAN, "process: the %s callback failed", what);
+    } else {
+        VkBufferCopy copy = { .size = bytes };
+        e->dev->vk.vkCmdCopyBuffer(cb, src->buffer, dst->buffer, 1, &copy);
+    }
+    return ASR_OK;
+}
+
 /* Record the frame (and, split, submit all of it but the last part);
  * bicubic: the bicubic pass instead of the network. */
 static AsrStatus record(AsrEngine *e, const AsrNetOp *op, int bicubic, const AsrVulkanFrameIo *io)
@@ -68,15 +89,11 @@ static AsrStatus record(AsrEngine *e, const AsrNetOp *op, int bicubic, const Asr
     if (e->prof && (status = asr_prof_begin(d, e->prof, cb)) < 0)
         return status;
 
-    if (io && io->record_input) {
-        AsrVulkanFrameBuffer frame;
-        frame_buffer(&e->dev_in, &c->in_layout, &frame);
-        if (io->record_input(io->user_data, cb, &frame) != 0)
-            return asr_engine_fail(e, ASR_ERROR_VULKAN, "process: the input callback failed");
-    } else {
-        VkBufferCopy up_copy = { .size = c->in_bytes };
-        d->vk.vkCmdCopyBuffer(cb, e->staging_in.buffer, e->dev_in.buffer, 1, &up_copy);
-    }
+    status = record_frame_copy(e, cb, io ? io->record_input : NULL, io ? io->user_data : NULL,
+                               &e->dev_in, &c->in_layout, &e->staging_in, &e->dev_in, c->in_bytes,
+                               "input");
+    if (status < 0)
+        return status;
     asr_prof_mark(d, cb, "copy.in", 0.0, 2.0 * c->in_bytes, VK_PIPELINE_STAGE_TRANSFER_BIT);
     asr_cmd_barrier(d, cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
                     VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_READ_BIT);
@@ -125,15 +142,11 @@ static AsrStatus record(AsrEngine *e, const AsrNetOp *op, int bicubic, const Asr
 
     asr_cmd_barrier(d, cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
                     VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
-    if (io && io->record_output) {
-        AsrVulkanFrameBuffer frame;
-        frame_buffer(&e->dev_out, &c->out_layout, &frame);
-        if (io->record_output(io->user_data, cb, &frame) != 0)
-            return asr_engine_fail(e, ASR_ERROR_VULKAN, "process: the output callback failed");
-    } else {
-        VkBufferCopy down_copy = { .size = c->out_bytes };
-        d->vk.vkCmdCopyBuffer(cb, e->dev_out.buffer, e->staging_out.buffer, 1, &down_copy);
-    }
+    status = record_frame_copy(e, cb, io ? io->record_output : NULL, io ? io->user_data : NULL,
+                               &e->dev_out, &c->out_layout, &e->dev_out, &e->staging_out,
+                               c->out_bytes, "output");
+    if (status < 0)
+        return status;
     if (routed) {
         VkBufferCopy counters = { .srcOffset = ASR_ROUTE_HEAVY_TOTAL * sizeof(uint32_t),
                                   .size = 2 * sizeof(uint32_t) };
