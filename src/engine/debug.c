@@ -12,7 +12,6 @@
 #include "half.h"
 #include "internal.h"
 
-
 AsrStatus asr_engine_debug_set_op(AsrEngine *e, uint32_t width, uint32_t depth,
                                   AsrDecoderMode mode, float k)
 {

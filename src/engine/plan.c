@@ -241,9 +241,9 @@ error:
     /* buffers only grow: the previous configuration still fits them */
     if (e->configured)
         bind_all(e, &e->cfg);
-    return asr_engine_fail(
-        e, status, "configure: could not allocate buffers for %ux%u -> %ux%u: %s", in->width,
-        in->height, out->width, out->height, asr_status_to_string(status));
+    return asr_engine_fail(e, status, "configure: could not allocate buffers for %ux%u -> "
+                           "%ux%u: %s", in->width, in->height, out->width, out->height,
+                           asr_status_to_string(status));
 }
 
 AsrStatus asr_engine_plan_again(AsrEngine *e)
