@@ -1,7 +1,11 @@
 /*
- * What the engine does differently per driver (docs/design.md#device-quirks),
- * decided in one place from VkPhysicalDeviceDriverProperties.driverID, the
- * device type and Mesa's version (parsed from driverInfo).
+ * What the engine does differently per device (docs/design.md#device-quirks),
+ * decided in one place. What depends on a driver's implementation is keyed
+ * on VkPhysicalDeviceDriverProperties.driverID and the driver's version
+ * (Mesa's parsed from driverInfo: its driverVersion is the Mesa version on
+ * some releases and 1 on others); what follows from running on a CPU
+ * (seconds per frame, a subgroup that is one SIMD vector, matrix operations
+ * lane by lane) is keyed on the device type, for any CPU driver.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
