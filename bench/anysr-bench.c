@@ -84,7 +84,6 @@ typedef struct ProfAcc {
     int frames;
 } ProfAcc;
 
-static const char *decoder_names[] = { "heavy", "light", "routed" };
 
 typedef struct BenchOp {
     char label[32];
@@ -98,7 +97,7 @@ typedef struct BenchOp {
     int n;
     double *samples;
     double upload, encoder, decoder, download, gpu, wall, macs, hf;
-    double ran_target, mean_depth; /* AsrStats.last_depth_target, last_mean_depth */
+    double ran_target, mean_depth; /* AsrStats.op.depth_target, op.mean_depth */
     uint64_t dev_bytes; /* device memory (AsrStats.device_bytes) while it ran, the most */
     ProfAcc *prof;      /* --roofline */
     /* PyTorch */
@@ -276,7 +275,7 @@ static int parse_options(int argc, char **argv, Options *o)
             if (!strcmp(v, "all"))
                 o->decoder = -1;
             for (int d = 0; d < 3; d++)
-                if (!strcmp(v, decoder_names[d]))
+                if (!strcmp(v, asr_decoder_name((AsrDecoderMode)d)))
                     o->decoder = d;
             if (o->decoder == -2) {
                 fprintf(stderr, "anysr-bench: bad --decoder %s\n", v);
@@ -578,7 +577,7 @@ static int print_roofline(const Options *o, const BenchOp *ops, int n_ops,
                 fprintf(c2, "%s,%d,%u,%u,%s,%s,%.3f,%.0f,%.0f,%.4f,%.4f,%.4f,%.5f,%.5f,%.4f,%s,"
                             "%.4f,%.4f,%.4f,%d\n",
                         b->bicubic ? "bicubic" : "net", b->bicubic ? -1 : b->subnet, b->width,
-                        b->depth, b->bicubic ? "bicubic" : decoder_names[b->mode], r->name,
+                        b->depth, b->bicubic ? "bicubic" : asr_decoder_name(b->mode), r->name,
                         r->dispatches / f, macs, bytes, ms, gmacs, gbps,
                         c->fp32_gflops > 0.0 ? gmacs / c->fp32_gflops : 0.0,
                         c->copy_gbps > 0.0 ? gbps / c->copy_gbps : 0.0,
@@ -652,7 +651,7 @@ static int run_torch(const Options *o, BenchOp *ops, int n_ops, const uint8_t *p
             continue;
         char one[64];
         snprintf(one, sizeof(one), "%s%u:%u:%s", opsarg[0] ? "," : "", ops[i].width,
-                 ops[i].depth, decoder_names[ops[i].mode]);
+                 ops[i].depth, asr_decoder_name(ops[i].mode));
         strncat(opsarg, one, sizeof(opsarg) - strlen(opsarg) - 1);
     }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -687,7 +686,7 @@ static int run_torch(const Options *o, BenchOp *ops, int n_ops, const uint8_t *p
         }
         for (int i = 0; i < n_ops; i++) {
             if (!ops[i].bicubic && ops[i].width == w && ops[i].depth == d &&
-                !strcmp(decoder_names[ops[i].mode], mode)) {
+                !strcmp(asr_decoder_name(ops[i].mode), mode)) {
                 ops[i].has_torch = 1;
                 ops[i].torch_ms = ms;
                 ops[i].torch_macs = macs;
@@ -780,7 +779,7 @@ static int bench_ops(Options *o)
             b->k = k;
             b->depth_target = o->depth_target;
             snprintf(b->label, sizeof(b->label), "%d (%u,%u) %s", sn, b->width, b->depth,
-                     decoder_names[d]);
+                     asr_decoder_name((AsrDecoderMode)d));
         }
     }
     for (int i = 0; i < n_ops; i++) {
@@ -813,7 +812,7 @@ static int bench_ops(Options *o)
            "subnet %d of %d%s, k %.3g, depth target %.3g%s, %d warm-up + %d timed frames per op "
            "(round-robin), medians\n",
            asr_version(), asr_engine_device_name(e),
-           kst.kernels == ASR_KERNELS_COOPMAT ? "coopmat" : "simt", o->in_w, o->in_h, out_w, out_h,
+           asr_kernels_name(kst.plan.kernels), o->in_w, o->in_h, out_w, out_h,
            (double)out_w / o->in_w, (double)out_h / o->in_h, cap, nsub,
            o->no_cap ? " (--no-cap: rungs above it timed too)" : "", (double)k,
            (double)(o->depth_target > 0.0f ? o->depth_target
@@ -847,17 +846,17 @@ static int bench_ops(Options *o)
             }
             asr_engine_get_stats(e, &st);
             double *v = b->samples + (size_t)b->n * N_SAMPLE;
-            v[0] = st.last_upload_ms;
-            v[1] = st.last_encoder_ms;
-            v[2] = st.last_decoder_ms;
-            v[3] = st.last_download_ms;
-            v[4] = st.last_gpu_ms;
-            v[5] = st.last_wall_ms;
-            v[6] = st.last_macs;
-            v[7] = st.last_heavy_fraction;
-            v[8] = st.last_depth_target;
-            v[9] = st.last_mean_depth;
-            b->dev_bytes = st.device_bytes > b->dev_bytes ? st.device_bytes : b->dev_bytes;
+            v[0] = st.time.upload_ms;
+            v[1] = st.time.encoder_ms;
+            v[2] = st.time.decoder_ms;
+            v[3] = st.time.download_ms;
+            v[4] = st.time.gpu_ms;
+            v[5] = st.time.wall_ms;
+            v[6] = st.op.macs;
+            v[7] = st.op.heavy_fraction;
+            v[8] = st.op.depth_target;
+            v[9] = st.op.mean_depth;
+            b->dev_bytes = st.memory.device_bytes > b->dev_bytes ? st.memory.device_bytes : b->dev_bytes;
             b->n++;
             if (b->prof)
                 prof_accumulate(e, b->prof);
@@ -874,9 +873,9 @@ static int bench_ops(Options *o)
         return status;
     printf("device memory: %.1f MiB at the end, peak %.1f MiB (frame-dependent buffers and "
            "weights, staging included); feature maps %s; encoder bands %u, decoder bands %u\n",
-           mem.device_bytes / 1048576.0, mem.device_bytes_peak / 1048576.0,
-           mem.precision == ASR_PRECISION_FP16 ? "fp16" : "fp32", mem.encoder_bands,
-           mem.decoder_bands);
+           mem.memory.device_bytes / 1048576.0, mem.memory.device_bytes_peak / 1048576.0,
+           mem.plan.precision == ASR_PRECISION_FP16 ? "fp16" : "fp32", mem.plan.encoder_bands,
+           mem.plan.decoder_bands);
     /* medians over the timed frames: robust to the spikes of a shared machine */
     for (int i = 0; i < n_ops; i++) {
         BenchOp *b = &ops[i];
@@ -966,7 +965,7 @@ static int bench_ops(Options *o)
             fprintf(c, "%s,%d,%u,%u,%s,%.4g,%u,%u,%u,%u,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.3f,%.0f,"
                        "%.4f,%.4f,%.4f,%.4f,%llu,",
                     b->bicubic ? "bicubic" : "net", b->bicubic ? -1 : b->subnet, b->width,
-                    b->depth, b->bicubic ? "bicubic" : decoder_names[b->mode], (double)b->k,
+                    b->depth, b->bicubic ? "bicubic" : asr_decoder_name(b->mode), (double)b->k,
                     o->in_w, o->in_h, out_w, out_h, b->upload, b->encoder, b->decoder,
                     b->download, b->gpu, b->wall, 1000.0 / b->wall, b->macs, gmacs, b->hf,
                     F ? b->gpu / F->gpu : 0.0, F && !b->bicubic ? b->macs / F->macs : 0.0,
@@ -984,7 +983,7 @@ static int bench_ops(Options *o)
     }
     int rc = 0;
     if (o->roofline)
-        rc = print_roofline(o, ops, n_ops, &ceil, mem.precision);
+        rc = print_roofline(o, ops, n_ops, &ceil, mem.plan.precision);
     for (int i = 0; i < n_ops; i++)
         free(ops[i].prof);
     free(src);
@@ -1101,7 +1100,7 @@ static int bench_qos(Options *o)
     for (int i = 0; i < nw && i < 64; i++) {
         asr_engine_process(e, &fin, &fout);
         asr_engine_get_stats(e, &st);
-        ws[i] = st.last_wall_ms;
+        ws[i] = st.time.wall_ms;
     }
     /* median of the warm-up frames after the first */
     {
@@ -1129,7 +1128,7 @@ static int bench_qos(Options *o)
     printf("anysr-bench %s --qos: device \"%s\", %ux%u -> %ux%u, decoder %s, ceiling at the "
            "start: %s (quiet wall %.2f ms), target %.2f fps (budget %.2f ms%s), headroom %s, "
            "%d frames, %s\n", asr_version(), asr_engine_device_name(e), o->in_w, o->in_h, out_w,
-           out_h, decoder_names[o->decoder], o->subnet < 0 ? "scale cap" : "--subnet", full_wall,
+           out_h, asr_decoder_name(o->decoder), o->subnet < 0 ? "scale cap" : "--subnet", full_wall,
            fps, budget, o->target_fps > 0.0 ? "" : ", auto = 1.3 x the ceiling's wall time",
            o->headroom > 0.0 ? "set" : "0.85 (default)", o->frames,
            o->pace ? "paced at the target rate" : "back to back");
@@ -1139,9 +1138,9 @@ static int bench_qos(Options *o)
             printf(" %d=(bicubic)", p);
         else if (pts[p].depth_target < 1.0f)
             printf(" %d=(subnet %d %s, depth target %.2f)", p, pts[p].subnet,
-                   decoder_names[pts[p].decoder], (double)pts[p].depth_target);
+                   asr_decoder_name(pts[p].decoder), (double)pts[p].depth_target);
         else
-            printf(" %d=(subnet %d %s)", p, pts[p].subnet, decoder_names[pts[p].decoder]);
+            printf(" %d=(subnet %d %s)", p, pts[p].subnet, asr_decoder_name(pts[p].decoder));
     }
     printf("\nload steps:");
     for (int s = 0; s < o->n_steps; s++)
@@ -1173,18 +1172,18 @@ static int bench_qos(Options *o)
         FrameLog *l = &log[f];
         l->t_ms = ts;
         l->load = load;
-        l->point = st.last_op_point;
-        l->subnet = st.last_subnet;
-        l->decoder = st.last_decoder;
-        l->width = st.last_width;
-        l->depth = st.last_depth;
-        l->depth_target = st.last_depth_target;
-        l->mean_depth = st.last_mean_depth;
-        l->gpu = st.last_gpu_ms;
-        l->wall = st.last_wall_ms;
-        l->budget = st.last_budget_ms;
-        l->predicted = st.last_predicted_ms;
-        l->hf = st.last_heavy_fraction;
+        l->point = st.op.point;
+        l->subnet = st.op.subnet;
+        l->decoder = st.op.decoder;
+        l->width = st.op.width;
+        l->depth = st.op.depth;
+        l->depth_target = st.op.depth_target;
+        l->mean_depth = st.op.mean_depth;
+        l->gpu = st.time.gpu_ms;
+        l->wall = st.time.wall_ms;
+        l->budget = st.qos.budget_ms;
+        l->predicted = st.qos.predicted_ms;
+        l->hf = st.op.heavy_fraction;
         long long cf = 0;
         for (int i = 0; i < max_load; i++)
             cf += atomic_load(&comp[i].frames);
@@ -1209,7 +1208,7 @@ static int bench_qos(Options *o)
     for (int f = 0; f < o->frames; f++)
         within += log[f].wall <= log[f].budget;
     printf("\n%d frames: %.1f %% within budget (wall time), %llu controller switches\n",
-           o->frames, 100.0 * within / o->frames, (unsigned long long)st.controller_switches);
+           o->frames, 100.0 * within / o->frames, (unsigned long long)st.qos.switches);
     /* segments: [0, first step), [step s, step s+1) ... */
     int bounds[MAX_STEPS + 2], loads[MAX_STEPS + 1], nb = 0;
     bounds[nb] = 0;
@@ -1275,7 +1274,7 @@ static int bench_qos(Options *o)
             const FrameLog *l = &log[f];
             fprintf(c, "%d,%.3f,%d,%d,%d,%u,%u,%s,%.4f,%.4f,%.4f,%.4f,%d,%.4f,%lld,%.4g,%.4f\n", f,
                     l->t_ms, l->load, l->point, l->subnet, l->width, l->depth,
-                    l->decoder >= 0 && l->decoder < 3 ? decoder_names[l->decoder] : "?", l->gpu,
+                    l->decoder >= 0 && l->decoder < 3 ? asr_decoder_name((AsrDecoderMode)l->decoder) : "?", l->gpu,
                     l->wall, l->budget, l->predicted, l->wall <= l->budget, l->hf,
                     l->competitor_frames, l->depth_target, l->mean_depth);
         }

@@ -97,10 +97,10 @@ main (int argc, char **argv)
         asr_engine_get_stats (e, &st);
         if (f == 0)
           continue;
-        wall += st.last_wall_ms;
-        gpu += st.last_gpu_ms;
-        up += st.last_upload_ms;
-        down += st.last_download_ms;
+        wall += st.time.wall_ms;
+        gpu += st.time.gpu_ms;
+        up += st.time.upload_ms;
+        down += st.time.download_ms;
       }
       /* the host memcpy of one input and one output frame, for scale */
       double t0 = now_ms ();

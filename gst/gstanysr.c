@@ -798,10 +798,10 @@ gst_any_sr_get_property (GObject * object, guint prop_id, GValue * value,
       g_value_set_boolean (value, self->fallback);
       break;
     case PROP_CURRENT_SUBNET:
-      g_value_set_int (value, self->have_stats ? self->stats.last_subnet : -1);
+      g_value_set_int (value, self->have_stats ? self->stats.op.subnet : -1);
       break;
     case PROP_LAST_GPU_MS:
-      g_value_set_double (value, self->have_stats ? self->stats.last_gpu_ms :
+      g_value_set_double (value, self->have_stats ? self->stats.time.gpu_ms :
           0.0);
       break;
     case PROP_STATS:
@@ -1327,19 +1327,19 @@ gst_any_sr_transform_frame (GstVideoFilter * filter, GstVideoFrame * in_frame,
 
   GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": op %d (subnet %d, %s, "
       "depth target %.2f, mean depth %.2f), gpu %.2f ms, wall %.2f ms, budget "
-      "%.2f ms", (guint64) st.frames, st.last_op_point, st.last_subnet,
-      gst_any_sr_decoder_nick (st.last_decoder), st.last_depth_target,
-      st.last_mean_depth, st.last_gpu_ms, st.last_wall_ms, st.last_budget_ms);
+      "%.2f ms", (guint64) st.counts.frames, st.op.point, st.op.subnet,
+      gst_any_sr_decoder_nick (st.op.decoder), st.op.depth_target,
+      st.op.mean_depth, st.time.gpu_ms, st.time.wall_ms, st.qos.budget_ms);
 
-  switched = st.last_op_point != self->posted_op ||
-      st.last_subnet != self->posted_subnet ||
-      st.last_decoder != self->posted_decoder ||
-      st.last_depth_target != self->posted_depth_target;
-  self->posted_op = st.last_op_point;
-  self->posted_decoder = st.last_decoder;
-  self->posted_depth_target = st.last_depth_target;
-  subnet_changed = st.last_subnet != self->posted_subnet;
-  self->posted_subnet = st.last_subnet;
+  switched = st.op.point != self->posted_op ||
+      st.op.subnet != self->posted_subnet ||
+      (gint) st.op.decoder != self->posted_decoder ||
+      st.op.depth_target != self->posted_depth_target;
+  self->posted_op = st.op.point;
+  self->posted_decoder = st.op.decoder;
+  self->posted_depth_target = st.op.depth_target;
+  subnet_changed = st.op.subnet != self->posted_subnet;
+  self->posted_subnet = st.op.subnet;
   self->frames_since_post++;
 
   GST_OBJECT_LOCK (self);
@@ -1367,9 +1367,9 @@ gst_any_sr_transform_frame (GstVideoFilter * filter, GstVideoFrame * in_frame,
   if (msg) {
     if (switched)
       GST_DEBUG_OBJECT (self, "operating point %d: subnet %d, %s decoder, "
-          "depth target %.2f (frame %" G_GUINT64_FORMAT ")", st.last_op_point,
-          st.last_subnet, gst_any_sr_decoder_nick (st.last_decoder),
-          st.last_depth_target, (guint64) st.frames);
+          "depth target %.2f (frame %" G_GUINT64_FORMAT ")", st.op.point,
+          st.op.subnet, gst_any_sr_decoder_nick (st.op.decoder),
+          st.op.depth_target, (guint64) st.counts.frames);
     gst_element_post_message (GST_ELEMENT (self),
         gst_message_new_element (GST_OBJECT (self), msg));
   }

@@ -18,7 +18,7 @@
  * feature maps (H0, X, Y, ENC) are read whole and converted from their
  * device layout (params.h: NHWC, fp16 or fp32) to F float planes. The
  * decoder's buffers (UNREF, ROUTE, HR) hold the last decoder band's window:
- * the whole frame only when the frame ran in one band (stats decoder_bands). */
+ * the whole frame only when the frame ran in one band (stats plan.decoder_bands). */
 typedef enum AsrDebugBuffer {
     ASR_DEBUG_LR,    /* unpacked input: R, G, B[, A] planes of in_w x in_h */
     ASR_DEBUG_H0,    /* head output: F planes at LR (the map x: at depth 0 only) */
@@ -61,7 +61,7 @@ void asr_engine_debug_inject(AsrEngine *e, AsrDebugFault fault, uint32_t after);
 
 /* Synthetic timing for controller tests: when ms_per_gmac > 0, every frame
  * reports (in its stats and to the QoS controller) a GPU and a wall time of
- * fixed_ms + ms_per_gmac * its cost-model MACs / 1e9 (AsrStats.last_macs:
+ * fixed_ms + ms_per_gmac * its cost-model MACs / 1e9 (AsrStats.op.macs:
  * with a depth target below 1 those of the blocks that ran; the bicubic
  * floor's filter taps) instead of the measured ones, so that tests of the controller on the real engine do not depend on
  * the machine's load. 0 restores measured times. */

@@ -9,7 +9,7 @@
 
 void asr_logv(const AsrLog *log, AsrLogLevel level, const char *fmt, va_list ap)
 {
-    if (!log || !log->callback || level > log->level)
+    if (!log || !log->callback || (int)level > log->level)
         return;
     char buf[1024];
     vsnprintf(buf, sizeof(buf), fmt, ap);

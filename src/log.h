@@ -13,8 +13,11 @@
 typedef struct AsrLog {
     AsrLogCallback callback; /* NULL: logs nothing */
     void *user_data;
-    AsrLogLevel level;       /* most verbose level passed on */
+    int level;               /* most verbose AsrLogLevel passed on; ASR_LOG_SILENT: none */
 } AsrLog;
+
+/* AsrLog.level that passes nothing on (a trial whose failure is no error) */
+#define ASR_LOG_SILENT (-1)
 
 /* Format a message and pass it to the callback when level is enabled.
  * `log` may be NULL. Thread-safe as long as the callback is. */

@@ -1,5 +1,6 @@
 /*
- * Status names and the library version.
+ * Names of the public enums (status, decoder mode, kernels) and the
+ * library version.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -28,4 +29,21 @@ ASR_API const char *asr_status_to_string(AsrStatus status)
 ASR_API const char *asr_version(void)
 {
     return ASR_STR(ASR_VERSION_MAJOR) "." ASR_STR(ASR_VERSION_MINOR) "." ASR_STR(ASR_VERSION_PATCH);
+}
+
+static const char *const decoder_names[] = {
+    [ASR_DECODER_HEAVY] = "heavy", [ASR_DECODER_LIGHT] = "light", [ASR_DECODER_ROUTED] = "routed",
+};
+static const char *const kernels_names[] = {
+    [ASR_KERNELS_AUTO] = "auto", [ASR_KERNELS_SIMT] = "simt", [ASR_KERNELS_COOPMAT] = "coopmat",
+};
+
+ASR_API const char *asr_decoder_name(AsrDecoderMode mode)
+{
+    return (unsigned)mode < ASR_ARRAY_SIZE(decoder_names) ? decoder_names[mode] : "unknown";
+}
+
+ASR_API const char *asr_kernels_name(AsrKernels kernels)
+{
+    return (unsigned)kernels < ASR_ARRAY_SIZE(kernels_names) ? kernels_names[kernels] : "unknown";
 }

@@ -195,6 +195,10 @@ typedef enum AsrKernels {
                                   to SIMT with a logged warning saying why */
 } AsrKernels;
 
+/** Static, never NULL, name of a kernel choice ("auto", "simt", "coopmat";
+ *  "unknown" for a value outside the enum). */
+ASR_API const char *asr_kernels_name(AsrKernels kernels);
+
 /** Engine settings. Always initialise with asr_settings_default(). */
 typedef struct AsrSettings {
     /** Vulkan physical device index in enumeration order, or -1 for automatic
@@ -218,7 +222,7 @@ typedef struct AsrSettings {
     /** Force the frame to be processed in bands of this many input rows
      *  (the decoder's bands follow at the scale); 0 = bands only where a
      *  device limit or the memory budget needs them. Tiled output equals
-     *  untiled output (README "Tiles"): a knob for tests and users to check
+     *  untiled output (docs/design.md#memory-plan): a knob for tests and users to check
      *  it. Default: 0, or the environment variable ANYSR_TILE (rows). */
     uint32_t tile_rows;
     /** Bytes of device memory the engine may allocate for frame-dependent
@@ -228,81 +232,113 @@ typedef struct AsrSettings {
     uint64_t memory_budget;
     /** Kernels of the encoder's convolutions. Default: ASR_KERNELS_AUTO, or
      *  the environment variable ANYSR_KERNELS (simt, coopmat or auto). The
-     *  one in use is AsrStats.kernels. */
+     *  one in use is AsrStats.plan.kernels. */
     AsrKernels kernels;
     /** Reserved for future use, must be zero. */
     uint32_t reserved[11];
 } AsrSettings;
 
-/** Per-engine counters and the last frame's figures. */
-typedef struct AsrStats {
-    uint64_t frames;              /**< frames processed since asr_engine_new() */
-    uint64_t weight_uploads;      /**< times the weights were uploaded to the device */
-    uint64_t pipelines_created;   /**< compute pipelines created */
-    uint64_t buffer_allocations;  /**< device buffers allocated (grow-only pool) */
-    uint64_t configures;          /**< successful asr_engine_configure() calls */
-    uint64_t validation_messages; /**< validation-layer messages seen */
-    double last_gpu_ms;           /**< GPU time of the last frame, all stages */
-    double last_upload_ms;        /**< GPU time of the input stage (copy + unpack) */
-    double last_compute_ms;       /**< GPU time of the network (encoder + decoder) */
-    double last_download_ms;      /**< GPU time of the output stage (pack + copy) */
-    double last_wall_ms;          /**< wall time of the last asr_engine_process() */
-    /* The network (last frame). */
-    int32_t last_subnet;          /**< ladder index actually run; ASR_SUBNET_BICUBIC for the
-                                       bicubic floor (then last_width, last_depth and
-                                       last_macs are 0, last_heavy_fraction 0) */
-    uint32_t last_width;          /**< encoder block width c of that subnet */
-    uint32_t last_depth;          /**< encoder depth d of that subnet */
-    int32_t last_decoder;         /**< AsrDecoderMode used */
-    float last_k;                 /**< routing knob used (routed decoder) */
-    double last_heavy_fraction;   /**< share of output pixels on the heavy MLP (1 heavy, 0 light;
-                                       routed: counted on the device, before refinement) */
-    double last_macs;             /**< multiply-accumulates of the frame (cost model; with a
-                                       depth target below 1, of the blocks that ran, plus
-                                       the depth adapter) */
-    double last_encoder_ms;       /**< GPU time of the encoder (LR) passes */
-    double last_decoder_ms;       /**< GPU time of the decoder (HR) passes */
-    /* The QoS controller (asr_engine_set_target()). */
-    int32_t last_op_point;        /**< index of the last frame's operating point in the list of
-                                       asr_engine_get_op_point(), -1 when it is not in the list */
-    int32_t budget_unmeetable;    /**< 1 while even the cheapest point runs (or is predicted)
-                                       over the frame budget; 0 otherwise and when adaptation
-                                       is off */
-    double last_budget_ms;        /**< frame budget of the last frame, 1000 / target fps
-                                       (0: adaptation off) */
-    double last_predicted_ms;     /**< the controller's predicted wall time of the last frame
-                                       (0: adaptation off or nothing measured yet) */
-    double fps_estimate;          /**< frames per second the engine sustains at its recent
-                                       operating points: 1000 / a moving average of
-                                       last_wall_ms (0 before the first frame) */
-    uint64_t controller_switches; /**< times the controller changed the operating point */
-    uint64_t frames_over_budget;  /**< frames whose wall time exceeded the budget while
-                                       adaptation was on */
-    /* Memory and tiling. */
-    uint64_t device_bytes;        /**< memory of the engine's live Vulkan buffers now (device-local
-                                       and host-visible staging), bytes */
-    uint64_t device_bytes_peak;   /**< the most device_bytes has been since asr_engine_new() */
-    int32_t precision;            /**< AsrPrecision in use: ASR_PRECISION_FP16 or _FP32 */
-    uint32_t encoder_bands;       /**< bands of input rows the encoder runs in (1: untiled) */
-    uint32_t decoder_bands;       /**< bands of output rows the decoder runs in (1: untiled) */
-    int32_t kernels;              /**< AsrKernels of the encoder's convolutions in use:
-                                       ASR_KERNELS_SIMT or ASR_KERNELS_COOPMAT */
-    float last_depth_target;      /**< spatial depth target the last frame ran (AsrOpChoice
-                                       depth_target resolved): 1 = every pixel ran every
-                                       block of the subnet (fixed depth, or no adapter) */
-    double last_mean_depth;       /**< blocks the last frame's LR pixels ran on average
-                                       (= last_depth at fixed depth) */
-    double last_macs_skipped;     /**< share of the subnet's full-depth encoder MACs the
-                                       last frame's depth map skipped, [0, 1) (0 at fixed
-                                       depth); last_macs counts only the work that ran */
-} AsrStats;
-
-/** Decoder modes (DESIGN.md section 3). */
+/** Decoder modes (docs/design.md#network). */
 typedef enum AsrDecoderMode {
     ASR_DECODER_HEAVY = 0,  /**< every output pixel through the heavy MLP */
     ASR_DECODER_LIGHT = 1,  /**< every output pixel through the light MLP */
     ASR_DECODER_ROUTED = 2, /**< per-pixel classifier routing, biased by k */
 } AsrDecoderMode;
+
+/** Static, never NULL, name of a decoder mode ("heavy", "light", "routed";
+ *  "unknown" for a value outside the enum). */
+ASR_API const char *asr_decoder_name(AsrDecoderMode mode);
+
+/**
+ * Per-engine counters and the last frame's figures (asr_engine_get_stats()),
+ * in groups.
+ *
+ * ABI rule: sizeof(AsrStats) is fixed at 512 bytes. New fields are only
+ * ever appended, at the end of the struct, taken from `reserved` (which
+ * shrinks by as much); no field moves, changes its type or is removed. A
+ * program built against an older anysr.h reads the fields it knows, and
+ * zeros where the newer fields are.
+ */
+typedef struct AsrStats {
+    /** Counters since asr_engine_new(). */
+    struct {
+        uint64_t frames;              /**< frames processed */
+        uint64_t weight_uploads;      /**< times the weights were uploaded to the device */
+        uint64_t pipelines_created;   /**< compute pipelines created */
+        uint64_t buffer_allocations;  /**< device buffers allocated (grow-only pool) */
+        uint64_t configures;          /**< successful asr_engine_configure() calls */
+        uint64_t validation_messages; /**< validation-layer messages seen */
+    } counts;
+    /** Times of the last frame, ms. */
+    struct {
+        double gpu_ms;      /**< GPU time, all stages */
+        double upload_ms;   /**< GPU time of the input stage (copy + unpack) */
+        double encoder_ms;  /**< GPU time of the encoder (LR) passes */
+        double decoder_ms;  /**< GPU time of the decoder (HR) passes */
+        double compute_ms;  /**< GPU time of the network (encoder + decoder) */
+        double download_ms; /**< GPU time of the output stage (pack + copy) */
+        double wall_ms;     /**< wall time of the last asr_engine_process() */
+    } time;
+    /** The operating point the last frame ran. */
+    struct {
+        int32_t subnet;         /**< ladder index actually run; ASR_SUBNET_BICUBIC for the
+                                     bicubic floor (then width, depth and macs are 0,
+                                     heavy_fraction 0) */
+        uint32_t width;         /**< encoder block width c of that subnet */
+        uint32_t depth;         /**< encoder depth d of that subnet */
+        AsrDecoderMode decoder; /**< decoder used */
+        float k;                /**< routing knob used (routed decoder) */
+        float depth_target;     /**< spatial depth target the frame ran (AsrOpChoice
+                                     depth_target resolved): 1 = every pixel ran every
+                                     block of the subnet (fixed depth, or no adapter) */
+        double heavy_fraction;  /**< share of output pixels on the heavy MLP (1 heavy, 0 light;
+                                     routed: counted on the device, before refinement) */
+        double macs;            /**< multiply-accumulates of the frame (cost model; with a
+                                     depth target below 1, of the blocks that ran, plus
+                                     the depth adapter) */
+        double mean_depth;      /**< blocks the frame's LR pixels ran on average
+                                     (= depth at fixed depth) */
+        double macs_skipped;    /**< share of the subnet's full-depth encoder MACs the
+                                     frame's depth map skipped, [0, 1) (0 at fixed
+                                     depth); macs counts only the work that ran */
+        int32_t point;          /**< index of the frame's operating point in the list of
+                                     asr_engine_get_op_point(), -1 when it is not in the
+                                     list */
+    } op;
+    /** The QoS controller (asr_engine_set_target()). */
+    struct {
+        double budget_ms;            /**< frame budget of the last frame, 1000 / target fps
+                                          (0: adaptation off) */
+        double predicted_ms;         /**< the controller's predicted wall time of the last
+                                          frame (0: adaptation off or nothing measured yet) */
+        double fps_estimate;         /**< frames per second the engine sustains at its recent
+                                          operating points: 1000 / a moving average of
+                                          time.wall_ms (0 before the first frame) */
+        uint64_t switches;           /**< times the controller changed the operating point */
+        uint64_t frames_over_budget; /**< frames whose wall time exceeded the budget while
+                                          adaptation was on */
+        int32_t budget_unmeetable;   /**< 1 while even the cheapest point runs (or is
+                                          predicted) over the frame budget; 0 otherwise and
+                                          when adaptation is off */
+    } qos;
+    /** What the engine runs with: kernels, precision, bands. */
+    struct {
+        AsrPrecision precision;  /**< in use: ASR_PRECISION_FP16 or _FP32 */
+        AsrKernels kernels;      /**< of the encoder's convolutions in use:
+                                      ASR_KERNELS_SIMT or ASR_KERNELS_COOPMAT */
+        uint32_t encoder_bands;  /**< bands of input rows the encoder runs in (1: untiled) */
+        uint32_t decoder_bands;  /**< bands of output rows the decoder runs in (1: untiled) */
+    } plan;
+    /** Memory of the engine's live Vulkan buffers (device-local and
+     *  host-visible staging), bytes. */
+    struct {
+        uint64_t device_bytes;      /**< now */
+        uint64_t device_bytes_peak; /**< the most device_bytes has been since asr_engine_new() */
+    } memory;
+    /** Reserved for fields appended later (the ABI rule above); zero. */
+    uint64_t reserved[33];
+} AsrStats;
+
 
 /**
  * An operating point: which subnet (ladder index, 0 = cheapest) and which
@@ -312,7 +348,7 @@ typedef enum AsrDecoderMode {
  * goes above the cap nor above an explicit subnet.
  */
 /** Subnet value of the QoS controller's floor, the bicubic pass (no network),
- *  in asr_engine_get_op_point() and AsrStats.last_subnet. Not accepted by
+ *  in asr_engine_get_op_point() and AsrStats.op.subnet. Not accepted by
  *  asr_engine_set_op(). */
 #define ASR_SUBNET_BICUBIC (-2)
 
@@ -473,7 +509,7 @@ ASR_API AsrStatus asr_engine_get_op_point(const AsrEngine *e, int point, AsrOpCh
 
 /**
  * Hold a frame rate: from the next asr_engine_process() on, the QoS
- * controller picks the operating point of every frame (DESIGN.md section 6):
+ * controller picks the operating point of every frame (docs/design.md#controller):
  * the best point of the list above whose predicted wall time fits
  * headroom * budget, budget = 1000 / target_fps ms; one step down at once
  * when a frame's wall time (the whole asr_engine_process() call) runs over
@@ -490,14 +526,14 @@ ASR_API AsrStatus asr_engine_get_op_point(const AsrEngine *e, int point, AsrOpCh
  * asr_engine_set_op() when that is not -1 (the user's subnet acts as a
  * ceiling); no point of a larger subnet is picked either, wherever its
  * depth target places it in the list. Decisions are logged at ASR_LOG_DEBUG; the stats say
- * what happened (last_op_point, last_budget_ms, last_predicted_ms,
- * budget_unmeetable, controller_switches, frames_over_budget).
+ * what happened (AsrStats.op.point, and qos: budget_ms, predicted_ms,
+ * budget_unmeetable, switches, frames_over_budget).
  *
  * @param target_fps  frames per second to hold; 0 turns adaptation off (the
  *                    asr_engine_set_op() choice runs again, the learned cost
  *                    model is kept)
  * @param headroom    share of the budget to plan for, in [0.5, 1.0]; 0 selects
- *                    the default 0.85
+ *                    the default ASR_HEADROOM_DEFAULT (0.85)
  * @return ASR_OK; ASR_ERROR_INVALID_ARGUMENT (e NULL, target_fps negative or
  *         not finite, headroom outside [0.5, 1.0] and not 0). Cheap (no
  *         allocation, no device work), except that turning adaptation on
@@ -506,6 +542,10 @@ ASR_API AsrStatus asr_engine_get_op_point(const AsrEngine *e, int point, AsrOpCh
  *         drops them from the plan when adaptation is off).
  */
 ASR_API AsrStatus asr_engine_set_target(AsrEngine *e, double target_fps, double headroom);
+
+/** The share of the frame budget the QoS controller plans for when
+ *  asr_engine_set_target() is given a headroom of 0. */
+#define ASR_HEADROOM_DEFAULT 0.85
 
 /**
  * Report downstream quality of service (GStreamer's GST_EVENT_QOS): the
@@ -553,7 +593,7 @@ ASR_API AsrStatus asr_engine_cancel(AsrEngine *e, int cancel);
  * for `subnet` (-1: the scale cap) and `decoder`, with `heavy_fraction` of
  * the output pixels on the heavy MLP when routed (ignored otherwise), at
  * fixed depth (every block on every pixel; a frame with a depth target
- * below 1 runs less: AsrStats.last_macs).
+ * below 1 runs less: AsrStats.op.macs).
  * Returns a negative value when not configured or on a bad argument.
  */
 ASR_API double asr_engine_cost_macs(const AsrEngine *e, int subnet, AsrDecoderMode decoder,
@@ -562,7 +602,7 @@ ASR_API double asr_engine_cost_macs(const AsrEngine *e, int subnet, AsrDecoderMo
 /**
  * Per-pass profile of a frame: the last frame's GPU time, multiply-adds and
  * bytes moved, summed per pass, for a roofline (anysr-bench --roofline,
- * README "Benchmarks").
+ * docs/benchmarks.md).
  *
  * Rows come in execution order, one per pass name, each the sum of every
  * dispatch of that name in the frame (all bands, all blocks): "copy.in"
@@ -574,7 +614,7 @@ ASR_API double asr_engine_cost_macs(const AsrEngine *e, int subnet, AsrDecoderMo
  * instead of the network. On a CPU device a frame is split into several
  * submissions (asr_engine_cancel()): the time between two of them (the
  * host's wait and the resubmission) is the row "split.wait". The rows'
- * gpu_ms add up to AsrStats.last_gpu_ms (to within the few commands
+ * gpu_ms add up to AsrStats.time.gpu_ms (to within the few commands
  * outside any row).
  *
  * gpu_ms: a GPU timestamp is written after every dispatch, so a pass's time
@@ -583,7 +623,7 @@ ASR_API double asr_engine_cost_macs(const AsrEngine *e, int subnet, AsrDecoderMo
  * without a barrier between them (the bands of one conv, the two MLP
  * lists) blur the split between those rows, not their sum.
  *
- * macs: multiply-adds the pass issues. Their sum is AsrStats.last_macs (the
+ * macs: multiply-adds the pass issues. Their sum is AsrStats.op.macs (the
  * cost model, asr_engine_cost_macs()) plus the head conv the tail
  * recomputes from the LR image (27 x F per input pixel, F the model's
  * width) plus decoder rows computed twice where decoder bands overlap
@@ -646,8 +686,8 @@ typedef struct AsrDeviceCeiling {
  * shaderFloat16) and a vec4 buffer copy (64 MiB, 16 MiB on a CPU device),
  * each timed with GPU timestamps, the best of 3 runs. Takes a fraction of
  * a second on a GPU, a few seconds on lavapipe. Creates its pipelines and
- * buffers for the call (they count in AsrStats.pipelines_created,
- * buffer_allocations and device_bytes_peak) and releases them. Needs no
+ * buffers for the call (they count in AsrStats.counts.pipelines_created,
+ * counts.buffer_allocations and memory.device_bytes_peak) and releases them. Needs no
  * configuration.
  *
  * @return ASR_OK; ASR_ERROR_INVALID_ARGUMENT; ASR_ERROR_UNSUPPORTED (the

@@ -1,5 +1,5 @@
 /*
- * The QoS controller (DESIGN.md section 6): picks, frame by frame, the
+ * The QoS controller (docs/design.md#controller): picks, frame by frame, the
  * operating point that holds a frame budget. No GStreamer, no Vulkan and no
  * clock inside: the policy is a pure function of the state and the inputs
  * (the previous frame's measured times are inputs), so tests drive it with

@@ -650,14 +650,14 @@ double asr_model_sa_macs(const AsrArch *a, uint32_t c, uint32_t d)
 }
 
 double asr_model_macs(const AsrArch *a, uint32_t c, uint32_t d, int decoder,
-                      double heavy_fraction, uint32_t in_h, uint32_t in_w, uint32_t out_h,
-                      uint32_t out_w)
+                      double heavy_fraction, uint32_t in_w, uint32_t in_h, uint32_t out_w,
+                      uint32_t out_h)
 {
-    double hf = decoder == ASR_DECODER_HEAVY ? 1.0 : decoder == ASR_DECODER_LIGHT ? 0.0
-              : heavy_fraction < 0.0 ? 0.5 : heavy_fraction;
+    double heavy = decoder == ASR_DECODER_HEAVY ? 1.0 : decoder == ASR_DECODER_LIGHT ? 0.0
+                 : heavy_fraction < 0.0 ? 0.5 : heavy_fraction;
     double enc = asr_model_encoder_macs_per_pixel(a, c, d) * in_h * in_w +
                  asr_model_sa_macs(a, c, d);
-    double per_hr = hf * asr_model_mlp_macs(a, 1) + (1.0 - hf) * asr_model_mlp_macs(a, 0);
+    double per_hr = heavy * asr_model_mlp_macs(a, 1) + (1.0 - heavy) * asr_model_mlp_macs(a, 0);
     if (decoder == ASR_DECODER_ROUTED)
         per_hr += asr_model_cls_macs(a);
     return enc + per_hr * out_h * out_w;
@@ -668,9 +668,9 @@ double asr_model_route_threshold(const AsrArch *a, double k)
     return k * (log(asr_model_mlp_macs(a, 1)) - log(asr_model_mlp_macs(a, 0)));
 }
 
-uint32_t asr_model_scale_cap(const AsrArch *a, double sx, double sy)
+uint32_t asr_model_scale_cap(const AsrArch *a, double scale_x, double scale_y)
 {
-    double m = ASR_MAX(sx, sy);
+    double m = ASR_MAX(scale_x, scale_y);
     for (uint32_t i = 0; i < a->n_caps; i++)
         if (m <= a->cap_limit[i])
             return a->cap_subnet[i];

@@ -1,7 +1,7 @@
 /*
  * The network model: architecture (from the file's anysr.arch metadata) and
  * every weight as float32, packed into one array with per-tensor offsets
- * (DESIGN.md section 4, train/README.md "Model file").
+ * (docs/design.md#model-file, docs/models.md).
  *
  * asr_model_load_*() validate everything before any GPU work: the
  * safetensors container (src/model/safetensors.c: offsets, dtypes, overlaps,
@@ -47,10 +47,10 @@ typedef struct AsrArch {
     uint32_t n_heavy, heavy[ASR_MODEL_MAX_DEC_LAYERS]; /* hidden sizes of the heavy MLP */
     uint32_t n_light, light[ASR_MODEL_MAX_DEC_LAYERS]; /* hidden sizes of the light MLP */
     uint32_t n_caps;
-    double cap_limit[ASR_MODEL_MAX_CAPS];     /* max(sx, sy) <= limit; INFINITY for null */
+    double cap_limit[ASR_MODEL_MAX_CAPS];     /* max scale <= limit; INFINITY for null */
     uint32_t cap_subnet[ASR_MODEL_MAX_CAPS];  /* ladder index */
     double default_k;
-    /* AdaDSR spatial depth (train/README.md "Spatial depth"); depth_tile 0:
+    /* AdaDSR spatial depth (docs/models.md); depth_tile 0:
      * no adapter, every pixel runs the op's depth */
     uint32_t depth_tile;      /* side of a depth tile in LR pixels */
     uint32_t adapter_hidden;  /* hidden values of the adapter */
@@ -107,11 +107,11 @@ double asr_model_block_macs_per_pixel(const AsrArch *a, uint32_t c);
 double asr_model_adapter_macs_per_pixel(const AsrArch *a); /* 0 without an adapter */
 /* decoder: AsrDecoderMode; heavy_fraction < 0 means 0.5 for routed. */
 double asr_model_macs(const AsrArch *a, uint32_t c, uint32_t d, int decoder,
-                      double heavy_fraction, uint32_t in_h, uint32_t in_w, uint32_t out_h,
-                      uint32_t out_w);
+                      double heavy_fraction, uint32_t in_w, uint32_t in_h, uint32_t out_w,
+                      uint32_t out_h);
 /* heavy iff logit_heavy - logit_light >= k * ln(MACs_heavy / MACs_light) */
 double asr_model_route_threshold(const AsrArch *a, double k);
-/* Ladder index of the cap for scale max(sx, sy). */
-uint32_t asr_model_scale_cap(const AsrArch *a, double sx, double sy);
+/* Ladder index of the cap for scale max(scale_x, scale_y). */
+uint32_t asr_model_scale_cap(const AsrArch *a, double scale_x, double scale_y);
 
 #endif /* ASR_MODEL_H */

@@ -1,5 +1,5 @@
 /*
- * safetensors.h — parse and validate a .safetensors blob (DESIGN.md section 4).
+ * safetensors.h — parse and validate a .safetensors blob (docs/design.md#model-file).
  *
  * The format: 8-byte little-endian header length N, N bytes of JSON, then raw
  * tensor data. The JSON maps tensor names to {dtype, shape, data_offsets}
@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "anysr/anysr.h"
+#include "half.h"
 
 #define ASR_TENSOR_MAX_DIMS 8
 
@@ -126,8 +127,5 @@ void asr_format_error(char *err, size_t errlen, const char *fmt, ...)
  * 0 with the reason in `why`. */
 typedef struct _JsonParser JsonParser;
 int asr_json_load(JsonParser *parser, const char *text, size_t len, char *why, size_t whylen);
-
-/* IEEE half (binary16) bits to float. */
-float asr_half_to_float(uint16_t h);
 
 #endif /* ANYSR_SRC_SAFETENSORS_H */

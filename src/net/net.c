@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "buffer.h"
+#include "half.h"
 #include "net.h"
 #include "netprof.h"
 #include "safetensors.h"
@@ -29,37 +30,6 @@ _Static_assert(ASR_SA_MAX_IN == ASR_MODEL_MAX_SA_IN && ASR_SA_MAX_HIDDEN == ASR_
 /* TRANSFER_SRC: the test hooks of internal.h read any buffer back */
 #define STORAGE (VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT)
 
-/* float -> IEEE half bits, round to nearest even (finite weights) */
-static uint16_t float_to_half(float f)
-{
-    uint32_t x;
-    memcpy(&x, &f, sizeof(x));
-    uint32_t sign = (x >> 16) & 0x8000u;
-    uint32_t ax = x & 0x7fffffffu;
-    if (ax >= 0x7f800000u) /* inf, nan */
-        return (uint16_t)(sign | 0x7c00u | (ax > 0x7f800000u ? 0x200u : 0));
-    if (ax >= 0x477ff000u) /* rounds to above the largest half */
-        return (uint16_t)(sign | 0x7c00u);
-    if (ax < 0x38800000u) { /* subnormal half (or zero) */
-        float a;
-        memcpy(&a, &ax, sizeof(a));
-        /* a * 2^24 rounded to nearest even */
-        float v = a * 16777216.0f;
-        uint32_t r = (uint32_t)v;
-        float frac = v - (float)r;
-        if (frac > 0.5f || (frac == 0.5f && (r & 1u)))
-            r++;
-        return (uint16_t)(sign | r);
-    }
-    uint32_t mant = ax & 0x7fffffu;
-    uint32_t e = (ax >> 23) - 112u; /* rebias 127 -> 15 */
-    uint32_t h = (e << 10) | (mant >> 13);
-    uint32_t rest = mant & 0x1fffu;
-    if (rest > 0x1000u || (rest == 0x1000u && (h & 1u)))
-        h++; /* may carry into the exponent: still right */
-    return (uint16_t)(sign | h);
-}
-
 /* The fp16 K x N weights of conv3x3_coopmat.comp (its header): per layer (F x F x
  * 3 x 3 OIHW at w), element (tap * cip + ci) * cop + co, zero padded. */
 static void pack_layer(const AsrNet *net, uint32_t w, uint16_t *dst)
@@ -73,9 +43,9 @@ static void pack_layer(const AsrNet *net, uint32_t w, uint16_t *dst)
             for (uint32_t t = 0; t < 9; t++) {
                 size_t i = ((size_t)t * cip + ci) * cop + co;
                 float v = W[w + ((size_t)co * F + ci) * 9 + t];
-                dst[i] = float_to_half(v);
+                dst[i] = asr_float_to_half(v);
                 if (net->cm.split) /* the residue times 2^11: a second block after the first */
-                    dst[n + i] = float_to_half((v - asr_half_to_float(dst[i])) * 2048.0f);
+                    dst[n + i] = asr_float_to_half((v - asr_half_to_float(dst[i])) * 2048.0f);
             }
 }
 
@@ -150,32 +120,26 @@ static AsrStatus upload_weights(AsrDevice *d, AsrNet *net, AsrCmd *cmd)
 }
 
 /* The SIMT conv's register block for this device. ANYSR_CONV_BLOCK=LX,LY,PX,COB
- * overrides it (a tuning knob, README "Kernels"). */
+ * overrides it (a tuning knob, docs/design.md#kernels). */
 static void choose_conv_block(const AsrDevice *d, AsrConvBlock *b)
 {
     int ballot = (d->subgroup_ops & VK_SUBGROUP_FEATURE_BALLOT_BIT) && d->subgroup_size >= 8;
-    if (d->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU) {
+    if (d->quirks.cpu_blocks) {
         /* lavapipe: an 8-lane subgroup is one SIMD vector, 12 pixels x 8
-         * output channels per invocation (measured, README "Kernels"). Mesa
-         * 22.3 loads a buffer element lane by lane unless the address is built
-         * from constants and push constants only, so one lane loads each
-         * weight and a broadcast shares it (2x); Mesa 26.1 loads uniform
-         * addresses once, and direct loads are faster there (1.35x). Mesa
-         * 26.1's lavapipe reports its Mesa version as driverVersion, 22.3's
-         * reports 1. */
-        int old_mesa = VK_API_VERSION_MAJOR(d->props.driverVersion) < 24;
-        *b = (AsrConvBlock) { .lx = 8, .ly = 4, .px = 12, .cob = 8, .wshare = ballot && old_mesa };
+         * output channels per invocation (measured, docs/design.md#kernels);
+         * the weight broadcast where loads go lane by lane (quirks.h) */
+        *b = (AsrConvBlock) { .lx = 8, .ly = 4, .px = 12, .cob = 8,
+                              .wshare = ballot && d->quirks.weight_broadcast };
     }
     else
         /* GPUs: 4 x 8 register tiles, 64 invocations, as ncnn's and most direct
          * GPU convolutions; weights at workgroup-uniform addresses (scalar and
          * constant caches). Not measured on a GPU yet. */
         *b = (AsrConvBlock) { .lx = 16, .ly = 4, .px = 4, .cob = 8, .wshare = 0 };
-    const char *env = getenv("ANYSR_CONV_BLOCK");
-    unsigned lx, ly, px, cob, ws;
-    if (env && sscanf(env, "%u,%u,%u,%u,%u", &lx, &ly, &px, &cob, &ws) == 5 && lx && ly && px &&
-        px <= 16 && cob && cob % 8 == 0 && cob <= 32 && lx * ly <= 1024)
-        *b = (AsrConvBlock) { .lx = lx, .ly = ly, .px = px, .cob = cob, .wshare = !!ws };
+    const uint32_t *env = d->env.conv_block;
+    if (d->env.conv_block_set)
+        *b = (AsrConvBlock) { .lx = env[0], .ly = env[1], .px = env[2], .cob = env[3],
+                              .wshare = !!env[4] };
 }
 
 /* The cooperative-matrix conv's tiles from the device's shape; the repacked
@@ -189,15 +153,8 @@ static void choose_conv_coopmat(const AsrDevice *d, AsrNet *net)
     c->cip = ASR_DIV_UP(F, c->tk) * c->tk;
     /* 4 M tiles per workgroup: 32 pixels of a row on lavapipe (8x8x8), 64 on
      * GPUs with 16-wide tiles; ANYSR_CM_NSG overrides (tuning) */
-    c->nsg = 4;
-    const char *env = getenv("ANYSR_CM_NSG");
-    unsigned v;
-    if (env && sscanf(env, "%u", &v) == 1 && v >= 1 && v <= 16)
-        c->nsg = v;
-    c->split = 1;
-    env = getenv("ANYSR_CM_SPLIT");
-    if (env && !strcmp(env, "0"))
-        c->split = 0;
+    c->nsg = d->env.cm_nsg ? d->env.cm_nsg : 4;
+    c->split = d->env.cm_split;
     c->local = c->nsg * d->subgroup_size;
     while (c->local > d->props.limits.maxComputeWorkGroupInvocations && c->nsg > 1)
         c->local = --c->nsg * d->subgroup_size;
@@ -214,7 +171,7 @@ static void choose_conv_coopmat(const AsrDevice *d, AsrNet *net)
 /* The weights of a decoder MLP go in a uniform buffer when they are one
  * contiguous run (layers in order) within the device's maxUniformBufferRange:
  * uniform loads serve weights that every invocation reads at once better
- * than storage loads (README "Kernels"). */
+ * than storage loads (docs/design.md#kernels). */
 static void choose_mlp_weights(const AsrDevice *d, const AsrModel *m, int heavy, AsrMlpWeights *w)
 {
     const AsrArch *a = &m->arch;
@@ -237,7 +194,7 @@ static void choose_mlp_weights(const AsrDevice *d, const AsrModel *m, int heavy,
     if (range > lim->maxUniformBufferRange ||
         first + range > ((VkDeviceSize)m->num_weights * sizeof(float) + 15) / 16 * 16)
         return;
-    w->ubo = !getenv("ANYSR_MLP_SSBO");
+    w->ubo = !d->env.mlp_ssbo;
     w->offset = first;
     w->range = range;
 }
@@ -293,11 +250,11 @@ static AsrStatus create_depth_passes(AsrDevice *d, AsrNet *net)
     AsrStatus status;
     uint32_t T = net->model->arch.depth_tile;
     AsrConvBlock *b = &net->tile_block;
-    if (d->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU) {
+    if (d->quirks.cpu_blocks) {
         /* lavapipe: an 8-lane row of invocations, each a whole tile row
          * (16 pixels x 8 output channels, more reuse per load than the
          * band kernel's 12), two rows of them: one 16x16 tile per workgroup;
-         * the weight broadcasts of choose_conv_block() on Mesa < 24 */
+         * the weight broadcasts of choose_conv_block() (quirks.h) */
         b->px = ASR_MIN(T, 16);
         b->lx = 8;
         b->ly = ASR_MAX(1u, ASR_MIN(T / 8, 4u));
@@ -794,7 +751,7 @@ void asr_net_bind(AsrDevice *d, AsrNet *net, const AsrNetSize *s, const AsrNetPl
 static AsrStatus conv(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net, const AsrNetSize *s,
                       const AsrNetPlan *plan, uint32_t set, uint32_t c_in, uint32_t c_out,
                       uint32_t cin_stride, AsrLayerOffsets off, uint32_t att_off,
-                      uint32_t wp_off, int block, AsrNetBreak brk, void *user)
+                      uint32_t wp_off, int block, AsrNetBreak on_band, void *user)
 {
     int c2 = set == ASR_CONV_SET_C2;
     uint32_t flags = block >= 0 ? tiled_flags(c2) : conv_flags[set];
@@ -835,8 +792,8 @@ static AsrStatus conv(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net, const
                                      ASR_DIV_UP(s->in_w, k->px * k->lx),
                                      ASR_DIV_UP(r1 - r0, k->ly), ASR_DIV_UP(c_out, k->cob));
         }
-        if (brk) {
-            AsrStatus status = brk(user);
+        if (on_band) {
+            AsrStatus status = on_band(user);
             if (status < 0)
                 return status;
         }
@@ -880,7 +837,7 @@ static void record_attention(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net
     asr_cmd_compute_barrier(d, cb);
 }
 
-/* Spatial depth (README "Spatial depth"), after the head: the adapter's
+/* Spatial depth (docs/design.md#network), after the head: the adapter's
  * depth per tile, then the tile lists and their indirect commands, which the
  * blocks' conv1 and conv2 then run over (conv() with a block). conv2 reads
  * y as zero outside those tiles; x is updated in place, so tiles that
@@ -925,30 +882,31 @@ static void record_depth_map(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net
 
 AsrStatus asr_net_record_encoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
                                  const AsrNetSize *s, const AsrNetPlan *plan,
-                                 const AsrNetOp *op, AsrNetBreak brk, void *user)
+                                 const AsrNetOp *op, AsrNetBreak on_band, void *user)
 {
     AsrStatus status;
     const AsrArch *a = &net->model->arch;
     const AsrModelOffsets *o = &net->model->off;
     uint32_t F = a->F, c = op->width;
 
-    status = conv(d, cb, net, s, plan, ASR_CONV_SET_HEAD, 3, F, 3, o->head, 0, 0, -1, brk, user);
+    status = conv(d, cb, net, s, plan, ASR_CONV_SET_HEAD, 3, F, 3, o->head, 0, 0, -1, on_band,
+                  user);
     int tiled = asr_net_adaptive(net, op) && plan->depth_ok;
     if (status >= 0 && tiled)
         record_depth_map(d, cb, net, s, plan, op);
     for (uint32_t i = 0; i < op->depth && status >= 0; i++) {
         int block = tiled ? (int)i : -1;
         status = conv(d, cb, net, s, plan, ASR_CONV_SET_C1, F, c, F, o->conv1[i], 0,
-                      net->wp_conv1[i], block, brk, user);
+                      net->wp_conv1[i], block, on_band, user);
         if (status < 0)
             break;
         record_attention(d, cb, net, s, plan, i, c, tiled);
         status = conv(d, cb, net, s, plan, ASR_CONV_SET_C2, c, F, F, o->conv2[i], i * F,
-                      net->wp_conv2[i], block, brk, user);
+                      net->wp_conv2[i], block, on_band, user);
     }
     if (status >= 0 && !op->no_tail)
         status = conv(d, cb, net, s, plan, ASR_CONV_SET_TAIL, F, F, F, o->tail, 0, net->wp_tail,
-                      -1, brk, user);
+                      -1, on_band, user);
     return status;
 }
 

@@ -1,5 +1,5 @@
 /*
- * The network on the device (DESIGN.md section 3): weights in one
+ * The network on the device (docs/design.md#network): weights in one
  * device-local buffer uploaded once, one pipeline per shader created once,
  * size-dependent activations in a grow-only pool, and the recording of the
  * encoder (LR) and decoder (HR) passes of one operating point. Switching
@@ -22,7 +22,7 @@ typedef struct AsrNetOp {
     float k;
     float target; /* spatial depth target: < 1 with a model that has a depth
                      adapter runs each tile of the frame to its own depth
-                     (README "Spatial depth"); >= 1: every pixel runs `depth` */
+                     (docs/design.md#network); >= 1: every pixel runs `depth` */
     int no_tail; /* test hook (internal.h): stop the encoder before its tail */
 } AsrNetOp;
 
@@ -47,7 +47,7 @@ typedef struct AsrNetLimits {
 } AsrNetLimits;
 
 /*
- * Tiling (README "Tiles"). The encoder runs layer by layer over the whole
+ * Tiling (docs/design.md#memory-plan). The encoder runs layer by layer over the whole
  * frame, each layer band by band (enc_rows LR rows at a time), so the scale
  * attention pools the whole frame and a banded frame equals an unbanded one.
  * Its two feature maps are whole-frame: x (h0, then the residual stream,
@@ -182,11 +182,11 @@ void asr_net_bind(AsrDevice *d, AsrNet *net, const AsrNetSize *s, const AsrNetPl
 typedef AsrStatus (*AsrNetBreak)(void *user);
 
 /* Record the encoder (head, blocks [0, depth), tail), every band of every
- * layer, calling brk after each band of a conv. The caller orders lr
- * before it. Returns brk's failure, else ASR_OK. */
+ * layer, calling on_band after each band of a conv. The caller orders lr
+ * before it. Returns on_band's failure, else ASR_OK. */
 AsrStatus asr_net_record_encoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
                                  const AsrNetSize *s, const AsrNetPlan *plan,
-                                 const AsrNetOp *op, AsrNetBreak brk, void *user);
+                                 const AsrNetOp *op, AsrNetBreak on_band, void *user);
 /* Record the decoder of band `band` into the hr window (the op's mode;
  * routed: classify, lists, indirect MLPs, refine; alpha). The caller
  * orders the window's previous reader (pack) before it and its reader
@@ -195,7 +195,7 @@ void asr_net_record_decoder(AsrDevice *d, VkCommandBuffer cb, const AsrNet *net,
                             const AsrNetSize *s, const AsrNetPlan *plan, const AsrNetOp *op,
                             uint32_t band);
 
-/* Spatial depth (README "Spatial depth"). Whether op runs with it on this
+/* Spatial depth (docs/design.md#network). Whether op runs with it on this
  * net (a model with a depth adapter, target < 1, depth > 0); it does where
  * plan->depth_ok too, else at fixed depth. */
 int asr_net_adaptive(const AsrNet *net, const AsrNetOp *op);

@@ -46,7 +46,7 @@ static AsrStatus probe_fma(AsrDevice *d, AsrCmd *cmd, const AsrTimer *t, int fp1
     AsrStatus status;
     AsrPass pass;
     AsrBuffer out = { 0 };
-    int cpu = d->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
+    int cpu = d->quirks.small_probes;
     /* enough invocations to fill every core of a large GPU; fewer on a CPU */
     uint32_t groups = cpu ? 256 : 8192;
     AsrPassDesc desc = {
@@ -100,7 +100,7 @@ static AsrStatus probe_copy(AsrDevice *d, AsrCmd *cmd, const AsrTimer *t, double
     AsrStatus status;
     AsrPass pass;
     AsrBuffer src = { 0 }, dst = { 0 };
-    int cpu = d->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
+    int cpu = d->quirks.small_probes;
     uint64_t bytes = cpu ? (16ull << 20) : (64ull << 20);
     bytes = ASR_MIN(bytes, (uint64_t)d->props.limits.maxStorageBufferRange);
     bytes = ASR_MIN(bytes, (uint64_t)d->max_alloc);

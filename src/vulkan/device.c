@@ -37,7 +37,7 @@ messenger_cb(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
     if (types & VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT) {
         atomic_fetch_add(&d->validation_messages, 1);
         asr_err(&d->log, "validation: %s", msg);
-        if (d->validation_fatal) {
+        if (d->env.validation_fatal) {
             fprintf(stderr, "anysr: validation message (ANYSR_VALIDATION=fatal): %s\n", msg);
             fflush(stderr);
             abort();
@@ -209,18 +209,11 @@ error:
     return status;
 }
 
-static int env_device_index(const AsrLog *log)
+static int env_device_index(const AsrLog *log, const AsrEnv *env)
 {
-    const char *s = getenv("ANYSR_DEVICE");
-    if (!s || !*s)
-        return -1;
-    char *end = NULL;
-    long v = strtol(s, &end, 10);
-    if (*end || v < 0 || v > 1000) {
-        asr_warn(log, "ignoring ANYSR_DEVICE=%s: not a device index", s);
-        return -1;
-    }
-    return (int)v;
+    if (env->device_invalid[0])
+        asr_warn(log, "ignoring ANYSR_DEVICE=%s: not a device index", env->device_invalid);
+    return env->device_index;
 }
 
 static AsrStatus choose_device(AsrDevice *d, int index)
@@ -257,7 +250,7 @@ static AsrStatus choose_device(AsrDevice *d, int index)
 
     const char *from = "device_index";
     if (index < 0) {
-        index = env_device_index(&d->log);
+        index = env_device_index(&d->log, &d->env);
         from = "ANYSR_DEVICE";
     }
     if (index >= (int)n) {
@@ -323,6 +316,9 @@ static void query_limits(AsrDevice *d)
         .pNext = &sg,
     };
     d->vk.vkGetPhysicalDeviceProperties2(d->phys, &p2);
+    asr_quirks_detect(&d->vk, d->phys, &d->props, &d->quirks);
+    asr_dbg(&d->log, "driver id %d, Mesa %u.%u", (int)d->quirks.driver, d->quirks.mesa_major,
+            d->quirks.mesa_minor);
     d->subgroup_size = sg.subgroupSize;
     d->subgroup_ops = (sg.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) ? sg.supportedOperations : 0;
     d->max_alloc = m3.maxMemoryAllocationSize ? m3.maxMemoryAllocationSize : (1ull << 30);
@@ -342,8 +338,7 @@ AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
         return ASR_ERROR_NO_MEMORY;
     d->log = params->log;
     atomic_init(&d->validation_messages, 0);
-    const char *env = getenv("ANYSR_VALIDATION");
-    d->validation_fatal = env && !strcmp(env, "fatal");
+    d->env = *params->env;
 
     status = asr_vk_open_loader(&d->log, &d->vk, &d->loader);
     if (status < 0)
@@ -571,6 +566,7 @@ AsrStatus asr_device_wrap(const AsrDeviceParams *params, const AsrVulkanDevice *
     if (!d)
         return ASR_ERROR_NO_MEMORY;
     d->log = params->log;
+    d->env = *params->env;
     d->external = 1;
     atomic_init(&d->validation_messages, 0);
     d->queue_lock = v->queue_lock;

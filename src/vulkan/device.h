@@ -9,6 +9,8 @@
 
 #include <stdatomic.h>
 
+#include "quirks.h"
+#include "settings.h"
 #include "vk.h"
 
 typedef struct AsrDevice {
@@ -19,6 +21,8 @@ typedef struct AsrDevice {
     VkDebugUtilsMessengerEXT messenger;
     VkPhysicalDevice phys;
     VkPhysicalDeviceProperties props;
+    AsrQuirks quirks;               /* quirks.h: what this driver needs done differently */
+    AsrEnv env;                     /* settings.h: the ANYSR_* variables at creation */
     VkPhysicalDeviceMemoryProperties mem_props;
     uint32_t queue_family;
     uint32_t timestamp_valid_bits; /* 0: no timestamps on the queue */
@@ -30,7 +34,6 @@ typedef struct AsrDevice {
     void (*queue_lock)(void *user);
     void (*queue_unlock)(void *user);
     void *queue_lock_user;
-    int validation_fatal;          /* ANYSR_VALIDATION=fatal: abort on a message */
     atomic_uint_fast64_t validation_messages;
     uint64_t pipelines_created;
     uint64_t buffer_allocations;
@@ -57,7 +60,8 @@ typedef struct AsrDevice {
 
 typedef struct AsrDeviceParams {
     AsrLog log;
-    int device_index; /* -1: automatic (ANYSR_DEVICE may override) */
+    int device_index; /* -1: automatic (ANYSR_DEVICE, env->device_index, may override) */
+    const AsrEnv *env;  /* the ANYSR_* variables (settings.h) */
     int validation;
     int want_storage16; /* enable storageBuffer16BitAccess where supported */
     int want_coopmat;   /* enable VK_KHR_cooperative_matrix where supported */

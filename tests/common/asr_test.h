@@ -115,11 +115,11 @@ static inline void test_check_kernels(AsrEngine *e, const char *what)
 {
     AsrStats st;
     asr_engine_get_stats(e, &st);
-    const char *got = test_kernels_name(st.kernels);
+    const char *got = test_kernels_name(st.plan.kernels);
     const char *want = getenv("ANYSR_EXPECT_KERNELS");
     printf("%s: kernels %s (feature maps %s)\n", what, got,
-           st.precision == ASR_PRECISION_FP16 ? "fp16" : "fp32");
-    if (st.precision != ASR_PRECISION_FP16)
+           st.plan.precision == ASR_PRECISION_FP16 ? "fp16" : "fp32");
+    if (st.plan.precision != ASR_PRECISION_FP16)
         want = "simt";
     if (want && *want && strcmp(want, got) != 0) {
         fprintf(stderr, "FAIL %s:%d: %s: the engine runs the %s kernels, ANYSR_EXPECT_KERNELS "

@@ -23,8 +23,8 @@
  * predictions following the MACs adaptive frames ran, budgets held while
  * they shrink, the ceiling that skips points of larger subnets, a change
  * of depth target while adapting (the learned costs follow their points),
- * and the stats of every frame (last_op_point, last_depth_target,
- * last_mean_depth, last_macs_skipped, last_macs and the synthetic time
+ * and the stats of every frame (op: point, depth_target, mean_depth,
+ * macs_skipped, macs and the synthetic time
  * agree). Frames whose device counted blocks (mean depth > 0; at least
  * one must) have a mean depth below the subnet's and MACs skipped.
  *
@@ -69,8 +69,8 @@ static void measure(AsrEngine *e, const AsrOpChoice *op, int n, double *gpu, dou
     run(e); /* warm-up */
     for (int i = 0; i < n; i++) {
         AsrStats st = run(e);
-        g[i] = st.last_gpu_ms;
-        w[i] = st.last_wall_ms;
+        g[i] = st.time.gpu_ms;
+        w[i] = st.time.wall_ms;
     }
     qsort(g, n, sizeof(double), cmp_double);
     qsort(w, n, sizeof(double), cmp_double);
@@ -89,7 +89,7 @@ static double nominal_macs(const AsrArch *A, const AsrOpChoice *p)
 {
     uint32_t c = A->ladder[p->subnet][0], d = A->ladder[p->subnet][1];
     double lr = IN_W * IN_H;
-    double m = asr_model_macs(A, c, d, (int)p->decoder, -1.0, IN_H, IN_W, OUT_H, OUT_W);
+    double m = asr_model_macs(A, c, d, (int)p->decoder, -1.0, IN_W, IN_H, OUT_W, OUT_H);
     if (p->depth_target < 1.0f)
         m += ((p->depth_target - 1.0) * d * asr_model_block_macs_per_pixel(A, c) +
               asr_model_adapter_macs_per_pixel(A)) * lr;
@@ -155,36 +155,36 @@ static AsrStats depth_frame(AsrEngine *e, const AsrArch *A, int *counted)
 {
     AsrStats st = run(e);
     AsrOpChoice op;
-    CHECK_STATUS(asr_engine_get_op_point(e, st.last_op_point, &op), ASR_OK);
-    CHECK(op.subnet == st.last_subnet);
-    if (st.last_subnet < 0)
+    CHECK_STATUS(asr_engine_get_op_point(e, st.op.point, &op), ASR_OK);
+    CHECK(op.subnet == st.op.subnet);
+    if (st.op.subnet < 0)
         return st;
-    CHECK_MSG(op.depth_target == st.last_depth_target, "point %d: target %g, the frame ran %g",
-              st.last_op_point, (double)op.depth_target, (double)st.last_depth_target);
-    uint32_t c = st.last_width, d = st.last_depth;
+    CHECK_MSG(op.depth_target == st.op.depth_target, "point %d: target %g, the frame ran %g",
+              st.op.point, (double)op.depth_target, (double)st.op.depth_target);
+    uint32_t c = st.op.width, d = st.op.depth;
     double lr = IN_W * IN_H;
-    double full = asr_model_macs(A, c, d, st.last_decoder, st.last_heavy_fraction, IN_H, IN_W,
-                                 OUT_H, OUT_W);
-    if (st.last_depth_target >= 1.0f) {
-        CHECK(st.last_mean_depth == d && st.last_macs_skipped == 0.0);
-        CHECK_MSG(fabs(st.last_macs - full) <= 1e-9 * full, "fixed depth: %.0f MACs, %.0f",
-                  st.last_macs, full);
+    double full = asr_model_macs(A, c, d, st.op.decoder, st.op.heavy_fraction, IN_W, IN_H,
+                                 OUT_W, OUT_H);
+    if (st.op.depth_target >= 1.0f) {
+        CHECK(st.op.mean_depth == d && st.op.macs_skipped == 0.0);
+        CHECK_MSG(fabs(st.op.macs - full) <= 1e-9 * full, "fixed depth: %.0f MACs, %.0f",
+                  st.op.macs, full);
     } else {
         double enc = asr_model_encoder_macs_per_pixel(A, c, d) * lr;
-        double skipped = (d - st.last_mean_depth) * asr_model_block_macs_per_pixel(A, c) * lr;
-        CHECK(st.last_mean_depth >= 0.0 && st.last_mean_depth <= d);
-        CHECK(st.last_macs_skipped >= 0.0 && st.last_macs_skipped < 1.0);
-        CHECK_MSG(fabs(st.last_macs_skipped * enc - skipped) <= 1e-6 * enc,
-                  "skipped share %g of %.0f, %.0f MACs skipped", st.last_macs_skipped, enc,
+        double skipped = (d - st.op.mean_depth) * asr_model_block_macs_per_pixel(A, c) * lr;
+        CHECK(st.op.mean_depth >= 0.0 && st.op.mean_depth <= d);
+        CHECK(st.op.macs_skipped >= 0.0 && st.op.macs_skipped < 1.0);
+        CHECK_MSG(fabs(st.op.macs_skipped * enc - skipped) <= 1e-6 * enc,
+                  "skipped share %g of %.0f, %.0f MACs skipped", st.op.macs_skipped, enc,
                   skipped);
         double want = full - skipped + asr_model_adapter_macs_per_pixel(A) * lr;
-        CHECK_MSG(fabs(st.last_macs - want) <= 1e-6 * want, "adaptive: %.0f MACs, %.0f",
-                  st.last_macs, want);
-        *counted += st.last_mean_depth > 0.0;
+        CHECK_MSG(fabs(st.op.macs - want) <= 1e-6 * want, "adaptive: %.0f MACs, %.0f",
+                  st.op.macs, want);
+        *counted += st.op.mean_depth > 0.0;
     }
-    double ms = FAKE_FIXED_MS + FAKE_MS_PER_GMAC * st.last_macs * 1e-9;
-    CHECK_MSG(fabs(st.last_wall_ms - ms) <= 1e-9 * ms && st.last_gpu_ms == st.last_wall_ms,
-              "synthetic time %.4f ms, %.4f ms from the MACs", st.last_wall_ms, ms);
+    double ms = FAKE_FIXED_MS + FAKE_MS_PER_GMAC * st.op.macs * 1e-9;
+    CHECK_MSG(fabs(st.time.wall_ms - ms) <= 1e-9 * ms && st.time.gpu_ms == st.time.wall_ms,
+              "synthetic time %.4f ms, %.4f ms from the MACs", st.time.wall_ms, ms);
     return st;
 }
 
@@ -238,8 +238,8 @@ static void test_depth(void)
     int top = find_point(e, 3, ASR_DECODER_ROUTED, 1.0f);
     CHECK(top == np - 1);
     AsrStats st = depth_frame(e, A, &counted);
-    CHECK(st.last_op_point == top && st.last_depth_target == 1.0f && st.last_mean_depth == 8.0);
-    double t_top = st.last_wall_ms;
+    CHECK(st.op.point == top && st.op.depth_target == 1.0f && st.op.mean_depth == 8.0);
+    double t_top = st.time.wall_ms;
 
     /* a budget the fixed-depth top misses: the next frame runs the point
      * below it, subnet 3 at 0.65 (its nominal cost fits the headroom), and
@@ -250,27 +250,27 @@ static void test_depth(void)
     int a65 = find_point(e, 3, ASR_DECODER_ROUTED, 0.65f);
     CHECK(atop == top + 1 && a65 == atop - 1);
     st = depth_frame(e, A, &counted);
-    CHECK_MSG(st.last_op_point == atop, "first frame at %d, the top is %d", st.last_op_point, atop);
+    CHECK_MSG(st.op.point == atop, "first frame at %d, the top is %d", st.op.point, atop);
     st = depth_frame(e, A, &counted);
     printf("depth: budget %.3f ms (top %.3f ms): point %d (subnet %d, target %g), mean depth "
            "%.2f of %u, %.1f %% of the encoder's MACs skipped\n", budget, t_top,
-           st.last_op_point, st.last_subnet, (double)st.last_depth_target, st.last_mean_depth,
-           st.last_depth, 100.0 * st.last_macs_skipped);
-    CHECK_MSG(st.last_op_point == a65 && st.last_depth_target == 0.65f,
-              "stepped down to %d (target %g), expected %d", st.last_op_point,
-              (double)st.last_depth_target, a65);
+           st.op.point, st.op.subnet, (double)st.op.depth_target, st.op.mean_depth,
+           st.op.depth, 100.0 * st.op.macs_skipped);
+    CHECK_MSG(st.op.point == a65 && st.op.depth_target == 0.65f,
+              "stepped down to %d (target %g), expected %d", st.op.point,
+              (double)st.op.depth_target, a65);
     int ok = 0;
     const int N = 40;
     for (int i = 0; i < N; i++) {
         st = depth_frame(e, A, &counted);
-        ok += st.last_gpu_ms <= budget;
+        ok += st.time.gpu_ms <= budget;
     }
     CHECK_MSG(ok >= 0.95 * N, "%d of %d frames within the budget", ok, N);
     /* the prediction of an adaptive point follows the MACs it ran */
-    if (st.last_depth_target < 1.0f)
-        CHECK_MSG(fabs(st.last_predicted_ms - st.last_wall_ms) <= 0.02 * st.last_wall_ms,
-                  "point %d: predicted %.4f ms, ran %.4f ms", st.last_op_point,
-                  st.last_predicted_ms, st.last_wall_ms);
+    if (st.op.depth_target < 1.0f)
+        CHECK_MSG(fabs(st.qos.predicted_ms - st.time.wall_ms) <= 0.02 * st.time.wall_ms,
+                  "point %d: predicted %.4f ms, ran %.4f ms", st.op.point,
+                  st.qos.predicted_ms, st.time.wall_ms);
 
     /* the budget shrinking: each one held, frames on targets below 1 */
     int below1 = 0;
@@ -281,12 +281,12 @@ static void test_depth(void)
         int held = 0;
         for (int i = 0; i < 30; i++) {
             st = depth_frame(e, A, &counted);
-            held += i >= 20 && st.last_gpu_ms <= bud;
-            below1 += st.last_depth_target < 1.0f;
+            held += i >= 20 && st.time.gpu_ms <= bud;
+            below1 += st.op.depth_target < 1.0f;
         }
         printf("depth: budget %.3f ms: point %d (subnet %d, target %g), %.3f ms, predicted "
-               "%.3f ms\n", bud, st.last_op_point, st.last_subnet, (double)st.last_depth_target,
-               st.last_wall_ms, st.last_predicted_ms);
+               "%.3f ms\n", bud, st.op.point, st.op.subnet, (double)st.op.depth_target,
+               st.time.wall_ms, st.qos.predicted_ms);
         CHECK_MSG(held == 10, "budget %.3f ms: %d of the last 10 frames within", bud, held);
     }
     CHECK(below1 > 0);
@@ -302,14 +302,14 @@ static void test_depth(void)
     int above = 0, stepped = 0;
     for (int i = 0; i < 12; i++) {
         st = depth_frame(e, A, &counted);
-        above += st.last_subnet > 1;
+        above += st.op.subnet > 1;
     }
-    CHECK_MSG(st.last_op_point == a1top, "on %d, the ceiling is %d", st.last_op_point, a1top);
-    CHECK_STATUS(asr_engine_set_target(e, 1000.0 / (st.last_wall_ms / 1.08), 0.85), ASR_OK);
+    CHECK_MSG(st.op.point == a1top, "on %d, the ceiling is %d", st.op.point, a1top);
+    CHECK_STATUS(asr_engine_set_target(e, 1000.0 / (st.time.wall_ms / 1.08), 0.85), ASR_OK);
     for (int i = 0; i < 20; i++) {
         st = depth_frame(e, A, &counted);
-        above += st.last_subnet > 1;
-        stepped += st.last_op_point < a1top;
+        above += st.op.subnet > 1;
+        stepped += st.op.point < a1top;
     }
     printf("depth: ceiling subnet 1 (point %d): %d frames below it, %d above subnet 1\n", a1top,
            stepped, above);
@@ -322,22 +322,22 @@ static void test_depth(void)
     CHECK_STATUS(asr_engine_set_op(e, &def), ASR_OK);
     check_list(e, A, t_def, 2, 1);
     st = depth_frame(e, A, &counted);
-    CHECK_MSG(st.last_depth_target < 1.0f && st.last_predicted_ms > 0.0,
-              "target %g, predicted %.3f ms", (double)st.last_depth_target, st.last_predicted_ms);
+    CHECK_MSG(st.op.depth_target < 1.0f && st.qos.predicted_ms > 0.0,
+              "target %g, predicted %.3f ms", (double)st.op.depth_target, st.qos.predicted_ms);
 
     /* off again, the model's default target: the cap at 0.65 */
     CHECK_STATUS(asr_engine_set_target(e, 0, 0), ASR_OK);
     st = depth_frame(e, A, &counted);
-    CHECK(st.last_op_point == find_point(e, 3, ASR_DECODER_ROUTED, 0.65f) &&
-          st.last_depth_target == 0.65f && st.last_budget_ms == 0.0);
+    CHECK(st.op.point == find_point(e, 3, ASR_DECODER_ROUTED, 0.65f) &&
+          st.op.depth_target == 0.65f && st.qos.budget_ms == 0.0);
     /* with the net's spatial depth: fewer blocks than the depth, MACs skipped */
-    if (st.last_mean_depth > 0.0)
-        CHECK_MSG(st.last_mean_depth < st.last_depth && st.last_macs_skipped > 0.0,
-                  "target 0.65: mean depth %.2f of %u, %.3f skipped", st.last_mean_depth,
-                  st.last_depth, st.last_macs_skipped);
+    if (st.op.mean_depth > 0.0)
+        CHECK_MSG(st.op.mean_depth < st.op.depth && st.op.macs_skipped > 0.0,
+                  "target 0.65: mean depth %.2f of %u, %.3f skipped", st.op.mean_depth,
+                  st.op.depth, st.op.macs_skipped);
     printf("depth: %d adaptive frame(s) with blocks counted by the device\n", counted);
     CHECK_MSG(counted > 0, "no adaptive frame had its blocks counted by the device");
-    CHECK(st.validation_messages == 0);
+    CHECK(st.counts.validation_messages == 0);
     asr_engine_free(&e);
 
 done:
@@ -424,8 +424,8 @@ int main(void)
     int top = np - 1;   /* the full point, adaptation off */
     int atop = top + 1; /* the same with adaptation on (the floor is point 0) */
     CHECK(asr_engine_subnet_cap(e) == nsub - 1);
-    CHECK(st.last_op_point == top && st.last_budget_ms == 0.0 && st.budget_unmeetable == 0);
-    CHECK(st.fps_estimate > 0.0);
+    CHECK(st.op.point == top && st.qos.budget_ms == 0.0 && st.qos.budget_unmeetable == 0);
+    CHECK(st.qos.fps_estimate > 0.0);
 
     /* the full and the cheapest point, measured in this run */
     double full_gpu, full_wall, cheap_gpu, cheap_wall;
@@ -445,13 +445,13 @@ int main(void)
     double gpu[160], wall[160];
     CHECK_STATUS(asr_engine_set_target(e, 1000.0 / budget, 0.85), ASR_OK);
     AsrStats before = run(e); /* the controller starts at the ceiling */
-    CHECK(before.last_op_point == atop);
-    CHECK(fabs(before.last_budget_ms - budget) < 1e-6 * budget);
+    CHECK(before.op.point == atop);
+    CHECK(fabs(before.qos.budget_ms - budget) < 1e-6 * budget);
     for (int i = 0; i < N; i++) {
         st = run(e);
-        point[i] = st.last_op_point;
-        gpu[i] = st.last_gpu_ms;
-        wall[i] = st.last_wall_ms;
+        point[i] = st.op.point;
+        gpu[i] = st.time.gpu_ms;
+        wall[i] = st.time.wall_ms;
     }
     int settle = 0; /* first frame from which every frame is on a cheaper point */
     for (int i = 0; i < N; i++)
@@ -473,23 +473,23 @@ int main(void)
         printf(" %d", on[p]);
     st = run(e);
     printf("; %llu switches, %llu frames over budget, predicted %.2f ms, fps estimate %.1f\n",
-           (unsigned long long)(st.controller_switches - before.controller_switches),
-           (unsigned long long)st.frames_over_budget, st.last_predicted_ms, st.fps_estimate);
+           (unsigned long long)(st.qos.switches - before.qos.switches),
+           (unsigned long long)st.qos.frames_over_budget, st.qos.predicted_ms, st.qos.fps_estimate);
     CHECK(settle <= 5);
     CHECK(gshare >= 0.95);
-    CHECK(st.last_predicted_ms > 0.0 && st.budget_unmeetable == 0);
+    CHECK(st.qos.predicted_ms > 0.0 && st.qos.budget_unmeetable == 0);
 
     /* lifting the budget climbs back to full, and stays there */
     CHECK_STATUS(asr_engine_set_target(e, 1000.0 / (4.0 * full_wall), 0.85), ASR_OK);
     int back = -1;
     for (int i = 0; i < 150 && back < 0; i++) {
         st = run(e);
-        if (st.last_op_point == atop)
+        if (st.op.point == atop)
             back = i;
     }
     int stayed = 1;
     for (int i = 0; i < 10; i++)
-        stayed &= run(e).last_op_point == atop;
+        stayed &= run(e).op.point == atop;
     printf("budget lifted to %.2f ms: full after %d frames, stayed %d\n", 4.0 * full_wall, back,
            stayed);
     CHECK(back >= 0);
@@ -498,16 +498,16 @@ int main(void)
     /* downstream late: one step down at once */
     CHECK_STATUS(asr_engine_report_qos(e, 1.5, 20000000), ASR_OK);
     st = run(e);
-    CHECK(st.last_op_point == atop - 1);
+    CHECK(st.op.point == atop - 1);
     st = run(e); /* consumed once */
-    CHECK(st.last_op_point == atop - 1);
+    CHECK(st.op.point == atop - 1);
 
     /* the user's subnet is a ceiling */
     AsrOpChoice capped = { 1, ASR_DECODER_ROUTED, asr_engine_default_k(e) };
     CHECK_STATUS(asr_engine_set_op(e, &capped), ASR_OK);
     int above = 0;
     for (int i = 0; i < 12; i++)
-        above += run(e).last_op_point > 3; /* floor, (0, light), (0, routed), (1, routed) */
+        above += run(e).op.point > 3; /* floor, (0, light), (0, routed), (1, routed) */
     CHECK(above == 0);
 
     /* a budget no network point meets: the bicubic floor */
@@ -515,25 +515,25 @@ int main(void)
     for (int i = 0; i < 6; i++)
         st = run(e);
     printf("budget %.2f ms: point %d (subnet %d), unmeetable %d\n", 0.3 * cheap_gpu,
-           st.last_op_point, st.last_subnet, st.budget_unmeetable);
-    CHECK(st.last_op_point == 0 && st.last_subnet == ASR_SUBNET_BICUBIC && st.last_macs == 0.0);
+           st.op.point, st.op.subnet, st.qos.budget_unmeetable);
+    CHECK(st.op.point == 0 && st.op.subnet == ASR_SUBNET_BICUBIC && st.op.macs == 0.0);
 
     /* a budget nothing meets: the floor, reported */
     CHECK_STATUS(asr_engine_set_target(e, 1e6, 0.85), ASR_OK);
     int unmeetable = 0;
     for (int i = 0; i < 6; i++) {
         st = run(e);
-        unmeetable = st.budget_unmeetable;
+        unmeetable = st.qos.budget_unmeetable;
     }
-    printf("budget 0.001 ms: point %d, unmeetable %d\n", st.last_op_point, unmeetable);
-    CHECK(st.last_op_point == 0 && st.last_subnet == ASR_SUBNET_BICUBIC && unmeetable);
+    printf("budget 0.001 ms: point %d, unmeetable %d\n", st.op.point, unmeetable);
+    CHECK(st.op.point == 0 && st.op.subnet == ASR_SUBNET_BICUBIC && unmeetable);
 
     /* off again: the set_op choice */
     CHECK_STATUS(asr_engine_set_target(e, 0, 0), ASR_OK);
     CHECK_STATUS(asr_engine_set_op(e, &def), ASR_OK);
     st = run(e);
-    CHECK(st.last_op_point == top && st.last_budget_ms == 0.0 && st.budget_unmeetable == 0);
-    CHECK(st.validation_messages == 0);
+    CHECK(st.op.point == top && st.qos.budget_ms == 0.0 && st.qos.budget_unmeetable == 0);
+    CHECK(st.counts.validation_messages == 0);
 
     asr_engine_free(&e);
     mw_remove_temp(fixed_path);

@@ -63,8 +63,8 @@ int main(int argc, char **argv)
     AsrStats stats;
     asr_engine_get_stats(e, &stats);
     asr_engine_free(&e);
-    if (stats.validation_messages) {
-        fprintf(stderr, "%llu validation messages\n", (unsigned long long)stats.validation_messages);
+    if (stats.counts.validation_messages) {
+        fprintf(stderr, "%llu validation messages\n", (unsigned long long)stats.counts.validation_messages);
         return 1;
     }
 

@@ -111,12 +111,12 @@ static void test_engine(void)
     /* a model with a depth adapter: 4 more (the adapter, the tile lists,
      * conv1 and conv2 over tile lists) */
     uint32_t adapter = asr_engine_default_depth_target(e) < 1.0f;
-    CHECK_MSG(st0.pipelines_created == 16 + 4 * adapter, "%llu pipelines",
-              (unsigned long long)st0.pipelines_created);
-    CHECK_MSG(st0.buffer_allocations == 4u + 2u * (st0.kernels == ASR_KERNELS_COOPMAT),
-              "%llu buffers (kernels %d)", (unsigned long long)st0.buffer_allocations,
-              (int)st0.kernels);
-    CHECK(st0.frames == 0 && st0.configures == 0 && st0.weight_uploads == 1);
+    CHECK_MSG(st0.counts.pipelines_created == 16 + 4 * adapter, "%llu pipelines",
+              (unsigned long long)st0.counts.pipelines_created);
+    CHECK_MSG(st0.counts.buffer_allocations == 4u + 2u * (st0.plan.kernels == ASR_KERNELS_COOPMAT),
+              "%llu buffers (kernels %d)", (unsigned long long)st0.counts.buffer_allocations,
+              (int)st0.plan.kernels);
+    CHECK(st0.counts.frames == 0 && st0.counts.configures == 0 && st0.counts.weight_uploads == 1);
 
     /* process before configure */
     uint8_t px[4 * 64 * 64] = { 0 }, big[4 * 128 * 128];
@@ -155,8 +155,8 @@ static void test_engine(void)
 
     AsrStats st;
     asr_engine_get_stats(e, &st);
-    CHECK(st.buffer_allocations == st0.buffer_allocations);
-    CHECK(st.configures == 0);
+    CHECK(st.counts.buffer_allocations == st0.counts.buffer_allocations);
+    CHECK(st.counts.configures == 0);
 
     /* a good configuration, then a bad one keeps it */
     CHECK_STATUS(asr_engine_configure(e, &in, &out), ASR_OK);
@@ -179,14 +179,14 @@ static void test_engine(void)
     CHECK_STATUS(asr_engine_process(e, NULL, &fout), ASR_ERROR_INVALID_ARGUMENT);
 
     asr_engine_get_stats(e, &st);
-    CHECK(st.frames == 1);
-    CHECK(st.configures == 1);
-    CHECK(st.last_gpu_ms >= 0.0 && st.last_upload_ms >= 0.0 && st.last_compute_ms >= 0.0 &&
-          st.last_download_ms >= 0.0 && st.last_wall_ms > 0.0);
-    CHECK(st.last_gpu_ms <= st.last_upload_ms + st.last_compute_ms + st.last_download_ms + 1e-9);
+    CHECK(st.counts.frames == 1);
+    CHECK(st.counts.configures == 1);
+    CHECK(st.time.gpu_ms >= 0.0 && st.time.upload_ms >= 0.0 && st.time.compute_ms >= 0.0 &&
+          st.time.download_ms >= 0.0 && st.time.wall_ms > 0.0);
+    CHECK(st.time.gpu_ms <= st.time.upload_ms + st.time.compute_ms + st.time.download_ms + 1e-9);
     printf("8x8 -> 16x16: gpu %.3f ms (upload %.3f, compute %.3f, download %.3f), wall %.3f ms\n",
-           st.last_gpu_ms, st.last_upload_ms, st.last_compute_ms, st.last_download_ms,
-           st.last_wall_ms);
+           st.time.gpu_ms, st.time.upload_ms, st.time.compute_ms, st.time.download_ms,
+           st.time.wall_ms);
 
     /* reconfigure: largest first, then many smaller sizes: no new buffers,
      * no new pipelines */
@@ -196,7 +196,7 @@ static void test_engine(void)
     CHECK_STATUS(asr_engine_process(e, &lfin, &lfout), ASR_OK);
     AsrStats after_big;
     asr_engine_get_stats(e, &after_big);
-    CHECK(after_big.buffer_allocations > st.buffer_allocations);
+    CHECK(after_big.counts.buffer_allocations > st.counts.buffer_allocations);
     static const AsrPixelFormat fmts[] = { ASR_FORMAT_RGBA, ASR_FORMAT_BGRX, ASR_FORMAT_I420,
                                            ASR_FORMAT_NV12 };
     for (uint32_t k = 0; k < 24; k++) {
@@ -211,23 +211,23 @@ static void test_engine(void)
         CHECK_STATUS(asr_engine_process(e, &fa, &fb), ASR_OK);
     }
     asr_engine_get_stats(e, &st);
-    CHECK(st.pipelines_created == st0.pipelines_created);
-    CHECK(st.weight_uploads == 1);
-    CHECK(st.buffer_allocations == after_big.buffer_allocations);
-    CHECK(st.configures == 26);
-    CHECK(st.frames == 26);
+    CHECK(st.counts.pipelines_created == st0.counts.pipelines_created);
+    CHECK(st.counts.weight_uploads == 1);
+    CHECK(st.counts.buffer_allocations == after_big.counts.buffer_allocations);
+    CHECK(st.counts.configures == 26);
+    CHECK(st.counts.frames == 26);
     printf("after %llu configures: %llu pipelines, %llu buffer allocations\n",
-           (unsigned long long)st.configures, (unsigned long long)st.pipelines_created,
-           (unsigned long long)st.buffer_allocations);
+           (unsigned long long)st.counts.configures, (unsigned long long)st.counts.pipelines_created,
+           (unsigned long long)st.counts.buffer_allocations);
 
     /* growing again allocates again */
     AsrFrameInfo gin = info(ASR_FORMAT_RGBA, 64, 64), gout = info(ASR_FORMAT_RGBA, 256, 256);
     CHECK_STATUS(asr_engine_configure(e, &gin, &gout), ASR_OK);
     AsrStats grown;
     asr_engine_get_stats(e, &grown);
-    CHECK(grown.buffer_allocations > st.buffer_allocations);
-    CHECK(grown.pipelines_created == st0.pipelines_created);
-    CHECK(grown.validation_messages == 0);
+    CHECK(grown.counts.buffer_allocations > st.counts.buffer_allocations);
+    CHECK(grown.counts.pipelines_created == st0.counts.pipelines_created);
+    CHECK(grown.counts.validation_messages == 0);
 
     asr_engine_free(&e);
     CHECK(e == NULL);
@@ -344,28 +344,28 @@ static void test_ops(void)
     }
     CHECK_STATUS(asr_engine_process(e, &fin, &fout), ASR_OK);
     asr_engine_get_stats(e, &st);
-    CHECK(st.last_subnet == 2 && st.last_width == 24 && st.last_depth == 6);
+    CHECK(st.op.subnet == 2 && st.op.width == 24 && st.op.depth == 6);
     /* fixed depth, nothing skipped */
-    CHECK(st.last_depth_target == 1.0f && st.last_mean_depth == 6.0 &&
-          st.last_macs_skipped == 0.0);
-    CHECK(adapter || st.last_op_point == 3); /* (0, light), (0..2, routed) */
-    CHECK(st.last_decoder == ASR_DECODER_ROUTED && st.last_k == k);
-    CHECK(st.last_heavy_fraction >= 0.0 && st.last_heavy_fraction <= 1.0);
-    double want = default_model_macs(24, 6, ASR_DECODER_ROUTED, st.last_heavy_fraction, 8, 10, 16,
+    CHECK(st.op.depth_target == 1.0f && st.op.mean_depth == 6.0 &&
+          st.op.macs_skipped == 0.0);
+    CHECK(adapter || st.op.point == 3); /* (0, light), (0..2, routed) */
+    CHECK(st.op.decoder == ASR_DECODER_ROUTED && st.op.k == k);
+    CHECK(st.op.heavy_fraction >= 0.0 && st.op.heavy_fraction <= 1.0);
+    double want = default_model_macs(24, 6, ASR_DECODER_ROUTED, st.op.heavy_fraction, 8, 10, 16,
                                      20);
-    CHECK_MSG(rel_close(st.last_macs, want), "stats MACs %.1f, expected %.1f", st.last_macs, want);
-    CHECK_MSG(rel_close(asr_engine_cost_macs(e, -1, ASR_DECODER_ROUTED, st.last_heavy_fraction),
+    CHECK_MSG(rel_close(st.op.macs, want), "stats MACs %.1f, expected %.1f", st.op.macs, want);
+    CHECK_MSG(rel_close(asr_engine_cost_macs(e, -1, ASR_DECODER_ROUTED, st.op.heavy_fraction),
                         want), "cost_macs");
     /* GPU times: measured (lavapipe has timestamps), the network inside the
      * whole GPU time, which lies inside the CPU's monotonic wall time */
-    CHECK(st.last_encoder_ms >= 0.0 && st.last_decoder_ms >= 0.0);
-    CHECK_MSG(st.last_gpu_ms == 0.0 || (st.last_encoder_ms > 0.0 && st.last_decoder_ms > 0.0),
-              "encoder %.3f ms, decoder %.3f ms", st.last_encoder_ms, st.last_decoder_ms);
-    CHECK_MSG(st.last_compute_ms <= st.last_gpu_ms + 1e-9 && st.last_gpu_ms <= st.last_wall_ms,
-              "compute %.3f ms, gpu %.3f ms, wall %.3f ms", st.last_compute_ms, st.last_gpu_ms,
-              st.last_wall_ms);
+    CHECK(st.time.encoder_ms >= 0.0 && st.time.decoder_ms >= 0.0);
+    CHECK_MSG(st.time.gpu_ms == 0.0 || (st.time.encoder_ms > 0.0 && st.time.decoder_ms > 0.0),
+              "encoder %.3f ms, decoder %.3f ms", st.time.encoder_ms, st.time.decoder_ms);
+    CHECK_MSG(st.time.compute_ms <= st.time.gpu_ms + 1e-9 && st.time.gpu_ms <= st.time.wall_ms,
+              "compute %.3f ms, gpu %.3f ms, wall %.3f ms", st.time.compute_ms, st.time.gpu_ms,
+              st.time.wall_ms);
     printf("x2 routed (24,6): heavy %.3f, %.0f MACs, encoder %.3f ms, decoder %.3f ms\n",
-           st.last_heavy_fraction, st.last_macs, st.last_encoder_ms, st.last_decoder_ms);
+           st.op.heavy_fraction, st.op.macs, st.time.encoder_ms, st.time.decoder_ms);
 
     /* every subnet and decoder: -1 runs the cap (2), a fixed subnet runs as
      * asked (3 too); switching
@@ -377,16 +377,16 @@ static void test_ops(void)
             CHECK_STATUS(asr_engine_process(e, &fin, &fout), ASR_OK);
             asr_engine_get_stats(e, &st);
             int expect = sn < 0 ? 2 : sn;
-            CHECK(st.last_subnet == expect);
-            CHECK(st.last_width == ladder[expect][0] && st.last_depth == ladder[expect][1]);
-            CHECK(st.last_decoder == m);
-            CHECK(m != 0 || st.last_heavy_fraction == 1.0);
-            CHECK(m != 1 || st.last_heavy_fraction == 0.0);
-            double hf = m == 0 ? 1.0 : m == 1 ? 0.0 : st.last_heavy_fraction;
+            CHECK(st.op.subnet == expect);
+            CHECK(st.op.width == ladder[expect][0] && st.op.depth == ladder[expect][1]);
+            CHECK((int)st.op.decoder == m);
+            CHECK(m != 0 || st.op.heavy_fraction == 1.0);
+            CHECK(m != 1 || st.op.heavy_fraction == 0.0);
+            double hf = m == 0 ? 1.0 : m == 1 ? 0.0 : st.op.heavy_fraction;
             double mw = default_model_macs(ladder[expect][0], ladder[expect][1], m, hf, 8, 10,
                                            16, 20);
-            CHECK_MSG(rel_close(st.last_macs, mw), "subnet %d decoder %d: %.1f MACs, expected %.1f",
-                      sn, m, st.last_macs, mw);
+            CHECK_MSG(rel_close(st.op.macs, mw), "subnet %d decoder %d: %.1f MACs, expected %.1f",
+                      sn, m, st.op.macs, mw);
             CHECK(rel_close(asr_engine_cost_macs(e, sn, (AsrDecoderMode)m, hf), mw));
         }
     }
@@ -401,10 +401,10 @@ static void test_ops(void)
                     9556544.0)); /* the formula itself, by hand */
     CHECK(asr_engine_cost_macs(e, 0, ASR_DECODER_ROUTED, 1.5) < 0.0);
     asr_engine_get_stats(e, &st);
-    CHECK(st.pipelines_created == st0.pipelines_created);
-    CHECK(st.buffer_allocations == st0.buffer_allocations);
-    CHECK(st.weight_uploads == 1);
-    CHECK(st.validation_messages == 0);
+    CHECK(st.counts.pipelines_created == st0.counts.pipelines_created);
+    CHECK(st.counts.buffer_allocations == st0.counts.buffer_allocations);
+    CHECK(st.counts.weight_uploads == 1);
+    CHECK(st.counts.validation_messages == 0);
     asr_engine_free(&e);
 }
 

@@ -1,6 +1,6 @@
 /*
  * test_clock.c — the engine's frame timing clock (asr_monotonic_ms(), used
- * for stats.last_wall_ms and the QoS controller's CPU times) is
+ * for stats.time.wall_ms and the QoS controller's CPU times) is
  * CLOCK_MONOTONIC, not the wall clock: it agrees with
  * clock_gettime(CLOCK_MONOTONIC), never goes back, and is not the time of
  * day (which NTP or `date -s` may step).

@@ -105,7 +105,7 @@ static void cancel(void)
     CHECK_STATUS(process(&s), ASR_OK);
     AsrStats st;
     asr_engine_get_stats(e, &st);
-    CHECK(st.validation_messages == 0);
+    CHECK(st.counts.validation_messages == 0);
     job_free(&s);
     job_free(&j);
     double tf = test_now_s();
@@ -152,7 +152,7 @@ static void alloc_failure(void)
     CHECK_STATUS(process(&big), ASR_OK);
     AsrStats st;
     asr_engine_get_stats(e, &st);
-    CHECK(st.validation_messages == 0);
+    CHECK(st.counts.validation_messages == 0);
     free(ref);
     job_free(&small);
     job_free(&big);

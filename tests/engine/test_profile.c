@@ -6,7 +6,7 @@
  *     the MACs add up to the stats' cost model plus the tail's head
  *     recompute (27 x F per input pixel; plus decoder rows computed twice
  *     where bands overlap: at most a few per cent here), every gpu_ms >= 0
- *     and their sum is the frame's last_gpu_ms;
+ *     and their sum is the frame's time.gpu_ms;
  *   - a frame with more dispatches than the pool holds (bands of one row)
  *     charges the rest to "untimed", the next frame is whole (the pool grew);
  *   - asr_engine_probe_ceiling() gives positive ceilings.
@@ -95,15 +95,15 @@ static uint32_t check_frame(AsrEngine *e, int subnet, AsrDecoderMode mode, int b
     const AsrPassProfile *c1 = find(rows, n, tiles ? "block.conv1.tiles" : "block.conv1");
     const AsrPassProfile *head = find(rows, n, "head");
     CHECK(tiles || !find(rows, n, "block.conv1.tiles"));
-    CHECK(!tiles || st.last_macs_skipped > 0.0 || st.last_mean_depth == st.last_depth);
+    CHECK(!tiles || st.op.macs_skipped > 0.0 || st.op.mean_depth == st.op.depth);
     if (c1 && head) {
-        CHECK_MSG(c1->dispatches == st.last_depth * st.encoder_bands,
-                  "conv1: %u dispatches, depth %u x %u bands", c1->dispatches, st.last_depth,
-                  st.encoder_bands);
-        CHECK(head->dispatches == st.encoder_bands);
+        CHECK_MSG(c1->dispatches == st.op.depth * st.plan.encoder_bands,
+                  "conv1: %u dispatches, depth %u x %u bands", c1->dispatches, st.op.depth,
+                  st.plan.encoder_bands);
+        CHECK(head->dispatches == st.plan.encoder_bands);
     }
     const AsrPassProfile *pack = find(rows, n, "pack");
-    CHECK(!pack || pack->dispatches == st.decoder_bands);
+    CHECK(!pack || pack->dispatches == st.plan.decoder_bands);
 
     double macs = 0.0, ms = 0.0, bytes = 0.0;
     for (uint32_t i = 0; i < n; i++) {
@@ -118,13 +118,13 @@ static uint32_t check_frame(AsrEngine *e, int subnet, AsrDecoderMode mode, int b
     }
     /* the cost model + the tail's head recompute (+ overlapping decoder rows) */
     double F = asr_engine_debug_model(e)->arch.F;
-    double expect = st.last_macs + 27.0 * F * IN_W * IN_H;
-    if (banded || st.decoder_bands > 1) {
+    double expect = st.op.macs + 27.0 * F * IN_W * IN_H;
+    if (banded || st.plan.decoder_bands > 1) {
         /* decoder windows: at most 4 rows more than their band (the row
          * above for pack's chroma, routed: one more on each side) */
         const AsrArch *a = &asr_engine_debug_model(e)->arch;
         double per_px = asr_model_mlp_macs(a, 1) + asr_model_cls_macs(a);
-        double extra = 4.0 * 2 * IN_W * st.decoder_bands * per_px;
+        double extra = 4.0 * 2 * IN_W * st.plan.decoder_bands * per_px;
         CHECK_MSG(macs >= expect * (1 - 1e-9) && macs <= expect + extra,
                   "MACs %.0f, expected %.0f + at most %.0f (overlap)", macs, expect, extra);
     } else {
@@ -132,12 +132,12 @@ static uint32_t check_frame(AsrEngine *e, int subnet, AsrDecoderMode mode, int b
                   expect);
     }
     CHECK(bytes > 0.0);
-    CHECK_MSG(ms > 0.0 && fabs(ms - st.last_gpu_ms) <= 0.05 * st.last_gpu_ms + 1.0,
-              "profile %.3f ms, last_gpu_ms %.3f", ms, st.last_gpu_ms);
+    CHECK_MSG(ms > 0.0 && fabs(ms - st.time.gpu_ms) <= 0.05 * st.time.gpu_ms + 1.0,
+              "profile %.3f ms, time.gpu_ms %.3f", ms, st.time.gpu_ms);
     fprintf(stderr, "subnet %d %s, %u/%u bands: %u rows, %.0f MACs (model %.0f), %.2f ms "
             "(frame %.2f ms)\n", subnet, mode == ASR_DECODER_HEAVY ? "heavy" :
-            mode == ASR_DECODER_LIGHT ? "light" : "routed", st.encoder_bands, st.decoder_bands,
-            n, macs, st.last_macs, ms, st.last_gpu_ms);
+            mode == ASR_DECODER_LIGHT ? "light" : "routed", st.plan.encoder_bands, st.plan.decoder_bands,
+            n, macs, st.op.macs, ms, st.time.gpu_ms);
     for (uint32_t i = 0; i < n; i++)
         fprintf(stderr, "  %-12s %4u %10.3f ms %12.0f MAC %10.0f B\n", rows[i].name,
                 rows[i].dispatches, rows[i].gpu_ms, rows[i].macs, rows[i].bytes);

@@ -79,27 +79,27 @@ int main(void)
             break;
         }
         CHECK_STATUS(asr_engine_get_stats(e, &st), ASR_OK);
-        if (st.last_op_point >= 0 && st.last_op_point < 16)
-            points[st.last_op_point]++;
+        if (st.op.point >= 0 && st.op.point < 16)
+            points[st.op.point]++;
         if (i == 0)
             first = st;
         if (i == 9) {
             tenth = st;
             rss10 = test_rss_kib();
         }
-        if (st.weight_uploads != 1 || st.pipelines_created != first.pipelines_created) {
+        if (st.counts.weight_uploads != 1 || st.counts.pipelines_created != first.counts.pipelines_created) {
             fprintf(stderr, "change %d: weight uploads %llu, pipelines %llu (first frame %llu)\n",
-                    i, (unsigned long long)st.weight_uploads,
-                    (unsigned long long)st.pipelines_created,
-                    (unsigned long long)first.pipelines_created);
+                    i, (unsigned long long)st.counts.weight_uploads,
+                    (unsigned long long)st.counts.pipelines_created,
+                    (unsigned long long)first.counts.pipelines_created);
             test_failures++;
             failed = 1;
         }
-        if (i >= 10 && st.buffer_allocations != tenth.buffer_allocations) {
+        if (i >= 10 && st.counts.buffer_allocations != tenth.counts.buffer_allocations) {
             fprintf(stderr, "change %d (%ux%u -> %ux%u): buffer allocations %llu, %llu after "
                     "the first cycle\n", i, res[i % 10].iw, res[i % 10].ih, res[i % 10].ow,
-                    res[i % 10].oh, (unsigned long long)st.buffer_allocations,
-                    (unsigned long long)tenth.buffer_allocations);
+                    res[i % 10].oh, (unsigned long long)st.counts.buffer_allocations,
+                    (unsigned long long)tenth.counts.buffer_allocations);
             test_failures++;
             failed = 1;
         }
@@ -108,24 +108,24 @@ int main(void)
     printf("1000 changes across 10 resolutions: weight uploads %llu, pipelines %llu (after the "
            "first frame %llu), buffer allocations %llu (after the first frame %llu, after the "
            "tenth %llu), configures %llu, frames %llu\n",
-           (unsigned long long)st.weight_uploads, (unsigned long long)st.pipelines_created,
-           (unsigned long long)first.pipelines_created, (unsigned long long)st.buffer_allocations,
-           (unsigned long long)first.buffer_allocations,
-           (unsigned long long)tenth.buffer_allocations, (unsigned long long)st.configures,
-           (unsigned long long)st.frames);
+           (unsigned long long)st.counts.weight_uploads, (unsigned long long)st.counts.pipelines_created,
+           (unsigned long long)first.counts.pipelines_created, (unsigned long long)st.counts.buffer_allocations,
+           (unsigned long long)first.counts.buffer_allocations,
+           (unsigned long long)tenth.counts.buffer_allocations, (unsigned long long)st.counts.configures,
+           (unsigned long long)st.counts.frames);
     printf("RSS after the tenth change %ld KiB, after the last %ld KiB (%+.1f %%)\n", rss10,
            rss_last, rss10 > 0 ? 100.0 * (rss_last - rss10) / rss10 : 0.0);
     printf("controller: %llu switches, %llu frames over the 500 ms budget; frames per point:",
-           (unsigned long long)st.controller_switches,
-           (unsigned long long)st.frames_over_budget);
+           (unsigned long long)st.qos.switches,
+           (unsigned long long)st.qos.frames_over_budget);
     for (int p = 0; p < asr_engine_num_op_points(e) && p < 16; p++)
         printf(" %d", points[p]);
     printf("\n");
     CHECK(!failed);
-    CHECK(st.weight_uploads == 1);
-    CHECK(st.pipelines_created == first.pipelines_created);
-    CHECK(st.buffer_allocations == tenth.buffer_allocations);
-    CHECK(st.frames == 1000 && st.configures == 1000);
+    CHECK(st.counts.weight_uploads == 1);
+    CHECK(st.counts.pipelines_created == first.counts.pipelines_created);
+    CHECK(st.counts.buffer_allocations == tenth.counts.buffer_allocations);
+    CHECK(st.counts.frames == 1000 && st.counts.configures == 1000);
     CHECK(rss10 > 0 && rss_last > 0 && rss_last <= rss10 + rss10 / 10);
 
     /* trim: shrink to the smallest size, same output, grows again */
@@ -148,16 +148,16 @@ int main(void)
     CHECK_STATUS(asr_engine_get_stats(e, &a3), ASR_OK);
     printf("trim: %llu buffers re-allocated smaller, a second trim %llu, growing back to "
            "%ux%u -> %ux%u %llu; weight uploads %llu, pipelines %llu\n",
-           (unsigned long long)(a1.buffer_allocations - a0.buffer_allocations),
-           (unsigned long long)(a2.buffer_allocations - a1.buffer_allocations), big->iw,
+           (unsigned long long)(a1.counts.buffer_allocations - a0.counts.buffer_allocations),
+           (unsigned long long)(a2.counts.buffer_allocations - a1.counts.buffer_allocations), big->iw,
            big->ih, big->ow, big->oh,
-           (unsigned long long)(a3.buffer_allocations - a2.buffer_allocations),
-           (unsigned long long)a3.weight_uploads, (unsigned long long)a3.pipelines_created);
-    CHECK(a1.buffer_allocations > a0.buffer_allocations);
-    CHECK(a2.buffer_allocations == a1.buffer_allocations);
-    CHECK(a3.buffer_allocations > a2.buffer_allocations);
-    CHECK(a3.weight_uploads == 1 && a3.pipelines_created == first.pipelines_created);
-    CHECK(a3.validation_messages == 0);
+           (unsigned long long)(a3.counts.buffer_allocations - a2.counts.buffer_allocations),
+           (unsigned long long)a3.counts.weight_uploads, (unsigned long long)a3.counts.pipelines_created);
+    CHECK(a1.counts.buffer_allocations > a0.counts.buffer_allocations);
+    CHECK(a2.counts.buffer_allocations == a1.counts.buffer_allocations);
+    CHECK(a3.counts.buffer_allocations > a2.counts.buffer_allocations);
+    CHECK(a3.counts.weight_uploads == 1 && a3.counts.pipelines_created == first.counts.pipelines_created);
+    CHECK(a3.counts.validation_messages == 0);
 
     asr_engine_free(&e);
     if (test_failures)

@@ -346,9 +346,9 @@ int main(void)
                fs->bytes ? 100.0 * (double)fs->exact / (double)fs->bytes : 0.0);
     }
     printf("frames %llu, pipelines %llu, buffer allocations %llu, validation messages %llu\n",
-           (unsigned long long)st.frames, (unsigned long long)st.pipelines_created,
-           (unsigned long long)st.buffer_allocations, (unsigned long long)st.validation_messages);
-    CHECK(st.validation_messages == 0);
+           (unsigned long long)st.counts.frames, (unsigned long long)st.counts.pipelines_created,
+           (unsigned long long)st.counts.buffer_allocations, (unsigned long long)st.counts.validation_messages);
+    CHECK(st.counts.validation_messages == 0);
     asr_engine_free(&e);
     if (test_failures)
         fprintf(stderr, "%d failure(s)\n", test_failures);

@@ -245,16 +245,16 @@ int main(int argc, char **argv)
 
         CHECK_STATUS(asr_engine_get_stats(e, &st), ASR_OK);
         per_format[in.format]++;
-        per_decoder[st.last_decoder >= 0 && st.last_decoder < 3 ? st.last_decoder : 0]++;
-        if (st.last_subnet >= 0 && st.last_subnet < 16 && st.last_decoder >= 0 &&
-            st.last_decoder < 3) {
-            per_subnet[st.last_subnet]++;
-            op_frames[st.last_subnet][st.last_decoder]++;
-            op_ms[st.last_subnet][st.last_decoder] += st.last_wall_ms;
+        per_decoder[st.op.decoder >= 0 && st.op.decoder < 3 ? st.op.decoder : 0]++;
+        if (st.op.subnet >= 0 && st.op.subnet < 16 && st.op.decoder >= 0 &&
+            st.op.decoder < 3) {
+            per_subnet[st.op.subnet]++;
+            op_frames[st.op.subnet][st.op.decoder]++;
+            op_ms[st.op.subnet][st.op.decoder] += st.time.wall_ms;
         }
-        if (st.validation_messages != 0) {
+        if (st.counts.validation_messages != 0) {
             FAIL("frame %ld: %llu validation message(s)", n,
-                 (unsigned long long)st.validation_messages);
+                 (unsigned long long)st.counts.validation_messages);
             failed = 1;
         }
         if (n + 1 == warmup) {
@@ -265,22 +265,22 @@ int main(int argc, char **argv)
             long rss = test_rss_kib();
             if (rss > rss_max)
                 rss_max = rss;
-            if (st.device_bytes > dev_max_seen)
-                dev_max_seen = st.device_bytes;
-            if (st.device_bytes > warm.device_bytes ||
-                st.buffer_allocations != warm.buffer_allocations ||
-                st.pipelines_created != warm.pipelines_created || st.weight_uploads != 1) {
+            if (st.memory.device_bytes > dev_max_seen)
+                dev_max_seen = st.memory.device_bytes;
+            if (st.memory.device_bytes > warm.memory.device_bytes ||
+                st.counts.buffer_allocations != warm.counts.buffer_allocations ||
+                st.counts.pipelines_created != warm.counts.pipelines_created || st.counts.weight_uploads != 1) {
                 FAIL("frame %ld (%s %ux%u -> %ux%u): device bytes %llu (after the warm-up "
                      "%llu), buffer allocations %llu (%llu), pipelines %llu (%llu), weight "
                      "uploads %llu",
                      n, format_names[in.format], in.width, in.height, out.width, out.height,
-                     (unsigned long long)st.device_bytes,
-                     (unsigned long long)warm.device_bytes,
-                     (unsigned long long)st.buffer_allocations,
-                     (unsigned long long)warm.buffer_allocations,
-                     (unsigned long long)st.pipelines_created,
-                     (unsigned long long)warm.pipelines_created,
-                     (unsigned long long)st.weight_uploads);
+                     (unsigned long long)st.memory.device_bytes,
+                     (unsigned long long)warm.memory.device_bytes,
+                     (unsigned long long)st.counts.buffer_allocations,
+                     (unsigned long long)warm.counts.buffer_allocations,
+                     (unsigned long long)st.counts.pipelines_created,
+                     (unsigned long long)warm.counts.pipelines_created,
+                     (unsigned long long)st.counts.weight_uploads);
                 failed = 1;
             }
             if (rss > rss_warm + RSS_GROWTH_KIB) {
@@ -295,10 +295,10 @@ int main(int argc, char **argv)
     long rss_end = test_rss_kib();
     printf("%llu frames (%ld warm-up), %ld configures, seed %u: %.1f s (%.1f ms a frame; "
            "after the warm-up %.1f ms)\n",
-           (unsigned long long)st.frames, warmup, configures, (unsigned)seed0,
-           t1 - t0, 1000.0 * (t1 - t0) / (double)(st.frames ? st.frames : 1),
-           st.frames > (uint64_t)warmup
-               ? 1000.0 * (t1 - t_warm) / (double)(st.frames - (uint64_t)warmup) : 0.0);
+           (unsigned long long)st.counts.frames, warmup, configures, (unsigned)seed0,
+           t1 - t0, 1000.0 * (t1 - t0) / (double)(st.counts.frames ? st.counts.frames : 1),
+           st.counts.frames > (uint64_t)warmup
+               ? 1000.0 * (t1 - t_warm) / (double)(st.counts.frames - (uint64_t)warmup) : 0.0);
     printf("frames per format:");
     for (int f = 1; f <= 6; f++)
         printf(" %s %ld", format_names[f], per_format[f]);
@@ -315,17 +315,17 @@ int main(int argc, char **argv)
     printf("\n");
     printf("device bytes after the warm-up %llu, most after it %llu, peak %llu; buffer "
            "allocations %llu, pipelines %llu, weight uploads %llu, validation messages %llu\n",
-           (unsigned long long)warm.device_bytes, (unsigned long long)dev_max_seen,
-           (unsigned long long)st.device_bytes_peak, (unsigned long long)st.buffer_allocations,
-           (unsigned long long)st.pipelines_created, (unsigned long long)st.weight_uploads,
-           (unsigned long long)st.validation_messages);
+           (unsigned long long)warm.memory.device_bytes, (unsigned long long)dev_max_seen,
+           (unsigned long long)st.memory.device_bytes_peak, (unsigned long long)st.counts.buffer_allocations,
+           (unsigned long long)st.counts.pipelines_created, (unsigned long long)st.counts.weight_uploads,
+           (unsigned long long)st.counts.validation_messages);
     printf("RSS after the warm-up %ld KiB, most after it %ld KiB, at the end %ld KiB (%+ld KiB, "
            "limit +%ld)\n",
            rss_warm, rss_max, rss_end, rss_max - rss_warm, RSS_GROWTH_KIB);
 
     CHECK(!failed);
-    CHECK(st.frames == (uint64_t)frames);
-    CHECK(st.validation_messages == 0);
+    CHECK(st.counts.frames == (uint64_t)frames);
+    CHECK(st.counts.validation_messages == 0);
     CHECK(rss_warm > 0 && rss_max <= rss_warm + RSS_GROWTH_KIB);
     asr_engine_free(&e);
     if (test_failures)

@@ -112,23 +112,23 @@ static void compare_case(AsrEngine *whole, AsrEngine *tiled, const Case *c, uint
         printf("%-10s %4ux%-4u -> %4ux%-4u subnet %2d %-6s: bands %u/%u vs %u/%u, %zu bytes "
                "differ (worst %d)\n", asr_format_name(c->fmt), c->w, c->h, c->W, c->H,
                c->subnet, c->mode == ASR_DECODER_ROUTED ? "routed" :
-               c->mode == ASR_DECODER_HEAVY ? "heavy" : "light", sw.encoder_bands,
-               sw.decoder_bands, st.encoder_bands, st.decoder_bands, diff, worst);
+               c->mode == ASR_DECODER_HEAVY ? "heavy" : "light", sw.plan.encoder_bands,
+               sw.plan.decoder_bands, st.plan.encoder_bands, st.plan.decoder_bands, diff, worst);
         /* the same arithmetic on the same values, in another order of
          * dispatches: identical bytes, not merely close */
         CHECK_MSG(diff == 0, "%s %ux%u -> %ux%u: %zu bytes differ from the untiled output, "
                   "first at %zu (%u vs %u)", asr_format_name(c->fmt), c->w, c->h, c->W, c->H,
                   diff, first, diff ? a[first] : 0, diff ? b[first] : 0);
-        CHECK(sw.encoder_bands == 1 && sw.decoder_bands == 1);
+        CHECK(sw.plan.encoder_bands == 1 && sw.plan.decoder_bands == 1);
         /* encoder bands of one row at least; of whole depth tiles with a
          * depth adapter (asr_net_plan) */
         uint32_t tile = asr_engine_debug_model(tiled)->arch.depth_tile;
         if (c->h > (tile ? tile : 1))
-            CHECK_MSG(st.encoder_bands > 1, "the tiled engine ran %u encoder band(s)",
-                      st.encoder_bands);
+            CHECK_MSG(st.plan.encoder_bands > 1, "the tiled engine ran %u encoder band(s)",
+                      st.plan.encoder_bands);
         if (c->h > 1)
-            CHECK_MSG(st.decoder_bands > 1, "the tiled engine ran %u decoder band(s)",
-                      st.decoder_bands);
+            CHECK_MSG(st.plan.decoder_bands > 1, "the tiled engine ran %u decoder band(s)",
+                      st.plan.decoder_bands);
         /* the encoder's output, whole frame: equal too */
         size_t nf = (size_t)32 * c->w * c->h * sizeof(float);
         float *fa = malloc(nf), *fb = malloc(nf);
@@ -158,7 +158,7 @@ static void exactness(AsrPrecision prec, uint32_t *rs)
     AsrEngine *tiled = new_engine(prec, 1, 0); /* one input row per band: the smallest */
     AsrStats s0;
     asr_engine_get_stats(whole, &s0);
-    printf("== %s\n", s0.precision == ASR_PRECISION_FP16 ? "fp16" : "fp32");
+    printf("== %s\n", s0.plan.precision == ASR_PRECISION_FP16 ? "fp16" : "fp32");
     test_check_kernels(whole, "tiles-exact (whole)");
     test_check_kernels(tiled, "tiles-exact (tiled)");
     /* scales 1.3, 2, (1.5, 2), 3.7, 8 and the acceptance's 257x193 at 2.5 */
@@ -185,7 +185,7 @@ static void exactness(AsrPrecision prec, uint32_t *rs)
     }
     AsrStats st;
     asr_engine_get_stats(tiled, &st);
-    CHECK(st.validation_messages == 0);
+    CHECK(st.counts.validation_messages == 0);
     asr_engine_free(&whole);
     asr_engine_free(&tiled);
 }
@@ -208,9 +208,9 @@ static void budget(uint32_t *rs)
     asr_engine_trim(whole);
     AsrStats base;
     asr_engine_get_stats(whole, &base);
-    printf("budget: untiled %llu bytes now, peak %llu\n", (unsigned long long)base.device_bytes,
-           (unsigned long long)sw.device_bytes_peak);
-    uint64_t limit = base.device_bytes - (uint64_t)160 * 120 * 9 * 4 * 3 / 4;
+    printf("budget: untiled %llu bytes now, peak %llu\n", (unsigned long long)base.memory.device_bytes,
+           (unsigned long long)sw.memory.device_bytes_peak);
+    uint64_t limit = base.memory.device_bytes - (uint64_t)160 * 120 * 9 * 4 * 3 / 4;
     AsrEngine *small = new_engine(ASR_PRECISION_AUTO, 0, limit);
     AsrStats ss;
     uint8_t *b = run(small, &c, src, &ss);
@@ -218,19 +218,19 @@ static void budget(uint32_t *rs)
         AsrFrameLayout lo;
         asr_frame_layout(c.fmt, c.W, c.H, &lo);
         CHECK_MSG(!memcmp(a, b, lo.size), "budget-banded output differs from the untiled one");
-        CHECK_MSG(ss.decoder_bands > 1, "decoder bands %u under a budget of %llu bytes",
-                  ss.decoder_bands, (unsigned long long)limit);
-        CHECK_MSG(ss.device_bytes_peak <= limit, "peak %llu bytes above the budget of %llu",
-                  (unsigned long long)ss.device_bytes_peak, (unsigned long long)limit);
+        CHECK_MSG(ss.plan.decoder_bands > 1, "decoder bands %u under a budget of %llu bytes",
+                  ss.plan.decoder_bands, (unsigned long long)limit);
+        CHECK_MSG(ss.memory.device_bytes_peak <= limit, "peak %llu bytes above the budget of %llu",
+                  (unsigned long long)ss.memory.device_bytes_peak, (unsigned long long)limit);
         printf("budget %llu: %u decoder bands, peak %llu bytes\n", (unsigned long long)limit,
-               ss.decoder_bands, (unsigned long long)ss.device_bytes_peak);
+               ss.plan.decoder_bands, (unsigned long long)ss.memory.device_bytes_peak);
     }
     free(a);
     free(b);
     asr_engine_free(&small);
 
     /* too small: refused with the reason */
-    AsrEngine *tiny = new_engine(ASR_PRECISION_AUTO, 0, base.device_bytes / 4);
+    AsrEngine *tiny = new_engine(ASR_PRECISION_AUTO, 0, base.memory.device_bytes / 4);
     AsrFrameInfo in = { .format = c.fmt, .width = c.w, .height = c.h };
     AsrFrameInfo out = { .format = c.fmt, .width = c.W, .height = c.H };
     CHECK_STATUS(asr_engine_configure(tiny, &in, &out), ASR_ERROR_UNSUPPORTED);
@@ -247,9 +247,9 @@ static void budget(uint32_t *rs)
     CHECK_STATUS(asr_engine_debug_set_bicubic(whole, 0), ASR_OK);
     asr_engine_trim(whole);
     asr_engine_get_stats(whole, &b2);
-    CHECK_MSG(b1.device_bytes > b0.device_bytes && b2.device_bytes == b0.device_bytes,
-              "bicubic scratch: %llu -> %llu -> %llu bytes", (unsigned long long)b0.device_bytes,
-              (unsigned long long)b1.device_bytes, (unsigned long long)b2.device_bytes);
+    CHECK_MSG(b1.memory.device_bytes > b0.memory.device_bytes && b2.memory.device_bytes == b0.memory.device_bytes,
+              "bicubic scratch: %llu -> %llu -> %llu bytes", (unsigned long long)b0.memory.device_bytes,
+              (unsigned long long)b1.memory.device_bytes, (unsigned long long)b2.memory.device_bytes);
     asr_engine_free(&whole);
     free(src);
 }

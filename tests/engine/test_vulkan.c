@@ -118,7 +118,7 @@ int main(void)
     CHECK_STATUS(asr_engine_process(own, &fi, &fa), ASR_OK);
     AsrStats st;
     asr_engine_get_stats(own, &st);
-    CHECK(st.validation_messages == 0);
+    CHECK(st.counts.validation_messages == 0);
     asr_engine_free(&own);
     return test_failures != 0;
 }

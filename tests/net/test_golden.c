@@ -485,8 +485,8 @@ static void run_variant(JsonObject *root, const AsrSafetensors *st, TestVariant 
 
     AsrStats stats;
     asr_engine_get_stats(e, &stats);
-    if (stats.validation_messages)
-        FAIL("%llu validation messages", (unsigned long long)stats.validation_messages);
+    if (stats.counts.validation_messages)
+        FAIL("%llu validation messages", (unsigned long long)stats.counts.validation_messages);
     printf("%d cases: worst max |err| %.2e (tolerance %.0e); 8-bit PSNR: min %.1f dB, mean "
            "%.1f dB over %d cases, %d cases identical (inf); %zu of %zu pixels left out near "
            "the routing threshold; %zu route flips\n", sum.cases, sum.worst_err, out_tol,

@@ -286,8 +286,8 @@ static void run_variant(const char *name, const MwArch *arch, uint32_t seed, Tes
     }
     AsrStats st;
     asr_engine_get_stats(e, &st);
-    if (st.validation_messages)
-        FAIL("%s: %llu validation messages", name, (unsigned long long)st.validation_messages);
+    if (st.counts.validation_messages)
+        FAIL("%s: %llu validation messages", name, (unsigned long long)st.counts.validation_messages);
     asr_engine_free(&e);
 }
 
