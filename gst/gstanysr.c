@@ -310,257 +310,153 @@ gst_any_sr_class_init (GstAnySrClass * klass)
   gobject_class->get_property = gst_any_sr_get_property;
   gobject_class->finalize = gst_any_sr_finalize;
 
-  /**
-   * GstAnySr:scale:
-   *
-   * Scale factor applied to both width and height when downstream caps do
-   * not fix the output size. May be changed while playing: the element then
-   * renegotiates its output size.
-   *
-   * anysr serves scales from 1 to 8. The property accepts any value (its
-   * GParamSpec range is unbounded, NaN included) so that a value outside
-   * that range reaches the element, which then fails with an error saying
-   * why, instead of GLib printing a warning and leaving the old value in
-   * place.
-   */
+  /* Each property's blurb is its whole description (gst-inspect-1.0 and
+   * docs/element.md, generated from these specs, print it). */
   properties[PROP_SCALE] = g_param_spec_double ("scale", "Scale",
-      "Scale factor for width and height (output = round(input x scale)), "
-      "used when downstream caps do not fix the output size; from 1 "
-      "(passthrough) to 8, other values fail with an error",
+      "Scale factor applied to both width and height (output = round(input "
+      "x scale)) when downstream caps do not fix the output size, from 1 "
+      "(passthrough) to 8; may change while playing, the element then "
+      "renegotiates its output size. Any value is accepted (the range is "
+      "unbounded, NaN included) so that one outside 1 to 8 reaches the "
+      "element, which fails with an error saying why instead of GLib keeping "
+      "the old value with a warning",
       -INFINITY, INFINITY, DEFAULT_SCALE, ANY_VALUE_FLAGS);
 
-  /**
-   * GstAnySr:device:
-   *
-   * Index of the Vulkan physical device to use, in the order the Vulkan
-   * loader enumerates them, or -1 to choose automatically (discrete GPU,
-   * then integrated, virtual, CPU; the environment variable ANYSR_DEVICE
-   * overrides the automatic choice). Read when the element goes from NULL
-   * to READY.
-   */
   properties[PROP_DEVICE] = g_param_spec_int ("device", "Device",
-      "Vulkan physical device index in enumeration order, or -1 to choose "
-      "automatically (discrete > integrated > virtual > CPU; the environment "
-      "variable ANYSR_DEVICE overrides); applied when the element goes from "
+      "Index of the Vulkan physical device to use, in the order the Vulkan "
+      "loader enumerates them, or -1 to choose automatically (discrete GPU, "
+      "then integrated, virtual, CPU; the environment variable ANYSR_DEVICE "
+      "overrides the automatic choice); read when the element goes from "
       "NULL to READY",
       -1, G_MAXINT, DEFAULT_DEVICE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
 
-  /**
-   * GstAnySr:precision:
-   *
-   * Storage of the network's feature maps: 16-bit floats halve their memory
-   * (arithmetic stays 32-bit). auto takes fp16 where the device has
-   * storageBuffer16BitAccess. Read when the element goes from NULL to READY.
-   */
   properties[PROP_PRECISION] = g_param_spec_enum ("precision", "Precision",
-      "Storage of the feature maps: auto (fp16 where the device has 16-bit "
-      "storage), fp16 or fp32; applied when the element goes from NULL to "
-      "READY", GST_TYPE_ANY_SR_PRECISION, GST_ANY_SR_PRECISION_AUTO,
+      "Storage of the network's feature maps: auto (fp16 where the device "
+      "has 16-bit storage, storageBuffer16BitAccess, else fp32), fp16 "
+      "(16-bit floats: half the memory, arithmetic stays 32-bit) or fp32; "
+      "read when the element goes from NULL to READY",
+      GST_TYPE_ANY_SR_PRECISION, GST_ANY_SR_PRECISION_AUTO,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
 
-  /**
-   * GstAnySr:device-name:
-   *
-   * Name of the Vulkan device in use, from the driver. %NULL until the
-   * element has reached the READY state, and while the CPU scaler runs
-   * (#GstAnySr:fallback).
-   */
   properties[PROP_DEVICE_NAME] = g_param_spec_string ("device-name",
       "Device name",
-      "Name of the Vulkan device in use (NULL until the element is READY, "
-      "and while the CPU scaler of the fallback runs)",
+      "Name of the Vulkan device in use, from the driver; NULL until the "
+      "element has reached the READY state, and while the CPU scaler of the "
+      "fallback runs",
       NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
-  /**
-   * GstAnySr:model-location:
-   *
-   * A model file (.safetensors, written by train/export.py) to run instead
-   * of the model embedded in the plugin; %NULL for the embedded one. Read
-   * when the element goes from NULL to READY, and again from READY to
-   * PAUSED when it changed in READY. A file that is missing or broken makes
-   * that state change fail with an error message naming the problem.
-   */
   properties[PROP_MODEL_LOCATION] = g_param_spec_string ("model-location",
       "Model location",
-      "Model file (.safetensors) to run instead of the embedded default "
-      "(NULL); loaded on NULL to READY, or on READY to PAUSED after a "
-      "change in READY", DEFAULT_MODEL_LOCATION,
+      "A model file (.safetensors, see docs/models.md) to run instead of the "
+      "model embedded in the plugin; NULL (or empty) for the embedded one. "
+      "Read when the element goes from NULL to READY, and again from READY "
+      "to PAUSED when it changed in READY; a file that is missing or broken "
+      "makes that state change fail with an error message naming the "
+      "problem", DEFAULT_MODEL_LOCATION,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
 
-  /**
-   * GstAnySr:subnet:
-   *
-   * Sub-network to run, 0 (the cheapest) to the model's largest, or -1 for
-   * the largest the scale group of the current scale allows. A fixed subnet
-   * runs as asked, above that cap too; one above the model's largest is
-   * lowered to the largest. With
-   * #GstAnySr:target-fps on, the highest subnet the controller may pick.
-   */
   properties[PROP_SUBNET] = g_param_spec_int ("subnet", "Subnet",
-      "Sub-network to run, 0 (cheapest) .. the model's largest, or -1 for "
-      "the largest the scale group allows (a fixed subnet runs as asked); "
-      "with target-fps on, the highest the controller may pick",
+      "Sub-network to run, 0 (the cheapest) to the model's largest, or -1 "
+      "for the largest the scale group of the current scale allows; a fixed "
+      "subnet runs as asked, above that cap too, and one above the model's "
+      "largest is lowered to the largest. With target-fps on, the highest "
+      "subnet the controller may pick",
       -1, G_MAXINT, DEFAULT_SUBNET,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
 
-  /**
-   * GstAnySr:decoder:
-   *
-   * Decoder mode. With #GstAnySr:target-fps on, it defines the operating
-   * points the controller picks from (subnet 0 with the light decoder, then
-   * every subnet with this mode).
-   */
   properties[PROP_DECODER] = g_param_spec_enum ("decoder", "Decoder",
-      "Decoder mode: every pixel through the heavy or the light MLP, or "
-      "routed per pixel by a classifier", GST_TYPE_ANY_SR_DECODER,
-      DEFAULT_DECODER,
+      "Decoder mode: every output pixel through the heavy or the light MLP, "
+      "or routed per pixel to one of them by a classifier (biased by k). "
+      "With target-fps on, it defines the operating points the controller "
+      "picks from (subnet 0 with the light decoder, then every subnet with "
+      "this mode)", GST_TYPE_ANY_SR_DECODER, DEFAULT_DECODER,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
 
-  /**
-   * GstAnySr:k:
-   *
-   * Routing bias of the routed decoder: larger values send more pixels to
-   * the light MLP (cheaper, less sharp), smaller ones more to the heavy MLP.
-   * -1 (the default) selects the model's own default k, which the
-   * anysr-stats message reports; any other value from just above -1 to 100
-   * is used as given. Other values (NaN, infinities) make the element fail
-   * with an error (the range of the GParamSpec is unbounded so that they
-   * reach it).
-   */
   properties[PROP_K] = g_param_spec_double ("k", "k",
-      "Routing bias of the routed decoder (larger: more pixels on the light "
-      "MLP); -1 = the model's default, else above -1 up to 100; other values "
-      "fail with an error", -INFINITY, INFINITY, DEFAULT_K, ANY_VALUE_FLAGS);
+      "Routing bias of the routed decoder: larger values send more pixels to "
+      "the light MLP (cheaper, less sharp), smaller ones more to the heavy "
+      "MLP. -1 selects the model's own default k, which the anysr-stats "
+      "message reports; any other value from just above -1 to 100 is used "
+      "as given. Other values (NaN and infinities included) make the element "
+      "fail with an error (the range is unbounded so that they reach it)",
+      -INFINITY, INFINITY, DEFAULT_K, ANY_VALUE_FLAGS);
 
-  /**
-   * GstAnySr:depth-target:
-   *
-   * Spatial depth target of models with a depth adapter: the share of the
-   * subnet's residual blocks the frame's tiles run on average, each tile as
-   * many as its content needs (a fraction of the operating point's depth).
-   * 0 (the default) selects the model's own default target, which the
-   * anysr-stats message reports; 1 runs every block on every pixel (fixed
-   * depth); values in between are used as given. With #GstAnySr:target-fps
-   * on, the highest target the controller gives each subnet (it also picks
-   * the model's lower targets). Models without an adapter ignore it. Other
-   * values (below 0, above 1, NaN) make the element fail with an error (the
-   * range of the GParamSpec is unbounded so that they reach it).
-   */
   properties[PROP_DEPTH_TARGET] = g_param_spec_double ("depth-target",
       "Depth target",
-      "Spatial depth target of models with a depth adapter: the mean share "
-      "of the subnet's blocks the frame's tiles run, each as many as its "
-      "content needs; 0 = the model's default, 1 = every block (fixed "
-      "depth); other values than 0 to 1 fail with an error",
+      "Spatial depth target of models with a depth adapter: the share of the "
+      "subnet's residual blocks the frame's tiles run on average, each tile "
+      "as many as its content needs (a fraction of the operating point's "
+      "depth). 0 selects the model's own default target, which the "
+      "anysr-stats message reports; 1 runs every block on every pixel (fixed "
+      "depth); values in between are used as given. With target-fps on, the "
+      "highest target the controller gives each subnet (it also picks the "
+      "model's lower targets). Models without an adapter ignore it. Other "
+      "values (below 0, above 1, NaN) make the element fail with an error "
+      "(the range is unbounded so that they reach it)",
       -INFINITY, INFINITY, DEFAULT_DEPTH_TARGET, ANY_VALUE_FLAGS);
 
-  /**
-   * GstAnySr:target-fps:
-   *
-   * Frame rate to hold: the engine picks the operating point of every frame
-   * so that it fits the budget 1 / target-fps (see the element
-   * documentation). 0 holds the frame rate of the input caps (no adaptation
-   * when they have none); -1 (the default, right for files converted as
-   * fast as possible) turns adaptation off: every frame runs the
-   * #GstAnySr:subnet and #GstAnySr:decoder choice. Values outside -1 to
-   * 1000 (NaN, infinities) make the element fail with an error.
-   */
   properties[PROP_TARGET_FPS] = g_param_spec_double ("target-fps",
       "Target frame rate",
-      "Frames per second to hold by switching sub-networks per frame; 0 = "
-      "the frame rate of the input caps, -1 = no adaptation (always the "
-      "subnet / decoder choice); up to 1000, other values fail with an error",
+      "Frame rate to hold: the engine picks the operating point of every "
+      "frame (switching sub-networks per frame) so that it fits the budget "
+      "1 / target-fps. 0 holds the frame rate of the input caps (no "
+      "adaptation when they have none); -1 (right for files converted as "
+      "fast as possible) turns adaptation off: every frame runs the subnet "
+      "and decoder choice. Values outside -1 to 1000 (NaN and infinities "
+      "included) make the element fail with an error",
       -INFINITY, INFINITY, DEFAULT_TARGET_FPS, ANY_VALUE_FLAGS);
 
-  /**
-   * GstAnySr:headroom:
-   *
-   * Share of the frame budget the controller plans for (the rest absorbs
-   * jitter), 0.5 to 1; other values make the element fail with an error.
-   */
   properties[PROP_HEADROOM] = g_param_spec_double ("headroom", "Headroom",
       "Share of the frame budget (1 / target-fps) the controller plans for, "
-      "0.5 to 1; other values fail with an error",
+      "the rest absorbing jitter; 0.5 to 1, other values make the element "
+      "fail with an error",
       -INFINITY, INFINITY, DEFAULT_HEADROOM, ANY_VALUE_FLAGS);
 
-  /**
-   * GstAnySr:stats-interval:
-   *
-   * Post an "anysr-stats" element message every that many frames, besides
-   * the one posted on every change of operating point; 0 posts only those.
-   */
   properties[PROP_STATS_INTERVAL] = g_param_spec_uint ("stats-interval",
       "Stats interval",
-      "Post an anysr-stats element message every N frames (and on every "
-      "change of operating point); 0 = only on changes", 0, G_MAXUINT,
-      DEFAULT_STATS_INTERVAL,
+      "Post an anysr-stats element message every that many frames, besides "
+      "the one posted on every change of operating point; 0 posts only "
+      "those", 0, G_MAXUINT, DEFAULT_STATS_INTERVAL,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
 
-  /**
-   * GstAnySr:fallback:
-   *
-   * What to do without a usable Vulkan device (none when the element goes
-   * from NULL to READY, or the device lost while streaming): %TRUE (the
-   * default) keeps the stream flowing, scaling every frame with the
-   * GStreamer video library's CPU scaler (#GstVideoConverter, bicubic, no
-   * super-resolution) after a warning message; %FALSE fails with an error.
-   * Read when the element goes from NULL to READY.
-   */
   properties[PROP_FALLBACK] = g_param_spec_boolean ("fallback", "Fallback",
-      "Without a usable Vulkan device, scale with the GStreamer video "
-      "library's CPU scaler (bicubic, no super-resolution) after a warning "
-      "instead of failing; applied when the element goes from NULL to READY",
+      "What to do without a usable Vulkan device (none when the element goes "
+      "from NULL to READY, or the device lost while streaming): true keeps "
+      "the stream flowing, scaling every frame with the GStreamer video "
+      "library's CPU scaler (GstVideoConverter, bicubic, no "
+      "super-resolution) after a warning message; false fails with an "
+      "error. Read when the element goes from NULL to READY",
       DEFAULT_FALLBACK, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
 
-  /**
-   * GstAnySr:current-subnet:
-   *
-   * Subnet the last frame ran, -1 before the first frame (the change from
-   * READY to PAUSED starts again from -1) and while the CPU scaler of
-   * #GstAnySr:fallback runs, -2 when #GstAnySr:target-fps made the frame
-   * run the bicubic floor; kept after the element stops.
-   * Notified when it changes.
-   */
   properties[PROP_CURRENT_SUBNET] = g_param_spec_int ("current-subnet",
-      "Current subnet", "Subnet the last frame ran (-1 before the first and "
-      "without a Vulkan device, -2 for the bicubic floor of target-fps)",
+      "Current subnet",
+      "Subnet the last frame ran: -1 before the first frame (the change from "
+      "READY to PAUSED starts again from -1) and while the CPU scaler of the "
+      "fallback runs, -2 when target-fps made the frame run the bicubic "
+      "floor; kept after the element stops, notified when it changes",
       ASR_SUBNET_BICUBIC, G_MAXINT, -1,
       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
-  /**
-   * GstAnySr:last-gpu-ms:
-   *
-   * Device time of the last frame in milliseconds, all stages (upload,
-   * network, download); 0 before the first frame.
-   */
   properties[PROP_LAST_GPU_MS] = g_param_spec_double ("last-gpu-ms",
-      "Last GPU ms", "Device time of the last frame in milliseconds "
-      "(0 before the first)", 0.0, G_MAXDOUBLE, 0.0,
-      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+      "Last GPU ms",
+      "Device time of the last frame in milliseconds, all stages (upload, "
+      "network, download); 0 before the first frame",
+      0.0, G_MAXDOUBLE, 0.0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
-  /**
-   * GstAnySr:stats:
-   *
-   * The anysr-stats structure of the last frame (see the element
-   * documentation), with reason "query"; %NULL before the first frame.
-   */
   properties[PROP_STATS] = g_param_spec_boxed ("stats", "Statistics",
-      "The anysr-stats structure of the last frame (NULL before the first)",
+      "The anysr-stats structure of the last frame (its fields: see the "
+      "element's documentation), with reason \"query\"; NULL before the "
+      "first frame",
       GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
-  /**
-   * GstAnySr:vulkan-device:
-   *
-   * The GstVulkanDevice of the neighbours (vulkanupload, vulkandownload ...)
-   * that the engine runs on, found through GstContext when the element goes
-   * to READY or PAUSED, or asked of the pads' peers when VulkanImage is
-   * negotiated; %NULL while the engine has a Vulkan device of
-   * its own (system-memory pipelines) or none.
-   */
   properties[PROP_VULKAN_DEVICE] = g_param_spec_object ("vulkan-device",
-      "Vulkan device", "The neighbours' GstVulkanDevice the engine runs on "
-      "(NULL: a device of its own)", GST_TYPE_OBJECT,
-      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+      "Vulkan device",
+      "The GstVulkanDevice of the neighbours (vulkanupload, vulkandownload "
+      "...) that the engine runs on, found through GstContext when the "
+      "element goes to READY or PAUSED, or asked of the pads' peers when "
+      "VulkanImage is negotiated; NULL while the engine has a Vulkan device "
+      "of its own (system-memory pipelines) or none",
+      GST_TYPE_OBJECT, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (gobject_class, N_PROPERTIES, properties);
 
