@@ -21,6 +21,7 @@
  *                     the images and the engine's buffers
  *   gstanysrprops.c   which property values the element can use, and the
  *                     error that names a bad one
+ *   plugin.c          the plugin, registering the element (gstanysr.h only)
  *
  * Calls (caller -> callees):
  *   gstanysr.c       -> caps, qos, stats, engine, vulkan
