@@ -143,24 +143,13 @@
 #endif
 
 #include <math.h>
-#include <stdio.h>
-#include <string.h>
 
 #include "gstanysrpriv.h"
-
-#ifdef GST_ANY_SR_TEST_HOOKS
-/* Test-only build of the plugin (tests/element/meson.build), linked with
- * libanysr's internal objects: ANYSR_TEST_BICUBIC=1 makes the engine run its
- * Pillow-aligned bicubic resampler instead of the network, so that the tests
- * can check pixel values. A local workaround until libanysr offers a public
- * way to choose the bicubic path; never part of the installed plugin.
- * ANYSR_TEST_LOSE_DEVICE=N makes the N-th submission to the device find it
- * lost (asr_engine_debug_inject).
- * ANYSR_TEST_TIMING="MS_PER_GMAC,FIXED_MS" gives every frame a synthetic
- * time from its cost (asr_engine_debug_set_timing), so that the QoS tests
- * do not depend on the machine's load. */
-#include "internal.h"
-#endif
+#include "gstanysrcaps.h"
+#include "gstanysrengine.h"
+#include "gstanysrqos.h"
+#include "gstanysrstats.h"
+#include "gstanysrvulkan.h"
 
 GST_DEBUG_CATEGORY (gst_any_sr_debug);
 
@@ -172,19 +161,16 @@ GST_DEBUG_CATEGORY (gst_any_sr_debug);
 #define DEFAULT_K -1.0
 #define DEFAULT_DEPTH_TARGET 0.0
 #define DEFAULT_TARGET_FPS -1.0
-#define DEFAULT_HEADROOM 0.85
+#define DEFAULT_HEADROOM ASR_HEADROOM_DEFAULT
 #define DEFAULT_STATS_INTERVAL 30
 #define DEFAULT_FALLBACK TRUE
-#define MAX_K 100.0
-#define MAX_TARGET_FPS 1000.0
-#define MIN_HEADROOM 0.5
-#define MAX_HEADROOM 1.0
 
 /* The double properties whose bad values must reach the element (to fail
- * with an error naming them, as the README says) rather than be dropped by
- * GLib with a g_warning: an unbounded range lets -1 and infinities through,
- * G_PARAM_LAX_VALIDATION lets NaN through (GLib's validation of a double
- * flags NaN as changed). gst_any_sr_bad_property() checks them. */
+ * with an error naming them, as docs/element.md says) rather than be dropped
+ * by GLib with a g_warning: an unbounded range lets -1 and infinities
+ * through, G_PARAM_LAX_VALIDATION lets NaN through (GLib's validation of a
+ * double flags NaN as changed). gst_any_sr_props_check_unlocked()
+ * (gstanysrprops.c) checks them. */
 #define ANY_VALUE_FLAGS (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | \
     GST_PARAM_MUTABLE_PLAYING | G_PARAM_LAX_VALIDATION)
 
@@ -212,13 +198,6 @@ enum
 };
 
 static GParamSpec *properties[N_PROPERTIES];
-
-
-/* the text that tells a user how to get a Vulkan device */
-#define NO_DEVICE_HINT \
-  "Install a Vulkan driver for your GPU, or the package mesa-vulkan-drivers " \
-  "whose lavapipe is a Vulkan device on the CPU; if VK_DRIVER_FILES is set, " \
-  "check that it names existing driver .json files."
 
 #ifdef HAVE_GST_VULKAN
 #define ANY_SR_PAD_CAPS ANY_SR_VULKAN_CAPS "; " ANY_SR_CAPS
@@ -282,12 +261,6 @@ gst_any_sr_precision_get_type (void)
 #define gst_any_sr_parent_class parent_class
 G_DEFINE_TYPE (GstAnySr, gst_any_sr, GST_TYPE_VIDEO_FILTER);
 
-/* The base class' vfuncs, for the parts in other files (gstanysrpriv.h) */
-GstBaseTransformClass *
-gst_any_sr_parent_transform_class (void)
-{
-  return GST_BASE_TRANSFORM_CLASS (parent_class);
-}
 GST_ELEMENT_REGISTER_DEFINE (anysr, "anysr", GST_RANK_NONE, GST_TYPE_ANY_SR);
 
 static void gst_any_sr_set_property (GObject * object, guint prop_id,
@@ -310,6 +283,17 @@ static gboolean gst_any_sr_propose_allocation (GstBaseTransform * trans,
     GstQuery * decide_query, GstQuery * query);
 static GstFlowReturn gst_any_sr_transform (GstBaseTransform * trans,
     GstBuffer * inbuf, GstBuffer * outbuf);
+static gboolean gst_any_sr_accept_caps (GstBaseTransform * trans,
+    GstPadDirection direction, GstCaps * caps);
+static GstCaps *gst_any_sr_transform_caps (GstBaseTransform * trans,
+    GstPadDirection direction, GstCaps * caps, GstCaps * filter);
+static gboolean gst_any_sr_set_info (GstVideoFilter * filter,
+    GstCaps * incaps, GstVideoInfo * in_info, GstCaps * outcaps,
+    GstVideoInfo * out_info);
+static GstCaps *gst_any_sr_fixate_caps (GstBaseTransform * trans,
+    GstPadDirection direction, GstCaps * caps, GstCaps * othercaps);
+static gboolean gst_any_sr_src_event (GstBaseTransform * trans,
+    GstEvent * event);
 
 static void
 gst_any_sr_class_init (GstAnySrClass * klass)
@@ -326,257 +310,153 @@ gst_any_sr_class_init (GstAnySrClass * klass)
   gobject_class->get_property = gst_any_sr_get_property;
   gobject_class->finalize = gst_any_sr_finalize;
 
-  /**
-   * GstAnySr:scale:
-   *
-   * Scale factor applied to both width and height when downstream caps do
-   * not fix the output size. May be changed while playing: the element then
-   * renegotiates its output size.
-   *
-   * anysr serves scales from 1 to 8. The property accepts any value (its
-   * GParamSpec range is unbounded, NaN included) so that a value outside
-   * that range reaches the element, which then fails with an error saying
-   * why, instead of GLib printing a warning and leaving the old value in
-   * place.
-   */
+  /* Each property's blurb is its whole description (gst-inspect-1.0 and
+   * docs/element.md, generated from these specs, print it). */
   properties[PROP_SCALE] = g_param_spec_double ("scale", "Scale",
-      "Scale factor for width and height (output = round(input x scale)), "
-      "used when downstream caps do not fix the output size; from 1 "
-      "(passthrough) to 8, other values fail with an error",
+      "Scale factor applied to both width and height (output = round(input "
+      "x scale)) when downstream caps do not fix the output size, from 1 "
+      "(passthrough) to 8; may change while playing, the element then "
+      "renegotiates its output size. Any value is accepted (the range is "
+      "unbounded, NaN included) so that one outside 1 to 8 reaches the "
+      "element, which fails with an error saying why instead of GLib keeping "
+      "the old value with a warning",
       -INFINITY, INFINITY, DEFAULT_SCALE, ANY_VALUE_FLAGS);
 
-  /**
-   * GstAnySr:device:
-   *
-   * Index of the Vulkan physical device to use, in the order the Vulkan
-   * loader enumerates them, or -1 to choose automatically (discrete GPU,
-   * then integrated, virtual, CPU; the environment variable ANYSR_DEVICE
-   * overrides the automatic choice). Read when the element goes from NULL
-   * to READY.
-   */
   properties[PROP_DEVICE] = g_param_spec_int ("device", "Device",
-      "Vulkan physical device index in enumeration order, or -1 to choose "
-      "automatically (discrete > integrated > virtual > CPU; the environment "
-      "variable ANYSR_DEVICE overrides); applied when the element goes from "
+      "Index of the Vulkan physical device to use, in the order the Vulkan "
+      "loader enumerates them, or -1 to choose automatically (discrete GPU, "
+      "then integrated, virtual, CPU; the environment variable ANYSR_DEVICE "
+      "overrides the automatic choice); read when the element goes from "
       "NULL to READY",
       -1, G_MAXINT, DEFAULT_DEVICE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
 
-  /**
-   * GstAnySr:precision:
-   *
-   * Storage of the network's feature maps: 16-bit floats halve their memory
-   * (arithmetic stays 32-bit). auto takes fp16 where the device has
-   * storageBuffer16BitAccess. Read when the element goes from NULL to READY.
-   */
   properties[PROP_PRECISION] = g_param_spec_enum ("precision", "Precision",
-      "Storage of the feature maps: auto (fp16 where the device has 16-bit "
-      "storage), fp16 or fp32; applied when the element goes from NULL to "
-      "READY", GST_TYPE_ANY_SR_PRECISION, GST_ANY_SR_PRECISION_AUTO,
+      "Storage of the network's feature maps: auto (fp16 where the device "
+      "has 16-bit storage, storageBuffer16BitAccess, else fp32), fp16 "
+      "(16-bit floats: half the memory, arithmetic stays 32-bit) or fp32; "
+      "read when the element goes from NULL to READY",
+      GST_TYPE_ANY_SR_PRECISION, GST_ANY_SR_PRECISION_AUTO,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
 
-  /**
-   * GstAnySr:device-name:
-   *
-   * Name of the Vulkan device in use, from the driver. %NULL until the
-   * element has reached the READY state, and while the CPU scaler runs
-   * (#GstAnySr:fallback).
-   */
   properties[PROP_DEVICE_NAME] = g_param_spec_string ("device-name",
       "Device name",
-      "Name of the Vulkan device in use (NULL until the element is READY, "
-      "and while the CPU scaler of the fallback runs)",
+      "Name of the Vulkan device in use, from the driver; NULL until the "
+      "element has reached the READY state, and while the CPU scaler of the "
+      "fallback runs",
       NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
-  /**
-   * GstAnySr:model-location:
-   *
-   * A model file (.safetensors, written by train/export.py) to run instead
-   * of the model embedded in the plugin; %NULL for the embedded one. Read
-   * when the element goes from NULL to READY, and again from READY to
-   * PAUSED when it changed in READY. A file that is missing or broken makes
-   * that state change fail with an error message naming the problem.
-   */
   properties[PROP_MODEL_LOCATION] = g_param_spec_string ("model-location",
       "Model location",
-      "Model file (.safetensors) to run instead of the embedded default "
-      "(NULL); loaded on NULL to READY, or on READY to PAUSED after a "
-      "change in READY", DEFAULT_MODEL_LOCATION,
+      "A model file (.safetensors, see docs/models.md) to run instead of the "
+      "model embedded in the plugin; NULL (or empty) for the embedded one. "
+      "Read when the element goes from NULL to READY, and again from READY "
+      "to PAUSED when it changed in READY; a file that is missing or broken "
+      "makes that state change fail with an error message naming the "
+      "problem", DEFAULT_MODEL_LOCATION,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
 
-  /**
-   * GstAnySr:subnet:
-   *
-   * Sub-network to run, 0 (the cheapest) to the model's largest, or -1 for
-   * the largest the scale group of the current scale allows. A fixed subnet
-   * runs as asked, above that cap too; one above the model's largest is
-   * lowered to the largest. With
-   * #GstAnySr:target-fps on, the highest subnet the controller may pick.
-   */
   properties[PROP_SUBNET] = g_param_spec_int ("subnet", "Subnet",
-      "Sub-network to run, 0 (cheapest) .. the model's largest, or -1 for "
-      "the largest the scale group allows (a fixed subnet runs as asked); "
-      "with target-fps on, the highest the controller may pick",
+      "Sub-network to run, 0 (the cheapest) to the model's largest, or -1 "
+      "for the largest the scale group of the current scale allows; a fixed "
+      "subnet runs as asked, above that cap too, and one above the model's "
+      "largest is lowered to the largest. With target-fps on, the highest "
+      "subnet the controller may pick",
       -1, G_MAXINT, DEFAULT_SUBNET,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
 
-  /**
-   * GstAnySr:decoder:
-   *
-   * Decoder mode. With #GstAnySr:target-fps on, it defines the operating
-   * points the controller picks from (subnet 0 with the light decoder, then
-   * every subnet with this mode).
-   */
   properties[PROP_DECODER] = g_param_spec_enum ("decoder", "Decoder",
-      "Decoder mode: every pixel through the heavy or the light MLP, or "
-      "routed per pixel by a classifier", GST_TYPE_ANY_SR_DECODER,
-      DEFAULT_DECODER,
+      "Decoder mode: every output pixel through the heavy or the light MLP, "
+      "or routed per pixel to one of them by a classifier (biased by k). "
+      "With target-fps on, it defines the operating points the controller "
+      "picks from (subnet 0 with the light decoder, then every subnet with "
+      "this mode)", GST_TYPE_ANY_SR_DECODER, DEFAULT_DECODER,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
 
-  /**
-   * GstAnySr:k:
-   *
-   * Routing bias of the routed decoder: larger values send more pixels to
-   * the light MLP (cheaper, less sharp), smaller ones more to the heavy MLP.
-   * -1 (the default) selects the model's own default k, which the
-   * anysr-stats message reports; any other value from just above -1 to 100
-   * is used as given. Other values (NaN, infinities) make the element fail
-   * with an error (the range of the GParamSpec is unbounded so that they
-   * reach it).
-   */
   properties[PROP_K] = g_param_spec_double ("k", "k",
-      "Routing bias of the routed decoder (larger: more pixels on the light "
-      "MLP); -1 = the model's default, else above -1 up to 100; other values "
-      "fail with an error", -INFINITY, INFINITY, DEFAULT_K, ANY_VALUE_FLAGS);
+      "Routing bias of the routed decoder: larger values send more pixels to "
+      "the light MLP (cheaper, less sharp), smaller ones more to the heavy "
+      "MLP. -1 selects the model's own default k, which the anysr-stats "
+      "message reports; any other value from just above -1 to 100 is used "
+      "as given. Other values (NaN and infinities included) make the element "
+      "fail with an error (the range is unbounded so that they reach it)",
+      -INFINITY, INFINITY, DEFAULT_K, ANY_VALUE_FLAGS);
 
-  /**
-   * GstAnySr:depth-target:
-   *
-   * Spatial depth target of models with a depth adapter: the share of the
-   * subnet's residual blocks the frame's tiles run on average, each tile as
-   * many as its content needs (a fraction of the operating point's depth).
-   * 0 (the default) selects the model's own default target, which the
-   * anysr-stats message reports; 1 runs every block on every pixel (fixed
-   * depth); values in between are used as given. With #GstAnySr:target-fps
-   * on, the highest target the controller gives each subnet (it also picks
-   * the model's lower targets). Models without an adapter ignore it. Other
-   * values (below 0, above 1, NaN) make the element fail with an error (the
-   * range of the GParamSpec is unbounded so that they reach it).
-   */
   properties[PROP_DEPTH_TARGET] = g_param_spec_double ("depth-target",
       "Depth target",
-      "Spatial depth target of models with a depth adapter: the mean share "
-      "of the subnet's blocks the frame's tiles run, each as many as its "
-      "content needs; 0 = the model's default, 1 = every block (fixed "
-      "depth); other values than 0 to 1 fail with an error",
+      "Spatial depth target of models with a depth adapter: the share of the "
+      "subnet's residual blocks the frame's tiles run on average, each tile "
+      "as many as its content needs (a fraction of the operating point's "
+      "depth). 0 selects the model's own default target, which the "
+      "anysr-stats message reports; 1 runs every block on every pixel (fixed "
+      "depth); values in between are used as given. With target-fps on, the "
+      "highest target the controller gives each subnet (it also picks the "
+      "model's lower targets). Models without an adapter ignore it. Other "
+      "values (below 0, above 1, NaN) make the element fail with an error "
+      "(the range is unbounded so that they reach it)",
       -INFINITY, INFINITY, DEFAULT_DEPTH_TARGET, ANY_VALUE_FLAGS);
 
-  /**
-   * GstAnySr:target-fps:
-   *
-   * Frame rate to hold: the engine picks the operating point of every frame
-   * so that it fits the budget 1 / target-fps (see the element
-   * documentation). 0 holds the frame rate of the input caps (no adaptation
-   * when they have none); -1 (the default, right for files converted as
-   * fast as possible) turns adaptation off: every frame runs the
-   * #GstAnySr:subnet and #GstAnySr:decoder choice. Values outside -1 to
-   * 1000 (NaN, infinities) make the element fail with an error.
-   */
   properties[PROP_TARGET_FPS] = g_param_spec_double ("target-fps",
       "Target frame rate",
-      "Frames per second to hold by switching sub-networks per frame; 0 = "
-      "the frame rate of the input caps, -1 = no adaptation (always the "
-      "subnet / decoder choice); up to 1000, other values fail with an error",
+      "Frame rate to hold: the engine picks the operating point of every "
+      "frame (switching sub-networks per frame) so that it fits the budget "
+      "1 / target-fps. 0 holds the frame rate of the input caps (no "
+      "adaptation when they have none); -1 (right for files converted as "
+      "fast as possible) turns adaptation off: every frame runs the subnet "
+      "and decoder choice. Values outside -1 to 1000 (NaN and infinities "
+      "included) make the element fail with an error",
       -INFINITY, INFINITY, DEFAULT_TARGET_FPS, ANY_VALUE_FLAGS);
 
-  /**
-   * GstAnySr:headroom:
-   *
-   * Share of the frame budget the controller plans for (the rest absorbs
-   * jitter), 0.5 to 1; other values make the element fail with an error.
-   */
   properties[PROP_HEADROOM] = g_param_spec_double ("headroom", "Headroom",
       "Share of the frame budget (1 / target-fps) the controller plans for, "
-      "0.5 to 1; other values fail with an error",
+      "the rest absorbing jitter; 0.5 to 1, other values make the element "
+      "fail with an error",
       -INFINITY, INFINITY, DEFAULT_HEADROOM, ANY_VALUE_FLAGS);
 
-  /**
-   * GstAnySr:stats-interval:
-   *
-   * Post an "anysr-stats" element message every that many frames, besides
-   * the one posted on every change of operating point; 0 posts only those.
-   */
   properties[PROP_STATS_INTERVAL] = g_param_spec_uint ("stats-interval",
       "Stats interval",
-      "Post an anysr-stats element message every N frames (and on every "
-      "change of operating point); 0 = only on changes", 0, G_MAXUINT,
-      DEFAULT_STATS_INTERVAL,
+      "Post an anysr-stats element message every that many frames, besides "
+      "the one posted on every change of operating point; 0 posts only "
+      "those", 0, G_MAXUINT, DEFAULT_STATS_INTERVAL,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
 
-  /**
-   * GstAnySr:fallback:
-   *
-   * What to do without a usable Vulkan device (none when the element goes
-   * from NULL to READY, or the device lost while streaming): %TRUE (the
-   * default) keeps the stream flowing, scaling every frame with the
-   * GStreamer video library's CPU scaler (#GstVideoConverter, bicubic, no
-   * super-resolution) after a warning message; %FALSE fails with an error.
-   * Read when the element goes from NULL to READY.
-   */
   properties[PROP_FALLBACK] = g_param_spec_boolean ("fallback", "Fallback",
-      "Without a usable Vulkan device, scale with the GStreamer video "
-      "library's CPU scaler (bicubic, no super-resolution) after a warning "
-      "instead of failing; applied when the element goes from NULL to READY",
+      "What to do without a usable Vulkan device (none when the element goes "
+      "from NULL to READY, or the device lost while streaming): true keeps "
+      "the stream flowing, scaling every frame with the GStreamer video "
+      "library's CPU scaler (GstVideoConverter, bicubic, no "
+      "super-resolution) after a warning message; false fails with an "
+      "error. Read when the element goes from NULL to READY",
       DEFAULT_FALLBACK, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
 
-  /**
-   * GstAnySr:current-subnet:
-   *
-   * Subnet the last frame ran, -1 before the first frame (the change from
-   * READY to PAUSED starts again from -1) and while the CPU scaler of
-   * #GstAnySr:fallback runs, -2 when #GstAnySr:target-fps made the frame
-   * run the bicubic floor; kept after the element stops.
-   * Notified when it changes.
-   */
   properties[PROP_CURRENT_SUBNET] = g_param_spec_int ("current-subnet",
-      "Current subnet", "Subnet the last frame ran (-1 before the first and "
-      "without a Vulkan device, -2 for the bicubic floor of target-fps)",
+      "Current subnet",
+      "Subnet the last frame ran: -1 before the first frame (the change from "
+      "READY to PAUSED starts again from -1) and while the CPU scaler of the "
+      "fallback runs, -2 when target-fps made the frame run the bicubic "
+      "floor; kept after the element stops, notified when it changes",
       ASR_SUBNET_BICUBIC, G_MAXINT, -1,
       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
-  /**
-   * GstAnySr:last-gpu-ms:
-   *
-   * Device time of the last frame in milliseconds, all stages (upload,
-   * network, download); 0 before the first frame.
-   */
   properties[PROP_LAST_GPU_MS] = g_param_spec_double ("last-gpu-ms",
-      "Last GPU ms", "Device time of the last frame in milliseconds "
-      "(0 before the first)", 0.0, G_MAXDOUBLE, 0.0,
-      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+      "Last GPU ms",
+      "Device time of the last frame in milliseconds, all stages (upload, "
+      "network, download); 0 before the first frame",
+      0.0, G_MAXDOUBLE, 0.0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
-  /**
-   * GstAnySr:stats:
-   *
-   * The anysr-stats structure of the last frame (see the element
-   * documentation), with reason "query"; %NULL before the first frame.
-   */
   properties[PROP_STATS] = g_param_spec_boxed ("stats", "Statistics",
-      "The anysr-stats structure of the last frame (NULL before the first)",
+      "The anysr-stats structure of the last frame (its fields: see the "
+      "element's documentation), with reason \"query\"; NULL before the "
+      "first frame",
       GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
-  /**
-   * GstAnySr:vulkan-device:
-   *
-   * The GstVulkanDevice of the neighbours (vulkanupload, vulkandownload ...)
-   * that the engine runs on, found through GstContext when the element goes
-   * to READY or PAUSED, or asked of the pads' peers when VulkanImage is
-   * negotiated; %NULL while the engine has a Vulkan device of
-   * its own (system-memory pipelines) or none.
-   */
   properties[PROP_VULKAN_DEVICE] = g_param_spec_object ("vulkan-device",
-      "Vulkan device", "The neighbours' GstVulkanDevice the engine runs on "
-      "(NULL: a device of its own)", GST_TYPE_OBJECT,
-      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+      "Vulkan device",
+      "The GstVulkanDevice of the neighbours (vulkanupload, vulkandownload "
+      "...) that the engine runs on, found through GstContext when the "
+      "element goes to READY or PAUSED, or asked of the pads' peers when "
+      "VulkanImage is negotiated; NULL while the engine has a Vulkan device "
+      "of its own (system-memory pipelines) or none",
+      GST_TYPE_OBJECT, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (gobject_class, N_PROPERTIES, properties);
 
@@ -818,378 +698,21 @@ gst_any_sr_get_property (GObject * object, guint prop_id, GValue * value,
   GST_OBJECT_UNLOCK (self);
 }
 
-/* Engine log messages go to the "anysr" debug category. Error-level ones are
- * also kept, to be quoted in the next element error. */
-static void
-gst_any_sr_engine_log (void *user_data, AsrLogLevel level, const char *message)
-{
-  GstAnySr *self = user_data;
-  GstDebugLevel gst_level;
-
-  switch (level) {
-    case ASR_LOG_ERROR:
-      gst_level = GST_LEVEL_ERROR;
-      break;
-    case ASR_LOG_WARNING:
-      gst_level = GST_LEVEL_WARNING;
-      break;
-    case ASR_LOG_INFO:
-      gst_level = GST_LEVEL_INFO;
-      break;
-    default:
-      gst_level = GST_LEVEL_DEBUG;
-      break;
-  }
-  GST_CAT_LEVEL_LOG (gst_any_sr_debug, gst_level, self, "%s", message);
-
-  if (level == ASR_LOG_ERROR) {
-    g_mutex_lock (&self->log_lock);
-    g_free (self->last_engine_error);
-    self->last_engine_error = g_strdup (message);
-    g_mutex_unlock (&self->log_lock);
-  }
-}
-
-/* Returns the last error message the engine logged (transfer full). */
-gchar *
-gst_any_sr_take_engine_error (GstAnySr * self)
-{
-  gchar *msg;
-
-  g_mutex_lock (&self->log_lock);
-  msg = self->last_engine_error;
-  self->last_engine_error = NULL;
-  g_mutex_unlock (&self->log_lock);
-
-  return msg;
-}
-
-
-gboolean
-gst_any_sr_scale_is_servable (gdouble scale)
-{
-  return scale >= ASR_SCALE_MIN && scale <= ASR_SCALE_MAX;
-}
-
-/* Why the values of the double properties cannot be used, or NULL when
- * they can (transfer full); the scale only @with_scale (while streaming, a
- * bad scale is refused by negotiation instead). Called with the object lock
- * held. */
-gchar *
-gst_any_sr_bad_property_unlocked (GstAnySr * self, gboolean with_scale)
-{
-  if (with_scale && !gst_any_sr_scale_is_servable (self->scale))
-    return g_strdup_printf ("anysr cannot scale by %g: the scale property "
-        "must lie between %g and %g%s", self->scale, ASR_SCALE_MIN,
-        ASR_SCALE_MAX, self->scale < ASR_SCALE_MIN && self->scale >= 0.0 ?
-        " (use videoscale to shrink video)" : "");
-  if (!(self->k == -1.0 || (self->k > -1.0 && self->k <= MAX_K)))
-    return g_strdup_printf ("anysr cannot use k=%g: the k property must be "
-        "-1 (the model's default) or lie above -1 up to %g", self->k, MAX_K);
-  if (!(self->depth_target >= 0.0 && self->depth_target <= 1.0))
-    return g_strdup_printf ("anysr cannot use depth-target=%g: the "
-        "depth-target property must lie between 0 (the model's default) and "
-        "1 (fixed depth)", self->depth_target);
-  if (!(self->target_fps >= -1.0 && self->target_fps <= MAX_TARGET_FPS))
-    return g_strdup_printf ("anysr cannot use target-fps=%g: the target-fps "
-        "property must lie between -1 (no adaptation) and %g",
-        self->target_fps, MAX_TARGET_FPS);
-  if (!(self->headroom >= MIN_HEADROOM && self->headroom <= MAX_HEADROOM))
-    return g_strdup_printf ("anysr cannot use headroom=%g: the headroom "
-        "property must lie between %g and %g", self->headroom, MIN_HEADROOM,
-        MAX_HEADROOM);
-  return NULL;
-}
-
-/* Without a usable Vulkan device: the warning that says what happens
- * instead, once between NULL and NULL. */
-static void
-gst_any_sr_post_fallback_warning (GstAnySr * self, const gchar * cause,
-    const gchar * dbg)
-{
-  if (self->fallback_warned)
-    return;
-  self->fallback_warned = TRUE;
-  GST_ELEMENT_WARNING (self, RESOURCE, NOT_FOUND,
-      ("No usable Vulkan device (%s): anysr falls back to the CPU scaler of "
-          "the GStreamer video library (bicubic, no super-resolution); "
-          "fallback=false makes it fail instead", cause), ("%s", dbg));
-}
-
-/* CPU scaler mode: a GstVideoConverter from @in to @out (same format,
- * bicubic resize). Streaming thread. */
-gboolean
-gst_any_sr_cpu_configure (GstAnySr * self, const GstVideoInfo * in,
-    const GstVideoInfo * out)
-{
-  GstVideoConverter *conv;
-  GstStructure *opts;
-
-  opts = gst_structure_new ("GstVideoConverter",
-      GST_VIDEO_CONVERTER_OPT_RESAMPLER_METHOD, GST_TYPE_VIDEO_RESAMPLER_METHOD,
-      GST_VIDEO_RESAMPLER_METHOD_CUBIC,
-      GST_VIDEO_CONVERTER_OPT_DITHER_METHOD, GST_TYPE_VIDEO_DITHER_METHOD,
-      GST_VIDEO_DITHER_NONE, NULL);
-  conv = gst_video_converter_new ((GstVideoInfo *) in, (GstVideoInfo *) out,
-      opts);
-  if (!conv) {
-    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
-        ("anysr's CPU scaler cannot scale %s %dx%d to %dx%d",
-            GST_VIDEO_INFO_NAME (in), GST_VIDEO_INFO_WIDTH (in),
-            GST_VIDEO_INFO_HEIGHT (in), GST_VIDEO_INFO_WIDTH (out),
-            GST_VIDEO_INFO_HEIGHT (out)), ("gst_video_converter_new() failed"));
-    return FALSE;
-  }
-  if (self->converter)
-    gst_video_converter_free (self->converter);
-  self->converter = conv;
-  GST_INFO_OBJECT (self, "CPU scaler: %s %dx%d -> %dx%d, bicubic",
-      GST_VIDEO_INFO_NAME (in), GST_VIDEO_INFO_WIDTH (in),
-      GST_VIDEO_INFO_HEIGHT (in), GST_VIDEO_INFO_WIDTH (out),
-      GST_VIDEO_INFO_HEIGHT (out));
-  return TRUE;
-}
-
-static gboolean
-gst_any_sr_open (GstAnySr * self)
-{
-  AsrSettings settings;
-  AsrEngine *engine = NULL;
-  AsrStatus status;
-  gchar *detail, *dbg;
-  const gchar *driver_files;
-  gchar *model;
-  gchar model_msg[512];
-  gchar *bad;
-
-  asr_settings_default (&settings);
-  GST_OBJECT_LOCK (self);
-  bad = gst_any_sr_bad_property_unlocked (self, TRUE);
-  settings.device_index = self->device;
-  settings.precision = (AsrPrecision) self->precision;
-  self->may_fall_back = self->fallback;
-  model = g_strdup (self->model_location);
-  GST_OBJECT_UNLOCK (self);
-
-  if (bad) {
-    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", bad), (NULL));
-    g_free (bad);
-    g_free (model);
-    return FALSE;
-  }
-
-  /* a model file is checked before any device work, and its problem named */
-  if (model) {
-    model_msg[0] = '\0';
-    status = asr_model_check_file (model, model_msg, sizeof (model_msg));
-    if (status != ASR_OK) {
-      if (!g_file_test (model, G_FILE_TEST_EXISTS)) {
-        GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-            ("anysr cannot load the model \"%s\": %s", model,
-                model_msg[0] ? model_msg : "no such file"),
-            ("asr_model_check_file(): %s", asr_status_to_string (status)));
-      } else {
-        GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-            ("anysr cannot load the model \"%s\": %s", model,
-                model_msg[0] ? model_msg : asr_status_to_string (status)),
-            ("asr_model_check_file(): %s", asr_status_to_string (status)));
-      }
-      g_free (model);
-      return FALSE;
-    }
-    GST_INFO_OBJECT (self, "model %s", model);
-  }
-  settings.model_path = model;
-  settings.log_callback = gst_any_sr_engine_log;
-  settings.log_user_data = self;
-  /* everything: the callback filters by the category's threshold, which
-   * may change while the engine lives (its debug messages are rare: device
-   * choice, allocations, pipelines, configurations, QoS decisions) */
-  settings.log_level = ASR_LOG_DEBUG;
-
-  g_free (gst_any_sr_take_engine_error (self));
-  /* the neighbours' Vulkan device when they have one (GstContext), else a
-   * device of the engine's own */
-  self->vk_engine = FALSE;
-  if (gst_any_sr_vulkan_find (self)) {
-    status = gst_any_sr_vulkan_engine_new (self, &settings, &engine);
-    if (status == ASR_OK) {
-      self->vk_engine = TRUE;
-    } else {
-      gchar *why = gst_any_sr_take_engine_error (self);
-      GST_WARNING_OBJECT (self, "no engine on the neighbours' Vulkan device "
-          "(%s%s%s): using a device of its own", asr_status_to_string (status),
-          why ? ": " : "", why ? why : "");
-      g_free (why);
-      gst_any_sr_vulkan_close (self);
-    }
-  }
-  if (!self->vk_engine)
-    status = asr_engine_new (&settings, &engine);
-  if (status != ASR_OK) {
-    detail = gst_any_sr_take_engine_error (self);
-    driver_files = g_getenv ("VK_DRIVER_FILES");
-    dbg = g_strdup_printf ("asr_engine_new(): %s%s%s (VK_DRIVER_FILES=%s)",
-        asr_status_to_string (status), detail ? ": " : "",
-        detail ? detail : "", driver_files ? driver_files : "unset");
-    /* no device at all: the CPU scaler; an explicit device index beyond
-     * the devices present stays an error (a setting to fix) */
-    if (status == ASR_ERROR_NO_DEVICE && self->may_fall_back &&
-        (settings.device_index < 0 || asr_device_count () <= 0)) {
-      gchar *cause;
-
-      if (detail)
-        cause = g_strdup (detail);
-      else if (settings.device_index < 0)
-        cause = g_strdup ("none found. " NO_DEVICE_HINT);
-      else
-        cause = g_strdup_printf ("none with index %d. " NO_DEVICE_HINT,
-            settings.device_index);
-      gst_any_sr_post_fallback_warning (self, cause, dbg);
-      g_free (cause);
-      g_free (dbg);
-      g_free (detail);
-
-      GST_OBJECT_LOCK (self);
-      self->cpu_scaler = TRUE;
-      g_clear_pointer (&self->device_name, g_free);
-      g_free (self->loaded_model);
-      self->loaded_model = model;
-      GST_OBJECT_UNLOCK (self);
-      return TRUE;
-    } else if (status == ASR_ERROR_NO_DEVICE && detail) {
-      /* libanysr's message names the cause: an index out of range, a driver
-       * file that could not be loaded, no device (with the lavapipe hint) */
-      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-          ("No usable Vulkan device: %s", detail), ("%s", dbg));
-    } else if (status == ASR_ERROR_NO_DEVICE && settings.device_index < 0) {
-      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-          ("No usable Vulkan device. " NO_DEVICE_HINT), ("%s", dbg));
-    } else if (status == ASR_ERROR_NO_DEVICE) {
-      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-          ("No usable Vulkan device with index %d. " NO_DEVICE_HINT,
-              settings.device_index), ("%s", dbg));
-    } else if (status == ASR_ERROR_MODEL) {
-      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-          ("anysr has no usable model: %s", detail ? detail :
-              asr_status_to_string (status)), ("%s", dbg));
-    } else {
-      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ_WRITE,
-          ("Could not open the Vulkan device: %s. " NO_DEVICE_HINT,
-              asr_status_to_string (status)), ("%s", dbg));
-    }
-    g_free (dbg);
-    g_free (detail);
-    g_free (model);
-    return FALSE;
-  }
-#ifdef GST_ANY_SR_TEST_HOOKS
-  if (g_getenv ("ANYSR_TEST_BICUBIC")) {
-    GST_WARNING_OBJECT (self, "test build: bicubic resampler, no network");
-    asr_engine_debug_set_bicubic (engine, 1);
-  }
-  if (g_getenv ("ANYSR_TEST_LOSE_DEVICE")) {
-    /* the N-th queue submission finds the device lost */
-    guint n = (guint) g_ascii_strtoull (g_getenv ("ANYSR_TEST_LOSE_DEVICE"),
-        NULL, 10);
-    GST_WARNING_OBJECT (self, "test build: the device is lost at submission %u",
-        n);
-    asr_engine_debug_inject (engine, ASR_FAULT_DEVICE_LOST, n);
-  }
-  if (g_getenv ("ANYSR_TEST_TIMING")) {
-    gdouble per_gmac = 0.0, fixed = 0.0;
-    if (sscanf (g_getenv ("ANYSR_TEST_TIMING"), "%lf,%lf", &per_gmac,
-            &fixed) >= 1) {
-      GST_WARNING_OBJECT (self, "test build: synthetic timing, %g ms per GMAC "
-          "+ %g ms", per_gmac, fixed);
-      asr_engine_debug_set_timing (engine, per_gmac, fixed);
-    }
-  }
-#endif
-
-  GST_INFO_OBJECT (self, "libanysr %s on Vulkan device \"%s\"",
-      asr_version (), asr_engine_device_name (engine));
-
-  GST_OBJECT_LOCK (self);
-  self->engine = engine;
-  g_free (self->device_name);
-  self->device_name = g_strdup (asr_engine_device_name (engine));
-  g_free (self->loaded_model);
-  self->loaded_model = model;
-  self->op_dirty = TRUE;
-  GST_OBJECT_UNLOCK (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEVICE_NAME]);
-
-  return TRUE;
-}
-
-static void
-gst_any_sr_close (GstAnySr * self)
-{
-  AsrEngine *engine;
-
-  GST_OBJECT_LOCK (self);
-  engine = self->engine;
-  self->engine = NULL;
-  self->cpu_scaler = FALSE;
-  g_clear_pointer (&self->device_name, g_free);
-  g_clear_pointer (&self->loaded_model, g_free);
-  GST_OBJECT_UNLOCK (self);
-  g_clear_pointer (&self->last_refusal, g_free);
-  if (self->converter) {
-    gst_video_converter_free (self->converter);
-    self->converter = NULL;
-  }
-
-  asr_engine_free (&engine);
-}
-
-/* the engine moves to the Vulkan device found since it opened (a peer's,
- * at negotiation): a new engine; FALSE (an element error posted) when none
- * could be opened */
-gboolean
-gst_any_sr_reopen (GstAnySr * self)
-{
-  GST_INFO_OBJECT (self, "a neighbour has a Vulkan device: the engine moves "
-      "to it");
-  gst_any_sr_close (self);
-  if (!gst_any_sr_open (self))
-    return FALSE;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VULKAN_DEVICE]);
-  return TRUE;
-}
-
 static GstStateChangeReturn
 gst_any_sr_change_state (GstElement * element, GstStateChange transition)
 {
   GstAnySr *self = GST_ANY_SR (element);
   GstStateChangeReturn ret;
 
-  if (transition == GST_STATE_CHANGE_NULL_TO_READY && !gst_any_sr_open (self))
+  /* the engine: opened on NULL->READY; on READY->PAUSED again for a new
+   * model-location or on the device a Vulkan neighbour got since */
+  if ((transition == GST_STATE_CHANGE_NULL_TO_READY &&
+          gst_any_sr_engine_ensure (self, GST_ANY_SR_ENSURE_OPEN) !=
+          GST_ANY_SR_ENGINE_OK) ||
+      (transition == GST_STATE_CHANGE_READY_TO_PAUSED &&
+          gst_any_sr_engine_ensure (self, GST_ANY_SR_ENSURE_START) !=
+          GST_ANY_SR_ENGINE_OK))
     return GST_STATE_CHANGE_FAILURE;
-
-  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
-    gboolean reload;
-
-    /* model-location changed in READY: another engine for the new model */
-    GST_OBJECT_LOCK (self);
-    reload = (!self->engine && !self->cpu_scaler) ||
-        g_strcmp0 (self->model_location, self->loaded_model) != 0;
-    GST_OBJECT_UNLOCK (self);
-    /* a Vulkan neighbour upstream went to READY after us: its device */
-    if (!reload && self->engine && !self->vk_engine &&
-        gst_any_sr_vulkan_find (self)) {
-      GST_INFO_OBJECT (self, "a neighbour has a Vulkan device: the engine "
-          "moves to it");
-      reload = TRUE;
-    }
-    if (reload) {
-      GST_INFO_OBJECT (self, "model-location changed: reloading");
-      gst_any_sr_close (self);
-      if (!gst_any_sr_open (self))
-        return GST_STATE_CHANGE_FAILURE;
-    }
-  }
 
   /* stopping: the frame in progress stops within about a second (the base
    * class waits for the streaming thread to leave it); starting: frames are
@@ -1207,12 +730,8 @@ gst_any_sr_change_state (GstElement * element, GstStateChange transition)
 
   if (transition == GST_STATE_CHANGE_READY_TO_NULL ||
       (transition == GST_STATE_CHANGE_NULL_TO_READY &&
-          ret == GST_STATE_CHANGE_FAILURE)) {
-    gst_any_sr_close (self);
-    gst_any_sr_vulkan_close (self);
-    self->vk_engine = FALSE;
-    self->fallback_warned = FALSE;
-  }
+          ret == GST_STATE_CHANGE_FAILURE))
+    gst_any_sr_engine_close (self);
 
   return ret;
 }
@@ -1225,95 +744,41 @@ gst_any_sr_start (GstBaseTransform * trans)
 
   GST_OBJECT_LOCK (self);
   self->op_dirty = TRUE;
-  self->have_stats = FALSE;
-  self->last_pts = GST_CLOCK_TIME_NONE;
   GST_OBJECT_UNLOCK (self);
-  self->frames_since_post = 0;
-  self->posted_op = self->posted_subnet = self->posted_decoder = G_MININT;
-  self->posted_depth_target = -1.0f;
+  gst_any_sr_stats_reset (self);
 
   return TRUE;
 }
 
-
-/* The device was lost while streaming and fallback is on: the CPU scaler
- * takes over from this frame on (until the element returns to NULL).
- * Returns FALSE when it could not (the caller fails as without fallback). */
-static gboolean
-gst_any_sr_lose_device (GstAnySr * self, GstVideoFrame * in_frame,
-    GstVideoFrame * out_frame)
-{
-  GstVideoFilter *filter = GST_VIDEO_FILTER (self);
-  AsrEngine *engine;
-  gchar *dbg;
-
-  if (!gst_any_sr_cpu_configure (self, &filter->in_info, &filter->out_info))
-    return FALSE;
-  dbg = g_strdup_printf ("asr_engine_process(): %s",
-      asr_engine_last_error (self->engine));
-  gst_any_sr_post_fallback_warning (self, "the device was lost", dbg);
-  g_free (dbg);
-
-  GST_OBJECT_LOCK (self);
-  engine = self->engine;
-  self->engine = NULL;
-  self->cpu_scaler = TRUE;
-  self->have_stats = FALSE;
-  g_clear_pointer (&self->device_name, g_free);
-  GST_OBJECT_UNLOCK (self);
-  asr_engine_free (&engine);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEVICE_NAME]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_SUBNET]);
-
-  gst_video_converter_frame (self->converter, in_frame, out_frame);
-  return TRUE;
-}
 
 static GstFlowReturn
 gst_any_sr_transform_frame (GstVideoFilter * filter, GstVideoFrame * in_frame,
     GstVideoFrame * out_frame)
 {
   GstAnySr *self = GST_ANY_SR (filter);
-  AsrFrame in, out;
+  AsrFrame input, output;
   AsrStatus status;
-  AsrStats st;
-  GstStructure *msg = NULL;
-  gint cap;
-  gboolean subnet_changed, switched;
-  const gchar *reason = NULL;
 
-  if (self->cpu_scaler && (self->vk_in || self->vk_out)) {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("anysr lost its Vulkan device "
-            "with VulkanImage frames: the CPU scaler cannot take them"),
-        (NULL));
-    return GST_FLOW_ERROR;
-  }
-  if (self->cpu_scaler) {
-    if (!self->converter) {
-      GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
-          ("a frame before the CPU scaler was configured"));
-      return GST_FLOW_ERROR;
-    }
-    gst_video_converter_frame (self->converter, in_frame, out_frame);
-    return GST_FLOW_OK;
-  }
+  if (self->cpu_scaler)
+    return gst_any_sr_engine_cpu_frame (self, in_frame, out_frame);
 
-  if (!gst_any_sr_apply_op (self))
+  if (!gst_any_sr_qos_apply_point (self))
     return GST_FLOW_ERROR;
 
-  gst_any_sr_frame_planes (in_frame, &in);
-  gst_any_sr_frame_planes (out_frame, &out);
+  gst_any_sr_caps_frame_planes (in_frame, &input);
+  gst_any_sr_caps_frame_planes (out_frame, &output);
 
   if (self->vk_in || self->vk_out)
-    status = gst_any_sr_vulkan_process (self, &in, &out);
+    status = gst_any_sr_vulkan_process (self, &input, &output);
   else
-    status = asr_engine_process (self->engine, &in, &out);
+    status = asr_engine_process (self->engine, &input, &output);
   if (status == ASR_ERROR_CANCELLED) {
     GST_DEBUG_OBJECT (self, "frame cancelled: stopping");
     return GST_FLOW_FLUSHING;
   }
   if (status == ASR_ERROR_DEVICE_LOST && self->may_fall_back &&
-      !self->vk_in && !self->vk_out && gst_any_sr_lose_device (self, in_frame, out_frame))
+      !self->vk_in && !self->vk_out &&
+      gst_any_sr_engine_lose_device (self, in_frame, out_frame))
     return GST_FLOW_OK;
   if (status != ASR_OK) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED,
@@ -1322,57 +787,7 @@ gst_any_sr_transform_frame (GstVideoFilter * filter, GstVideoFrame * in_frame,
         ("asr_engine_process(): %s", asr_engine_last_error (self->engine)));
     return GST_FLOW_ERROR;
   }
-  asr_engine_get_stats (self->engine, &st);
-  cap = asr_engine_subnet_cap (self->engine);
-
-  GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": op %d (subnet %d, %s, "
-      "depth target %.2f, mean depth %.2f), gpu %.2f ms, wall %.2f ms, budget "
-      "%.2f ms", (guint64) st.counts.frames, st.op.point, st.op.subnet,
-      gst_any_sr_decoder_nick (st.op.decoder), st.op.depth_target,
-      st.op.mean_depth, st.time.gpu_ms, st.time.wall_ms, st.qos.budget_ms);
-
-  switched = st.op.point != self->posted_op ||
-      st.op.subnet != self->posted_subnet ||
-      (gint) st.op.decoder != self->posted_decoder ||
-      st.op.depth_target != self->posted_depth_target;
-  self->posted_op = st.op.point;
-  self->posted_decoder = st.op.decoder;
-  self->posted_depth_target = st.op.depth_target;
-  subnet_changed = st.op.subnet != self->posted_subnet;
-  self->posted_subnet = st.op.subnet;
-  self->frames_since_post++;
-
-  GST_OBJECT_LOCK (self);
-  self->stats = st;
-  self->have_stats = TRUE;
-  self->subnet_cap = cap;
-  self->last_pts = GST_BUFFER_PTS (in_frame->buffer);
-  self->last_size[0] = GST_VIDEO_FRAME_WIDTH (in_frame);
-  self->last_size[1] = GST_VIDEO_FRAME_HEIGHT (in_frame);
-  self->last_size[2] = GST_VIDEO_FRAME_WIDTH (out_frame);
-  self->last_size[3] = GST_VIDEO_FRAME_HEIGHT (out_frame);
-  if (switched)
-    reason = "switch";
-  else if (self->stats_interval > 0 &&
-      self->frames_since_post >= self->stats_interval)
-    reason = "interval";
-  if (reason) {
-    msg = gst_any_sr_stats_structure_unlocked (self, reason);
-    self->frames_since_post = 0;
-  }
-  GST_OBJECT_UNLOCK (self);
-
-  if (subnet_changed)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_SUBNET]);
-  if (msg) {
-    if (switched)
-      GST_DEBUG_OBJECT (self, "operating point %d: subnet %d, %s decoder, "
-          "depth target %.2f (frame %" G_GUINT64_FORMAT ")", st.op.point,
-          st.op.subnet, gst_any_sr_decoder_nick (st.op.decoder),
-          st.op.depth_target, (guint64) st.counts.frames);
-    gst_element_post_message (GST_ELEMENT (self),
-        gst_message_new_element (GST_OBJECT (self), msg));
-  }
+  gst_any_sr_stats_update (self, in_frame, out_frame);
 
   return GST_FLOW_OK;
 }
@@ -1380,7 +795,7 @@ gst_any_sr_transform_frame (GstVideoFilter * filter, GstVideoFrame * in_frame,
 static void
 gst_any_sr_set_context (GstElement * element, GstContext * context)
 {
-  gst_any_sr_vulkan_set_context (GST_ANY_SR (element), context);
+  gst_any_sr_engine_set_context (GST_ANY_SR (element), context);
   GST_ELEMENT_CLASS (parent_class)->set_context (element, context);
 }
 
@@ -1388,7 +803,7 @@ static gboolean
 gst_any_sr_query (GstBaseTransform * trans, GstPadDirection direction,
     GstQuery * query)
 {
-  if (gst_any_sr_vulkan_query (GST_ANY_SR (trans), query))
+  if (gst_any_sr_engine_query (GST_ANY_SR (trans), query))
     return TRUE;
   return GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, direction,
       query);
@@ -1400,7 +815,7 @@ gst_any_sr_decide_allocation (GstBaseTransform * trans, GstQuery * query)
   GstCaps *caps = NULL;
 
   gst_query_parse_allocation (query, &caps, NULL);
-  if (gst_any_sr_caps_are_vulkan (caps))
+  if (gst_any_sr_vulkan_caps_are_image (caps))
     return gst_any_sr_vulkan_decide_allocation (GST_ANY_SR (trans), query);
   return GST_BASE_TRANSFORM_CLASS (parent_class)->decide_allocation (trans,
       query);
@@ -1413,10 +828,69 @@ gst_any_sr_propose_allocation (GstBaseTransform * trans,
   GstCaps *caps = NULL;
 
   gst_query_parse_allocation (query, &caps, NULL);
-  if (gst_any_sr_caps_are_vulkan (caps))
+  if (gst_any_sr_vulkan_caps_are_image (caps))
     return gst_any_sr_vulkan_propose_allocation (GST_ANY_SR (trans), query);
   return GST_BASE_TRANSFORM_CLASS (parent_class)->propose_allocation (trans,
       decide_query, query);
+}
+
+/* The base class decides; a refusal is logged with its reason. */
+static gboolean
+gst_any_sr_accept_caps (GstBaseTransform * trans, GstPadDirection direction,
+    GstCaps * caps)
+{
+  gboolean ret;
+
+  ret = GST_BASE_TRANSFORM_CLASS (parent_class)->accept_caps (trans,
+      direction, caps);
+  if (!ret)
+    gst_any_sr_caps_log_refusal (GST_ANY_SR (trans), caps);
+  return ret;
+}
+
+/* Any size in, any size out, same format (gstanysrcaps.c) */
+static GstCaps *
+gst_any_sr_transform_caps (GstBaseTransform * trans,
+    GstPadDirection direction, GstCaps * caps, GstCaps * filter)
+{
+  return gst_any_sr_caps_transform (GST_ANY_SR (trans), direction, caps,
+      filter);
+}
+
+static GstCaps *
+gst_any_sr_fixate_caps (GstBaseTransform * trans, GstPadDirection direction,
+    GstCaps * caps, GstCaps * othercaps)
+{
+  GstCaps *result;
+
+  result = gst_any_sr_caps_fixate (GST_ANY_SR (trans), direction, caps,
+      othercaps);
+  if (result)
+    return result;
+  return GST_BASE_TRANSFORM_CLASS (parent_class)->fixate_caps (trans,
+      direction, caps, othercaps);
+}
+
+/* Refusals, then the CPU scaler or the engine configured for the caps
+ * (gstanysrcaps.c) */
+static gboolean
+gst_any_sr_set_info (GstVideoFilter * filter, GstCaps * incaps,
+    GstVideoInfo * in_info, GstCaps * outcaps, GstVideoInfo * out_info)
+{
+  return gst_any_sr_caps_set_info (GST_ANY_SR (filter), incaps, in_info,
+      outcaps, out_info);
+}
+
+/* Upstream QoS events feed the engine's controller (gstanysrqos.c); the
+ * base class handles what that leaves to it. */
+static gboolean
+gst_any_sr_src_event (GstBaseTransform * trans, GstEvent * event)
+{
+  gboolean result;
+
+  if (gst_any_sr_qos_src_event (GST_ANY_SR (trans), event, &result))
+    return result;
+  return GST_BASE_TRANSFORM_CLASS (parent_class)->src_event (trans, event);
 }
 
 /* VulkanImage frames: the Vulkan side is not mapped (the engine copies it
@@ -1429,8 +903,8 @@ gst_any_sr_transform (GstBaseTransform * trans, GstBuffer * inbuf,
   GstAnySr *self = GST_ANY_SR (trans);
   GstVideoFilter *filter = GST_VIDEO_FILTER (trans);
   GstVideoFrame in_frame = { 0 }, out_frame = { 0 };
-  gboolean in_vk = gst_any_sr_is_vulkan_buffer (inbuf);
-  gboolean out_vk = gst_any_sr_is_vulkan_buffer (outbuf);
+  gboolean in_vk = gst_any_sr_vulkan_is_image_buffer (inbuf);
+  gboolean out_vk = gst_any_sr_vulkan_is_image_buffer (outbuf);
   gboolean in_mapped = FALSE, out_mapped = FALSE;
   GstFlowReturn ret;
 

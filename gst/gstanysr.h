@@ -9,8 +9,6 @@
 #include <gst/video/video.h>
 #include <gst/video/gstvideofilter.h>
 
-#include <anysr/anysr.h>
-
 G_BEGIN_DECLS
 
 /**
@@ -54,84 +52,13 @@ typedef enum
 #define GST_TYPE_ANY_SR_PRECISION (gst_any_sr_precision_get_type ())
 GType gst_any_sr_precision_get_type (void);
 
-#define GST_TYPE_ANY_SR (gst_any_sr_get_type ())
-G_DECLARE_FINAL_TYPE (GstAnySr, gst_any_sr, GST, ANY_SR, GstVideoFilter);
-
 /**
  * GstAnySr:
  *
  * Opaque instance structure of the anysr element.
  */
-struct _GstAnySr
-{
-  GstVideoFilter parent;
-
-  /* properties; protected by the object lock */
-  gdouble scale;
-  gint device;
-  GstAnySrPrecision precision;  /* read on NULL to READY */
-  gchar *device_name;           /* NULL while no engine is open */
-  gchar *model_location;        /* NULL: the embedded default model */
-  gint subnet;                  /* -1: the scale group's cap */
-  GstAnySrDecoder decoder;
-  gdouble k;                    /* -1: the model's default */
-  gdouble depth_target;         /* 0: the model's default, 1: fixed depth */
-  gdouble target_fps;           /* -1: no adaptation, 0: from caps */
-  gdouble headroom;
-  gboolean fallback;            /* CPU scaler without a device; read on
-                                 * NULL to READY */
-  guint stats_interval;         /* 0: no periodic stats messages */
-  gboolean op_dirty;            /* the above changed: apply before a frame */
-  gdouble stream_fps;           /* frame rate of the input caps, 0: none */
-
-  /* the last frame, for properties, messages and the QoS event handler;
-   * protected by the object lock */
-  gboolean have_stats;
-  AsrStats stats;
-  gint subnet_cap;              /* scale-group cap of that frame */
-  gint n_subnets;
-  gdouble budget_fps;           /* target handed to the engine, 0: off */
-  GstClockTime last_pts;
-  gint last_size[4];            /* in width, height, out width, height */
-
-  /* the engine: created on NULL->READY (again on READY->PAUSED when
-   * model-location changed), freed on READY->NULL, used by the streaming
-   * thread in between; the pointer is protected by the object lock for the
-   * QoS event handler, which runs in another thread */
-  AsrEngine *engine;
-  gchar *loaded_model;          /* model-location the engine was made with */
-  gchar *last_refusal;          /* why the last caps were refused */
-
-  /* no usable Vulkan device (none at NULL to READY, or lost mid-stream)
-   * and fallback on: frames go through the GStreamer video library's CPU
-   * scaler instead of the engine (which is NULL then). cpu_scaler is
-   * protected by the object lock; the converter belongs to the streaming
-   * thread (made in set_info) */
-  gboolean may_fall_back;       /* the fallback property at NULL to READY */
-  gboolean cpu_scaler;
-  gboolean fallback_warned;     /* the warning was posted since NULL */
-  GstVideoConverter *converter;
-
-  /* streaming thread only */
-  guint frames_since_post;
-  gint posted_op, posted_subnet, posted_decoder;
-  gfloat posted_depth_target;
-
-  /* gst-vulkan (gstanysrvulkan.c): the neighbours' GstVulkanInstance,
-   * GstVulkanDevice and compute GstVulkanQueue, found through GstContext
-   * (NULL: none; the engine then has a device of its own); vk_engine: the
-   * engine runs on vk_device. vk_in / vk_out: the VulkanImage buffers of the
-   * frame in progress (streaming thread) */
-  GstObject *vk_instance, *vk_device, *vk_queue;
-  gboolean vk_engine;
-  GstBuffer *vk_in, *vk_out;
-
-  /* the last error-level message the engine logged, quoted in element
-   * errors; protected by log_lock because the Vulkan driver may log from a
-   * thread of its own */
-  GMutex log_lock;
-  gchar *last_engine_error;
-};
+#define GST_TYPE_ANY_SR (gst_any_sr_get_type ())
+G_DECLARE_FINAL_TYPE (GstAnySr, gst_any_sr, GST, ANY_SR, GstVideoFilter);
 
 GST_ELEMENT_REGISTER_DECLARE (anysr);
 

@@ -1,5 +1,5 @@
-/* GStreamer anysr element: caps negotiation (sizes, pixel aspect, refusals) and
- * the engine configuration that follows it, frame mapping
+/* GStreamer anysr element: caps negotiation (sizes, pixel aspect, refusals),
+ * the engine configuration that follows it, frame planes
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -16,43 +16,43 @@
 #include <math.h>
 #include <string.h>
 
-#include "gstanysrpriv.h"
+#include "gstanysrcaps.h"
+#include "gstanysrengine.h"
+#include "gstanysrprops.h"
+#include "gstanysrvulkan.h"
 
-/* Only logs why caps are refused: an unsupported format never reaches
- * set_info(), so this is where a GST_WARNING can name it. */
-gboolean
-gst_any_sr_accept_caps (GstBaseTransform * trans, GstPadDirection direction,
-    GstCaps * caps)
+static AsrPixelFormat format_to_asr (GstVideoFormat format);
+
+/* Logs why the base class refused @caps: an unsupported format never
+ * reaches set_info(), so this is where a GST_WARNING can name it. */
+void
+gst_any_sr_caps_log_refusal (GstAnySr * self, GstCaps * caps)
 {
-  gboolean ret;
   GstStructure *s;
   const gchar *format;
 
-  ret = gst_any_sr_parent_transform_class ()->accept_caps (trans,
-      direction, caps);
-  if (!ret && gst_caps_is_fixed (caps)) {
+  if (gst_caps_is_fixed (caps)) {
     s = gst_caps_get_structure (caps, 0);
     format = gst_structure_get_string (s, "format");
     if (!gst_structure_has_name (s, "video/x-raw") || !format ||
-        gst_any_sr_format_to_asr (gst_video_format_from_string (format)) ==
+        format_to_asr (gst_video_format_from_string (format)) ==
         ASR_FORMAT_UNKNOWN)
-      GST_WARNING_OBJECT (trans, "caps refused: anysr does not support %s "
+      GST_WARNING_OBJECT (self, "caps refused: anysr does not support %s "
           "format %s (supported: video/x-raw in system memory, formats "
           ANY_SR_FORMATS ")", gst_structure_get_name (s),
           GST_STR_NULL (format));
     else
-      GST_WARNING_OBJECT (trans, "caps refused: %" GST_PTR_FORMAT, caps);
+      GST_WARNING_OBJECT (self, "caps refused: %" GST_PTR_FORMAT, caps);
   }
-
-  return ret;
 }
 
 /* Any size in, any size out, same format: the size is checked in set_info()
  * so that a size that cannot be served fails with a message saying why. */
 GstCaps *
-gst_any_sr_transform_caps (GstBaseTransform * trans,
-    GstPadDirection direction, GstCaps * caps, GstCaps * filter)
+gst_any_sr_caps_transform (GstAnySr * self, GstPadDirection direction,
+    GstCaps * caps, GstCaps * filter)
 {
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
   GstCaps *ret;
   GstStructure *structure;
   GstCapsFeatures *features;
@@ -81,14 +81,12 @@ gst_any_sr_transform_caps (GstBaseTransform * trans,
   /* the other memory type after the same one: VulkanImage <-> system memory
    * (only with the neighbours' Vulkan device, on which the engine runs) */
   {
-    GstAnySr *self = GST_ANY_SR (trans);
-    /* before the engine opens (linking in NULL), the templates' word */
-    gboolean vk_ok = self->vk_engine || (!self->engine && !self->cpu_scaler);
-    /* an engine on its own device: a Vulkan peer that got its device after
-     * we went to PAUSED (vulkanupload upstream, nothing Vulkan downstream)
-     * moves it there at set_info() */
-    if (!vk_ok && self->engine && !self->cpu_scaler)
-      vk_ok = gst_any_sr_vulkan_find_peer (self);
+    /* a flag, no device query: VulkanImage unless the CPU scaler runs (no
+     * Vulkan device at all). Before the engine opens (linking in NULL), the
+     * templates' word; an engine on a device of its own moves to a peer's
+     * device at set_info() (gst_any_sr_engine_ensure()), or set_info()
+     * refuses the caps saying that no neighbour has one */
+    gboolean vk_ok = !self->cpu_scaler;
     GstCaps *same = gst_caps_new_empty (), *other = gst_caps_new_empty ();
 
     n = gst_caps_get_size (ret);
@@ -160,19 +158,19 @@ static void
 gst_any_sr_fixate_size (GstStructure * s, gint in_w, gint in_h,
     gint in_par_n, gint in_par_d, gdouble scale)
 {
-  const GValue *wv, *hv;
+  const GValue *width_value, *height_value;
   gboolean w_fixed, h_fixed;
   gint w = 0, h = 0, par_n = in_par_n, par_d = in_par_d;
   gdouble in_dar;
 
-  wv = gst_structure_get_value (s, "width");
-  hv = gst_structure_get_value (s, "height");
-  w_fixed = wv && G_VALUE_HOLDS_INT (wv);
-  h_fixed = hv && G_VALUE_HOLDS_INT (hv);
+  width_value = gst_structure_get_value (s, "width");
+  height_value = gst_structure_get_value (s, "height");
+  w_fixed = width_value && G_VALUE_HOLDS_INT (width_value);
+  h_fixed = height_value && G_VALUE_HOLDS_INT (height_value);
   if (w_fixed)
-    w = g_value_get_int (wv);
+    w = g_value_get_int (width_value);
   if (h_fixed)
-    h = g_value_get_int (hv);
+    h = g_value_get_int (height_value);
 
   /* pixel aspect ratio: keep the display aspect when both sides are given */
   if (gst_structure_has_field (s, "pixel-aspect-ratio")) {
@@ -207,11 +205,14 @@ gst_any_sr_fixate_size (GstStructure * s, gint in_w, gint in_h,
   }
 }
 
+/* The output caps for input @caps: the structure of @othercaps (transfer
+ * full) with a size anysr can serve, fixated; NULL (@othercaps untouched)
+ * when the base class' fixation applies (not from the sink pad, or no
+ * input size). */
 GstCaps *
-gst_any_sr_fixate_caps (GstBaseTransform * trans, GstPadDirection direction,
+gst_any_sr_caps_fixate (GstAnySr * self, GstPadDirection direction,
     GstCaps * caps, GstCaps * othercaps)
 {
-  GstAnySr *self = GST_ANY_SR (trans);
   GstStructure *ins, *s, *fallback = NULL, *chosen = NULL;
   GstCapsFeatures *features = NULL;
   GstCaps *result;
@@ -226,8 +227,7 @@ gst_any_sr_fixate_caps (GstBaseTransform * trans, GstPadDirection direction,
   if (direction != GST_PAD_SINK ||
       !gst_structure_get_int (ins, "width", &in_w) ||
       !gst_structure_get_int (ins, "height", &in_h) || in_w <= 0 || in_h <= 0)
-    return gst_any_sr_parent_transform_class ()->fixate_caps (trans,
-        direction, caps, othercaps);
+    return NULL;
 
   gst_structure_get_fraction (ins, "pixel-aspect-ratio", &in_par_n, &in_par_d);
   GST_OBJECT_LOCK (self);
@@ -274,8 +274,8 @@ gst_any_sr_fixate_caps (GstBaseTransform * trans, GstPadDirection direction,
   return result;
 }
 
-AsrPixelFormat
-gst_any_sr_format_to_asr (GstVideoFormat format)
+static AsrPixelFormat
+format_to_asr (GstVideoFormat format)
 {
   switch (format) {
     case GST_VIDEO_FORMAT_RGBA:
@@ -303,39 +303,39 @@ gst_any_sr_format_to_asr (GstVideoFormat format)
   }
 }
 
-void
-gst_any_sr_frame_info (const GstVideoInfo * info, AsrFrameInfo * fi)
+static void
+frame_info (const GstVideoInfo * info, AsrFrameInfo * desc)
 {
   const GstVideoColorimetry *cinfo = &GST_VIDEO_INFO_COLORIMETRY (info);
   GstVideoChromaSite site = GST_VIDEO_INFO_CHROMA_SITE (info);
 
-  memset (fi, 0, sizeof (*fi));
-  fi->format = gst_any_sr_format_to_asr (GST_VIDEO_INFO_FORMAT (info));
-  fi->width = GST_VIDEO_INFO_WIDTH (info);
-  fi->height = GST_VIDEO_INFO_HEIGHT (info);
+  memset (desc, 0, sizeof (*desc));
+  desc->format = format_to_asr (GST_VIDEO_INFO_FORMAT (info));
+  desc->width = GST_VIDEO_INFO_WIDTH (info);
+  desc->height = GST_VIDEO_INFO_HEIGHT (info);
 
   switch (cinfo->matrix) {
     case GST_VIDEO_COLOR_MATRIX_BT709:
     case GST_VIDEO_COLOR_MATRIX_SMPTE240M:
-      fi->matrix = ASR_MATRIX_BT709;
+      desc->matrix = ASR_MATRIX_BT709;
       break;
     case GST_VIDEO_COLOR_MATRIX_BT2020:
-      fi->matrix = ASR_MATRIX_BT2020;
+      desc->matrix = ASR_MATRIX_BT2020;
       break;
     case GST_VIDEO_COLOR_MATRIX_BT601:
     case GST_VIDEO_COLOR_MATRIX_FCC:
-      fi->matrix = ASR_MATRIX_BT601;
+      desc->matrix = ASR_MATRIX_BT601;
       break;
     default:
       /* unknown: the usual guess, SD is BT.601 and HD is BT.709 */
-      fi->matrix = fi->height > 576 ? ASR_MATRIX_BT709 : ASR_MATRIX_BT601;
+      desc->matrix = desc->height > 576 ? ASR_MATRIX_BT709 : ASR_MATRIX_BT601;
       break;
   }
-  fi->range = cinfo->range == GST_VIDEO_COLOR_RANGE_0_255 ?
+  desc->range = cinfo->range == GST_VIDEO_COLOR_RANGE_0_255 ?
       ASR_RANGE_FULL : ASR_RANGE_LIMITED;
 
-  fi->chroma_cosited_h = (site & GST_VIDEO_CHROMA_SITE_H_COSITED) ? 1 : 0;
-  fi->chroma_cosited_v = (site & GST_VIDEO_CHROMA_SITE_V_COSITED) ? 1 : 0;
+  desc->chroma_cosited_h = (site & GST_VIDEO_CHROMA_SITE_H_COSITED) ? 1 : 0;
+  desc->chroma_cosited_v = (site & GST_VIDEO_CHROMA_SITE_V_COSITED) ? 1 : 0;
 }
 
 /* Caps anysr cannot serve: logs why and tells the application with an
@@ -355,12 +355,12 @@ gst_any_sr_refuse (GstAnySr * self, gchar * reason, GstCaps * incaps,
 }
 
 gboolean
-gst_any_sr_set_info (GstVideoFilter * filter, GstCaps * incaps,
+gst_any_sr_caps_set_info (GstAnySr * self, GstCaps * incaps,
     GstVideoInfo * in_info, GstCaps * outcaps, GstVideoInfo * out_info)
 {
-  GstAnySr *self = GST_ANY_SR (filter);
-  AsrFrameInfo in, out;
+  AsrFrameInfo in_desc, out_desc;
   AsrStatus status;
+  GstAnySrEngineResult ensured;
   gint in_w = GST_VIDEO_INFO_WIDTH (in_info);
   gint in_h = GST_VIDEO_INFO_HEIGHT (in_info);
   gint out_w = GST_VIDEO_INFO_WIDTH (out_info);
@@ -374,7 +374,7 @@ gst_any_sr_set_info (GstVideoFilter * filter, GstCaps * incaps,
     reason = g_strdup_printf ("anysr cannot convert %s to %s: the output "
         "format must equal the input format (use videoconvert)",
         GST_VIDEO_INFO_NAME (in_info), GST_VIDEO_INFO_NAME (out_info));
-  } else if (gst_any_sr_format_to_asr (GST_VIDEO_INFO_FORMAT (in_info)) ==
+  } else if (format_to_asr (GST_VIDEO_INFO_FORMAT (in_info)) ==
       ASR_FORMAT_UNKNOWN) {
     reason = g_strdup_printf ("anysr does not support the format %s "
         "(supported: " ANY_SR_FORMATS ")", GST_VIDEO_INFO_NAME (in_info));
@@ -388,7 +388,7 @@ gst_any_sr_set_info (GstVideoFilter * filter, GstCaps * incaps,
     GST_OBJECT_LOCK (self);
     scale = self->scale;
     GST_OBJECT_UNLOCK (self);
-    if (!gst_any_sr_scale_is_servable (scale))
+    if (!gst_any_sr_props_scale_is_servable (scale))
       note = g_strdup_printf (" (the scale property is %g)", scale);
     reason = g_strdup_printf ("anysr cannot scale %dx%d to %dx%d: the scale "
         "of each axis must lie between %g and %g, here %.3g x %.3g%s%s",
@@ -404,8 +404,8 @@ gst_any_sr_set_info (GstVideoFilter * filter, GstCaps * incaps,
   }
 
   if (in_w == out_w && in_h == out_h &&
-      gst_any_sr_caps_are_vulkan (incaps) ==
-      gst_any_sr_caps_are_vulkan (outcaps)) {
+      gst_any_sr_vulkan_caps_are_image (incaps) ==
+      gst_any_sr_vulkan_caps_are_image (outcaps)) {
     g_clear_pointer (&self->last_refusal, g_free);
     GST_INFO_OBJECT (self, "same size %dx%d in and out: passthrough", in_w,
         in_h);
@@ -416,7 +416,7 @@ gst_any_sr_set_info (GstVideoFilter * filter, GstCaps * incaps,
 
   if (self->cpu_scaler) {
     /* no Vulkan device: the same sizes, served by the CPU scaler */
-    if (!gst_any_sr_cpu_configure (self, in_info, out_info))
+    if (!gst_any_sr_engine_cpu_configure (self, in_info, out_info))
       return FALSE;
     g_clear_pointer (&self->last_refusal, g_free);
     return TRUE;
@@ -428,17 +428,18 @@ gst_any_sr_set_info (GstVideoFilter * filter, GstCaps * incaps,
     return FALSE;
   }
 
-  /* VulkanImage on a side while the engine has a device of its own: it
-   * moves to the peer's device (see transform_caps) */
-  if (!self->vk_engine && (gst_any_sr_caps_are_vulkan (incaps) ||
-          gst_any_sr_caps_are_vulkan (outcaps))) {
-    if (!gst_any_sr_vulkan_find_peer (self)) {
+  /* VulkanImage on a side: the engine must run on the neighbours' device;
+   * one on a device of its own moves to the peer's device */
+  if (gst_any_sr_vulkan_caps_are_image (incaps) ||
+      gst_any_sr_vulkan_caps_are_image (outcaps)) {
+    ensured = gst_any_sr_engine_ensure (self, GST_ANY_SR_ENSURE_VULKAN_IMAGE);
+    if (ensured == GST_ANY_SR_ENGINE_NO_PEER) {
       gst_any_sr_refuse (self, g_strdup ("anysr takes VulkanImage frames only "
               "on its neighbours' Vulkan device, and no neighbour has one "
               "with a compute queue"), incaps, outcaps);
       return FALSE;
     }
-    if (!gst_any_sr_reopen (self))
+    if (ensured != GST_ANY_SR_ENGINE_OK)
       return FALSE;
     if (!self->vk_engine || !self->engine) {
       gst_any_sr_refuse (self, g_strdup ("anysr could not run its engine on "
@@ -448,9 +449,9 @@ gst_any_sr_set_info (GstVideoFilter * filter, GstCaps * incaps,
     }
   }
 
-  gst_any_sr_frame_info (in_info, &in);
-  gst_any_sr_frame_info (out_info, &out);
-  status = asr_engine_configure (self->engine, &in, &out);
+  frame_info (in_info, &in_desc);
+  frame_info (out_info, &out_desc);
+  status = asr_engine_configure (self->engine, &in_desc, &out_desc);
   if (status == ASR_ERROR_UNSUPPORTED || status == ASR_ERROR_INVALID_ARGUMENT) {
     gst_any_sr_refuse (self, g_strdup_printf ("anysr cannot scale %s %dx%d "
             "to %dx%d: %s", GST_VIDEO_INFO_NAME (in_info), in_w, in_h, out_w,
@@ -482,13 +483,15 @@ gst_any_sr_set_info (GstVideoFilter * filter, GstCaps * incaps,
   return TRUE;
 }
 
+/* The planes of a mapped @vframe, for the engine. */
 void
-gst_any_sr_frame_planes (GstVideoFrame * vframe, AsrFrame * frame)
+gst_any_sr_caps_frame_planes (GstVideoFrame * vframe, AsrFrame * frame)
 {
   guint i;
 
   memset (frame, 0, sizeof (*frame));
-  for (i = 0; i < GST_VIDEO_FRAME_N_PLANES (vframe) && i < ASR_MAX_PLANES; i++) {
+  for (i = 0; i < GST_VIDEO_FRAME_N_PLANES (vframe) && i < ASR_MAX_PLANES;
+      i++) {
     frame->data[i] = GST_VIDEO_FRAME_PLANE_DATA (vframe, i);
     frame->stride[i] = GST_VIDEO_FRAME_PLANE_STRIDE (vframe, i);
   }

@@ -1,18 +1,41 @@
-/* GStreamer anysr element: what its files share
+/* GStreamer anysr element: the instance structure its files share
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * The element is split by concern:
- *   gstanysr.c      the type, properties, the engine's life (NULL <-> READY),
- *                   the frame loop
- *   gstanysrcaps.c  caps: formats, output size and pixel aspect, refusals,
- *                   the engine's configuration, mapping frames
- *   gstanysrqos.c   operating points handed to the engine, upstream QoS
- *                   events, the anysr-stats structure
+ * The element is split by concern, and its files call one way only: from
+ * gstanysr.c down, a lower file never calling a higher one (each file's
+ * functions are declared in a header of its own, named after it):
+ *
+ *   gstanysr.c        the type, properties, state changes, the transform;
+ *                     the only file that chains up to the parent class
+ *   gstanysrcaps.c    caps: formats, output size and pixel aspect, refusals,
+ *                     the engine's configuration for them, frame planes
+ *   gstanysrqos.c     the operating-point properties handed to the engine,
+ *                     upstream QoS events
+ *   gstanysrstats.c   the anysr-stats structure, its bus messages and the
+ *                     current-subnet notification after every frame
+ *   gstanysrengine.c  the engine's life: open, close, reopen; the Vulkan
+ *                     device (its own, or the neighbours' through GstContext)
+ *                     and its loss; the CPU scaler without a device
+ *   gstanysrvulkan.c  VulkanImage frames: buffer pools and the copies between
+ *                     the images and the engine's buffers
+ *   gstanysrprops.c   which property values the element can use, and the
+ *                     error that names a bad one
+ *   plugin.c          the plugin, registering the element (gstanysr.h only)
+ *
+ * Calls (caller -> callees):
+ *   gstanysr.c       -> caps, qos, stats, engine, vulkan
+ *   gstanysrcaps.c   -> engine, vulkan, props
+ *   gstanysrqos.c    -> stats, props
+ *   gstanysrengine.c -> props
+ *   gstanysrstats.c, gstanysrvulkan.c, gstanysrprops.c: none
+ *
  * Not installed; nothing here is API.
  */
 #ifndef __GST_ANY_SR_PRIV_H__
 #define __GST_ANY_SR_PRIV_H__
+
+#include <anysr/anysr.h>
 
 #include "gstanysr.h"
 
@@ -33,60 +56,81 @@ GST_DEBUG_CATEGORY_EXTERN (gst_any_sr_debug);
   GST_VIDEO_CAPS_MAKE_WITH_FEATURES (ANY_SR_VULKAN_FEATURE, \
       ANY_SR_VULKAN_FORMATS)
 
-/* gstanysr.c */
-GstBaseTransformClass *gst_any_sr_parent_transform_class (void);
-gboolean gst_any_sr_scale_is_servable (gdouble scale);
-/* why scale, k, depth-target, target-fps or headroom cannot be used (transfer full), or
- * NULL; with the object lock held */
-gchar *gst_any_sr_bad_property_unlocked (GstAnySr * self,
-    gboolean with_scale);
-/* the last error-level message of the engine (transfer full, or NULL) */
-gchar *gst_any_sr_take_engine_error (GstAnySr * self);
-/* the CPU scaler (no usable Vulkan device): configure it for @in -> @out */
-gboolean gst_any_sr_cpu_configure (GstAnySr * self, const GstVideoInfo * in,
-    const GstVideoInfo * out);
+struct _GstAnySr
+{
+  GstVideoFilter parent;
 
-/* gstanysrcaps.c: GstBaseTransform / GstVideoFilter vfuncs and helpers */
-gboolean gst_any_sr_accept_caps (GstBaseTransform * trans,
-    GstPadDirection direction, GstCaps * caps);
-GstCaps *gst_any_sr_transform_caps (GstBaseTransform * trans,
-    GstPadDirection direction, GstCaps * caps, GstCaps * filter);
-GstCaps *gst_any_sr_fixate_caps (GstBaseTransform * trans,
-    GstPadDirection direction, GstCaps * caps, GstCaps * othercaps);
-gboolean gst_any_sr_set_info (GstVideoFilter * filter, GstCaps * incaps,
-    GstVideoInfo * in_info, GstCaps * outcaps, GstVideoInfo * out_info);
-AsrPixelFormat gst_any_sr_format_to_asr (GstVideoFormat format);
-void gst_any_sr_frame_info (const GstVideoInfo * info, AsrFrameInfo * fi);
-void gst_any_sr_frame_planes (GstVideoFrame * vframe, AsrFrame * frame);
+  /* properties; protected by the object lock */
+  gdouble scale;
+  gint device;
+  GstAnySrPrecision precision;  /* read on NULL to READY */
+  gchar *device_name;           /* NULL while no engine is open */
+  gchar *model_location;        /* NULL: the embedded default model */
+  gint subnet;                  /* -1: the scale group's cap */
+  GstAnySrDecoder decoder;
+  gdouble k;                    /* -1: the model's default */
+  gdouble depth_target;         /* 0: the model's default, 1: fixed depth */
+  gdouble target_fps;           /* -1: no adaptation, 0: from caps */
+  gdouble headroom;
+  gboolean fallback;            /* CPU scaler without a device; read on
+                                 * NULL to READY */
+  guint stats_interval;         /* 0: no periodic stats messages */
+  gboolean op_dirty;            /* the operating-point properties changed:
+                                 * hand them to the engine before a frame */
+  gdouble stream_fps;           /* frame rate of the input caps, 0: none */
 
-/* gstanysrvulkan.c: the neighbours' GstVulkanDevice (self->vk_*) and
- * VulkanImage frames; stubs returning FALSE / ASR_ERROR_UNSUPPORTED in
- * builds without gstreamer-vulkan-1.0 */
-gboolean gst_any_sr_vulkan_available (void);
-void gst_any_sr_vulkan_set_context (GstAnySr * self, GstContext * context);
-gboolean gst_any_sr_vulkan_query (GstAnySr * self, GstQuery * query);
-gboolean gst_any_sr_vulkan_find (GstAnySr * self);
-gboolean gst_any_sr_vulkan_find_peer (GstAnySr * self);
-/* gstanysr.c: a new engine on the device found (close + open) */
-gboolean gst_any_sr_reopen (GstAnySr * self);
-void gst_any_sr_vulkan_close (GstAnySr * self);
-AsrStatus gst_any_sr_vulkan_engine_new (GstAnySr * self,
-    const AsrSettings * s, AsrEngine ** out);
-gboolean gst_any_sr_is_vulkan_buffer (GstBuffer * buf);
-gboolean gst_any_sr_caps_are_vulkan (GstCaps * caps);
-gboolean gst_any_sr_vulkan_decide_allocation (GstAnySr * self,
-    GstQuery * query);
-gboolean gst_any_sr_vulkan_propose_allocation (GstAnySr * self,
-    GstQuery * query);
-AsrStatus gst_any_sr_vulkan_process (GstAnySr * self, const AsrFrame * in,
-    AsrFrame * out);
+  /* the last frame, for properties, messages and the QoS event handler;
+   * protected by the object lock */
+  gboolean have_stats;
+  AsrStats stats;
+  gint subnet_cap;              /* scale-group cap of that frame */
+  gint n_subnets;
+  gdouble budget_fps;           /* target handed to the engine, 0: off */
+  GstClockTime last_pts;        /* timestamp of the frame's input buffer */
+  gint last_size[4];            /* width first: in width, in height, out
+                                 * width, out height */
 
-/* gstanysrqos.c; the _unlocked one with the object lock held */
-const gchar *gst_any_sr_decoder_nick (gint decoder);
-GstStructure *gst_any_sr_stats_structure_unlocked (GstAnySr * self,
-    const gchar * reason);
-gboolean gst_any_sr_apply_op (GstAnySr * self);
-gboolean gst_any_sr_src_event (GstBaseTransform * trans, GstEvent * event);
+  /* the engine (gstanysrengine.c): created on NULL->READY (again on
+   * READY->PAUSED when model-location changed or a neighbour got a Vulkan
+   * device, and at set_info when VulkanImage caps need the neighbours'
+   * device), freed on READY->NULL, used by the streaming thread in between;
+   * the pointer is protected by the object lock for the QoS event handler,
+   * which runs in another thread */
+  AsrEngine *engine;
+  gchar *loaded_model;          /* model-location the engine was made with */
+  gchar *last_refusal;          /* why the last caps were refused */
+
+  /* no usable Vulkan device (none at NULL to READY, or lost mid-stream)
+   * and fallback on: frames go through the GStreamer video library's CPU
+   * scaler instead of the engine (which is NULL then). cpu_scaler is
+   * protected by the object lock; the converter belongs to the streaming
+   * thread (made in set_info) */
+  gboolean may_fall_back;       /* the fallback property at NULL to READY */
+  gboolean cpu_scaler;
+  gboolean fallback_warned;     /* the warning was posted since NULL */
+  GstVideoConverter *converter;
+
+  /* streaming thread only (gstanysrstats.c): what the last anysr-stats
+   * message said, and the frames since */
+  guint frames_since_post;
+  gint posted_op, posted_subnet, posted_decoder;
+  gfloat posted_depth_target;
+
+  /* gst-vulkan: the neighbours' GstVulkanInstance, GstVulkanDevice and
+   * compute GstVulkanQueue, found through GstContext (gstanysrengine.c;
+   * NULL: none, the engine then has a device of its own); vk_engine: the
+   * engine runs on vk_device. vk_in / vk_out: the VulkanImage buffers of
+   * the frame in progress (streaming thread; gstanysrvulkan.c copies them) */
+  GstObject *vk_instance, *vk_device, *vk_queue;
+  gboolean vk_engine;
+  GstBuffer *vk_in, *vk_out;
+
+  /* the last error-level message the engine logged, quoted in element
+   * errors; protected by log_lock because the Vulkan driver may log from a
+   * thread of its own */
+  GMutex log_lock;
+  gchar *last_engine_error;
+};
 
 G_END_DECLS
 

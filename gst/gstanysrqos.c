@@ -1,5 +1,5 @@
-/* GStreamer anysr element: operating points, the QoS controller's
- * inputs (QoS events) and the anysr-stats structure
+/* GStreamer anysr element: the operating-point properties handed to the
+ * engine, and the QoS controller's input from upstream QoS events
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -14,82 +14,17 @@
 #endif
 
 #include <math.h>
-#include <string.h>
 
-#include "gstanysrpriv.h"
-
-
-const gchar *
-gst_any_sr_decoder_nick (gint decoder)
-{
-  switch (decoder) {
-    case GST_ANY_SR_DECODER_HEAVY:
-      return "heavy";
-    case GST_ANY_SR_DECODER_LIGHT:
-      return "light";
-    default:
-      return "routed";
-  }
-}
-
-/* The anysr-stats structure of the last frame. Called with the object lock
- * held and have_stats set. */
-GstStructure *
-gst_any_sr_stats_structure_unlocked (GstAnySr * self, const gchar * reason)
-{
-  const AsrStats *st = &self->stats;
-
-  return gst_structure_new ("anysr-stats",
-      "reason", G_TYPE_STRING, reason,
-      "op", G_TYPE_INT, (gint) st->op.point,
-      "subnet", G_TYPE_INT, (gint) st->op.subnet,
-      "subnets", G_TYPE_INT, self->n_subnets,
-      "subnet-cap", G_TYPE_INT, self->subnet_cap,
-      "width", G_TYPE_UINT, (guint) st->op.width,
-      "depth", G_TYPE_UINT, (guint) st->op.depth,
-      "decoder", G_TYPE_STRING, st->op.subnet == ASR_SUBNET_BICUBIC ?
-      "bicubic" : gst_any_sr_decoder_nick (st->op.decoder),
-      "k", G_TYPE_DOUBLE, round ((gdouble) st->op.k * 1e6) / 1e6,
-      "heavy-fraction", G_TYPE_DOUBLE, st->op.heavy_fraction,
-      "depth-target", G_TYPE_DOUBLE,
-      round ((gdouble) st->op.depth_target * 1e6) / 1e6,
-      "mean-depth", G_TYPE_DOUBLE, st->op.mean_depth,
-      "macs-skipped", G_TYPE_DOUBLE, st->op.macs_skipped,
-      "macs", G_TYPE_DOUBLE, st->op.macs,
-      "gpu-ms", G_TYPE_DOUBLE, st->time.gpu_ms,
-      "wall-ms", G_TYPE_DOUBLE, st->time.wall_ms,
-      "target-fps", G_TYPE_DOUBLE, self->budget_fps,
-      "budget-ms", G_TYPE_DOUBLE, st->qos.budget_ms,
-      "predicted-ms", G_TYPE_DOUBLE, st->qos.predicted_ms,
-      "fps-estimate", G_TYPE_DOUBLE, st->qos.fps_estimate,
-      "budget-unmeetable", G_TYPE_BOOLEAN, st->qos.budget_unmeetable != 0,
-      "switches", G_TYPE_UINT64, (guint64) st->qos.switches,
-      "frames", G_TYPE_UINT64, (guint64) st->counts.frames,
-      "frames-over-budget", G_TYPE_UINT64, (guint64) st->qos.frames_over_budget,
-      "weight-uploads", G_TYPE_UINT64, (guint64) st->counts.weight_uploads,
-      "pipelines-created", G_TYPE_UINT64, (guint64) st->counts.pipelines_created,
-      "buffer-allocations", G_TYPE_UINT64, (guint64) st->counts.buffer_allocations,
-      "device-bytes", G_TYPE_UINT64, (guint64) st->memory.device_bytes,
-      "device-bytes-peak", G_TYPE_UINT64, (guint64) st->memory.device_bytes_peak,
-      "precision", G_TYPE_STRING,
-      st->plan.precision == ASR_PRECISION_FP16 ? "fp16" : "fp32",
-      "kernels", G_TYPE_STRING,
-      st->plan.kernels == ASR_KERNELS_COOPMAT ? "coopmat" : "simt",
-      "encoder-bands", G_TYPE_UINT, (guint) st->plan.encoder_bands,
-      "decoder-bands", G_TYPE_UINT, (guint) st->plan.decoder_bands,
-      "in-width", G_TYPE_INT, self->last_size[0],
-      "in-height", G_TYPE_INT, self->last_size[1],
-      "out-width", G_TYPE_INT, self->last_size[2],
-      "out-height", G_TYPE_INT, self->last_size[3],
-      "pts", G_TYPE_UINT64, (guint64) self->last_pts, NULL);
-}
+#include "gstanysrqos.h"
+#include "gstanysrprops.h"
+#include "gstanysrstats.h"
 
 /* Hands the operating-point properties to the engine when they changed.
  * Streaming thread (the engine is not thread-safe). */
 gboolean
-gst_any_sr_apply_op (GstAnySr * self)
+gst_any_sr_qos_apply_point (GstAnySr * self)
 {
-  AsrOpChoice op;
+  AsrOpChoice choice;
   AsrStatus status;
   gint subnet, n;
   GstAnySrDecoder decoder;
@@ -102,9 +37,9 @@ gst_any_sr_apply_op (GstAnySr * self)
     return TRUE;
   }
   /* a value set while running that cannot be used (k, depth-target,
-   * target-fps, headroom; a bad scale is refused by negotiation) stops the stream with
-   * an error naming it */
-  bad = gst_any_sr_bad_property_unlocked (self, FALSE);
+   * target-fps, headroom; a bad scale is refused by negotiation) stops the
+   * stream with an error naming it */
+  bad = gst_any_sr_props_check_unlocked (self, FALSE);
   if (bad) {
     GST_OBJECT_UNLOCK (self);
     GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", bad), (NULL));
@@ -127,10 +62,10 @@ gst_any_sr_apply_op (GstAnySr * self)
         "using %d", subnet, n - 1, n - 1);
     subnet = n - 1;
   }
-  op.subnet = subnet;
-  op.decoder = (AsrDecoderMode) decoder;
-  op.k = k <= -1.0 ? asr_engine_default_k (self->engine) : (float) k;
-  op.depth_target = (float) depth_target;     /* 0: the model's default */
+  choice.subnet = subnet;
+  choice.decoder = (AsrDecoderMode) decoder;
+  choice.k = k <= -1.0 ? asr_engine_default_k (self->engine) : (float) k;
+  choice.depth_target = (float) depth_target;     /* 0: the model's default */
 
   if (target < 0.0) {
     fps = 0.0;
@@ -144,19 +79,20 @@ gst_any_sr_apply_op (GstAnySr * self)
   }
 
   GST_DEBUG_OBJECT (self, "operating point: subnet %d, decoder %s, k %g, "
-      "depth target %g; target %g fps (property %g), headroom %g", op.subnet,
-      gst_any_sr_decoder_nick (decoder), op.k, op.depth_target, fps, target,
-      headroom);
+      "depth target %g; target %g fps (property %g), headroom %g",
+      choice.subnet, asr_decoder_name ((AsrDecoderMode) decoder), choice.k,
+      choice.depth_target, fps, target, headroom);
 
-  status = asr_engine_set_op (self->engine, &op);
+  status = asr_engine_set_op (self->engine, &choice);
   if (status == ASR_OK)
     status = asr_engine_set_target (self->engine, fps, headroom);
   if (status != ASR_OK) {
     GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
         ("anysr cannot use subnet %d, decoder %s, k %g, depth target %g, "
-            "target %g fps, headroom %g: %s", op.subnet,
-            gst_any_sr_decoder_nick (decoder), op.k, op.depth_target, fps,
-            headroom, asr_engine_last_error (self->engine)), (NULL));
+            "target %g fps, headroom %g: %s", choice.subnet,
+            asr_decoder_name ((AsrDecoderMode) decoder), choice.k,
+            choice.depth_target, fps, headroom,
+            asr_engine_last_error (self->engine)), (NULL));
     return FALSE;
   }
 
@@ -175,11 +111,15 @@ gst_any_sr_apply_op (GstAnySr * self)
  * once the engine runs its cheapest point, or says that even that misses
  * the budget, or without adaptation, the base class handles the event as
  * usual and may drop late frames: dropping is the last resort. Either way
- * the event goes on upstream unchanged. */
+ * the event goes on upstream unchanged.
+ *
+ * Returns FALSE when the base class is to handle @event (gstanysr.c hands
+ * it on); TRUE when handled here, with the result in @result. */
 gboolean
-gst_any_sr_src_event (GstBaseTransform * trans, GstEvent * event)
+gst_any_sr_qos_src_event (GstAnySr * self, GstEvent * event,
+    gboolean * result)
 {
-  GstAnySr *self = GST_ANY_SR (trans);
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
   GstQOSType type;
   gdouble proportion;
   GstClockTimeDiff diff;
@@ -188,7 +128,7 @@ gst_any_sr_src_event (GstBaseTransform * trans, GstEvent * event)
 
   if (GST_EVENT_TYPE (event) != GST_EVENT_QOS ||
       !gst_base_transform_is_qos_enabled (trans))
-    return gst_any_sr_parent_transform_class ()->src_event (trans, event);
+    return FALSE;
 
   gst_event_parse_qos (event, &type, &proportion, &diff, &timestamp);
   passthrough = gst_base_transform_is_passthrough (trans);
@@ -212,12 +152,13 @@ gst_any_sr_src_event (GstBaseTransform * trans, GstEvent * event)
       "reported to the controller, no frame dropping");
 
   if (drop_ok)
-    return gst_any_sr_parent_transform_class ()->src_event (trans, event);
+    return FALSE;
 
   /* the base class takes the event as if it were on time: its earliest
    * time is the timestamp of the buffer the event is about (which has
    * passed), so it drops none of the following frames */
   if (GST_CLOCK_TIME_IS_VALID (timestamp))
     gst_base_transform_update_qos (trans, proportion, MIN (diff, 0), timestamp);
-  return gst_pad_push_event (GST_BASE_TRANSFORM_SINK_PAD (trans), event);
+  *result = gst_pad_push_event (GST_BASE_TRANSFORM_SINK_PAD (trans), event);
+  return TRUE;
 }

@@ -1,0 +1,698 @@
+/* GStreamer anysr element: the engine's life. Opening it (on the
+ * neighbours' Vulkan device when they have one, else on a device of its
+ * own, else the CPU scaler when fallback allows), closing and reopening it,
+ * finding the neighbours' device through GstContext, the device lost while
+ * streaming, and the CPU scaler (GstVideoConverter) that serves frames
+ * without a device. gst_any_sr_engine_ensure() is the one entry that opens
+ * or reopens the engine and looks for a device, for the state changes and
+ * set_info().
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <stdio.h>
+#include <string.h>
+
+#include "gstanysrengine.h"
+#include "gstanysrprops.h"
+
+#ifdef GST_ANY_SR_TEST_HOOKS
+/* Test-only build of the plugin (tests/element/meson.build), linked with
+ * libanysr's internal objects: ANYSR_TEST_BICUBIC=1 makes the engine run its
+ * Pillow-aligned bicubic resampler instead of the network, so that the tests
+ * can check pixel values. A local workaround until libanysr offers a public
+ * way to choose the bicubic path; never part of the installed plugin.
+ * ANYSR_TEST_LOSE_DEVICE=N makes the N-th submission to the device find it
+ * lost (asr_engine_debug_inject).
+ * ANYSR_TEST_TIMING="MS_PER_GMAC,FIXED_MS" gives every frame a synthetic
+ * time from its cost (asr_engine_debug_set_timing), so that the QoS tests
+ * do not depend on the machine's load. */
+#include "internal.h"
+#endif
+
+/* the text that tells a user how to get a Vulkan device */
+#define NO_DEVICE_HINT \
+  "Install a Vulkan driver for your GPU, or the package mesa-vulkan-drivers " \
+  "whose lavapipe is a Vulkan device on the CPU; if VK_DRIVER_FILES is set, " \
+  "check that it names existing driver .json files."
+
+/* Engine log messages go to the "anysr" debug category. Error-level ones are
+ * also kept, to be quoted in the next element error. */
+static void
+engine_log (void *user_data, AsrLogLevel level, const char *message)
+{
+  GstAnySr *self = user_data;
+  GstDebugLevel gst_level;
+
+  switch (level) {
+    case ASR_LOG_ERROR:
+      gst_level = GST_LEVEL_ERROR;
+      break;
+    case ASR_LOG_WARNING:
+      gst_level = GST_LEVEL_WARNING;
+      break;
+    case ASR_LOG_INFO:
+      gst_level = GST_LEVEL_INFO;
+      break;
+    default:
+      gst_level = GST_LEVEL_DEBUG;
+      break;
+  }
+  GST_CAT_LEVEL_LOG (gst_any_sr_debug, gst_level, self, "%s", message);
+
+  if (level == ASR_LOG_ERROR) {
+    g_mutex_lock (&self->log_lock);
+    g_free (self->last_engine_error);
+    self->last_engine_error = g_strdup (message);
+    g_mutex_unlock (&self->log_lock);
+  }
+}
+
+/* Returns the last error message the engine logged (transfer full). */
+static gchar *
+take_engine_error (GstAnySr * self)
+{
+  gchar *msg;
+
+  g_mutex_lock (&self->log_lock);
+  msg = self->last_engine_error;
+  self->last_engine_error = NULL;
+  g_mutex_unlock (&self->log_lock);
+
+  return msg;
+}
+
+
+/* The neighbours' Vulkan device (gst-vulkan, GstContext) */
+
+#ifdef HAVE_GST_VULKAN
+
+#include <gst/vulkan/vulkan.h>
+#include <anysr/anysr-vulkan.h>
+
+#define VK_INSTANCE(s) ((GstVulkanInstance *) (s)->vk_instance)
+#define VK_DEVICE(s) ((GstVulkanDevice *) (s)->vk_device)
+#define VK_QUEUE(s) ((GstVulkanQueue *) (s)->vk_queue)
+
+void
+gst_any_sr_engine_set_context (GstAnySr * self, GstContext * context)
+{
+  GstVulkanInstance *instance = VK_INSTANCE (self);
+  GstVulkanDevice *device = NULL;
+
+  gst_vulkan_handle_set_context (GST_ELEMENT (self), context, NULL, &instance);
+  self->vk_instance = (GstObject *) instance;
+  /* an application may hand us a device too */
+  if (!self->vk_device && gst_context_get_vulkan_device (context, &device))
+    self->vk_device = (GstObject *) device;
+}
+
+gboolean
+gst_any_sr_engine_query (GstAnySr * self, GstQuery * query)
+{
+  if (GST_QUERY_TYPE (query) != GST_QUERY_CONTEXT || !self->vk_device)
+    return FALSE;
+  if (gst_vulkan_handle_context_query (GST_ELEMENT (self), query, NULL,
+          VK_INSTANCE (self), VK_DEVICE (self)))
+    return TRUE;
+  return gst_vulkan_queue_handle_context_query (GST_ELEMENT (self), query,
+      VK_QUEUE (self));
+}
+
+static gboolean
+queue_has_compute (GstVulkanQueue * q)
+{
+  GstVulkanPhysicalDevice *physical = q->device->physical_device;
+
+  return q->family < physical->n_queue_families &&
+      (physical->queue_family_props[q->family].queueFlags &
+      VK_QUEUE_COMPUTE_BIT);
+}
+
+static gboolean
+pick_queue (GstVulkanDevice * device, GstVulkanQueue * queue, gpointer data)
+{
+  GstVulkanQueue **out = data;
+
+  if (!queue_has_compute (queue))
+    return TRUE;
+  *out = gst_object_ref (queue);
+  return FALSE;
+}
+
+/* A neighbour's device (and a compute queue on it), found through context
+ * queries; creates nothing. TRUE when found (kept in self). */
+static gboolean
+find_neighbour_device (GstAnySr * self)
+{
+  GstVulkanInstance *instance = VK_INSTANCE (self);
+  GstVulkanDevice *device = VK_DEVICE (self);
+  GstVulkanQueue *queue = NULL;
+
+  if (!device) {
+    /* the query hands the context to set_context(), which keeps it in
+     * self->vk_instance: look there */
+    if (!instance)
+      gst_vulkan_instance_run_context_query (GST_ELEMENT (self),
+          (GstVulkanInstance **) & self->vk_instance);
+    if (!self->vk_instance) {
+      GST_DEBUG_OBJECT (self, "no neighbour has a Vulkan instance (yet)");
+      return FALSE;
+    }
+    if (!gst_vulkan_device_run_context_query (GST_ELEMENT (self), &device)) {
+      GST_DEBUG_OBJECT (self, "no neighbour has a Vulkan device (yet)");
+      return FALSE;
+    }
+    self->vk_device = (GstObject *) device;
+  }
+  if (!self->vk_queue) {
+    if (gst_vulkan_queue_run_context_query (GST_ELEMENT (self), &queue)
+        && (queue->device != device || !queue_has_compute (queue)))
+      gst_clear_object (&queue);
+    if (!queue)
+      gst_vulkan_device_foreach_queue (device, pick_queue, &queue);
+    if (!queue) {
+      GST_WARNING_OBJECT (self, "the neighbours' Vulkan device has no compute "
+          "queue: the engine uses a device of its own");
+      return FALSE;
+    }
+    self->vk_queue = (GstObject *) queue;
+  }
+  GST_INFO_OBJECT (self, "the neighbours' Vulkan device %" GST_PTR_FORMAT
+      " (VkDevice %p), queue family %u index %u", device,
+      (gpointer) device->device, queue->family, queue->index);
+  return TRUE;
+}
+
+static void
+close_neighbour_device (GstAnySr * self)
+{
+  gst_clear_object (&self->vk_queue);
+  gst_clear_object (&self->vk_device);
+  gst_clear_object (&self->vk_instance);
+}
+
+/* The device of a pad's peer, asked directly (a context query on each
+ * peer, no need-context message on the bus). Needed because the elements
+ * of gst-vulkan 1.22 (vulkanupload, vulkancolorconvert ...) create their
+ * instance and device when *they* go from READY to PAUSED, and a bin
+ * changes its sinks' state first: with no Vulkan element downstream, anysr
+ * went to PAUSED (and looked for a device, in vain) before vulkanupload
+ * upstream had one. At negotiation time the upstream element has it.
+ * TRUE when self has a device and a compute queue (kept, as in
+ * find_neighbour_device). */
+static gboolean
+find_peer_device (GstAnySr * self)
+{
+  static const gchar *pads[] = { "sink", "src" };
+  GstVulkanDevice *device = NULL;
+  guint i;
+
+  if (self->vk_device && self->vk_queue)
+    return TRUE;
+  if (!self->vk_device) {
+    for (i = 0; i < G_N_ELEMENTS (pads) && !device; i++) {
+      GstPad *pad = gst_element_get_static_pad (GST_ELEMENT (self), pads[i]);
+      GstQuery *q = gst_query_new_context (GST_VULKAN_DEVICE_CONTEXT_TYPE_STR);
+      GstContext *ctx = NULL;
+
+      if (pad && gst_pad_peer_query (pad, q)) {
+        gst_query_parse_context (q, &ctx);
+        if (ctx && !gst_context_get_vulkan_device (ctx, &device))
+          device = NULL;
+      }
+      gst_query_unref (q);
+      gst_clear_object (&pad);
+    }
+    if (!device)
+      return FALSE;
+    GST_INFO_OBJECT (self, "a peer has the Vulkan device %" GST_PTR_FORMAT,
+        device);
+    self->vk_device = (GstObject *) device;
+    if (!self->vk_instance)
+      self->vk_instance = gst_object_ref (device->instance);
+  }
+  if (!find_neighbour_device (self)) {
+    close_neighbour_device (self);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+queue_lock (void *user)
+{
+  gst_vulkan_queue_submit_lock (user);
+}
+
+static void
+queue_unlock (void *user)
+{
+  gst_vulkan_queue_submit_unlock (user);
+}
+
+static AsrStatus
+engine_new_on_neighbour_device (GstAnySr * self,
+    const AsrSettings * settings, AsrEngine ** engine)
+{
+  GstVulkanDevice *device = VK_DEVICE (self);
+  GstVulkanQueue *queue = VK_QUEUE (self);
+  guint major = 1, minor = 0, patch = 0;
+  AsrVulkanDevice shared = { 0 };
+
+  gst_vulkan_instance_get_version (device->instance, &major, &minor, &patch);
+  shared.instance = device->instance->instance;
+  shared.physical_device = gst_vulkan_device_get_physical_device (device);
+  shared.device = device->device;
+  shared.queue_family_index = queue->family;
+  shared.queue_index = queue->index;
+  shared.get_instance_proc_addr = vkGetInstanceProcAddr;
+  shared.api_version = VK_MAKE_VERSION (major, minor, patch);
+  /* gst-vulkan 1.22 enables no Vulkan 1.1 feature: fp32 feature maps */
+  shared.enabled_features = NULL;
+  shared.queue_lock = queue_lock;
+  shared.queue_unlock = queue_unlock;
+  shared.queue_lock_user_data = queue;
+  return asr_engine_new_vulkan (settings, &shared, engine);
+}
+
+#else /* !HAVE_GST_VULKAN: no neighbours' device */
+
+void
+gst_any_sr_engine_set_context (GstAnySr * self, GstContext * context)
+{
+}
+
+gboolean
+gst_any_sr_engine_query (GstAnySr * self, GstQuery * query)
+{
+  return FALSE;
+}
+
+static gboolean
+find_neighbour_device (GstAnySr * self)
+{
+  return FALSE;
+}
+
+static gboolean
+find_peer_device (GstAnySr * self)
+{
+  return FALSE;
+}
+
+static void
+close_neighbour_device (GstAnySr * self)
+{
+}
+
+static AsrStatus
+engine_new_on_neighbour_device (GstAnySr * self,
+    const AsrSettings * settings, AsrEngine ** engine)
+{
+  return ASR_ERROR_UNSUPPORTED;
+}
+
+#endif
+
+/* Without a usable Vulkan device: the warning that says what happens
+ * instead, once between NULL and NULL. */
+static void
+post_fallback_warning (GstAnySr * self, const gchar * cause,
+    const gchar * dbg)
+{
+  if (self->fallback_warned)
+    return;
+  self->fallback_warned = TRUE;
+  GST_ELEMENT_WARNING (self, RESOURCE, NOT_FOUND,
+      ("No usable Vulkan device (%s): anysr falls back to the CPU scaler of "
+          "the GStreamer video library (bicubic, no super-resolution); "
+          "fallback=false makes it fail instead", cause), ("%s", dbg));
+}
+
+/* CPU scaler mode: a GstVideoConverter from @in_info to @out_info (same
+ * format, bicubic resize). Streaming thread. */
+gboolean
+gst_any_sr_engine_cpu_configure (GstAnySr * self,
+    const GstVideoInfo * in_info, const GstVideoInfo * out_info)
+{
+  GstVideoConverter *conv;
+  GstStructure *opts;
+
+  opts = gst_structure_new ("GstVideoConverter",
+      GST_VIDEO_CONVERTER_OPT_RESAMPLER_METHOD, GST_TYPE_VIDEO_RESAMPLER_METHOD,
+      GST_VIDEO_RESAMPLER_METHOD_CUBIC,
+      GST_VIDEO_CONVERTER_OPT_DITHER_METHOD, GST_TYPE_VIDEO_DITHER_METHOD,
+      GST_VIDEO_DITHER_NONE, NULL);
+  conv = gst_video_converter_new ((GstVideoInfo *) in_info,
+      (GstVideoInfo *) out_info, opts);
+  if (!conv) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("anysr's CPU scaler cannot scale %s %dx%d to %dx%d",
+            GST_VIDEO_INFO_NAME (in_info), GST_VIDEO_INFO_WIDTH (in_info),
+            GST_VIDEO_INFO_HEIGHT (in_info), GST_VIDEO_INFO_WIDTH (out_info),
+            GST_VIDEO_INFO_HEIGHT (out_info)),
+        ("gst_video_converter_new() failed"));
+    return FALSE;
+  }
+  if (self->converter)
+    gst_video_converter_free (self->converter);
+  self->converter = conv;
+  GST_INFO_OBJECT (self, "CPU scaler: %s %dx%d -> %dx%d, bicubic",
+      GST_VIDEO_INFO_NAME (in_info), GST_VIDEO_INFO_WIDTH (in_info),
+      GST_VIDEO_INFO_HEIGHT (in_info), GST_VIDEO_INFO_WIDTH (out_info),
+      GST_VIDEO_INFO_HEIGHT (out_info));
+  return TRUE;
+}
+
+static gboolean
+open_engine (GstAnySr * self)
+{
+  AsrSettings settings;
+  AsrEngine *engine = NULL;
+  AsrStatus status;
+  gchar *detail, *dbg;
+  const gchar *driver_files;
+  gchar *model;
+  gchar model_msg[512];
+  gchar *bad;
+
+  asr_settings_default (&settings);
+  GST_OBJECT_LOCK (self);
+  bad = gst_any_sr_props_check_unlocked (self, TRUE);
+  settings.device_index = self->device;
+  settings.precision = (AsrPrecision) self->precision;
+  self->may_fall_back = self->fallback;
+  model = g_strdup (self->model_location);
+  GST_OBJECT_UNLOCK (self);
+
+  if (bad) {
+    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", bad), (NULL));
+    g_free (bad);
+    g_free (model);
+    return FALSE;
+  }
+
+  /* a model file is checked before any device work, and its problem named */
+  if (model) {
+    model_msg[0] = '\0';
+    status = asr_model_check_file (model, model_msg, sizeof (model_msg));
+    if (status != ASR_OK) {
+      if (!g_file_test (model, G_FILE_TEST_EXISTS)) {
+        GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+            ("anysr cannot load the model \"%s\": %s", model,
+                model_msg[0] ? model_msg : "no such file"),
+            ("asr_model_check_file(): %s", asr_status_to_string (status)));
+      } else {
+        GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
+            ("anysr cannot load the model \"%s\": %s", model,
+                model_msg[0] ? model_msg : asr_status_to_string (status)),
+            ("asr_model_check_file(): %s", asr_status_to_string (status)));
+      }
+      g_free (model);
+      return FALSE;
+    }
+    GST_INFO_OBJECT (self, "model %s", model);
+  }
+  settings.model_path = model;
+  settings.log_callback = engine_log;
+  settings.log_user_data = self;
+  /* everything: the callback filters by the category's threshold, which
+   * may change while the engine lives (its debug messages are rare: device
+   * choice, allocations, pipelines, configurations, QoS decisions) */
+  settings.log_level = ASR_LOG_DEBUG;
+
+  g_free (take_engine_error (self));
+  /* the neighbours' Vulkan device when they have one (GstContext), else a
+   * device of the engine's own */
+  self->vk_engine = FALSE;
+  if (find_neighbour_device (self)) {
+    status = engine_new_on_neighbour_device (self, &settings, &engine);
+    if (status == ASR_OK) {
+      self->vk_engine = TRUE;
+    } else {
+      gchar *why = take_engine_error (self);
+      GST_WARNING_OBJECT (self, "no engine on the neighbours' Vulkan device "
+          "(%s%s%s): using a device of its own", asr_status_to_string (status),
+          why ? ": " : "", why ? why : "");
+      g_free (why);
+      close_neighbour_device (self);
+    }
+  }
+  if (!self->vk_engine)
+    status = asr_engine_new (&settings, &engine);
+  if (status != ASR_OK) {
+    detail = take_engine_error (self);
+    driver_files = g_getenv ("VK_DRIVER_FILES");
+    dbg = g_strdup_printf ("asr_engine_new(): %s%s%s (VK_DRIVER_FILES=%s)",
+        asr_status_to_string (status), detail ? ": " : "",
+        detail ? detail : "", driver_files ? driver_files : "unset");
+    /* no device at all: the CPU scaler; an explicit device index beyond
+     * the devices present stays an error (a setting to fix) */
+    if (status == ASR_ERROR_NO_DEVICE && self->may_fall_back &&
+        (settings.device_index < 0 || asr_device_count () <= 0)) {
+      gchar *cause;
+
+      if (detail)
+        cause = g_strdup (detail);
+      else if (settings.device_index < 0)
+        cause = g_strdup ("none found. " NO_DEVICE_HINT);
+      else
+        cause = g_strdup_printf ("none with index %d. " NO_DEVICE_HINT,
+            settings.device_index);
+      post_fallback_warning (self, cause, dbg);
+      g_free (cause);
+      g_free (dbg);
+      g_free (detail);
+
+      GST_OBJECT_LOCK (self);
+      self->cpu_scaler = TRUE;
+      g_clear_pointer (&self->device_name, g_free);
+      g_free (self->loaded_model);
+      self->loaded_model = model;
+      GST_OBJECT_UNLOCK (self);
+      return TRUE;
+    } else if (status == ASR_ERROR_NO_DEVICE && detail) {
+      /* libanysr's message names the cause: an index out of range, a driver
+       * file that could not be loaded, no device (with the lavapipe hint) */
+      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+          ("No usable Vulkan device: %s", detail), ("%s", dbg));
+    } else if (status == ASR_ERROR_NO_DEVICE && settings.device_index < 0) {
+      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+          ("No usable Vulkan device. " NO_DEVICE_HINT), ("%s", dbg));
+    } else if (status == ASR_ERROR_NO_DEVICE) {
+      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+          ("No usable Vulkan device with index %d. " NO_DEVICE_HINT,
+              settings.device_index), ("%s", dbg));
+    } else if (status == ASR_ERROR_MODEL) {
+      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+          ("anysr has no usable model: %s", detail ? detail :
+              asr_status_to_string (status)), ("%s", dbg));
+    } else {
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ_WRITE,
+          ("Could not open the Vulkan device: %s. " NO_DEVICE_HINT,
+              asr_status_to_string (status)), ("%s", dbg));
+    }
+    g_free (dbg);
+    g_free (detail);
+    g_free (model);
+    return FALSE;
+  }
+#ifdef GST_ANY_SR_TEST_HOOKS
+  if (g_getenv ("ANYSR_TEST_BICUBIC")) {
+    GST_WARNING_OBJECT (self, "test build: bicubic resampler, no network");
+    asr_engine_debug_set_bicubic (engine, 1);
+  }
+  if (g_getenv ("ANYSR_TEST_LOSE_DEVICE")) {
+    /* the N-th queue submission finds the device lost */
+    guint n = (guint) g_ascii_strtoull (g_getenv ("ANYSR_TEST_LOSE_DEVICE"),
+        NULL, 10);
+    GST_WARNING_OBJECT (self, "test build: the device is lost at submission %u",
+        n);
+    asr_engine_debug_inject (engine, ASR_FAULT_DEVICE_LOST, n);
+  }
+  if (g_getenv ("ANYSR_TEST_TIMING")) {
+    gdouble per_gmac = 0.0, fixed = 0.0;
+    if (sscanf (g_getenv ("ANYSR_TEST_TIMING"), "%lf,%lf", &per_gmac,
+            &fixed) >= 1) {
+      GST_WARNING_OBJECT (self, "test build: synthetic timing, %g ms per GMAC "
+          "+ %g ms", per_gmac, fixed);
+      asr_engine_debug_set_timing (engine, per_gmac, fixed);
+    }
+  }
+#endif
+
+  GST_INFO_OBJECT (self, "libanysr %s on Vulkan device \"%s\"",
+      asr_version (), asr_engine_device_name (engine));
+
+  GST_OBJECT_LOCK (self);
+  self->engine = engine;
+  g_free (self->device_name);
+  self->device_name = g_strdup (asr_engine_device_name (engine));
+  g_free (self->loaded_model);
+  self->loaded_model = model;
+  self->op_dirty = TRUE;
+  GST_OBJECT_UNLOCK (self);
+  g_object_notify (G_OBJECT (self), "device-name");
+
+  return TRUE;
+}
+
+static void
+close_engine (GstAnySr * self)
+{
+  AsrEngine *engine;
+
+  GST_OBJECT_LOCK (self);
+  engine = self->engine;
+  self->engine = NULL;
+  self->cpu_scaler = FALSE;
+  g_clear_pointer (&self->device_name, g_free);
+  g_clear_pointer (&self->loaded_model, g_free);
+  GST_OBJECT_UNLOCK (self);
+  g_clear_pointer (&self->last_refusal, g_free);
+  if (self->converter) {
+    gst_video_converter_free (self->converter);
+    self->converter = NULL;
+  }
+
+  asr_engine_free (&engine);
+}
+
+/* the engine moves to the Vulkan device found since it opened (a peer's,
+ * at negotiation): a new engine; FALSE (an element error posted) when none
+ * could be opened */
+static gboolean
+reopen (GstAnySr * self)
+{
+  GST_INFO_OBJECT (self, "a neighbour has a Vulkan device: the engine moves "
+      "to it");
+  close_engine (self);
+  if (!open_engine (self))
+    return FALSE;
+  g_object_notify (G_OBJECT (self), "vulkan-device");
+  return TRUE;
+}
+
+/* The one place that opens or reopens the engine and looks for a Vulkan
+ * device: on NULL->READY (open), on READY->PAUSED (again for a new
+ * model-location, or on the device a Vulkan neighbour got since) and in
+ * set_info() for VulkanImage caps (the engine moves to a peer's device). */
+GstAnySrEngineResult
+gst_any_sr_engine_ensure (GstAnySr * self, GstAnySrEnsure when)
+{
+  gboolean reload;
+
+  switch (when) {
+    case GST_ANY_SR_ENSURE_OPEN:
+      return open_engine (self) ? GST_ANY_SR_ENGINE_OK :
+          GST_ANY_SR_ENGINE_ERROR;
+    case GST_ANY_SR_ENSURE_START:
+      /* model-location changed in READY: another engine for the new model */
+      GST_OBJECT_LOCK (self);
+      reload = (!self->engine && !self->cpu_scaler) ||
+          g_strcmp0 (self->model_location, self->loaded_model) != 0;
+      GST_OBJECT_UNLOCK (self);
+      /* a Vulkan neighbour upstream went to READY after us: its device */
+      if (!reload && self->engine && !self->vk_engine &&
+          find_neighbour_device (self)) {
+        GST_INFO_OBJECT (self, "a neighbour has a Vulkan device: the engine "
+            "moves to it");
+        reload = TRUE;
+      }
+      if (reload) {
+        GST_INFO_OBJECT (self, "model-location changed: reloading");
+        close_engine (self);
+        if (!open_engine (self))
+          return GST_ANY_SR_ENGINE_ERROR;
+      }
+      return GST_ANY_SR_ENGINE_OK;
+    case GST_ANY_SR_ENSURE_VULKAN_IMAGE:
+      /* an engine on a device of its own: a Vulkan peer that got its device
+       * after we went to PAUSED (vulkanupload upstream, nothing Vulkan
+       * downstream) has it now */
+      if (self->vk_engine)
+        return GST_ANY_SR_ENGINE_OK;
+      if (!find_peer_device (self))
+        return GST_ANY_SR_ENGINE_NO_PEER;
+      if (!reopen (self))
+        return GST_ANY_SR_ENGINE_ERROR;
+      return GST_ANY_SR_ENGINE_OK;
+  }
+  g_return_val_if_reached (GST_ANY_SR_ENGINE_ERROR);
+}
+
+/* READY->NULL (or a failed NULL->READY): the engine, the CPU scaler and
+ * the neighbours' device go; the next NULL->READY starts afresh. */
+void
+gst_any_sr_engine_close (GstAnySr * self)
+{
+  close_engine (self);
+  close_neighbour_device (self);
+  self->vk_engine = FALSE;
+  self->fallback_warned = FALSE;
+}
+
+/* A frame through the CPU scaler (no usable Vulkan device). */
+GstFlowReturn
+gst_any_sr_engine_cpu_frame (GstAnySr * self, GstVideoFrame * in_frame,
+    GstVideoFrame * out_frame)
+{
+  if (self->vk_in || self->vk_out) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("anysr lost its Vulkan device "
+            "with VulkanImage frames: the CPU scaler cannot take them"),
+        (NULL));
+    return GST_FLOW_ERROR;
+  }
+  if (!self->converter) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+        ("a frame before the CPU scaler was configured"));
+    return GST_FLOW_ERROR;
+  }
+  gst_video_converter_frame (self->converter, in_frame, out_frame);
+  return GST_FLOW_OK;
+}
+
+/* The device was lost while streaming and fallback is on: the CPU scaler
+ * takes over from this frame on (until the element returns to NULL).
+ * Returns FALSE when it could not (the caller fails as without fallback). */
+gboolean
+gst_any_sr_engine_lose_device (GstAnySr * self, GstVideoFrame * in_frame,
+    GstVideoFrame * out_frame)
+{
+  GstVideoFilter *filter = GST_VIDEO_FILTER (self);
+  AsrEngine *engine;
+  gchar *dbg;
+
+  if (!gst_any_sr_engine_cpu_configure (self, &filter->in_info,
+          &filter->out_info))
+    return FALSE;
+  dbg = g_strdup_printf ("asr_engine_process(): %s",
+      asr_engine_last_error (self->engine));
+  post_fallback_warning (self, "the device was lost", dbg);
+  g_free (dbg);
+
+  GST_OBJECT_LOCK (self);
+  engine = self->engine;
+  self->engine = NULL;
+  self->cpu_scaler = TRUE;
+  self->have_stats = FALSE;
+  g_clear_pointer (&self->device_name, g_free);
+  GST_OBJECT_UNLOCK (self);
+  asr_engine_free (&engine);
+  g_object_notify (G_OBJECT (self), "device-name");
+  g_object_notify (G_OBJECT (self), "current-subnet");
+
+  gst_video_converter_frame (self->converter, in_frame, out_frame);
+  return TRUE;
+}
+
