@@ -110,7 +110,7 @@ gst_any_sr_stats_update (GstAnySr * self, GstVideoFrame * in_frame,
 
   switched = stats.op.point != self->posted_op ||
       stats.op.subnet != self->posted_subnet ||
-      stats.op.decoder != self->posted_decoder ||
+      (gint) stats.op.decoder != self->posted_decoder ||
       stats.op.depth_target != self->posted_depth_target;
   self->posted_op = stats.op.point;
   self->posted_decoder = stats.op.decoder;

@@ -222,7 +222,7 @@ typedef struct AsrSettings {
     /** Force the frame to be processed in bands of this many input rows
      *  (the decoder's bands follow at the scale); 0 = bands only where a
      *  device limit or the memory budget needs them. Tiled output equals
-     *  untiled output (docs/design.md#memory-plan): a knob for tests and users to check
+     *  untiled output (`docs/design.md#memory-plan`): a knob for tests and users to check
      *  it. Default: 0, or the environment variable ANYSR_TILE (rows). */
     uint32_t tile_rows;
     /** Bytes of device memory the engine may allocate for frame-dependent
@@ -238,7 +238,7 @@ typedef struct AsrSettings {
     uint32_t reserved[11];
 } AsrSettings;
 
-/** Decoder modes (docs/design.md#network). */
+/** Decoder modes (`docs/design.md#network`). */
 typedef enum AsrDecoderMode {
     ASR_DECODER_HEAVY = 0,  /**< every output pixel through the heavy MLP */
     ASR_DECODER_LIGHT = 1,  /**< every output pixel through the light MLP */
@@ -509,7 +509,7 @@ ASR_API AsrStatus asr_engine_get_op_point(const AsrEngine *e, int point, AsrOpCh
 
 /**
  * Hold a frame rate: from the next asr_engine_process() on, the QoS
- * controller picks the operating point of every frame (docs/design.md#controller):
+ * controller picks the operating point of every frame (`docs/design.md#controller`):
  * the best point of the list above whose predicted wall time fits
  * headroom * budget, budget = 1000 / target_fps ms; one step down at once
  * when a frame's wall time (the whole asr_engine_process() call) runs over

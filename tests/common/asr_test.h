@@ -100,12 +100,6 @@ static inline AsrEngine *test_engine_new(void)
     return e;
 }
 
-/* Name of an AsrStats.kernels value. */
-static inline const char *test_kernels_name(int32_t k)
-{
-    return k == ASR_KERNELS_COOPMAT ? "coopmat" : k == ASR_KERNELS_SIMT ? "simt" : "?";
-}
-
 /* Print the encoder kernels an engine runs (what: the test's context) and,
  * when its feature maps are fp16 and ANYSR_EXPECT_KERNELS (simt or coopmat)
  * is set, fail unless they are those (.ci/trixie-tests sets coopmat: the
@@ -115,7 +109,7 @@ static inline void test_check_kernels(AsrEngine *e, const char *what)
 {
     AsrStats st;
     asr_engine_get_stats(e, &st);
-    const char *got = test_kernels_name(st.plan.kernels);
+    const char *got = asr_kernels_name(st.plan.kernels);
     const char *want = getenv("ANYSR_EXPECT_KERNELS");
     printf("%s: kernels %s (feature maps %s)\n", what, got,
            st.plan.precision == ASR_PRECISION_FP16 ? "fp16" : "fp32");
@@ -160,7 +154,7 @@ static inline const char *test_precision_name(AsrPrecision p)
 static inline AsrEngine *test_variant_engine(AsrSettings *s, TestVariant v, const char *what,
                                              int fp16_optional)
 {
-    const char *kernels = test_kernels_name(v.kernels);
+    const char *kernels = asr_kernels_name(v.kernels);
     const char *prec = test_precision_name(v.precision);
     const char *want = getenv("ANYSR_EXPECT_KERNELS");
     int expected = want && !strcmp(want, kernels);
@@ -183,7 +177,7 @@ static inline AsrEngine *test_variant_engine(AsrSettings *s, TestVariant v, cons
     }
     AsrStats stats;
     asr_engine_get_stats(e, &stats);
-    if (stats.kernels != (int32_t)v.kernels) {
+    if (stats.plan.kernels != v.kernels) {
 #ifdef ASR_HAVE_COOPMAT
         const char *why = "the device has no usable cooperative matrices (the warning above says why)";
 #else
@@ -191,14 +185,14 @@ static inline AsrEngine *test_variant_engine(AsrSettings *s, TestVariant v, cons
 #endif
         if (expected)
             FAIL("%s: %s %s: the engine runs the %s kernels, ANYSR_EXPECT_KERNELS wants %s: %s",
-                 what, kernels, prec, test_kernels_name(stats.kernels), want, why);
+                 what, kernels, prec, asr_kernels_name(stats.plan.kernels), want, why);
         else
             printf("%s: %s %s: skipped (%s)\n", what, kernels, prec, why);
         asr_engine_free(&e);
         return NULL;
     }
     printf("%s: kernels %s (feature maps %s); device: %s\n", what, kernels,
-           test_precision_name(stats.precision), asr_engine_device_name(e));
+           test_precision_name(stats.plan.precision), asr_engine_device_name(e));
     return e;
 }
 

@@ -274,7 +274,7 @@ static void run_variant(const char *name, const MwArch *arch, uint32_t seed, Tes
         f.dst = xmalloc((size_t)f.W * f.H * 4);
         for (size_t k = 0; k < (size_t)f.w * f.h * 4; k++)
             f.src[k] = (uint8_t)(test_rand(&rs) >> 24);
-        printf("%s (%s %s): %ux%u -> %ux%u\n", name, test_kernels_name(v.kernels),
+        printf("%s (%s %s): %ux%u -> %ux%u\n", name, asr_kernels_name(v.kernels),
                test_precision_name(prec), f.w, f.h, f.W, f.H);
         uint32_t top = arch->ladder[arch->n_ladder - 1][0];
         check_encoder(e, &f, i % 2 ? (uint32_t)arch->chunk : top);
