@@ -136,7 +136,7 @@ def plot(rows, arch, out, title_note=""):
                 placed.append((x, y))
                 ax.text(r["enc_macs"] / 1e3, r["heavy"], "  " + lab, color, anchor="lm")
         ax.legend(items + small, corner="br")
-    fig.note(8, 562, "Y-PSNR: DESIGN section 7 (Pillow bicubic LR, 8-bit, Y BT.601, shave 2). Encoder MACs per LR "
+    fig.note(8, 562, "Y-PSNR: the quality protocol of docs/testing.md (Pillow bicubic LR, 8-bit, Y BT.601, shave 2). Encoder MACs per LR "
                      "pixel from the tiles' depth maps (head, adapter, blocks run, tail); fixed depth has no adapter.")
     fig.save(out)
 

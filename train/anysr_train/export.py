@@ -191,8 +191,8 @@ def pick_target(model, arch, sets=("Set14", "B100"), grid=None, data_root=DEFAUL
     log("default depth target = %g (the smallest t with a loss <= %g dB vs fixed depth on %s, also at every "
         "larger t of the grid); depth_points = %s" % (t, max_loss, " and ".join(sets), pts))
     summary = {"rule": "smallest t of the grid whose Y-PSNR loss vs fixed depth is <= %g dB on every set, and "
-                       "on every set at every larger t of the grid; full op %s, heavy decoder, x2 (DESIGN "
-                       "section 7); encoder MACs per LR pixel from the depth maps (head, adapter pixel layer, "
+                       "on every set at every larger t of the grid; full op %s, heavy decoder, x2 (the quality "
+                       "protocol of docs/testing.md#quality); encoder MACs per LR pixel from the depth maps (head, adapter pixel layer, "
                        "blocks run, tail; mean over the images); depth_points = [max(0.25, t - 0.25), t]" % (
                            max_loss, list(full)),
                "sets": list(sets), "limit": limit, "seconds": round(secs, 1), "depth_target": t,
