@@ -251,7 +251,7 @@ def case_sigint(tmp):
     if not os.path.exists(out):
         fail("no output after SIGINT")
     decode_video(out, os.path.join(tmp, "out.yuv"))
-    frames = len(read_i420_y(os.path.join(tmp, "out.yuv"), 256, 192))
+    frames = len(read_i420_y(os.path.join(tmp, "out.yuv"), 128, 96))
     if not (done <= frames < count):
         fail("%d frames in the interrupted file (%d done at the signal, %d in all)"
              % (frames, done, count))
