@@ -9,8 +9,9 @@
   pty       under a pseudo-terminal the progress line is rewritten in place
   sigint    SIGINT midway: a playable file with the frames done, exit 130
   errors    exit statuses and messages; a failing run leaves no file
+  example   examples/upscale-image.c (libanysr, libpng) gives the element's pixels
 
-usage: test_upscale.py CASE ANYSR_UPSCALE GST_LAUNCH DATA_DIR
+usage: test_upscale.py CASE ANYSR_UPSCALE GST_LAUNCH DATA_DIR [UPSCALE_IMAGE]
 Small frames: lavapipe runs the network on the CPU.
 """
 import os
@@ -288,6 +289,26 @@ def case_errors(tmp):
         if left:
             fail("anysr-upscale %s left %s" % (" ".join(args), left))
     print("errors: %d cases, each with its status and message, no file left" % len(cases))
+
+
+def case_example(tmp):
+    example = sys.argv[5]
+    src = os.path.join(tmp, "in.png")
+    Image.open(PHOTO).convert("RGB").crop((100, 60, 148, 92)).save(src)
+    out = os.path.join(tmp, "out.png")
+    ref = os.path.join(tmp, "ref.png")
+    proc = run([example, src, out, "3"])
+    sys.stdout.write(proc.stdout + proc.stderr)
+    if proc.returncode != 0:
+        fail("upscale-image: exit %d" % proc.returncode)
+    launch("filesrc location=%s ! decodebin ! videoconvert ! video/x-raw,format=RGBA ! "
+           "anysr scale=3 ! pngenc ! filesink location=%s" % (src, ref))
+    a = np.asarray(Image.open(out).convert("RGBA"))
+    b = np.asarray(Image.open(ref).convert("RGBA"))
+    if a.shape != (96, 144, 4) or not np.array_equal(a, b):
+        fail("upscale-image differs from the element: shapes %s %s, %d values"
+             % (a.shape, b.shape, np.count_nonzero(a != b) if a.shape == b.shape else -1))
+    print("example: upscale-image gives the element's pixels (%dx%d)" % (a.shape[1], a.shape[0]))
 
 
 with tempfile.TemporaryDirectory(prefix="anysr-upscale-") as tmpdir:
