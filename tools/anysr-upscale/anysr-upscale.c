@@ -231,6 +231,13 @@ main (int argc, char **argv)
 {
   Work work = { 0 };
   gst_init (&argc, &argv);
+  /* an install to a prefix GStreamer does not search: the element is where
+   * meson installed it (docs/install.md) */
+  GstElementFactory *anysr = gst_element_factory_find ("anysr");
+  if (anysr)
+    gst_object_unref (anysr);
+  else
+    gst_registry_scan_path (gst_registry_get (), ANYSR_UPSCALE_PLUGIN_DIR);
   if (!upscale_options_parse (&work.opts, argc, argv))
     return UPSCALE_EXIT_USAGE;
   work.inputs = g_ptr_array_new_with_free_func (g_free);
