@@ -279,6 +279,7 @@ def case_errors(tmp):
         ([src, out, "--size", "8x6"], 5, "anysr cannot make 8x6"),
         ([src, out, "--scale", "9"], 5, "anysr cannot make"),
         ([src, out, "--scale", "two"], 2, "--scale wants"),
+        ([src, os.path.join(tmp, "out.mkv"), "--size", "33x24"], 5, "even width and height"),
         ([src, out, "--model", broken_model], 1, "model"),
     ]
     for args, status, message in cases:

@@ -204,6 +204,15 @@ upscale_job_new (const char *input, const char *output, const UpscaleOptions *op
         g_strdup (error->message));
     goto failed;
   }
+  GstElementFactory *encoder = gst_element_get_factory (job->plan.video_encoder);
+  if (g_str_equal (GST_OBJECT_NAME (encoder), "x264enc")
+      && (job->result.out_w % 2 || job->result.out_h % 2)) {
+    fail (&job->result, UPSCALE_EXIT_SIZE, g_strdup_printf (
+        "H.264 (4:2:0) needs an even width and height, %dx%d is not: choose a --size "
+        "or --scale that gives one, or another format (.webm, .png)",
+        job->result.out_w, job->result.out_h));
+    goto failed;
+  }
   job->result.encoder = g_strdup (job->plan.description);
   if (job->audio_caps && job->plan.muxer) {
     GstElementFactory *mux = gst_element_get_factory (job->plan.muxer);
