@@ -27,12 +27,18 @@ import time
 import numpy as np
 from PIL import Image
 
-CASE, TOOL, LAUNCH, DATA = sys.argv[1:5]
-PHOTO = os.path.join(DATA, "eval", "Set14", "baboon.png")
-if not os.path.exists(PHOTO):
-    PHOTO = sorted(
-        os.path.join(DATA, "eval", "B100", f)
-        for f in os.listdir(os.path.join(DATA, "eval", "B100")) if f.endswith(".png"))[0]
+TOOL = LAUNCH = PHOTO = None
+
+
+def setup(tool_path, launch_path, data, photo="baboon.png"):
+    """The programs and the photo the cases use (measure_encoders.py too)."""
+    global TOOL, LAUNCH, PHOTO
+    TOOL, LAUNCH = tool_path, launch_path
+    PHOTO = os.path.join(data, "eval", "Set14", photo)
+    if not os.path.exists(PHOTO):
+        PHOTO = sorted(
+            os.path.join(data, "eval", "B100", f)
+            for f in os.listdir(os.path.join(data, "eval", "B100")) if f.endswith(".png"))[0]
 
 
 def fail(message):
@@ -312,6 +318,8 @@ def case_example(tmp):
     print("example: upscale-image gives the element's pixels (%dx%d)" % (a.shape[1], a.shape[0]))
 
 
-with tempfile.TemporaryDirectory(prefix="anysr-upscale-") as tmpdir:
-    globals()["case_" + CASE](tmpdir)
-print("PASS")
+if __name__ == "__main__":
+    setup(sys.argv[2], sys.argv[3], sys.argv[4])
+    with tempfile.TemporaryDirectory(prefix="anysr-upscale-") as tmpdir:
+        globals()["case_" + sys.argv[1]](tmpdir)
+    print("PASS")
