@@ -265,6 +265,23 @@ def case_sigint(tmp):
     if [f for f in os.listdir(tmp) if f.endswith(".part")]:
         fail("a temporary file was left")
     print("sigint: exit 130, %d of %d frames, the file decodes" % (frames, count))
+    # a second Ctrl-C stops at once: nothing under the final name, no temporary file
+    out2 = os.path.join(tmp, "out2.mkv")
+    proc = subprocess.Popen([TOOL, clip, out2], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    while True:
+        line = proc.stderr.readline()
+        if not line or re.search(r"[1-9]\d*/%d frames" % count, line):
+            break
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=500)
+    if proc.returncode != 130 or os.path.exists(out2) or "nothing written" not in stderr:
+        fail("two SIGINTs: exit %d, output %s: %s" % (proc.returncode, os.path.exists(out2), stderr))
+    if [f for f in os.listdir(tmp) if f.endswith(".part")]:
+        fail("a temporary file was left after two SIGINTs")
+    print("sigint: twice, exit 130 and no file")
 
 
 def case_errors(tmp):

@@ -84,7 +84,7 @@ job_done (UpscaleJob *job, gpointer data)
         TRUE);
   }
   upscale_progress_finish (&work->progress);
-  if (r->status == UPSCALE_EXIT_OK || r->status == UPSCALE_EXIT_INTERRUPTED)
+  if ((r->status == UPSCALE_EXIT_OK || r->status == UPSCALE_EXIT_INTERRUPTED) && !r->message)
     print_summary (work, job);
   if (r->message)
     fprintf (stderr, "anysr-upscale: error: %s\n", r->message);

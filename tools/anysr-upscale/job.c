@@ -38,7 +38,7 @@ struct UpscaleJob {
   guint bus_watch;
   gint frames;                  /* atomic: buffers out of anysr */
   gint64 start_us;
-  gboolean interrupted, finished;
+  gboolean interrupted, aborted, finished;
   UpscaleJobDone done;
   gpointer done_data;
 };
@@ -495,11 +495,13 @@ finish (UpscaleJob *job)
     gst_element_set_state (job->pipeline, GST_STATE_NULL);
   if (r->status == UPSCALE_EXIT_OK && r->frames == 0)
     fail (r, UPSCALE_EXIT_FAILED, g_strdup_printf ("no frame came out for %s", job->input));
-  if ((r->status == UPSCALE_EXIT_OK || r->status == UPSCALE_EXIT_INTERRUPTED)
+  if (!job->aborted
+      && (r->status == UPSCALE_EXIT_OK || r->status == UPSCALE_EXIT_INTERRUPTED)
       && g_rename (job->temp_path, job->output) != 0)
     fail (r, UPSCALE_EXIT_OUTPUT, g_strdup_printf ("cannot rename %s to %s: %s",
         job->temp_path, job->output, g_strerror (errno)));
-  if (r->status != UPSCALE_EXIT_OK && r->status != UPSCALE_EXIT_INTERRUPTED)
+  if (job->aborted
+      || (r->status != UPSCALE_EXIT_OK && r->status != UPSCALE_EXIT_INTERRUPTED))
     g_unlink (job->temp_path);
   g_clear_pointer (&job->temp_path, g_free);
   if (job->done)
@@ -580,6 +582,7 @@ upscale_job_abort (UpscaleJob *job)
     g_source_remove (job->bus_watch);
     job->bus_watch = 0;
   }
+  job->aborted = TRUE;
   fail (&job->result, UPSCALE_EXIT_INTERRUPTED, g_strdup_printf (
       "%s: stopped, nothing written", job->input));
   finish (job);
