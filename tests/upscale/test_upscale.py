@@ -4,7 +4,8 @@
   image     in.png --scale 2.5 gives the pixels of the element through gst-launch
   video     a clip of real photos with audio: the audio keeps its duration, the
             encoded video is within 0.5 dB Y-PSNR of the lossless element
-            output against the ground truth
+            output against the ground truth; MP4 re-encodes the audio (Opus),
+            same duration; --lossless gives the element output exactly
   folder    10 images -> 10 outputs, progress lines, two pipelines (--devices 0,0)
   pty       under a pseudo-terminal the progress line is rewritten in place
   sigint    SIGINT midway: a playable file with the frames done, exit 130
@@ -105,11 +106,11 @@ def decode_video(path, raw):
            "videoconvert ! video/x-raw,format=I420 ! filesink location=%s" % (path, raw))
 
 
-def audio_seconds(path, folder):
+def audio_seconds(path, folder, demuxer="matroskademux"):
     raw = os.path.join(folder, "audio.raw")
-    launch("filesrc location=%s ! matroskademux name=d d.audio_0 ! queue ! decodebin ! "
+    launch("filesrc location=%s ! %s name=d d.audio_0 ! queue ! decodebin ! "
            "audioconvert ! audioresample ! audio/x-raw,format=S16LE,channels=1,rate=48000 ! "
-           "filesink location=%s" % (path, raw))
+           "filesink location=%s" % (path, demuxer, raw))
     return os.path.getsize(raw) / 2 / 48000.0
 
 
@@ -170,7 +171,15 @@ def case_video(tmp):
     print("audio: %.4f s in, %.4f s out" % (a_in, a_out))
     if a_in < 0.9 or abs(a_in - a_out) > 0.02:
         fail("audio duration %.4f s in, %.4f s out" % (a_in, a_out))
-    # a container that does not take vorbis in this muxer's way: re-encoded, same duration
+    # MP4 does not take Vorbis: re-encoded (Opus), the same duration
+    mp4 = os.path.join(tmp, "out.mp4")
+    proc = tool([clip, mp4])
+    if "audio re-encoded" not in proc.stdout:
+        fail("the summary does not say the audio was re-encoded")
+    a_mp4 = audio_seconds(mp4, tmp, "qtdemux")
+    print("audio: %.4f s in, %.4f s re-encoded in MP4" % (a_in, a_mp4))
+    if abs(a_in - a_mp4) > 0.03:
+        fail("re-encoded audio duration %.4f s, input %.4f s" % (a_mp4, a_in))
     lossless = os.path.join(tmp, "lossless.mkv")
     proc = tool(["--lossless", clip, lossless])
     decode_video(lossless, os.path.join(tmp, "lossless.yuv"))
