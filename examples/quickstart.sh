@@ -7,8 +7,10 @@
 # builds it in build/ (meson + ninja), then upscales INPUT (any video or
 # image file GStreamer decodes), or with no INPUT a short 160x120 clip (10 frames)
 # from videotestsrc, twice in each direction into OUTPUT (default
-# build/anysr-out.mkv) with examples/upscale-file.sh, and prints what it did:
-# sizes, Vulkan device, time. Running it again skips what is done.
+# build/anysr-out.mkv: H.264 at constant quality, the audio kept) with
+# anysr-upscale (through examples/upscale-file.sh), and prints what it did:
+# sizes, encoder, Vulkan device, time, and how to run the element by hand.
+# Running it again skips what is done.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -18,6 +20,8 @@ packages=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   mesa-vulkan-drivers
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-tools
+  # x264enc: anysr-upscale's encoder for .mkv / .mp4 (constant quality)
+  gstreamer1.0-plugins-ugly
 )
 
 missing=()
@@ -49,7 +53,17 @@ echo "== upscaling"
 input=${1:-}
 output=${2:-build/anysr-out.mkv}
 if [ -n "$input" ]; then
-  exec ./examples/upscale-file.sh -s 2 "$input" "$output"
+  ./examples/upscale-file.sh -s 2 "$input" "$output"
 else
-  exec ./examples/upscale-file.sh -s 2 -n 10 -t 160x120 "" "$output"
+  ./examples/upscale-file.sh -s 2 -n 10 -t 160x120 "" "$output"
 fi
+cat <<EOF
+
+Next:
+  build/tools/anysr-upscale/anysr-upscale --help      (images, folders, videos; docs/anysr-upscale.md)
+  the element by hand, from this folder:
+    GST_PLUGIN_PATH=$PWD/build/gst gst-launch-1.0 videotestsrc num-buffers=30 ! \\
+      video/x-raw,format=I420,width=160,height=120 ! anysr scale=2 ! videoconvert ! autovideosink
+  after meson install -C build to /usr/local, GStreamer programs need
+    GST_PLUGIN_PATH=/usr/local/lib/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/gstreamer-1.0
+EOF
