@@ -201,14 +201,16 @@ check_planes (GstAnySr * self, GstBuffer * buf, const GstVideoInfo * info,
   return 0;
 }
 
-/* Record the copies between the planes of @buf (VulkanImage memories) and
- * the engine's frame buffer @frame_buffer: image -> buffer for the input,
- * buffer -> image for the output. */
+/* Record the copies between the planes of one side's buffer (VulkanImage
+ * memories) and the engine's frame buffer @frame_buffer: image -> buffer for
+ * the input, buffer -> image for the output (@to_image). */
 static int
-record_copies (GstAnySr * self, GstBuffer * buf, const GstVideoInfo * info,
-    VkCommandBuffer cmd, const AsrVulkanFrameBuffer * frame_buffer,
-    gboolean to_image)
+record_copies (ImageCopies * copies, VkCommandBuffer cmd,
+    const AsrVulkanFrameBuffer * frame_buffer, gboolean to_image)
 {
+  GstAnySr *self = copies->self;
+  GstBuffer *buf = to_image ? copies->out_buffer : copies->in_buffer;
+  const GstVideoInfo *info = to_image ? copies->out_info : copies->in_info;
   VkImageLayout layout = to_image ? VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL :
       VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
   guint i, n = GST_VIDEO_INFO_N_PLANES (info);
@@ -234,23 +236,15 @@ record_copies (GstAnySr * self, GstBuffer * buf, const GstVideoInfo * info,
 }
 
 static int
-record_input (void *user, VkCommandBuffer cmd,
-    const AsrVulkanFrameBuffer * frame_buffer)
+record_input (void *user, VkCommandBuffer cmd, const AsrVulkanFrameBuffer * fb)
 {
-  ImageCopies *copies = user;
-
-  return record_copies (copies->self, copies->in_buffer, copies->in_info,
-      cmd, frame_buffer, FALSE);
+  return record_copies (user, cmd, fb, FALSE);
 }
 
 static int
-record_output (void *user, VkCommandBuffer cmd,
-    const AsrVulkanFrameBuffer * frame_buffer)
+record_output (void *user, VkCommandBuffer cmd, const AsrVulkanFrameBuffer * fb)
 {
-  ImageCopies *copies = user;
-
-  return record_copies (copies->self, copies->out_buffer, copies->out_info,
-      cmd, frame_buffer, TRUE);
+  return record_copies (user, cmd, fb, TRUE);
 }
 
 AsrStatus

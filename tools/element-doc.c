@@ -42,28 +42,29 @@ format_double (double value)
   return g_strdup (g_ascii_formatd (buf, sizeof buf, "%g", value));
 }
 
+/* An integer bound: the name of a GLib limit where it is one. */
 static char *
-format_int64 (gint64 value)
+format_integer (gboolean is_signed, guint64 bits)
 {
-  if (value == G_MAXINT)
-    return g_strdup ("G_MAXINT");
-  if (value == G_MAXINT64)
-    return g_strdup ("G_MAXINT64");
-  if (value == G_MININT)
-    return g_strdup ("G_MININT");
-  if (value == G_MININT64)
-    return g_strdup ("G_MININT64");
-  return g_strdup_printf ("%" G_GINT64_FORMAT, value);
-}
+  static const struct
+  {
+    gboolean is_signed;
+    guint64 bits;
+    const char *name;
+  } limits[] = {
+    {TRUE, (guint64) G_MAXINT, "G_MAXINT"},
+    {TRUE, (guint64) G_MAXINT64, "G_MAXINT64"},
+    {TRUE, (guint64) (gint64) G_MININT, "G_MININT"},
+    {TRUE, (guint64) G_MININT64, "G_MININT64"},
+    {FALSE, (guint64) G_MAXUINT, "G_MAXUINT"},
+    {FALSE, G_MAXUINT64, "G_MAXUINT64"},
+  };
 
-static char *
-format_uint64 (guint64 value)
-{
-  if (value == G_MAXUINT)
-    return g_strdup ("G_MAXUINT");
-  if (value == G_MAXUINT64)
-    return g_strdup ("G_MAXUINT64");
-  return g_strdup_printf ("%" G_GUINT64_FORMAT, value);
+  for (guint n = 0; n < G_N_ELEMENTS (limits); n++)
+    if (limits[n].is_signed == is_signed && limits[n].bits == bits)
+      return g_strdup (limits[n].name);
+  return is_signed ? g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) bits) :
+      g_strdup_printf ("%" G_GUINT64_FORMAT, bits);
 }
 
 /* Markdown table cells may not hold '|' or newlines. */
@@ -113,22 +114,18 @@ format_range (GParamSpec * pspec)
       return g_strdup ("any (checked by the element)");
     lo = format_double (d->minimum);
     hi = format_double (d->maximum);
-  } else if (G_IS_PARAM_SPEC_INT (pspec)) {
-    GParamSpecInt *i = G_PARAM_SPEC_INT (pspec);
-    lo = format_int64 (i->minimum);
-    hi = format_int64 (i->maximum);
-  } else if (G_IS_PARAM_SPEC_UINT (pspec)) {
-    GParamSpecUInt *u = G_PARAM_SPEC_UINT (pspec);
-    lo = format_uint64 (u->minimum);
-    hi = format_uint64 (u->maximum);
-  } else if (G_IS_PARAM_SPEC_INT64 (pspec)) {
-    GParamSpecInt64 *i = G_PARAM_SPEC_INT64 (pspec);
-    lo = format_int64 (i->minimum);
-    hi = format_int64 (i->maximum);
-  } else if (G_IS_PARAM_SPEC_UINT64 (pspec)) {
-    GParamSpecUInt64 *u = G_PARAM_SPEC_UINT64 (pspec);
-    lo = format_uint64 (u->minimum);
-    hi = format_uint64 (u->maximum);
+  } else if (G_IS_PARAM_SPEC_INT (pspec) || G_IS_PARAM_SPEC_INT64 (pspec)) {
+    gboolean wide = G_IS_PARAM_SPEC_INT64 (pspec);
+    lo = format_integer (TRUE, (guint64) (wide ?
+            G_PARAM_SPEC_INT64 (pspec)->minimum : G_PARAM_SPEC_INT (pspec)->minimum));
+    hi = format_integer (TRUE, (guint64) (wide ?
+            G_PARAM_SPEC_INT64 (pspec)->maximum : G_PARAM_SPEC_INT (pspec)->maximum));
+  } else if (G_IS_PARAM_SPEC_UINT (pspec) || G_IS_PARAM_SPEC_UINT64 (pspec)) {
+    gboolean wide = G_IS_PARAM_SPEC_UINT64 (pspec);
+    lo = format_integer (FALSE, wide ? G_PARAM_SPEC_UINT64 (pspec)->minimum :
+        G_PARAM_SPEC_UINT (pspec)->minimum);
+    hi = format_integer (FALSE, wide ? G_PARAM_SPEC_UINT64 (pspec)->maximum :
+        G_PARAM_SPEC_UINT (pspec)->maximum);
   } else if (G_IS_PARAM_SPEC_ENUM (pspec)) {
     GEnumClass *klass = G_PARAM_SPEC_ENUM (pspec)->enum_class;
     GString *nicks = g_string_new (NULL);
@@ -166,13 +163,13 @@ format_value (GParamSpec * pspec, const GValue * value)
   if (G_IS_PARAM_SPEC_BOOLEAN (pspec))
     return g_strdup (g_value_get_boolean (value) ? "true" : "false");
   if (G_IS_PARAM_SPEC_INT (pspec))
-    return format_int64 (g_value_get_int (value));
+    return format_integer (TRUE, (guint64) g_value_get_int (value));
   if (G_IS_PARAM_SPEC_UINT (pspec))
-    return format_uint64 (g_value_get_uint (value));
+    return format_integer (FALSE, g_value_get_uint (value));
   if (G_IS_PARAM_SPEC_INT64 (pspec))
-    return format_int64 (g_value_get_int64 (value));
+    return format_integer (TRUE, (guint64) g_value_get_int64 (value));
   if (G_IS_PARAM_SPEC_UINT64 (pspec))
-    return format_uint64 (g_value_get_uint64 (value));
+    return format_integer (FALSE, g_value_get_uint64 (value));
   return g_strdup_value_contents (value);
 }
 
@@ -441,21 +438,33 @@ find_section (const char *text, const char *path, size_t *start, size_t *end)
   return TRUE;
 }
 
-static int
-check (const char *generated, const char *path)
+/* The contents of @path (to g_free) with its generated section located;
+ * NULL after saying why. */
+static char *
+read_section (const char *path, size_t *start, size_t *end)
 {
   char *text = NULL;
   GError *error = NULL;
-  size_t start, end;
-  int status = 1;
 
   if (!g_file_get_contents (path, &text, NULL, &error)) {
     fprintf (stderr, "element-doc: %s\n", error->message);
     g_error_free (error);
-    return 1;
+    return NULL;
   }
-  if (!find_section (text, path, &start, &end))
-    goto out;
+  if (!find_section (text, path, start, end))
+    g_clear_pointer (&text, g_free);
+  return text;
+}
+
+static int
+check (const char *generated, const char *path)
+{
+  size_t start, end;
+  char *text = read_section (path, &start, &end);
+  int status = 1;
+
+  if (!text)
+    return 1;
   if (end - start == strlen (generated)
       && !memcmp (text + start, generated, end - start)) {
     printf ("element-doc: %s is up to date\n", path);
@@ -485,34 +494,27 @@ out:
 static int
 update (const char *generated, const char *path)
 {
-  char *text = NULL;
   GError *error = NULL;
   size_t start, end;
+  char *text = read_section (path, &start, &end);
   GString *out;
-  int status = 1;
+  gboolean written;
 
-  if (!g_file_get_contents (path, &text, NULL, &error)) {
-    fprintf (stderr, "element-doc: %s\n", error->message);
-    g_error_free (error);
+  if (!text)
     return 1;
-  }
-  if (!find_section (text, path, &start, &end)) {
-    g_free (text);
-    return 1;
-  }
   out = g_string_new_len (text, (gssize) start);
   g_string_append (out, generated);
   g_string_append (out, text + end);
-  if (!g_file_set_contents (path, out->str, (gssize) out->len, &error)) {
-    fprintf (stderr, "element-doc: %s\n", error->message);
-    g_error_free (error);
-  } else {
-    printf ("element-doc: wrote %s\n", path);
-    status = 0;
-  }
+  written = g_file_set_contents (path, out->str, (gssize) out->len, &error);
   g_string_free (out, TRUE);
   g_free (text);
-  return status;
+  if (!written) {
+    fprintf (stderr, "element-doc: %s\n", error->message);
+    g_error_free (error);
+    return 1;
+  }
+  printf ("element-doc: wrote %s\n", path);
+  return 0;
 }
 
 int

@@ -104,13 +104,20 @@ x264 (const UpscaleOptions *opts, char **description)
   return enc;
 }
 
-/* VP9 / VP8: constant quality with a ceiling of 0.3 bit per output pixel
- * and frame (generous: the cq level decides), lossless VP9 at q 0. */
+/* VP9, else VP8 (not lossless), whichever is installed (NULL: neither):
+ * constant quality with a ceiling of 0.3 bit per output pixel and frame
+ * (generous: the cq level decides), lossless VP9 at q 0. */
 static GstElement *
-vpx (const char *factory, const UpscaleOptions *opts, int out_w, int out_h,
-    double fps, char **description)
+vpx (const UpscaleOptions *opts, int out_w, int out_h, double fps,
+    char **description)
 {
-  GstElement *enc = make (factory);
+  const char *factory = have ("vp9enc") ? "vp9enc" :
+      have ("vp8enc") && !opts->lossless ? "vp8enc" : NULL;
+  GstElement *enc;
+
+  if (!factory)
+    return NULL;
+  enc = make (factory);
   int cq = (int) lround (opts->quality * 63.0 / 51.0);
   double rate = fps > 0.0 ? fps : 30.0;
   int kbps = (int) MIN (G_MAXINT / 1000, out_w * (double) out_h * rate * 0.3 / 1000.0);
@@ -170,11 +177,7 @@ upscale_output_plan (UpscaleOutputPlan *plan, const char *path,
       else if (opts->lossless && have ("avenc_ffv1")) {
         plan->video_encoder = make ("avenc_ffv1");
         codec = g_strdup ("FFV1 lossless");
-      } else if (have ("vp9enc"))
-        plan->video_encoder = vpx ("vp9enc", opts, out_w, out_h, fps, &codec);
-      else if (have ("vp8enc") && !opts->lossless)
-        plan->video_encoder = vpx ("vp8enc", opts, out_w, out_h, fps, &codec);
-      else
+      } else if (!(plan->video_encoder = vpx (opts, out_w, out_h, fps, &codec)))
         return missing (error, "Matroska", "gstreamer1.0-plugins-ugly (x264enc)");
       mux_name = "matroskamux";
       break;
@@ -186,11 +189,7 @@ upscale_output_plan (UpscaleOutputPlan *plan, const char *path,
       mux_name = container == CONTAINER_MP4 ? "mp4mux" : "qtmux";
       break;
     case CONTAINER_WEBM:
-      if (have ("vp9enc"))
-        plan->video_encoder = vpx ("vp9enc", opts, out_w, out_h, fps, &codec);
-      else if (have ("vp8enc") && !opts->lossless)
-        plan->video_encoder = vpx ("vp8enc", opts, out_w, out_h, fps, &codec);
-      else
+      if (!(plan->video_encoder = vpx (opts, out_w, out_h, fps, &codec)))
         return missing (error, "WebM", "gstreamer1.0-plugins-good (vp9enc)");
       mux_name = "webmmux";
       break;

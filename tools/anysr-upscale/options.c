@@ -117,11 +117,12 @@ upscale_options_parse (UpscaleOptions *opts, int argc, char **argv)
 {
   char *scale = NULL, *size = NULL, *devices = NULL, *input = NULL, *output = NULL;
   char **rest = NULL;
-  double depth_target = -1.0;
-  int subnet = -2, device = -1, quality = UPSCALE_DEFAULT_QUALITY;
-  gboolean lossless = FALSE, quiet = FALSE;
 
   memset (opts, 0, sizeof (*opts));
+  opts->device = -1;
+  opts->subnet = -2;
+  opts->depth_target = -1.0;
+  opts->quality = UPSCALE_DEFAULT_QUALITY;
   const GOptionEntry entries[] = {
     { "input", 'i', 0, G_OPTION_ARG_FILENAME, &input,
       "Input file or folder (or the first argument)", "PATH" },
@@ -136,21 +137,21 @@ upscale_options_parse (UpscaleOptions *opts, int argc, char **argv)
       "Model file (.safetensors) instead of the built-in one", "FILE" },
     { "precision", 'p', 0, G_OPTION_ARG_STRING, &opts->precision,
       "Feature-map storage: auto, fp16 or fp32", "P" },
-    { "device", 'd', 0, G_OPTION_ARG_INT, &device,
+    { "device", 'd', 0, G_OPTION_ARG_INT, &opts->device,
       "Vulkan device index (default: automatic)", "N" },
     { "devices", 'D', 0, G_OPTION_ARG_STRING, &devices,
       "For a folder: one pipeline per device, 'all' or a list such as 0,1", "LIST" },
-    { "subnet", 0, 0, G_OPTION_ARG_INT, &subnet,
+    { "subnet", 0, 0, G_OPTION_ARG_INT, &opts->subnet,
       "Sub-network, 0 (cheapest) to the model's largest (default: largest)", "N" },
     { "decoder", 0, 0, G_OPTION_ARG_STRING, &opts->decoder,
       "Decoder: heavy, light or routed (default routed)", "MODE" },
-    { "depth-target", 0, 0, G_OPTION_ARG_DOUBLE, &depth_target,
+    { "depth-target", 0, 0, G_OPTION_ARG_DOUBLE, &opts->depth_target,
       "Spatial depth target, 0 (model default) to 1 (every block)", "T" },
-    { "quality", 'q', 0, G_OPTION_ARG_INT, &quality,
+    { "quality", 'q', 0, G_OPTION_ARG_INT, &opts->quality,
       "Video constant quality on the x264 CRF scale, 0 (best) to 51 (default 16)", "Q" },
-    { "lossless", 'l', 0, G_OPTION_ARG_NONE, &lossless,
+    { "lossless", 'l', 0, G_OPTION_ARG_NONE, &opts->lossless,
       "Lossless video (x264 qp 0, else FFV1 or lossless VP9)", NULL },
-    { "quiet", 0, 0, G_OPTION_ARG_NONE, &quiet,
+    { "quiet", 0, 0, G_OPTION_ARG_NONE, &opts->quiet,
       "No progress, only errors and the summary", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL, NULL },
     { NULL },
@@ -209,11 +210,11 @@ upscale_options_parse (UpscaleOptions *opts, int argc, char **argv)
     ok = usage_error (ctx, "--precision wants auto, fp16 or fp32, not '%s'", opts->precision);
   else if (opts->decoder && !one_of (opts->decoder, decoders))
     ok = usage_error (ctx, "--decoder wants heavy, light or routed, not '%s'", opts->decoder);
-  else if (subnet < -1 && subnet != -2)
+  else if (opts->subnet < -1 && opts->subnet != -2)
     ok = usage_error (ctx, "%s", "--subnet wants 0 or more (-1: the largest)");
-  else if (depth_target > 1.0)
+  else if (opts->depth_target > 1.0)
     ok = usage_error (ctx, "%s", "--depth-target wants 0 to 1");
-  else if (quality < 0 || quality > 51)
+  else if (opts->quality < 0 || opts->quality > 51)
     ok = usage_error (ctx, "%s", "--quality wants 0 (best) to 51");
   if (!ok) {
     /* usage_error freed the context */
@@ -226,12 +227,6 @@ upscale_options_parse (UpscaleOptions *opts, int argc, char **argv)
     opts->scale_x = opts->scale_y = 2.0;
   opts->input = input;
   opts->output = output;
-  opts->device = device;
-  opts->subnet = subnet;
-  opts->depth_target = depth_target;
-  opts->quality = quality;
-  opts->lossless = lossless;
-  opts->quiet = quiet;
   opts->tty = isatty (STDERR_FILENO);
   g_free (scale);
   g_free (size);
