@@ -234,6 +234,21 @@ ASR_API uint32_t asr_engine_get_profile(const AsrEngine *e, AsrPassProfile *out,
     return n;
 }
 
+/* The device's probed speed, the QoS controller's start before anything
+ * is measured: the network's convolutions reach about
+ * ASR_PRIOR_EFFICIENCY of the multiply-add ceiling
+ * (docs/design.md#controller). */
+#define ASR_PRIOR_EFFICIENCY 0.25
+static void set_prior(AsrEngine *e, double gmacs)
+{
+    AsrPoints *p = &e->points;
+    p->prior_probed = 1;
+    if (e->debug.ms_per_gmac > 0.0)
+        p->prior_ms_per_mac = e->debug.ms_per_gmac * 1e-9; /* internal.h: synthetic timing */
+    else if (gmacs > 0.0)
+        p->prior_ms_per_mac = 1.0 / (gmacs * 1e6 * ASR_PRIOR_EFFICIENCY);
+}
+
 ASR_API AsrStatus asr_engine_probe_ceiling(AsrEngine *e, AsrDeviceCeiling *out)
 {
     if (out)
@@ -251,6 +266,7 @@ ASR_API AsrStatus asr_engine_probe_ceiling(AsrEngine *e, AsrDeviceCeiling *out)
     out->fp32_gflops = c.fp32_gmacs;
     out->fp16_gflops = c.fp16_gmacs;
     out->copy_gbps = c.copy_gbps;
+    set_prior(e, c.fp32_gmacs);
     return ASR_OK;
 }
 
@@ -402,33 +418,26 @@ ASR_API AsrStatus asr_engine_set_host_floor(AsrEngine *e, double ms)
 }
 
 /* The device's probed speed, once per engine, when adaptation first turns
- * on: the controller's start before anything is measured. The network's
- * convolutions reach about ASR_PRIOR_EFFICIENCY of the multiply-add
- * ceiling (docs/design.md#controller). */
-#define ASR_PRIOR_EFFICIENCY 0.25
+ * on and asr_engine_probe_ceiling() has not run: the controller's start. */
 static void probe_prior(AsrEngine *e)
 {
-    AsrPoints *p = &e->points;
-    if (p->prior_probed)
+    AsrCeiling c;
+    if (e->points.prior_probed)
         return;
-    p->prior_probed = 1;
     if (e->debug.ms_per_gmac > 0.0) {
-        /* internal.h: synthetic timing, the speed it gives */
-        p->prior_ms_per_mac = e->debug.ms_per_gmac * 1e-9;
+        set_prior(e, 0.0);
         return;
     }
-    AsrCeiling c;
     double t0 = asr_monotonic_ms();
     if (asr_probe_ceiling(e->dev, &e->cmd, &c) < 0) {
+        e->points.prior_probed = 1;
         asr_dbg(&e->log, "qos: no probed speed (the probe failed): the first frame runs the "
                          "ceiling");
         return;
     }
-    double gmacs = c.fp32_gmacs;
-    if (gmacs > 0.0)
-        p->prior_ms_per_mac = 1.0 / (gmacs * 1e6 * ASR_PRIOR_EFFICIENCY);
-    asr_dbg(&e->log, "qos: probed %.1f GMAC/s in %.0f ms: the start assumes %.1f GMAC/s", gmacs,
-            asr_monotonic_ms() - t0, gmacs * ASR_PRIOR_EFFICIENCY);
+    set_prior(e, c.fp32_gmacs);
+    asr_dbg(&e->log, "qos: probed %.1f GMAC/s in %.0f ms: the start assumes %.1f GMAC/s",
+            c.fp32_gmacs, asr_monotonic_ms() - t0, c.fp32_gmacs * ASR_PRIOR_EFFICIENCY);
 }
 
 ASR_API AsrStatus asr_engine_cancel(AsrEngine *e, int cancel)
