@@ -238,7 +238,7 @@ ASR_API uint32_t asr_engine_get_profile(const AsrEngine *e, AsrPassProfile *out,
  * is measured: the network's convolutions reach about
  * ASR_PRIOR_EFFICIENCY of the multiply-add ceiling
  * (docs/design.md#controller). */
-#define ASR_PRIOR_EFFICIENCY 0.25
+#define ASR_PRIOR_EFFICIENCY 0.1
 static void set_prior(AsrEngine *e, double gmacs)
 {
     AsrPoints *p = &e->points;

@@ -21,6 +21,7 @@ void asr_controller_default_params(AsrCtrlParams *p)
         .up_frames_max = 128,
         .decay_frames = 64,
         .min_dwell = 8,
+        .probe_ratio = 2.0,
     };
 }
 
@@ -290,7 +291,11 @@ void asr_controller_decide(AsrController *c, const AsrCtrlInput *in, AsrCtrlDeci
             /* 5. room for the next point, with hysteresis */
             int32_t up = next_up(in, ceiling, c->cur);
             double next = asr_controller_predict(c, in, up);
-            if (next > 0.0 && next <= hb * (1.0 - c->p.up_margin)) {
+            /* only the prior known: a point not far over the budget is
+             * probed too, to measure the device (the prior may be off) */
+            int prior_only = !(c->speed > 0.0);
+            if (next > 0.0 && (next <= hb * (1.0 - c->p.up_margin) ||
+                               (prior_only && next <= in->budget_ms * c->p.probe_ratio))) {
                 c->room++;
                 if (c->room >= c->wait[up] && kept >= c->p.min_dwell) {
                     c->cur = up;

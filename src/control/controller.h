@@ -53,7 +53,8 @@
  *    consecutive such frames (up_frames, 8 by default) step up one point
  *    (ROOM). Otherwise stay (HOLD).
  * On the cheapest point with a frame over B or a prediction over hB, the
- * decision reports `unmeetable`.
+ * decision reports `unmeetable`. ("One point" means the next allowed
+ * point: excluded points are skipped.)
  *
  * The start (docs/design.md#controller): with a prior speed (prior_ms_per_mac,
  * from the device's probed multiply-add rate) or something already measured,
@@ -67,15 +68,15 @@
  * from the network's rates.
  *
  * Probing up and dwell: a step up (rule 5) is a probe of the next point; it
- * is only made to a point predicted to fit, after wait[next] frames with
+ * is only made to a point predicted to fit (while only the prior is known,
+ * one predicted within probe_ratio x B: never one predicted far over it), after wait[next] frames with
  * room and at least min_dwell frames on the current point; a probe that
  * runs over B is a failed probe: down at once (rule 3) and the wait of that
  * point doubles (exponential backoff, so failed probes cost one frame in
  * wait[] frames). After a step up the new point is kept for min_dwell
  * frames against predictions (rule 4 waits; only a frame measured over B
  * or QoS lateness steps down sooner), so quality does not pulse. The
- * decision says how long the point has been kept (dwell). ("One point" above means the next allowed
- * point: excluded points are skipped.)
+ * decision says how long the point has been kept (dwell).
  *
  * When the caller's list of points changes (another depth target, a
  * reordering at other sizes), asr_controller_remap() carries what was
@@ -114,6 +115,9 @@ typedef struct AsrCtrlParams {
     uint32_t min_dwell;     /* frames a point is kept after a switch before a step up, and
                                after a step up before a predicted (not measured) step
                                down (8) */
+    double probe_ratio;     /* while only the prior is known (nothing measured), a point
+                               predicted within probe_ratio x B is probed too: the prior
+                               may be pessimistic (2) */
 } AsrCtrlParams;
 
 /* Inputs of one decision (the frame about to be processed). */
