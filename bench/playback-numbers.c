@@ -13,7 +13,10 @@
  *   out       the size the sink got
  *   switches, the longest dwell, the reasons in the last stats message
  *
- *   anysr-playback-numbers [--seconds N] 'PIPELINE'
+ *   anysr-playback-numbers [--seconds N] [--row LABEL] 'PIPELINE'
+ *
+ * --row prints a markdown table row "| LABEL | wall | shown | ..." instead
+ * (the columns of bench/playback-numbers.sh).
  *
  * e.g. (bench/playback-numbers.sh runs the table of docs/element.md)
  *   anysr-playback-numbers 'playbin uri=file:///tmp/clip.avi video-filter=anysr
@@ -23,6 +26,7 @@
  */
 #include <gst/gst.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct
@@ -155,12 +159,18 @@ main (int argc, char **argv)
   GstElement *pipeline;
   GError *err = NULL;
   gint seconds = 0;
+  const gchar *row = NULL;
   gdouble wall;
   int arg = 1;
 
   gst_init (&argc, &argv);
-  if (arg + 1 < argc && !strcmp (argv[arg], "--seconds")) {
-    seconds = atoi (argv[arg + 1]);
+  while (arg + 1 < argc && argv[arg][0] == '-' && argv[arg][1] == '-') {
+    if (!strcmp (argv[arg], "--seconds"))
+      seconds = atoi (argv[arg + 1]);
+    else if (!strcmp (argv[arg], "--row"))
+      row = argv[arg + 1];
+    else
+      break;
     arg += 2;
   }
   if (arg >= argc) {
@@ -196,6 +206,17 @@ main (int argc, char **argv)
   wall = (g_get_monotonic_time () - app.t0) / 1e6;
   gst_element_set_state (pipeline, GST_STATE_NULL);
 
+  if (row)
+    printf ("| %s | %.1f | %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+        " | %.1f | %" G_GUINT64_FORMAT " | %" G_GUINT64_FORMAT " | %.0f | %.0f "
+        "| %dx%d | %u | %u |\n", row, wall, app.shown, app.in,
+        app.first_shown && app.t0 + wall * 1e6 > app.first_shown ?
+        app.shown / ((app.t0 + wall * 1e6 - app.first_shown) / 1e6) : 0.0,
+        app.network, app.floor,
+        app.first_out_el ? (app.first_out_el - app.first_in) / 1e3 : -1.0,
+        app.first_shown ? (app.first_shown - app.t0) / 1e3 : -1.0, app.out_w,
+        app.out_h, app.switches, app.max_dwell);
+  else
   printf ("wall %.1f s, shown %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
       " (%.1f fps), network %" G_GUINT64_FORMAT ", floor %" G_GUINT64_FORMAT
       ", first-ms %.0f, first-out %.0f ms, out %dx%d, switches %u, "

@@ -73,13 +73,19 @@
  *
  * ## Holding a frame rate
  *
- * With #GstAnySr:target-fps set (0 for the frame rate of the input caps),
- * the engine picks, frame by frame, the best operating point whose predicted
+ * By default (#GstAnySr:target-fps -2, auto) the element holds the frame
+ * rate of the input caps when the stream plays in real time (a live source,
+ * a sink downstream that syncs to the clock, or lateness reported
+ * downstream) and runs every frame at the top point otherwise (a file
+ * converted to a file); 0 always holds the caps' rate, -1 never adapts.
+ * While it adapts, the engine picks, frame by frame, the best operating point whose predicted
  * time fits #GstAnySr:headroom times the frame budget (1 / target-fps): at
  * once one step down when a frame runs over the budget or downstream reports
  * lateness with a QoS event, one step up only after several frames with
- * room. The operating points are, cheapest first, the engine's bicubic pass
- * (the floor: no network; subnet -2, decoder "bicubic" in anysr-stats),
+ * room; the first frame runs the best point the device's probed speed
+ * predicts to fit. The operating points are, cheapest first, the floor (no
+ * network; subnet -2, decoder "bicubic" in anysr-stats): the CPU scaler or
+ * the engine's bicubic pass, whichever is cheaper by measurement,
  * subnet 0 with the light decoder, then every subnet with the
  * #GstAnySr:decoder mode (with decoder=light: every subnet with the light
  * decoder); with a depth adapter every subnet comes with the model's depth
@@ -125,7 +131,7 @@
  * gst-launch-1.0 videotestsrc num-buffers=60 ! video/x-raw,width=320,height=240 ! anysr scale=2.5 ! videoconvert ! autovideosink
  * ]| Shows the test pattern enlarged 2.5 times, to 800x600.
  * |[
- * gst-launch-1.0 -m videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=30/1 ! anysr scale=2 target-fps=0 ! videoconvert ! autovideosink
+ * gst-launch-1.0 -m videotestsrc is-live=true ! video/x-raw,format=I420,width=320,height=240,framerate=30/1 ! anysr scale=2 ! videoconvert ! autovideosink
  * ]| A live stream that holds 30 frames per second, the rate of its caps,
  * printing the anysr-stats messages.
  * |[
