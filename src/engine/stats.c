@@ -115,6 +115,10 @@ void asr_engine_account_frame(AsrEngine *e, const AsrFrameChoice *choice, double
         stats->qos.budget_unmeetable = dec->unmeetable;
         stats->qos.switches += dec->switched ? 1 : 0;
         stats->qos.frames_over_budget += stats->time.wall_ms > dec->budget_ms ? 1 : 0;
+        if (bicubic && !e->debug.bicubic && p->host_floor_ms > 0.0 &&
+            p->host_floor_ms < stats->time.wall_ms)
+            p->prev.valid = 0; /* the bicubic pass measured (points.c), slower than the
+                                  caller's floor, which is the floor: nothing to judge */
     } else {
         stats->qos.budget_ms = 0.0;
         stats->qos.predicted_ms = 0.0;
