@@ -73,13 +73,19 @@
  *
  * ## Holding a frame rate
  *
- * With #GstAnySr:target-fps set (0 for the frame rate of the input caps),
- * the engine picks, frame by frame, the best operating point whose predicted
+ * By default (#GstAnySr:target-fps -2, auto) the element holds the frame
+ * rate of the input caps when the stream plays in real time (a live source,
+ * a sink downstream that syncs to the clock, or lateness reported
+ * downstream) and runs every frame at the top point otherwise (a file
+ * converted to a file); 0 always holds the caps' rate, -1 never adapts.
+ * While it adapts, the engine picks, frame by frame, the best operating point whose predicted
  * time fits #GstAnySr:headroom times the frame budget (1 / target-fps): at
  * once one step down when a frame runs over the budget or downstream reports
  * lateness with a QoS event, one step up only after several frames with
- * room. The operating points are, cheapest first, the engine's bicubic pass
- * (the floor: no network; subnet -2, decoder "bicubic" in anysr-stats),
+ * room; the first frame runs the best point the device's probed speed
+ * predicts to fit. The operating points are, cheapest first, the floor (no
+ * network; subnet -2, decoder "bicubic" in anysr-stats): the CPU scaler or
+ * the engine's bicubic pass, whichever is cheaper by measurement,
  * subnet 0 with the light decoder, then every subnet with the
  * #GstAnySr:decoder mode (with decoder=light: every subnet with the light
  * decoder); with a depth adapter every subnet comes with the model's depth
@@ -125,7 +131,7 @@
  * gst-launch-1.0 videotestsrc num-buffers=60 ! video/x-raw,width=320,height=240 ! anysr scale=2.5 ! videoconvert ! autovideosink
  * ]| Shows the test pattern enlarged 2.5 times, to 800x600.
  * |[
- * gst-launch-1.0 -m videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=30/1 ! anysr scale=2 target-fps=0 ! videoconvert ! autovideosink
+ * gst-launch-1.0 -m videotestsrc is-live=true ! video/x-raw,format=I420,width=320,height=240,framerate=30/1 ! anysr scale=2 ! videoconvert ! autovideosink
  * ]| A live stream that holds 30 frames per second, the rate of its caps,
  * printing the anysr-stats messages.
  * |[
@@ -160,7 +166,7 @@ GST_DEBUG_CATEGORY (gst_any_sr_debug);
 #define DEFAULT_DECODER GST_ANY_SR_DECODER_ROUTED
 #define DEFAULT_K -1.0
 #define DEFAULT_DEPTH_TARGET 0.0
-#define DEFAULT_TARGET_FPS -1.0
+#define DEFAULT_TARGET_FPS GST_ANY_SR_TARGET_FPS_AUTO
 #define DEFAULT_HEADROOM ASR_HEADROOM_DEFAULT
 #define DEFAULT_STATS_INTERVAL 30
 #define DEFAULT_FALLBACK TRUE
@@ -398,12 +404,17 @@ gst_any_sr_class_init (GstAnySrClass * klass)
   properties[PROP_TARGET_FPS] = g_param_spec_double ("target-fps",
       "Target frame rate",
       "Frame rate to hold: the engine picks the operating point of every "
-      "frame (switching sub-networks per frame) so that it fits the budget "
-      "1 / target-fps. 0 holds the frame rate of the input caps (no "
-      "adaptation when they have none); -1 (right for files converted as "
-      "fast as possible) turns adaptation off: every frame runs the subnet "
-      "and decoder choice. Values outside -1 to 1000 (NaN and infinities "
-      "included) make the element fail with an error",
+      "frame (switching sub-networks per frame, down to a CPU scaler when "
+      "that is the cheapest) so that it fits the budget 1 / target-fps. "
+      "-2 (auto, the default) holds the frame rate of the input caps when "
+      "the stream plays in real time: the source is live, a sink downstream "
+      "syncs to the clock (playbin, a display), or downstream reports "
+      "lateness with QoS events; otherwise (a file converted to a file) it "
+      "is -1. 0 always holds the frame rate of the input caps (no "
+      "adaptation when they have none); -1 turns adaptation off: every "
+      "frame runs the subnet and decoder choice, as fast as the device "
+      "goes. Other values outside 0 to 1000 (NaN and infinities included) "
+      "make the element fail with an error",
       -INFINITY, INFINITY, DEFAULT_TARGET_FPS, ANY_VALUE_FLAGS);
 
   properties[PROP_HEADROOM] = g_param_spec_double ("headroom", "Headroom",
@@ -744,6 +755,7 @@ gst_any_sr_start (GstBaseTransform * trans)
 
   GST_OBJECT_LOCK (self);
   self->op_dirty = TRUE;
+  self->auto_late = FALSE;
   GST_OBJECT_UNLOCK (self);
   gst_any_sr_stats_reset (self);
 
@@ -768,10 +780,21 @@ gst_any_sr_transform_frame (GstVideoFilter * filter, GstVideoFrame * in_frame,
   gst_any_sr_caps_frame_planes (in_frame, &input);
   gst_any_sr_caps_frame_planes (out_frame, &output);
 
+  /* the CPU scaler's time, once, before the controller's first decision
+   * (it is the floor when cheaper than the engine's bicubic pass) */
+  if (self->converter && !self->floor_calibrated && self->budget_fps > 0.0 &&
+      !self->vk_in && !self->vk_out)
+    gst_any_sr_engine_floor_frame (self, in_frame, out_frame);
+
   if (self->vk_in || self->vk_out)
     status = gst_any_sr_vulkan_process (self, &input, &output);
   else
     status = asr_engine_process (self->engine, &input, &output);
+  if (status == ASR_HOST_FLOOR) {
+    /* the engine left the frame to the CPU scaler, its floor */
+    gst_any_sr_engine_floor_frame (self, in_frame, out_frame);
+    status = ASR_OK;
+  }
   if (status == ASR_ERROR_CANCELLED) {
     GST_DEBUG_OBJECT (self, "frame cancelled: stopping");
     return GST_FLOW_FLUSHING;

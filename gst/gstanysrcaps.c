@@ -466,6 +466,10 @@ gst_any_sr_caps_set_info (GstAnySr * self, GstCaps * incaps,
     return FALSE;
   }
   g_clear_pointer (&self->last_refusal, g_free);
+  /* the CPU scaler, the engine's floor when cheaper than its bicubic pass */
+  if (!gst_any_sr_vulkan_caps_are_image (incaps) &&
+      !gst_any_sr_vulkan_caps_are_image (outcaps))
+    gst_any_sr_engine_floor_configure (self, in_info, out_info);
 
   /* target-fps 0 follows the frame rate of the caps */
   GST_OBJECT_LOCK (self);

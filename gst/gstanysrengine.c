@@ -385,6 +385,7 @@ open_engine (GstAnySr * self)
   gchar *model;
   gchar model_msg[512];
   gchar *bad;
+  gboolean probe;
 
   asr_settings_default (&settings);
   GST_OBJECT_LOCK (self);
@@ -534,6 +535,19 @@ open_engine (GstAnySr * self)
   GST_INFO_OBJECT (self, "libanysr %s on Vulkan device \"%s\"",
       asr_version (), asr_engine_device_name (engine));
 
+  /* the device's speed, the frame-rate controller's start (a fraction of a
+   * second; docs/design.md#controller), now rather than in the first frame;
+   * not when adaptation is off */
+  GST_OBJECT_LOCK (self);
+  probe = self->target_fps != -1.0;
+  GST_OBJECT_UNLOCK (self);
+  if (probe) {
+    AsrDeviceCeiling ceiling;
+    if (asr_engine_probe_ceiling (engine, &ceiling) == ASR_OK)
+      GST_DEBUG_OBJECT (self, "device ceiling %.1f GMAC/s (fp32)",
+          ceiling.fp32_gflops);
+  }
+
   GST_OBJECT_LOCK (self);
   self->engine = engine;
   g_free (self->device_name);
@@ -640,6 +654,53 @@ gst_any_sr_engine_close (GstAnySr * self)
   close_neighbour_device (self);
   self->vk_engine = FALSE;
   self->fallback_warned = FALSE;
+}
+
+/* The CPU scaler as the engine's floor (docs/design.md#controller): made
+ * next to the engine for system-memory caps. Quiet when it cannot be made:
+ * the engine's bicubic pass is then the only floor. Streaming thread. */
+void
+gst_any_sr_engine_floor_configure (GstAnySr * self,
+    const GstVideoInfo * in_info, const GstVideoInfo * out_info)
+{
+  GstVideoConverter *conv;
+  GstStructure *opts;
+
+  if (self->converter) {
+    gst_video_converter_free (self->converter);
+    self->converter = NULL;
+  }
+  self->floor_calibrated = FALSE;
+  opts = gst_structure_new ("GstVideoConverter",
+      GST_VIDEO_CONVERTER_OPT_RESAMPLER_METHOD, GST_TYPE_VIDEO_RESAMPLER_METHOD,
+      GST_VIDEO_RESAMPLER_METHOD_CUBIC,
+      GST_VIDEO_CONVERTER_OPT_DITHER_METHOD, GST_TYPE_VIDEO_DITHER_METHOD,
+      GST_VIDEO_DITHER_NONE, NULL);
+  conv = gst_video_converter_new ((GstVideoInfo *) in_info,
+      (GstVideoInfo *) out_info, opts);
+  if (!conv) {
+    GST_INFO_OBJECT (self, "no CPU scaler for %s %dx%d -> %dx%d: the "
+        "engine's bicubic pass is the floor", GST_VIDEO_INFO_NAME (in_info),
+        GST_VIDEO_INFO_WIDTH (in_info), GST_VIDEO_INFO_HEIGHT (in_info),
+        GST_VIDEO_INFO_WIDTH (out_info), GST_VIDEO_INFO_HEIGHT (out_info));
+    return;
+  }
+  self->converter = conv;
+}
+
+/* A frame through the CPU scaler as the floor, timed, its time reported to
+ * the engine (the calibration frame before adaptation's first decision,
+ * and every frame the engine leaves to it: ASR_HOST_FLOOR). */
+void
+gst_any_sr_engine_floor_frame (GstAnySr * self, GstVideoFrame * in_frame,
+    GstVideoFrame * out_frame)
+{
+  gint64 t0 = g_get_monotonic_time ();
+
+  gst_video_converter_frame (self->converter, in_frame, out_frame);
+  asr_engine_set_host_floor (self->engine,
+      MAX ((g_get_monotonic_time () - t0) / 1000.0, 1e-3));
+  self->floor_calibrated = TRUE;
 }
 
 /* A frame through the CPU scaler (no usable Vulkan device). */

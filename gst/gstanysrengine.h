@@ -46,6 +46,11 @@ gboolean gst_any_sr_engine_query (GstAnySr * self, GstQuery * query);
  * @out_info (FALSE: an element error was posted), and a frame through it */
 gboolean gst_any_sr_engine_cpu_configure (GstAnySr * self,
     const GstVideoInfo * in_info, const GstVideoInfo * out_info);
+/* the CPU scaler as the engine's floor (asr_engine_set_host_floor()) */
+void gst_any_sr_engine_floor_configure (GstAnySr * self,
+    const GstVideoInfo * in_info, const GstVideoInfo * out_info);
+void gst_any_sr_engine_floor_frame (GstAnySr * self,
+    GstVideoFrame * in_frame, GstVideoFrame * out_frame);
 GstFlowReturn gst_any_sr_engine_cpu_frame (GstAnySr * self,
     GstVideoFrame * in_frame, GstVideoFrame * out_frame);
 /* the device was lost while streaming (fallback on): the CPU scaler takes

@@ -56,6 +56,9 @@ GST_DEBUG_CATEGORY_EXTERN (gst_any_sr_debug);
   GST_VIDEO_CAPS_MAKE_WITH_FEATURES (ANY_SR_VULKAN_FEATURE, \
       ANY_SR_VULKAN_FORMATS)
 
+/* target-fps: adapt when live or a sink downstream syncs to the clock */
+#define GST_ANY_SR_TARGET_FPS_AUTO (-2.0)
+
 struct _GstAnySr
 {
   GstVideoFilter parent;
@@ -70,7 +73,7 @@ struct _GstAnySr
   GstAnySrDecoder decoder;
   gdouble k;                    /* -1: the model's default */
   gdouble depth_target;         /* 0: the model's default, 1: fixed depth */
-  gdouble target_fps;           /* -1: no adaptation, 0: from caps */
+  gdouble target_fps;           /* -2: auto, -1: no adaptation, 0: from caps */
   gdouble headroom;
   gboolean fallback;            /* CPU scaler without a device; read on
                                  * NULL to READY */
@@ -78,6 +81,11 @@ struct _GstAnySr
   gboolean op_dirty;            /* the operating-point properties changed:
                                  * hand them to the engine before a frame */
   gdouble stream_fps;           /* frame rate of the input caps, 0: none */
+  /* target-fps auto (gstanysrqos.c): the stream is live or a sink
+   * downstream syncs to the clock (resolved when the operating point is
+   * handed to the engine), or downstream reported lateness (sticky until
+   * the element stops) */
+  gboolean auto_live, auto_late;
 
   /* the last frame, for properties, messages and the QoS event handler;
    * protected by the object lock */
@@ -108,7 +116,10 @@ struct _GstAnySr
   gboolean may_fall_back;       /* the fallback property at NULL to READY */
   gboolean cpu_scaler;
   gboolean fallback_warned;     /* the warning was posted since NULL */
+  /* the CPU scaler: all frames without a device; with one, the engine's
+   * floor when cheaper (gst_any_sr_engine_floor_configure()) */
   GstVideoConverter *converter;
+  gboolean floor_calibrated;    /* its time reported since the caps */
 
   /* streaming thread only (gstanysrstats.c): what the last anysr-stats
    * message said, and the frames since */

@@ -48,10 +48,11 @@ gst_any_sr_props_check_unlocked (GstAnySr * self, gboolean with_scale)
     return g_strdup_printf ("anysr cannot use depth-target=%g: the "
         "depth-target property must lie between 0 (the model's default) and "
         "1 (fixed depth)", self->depth_target);
-  if (!(self->target_fps >= -1.0 && self->target_fps <= MAX_TARGET_FPS))
+  if (!(self->target_fps == GST_ANY_SR_TARGET_FPS_AUTO ||
+          (self->target_fps >= -1.0 && self->target_fps <= MAX_TARGET_FPS)))
     return g_strdup_printf ("anysr cannot use target-fps=%g: the target-fps "
-        "property must lie between -1 (no adaptation) and %g",
-        self->target_fps, MAX_TARGET_FPS);
+        "property must be -2 (auto), -1 (no adaptation), 0 (the caps' frame "
+        "rate) or lie above 0 up to %g", self->target_fps, MAX_TARGET_FPS);
   if (!(self->headroom >= MIN_HEADROOM && self->headroom <= MAX_HEADROOM))
     return g_strdup_printf ("anysr cannot use headroom=%g: the headroom "
         "property must lie between %g and %g", self->headroom, MIN_HEADROOM,

@@ -19,6 +19,99 @@
 #include "gstanysrprops.h"
 #include "gstanysrstats.h"
 
+/* The pad of the element downstream of @pad (a src pad) that a buffer
+ * reaches, across bins (ghost and proxy pads); NULL at the end. */
+static GstPad *
+downstream_sink_pad (GstPad * pad)
+{
+  GstPad *peer = gst_pad_get_peer (pad);
+
+  /* into bins: a ghost sink pad's target */
+  while (peer && GST_IS_GHOST_PAD (peer)) {
+    GstPad *target = gst_ghost_pad_get_target (GST_GHOST_PAD (peer));
+    gst_object_unref (peer);
+    peer = target;
+  }
+  /* out of bins: the internal pad of a ghost src pad, whose peer is next */
+  if (peer && GST_IS_PROXY_PAD (peer) && !GST_IS_GHOST_PAD (peer)) {
+    GstPad *ghost = GST_PAD (gst_proxy_pad_get_internal (GST_PROXY_PAD (peer)));
+    gst_object_unref (peer);
+    peer = ghost ? downstream_sink_pad (ghost) : NULL;
+    if (ghost)
+      gst_object_unref (ghost);
+  }
+  return peer;
+}
+
+/* A sink downstream that syncs buffers to the clock: the stream plays in
+ * real time (playbin, a display). Follows elements with one src pad (not
+ * past a tee), at most 64 of them. */
+static gboolean
+downstream_syncs (GstAnySr * self)
+{
+  GstPad *pad = gst_object_ref (GST_BASE_TRANSFORM_SRC_PAD (self));
+  gboolean syncs = FALSE;
+  guint hops;
+
+  for (hops = 0; hops < 64 && pad; hops++) {
+    GstPad *sinkpad = downstream_sink_pad (pad);
+    GstElement *element;
+    GstIterator *it;
+    GValue v = G_VALUE_INIT;
+    GstPad *next = NULL;
+
+    gst_object_unref (pad);
+    pad = NULL;
+    if (!sinkpad)
+      break;
+    element = gst_pad_get_parent_element (sinkpad);
+    gst_object_unref (sinkpad);
+    if (!element)
+      break;
+    if (GST_IS_BASE_SINK (element)) {
+      syncs = gst_base_sink_get_sync (GST_BASE_SINK (element));
+      GST_DEBUG_OBJECT (self, "the sink downstream, %s, %s",
+          GST_ELEMENT_NAME (element), syncs ? "syncs to the clock" :
+          "does not sync");
+      gst_object_unref (element);
+      break;
+    }
+    it = gst_element_iterate_src_pads (element);
+    if (gst_iterator_next (it, &v) == GST_ITERATOR_OK) {
+      next = g_value_dup_object (&v);
+      g_value_reset (&v);
+      /* more than one way out: no single sink */
+      if (gst_iterator_next (it, &v) == GST_ITERATOR_OK)
+        gst_clear_object (&next);
+      g_value_unset (&v);
+    }
+    gst_iterator_free (it);
+    gst_object_unref (element);
+    pad = next;
+  }
+  if (pad)
+    gst_object_unref (pad);
+  return syncs;
+}
+
+/* target-fps auto (docs/element.md#holding-a-frame-rate): adapt when the
+ * source is live (the upstream latency query says so) or a sink downstream
+ * syncs to the clock; lateness reported downstream turns it on too
+ * (gst_any_sr_qos_src_event()). */
+static gboolean
+auto_is_live (GstAnySr * self)
+{
+  GstQuery *q = gst_query_new_latency ();
+  gboolean live = FALSE;
+
+  if (gst_pad_peer_query (GST_BASE_TRANSFORM_SINK_PAD (self), q))
+    gst_query_parse_latency (q, &live, NULL, NULL);
+  gst_query_unref (q);
+  if (live)
+    GST_DEBUG_OBJECT (self, "the source is live");
+  return live || downstream_syncs (self);
+}
+
 /* Hands the operating-point properties to the engine when they changed.
  * Streaming thread (the engine is not thread-safe). */
 gboolean
@@ -55,6 +148,21 @@ gst_any_sr_qos_apply_point (GstAnySr * self)
   headroom = self->headroom;
   stream_fps = self->stream_fps;
   GST_OBJECT_UNLOCK (self);
+
+  if (target == GST_ANY_SR_TARGET_FPS_AUTO) {
+    gboolean live = auto_is_live (self), late;
+
+    GST_OBJECT_LOCK (self);
+    self->auto_live = live;
+    late = self->auto_late;
+    GST_OBJECT_UNLOCK (self);
+    /* the caps' frame rate when live or late, else every frame at the top */
+    target = live || late ? 0.0 : -1.0;
+    GST_INFO_OBJECT (self, "target-fps auto: %s", live ? "live or a syncing "
+        "sink downstream: the caps' frame rate" : late ? "downstream reported "
+        "lateness: the caps' frame rate" : "neither live nor synced: no "
+        "adaptation, every frame at the top point");
+  }
 
   n = asr_engine_num_subnets (self->engine);
   if (subnet >= n) {
@@ -134,6 +242,14 @@ gst_any_sr_qos_src_event (GstAnySr * self, GstEvent * event,
   passthrough = gst_base_transform_is_passthrough (trans);
 
   GST_OBJECT_LOCK (self);
+  if (self->target_fps == GST_ANY_SR_TARGET_FPS_AUTO && !self->auto_late &&
+      self->budget_fps <= 0.0 && (proportion > 1.0 || diff > 0)) {
+    /* target-fps auto: a synchronising sink downstream is late */
+    GST_INFO_OBJECT (self, "target-fps auto: downstream is late (proportion "
+        "%.3f): adaptation on", proportion);
+    self->auto_late = TRUE;
+    self->op_dirty = TRUE;
+  }
   adaptive = self->engine && self->budget_fps > 0.0 && !passthrough;
   cheapest = self->have_stats && (self->stats.op.point == 0 ||
       self->stats.qos.budget_unmeetable);

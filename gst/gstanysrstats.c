@@ -67,7 +67,16 @@ gst_any_sr_stats_structure_unlocked (GstAnySr * self, const gchar * reason)
       "in-height", G_TYPE_INT, self->last_size[1],
       "out-width", G_TYPE_INT, self->last_size[2],
       "out-height", G_TYPE_INT, self->last_size[3],
-      "pts", G_TYPE_UINT64, (guint64) self->last_pts, NULL);
+      "pts", G_TYPE_UINT64, (guint64) self->last_pts,
+      "qos-reason", G_TYPE_STRING, stats->qos.budget_ms > 0.0 ?
+      asr_qos_reason_name (stats->ctrl.reason) : "adaptation off",
+      "dwell", G_TYPE_UINT, (guint) stats->ctrl.dwell,
+      "room", G_TYPE_UINT, (guint) stats->ctrl.room,
+      "room-needed", G_TYPE_UINT, (guint) stats->ctrl.room_needed,
+      "cpu-scaler", G_TYPE_BOOLEAN, stats->ctrl.host_floor != 0,
+      "floor-ms", G_TYPE_DOUBLE, stats->ctrl.floor_ms,
+      "cpu-scaler-ms", G_TYPE_DOUBLE, stats->ctrl.host_floor_ms,
+      "bicubic-pass-ms", G_TYPE_DOUBLE, stats->ctrl.device_floor_ms, NULL);
 }
 
 /* A new stream (GstBaseTransform::start): no last frame, the next frame's

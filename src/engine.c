@@ -119,8 +119,10 @@ ASR_API AsrStatus asr_engine_configure(AsrEngine *e, const AsrFrameInfo *in,
                                asr_format_name(in->format), asr_format_name(out->format));
 
     AsrStatus status = asr_engine_plan_configure(e, in, out);
-    if (status >= 0)
+    if (status >= 0) {
         e->stats.counts.configures++;
+        asr_points_new_sizes(&e->points);
+    }
     return status;
 }
 
@@ -165,6 +167,11 @@ static AsrStatus process(AsrEngine *e, const AsrFrame *in, AsrFrame *out,
     AsrFrameChoice choice;
     asr_engine_choose(e, &choice);
     e->points.prev.valid = 0; /* set again when this frame succeeds */
+    if (choice.host_floor) {
+        /* the caller's floor makes this frame (asr_engine_set_host_floor()) */
+        asr_engine_account_host_floor(e, &choice);
+        return ASR_HOST_FLOOR;
+    }
     status = asr_engine_run_frame(e, &choice, in, out, io);
     if (status < 0) {
         asr_prof_abort(e->prof);
@@ -227,6 +234,21 @@ ASR_API uint32_t asr_engine_get_profile(const AsrEngine *e, AsrPassProfile *out,
     return n;
 }
 
+/* The device's probed speed, the QoS controller's start before anything
+ * is measured: the network's convolutions reach about
+ * ASR_PRIOR_EFFICIENCY of the multiply-add ceiling
+ * (docs/design.md#controller). */
+#define ASR_PRIOR_EFFICIENCY 0.1
+static void set_prior(AsrEngine *e, double gmacs)
+{
+    AsrPoints *p = &e->points;
+    p->prior_probed = 1;
+    if (e->debug.ms_per_gmac > 0.0)
+        p->prior_ms_per_mac = e->debug.ms_per_gmac * 1e-9; /* internal.h: synthetic timing */
+    else if (gmacs > 0.0)
+        p->prior_ms_per_mac = 1.0 / (gmacs * 1e6 * ASR_PRIOR_EFFICIENCY);
+}
+
 ASR_API AsrStatus asr_engine_probe_ceiling(AsrEngine *e, AsrDeviceCeiling *out)
 {
     if (out)
@@ -244,6 +266,7 @@ ASR_API AsrStatus asr_engine_probe_ceiling(AsrEngine *e, AsrDeviceCeiling *out)
     out->fp32_gflops = c.fp32_gmacs;
     out->fp16_gflops = c.fp16_gmacs;
     out->copy_gbps = c.copy_gbps;
+    set_prior(e, c.fp32_gmacs);
     return ASR_OK;
 }
 
@@ -340,6 +363,8 @@ ASR_API AsrStatus asr_engine_get_op_point(const AsrEngine *e, int point, AsrOpCh
     return ASR_OK;
 }
 
+static void probe_prior(AsrEngine *e);
+
 ASR_API AsrStatus asr_engine_set_target(AsrEngine *e, double target_fps, double headroom)
 {
     if (!e)
@@ -356,8 +381,10 @@ ASR_API AsrStatus asr_engine_set_target(AsrEngine *e, double target_fps, double 
         asr_dbg(&e->log, "qos: target %.3f fps (budget %.2f ms), headroom %.2f", target_fps,
                 target_fps > 0.0 ? 1000.0 / target_fps : 0.0, resolved);
     int turned_on = p->target_fps <= 0.0 && target_fps > 0.0;
-    if (turned_on)
-        p->ctrl.started = 0; /* from the ceiling again; the learned costs stay */
+    if (turned_on) {
+        p->ctrl.started = 0; /* from the best predicted fit again; the learned costs stay */
+        probe_prior(e);
+    }
     p->target_fps = target_fps;
     p->stale = 1; /* the floor comes or goes */
     p->headroom = resolved;
@@ -369,6 +396,48 @@ ASR_API AsrStatus asr_engine_set_target(AsrEngine *e, double target_fps, double 
             e->last_error[0] = '\0';
     }
     return ASR_OK;
+}
+
+ASR_API AsrStatus asr_engine_set_host_floor(AsrEngine *e, double ms)
+{
+    if (!e || !isfinite(ms) || ms < 0.0)
+        return ASR_ERROR_INVALID_ARGUMENT;
+    AsrPoints *p = &e->points;
+    if (ms == 0.0) {
+        p->host_floor_ms = 0.0;
+        return ASR_OK;
+    }
+    asr_points_floor_ran(p, 1, ms);
+    if (e->stats.ctrl.host_floor && p->prev.valid && p->prev.point == 0) {
+        /* the frame it just made: its time, for the stats and the controller */
+        e->stats.time.wall_ms = ms;
+        p->prev.wall_ms = ms;
+        e->stats.ctrl.host_floor_ms = p->host_floor_ms;
+    }
+    return ASR_OK;
+}
+
+/* The device's probed speed, once per engine, when adaptation first turns
+ * on and asr_engine_probe_ceiling() has not run: the controller's start. */
+static void probe_prior(AsrEngine *e)
+{
+    AsrCeiling c;
+    if (e->points.prior_probed)
+        return;
+    if (e->debug.ms_per_gmac > 0.0) {
+        set_prior(e, 0.0);
+        return;
+    }
+    double t0 = asr_monotonic_ms();
+    if (asr_probe_ceiling(e->dev, &e->cmd, &c) < 0) {
+        e->points.prior_probed = 1;
+        asr_dbg(&e->log, "qos: no probed speed (the probe failed): the first frame runs the "
+                         "ceiling");
+        return;
+    }
+    set_prior(e, c.fp32_gmacs);
+    asr_dbg(&e->log, "qos: probed %.1f GMAC/s in %.0f ms: the start assumes %.1f GMAC/s",
+            c.fp32_gmacs, asr_monotonic_ms() - t0, c.fp32_gmacs * ASR_PRIOR_EFFICIENCY);
 }
 
 ASR_API AsrStatus asr_engine_cancel(AsrEngine *e, int cancel)
@@ -410,4 +479,9 @@ ASR_API double asr_engine_cost_macs(const AsrEngine *e, int subnet, AsrDecoderMo
     int run = subnet < 0 ? cap : subnet;
     return asr_model_macs(a, a->ladder[run][0], a->ladder[run][1], (int)decoder, heavy_fraction,
                           e->cfg.in.width, e->cfg.in.height, e->cfg.out.width, e->cfg.out.height);
+}
+
+ASR_API const char *asr_qos_reason_name(uint32_t reason)
+{
+    return reason > ASR_CTRL_CEILING ? "unknown" : asr_controller_reason_name((AsrCtrlReason)reason);
 }

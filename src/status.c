@@ -22,6 +22,7 @@ ASR_API const char *asr_status_to_string(AsrStatus status)
     case ASR_ERROR_NOT_CONFIGURED: return "not configured";
     case ASR_ERROR_DEVICE_LOST: return "device lost";
     case ASR_ERROR_CANCELLED: return "cancelled";
+    case ASR_HOST_FLOOR: return "left to the caller's floor";
     }
     return "unknown status";
 }

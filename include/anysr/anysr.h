@@ -82,6 +82,9 @@ typedef enum AsrStatus {
     ASR_ERROR_DEVICE_LOST = -8,      /**< the device was lost (or hung: a submission ran past
                                           60 s); free the engine and create another */
     ASR_ERROR_CANCELLED = -9,        /**< asr_engine_cancel() stopped the frame */
+    ASR_HOST_FLOOR = 1,              /**< not an error: asr_engine_process() left the frame to
+                                          the caller's floor (asr_engine_set_host_floor());
+                                          only returned to a caller that set one */
 } AsrStatus;
 
 /** Static, never NULL, English name of a status ("ok", "invalid argument" ...). */
@@ -335,9 +338,33 @@ typedef struct AsrStats {
         uint64_t device_bytes;      /**< now */
         uint64_t device_bytes_peak; /**< the most device_bytes has been since asr_engine_new() */
     } memory;
+    /** Why the QoS controller is where it is (`docs/design.md#controller`);
+     *  zero while adaptation is off. Appended after the groups above. */
+    struct {
+        uint32_t reason;      /**< of the last decision: asr_qos_reason_name() */
+        uint32_t dwell;       /**< frames the current point has been kept */
+        uint32_t room;        /**< consecutive frames with room for the next point up */
+        uint32_t room_needed; /**< frames with room a step up (a probe) to it needs: doubles
+                                   after a failed probe, up to 128 */
+        int32_t host_floor;   /**< 1: the last frame ran the caller's floor
+                                   (asr_engine_set_host_floor()), not the engine */
+        uint32_t pad_;        /**< zero */
+        double floor_ms;      /**< the floor's measured cost the controller used (the
+                                   cheaper of the caller's floor and the bicubic pass);
+                                   0: predicted from the MAC model */
+        double host_floor_ms; /**< the caller's floor, as reported (0: none) */
+        double device_floor_ms; /**< the engine's bicubic pass at the current sizes,
+                                     measured (0: not run yet) */
+        double prior_gmacs;   /**< the device's probed speed the controller starts from,
+                                   GMAC/s at the network's expected efficiency (0: none) */
+    } ctrl;
     /** Reserved for fields appended later (the ABI rule above); zero. */
-    uint64_t reserved[33];
+    uint64_t reserved[26];
 } AsrStats;
+
+/** Static, never NULL, name of AsrStats.ctrl.reason ("start", "hold", "room",
+ *  "over budget", "downstream late", ...; "unknown" outside the list). */
+ASR_API const char *asr_qos_reason_name(uint32_t reason);
 
 
 /**
@@ -542,6 +569,30 @@ ASR_API AsrStatus asr_engine_get_op_point(const AsrEngine *e, int point, AsrOpCh
  *         drops them from the plan when adaptation is off).
  */
 ASR_API AsrStatus asr_engine_set_target(AsrEngine *e, double target_fps, double headroom);
+
+/**
+ * A floor of the caller's own (`docs/design.md#controller`): a scaler that
+ * makes the output frame without the engine, e.g. GStreamer's CPU scaler.
+ * `ms` is its measured time for one frame of the current configuration
+ * (> 0; 0 removes it). Report it once before adaptation needs it (a
+ * calibration frame) and again after every frame it ran (a moving average
+ * follows them); asr_engine_configure() forgets it (other sizes).
+ *
+ * While adaptation is on, the floor (point 0) is whichever of this and the
+ * engine's bicubic pass costs less, by measurement (the bicubic pass by
+ * its measured time once it has run, before that by the controller's
+ * prediction for it; with neither, the caller's floor): the controller
+ * never holds the stream below the cheaper floor's speed. When it puts a
+ * frame on the caller's floor, asr_engine_process() does no device work,
+ * writes nothing to the output, counts the frame in AsrStats (op.subnet
+ * ASR_SUBNET_BICUBIC, op.point 0, ctrl.host_floor 1, time.wall_ms this
+ * floor's time) and returns ASR_HOST_FLOOR: the caller makes the frame,
+ * then reports its time here.
+ *
+ * @return ASR_OK; ASR_ERROR_INVALID_ARGUMENT (e NULL, ms negative or not
+ *         finite).
+ */
+ASR_API AsrStatus asr_engine_set_host_floor(AsrEngine *e, double ms);
 
 /** The share of the frame budget the QoS controller plans for when
  *  asr_engine_set_target() is given a headroom of 0. */

@@ -20,6 +20,8 @@ void asr_controller_default_params(AsrCtrlParams *p)
         .up_frames = 8,
         .up_frames_max = 128,
         .decay_frames = 64,
+        .min_dwell = 8,
+        .probe_ratio = 2.0,
     };
 }
 
@@ -55,12 +57,12 @@ const char *asr_controller_reason_name(AsrCtrlReason r)
 
 /* Relative rate of point i: its own, or the nearest measured one's (ties:
  * the cheaper). 0 when nothing is measured. */
-static double rel_of(const AsrController *c, int32_t n, int32_t i)
+static double rel_of(const AsrController *c, int32_t n, int32_t i, int32_t lowest)
 {
     if (c->samples[i])
         return c->rel[i];
     for (int32_t dist = 1; dist < n; dist++) {
-        if (i - dist >= 0 && c->samples[i - dist])
+        if (i - dist >= lowest && c->samples[i - dist])
             return c->rel[i - dist];
         if (i + dist < n && c->samples[i + dist])
             return c->rel[i + dist];
@@ -71,9 +73,19 @@ static double rel_of(const AsrController *c, int32_t n, int32_t i)
 double asr_controller_predict(const AsrController *c, const AsrCtrlInput *in, int32_t point)
 {
     int32_t n = (int32_t)in->n_points;
-    if (point < 0 || point >= n || n > ASR_CTRL_MAX_POINTS || !(c->speed > 0.0))
+    if (point < 0 || point >= n || n > ASR_CTRL_MAX_POINTS)
         return 0.0;
-    double r = c->speed * rel_of(c, n, point);
+    /* a floor of known cost: its measured time, never the MAC model's */
+    int known_floor = in->floor_ms > 0.0;
+    if (point == 0 && known_floor)
+        return in->floor_ms;
+    double r;
+    if (c->speed > 0.0)
+        r = c->speed * rel_of(c, n, point, known_floor ? 1 : 0);
+    else if (in->prior_ms_per_mac > 0.0)
+        r = in->prior_ms_per_mac; /* nothing measured: the device's probed speed */
+    else
+        return 0.0;
     if (r <= 0.0)
         return 0.0;
     double host = c->host_samples ? c->host_rate * in->io_pixels : 0.0;
@@ -90,6 +102,8 @@ static void observe(AsrController *c, const AsrCtrlInput *in)
         return;
     if (!(gpu > 0.0) && !(wall > 0.0))
         return;
+    if (p == 0 && in->floor_ms > 0.0)
+        return; /* a floor of known cost says nothing of the network's speed */
     double device = gpu > 0.0 ? gpu : wall;
     double host = gpu > 0.0 && wall > gpu ? wall - gpu : 0.0;
     double r = device / in->prev_macs;
@@ -190,6 +204,7 @@ void asr_controller_decide(AsrController *c, const AsrCtrlInput *in, AsrCtrlDeci
     if (!allowed(in, ceiling, ceiling))
         ceiling = allowed_below(in, ceiling, ceiling);
     int32_t prev = c->cur;
+    uint32_t kept = c->dwell; /* frames on the current point before this one */
     AsrCtrlReason reason = ASR_CTRL_HOLD;
     int forced = 0;
     uint32_t climbed_after = 0;
@@ -218,11 +233,21 @@ void asr_controller_decide(AsrController *c, const AsrCtrlInput *in, AsrCtrlDeci
         c->started = 1;
         c->cur = ceiling;
         c->room = 0;
+        c->climbed = 0;
+        kept = 0;
         prev = in->has_prev ? in->prev_point : ceiling;
         reason = ASR_CTRL_START;
-        /* with something already measured, rule 4 applies at once */
+        /* nothing known of the network's cost: the ceiling */
         if (asr_controller_predict(c, in, c->cur) <= 0.0)
             goto done;
+        if (!(c->speed > 0.0) && !in->has_prev) {
+            /* only the prior known: the best point predicted to fit, not
+             * the top of the ladder (no stall at the start) */
+            int32_t fit = best_fit(c, in, ceiling, hb);
+            c->cur = fit < 0 ? 0 : fit;
+            goto done;
+        }
+        /* with something already measured, rule 4 applies at once */
     }
 
     if (c->cur > ceiling || !allowed(in, ceiling, c->cur)) {
@@ -254,7 +279,10 @@ void asr_controller_decide(AsrController *c, const AsrCtrlInput *in, AsrCtrlDeci
     } else {
         /* 4. current predicted over headroom: down to the best fit */
         double t = asr_controller_predict(c, in, c->cur);
-        if (t > hb && c->cur > 0) {
+        /* a point just stepped up to is kept min_dwell frames against
+         * predictions; a measured overrun (rule 3) still steps down */
+        int dwelling = c->climbed && kept < c->p.min_dwell;
+        if (t > hb && c->cur > 0 && !dwelling) {
             int32_t fit = best_fit(c, in, c->cur, hb);
             c->cur = fit < 0 ? 0 : fit;
             c->room = 0;
@@ -263,9 +291,13 @@ void asr_controller_decide(AsrController *c, const AsrCtrlInput *in, AsrCtrlDeci
             /* 5. room for the next point, with hysteresis */
             int32_t up = next_up(in, ceiling, c->cur);
             double next = asr_controller_predict(c, in, up);
-            if (next > 0.0 && next <= hb * (1.0 - c->p.up_margin)) {
+            /* only the prior known: a point not far over the budget is
+             * probed too, to measure the device (the prior may be off) */
+            int prior_only = !(c->speed > 0.0);
+            if (next > 0.0 && (next <= hb * (1.0 - c->p.up_margin) ||
+                               (prior_only && next <= in->budget_ms * c->p.probe_ratio))) {
                 c->room++;
-                if (c->room >= c->wait[up]) {
+                if (c->room >= c->wait[up] && kept >= c->p.min_dwell) {
                     c->cur = up;
                     climbed_after = c->room;
                     c->room = 0;
@@ -297,8 +329,14 @@ done:
     out->point = c->cur;
     out->reason = reason;
     out->switched = c->cur != prev;
-    if (out->switched)
+    if (out->switched) {
         c->switches++;
+        c->dwell = 0;
+        c->climbed = c->cur > prev;
+    }
+    if (c->dwell < UINT32_MAX)
+        c->dwell++;
+    out->dwell = c->dwell;
     out->predicted_ms = asr_controller_predict(c, in, c->cur);
     out->room = reason == ASR_CTRL_ROOM ? climbed_after : c->room;
     {

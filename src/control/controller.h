@@ -53,8 +53,30 @@
  *    consecutive such frames (up_frames, 8 by default) step up one point
  *    (ROOM). Otherwise stay (HOLD).
  * On the cheapest point with a frame over B or a prediction over hB, the
- * decision reports `unmeetable`. ("One point" above means the next allowed
+ * decision reports `unmeetable`. ("One point" means the next allowed
  * point: excluded points are skipped.)
+ *
+ * The start (docs/design.md#controller): with a prior speed (prior_ms_per_mac,
+ * from the device's probed multiply-add rate) or something already measured,
+ * the first frame runs the best point predicted to fit hB (START), point 0
+ * when none does; with neither, the ceiling (the point the caller chose).
+ *
+ * A floor of known cost: floor_ms > 0 says point 0 costs that many ms
+ * (measured by the caller: a CPU scaler, or the device's bicubic pass),
+ * not speed x MACs; its frames then teach the MAC model nothing (their
+ * time says nothing about the network's speed), and it is never predicted
+ * from the network's rates.
+ *
+ * Probing up and dwell: a step up (rule 5) is a probe of the next point; it
+ * is only made to a point predicted to fit (while only the prior is known,
+ * one predicted within probe_ratio x B: never one predicted far over it), after wait[next] frames with
+ * room and at least min_dwell frames on the current point; a probe that
+ * runs over B is a failed probe: down at once (rule 3) and the wait of that
+ * point doubles (exponential backoff, so failed probes cost one frame in
+ * wait[] frames). After a step up the new point is kept for min_dwell
+ * frames against predictions (rule 4 waits; only a frame measured over B
+ * or QoS lateness steps down sooner), so quality does not pulse. The
+ * decision says how long the point has been kept (dwell).
  *
  * When the caller's list of points changes (another depth target, a
  * reordering at other sizes), asr_controller_remap() carries what was
@@ -71,7 +93,8 @@
 
 typedef enum AsrCtrlReason {
     ASR_CTRL_DISABLED = 0, /* budget 0: the ceiling */
-    ASR_CTRL_START,        /* nothing measured yet: the ceiling */
+    ASR_CTRL_START,        /* the first frame: the best predicted fit (the ceiling when
+                              nothing is known) */
     ASR_CTRL_HOLD,         /* stay */
     ASR_CTRL_ROOM,         /* step up: the next point fitted for wait frames */
     ASR_CTRL_OVER_BUDGET,  /* step down: the last frame ran over the budget */
@@ -89,6 +112,12 @@ typedef struct AsrCtrlParams {
     uint32_t up_frames;     /* frames with room before a step up (8) */
     uint32_t up_frames_max; /* most frames a backed-off point waits (128) */
     uint32_t decay_frames;  /* calm frames after which backoffs halve (64) */
+    uint32_t min_dwell;     /* frames a point is kept after a switch before a step up, and
+                               after a step up before a predicted (not measured) step
+                               down (8) */
+    double probe_ratio;     /* while only the prior is known (nothing measured), a point
+                               predicted within probe_ratio x B is probed too: the prior
+                               may be pessimistic (2) */
 } AsrCtrlParams;
 
 /* Inputs of one decision (the frame about to be processed). */
@@ -101,6 +130,9 @@ typedef struct AsrCtrlInput {
     uint32_t excluded; /* bit i: point i (below the ceiling) may not be picked;
                           bit 0 is ignored (the cheapest is always allowed) */
     double io_pixels;  /* input + output pixels of the current configuration */
+    double floor_ms;   /* > 0: point 0 is a floor of this measured cost, ms (not MACs) */
+    double prior_ms_per_mac; /* > 0: the device's speed before anything is measured
+                                (ms per MAC, from its probed rate) */
 
     /* The previous frame (has_prev 0: none, e.g. the first frame). */
     int has_prev;
@@ -127,6 +159,7 @@ typedef struct AsrCtrlDecision {
     uint32_t room;         /* consecutive frames with room for the next point (ROOM: the
                               frames with room that the step up waited for) */
     uint32_t room_needed;  /* frames with room needed to step up to it */
+    uint32_t dwell;        /* frames the point has been kept, this one included */
 } AsrCtrlDecision;
 
 typedef struct AsrController {
@@ -142,6 +175,8 @@ typedef struct AsrController {
     uint32_t host_samples;
     uint32_t room;
     uint32_t calm;
+    uint32_t dwell;                     /* decisions since the last switch */
+    int climbed;                        /* the last switch was a step up */
     uint64_t switches;
     uint64_t decisions;
 } AsrController;

@@ -4,6 +4,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,6 +12,11 @@
 
 /* weight of a frame's measured block MACs per LR pixel on its point's EMA */
 #define DEPTH_EMA_ALPHA 0.5
+/* weight of a floor frame's time on its floor's EMA */
+#define FLOOR_EMA_ALPHA 0.25
+/* floor frames on the caller's floor before the bicubic pass, not measured
+ * yet at these sizes, runs once to be measured (docs/design.md#controller) */
+#define FLOOR_TRIAL_FRAMES 16
 
 void asr_points_init(AsrPoints *p)
 {
@@ -175,10 +181,16 @@ double asr_points_floor_macs(uint32_t planes, uint32_t in_h, uint32_t out_w, uin
 }
 
 void asr_points_decide(AsrPoints *p, const AsrPointsScene *s, const AsrLog *log,
-                       int32_t last_point, int was_unmeetable, AsrCtrlDecision *dec)
+                       int32_t last_point, int was_unmeetable, AsrCtrlDecision *dec,
+                       int *host_floor)
 {
     AsrCtrlInput in;
+    int host = 0;
     memset(&in, 0, sizeof(in));
+    *host_floor = 0;
+    if (s->floor)
+        in.floor_ms = asr_points_floor_ms(p, &host);
+    in.prior_ms_per_mac = p->prior_ms_per_mac;
     in.budget_ms = 1000.0 / p->target_fps;
     in.headroom = p->headroom;
     in.n_points = (uint32_t)p->count;
@@ -219,6 +231,13 @@ void asr_points_decide(AsrPoints *p, const AsrPointsScene *s, const AsrLog *log,
         in.qos_jitter_ns = atomic_load(&p->qos_jitter_ns);
     }
     asr_controller_decide(&p->ctrl, &in, dec);
+    if (dec->point == 0 && p->list[0].op.subnet == ASR_SUBNET_BICUBIC) {
+        /* the bicubic pass, never measured at these sizes, runs once after
+         * a while on the caller's floor: the floor is chosen by measured
+         * cost, not by the kind of device */
+        p->floor_frames++;
+        *host_floor = host && !(p->dev_floor_ms <= 0.0 && p->floor_frames == FLOOR_TRIAL_FRAMES);
+    }
 
     /* every change, and every lateness report; not every frame that stays
      * over budget on the cheapest point */
@@ -250,6 +269,26 @@ void asr_points_decide(AsrPoints *p, const AsrPointsScene *s, const AsrLog *log,
                 (int)in.ceiling, dec->room, dec->room_needed,
                 dec->unmeetable ? "; the budget cannot be met even by the cheapest point" : "");
     }
+}
+
+double asr_points_floor_ms(const AsrPoints *p, int *host)
+{
+    *host = p->host_floor_ms > 0.0 && !(p->dev_floor_ms > 0.0 && p->dev_floor_ms < p->host_floor_ms);
+    return *host ? p->host_floor_ms : p->dev_floor_ms;
+}
+
+void asr_points_new_sizes(AsrPoints *p)
+{
+    p->host_floor_ms = p->dev_floor_ms = 0.0;
+    p->floor_frames = 0;
+}
+
+void asr_points_floor_ran(AsrPoints *p, int host, double ms)
+{
+    double *f = host ? &p->host_floor_ms : &p->dev_floor_ms;
+    if (!(ms > 0.0) || !isfinite(ms))
+        return;
+    *f = *f > 0.0 ? *f + FLOOR_EMA_ALPHA * (ms - *f) : ms;
 }
 
 void asr_points_measured(AsrPoints *p, int32_t i, double per_pixel)

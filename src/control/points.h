@@ -55,6 +55,14 @@ typedef struct AsrPoints {
         double macs, io_pixels, gpu_ms, wall_ms;
     } prev;
     double heavy_fraction;       /* of the last routed frame (-1: none yet) */
+    /* the floor (docs/design.md#controller): the caller's (a CPU scaler,
+     * asr_engine_set_host_floor()) or the engine's bicubic pass, whichever
+     * costs less by measurement; both forgotten on a change of sizes */
+    double host_floor_ms;        /* the caller's floor, EMA of its reports (0: none) */
+    double dev_floor_ms;         /* the bicubic pass, EMA of its frames (0: not run) */
+    uint32_t floor_frames;       /* floor frames since the sizes changed */
+    double prior_ms_per_mac;     /* the device's probed speed (0: none) */
+    int prior_probed;            /* the probe ran (once per engine) */
     atomic_int qos_pending;      /* asr_points_report_qos(), any thread */
     atomic_uint_fast64_t qos_proportion_bits;
     atomic_int_fast64_t qos_jitter_ns;
@@ -84,9 +92,19 @@ double asr_points_floor_macs(uint32_t planes, uint32_t in_h, uint32_t out_w, uin
 
 /* Ask the controller for the point of the next frame; logs switches.
  * last_point: the last frame's point (-1: none); was_unmeetable: the last
- * decision's flag. */
+ * decision's flag. *host_floor: the point is the floor and the caller's
+ * floor runs it. */
 void asr_points_decide(AsrPoints *p, const AsrPointsScene *scene, const AsrLog *log,
-                       int32_t last_point, int was_unmeetable, AsrCtrlDecision *dec);
+                       int32_t last_point, int was_unmeetable, AsrCtrlDecision *dec,
+                       int *host_floor);
+/* The floor's cost the controller uses: the cheaper measured floor, 0 when
+ * the bicubic pass has to be predicted (no caller's floor, none measured);
+ * *host: the caller's floor is the cheaper. */
+double asr_points_floor_ms(const AsrPoints *p, int *host);
+/* New sizes: the floors' measured costs no longer apply. */
+void asr_points_new_sizes(AsrPoints *p);
+/* A frame of the floor ran: the caller's (host) or the bicubic pass. */
+void asr_points_floor_ran(AsrPoints *p, int host, double ms);
 
 /* A frame of point i ran `per_pixel` MACs per LR pixel in its blocks. */
 void asr_points_measured(AsrPoints *p, int32_t i, double per_pixel);

@@ -77,7 +77,7 @@ void asr_engine_choose(AsrEngine *e, AsrFrameChoice *choice)
     if (choice->adaptive) {
         const AsrStats *stats = &e->stats;
         asr_points_decide(&e->points, &scene, &e->log, stats->counts.frames ? stats->op.point : -1,
-                          stats->qos.budget_unmeetable, &choice->dec);
+                          stats->qos.budget_unmeetable, &choice->dec, &choice->host_floor);
         AsrOpChoice point_op = e->points.list[choice->dec.point].op;
         const AsrArch *a = &e->net.model->arch;
         choice->subnet = point_op.subnet;

@@ -144,6 +144,7 @@ typedef struct AsrFrameChoice {
     int adaptive;        /* chosen by the controller (dec holds its decision) */
     int bicubic;         /* the bicubic pass: the test path or the floor */
     int depth_counts;    /* an adaptive-depth frame: read its depth counts back */
+    int host_floor;      /* the floor, run by the caller (asr_engine_set_host_floor()) */
     AsrCtrlDecision dec;
 } AsrFrameChoice;
 
@@ -165,6 +166,8 @@ AsrStatus asr_engine_run_frame(AsrEngine *e, const AsrFrameChoice *choice, const
 /* The bookkeeping after a frame that ran: stats, measured depth costs, the
  * controller's feedback; t0: asr_monotonic_ms() at its start. */
 void asr_engine_account_frame(AsrEngine *e, const AsrFrameChoice *choice, double t0);
+/* The same for a frame left to the caller's floor (no device work). */
+void asr_engine_account_host_floor(AsrEngine *e, const AsrFrameChoice *choice);
 /* e->stats with the device's and the net's counters. */
 void asr_engine_read_stats(const AsrEngine *e, AsrStats *stats);
 

@@ -5,10 +5,28 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <string.h>
+
 #include "engine.h"
 
 /* the ABI rule of anysr.h: the struct's size never changes */
 _Static_assert(sizeof(AsrStats) == 512, "AsrStats: append fields into reserved[] only");
+
+/* Why the controller is where it is (AsrStats.ctrl). */
+static void account_ctrl(AsrEngine *e, const AsrCtrlDecision *dec)
+{
+    AsrStats *stats = &e->stats;
+    const AsrPoints *p = &e->points;
+    int host;
+    stats->ctrl.reason = (uint32_t)dec->reason;
+    stats->ctrl.dwell = dec->dwell;
+    stats->ctrl.room = dec->room;
+    stats->ctrl.room_needed = dec->room_needed;
+    stats->ctrl.floor_ms = asr_points_floor_ms(p, &host);
+    stats->ctrl.host_floor_ms = p->host_floor_ms;
+    stats->ctrl.device_floor_ms = p->dev_floor_ms;
+    stats->ctrl.prior_gmacs = p->prior_ms_per_mac > 0.0 ? 1e-6 / p->prior_ms_per_mac : 0.0;
+}
 
 void asr_engine_account_frame(AsrEngine *e, const AsrFrameChoice *choice, double t0)
 {
@@ -77,9 +95,13 @@ void asr_engine_account_frame(AsrEngine *e, const AsrFrameChoice *choice, double
                       ? stats->time.wall_ms
                       : e->wall_ema + 0.1 * (stats->time.wall_ms - e->wall_ema);
     stats->qos.fps_estimate = e->wall_ema > 0.0 ? 1000.0 / e->wall_ema : 0.0;
+    stats->ctrl.host_floor = 0;
+    if (choice->adaptive && bicubic && !e->debug.bicubic)
+        asr_points_floor_ran(&e->points, 0, stats->time.wall_ms);
     if (choice->adaptive) {
         const AsrCtrlDecision *dec = &choice->dec;
         AsrPoints *p = &e->points;
+        account_ctrl(e, dec);
         p->prev.valid = 1;
         p->prev.point = choice->point;
         /* the floor's cost model counts its filter taps (stats say 0) */
@@ -93,11 +115,53 @@ void asr_engine_account_frame(AsrEngine *e, const AsrFrameChoice *choice, double
         stats->qos.budget_unmeetable = dec->unmeetable;
         stats->qos.switches += dec->switched ? 1 : 0;
         stats->qos.frames_over_budget += stats->time.wall_ms > dec->budget_ms ? 1 : 0;
+        if (bicubic && !e->debug.bicubic && p->host_floor_ms > 0.0 &&
+            p->host_floor_ms < stats->time.wall_ms)
+            p->prev.valid = 0; /* the bicubic pass measured (points.c), slower than the
+                                  caller's floor, which is the floor: nothing to judge */
     } else {
         stats->qos.budget_ms = 0.0;
         stats->qos.predicted_ms = 0.0;
         stats->qos.budget_unmeetable = 0;
+        memset(&stats->ctrl, 0, sizeof(stats->ctrl));
     }
+}
+
+void asr_engine_account_host_floor(AsrEngine *e, const AsrFrameChoice *choice)
+{
+    AsrStats *stats = &e->stats;
+    AsrPoints *p = &e->points;
+    const AsrConfig *c = &e->cfg;
+    const AsrCtrlDecision *dec = &choice->dec;
+    double ms = p->host_floor_ms; /* until the caller reports this frame's time */
+    stats->counts.frames++;
+    memset(&stats->time, 0, sizeof(stats->time));
+    stats->time.wall_ms = ms;
+    stats->op.subnet = ASR_SUBNET_BICUBIC;
+    stats->op.width = stats->op.depth = 0;
+    stats->op.decoder = choice->op.mode;
+    stats->op.k = choice->op.k;
+    stats->op.heavy_fraction = 0.0;
+    stats->op.macs = 0.0;
+    stats->op.depth_target = 1.0f;
+    stats->op.mean_depth = 0.0;
+    stats->op.macs_skipped = 0.0;
+    stats->op.point = choice->point;
+    e->wall_ema = stats->counts.frames == 1 ? ms : e->wall_ema + 0.1 * (ms - e->wall_ema);
+    stats->qos.fps_estimate = e->wall_ema > 0.0 ? 1000.0 / e->wall_ema : 0.0;
+    p->prev.valid = 1;
+    p->prev.point = choice->point;
+    p->prev.macs = asr_engine_bicubic_macs(c);
+    p->prev.io_pixels = (double)c->in.width * c->in.height + (double)c->out.width * c->out.height;
+    p->prev.gpu_ms = 0.0;
+    p->prev.wall_ms = ms;
+    stats->qos.budget_ms = dec->budget_ms;
+    stats->qos.predicted_ms = dec->predicted_ms;
+    stats->qos.budget_unmeetable = dec->unmeetable;
+    stats->qos.switches += dec->switched ? 1 : 0;
+    stats->qos.frames_over_budget += ms > dec->budget_ms ? 1 : 0;
+    account_ctrl(e, dec);
+    stats->ctrl.host_floor = 1;
 }
 
 void asr_engine_read_stats(const AsrEngine *e, AsrStats *stats)

@@ -7,7 +7,12 @@
  * lateness, points the caller excludes below the ceiling (spatial depth: a
  * larger subnet at a low depth target), a change of the list (remap), and
  * the acceptance case (full misses the budget: settle <= 5
- * frames, >= 95 % within budget after, lifting the budget climbs back).
+ * frames, >= 95 % within budget after, lifting the budget climbs back);
+ * then the policy of docs/design.md#controller: the start point from the
+ * prior (the device's probed speed), a floor of known cost in ms (a CPU
+ * scaler) holding the stream, probing up from the floor (a pessimistic
+ * prior corrected, a point far over the budget never probed, a failed
+ * probe backed off) and the minimum dwell after a step up.
  * Each prints its numbers.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -37,6 +42,7 @@ typedef struct Sim {
     double load;        /* multiplies the device time */
     double noise_sd;    /* relative, gaussian */
     double spike_p;     /* probability of a 2x spike */
+    double floor_ms;    /* > 0: point 0 is a CPU scaler of this cost (wall, no GPU) */
     uint64_t rng;
 } Sim;
 
@@ -72,6 +78,11 @@ static double sim_mean_gpu(const Sim *s, int p)
 
 static void sim_run(Sim *s, int p, double *gpu, double *wall)
 {
+    if (p == 0 && s->floor_ms > 0.0) {
+        *gpu = 0.0;
+        *wall = s->floor_ms * (1.0 + s->noise_sd * fabs(gauss(s)));
+        return;
+    }
     double n = 1.0 + s->noise_sd * gauss(s);
     if (n < 0.3)
         n = 0.3;
@@ -95,6 +106,9 @@ typedef struct Run {
     int32_t prev_point;
     int pending_qos;
     double qos;
+    double floor_ms; /* the caller's floor as the caller measured it (AsrCtrlInput) */
+    double prior;    /* AsrCtrlInput.prior_ms_per_mac */
+    uint32_t dwell[20000];
     /* trace */
     int frames;
     int32_t point[20000];
@@ -127,6 +141,8 @@ static void fill_input(Run *r, AsrCtrlInput *in)
     in->ceiling = r->ceiling;
     in->excluded = r->excluded;
     in->io_pixels = sim_pixels(&r->sim);
+    in->floor_ms = r->floor_ms;
+    in->prior_ms_per_mac = r->prior;
 }
 
 static void step(Run *r)
@@ -158,6 +174,7 @@ static void step(Run *r)
     r->unmeetable[f] = d.unmeetable;
     r->reason[f] = d.reason;
     r->predicted[f] = d.predicted_ms;
+    r->dwell[f] = d.dwell;
     r->switches += d.switched && r->has_prev;
     r->prev = in;
     r->prev_point = d.point;
@@ -566,6 +583,196 @@ static void test_remap(void)
     CHECK(r->c.samples[1] == 0 && asr_controller_predict(&r->c, &in2, 1) > 0.0);
 }
 
+/* The start: with the device's probed speed (the prior) the first frame
+ * runs the best point predicted to fit, not the ceiling; without one, the
+ * ceiling (the caller's point) as before. */
+static void test_start(void)
+{
+    Run *r = &run_storage;
+    double budget = mean_wall(&(Sim) { .in_w = 320, .in_h = 180, .out_w = 640, .out_h = 360,
+                                       .rate = 1e-9, .overhead_ms = 0.2, .host_rate = 2e-6,
+                                       .load = 1.0 }, 2) / 0.8;
+    run_init(r, budget);
+    r->prior = r->sim.rate; /* the probe's speed, per MAC */
+    step(r);
+    int fit = 0;
+    for (int i = NP - 1; i >= 0 && !fit; i--)
+        if (r->prior * sim_macs(&r->sim, i) <= 0.85 * budget)
+            fit = i;
+    printf("start: budget %.2f ms: first frame at point %d (the prior's best fit %d), "
+           "predicted %.2f ms\n", budget, r->point[0], fit, r->predicted[0]);
+    CHECK(fit > 0 && fit < NP - 1);
+    CHECK(r->point[0] == fit && r->reason[0] == ASR_CTRL_START && r->dwell[0] == 1);
+    CHECK(r->predicted[0] > 0.0 && r->predicted[0] <= 0.85 * budget);
+    /* nothing fits: the floor, never a point predicted over the budget */
+    run_init(r, 0.5 * r->prior * sim_macs(&r->sim, 1));
+    r->prior = r->sim.rate;
+    step(r);
+    CHECK(r->point[0] == 0 && r->reason[0] == ASR_CTRL_START);
+    /* no prior: the ceiling */
+    run_init(r, budget);
+    step(r);
+    CHECK(r->point[0] == NP - 1 && r->reason[0] == ASR_CTRL_START);
+}
+
+/* A floor whose cost is known in ms (a CPU scaler, 0.4 ms) where even the
+ * cheapest network point misses the budget: the stream holds the floor's
+ * speed, the floor's frames teach the network's MAC model nothing, and
+ * "unmeetable" is never reported (the floor fits). With a floor of known
+ * cost above the budget: unmeetable. */
+static void test_floor_known_cost(void)
+{
+    Run *r = &run_storage;
+    run_init(r, mean_wall(&r->sim, 1) / 4.0);
+    r->sim.floor_ms = r->floor_ms = 0.4;
+    r->prior = r->sim.rate;
+    steps(r, 300);
+    int on_floor = 0, over = 0, unmeetable = 0;
+    for (int f = 0; f < r->frames; f++) {
+        on_floor += r->point[f] == 0;
+        over += r->wall[f] > r->budget_ms;
+        unmeetable += r->unmeetable[f];
+        if (r->point[f] == 0)
+            CHECK(r->predicted[f] == 0.4);
+    }
+    printf("floor of known cost: budget %.2f ms, cheapest network point %.2f ms: %d of %d "
+           "frames on the floor, %d over budget\n", r->budget_ms, mean_wall(&r->sim, 1),
+           on_floor, r->frames, over);
+    CHECK(on_floor == r->frames && over == 0 && unmeetable == 0);
+    CHECK(r->c.speed == 0.0); /* the floor's frames are not the network's speed */
+
+    run_init(r, 0.3);
+    r->sim.floor_ms = r->floor_ms = 0.4;
+    steps(r, 20);
+    CHECK(r->point[19] == 0 && r->unmeetable[19]);
+}
+
+/* Probing up from the floor: a pessimistic prior (the device is 1.7x faster
+ * than it says) keeps the first frames on the floor; the controller probes
+ * the next point (predicted within 2 budgets, never further), finds that
+ * it fits, and climbs to the best point; a point predicted far over the
+ * budget is never probed. With an optimistic prior whose probe fails, the
+ * probe costs one frame over budget and the point is not tried again soon
+ * (backoff: its wait doubled). */
+static void test_probe_from_floor(void)
+{
+    Run *r = &run_storage;
+    double budget = mean_wall(&r->sim, 2) / 0.7;
+    run_init(r, budget);
+    r->sim.floor_ms = r->floor_ms = 0.4;
+    r->prior = 1.7 * r->sim.rate;
+    steps(r, 200);
+    int best = best_point(&r->sim, 0.85 * budget), first_net = -1, over = 0;
+    for (int f = 0; f < r->frames; f++) {
+        if (first_net < 0 && r->point[f] > 0)
+            first_net = f;
+        over += r->wall[f] > budget;
+    }
+    printf("probe from the floor: budget %.2f ms, best point %d; first network frame %d, "
+           "point at the end %d, %d frames over budget\n", budget, best, first_net,
+           r->point[r->frames - 1], over);
+    CHECK(r->point[0] < best);
+    CHECK(first_net >= 0 && first_net <= 2 * 8 + 1);
+    CHECK(r->point[r->frames - 1] == best);
+    CHECK(over <= 2);
+
+    /* far over: never probed */
+    run_init(r, mean_wall(&r->sim, 1) / 4.0);
+    r->sim.floor_ms = r->floor_ms = 0.4;
+    r->prior = r->sim.rate;
+    steps(r, 300);
+    int net = 0;
+    for (int f = 0; f < r->frames; f++)
+        net += r->point[f] > 0;
+    printf("far over: budget %.2f ms, point 1 %.2f ms: %d network frames\n", r->budget_ms,
+           mean_wall(&r->sim, 1), net);
+    CHECK(net == 0);
+
+    /* an optimistic prior: the probe of point 1 fails once, then the
+     * measured cost keeps it on the floor */
+    run_init(r, mean_wall(&r->sim, 1) / 1.4);
+    r->sim.floor_ms = r->floor_ms = 0.4;
+    r->prior = 0.8 * r->sim.rate * 1.35; /* predicted within 2 budgets, over hB */
+    uint32_t wait_after = 0;
+    for (int f = 0; f < 300; f++) {
+        step(r);
+        if (f > 0 && r->point[f - 1] == 1 && r->point[f] == 0 && !wait_after)
+            wait_after = r->c.wait[1];
+    }
+    net = 0, over = 0;
+    for (int f = 0; f < r->frames; f++) {
+        net += r->point[f] > 0;
+        over += r->wall[f] > r->budget_ms;
+    }
+    printf("failed probe: %d network frames of %d, %d over budget, wait of point 1 after "
+           "it %u\n", net, r->frames, over, wait_after);
+    CHECK(net >= 1 && net <= 2 && over == net);
+    CHECK(wait_after == 2 * r->c.p.up_frames);
+}
+
+/* Dwell: a point just stepped up to is kept min_dwell frames against a
+ * prediction that says it no longer fits (a noisy estimate), so picture
+ * quality does not pulse; a frame measured over the budget still steps
+ * down at once; the decision counts the frames kept. */
+static void test_dwell(void)
+{
+    AsrController c;
+    AsrCtrlInput in;
+    AsrCtrlDecision d;
+    asr_controller_init(&c, NULL);
+    memset(&in, 0, sizeof(in));
+    in.budget_ms = 10.0;
+    in.headroom = 0.85;
+    in.n_points = 3;
+    in.macs[0] = 1e6, in.macs[1] = 4e6, in.macs[2] = 40e6;
+    in.ceiling = 2;
+    in.floor_ms = 0.5;
+    in.prior_ms_per_mac = 1e-6; /* point 1: 4 ms, point 2: 40 ms */
+    asr_controller_decide(&c, &in, &d);
+    CHECK(d.point == 1 && d.dwell == 1);
+    /* run it: 9.5 ms measured (it fits B; the model now predicts ~9.5 ms,
+     * over hB): kept, the dwell counts */
+    in.has_prev = 1, in.prev_point = 1, in.prev_macs = 4e6, in.prev_wall_ms = 9.5;
+    asr_controller_decide(&c, &in, &d);
+    /* at the start there is no step up behind it: the prediction rules */
+    printf("dwell: after the start, predicted %.2f ms (hB %.2f): point %d, reason %s\n",
+           d.predicted_ms, 8.5, d.point, asr_controller_reason_name(d.reason));
+    CHECK(d.point == 0 && d.reason == ASR_CTRL_NO_FIT);
+
+    /* a step up (probe) then a prediction over hB: kept min_dwell frames */
+    asr_controller_init(&c, NULL);
+    in.has_prev = 0;
+    in.prior_ms_per_mac = 2.5e-6; /* point 1: 10 ms, within 2 B: probed from the floor */
+    asr_controller_decide(&c, &in, &d);
+    CHECK(d.point == 0);
+    in.has_prev = 1, in.prev_point = 0, in.prev_macs = 1e6, in.prev_wall_ms = 0.5;
+    int f = 0;
+    for (; f < 40 && d.point == 0; f++)
+        asr_controller_decide(&c, &in, &d);
+    CHECK(d.point == 1 && d.reason == ASR_CTRL_ROOM && d.dwell == 1);
+    in.prev_point = 1, in.prev_macs = 4e6, in.prev_wall_ms = 9.0; /* within B, over hB */
+    int held = 0;
+    for (int k = 0; k < 20 && d.point == 1; k++) {
+        asr_controller_decide(&c, &in, &d);
+        held += d.point == 1;
+    }
+    printf("dwell: stepped up after %d frames, then kept %d frames predicted over hB "
+           "(min_dwell %u)\n", f, held, c.p.min_dwell);
+    CHECK(held == (int)c.p.min_dwell - 1 && d.point == 0 && d.reason == ASR_CTRL_NO_FIT);
+
+    /* a frame measured over the budget steps down at once, dwell or not */
+    asr_controller_init(&c, NULL);
+    in.has_prev = 0;
+    asr_controller_decide(&c, &in, &d);
+    in.prev_point = 0, in.prev_macs = 1e6, in.prev_wall_ms = 0.5, in.has_prev = 1;
+    for (f = 0; f < 40 && d.point == 0; f++)
+        asr_controller_decide(&c, &in, &d);
+    CHECK(d.point == 1);
+    in.prev_point = 1, in.prev_macs = 4e6, in.prev_wall_ms = 12.0;
+    asr_controller_decide(&c, &in, &d);
+    CHECK(d.point == 0 && d.reason == ASR_CTRL_OVER_BUDGET && d.dwell == 1);
+}
+
 int main(void)
 {
     test_acceptance();
@@ -579,6 +786,10 @@ int main(void)
     test_qos();
     test_excluded();
     test_remap();
+    test_start();
+    test_floor_known_cost();
+    test_probe_from_floor();
+    test_dwell();
     if (test_failures)
         fprintf(stderr, "%d check(s) failed\n", test_failures);
     return test_failures ? 1 : 0;

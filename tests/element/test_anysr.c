@@ -91,6 +91,10 @@ harness_new (gdouble scale, const gchar * fmt, gint w, gint h,
 {
   GstHarness *hr = gst_harness_new ("anysr");
 
+  /* no adaptation: these tests check frames at the chosen point (a
+   * harness answers latency queries as live, so target-fps auto, the
+   * default, would adapt: test_target_fps_auto) */
+  g_object_set (hr->element, "target-fps", -1.0, NULL);
   if (scale > 0)
     g_object_set (hr->element, "scale", scale, NULL);
   if (sink_caps)
@@ -764,7 +768,8 @@ GST_START_TEST (test_refused_double_properties)
     {"depth-target", 1.5, "depth-target=1.5"},
     {"target-fps", NAN, "target-fps=nan"},
     {"target-fps", -INFINITY, "target-fps=-inf"},
-    {"target-fps", -2.0, "target-fps=-2"},
+    {"target-fps", -3.0, "target-fps=-3"},
+    {"target-fps", -1.5, "target-fps=-1.5"},
     {"target-fps", 1001.0, "target-fps=1001"},
     {"headroom", NAN, "headroom=nan"},
     {"headroom", INFINITY, "headroom=inf"},
@@ -902,7 +907,7 @@ GST_START_TEST (test_properties)
     fail_unless_equals_int (decoder, 2);
     fail_unless_equals_float (k, -1.0);
     fail_unless_equals_float (depth_target, 0.0);
-    fail_unless_equals_float (fps, -1.0);
+    fail_unless_equals_float (fps, -2.0);   /* auto */
     fail_unless_equals_float (headroom, 0.85);
     fail_unless_equals_int (interval, 30);
     fail_unless_equals_int (current, -1);
@@ -1224,6 +1229,83 @@ push_and_stats (GstHarness * hr)
   return get_stats (hr->element);
 }
 
+/* The target anysr's stats report after @desc (with an anysr named sr) ran
+ * to EOS: 0 when it did not adapt. */
+static gdouble
+auto_target (const gchar * desc)
+{
+  GstElement *pipeline = gst_parse_launch (desc, NULL), *sr;
+  GstMessage *msg;
+  GstStructure *st = NULL;
+  gdouble fps = -1.0;
+
+  fail_unless (pipeline != NULL, "%s", desc);
+  sr = gst_bin_get_by_name (GST_BIN (pipeline), "sr");
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_PLAYING),
+      GST_STATE_CHANGE_ASYNC);
+  msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (pipeline),
+      60 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS, "%s", desc);
+  gst_message_unref (msg);
+  g_object_get (sr, "stats", &st, NULL);
+  fail_unless (st != NULL, "%s: no stats", desc);
+  fail_unless (gst_structure_get_double (st, "target-fps", &fps));
+  GST_INFO ("%s: target %g", desc, fps);
+  gst_structure_free (st);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (sr);
+  gst_object_unref (pipeline);
+  return fps;
+}
+
+/* target-fps auto, the default (docs/element.md#holding-a-frame-rate):
+ * adapts to the caps' rate when the source is live or the sink downstream
+ * syncs to the clock (through a queue and a converter too), not for a
+ * file converted to a sink that does not sync; a harness is live. */
+GST_START_TEST (test_target_fps_auto)
+{
+  const gchar *src = "videotestsrc num-buffers=3 ! "
+      "video/x-raw,format=RGBA,width=16,height=12,framerate=25/1";
+  gchar *d;
+  GstHarness *hr;
+  GstStructure *st;
+
+  d = g_strdup_printf ("%s ! anysr name=sr ! fakesink sync=false", src);
+  fail_unless_equals_float (auto_target (d), 0.0);
+  g_free (d);
+  d = g_strdup_printf ("%s ! anysr name=sr ! fakesink sync=true", src);
+  fail_unless_equals_float (auto_target (d), 25.0);
+  g_free (d);
+  d = g_strdup_printf ("%s ! anysr name=sr ! queue ! videoconvert ! "
+      "fakesink sync=true", src);
+  fail_unless_equals_float (auto_target (d), 25.0);
+  g_free (d);
+  d = g_strdup_printf ("%s ! anysr name=sr ! tee ! fakesink sync=false", src);
+  fail_unless_equals_float (auto_target (d), 0.0);
+  g_free (d);
+  d = g_strdup_printf ("videotestsrc is-live=true num-buffers=3 ! "
+      "video/x-raw,format=RGBA,width=16,height=12,framerate=25/1 ! "
+      "anysr name=sr ! fakesink sync=false");
+  fail_unless_equals_float (auto_target (d), 25.0);
+  g_free (d);
+  /* -1 forces no adaptation with a syncing sink */
+  d = g_strdup_printf ("%s ! anysr name=sr target-fps=-1 ! fakesink "
+      "sync=true", src);
+  fail_unless_equals_float (auto_target (d), 0.0);
+  g_free (d);
+
+  hr = gst_harness_new ("anysr");
+  gst_harness_set_src_caps_str (hr,
+      "video/x-raw,format=RGBA,width=16,height=12,framerate=30/1");
+  st = push_and_stats (hr);
+  fail_unless_equals_float (stats_double (st, "target-fps"), 30.0);
+  fail_unless (gst_structure_get_string (st, "qos-reason") != NULL);
+  gst_structure_free (st);
+  gst_harness_teardown (hr);
+}
+
+GST_END_TEST;
+
 /* subnet, decoder and k reach the engine; scale groups cap the subnet. */
 GST_START_TEST (test_subnet_decoder_k)
 {
@@ -1243,7 +1325,7 @@ GST_START_TEST (test_subnet_decoder_k)
       "routed");
   default_k = stats_double (st, "k");
   fail_unless (isfinite (default_k));
-  /* no adaptation by default */
+  /* no adaptation (target-fps -1, harness_new()) */
   fail_unless_equals_float (stats_double (st, "target-fps"), 0.0);
   fail_unless_equals_float (stats_double (st, "budget-ms"), 0.0);
   gst_structure_free (st);
@@ -1660,7 +1742,7 @@ GST_START_TEST (test_depth_target_model)
   bus = gst_bus_new ();
   gst_element_set_bus (e, bus);
   g_object_set (e, "model-location", model, "scale", 2.0, "stats-interval",
-      0, NULL);
+      0, "target-fps", -1.0, NULL);
   hr = gst_harness_new_with_element (e, "sink", "src");
   gst_object_unref (e);
   gst_harness_set_src_caps_str (hr,
@@ -1731,6 +1813,7 @@ anysr_suite (void)
   tcase_add_test (tc, test_formats_pipelines);
   tcase_add_test (tc, test_subnet_decoder_k);
   tcase_add_test (tc, test_stats_messages);
+  tcase_add_test (tc, test_target_fps_auto);
   tcase_add_test (tc, test_model_location);
   tcase_add_test (tc, test_depth_target_model);
   tcase_add_test (tc, test_device_out_of_range);
