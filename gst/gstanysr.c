@@ -714,6 +714,14 @@ gst_any_sr_change_state (GstElement * element, GstStateChange transition)
           GST_ANY_SR_ENGINE_OK))
     return GST_STATE_CHANGE_FAILURE;
 
+  /* a new stream says its refusals again; neighbours' caps that already
+   * rule every size out are refused before the first buffer */
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
+    g_clear_pointer (&self->last_refusal, g_free);
+    if (!gst_any_sr_caps_check_neighbours (self))
+      return GST_STATE_CHANGE_FAILURE;
+  }
+
   /* stopping: the frame in progress stops within about a second (the base
    * class waits for the streaming thread to leave it); starting: frames are
    * accepted again */
