@@ -842,7 +842,9 @@ gst_any_sr_propose_allocation (GstBaseTransform * trans,
       decide_query, query);
 }
 
-/* The base class decides; a refusal is logged with its reason. */
+/* The base class decides; a refusal of input caps says why (the pad checks
+ * a caps event with this before the event reaches the element); one of
+ * output caps is only logged. */
 static gboolean
 gst_any_sr_accept_caps (GstBaseTransform * trans, GstPadDirection direction,
     GstCaps * caps)
@@ -851,8 +853,10 @@ gst_any_sr_accept_caps (GstBaseTransform * trans, GstPadDirection direction,
 
   ret = GST_BASE_TRANSFORM_CLASS (parent_class)->accept_caps (trans,
       direction, caps);
-  if (!ret)
+  if (!ret && direction == GST_PAD_SINK)
     gst_any_sr_caps_log_refusal (GST_ANY_SR (trans), caps);
+  else if (!ret)
+    GST_WARNING_OBJECT (trans, "output caps refused: %" GST_PTR_FORMAT, caps);
   return ret;
 }
 
