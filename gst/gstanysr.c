@@ -725,6 +725,14 @@ gst_any_sr_change_state (GstElement * element, GstStateChange transition)
           GST_ANY_SR_ENGINE_OK))
     return GST_STATE_CHANGE_FAILURE;
 
+  /* a new stream says its refusals again; neighbours' caps that already
+   * rule every size out are refused before the first buffer */
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
+    g_clear_pointer (&self->last_refusal, g_free);
+    if (!gst_any_sr_caps_check_neighbours (self))
+      return GST_STATE_CHANGE_FAILURE;
+  }
+
   /* stopping: the frame in progress stops within about a second (the base
    * class waits for the streaming thread to leave it); starting: frames are
    * accepted again */
@@ -857,7 +865,9 @@ gst_any_sr_propose_allocation (GstBaseTransform * trans,
       decide_query, query);
 }
 
-/* The base class decides; a refusal is logged with its reason. */
+/* The base class decides; a refusal of input caps says why (the pad checks
+ * a caps event with this before the event reaches the element); one of
+ * output caps is only logged. */
 static gboolean
 gst_any_sr_accept_caps (GstBaseTransform * trans, GstPadDirection direction,
     GstCaps * caps)
@@ -866,8 +876,10 @@ gst_any_sr_accept_caps (GstBaseTransform * trans, GstPadDirection direction,
 
   ret = GST_BASE_TRANSFORM_CLASS (parent_class)->accept_caps (trans,
       direction, caps);
-  if (!ret)
+  if (!ret && direction == GST_PAD_SINK)
     gst_any_sr_caps_log_refusal (GST_ANY_SR (trans), caps);
+  else if (!ret)
+    GST_WARNING_OBJECT (trans, "output caps refused: %" GST_PTR_FORMAT, caps);
   return ret;
 }
 

@@ -23,8 +23,13 @@
 
 static AsrPixelFormat format_to_asr (GstVideoFormat format);
 
-/* Logs why the base class refused @caps: an unsupported format never
- * reaches set_info(), so this is where a GST_WARNING can name it. */
+static void gst_any_sr_refuse (GstAnySr * self, gchar * reason,
+    GstCaps * incaps, GstCaps * outcaps);
+
+/* Says why the base class refused @caps: an unsupported format never
+ * reaches set_info(), so this is where the element error names it and the
+ * supported formats (a caps event that skipped the caps query, e.g. from
+ * appsrc or a dynamically linked pad). */
 void
 gst_any_sr_caps_log_refusal (GstAnySr * self, GstCaps * caps)
 {
@@ -37,10 +42,10 @@ gst_any_sr_caps_log_refusal (GstAnySr * self, GstCaps * caps)
     if (!gst_structure_has_name (s, "video/x-raw") || !format ||
         format_to_asr (gst_video_format_from_string (format)) ==
         ASR_FORMAT_UNKNOWN)
-      GST_WARNING_OBJECT (self, "caps refused: anysr does not support %s "
-          "format %s (supported: video/x-raw in system memory, formats "
-          ANY_SR_FORMATS ")", gst_structure_get_name (s),
-          GST_STR_NULL (format));
+      gst_any_sr_refuse (self, g_strdup_printf ("anysr does not support %s "
+              "format %s (supported: video/x-raw, formats " ANY_SR_FORMATS
+              "; put videoconvert before it)", gst_structure_get_name (s),
+              GST_STR_NULL (format)), caps, NULL);
     else
       GST_WARNING_OBJECT (self, "caps refused: %" GST_PTR_FORMAT, caps);
   }
@@ -76,6 +81,19 @@ gst_any_sr_caps_transform (GstAnySr * self, GstPadDirection direction,
           GST_TYPE_FRACTION_RANGE, 1, G_MAXINT, G_MAXINT, 1, NULL);
     gst_caps_append_structure_full (ret, structure,
         gst_caps_features_copy (features));
+  }
+
+  /* from the sink pad, after the caps of the same format: every other format
+   * anysr has, so that a downstream asking for another format (`I420 ! anysr
+   * ! video/x-raw,format=RGBA`) links and set_info() refuses it saying that
+   * the output format must equal the input format; fixation prefers the
+   * input format (docs/element.md#negotiation). The other direction keeps
+   * the format, so that upstream converters produce the format downstream
+   * wants. */
+  if (direction == GST_PAD_SINK) {
+    GstCaps *tmpl = gst_pad_get_pad_template_caps (trans->srcpad);
+
+    ret = gst_caps_merge (ret, tmpl);
   }
 
   /* the other memory type after the same one: VulkanImage <-> system memory
@@ -213,10 +231,11 @@ GstCaps *
 gst_any_sr_caps_fixate (GstAnySr * self, GstPadDirection direction,
     GstCaps * caps, GstCaps * othercaps)
 {
-  GstStructure *ins, *s, *fallback = NULL, *chosen = NULL;
+  GstStructure *ins, *s, *chosen = NULL;
   GstCapsFeatures *features = NULL;
   GstCaps *result;
-  gint in_w, in_h, in_par_n = 1, in_par_d = 1, w, h;
+  const gchar *in_format;
+  gint in_w, in_h, in_par_n = 1, in_par_d = 1, w, h, chosen_rank = -1;
   gdouble scale;
   guint i;
 
@@ -234,28 +253,36 @@ gst_any_sr_caps_fixate (GstAnySr * self, GstPadDirection direction,
   scale = self->scale;
   GST_OBJECT_UNLOCK (self);
 
-  /* the first structure that gives a size anysr can serve; if none does,
-   * the first one, which set_info() will refuse saying why */
-  for (i = 0; i < gst_caps_get_size (othercaps) && !chosen; i++) {
+  /* the first structure of the input format that gives a size anysr can
+   * serve; else the first one of the input format, else the first one: the
+   * last two are refused by set_info() saying why */
+  in_format = gst_structure_get_string (ins, "format");
+  for (i = 0; i < gst_caps_get_size (othercaps); i++) {
+    gint rank;
+
     s = gst_structure_copy (gst_caps_get_structure (othercaps, i));
+    rank = 0;
+    if (in_format && gst_structure_has_field (s, "format")) {
+      gst_structure_fixate_field_string (s, "format", in_format);
+      if (g_strcmp0 (gst_structure_get_string (s, "format"), in_format) == 0)
+        rank = 1;
+    }
     gst_any_sr_fixate_size (s, in_w, in_h, in_par_n, in_par_d, scale);
-    if (gst_structure_get_int (s, "width", &w) &&
+    if (rank == 1 && gst_structure_get_int (s, "width", &w) &&
         gst_structure_get_int (s, "height", &h) &&
-        size_is_servable (in_w, in_h, w, h)) {
+        size_is_servable (in_w, in_h, w, h))
+      rank = 2;
+    if (rank > chosen_rank) {
+      if (chosen)
+        gst_structure_free (chosen);
       chosen = s;
+      chosen_rank = rank;
       features = gst_caps_get_features (othercaps, i);
-    } else if (!fallback) {
-      fallback = s;
-      features = gst_caps_get_features (othercaps, i);
+      if (rank == 2)
+        break;
     } else {
       gst_structure_free (s);
     }
-  }
-  if (chosen) {
-    if (fallback)
-      gst_structure_free (fallback);
-  } else {
-    chosen = fallback;
   }
 
   if (!chosen) {
@@ -354,6 +381,185 @@ gst_any_sr_refuse (GstAnySr * self, gchar * reason, GstCaps * incaps,
   self->last_refusal = reason;
 }
 
+/* Why in_w x in_h cannot become out_w x out_h (newly allocated). */
+static gchar *
+size_refusal (GstAnySr * self, gint in_w, gint in_h, gint out_w, gint out_h)
+{
+  gdouble scale;
+  gchar *note = NULL, *reason;
+
+  GST_OBJECT_LOCK (self);
+  scale = self->scale;
+  GST_OBJECT_UNLOCK (self);
+  if (!gst_any_sr_props_scale_is_servable (scale))
+    note = g_strdup_printf (" (the scale property is %g)", scale);
+  reason = g_strdup_printf ("anysr cannot scale %dx%d to %dx%d: the scale "
+      "of each axis must lie between %g and %g, here %.3g x %.3g%s%s",
+      in_w, in_h, out_w, out_h, ASR_SCALE_MIN, ASR_SCALE_MAX,
+      (gdouble) out_w / in_w, (gdouble) out_h / in_h, note ? note : "",
+      out_w < in_w || out_h < in_h ? "; use videoscale to shrink video" : "");
+  g_free (note);
+  return reason;
+}
+
+/* The smallest and largest value of an int field that is an int, a range
+ * or a list of ints; FALSE (1 to G_MAXINT) otherwise. */
+static gboolean
+field_bounds (const GstStructure * s, const gchar * field, gint * lo,
+    gint * hi)
+{
+  const GValue *v = gst_structure_get_value (s, field);
+  guint i;
+
+  *lo = 1;
+  *hi = G_MAXINT;
+  if (!v)
+    return FALSE;
+  if (G_VALUE_HOLDS_INT (v)) {
+    *lo = *hi = g_value_get_int (v);
+    return TRUE;
+  }
+  if (GST_VALUE_HOLDS_INT_RANGE (v)) {
+    *lo = gst_value_get_int_range_min (v);
+    *hi = gst_value_get_int_range_max (v);
+    return FALSE;
+  }
+  if (GST_VALUE_HOLDS_LIST (v) && gst_value_list_get_size (v) > 0) {
+    *lo = G_MAXINT;
+    *hi = G_MININT;
+    for (i = 0; i < gst_value_list_get_size (v); i++) {
+      const GValue *e = gst_value_list_get_value (v, i);
+
+      if (!G_VALUE_HOLDS_INT (e)) {
+        *lo = 1;
+        *hi = G_MAXINT;
+        return FALSE;
+      }
+      *lo = MIN (*lo, g_value_get_int (e));
+      *hi = MAX (*hi, g_value_get_int (e));
+    }
+    return FALSE;
+  }
+  return FALSE;
+}
+
+/* Whether some input size within @in's bounds has an output size within
+ * @out's bounds at a scale anysr serves (a superset: axes apart). */
+static gboolean
+sizes_can_meet (const GstStructure * in, const GstStructure * out)
+{
+  const gchar *axes[] = { "width", "height" };
+  guint a;
+
+  for (a = 0; a < G_N_ELEMENTS (axes); a++) {
+    gint in_lo, in_hi, out_lo, out_hi;
+
+    field_bounds (in, axes[a], &in_lo, &in_hi);
+    field_bounds (out, axes[a], &out_lo, &out_hi);
+    if ((gdouble) out_hi < ASR_SCALE_MIN * in_lo ||
+        (gdouble) out_lo > ASR_SCALE_MAX * in_hi)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* Whether @a and @b have a format in common. */
+static gboolean
+formats_meet (const GstStructure * a, const GstStructure * b)
+{
+  const GValue *fa = gst_structure_get_value (a, "format");
+  const GValue *fb = gst_structure_get_value (b, "format");
+
+  /* (gst_value_can_intersect() compares types only) */
+  return !fa || !fb || gst_value_intersect (NULL, fa, fb);
+}
+
+static gchar *
+format_string (const GstStructure * s)
+{
+  const GValue *f = gst_structure_get_value (s, "format");
+
+  return f ? gst_value_serialize (f) : g_strdup ("any format");
+}
+
+/* The caps the neighbours can offer are known before the first buffer
+ * (capsfilters, sources): when none of them meet, anysr refuses now, from
+ * the application's thread, instead of at the first buffer. (gst-launch-1.0
+ * up to at least 1.28 can hang when an element error comes from the
+ * streaming thread before its main loop runs: docs/element.md#negotiation.)
+ * Caps that leave a choice are not judged here: set_info() refuses what
+ * negotiation then picks. */
+gboolean
+gst_any_sr_caps_check_neighbours (GstAnySr * self)
+{
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
+  GstCaps *up, *down, *tmpl;
+  gboolean meet = FALSE, format_meet = FALSE;
+  gchar *reason = NULL;
+  guint i, j;
+
+  up = gst_pad_peer_query_caps (trans->sinkpad, NULL);
+  down = gst_pad_peer_query_caps (trans->srcpad, NULL);
+  GST_DEBUG_OBJECT (self, "upstream offers %" GST_PTR_FORMAT ", downstream "
+      "accepts %" GST_PTR_FORMAT, up, down);
+  if (!up || !down || gst_caps_is_any (up) || gst_caps_is_any (down) ||
+      gst_caps_is_empty (up) || gst_caps_is_empty (down)) {
+    gst_clear_caps (&up);
+    gst_clear_caps (&down);
+    return TRUE;
+  }
+  tmpl = gst_pad_get_pad_template_caps (trans->sinkpad);
+  gst_caps_take (&up, gst_caps_intersect (up, tmpl));
+  gst_caps_take (&down, gst_caps_intersect (down, tmpl));
+  gst_caps_unref (tmpl);
+
+  /* nothing anysr takes on a side: linking or the base class says so */
+  meet = gst_caps_is_empty (up) || gst_caps_is_empty (down);
+  for (i = 0; i < gst_caps_get_size (up) && !meet; i++) {
+    for (j = 0; j < gst_caps_get_size (down) && !meet; j++) {
+      const GstStructure *su = gst_caps_get_structure (up, i);
+      const GstStructure *sd = gst_caps_get_structure (down, j);
+
+      if (!formats_meet (su, sd))
+        continue;
+      if (!format_meet) {
+        gint iw, ih, ow, oh, lo;
+
+        /* the first pair of one format names the sizes */
+        format_meet = TRUE;
+        if (field_bounds (su, "width", &iw, &lo) &&
+            field_bounds (su, "height", &ih, &lo) &&
+            field_bounds (sd, "width", &ow, &lo) &&
+            field_bounds (sd, "height", &oh, &lo))
+          reason = size_refusal (self, iw, ih, ow, oh);
+      }
+      meet = sizes_can_meet (su, sd);
+    }
+  }
+
+  if (!meet && !format_meet) {
+    gchar *fu = format_string (gst_caps_get_structure (up, 0));
+    gchar *fd = format_string (gst_caps_get_structure (down, 0));
+
+    reason = g_strdup_printf ("anysr cannot convert %s to %s: the output "
+        "format must equal the input format (use videoconvert)", fu, fd);
+    g_free (fu);
+    g_free (fd);
+  } else if (!meet && !reason) {
+    reason = g_strdup_printf ("anysr cannot scale any size upstream offers "
+        "to a size downstream accepts: the scale of each axis must lie "
+        "between %g and %g (use videoscale to shrink video)", ASR_SCALE_MIN,
+        ASR_SCALE_MAX);
+  }
+  if (!meet)
+    gst_any_sr_refuse (self, reason, up, down);
+  else
+    g_free (reason);
+  gst_caps_unref (up);
+  gst_caps_unref (down);
+  return meet;
+}
+
 gboolean
 gst_any_sr_caps_set_info (GstAnySr * self, GstCaps * incaps,
     GstVideoInfo * in_info, GstCaps * outcaps, GstVideoInfo * out_info)
@@ -382,21 +588,26 @@ gst_any_sr_caps_set_info (GstAnySr * self, GstCaps * incaps,
     reason = g_strdup ("anysr does not support interlaced video "
         "(put deinterlace before it)");
   } else if (!size_is_servable (in_w, in_h, out_w, out_h)) {
-    gdouble scale;
-    gchar *note = NULL;
+    reason = size_refusal (self, in_w, in_h, out_w, out_h);
+  }
+  if (reason) {
+    gst_any_sr_refuse (self, reason, incaps, outcaps);
+    return FALSE;
+  }
 
-    GST_OBJECT_LOCK (self);
-    scale = self->scale;
-    GST_OBJECT_UNLOCK (self);
-    if (!gst_any_sr_props_scale_is_servable (scale))
-      note = g_strdup_printf (" (the scale property is %g)", scale);
-    reason = g_strdup_printf ("anysr cannot scale %dx%d to %dx%d: the scale "
-        "of each axis must lie between %g and %g, here %.3g x %.3g%s%s",
-        in_w, in_h, out_w, out_h, ASR_SCALE_MIN, ASR_SCALE_MAX,
-        (gdouble) out_w / in_w, (gdouble) out_h / in_h, note ? note : "",
-        out_w < in_w || out_h < in_h ? "; use videoscale to shrink video" :
-        "");
-    g_free (note);
+  if (reason == NULL && ((gst_any_sr_vulkan_caps_are_image (incaps) &&
+              gst_any_sr_vulkan_copy_is_wrong (in_info)) ||
+          (gst_any_sr_vulkan_caps_are_image (outcaps) &&
+              gst_any_sr_vulkan_copy_is_wrong (out_info)))) {
+    gboolean in_bad = gst_any_sr_vulkan_caps_are_image (incaps) &&
+        gst_any_sr_vulkan_copy_is_wrong (in_info);
+
+    reason = g_strdup_printf ("anysr does not take %s %dx%d as VulkanImage "
+        "on its %s pad: %s; use system memory there (without %s) or "
+        "another width", GST_VIDEO_INFO_NAME (in_info),
+        in_bad ? in_w : out_w, in_bad ? in_h : out_h, in_bad ? "sink" : "src",
+        gst_any_sr_vulkan_copy_is_wrong (in_bad ? in_info : out_info),
+        in_bad ? "vulkanupload" : "vulkandownload");
   }
   if (reason) {
     gst_any_sr_refuse (self, reason, incaps, outcaps);

@@ -11,7 +11,7 @@
 
 G_BEGIN_DECLS
 
-/* after the base class refused @caps: a warning that says why */
+/* after the base class refused @caps: the element error that says why */
 void gst_any_sr_caps_log_refusal (GstAnySr * self, GstCaps * caps);
 /* GstBaseTransform::transform_caps */
 GstCaps *gst_any_sr_caps_transform (GstAnySr * self,
@@ -20,6 +20,9 @@ GstCaps *gst_any_sr_caps_transform (GstAnySr * self,
  * untouched) when the base class' fixation applies */
 GstCaps *gst_any_sr_caps_fixate (GstAnySr * self, GstPadDirection direction,
     GstCaps * caps, GstCaps * othercaps);
+/* on READY to PAUSED: FALSE, with the element error posted, when the caps
+ * the neighbours can offer rule out every format and size anysr serves */
+gboolean gst_any_sr_caps_check_neighbours (GstAnySr * self);
 /* GstVideoFilter::set_info: refusals, the CPU scaler or the engine
  * configured for the caps */
 gboolean gst_any_sr_caps_set_info (GstAnySr * self, GstCaps * incaps,

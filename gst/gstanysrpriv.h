@@ -44,14 +44,19 @@ G_BEGIN_DECLS
 GST_DEBUG_CATEGORY_EXTERN (gst_any_sr_debug);
 #define GST_CAT_DEFAULT gst_any_sr_debug
 
-#define ANY_SR_FORMATS "{ RGBA, BGRA, RGBx, BGRx, I420, NV12, P010_10LE, I420_10LE, " \
-    "RGB10A2_LE, BGR10A2_LE }"
-#define ANY_SR_CAPS GST_VIDEO_CAPS_MAKE (ANY_SR_FORMATS)
+/* The formats, 8-bit then 10-bit: the caps hold them as two structures so
+ * that a negotiation left free picks an 8-bit format whatever order the
+ * neighbour lists its formats in (docs/element.md#negotiation) */
+#define ANY_SR_FORMATS_8BIT "RGBA, BGRA, RGBx, BGRx, I420, NV12"
+#define ANY_SR_FORMATS_10BIT "P010_10LE, I420_10LE, RGB10A2_LE, BGR10A2_LE"
+#define ANY_SR_FORMATS "{ " ANY_SR_FORMATS_8BIT ", " ANY_SR_FORMATS_10BIT " }"
+#define ANY_SR_CAPS GST_VIDEO_CAPS_MAKE ("{ " ANY_SR_FORMATS_8BIT " }") "; " \
+    GST_VIDEO_CAPS_MAKE ("{ " ANY_SR_FORMATS_10BIT " }")
 /* GPU-resident frames (gst-vulkan, gstanysrvulkan.c) */
 #define ANY_SR_VULKAN_FEATURE "memory:VulkanImage"
 /* the 8-bit formats only: gst-vulkan 1.22 has no VkFormat for the 10-bit
  * ones (vulkanupload aborts in gst_vulkan_format_from_video_info) */
-#define ANY_SR_VULKAN_FORMATS "{ RGBA, BGRA, RGBx, BGRx, I420, NV12 }"
+#define ANY_SR_VULKAN_FORMATS "{ " ANY_SR_FORMATS_8BIT " }"
 #define ANY_SR_VULKAN_CAPS \
   GST_VIDEO_CAPS_MAKE_WITH_FEATURES (ANY_SR_VULKAN_FEATURE, \
       ANY_SR_VULKAN_FORMATS)

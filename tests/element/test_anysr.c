@@ -863,11 +863,15 @@ GST_END_TEST;
 
 GST_START_TEST (test_refused_format)
 {
-  /* YUY2 is not among the formats: the caps are refused before the element
-   * sees them (and a GST_WARNING names the format) */
-  check_refused ("YUY2", 32, 24, "video/x-raw", NULL, FALSE);
-  /* a format conversion is refused too */
-  check_refused ("RGBA", 32, 24, "video/x-raw,format=BGRA", NULL, FALSE);
+  /* YUY2 is not among the formats: the base class refuses the caps, and the
+   * element error names the format and the supported ones */
+  check_refused ("YUY2", 32, 24, "video/x-raw", "does not support "
+      "video/x-raw format YUY2 (supported: video/x-raw, formats { RGBA,",
+      FALSE);
+  /* a format conversion is refused too, naming videoconvert */
+  check_refused ("RGBA", 32, 24, "video/x-raw,format=BGRA", "cannot convert "
+      "RGBA to BGRA: the output format must equal the input format (use "
+      "videoconvert)", FALSE);
 }
 
 GST_END_TEST;
