@@ -27,6 +27,35 @@ static const char *driver_files_env(void)
     return s && *s ? s : NULL;
 }
 
+/* Whether every file of a VK_DRIVER_FILES list can be read and starts as
+ * a JSON object (a driver manifest): then a failure is not the list's */
+static int driver_files_readable(const char *list)
+{
+    const char *p = list;
+    while (*p) {
+        size_t n = strcspn(p, ":");
+        char path[4096];
+        if (n && n < sizeof(path)) {
+            memcpy(path, p, n);
+            path[n] = '\0';
+            FILE *f = fopen(path, "rb");
+            int c = EOF;
+            if (f) {
+                do
+                    c = fgetc(f);
+                while (c == ' ' || c == '\n' || c == '\r' || c == '\t');
+                fclose(f);
+            }
+            if (c != '{')
+                return 0;
+        } else if (n) {
+            return 0;
+        }
+        p += n + (p[n] == ':');
+    }
+    return 1;
+}
+
 static VKAPI_ATTR VkBool32 VKAPI_CALL
 messenger_cb(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
              VkDebugUtilsMessageTypeFlagsEXT types,
@@ -178,6 +207,18 @@ static AsrStatus create_instance(AsrDevice *d, int validation)
         .ppEnabledExtensionNames = enabled_exts,
     };
     VkResult res = vk->vkCreateInstance(&ici, NULL, &d->instance);
+    char hint[96];
+    if (res != VK_SUCCESS && asr_vkresult_may_be_memory(res) &&
+        (!driver_files_env() || driver_files_readable(driver_files_env()))) {
+        /* the drivers' files are fine: their own allocations failed */
+        asr_err(&d->log, "vkCreateInstance failed (%s)%s; or no driver could start: %s",
+                asr_vkresult_to_string(res), asr_vk_memory_hint(res, hint, sizeof(hint)),
+                no_device_hint);
+        d->instance = VK_NULL_HANDLE;
+        status = res == VK_ERROR_INITIALIZATION_FAILED ? ASR_ERROR_NO_DEVICE
+                                                       : asr_status_from_vkresult(res);
+        goto error;
+    }
     if (res != VK_SUCCESS && driver_files_env()) {
         /* the loader reports a driver file it cannot load in many ways
          * (VK_ERROR_OUT_OF_HOST_MEMORY for a file of junk) */
