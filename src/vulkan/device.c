@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "coopmat.h"
 #include "device.h"
@@ -208,12 +209,11 @@ static AsrStatus create_instance(AsrDevice *d, int validation)
     };
     VkResult res = vk->vkCreateInstance(&ici, NULL, &d->instance);
     char hint[96];
-    if (res != VK_SUCCESS && asr_vkresult_may_be_memory(res) &&
+    if (res != VK_SUCCESS && *asr_vk_memory_hint(res, hint, sizeof(hint)) &&
         (!driver_files_env() || driver_files_readable(driver_files_env()))) {
         /* the drivers' files are fine: their own allocations failed */
         asr_err(&d->log, "vkCreateInstance failed (%s)%s; or no driver could start: %s",
-                asr_vkresult_to_string(res), asr_vk_memory_hint(res, hint, sizeof(hint)),
-                no_device_hint);
+                asr_vkresult_to_string(res), hint, no_device_hint);
         d->instance = VK_NULL_HANDLE;
         status = res == VK_ERROR_INITIALIZATION_FAILED ? ASR_ERROR_NO_DEVICE
                                                        : asr_status_from_vkresult(res);
@@ -380,6 +380,14 @@ AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
     d->log = params->log;
     atomic_init(&d->validation_messages, 0);
     d->env = *params->env;
+    /* lavapipe 22.3 crashes (SIGSEGV in its pipeline compiler) under an
+     * address space of 300 to 600 MiB: say so before it can */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur < ((rlim_t)1 << 30))
+        asr_warn(&d->log, "the process's address space is limited to %llu MiB (ulimit -v): "
+                 "Vulkan drivers may fail or crash for want of memory (lavapipe needs about "
+                 "1 GiB)", (unsigned long long)(rl.rlim_cur >> 20));
 
     status = asr_vk_open_loader(&d->log, &d->vk, &d->loader);
     if (status < 0)

@@ -148,10 +148,14 @@ int asr_vkresult_may_be_memory(VkResult res)
 
 const char *asr_vk_memory_hint(VkResult res, char *buf, size_t size)
 {
-    if (!asr_vkresult_may_be_memory(res))
-        return "";
     struct rlimit rl;
-    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+    int limited = getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY;
+    /* under a limit any failure may be memory's: lavapipe returns
+     * VK_ERROR_UNKNOWN from vkCreateDevice when its threads find no address
+     * space, the loader VK_ERROR_LAYER_NOT_PRESENT when it cannot map a layer */
+    if (res == VK_SUCCESS || (!asr_vkresult_may_be_memory(res) && !limited))
+        return "";
+    if (limited)
         snprintf(buf, size, "; memory may be the cause (the process's address space is "
                  "limited to %llu MiB, ulimit -v)", (unsigned long long)(rl.rlim_cur >> 20));
     else

@@ -120,8 +120,9 @@ AsrStatus asr_status_from_vkresult(VkResult res);
  * results, and VK_ERROR_INITIALIZATION_FAILED (what drivers return when an
  * allocation of their own fails during creation). */
 int asr_vkresult_may_be_memory(VkResult res);
-/* "" or, for such a result, "; memory may be the cause" and the process's
- * address-space limit when one is set (ulimit -v) */
+/* "" or, for such a result (or any failure under an address-space limit),
+ * "; memory may be the cause" and the process's address-space limit when
+ * one is set (ulimit -v) */
 const char *asr_vk_memory_hint(VkResult res, char *buf, size_t size);
 
 /*
