@@ -33,14 +33,15 @@
  * Specialization constants: 0, 1 = workgroup size LX x LY;
  *   ASR_SPEC_CONV_PX (2) = PX, pixels along x per invocation;
  *   ASR_SPEC_CONV_COB (3) = COB, output channels per invocation (a multiple of 8);
- *   ASR_SPEC_CONV_WSHARE (4) = WSHARE (bool): lane l of each 8 loads the
+ *   ASR_SPEC_CONV_WSHARE (4) = WSHARE: 1 or 2: lane l of each 8 loads the
  *   weights of output channel co0 + l and subgroup broadcasts from lanes
- *   0..7 share them, in a subgroup whose lanes 0..7 are all active (a ballot
- *   says so once per invocation: a subgroup of fewer than 8 lanes, or the
- *   partial last subgroup of a workgroup that is not whole subgroups, or a
- *   device that varies its subgroup size, loads directly, so every
- *   workgroup size is correct); else every invocation loads them at the
- *   same (workgroup-uniform) address;
+ *   0..7 share them; 1 where the host knows every subgroup has lanes 0..7
+ *   active (net.c conv_wshare()), 2 elsewhere: only in a subgroup whose
+ *   lanes 0..7 are all active (a ballot says so once per invocation: a
+ *   subgroup of fewer than 8 lanes, or the partial last subgroup of a
+ *   workgroup that is not whole subgroups, or a device that varies its
+ *   subgroup size, loads directly, so every workgroup size is correct);
+ *   0: every invocation loads them at the same (workgroup-uniform) address;
  *   ASR_SPEC_CONV_FLAGS (5) = FLAGS, the ASR_CONV_* flags of the role (one
  *   pipeline per role, so the other roles' branches are compiled out).
  *   Every invocation of a workgroup works on the same COB output channels;
@@ -79,7 +80,7 @@ layout(std430, binding = 5) readonly buffer Image { float img[]; };
 layout(std430, binding = 7) readonly buffer Tiles { uint tiles[]; };
 layout(push_constant) uniform Push { AsrConvParams p; };
 
-layout(constant_id = ASR_SPEC_CONV_WSHARE) const bool WSHARE = false;
+layout(constant_id = ASR_SPEC_CONV_WSHARE) const uint WSHARE = 0u;
 layout(constant_id = ASR_SPEC_CONV_FLAGS) const uint FLAGS = 0u;
 
 const uint CB4 = COB / 4u;
@@ -193,7 +194,7 @@ void main()
 
     /* every lane stays active through the loops (subgroup broadcasts);
      * the broadcasts read lanes 0..7: only where they are all active */
-    bool share = WSHARE && (subgroupBallot(true).x & 0xffu) == 0xffu;
+    bool share = WSHARE == 1u || (WSHARE == 2u && (subgroupBallot(true).x & 0xffu) == 0xffu);
     vec4 acc[PX][CB4];
     [[unroll]] for (uint j = 0u; j < PX; j++)
         [[unroll]] for (uint q = 0u; q < CB4; q++)

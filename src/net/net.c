@@ -200,6 +200,21 @@ static void choose_conv_block(AsrDevice *d, AsrConvBlock *b)
                  "has lanes 0 to 7", d->env.conv_block_text, k.lx * k.ly, d->subgroup_size);
 }
 
+/* The WSHARE specialisation constant of conv3x3_simt.comp for block b:
+ * 1 (broadcast) where every subgroup has lanes 0..7 active: lavapipe, whose
+ * subgroup size is fixed and whose workgroups are whole subgroups in order,
+ * with a workgroup of whole subgroups of 8 or more; 2 (broadcast where a
+ * ballot finds lanes 0..7 active) elsewhere, GPUs whose subgroup size may
+ * vary included; 0 without the broadcast. (The ballot costs lavapipe 22.3
+ * ~25 % of the encoder's time, so it is left out where it is not needed.) */
+static uint32_t conv_wshare(const AsrDevice *d, const AsrConvBlock *b)
+{
+    if (!b->wshare)
+        return 0;
+    int whole = d->subgroup_size >= 8 && (b->lx * b->ly) % d->subgroup_size == 0;
+    return d->quirks.cpu_blocks && whole ? 1 : 2;
+}
+
 /* The cooperative-matrix conv's tiles from the device's shape; the repacked
  * weights' layout (conv1, conv2 of each block, then the tail). */
 static void choose_conv_coopmat(const AsrDevice *d, AsrNet *net)
@@ -331,7 +346,7 @@ static AsrStatus create_depth_passes(AsrDevice *d, AsrNet *net)
                                            : ASR_SHADER_CONV3X3_SIMT_F32S),
             .num_buffers = 8, .push_size = sizeof(AsrConvParams),
             .local_x = b->lx, .local_y = b->ly, .num_spec = 4,
-            .spec = { b->px, b->cob, b->wshare, tiled_flags(i) },
+            .spec = { b->px, b->cob, conv_wshare(d, b), tiled_flags(i) },
         };
         if ((status = asr_pass_create(d, &conv, &net->conv_tiled[i])) < 0)
             return status;
@@ -373,7 +388,8 @@ AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, int coopmat, A
         .shader = asr_shader(fp16 ? ASR_SHADER_CONV3X3_SIMT_F16S : ASR_SHADER_CONV3X3_SIMT_F32S),
         .num_buffers = 8,
         .push_size = sizeof(AsrConvParams),
-        .local_x = cb->lx, .local_y = cb->ly, .num_spec = 4, .spec = { cb->px, cb->cob, cb->wshare },
+        .local_x = cb->lx, .local_y = cb->ly, .num_spec = 4,
+        .spec = { cb->px, cb->cob, conv_wshare(d, cb) },
     };
     AsrPassDesc gap = {
         .shader = asr_shader(fp16 ? ASR_SHADER_GAP_F16S : ASR_SHADER_GAP_F32S),
