@@ -149,8 +149,31 @@ pick_queue (GstVulkanDevice * device, GstVulkanQueue * queue, gpointer data)
   return FALSE;
 }
 
+/* The Vulkan device of the peer of @pad_name ("sink": upstream, where
+ * VulkanImage input lives), asked with a context query (a reference, or
+ * NULL) */
+static GstVulkanDevice *
+peer_device (GstAnySr * self, const gchar * pad_name)
+{
+  GstVulkanDevice *device = NULL;
+  GstPad *pad = gst_element_get_static_pad (GST_ELEMENT (self), pad_name);
+  GstQuery *q = gst_query_new_context (GST_VULKAN_DEVICE_CONTEXT_TYPE_STR);
+  GstContext *ctx = NULL;
+
+  if (pad && gst_pad_peer_query (pad, q)) {
+    gst_query_parse_context (q, &ctx);
+    if (ctx && !gst_context_get_vulkan_device (ctx, &device))
+      device = NULL;
+  }
+  gst_query_unref (q);
+  gst_clear_object (&pad);
+  return device;
+}
+
 /* A neighbour's device (and a compute queue on it), found through context
- * queries; creates nothing. TRUE when found (kept in self). */
+ * queries, upstream's first (the device of the images it sends; gst-vulkan's
+ * own query asks downstream first, whose device may be another: two
+ * branches of a tee); creates nothing. TRUE when found (kept in self). */
 static gboolean
 find_neighbour_device (GstAnySr * self)
 {
@@ -168,7 +191,9 @@ find_neighbour_device (GstAnySr * self)
       GST_DEBUG_OBJECT (self, "no neighbour has a Vulkan instance (yet)");
       return FALSE;
     }
-    if (!gst_vulkan_device_run_context_query (GST_ELEMENT (self), &device)) {
+    device = peer_device (self, "sink");
+    if (!device &&
+        !gst_vulkan_device_run_context_query (GST_ELEMENT (self), &device)) {
       GST_DEBUG_OBJECT (self, "no neighbour has a Vulkan device (yet)");
       return FALSE;
     }
@@ -187,9 +212,11 @@ find_neighbour_device (GstAnySr * self)
     }
     self->vk_queue = (GstObject *) queue;
   }
+  /* (the queue kept from an earlier call when this one found none) */
   GST_INFO_OBJECT (self, "the neighbours' Vulkan device %" GST_PTR_FORMAT
       " (VkDevice %p), queue family %u index %u", device,
-      (gpointer) device->device, queue->family, queue->index);
+      (gpointer) device->device, VK_QUEUE (self)->family,
+      VK_QUEUE (self)->index);
   return TRUE;
 }
 
@@ -220,19 +247,8 @@ find_peer_device (GstAnySr * self)
   if (self->vk_device && self->vk_queue)
     return TRUE;
   if (!self->vk_device) {
-    for (i = 0; i < G_N_ELEMENTS (pads) && !device; i++) {
-      GstPad *pad = gst_element_get_static_pad (GST_ELEMENT (self), pads[i]);
-      GstQuery *q = gst_query_new_context (GST_VULKAN_DEVICE_CONTEXT_TYPE_STR);
-      GstContext *ctx = NULL;
-
-      if (pad && gst_pad_peer_query (pad, q)) {
-        gst_query_parse_context (q, &ctx);
-        if (ctx && !gst_context_get_vulkan_device (ctx, &device))
-          device = NULL;
-      }
-      gst_query_unref (q);
-      gst_clear_object (&pad);
-    }
+    for (i = 0; i < G_N_ELEMENTS (pads) && !device; i++)
+      device = peer_device (self, pads[i]);
     if (!device)
       return FALSE;
     GST_INFO_OBJECT (self, "a peer has the Vulkan device %" GST_PTR_FORMAT,
@@ -246,6 +262,22 @@ find_peer_device (GstAnySr * self)
     return FALSE;
   }
   return TRUE;
+}
+
+/* TRUE when the upstream peer has a Vulkan device other than the engine's:
+ * its VulkanImage frames must not be submitted on ours (the engine moves) */
+static gboolean
+upstream_device_differs (GstAnySr * self)
+{
+  GstVulkanDevice *up = peer_device (self, "sink");
+  gboolean differs = up && self->vk_device && up != VK_DEVICE (self);
+
+  if (differs)
+    GST_INFO_OBJECT (self, "the images upstream live on the Vulkan device %"
+        GST_PTR_FORMAT ", the engine runs on %" GST_PTR_FORMAT
+        ": the engine moves to the upstream device", up, self->vk_device);
+  gst_clear_object (&up);
+  return differs;
 }
 
 static void
@@ -300,6 +332,12 @@ gst_any_sr_engine_query (GstAnySr * self, GstQuery * query)
 
 static gboolean
 find_neighbour_device (GstAnySr * self)
+{
+  return FALSE;
+}
+
+static gboolean
+upstream_device_differs (GstAnySr * self)
 {
   return FALSE;
 }
@@ -616,6 +654,9 @@ gst_any_sr_engine_ensure (GstAnySr * self, GstAnySrEnsure when)
       reload = (!self->engine && !self->cpu_scaler) ||
           g_strcmp0 (self->model_location, self->loaded_model) != 0;
       GST_OBJECT_UNLOCK (self);
+      if (reload)
+        GST_INFO_OBJECT (self, "%s: (re)loading", self->engine ||
+            self->cpu_scaler ? "model-location changed" : "no engine open");
       /* a Vulkan neighbour upstream went to READY after us: its device */
       if (!reload && self->engine && !self->vk_engine &&
           find_neighbour_device (self)) {
@@ -624,7 +665,6 @@ gst_any_sr_engine_ensure (GstAnySr * self, GstAnySrEnsure when)
         reload = TRUE;
       }
       if (reload) {
-        GST_INFO_OBJECT (self, "model-location changed: reloading");
         close_engine (self);
         if (!open_engine (self))
           return GST_ANY_SR_ENGINE_ERROR;
@@ -634,8 +674,15 @@ gst_any_sr_engine_ensure (GstAnySr * self, GstAnySrEnsure when)
       /* an engine on a device of its own: a Vulkan peer that got its device
        * after we went to PAUSED (vulkanupload upstream, nothing Vulkan
        * downstream) has it now */
-      if (self->vk_engine)
+      if (self->vk_engine && !upstream_device_differs (self))
         return GST_ANY_SR_ENGINE_OK;
+      if (self->vk_engine) {
+        /* the engine first (it runs on that device), then the device; the
+         * upstream one is found again below */
+        close_engine (self);
+        close_neighbour_device (self);
+        self->vk_engine = FALSE;
+      }
       if (!find_peer_device (self))
         return GST_ANY_SR_ENGINE_NO_PEER;
       if (!reopen (self))

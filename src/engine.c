@@ -175,6 +175,8 @@ static AsrStatus process(AsrEngine *e, const AsrFrame *in, AsrFrame *out,
     status = asr_engine_run_frame(e, &choice, in, out, io);
     if (status < 0) {
         asr_prof_abort(e->prof);
+        if (e->last_error[0]) /* the specific message (a record callback's) stays */
+            return status;
         return asr_engine_fail(e, status, "process: %s", asr_status_to_string(status));
     }
     asr_engine_account_frame(e, &choice, t0);

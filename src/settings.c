@@ -16,12 +16,17 @@
  *   ANYSR_MLP_SSBO    net.c                       set: decoder MLP weights from a storage
  *                                                 buffer, never a uniform buffer
  *
+ * A value that cannot be used is ignored with a warning naming it and the
+ * rule, logged once per engine (asr_env_warn(); ANYSR_DEVICE's by device.c,
+ * ANYSR_CONV_BLOCK's rules against the device by net.c).
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "settings.h"
 
 static void read_device(AsrEnv *env)
@@ -40,17 +45,45 @@ static void read_device(AsrEnv *env)
     env->device_index = (int)v;
 }
 
+/* A value that is not used: its warning, logged when an engine opens
+ * (asr_env_warn(); docs/design.md#settings) */
+static void invalid(AsrEnv *env, const char *name, const char *value, const char *rule)
+{
+    if (env->num_invalid >= ASR_ENV_MAX_INVALID)
+        return;
+    snprintf(env->invalid[env->num_invalid++], sizeof(env->invalid[0]),
+             "ignoring %s=%.64s: %s", name, value, rule);
+}
+
+/* A whole decimal number in 0..max (no sign, no trailing text) */
+static int parse_uint(const char *s, unsigned long long max, char **end, unsigned long long *v)
+{
+    if (*s < '0' || *s > '9')
+        return 0;
+    *v = strtoull(s, end, 10);
+    return *v <= max && *end != s;
+}
+
+/* Five numbers; their rules against the device are choose_conv_block()'s (net.c) */
 static void read_conv_block(AsrEnv *env)
 {
     const char *s = getenv("ANYSR_CONV_BLOCK");
-    unsigned lx, ly, px, cob, ws;
     env->conv_block_set = 0;
-    if (s && sscanf(s, "%u,%u,%u,%u,%u", &lx, &ly, &px, &cob, &ws) == 5 && lx && ly && px &&
-        px <= 16 && cob && cob % 8 == 0 && cob <= 32 && lx * ly <= 1024) {
-        env->conv_block_set = 1;
-        env->conv_block[0] = lx, env->conv_block[1] = ly, env->conv_block[2] = px;
-        env->conv_block[3] = cob, env->conv_block[4] = ws;
+    if (!s || !*s)
+        return;
+    const char *p = s;
+    for (int i = 0; i < 5; i++) {
+        char *end;
+        unsigned long long v;
+        if (!parse_uint(p, UINT32_MAX, &end, &v) || *end != (i < 4 ? ',' : '\0')) {
+            invalid(env, "ANYSR_CONV_BLOCK", s, "not LX,LY,PX,COB,WSHARE (five numbers)");
+            return;
+        }
+        env->conv_block[i] = (uint32_t)v;
+        p = end + 1;
     }
+    snprintf(env->conv_block_text, sizeof(env->conv_block_text), "%s", s);
+    env->conv_block_set = 1;
 }
 
 void asr_env_read(AsrEnv *env)
@@ -63,9 +96,11 @@ void asr_env_read(AsrEnv *env)
     const char *t = getenv("ANYSR_TILE");
     if (t && *t) {
         char *end;
-        unsigned long rows = strtoul(t, &end, 10);
-        if (*end == '\0' && rows > 0 && rows <= UINT32_MAX)
+        unsigned long long rows;
+        if (parse_uint(t, UINT32_MAX, &end, &rows) && *end == '\0' && rows > 0)
             env->tile_rows = (uint32_t)rows;
+        else
+            invalid(env, "ANYSR_TILE", t, "not a row count (1 to 4294967295)");
     }
 
     const char *k = getenv("ANYSR_KERNELS");
@@ -74,15 +109,33 @@ void asr_env_read(AsrEnv *env)
         env->kernels = ASR_KERNELS_SIMT;
     else if (k && !strcmp(k, "coopmat"))
         env->kernels = ASR_KERNELS_COOPMAT;
+    else if (k && *k && strcmp(k, "auto") != 0)
+        invalid(env, "ANYSR_KERNELS", k, "not simt, coopmat or auto");
 
     read_device(env);
     read_conv_block(env);
 
     const char *nsg = getenv("ANYSR_CM_NSG");
-    unsigned n;
-    if (nsg && sscanf(nsg, "%u", &n) == 1 && n >= 1 && n <= 16)
-        env->cm_nsg = n;
+    if (nsg && *nsg) {
+        char *end;
+        unsigned long long n;
+        if (parse_uint(nsg, 16, &end, &n) && *end == '\0' && n >= 1)
+            env->cm_nsg = (uint32_t)n;
+        else
+            invalid(env, "ANYSR_CM_NSG", nsg, "not a subgroup count (1 to 16)");
+    }
     const char *split = getenv("ANYSR_CM_SPLIT");
     env->cm_split = !(split && !strcmp(split, "0"));
-    env->mlp_ssbo = getenv("ANYSR_MLP_SSBO") != NULL;
+    if (split && *split && strcmp(split, "0") != 0 && strcmp(split, "1") != 0)
+        invalid(env, "ANYSR_CM_SPLIT", split, "not 0 or 1");
+    const char *ssbo = getenv("ANYSR_MLP_SSBO");
+    env->mlp_ssbo = ssbo != NULL;
+    if (ssbo && *ssbo && strcmp(ssbo, "1") != 0)
+        invalid(env, "ANYSR_MLP_SSBO", ssbo, "set means on; the value is not read (use 1)");
+}
+
+void asr_env_warn(const AsrEnv *env, const AsrLog *log)
+{
+    for (uint32_t i = 0; i < env->num_invalid; i++)
+        asr_warn(log, "%s", env->invalid[i]);
 }

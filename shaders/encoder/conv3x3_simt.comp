@@ -33,10 +33,15 @@
  * Specialization constants: 0, 1 = workgroup size LX x LY;
  *   ASR_SPEC_CONV_PX (2) = PX, pixels along x per invocation;
  *   ASR_SPEC_CONV_COB (3) = COB, output channels per invocation (a multiple of 8);
- *   ASR_SPEC_CONV_WSHARE (4) = WSHARE (bool): lane l of each 8 loads the
- *   weights of output channel co0 + l and subgroup broadcasts share them
- *   (needs subgroups of >= 8 invocations with ballot), else every invocation
- *   loads them at the same (workgroup-uniform) address;
+ *   ASR_SPEC_CONV_WSHARE (4) = WSHARE: 1 or 2: lane l of each 8 loads the
+ *   weights of output channel co0 + l and subgroup broadcasts from lanes
+ *   0..7 share them; 1 where the host knows every subgroup has lanes 0..7
+ *   active (net.c conv_wshare()), 2 elsewhere: only in a subgroup whose
+ *   lanes 0..7 are all active (a ballot says so once per invocation: a
+ *   subgroup of fewer than 8 lanes, or the partial last subgroup of a
+ *   workgroup that is not whole subgroups, or a device that varies its
+ *   subgroup size, loads directly, so every workgroup size is correct);
+ *   0: every invocation loads them at the same (workgroup-uniform) address;
  *   ASR_SPEC_CONV_FLAGS (5) = FLAGS, the ASR_CONV_* flags of the role (one
  *   pipeline per role, so the other roles' branches are compiled out).
  *   Every invocation of a workgroup works on the same COB output channels;
@@ -75,7 +80,7 @@ layout(std430, binding = 5) readonly buffer Image { float img[]; };
 layout(std430, binding = 7) readonly buffer Tiles { uint tiles[]; };
 layout(push_constant) uniform Push { AsrConvParams p; };
 
-layout(constant_id = ASR_SPEC_CONV_WSHARE) const bool WSHARE = false;
+layout(constant_id = ASR_SPEC_CONV_WSHARE) const uint WSHARE = 0u;
 layout(constant_id = ASR_SPEC_CONV_FLAGS) const uint FLAGS = 0u;
 
 const uint CB4 = COB / 4u;
@@ -102,13 +107,13 @@ uint elem[3][NX]; /* its element offset in the bound input window */
  * image) times the weights of output channels co0 .. co0 + COB - 1 to acc.
  * The weights of (co, ci) start at w_base + min(co, c_out - 1) * row + ci * 9. */
 void accumulate(inout vec4 acc[PX][CB4], uint ci, bool from_image, bool sa, uint co0,
-                uint w_base, uint row)
+                uint w_base, uint row, bool share)
 {
     float a = sa ? att[p.att_off + ci] : 1.0;
     /* WSHARE: lane l of each 8 loads the 9 weights of output channel
      * co0 + 8 m + l; the others get them by subgroup broadcast */
     float wl[CB8][9];
-    if (WSHARE) {
+    if (share) {
         uint lane = gl_SubgroupInvocationID & 7u;
         [[unroll]] for (uint m = 0u; m < CB8; m++) {
             uint wr = w_base + min(co0 + 8u * m + lane, p.c_out - 1u) * row + ci * 9u;
@@ -134,7 +139,7 @@ void accumulate(inout vec4 acc[PX][CB4], uint ci, bool from_image, bool sa, uint
         [[unroll]] for (uint kx = 0u; kx < 3u; kx++) {
             uint k = ci * 9u + ky * 3u + kx;
             vec4 w[CB4];
-            if (WSHARE) {
+            if (share) {
                 [[unroll]] for (uint q = 0u; q < CB4; q++)
                     w[q] = bcast4(wl[q / 2u][ky * 3u + kx], q % 2u);
             } else {
@@ -187,14 +192,17 @@ void main()
         }
     }
 
-    /* every lane stays active through the loops (subgroup broadcasts) */
+    /* every lane stays active through the loops (subgroup broadcasts);
+     * the broadcasts read lanes 0..7: only where they are all active */
+    bool share = WSHARE == 1u || (WSHARE == 2u && (subgroupBallot(true).x & 0xffu) == 0xffu);
     vec4 acc[PX][CB4];
     [[unroll]] for (uint j = 0u; j < PX; j++)
         [[unroll]] for (uint q = 0u; q < CB4; q++)
             acc[j][q] = vec4(0.0);
     for (uint ci = 0u; ci < p.c_in; ci++)
         accumulate(acc, ci, (FLAGS & ASR_CONV_IN_IMAGE) != 0u,
-                   (FLAGS & ASR_CONV_PRE_SA_RELU) != 0u, co0, p.w_off, p.cin_stride * 9u);
+                   (FLAGS & ASR_CONV_PRE_SA_RELU) != 0u, co0, p.w_off, p.cin_stride * 9u,
+                   share);
 
     /* the head conv recomputed from the image, in its own sums (the order
      * of the head pass: its channels, then its bias) */
@@ -204,7 +212,7 @@ void main()
             [[unroll]] for (uint q = 0u; q < CB4; q++)
                 head[j][q] = vec4(0.0);
         [[unroll]] for (uint ci = 0u; ci < 3u; ci++)
-            accumulate(head, ci, true, false, co0, p.hw_off, 27u);
+            accumulate(head, ci, true, false, co0, p.hw_off, 27u, share);
     }
 
     if (!live)

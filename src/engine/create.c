@@ -33,6 +33,7 @@ AsrStatus asr_engine_open(const AsrSettings *s, const AsrVulkanDevice *vk, AsrEn
     if (!e)
         return ASR_ERROR_NO_MEMORY;
     e->log = (AsrLog) { s->log_callback, s->log_user_data, s->log_level };
+    asr_env_warn(&env, &e->log);
     if (s->model_path) {
         e->model_path = copy_string(s->model_path);
         if (!e->model_path) {

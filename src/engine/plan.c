@@ -118,6 +118,8 @@ static AsrStatus plan_once(AsrEngine *e, AsrConfig *c)
         .max_alloc = e->dev->max_alloc,
         .align = lim->minStorageBufferOffsetAlignment,
         .budget = e->budget - fixed,
+        .budget_set = e->budget,
+        .budget_fixed = fixed,
         .max_groups = { lim->maxComputeWorkGroupCount[0], lim->maxComputeWorkGroupCount[1],
                         lim->maxComputeWorkGroupCount[2] },
         .tile_rows = e->tile_rows,
@@ -146,6 +148,10 @@ static AsrStatus plan_once(AsrEngine *e, AsrConfig *c)
     }
     gmax[0] = ASR_MAX(gmax[0], ASR_MAX(ASR_DIV_UP(out->width, 8), ASR_DIV_UP(in->width, 8)));
     gmax[2] = ASR_MAX(gmax[2], ASR_DIV_UP(e->net.model->arch.F, e->net.conv_block.cob));
+    /* the SIMT conv's bands: PX x LX pixels per workgroup (in 64 bits) */
+    gmax[0] = ASR_MAX(gmax[0], (uint32_t)ASR_MIN((uint64_t)UINT32_MAX,
+        ((uint64_t)in->width + (uint64_t)e->net.conv_block.px * e->net.conv_block.lx - 1) /
+        ((uint64_t)e->net.conv_block.px * e->net.conv_block.lx)));
     gmax[0] = ASR_MAX(gmax[0], c->net_plan.enc_rows); /* gap: a workgroup per row, along x */
     gmax[1] = ASR_MAX(gmax[1], ASR_DIV_UP(c->net_plan.enc_rows, e->net.conv_block.ly));
     for (int k = 0; k < 3; k++) {

@@ -49,39 +49,41 @@ const char *asr_format_name(AsrPixelFormat f)
 void asr_frame_layout(AsrPixelFormat format, uint32_t width, uint32_t height, AsrFrameLayout *l)
 {
     memset(l, 0, sizeof(*l));
-    uint32_t cw = (width + 1) / 2, ch = (height + 1) / 2;
+    /* in 64 bits: no size overflows at widths up to 2^32 - 1 */
+    uint32_t cw = (uint32_t)(((uint64_t)width + 1) / 2), ch = (uint32_t)(((uint64_t)height + 1) / 2);
+    uint64_t w = width, c = cw;
     switch (format) {
     case ASR_FORMAT_I420:
         l->num_planes = 3;
-        l->width[0] = width, l->height[0] = height, l->row_bytes[0] = width;
+        l->width[0] = width, l->height[0] = height, l->row_bytes[0] = w;
         for (int i = 1; i < 3; i++)
-            l->width[i] = cw, l->height[i] = ch, l->row_bytes[i] = cw;
+            l->width[i] = cw, l->height[i] = ch, l->row_bytes[i] = c;
         break;
     case ASR_FORMAT_NV12:
         l->num_planes = 2;
-        l->width[0] = width, l->height[0] = height, l->row_bytes[0] = width;
-        l->width[1] = cw, l->height[1] = ch, l->row_bytes[1] = 2 * cw;
+        l->width[0] = width, l->height[0] = height, l->row_bytes[0] = w;
+        l->width[1] = cw, l->height[1] = ch, l->row_bytes[1] = 2 * c;
         break;
     case ASR_FORMAT_I420_10: /* 16-bit samples */
         l->num_planes = 3;
-        l->width[0] = width, l->height[0] = height, l->row_bytes[0] = 2 * width;
+        l->width[0] = width, l->height[0] = height, l->row_bytes[0] = 2 * w;
         for (int i = 1; i < 3; i++)
-            l->width[i] = cw, l->height[i] = ch, l->row_bytes[i] = 2 * cw;
+            l->width[i] = cw, l->height[i] = ch, l->row_bytes[i] = 2 * c;
         break;
     case ASR_FORMAT_P010:
         l->num_planes = 2;
-        l->width[0] = width, l->height[0] = height, l->row_bytes[0] = 2 * width;
-        l->width[1] = cw, l->height[1] = ch, l->row_bytes[1] = 4 * cw;
+        l->width[0] = width, l->height[0] = height, l->row_bytes[0] = 2 * w;
+        l->width[1] = cw, l->height[1] = ch, l->row_bytes[1] = 4 * c;
         break;
     default:
         l->num_planes = 1;
-        l->width[0] = width, l->height[0] = height, l->row_bytes[0] = 4 * width;
+        l->width[0] = width, l->height[0] = height, l->row_bytes[0] = 4 * w;
         break;
     }
     uint64_t off = 0;
     for (uint32_t i = 0; i < l->num_planes; i++) {
         l->offset[i] = off;
-        l->stride[i] = ASR_ALIGN((uint64_t)l->row_bytes[i], 4);
+        l->stride[i] = ASR_ALIGN(l->row_bytes[i], 4);
         off = ASR_ALIGN(off + l->stride[i] * l->height[i], 16);
     }
     l->size = off;

@@ -15,7 +15,8 @@ typedef struct AsrFrameLayout {
     uint32_t num_planes;
     uint32_t width[ASR_MAX_PLANES];     /* samples per row */
     uint32_t height[ASR_MAX_PLANES];    /* rows */
-    uint32_t row_bytes[ASR_MAX_PLANES]; /* bytes of one row's samples */
+    uint64_t row_bytes[ASR_MAX_PLANES]; /* bytes of one row's samples (64 bits: 4 x a
+                                           width of 2^32 - 1 is 2^34 - 4) */
     uint64_t offset[ASR_MAX_PLANES];    /* staging byte offset of the plane */
     uint64_t stride[ASR_MAX_PLANES];    /* staging row stride */
     uint64_t size;                      /* staging bytes of the whole frame */

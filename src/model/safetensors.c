@@ -73,15 +73,16 @@ static int tensor_cmp_offset(const void *a, const void *b)
 }
 
 /* An integer JSON value >= 0 (rejects floats, strings, negatives). */
+/* A non-negative integer: 1; an integer below zero (json-glib stores one
+ * from 2^63 to 2^64 - 1 as one, wrapped): -1 with its 64 bits in *out (the
+ * data offsets report it as outside the data section); else 0. */
 static int json_uint(JsonNode *node, uint64_t *out)
 {
     if (!node || !JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_INT64)
         return 0;
     gint64 v = json_node_get_int(node);
-    if (v < 0)
-        return 0;
     *out = (uint64_t)v;
-    return 1;
+    return v < 0 ? -1 : 1;
 }
 
 static AsrStatus parse_metadata(AsrSafetensors *st, JsonNode *node, char *err, size_t errlen)
@@ -166,7 +167,7 @@ static AsrStatus parse_tensor(AsrSafetensors *st, const char *name, JsonNode *no
     t->ndim = (int)nd;
     for (guint i = 0; i < nd; i++) {
         uint64_t d;
-        if (!json_uint(json_array_get_element(sa, i), &d) || d > (1u << 30)) {
+        if (json_uint(json_array_get_element(sa, i), &d) != 1 || d > (1u << 30)) {
             asr_format_error(err, errlen, "tensor '%s': shape[%u] is not a valid size", name, i);
             return ASR_ERROR_MODEL;
         }
@@ -187,6 +188,7 @@ static AsrStatus parse_tensor(AsrSafetensors *st, const char *name, JsonNode *no
         asr_format_error(err, errlen, "tensor '%s': 'data_offsets' is not a pair of sizes", name);
         return ASR_ERROR_MODEL;
     }
+    /* unsigned: an offset of 2^63 or more (or below zero) is outside too */
     if (begin > end || end > st->data_size) {
         asr_format_error(err, errlen,
                 "tensor '%s': data_offsets [%llu, %llu] lie outside the data section "
@@ -308,8 +310,9 @@ static int json_prescan(const char *s, size_t len, char *why, size_t whylen)
                 const int neg = c == '-';
                 const char *d = s + i + neg;
                 size_t nd = n - (size_t)neg;
-                if (nd > 19 || (nd == 19 && memcmp(d, neg ? "9223372036854775808"
-                                                              : "9223372036854775807", 19) > 0)) {
+                /* signed 64 bits below zero, unsigned above (json_uint()) */
+                if ((neg && (nd > 19 || (nd == 19 && memcmp(d, "9223372036854775808", 19) > 0))) ||
+                    (!neg && (nd > 20 || (nd == 20 && memcmp(d, "18446744073709551615", 20) > 0)))) {
                     asr_format_error(why, whylen, "integer %.*s%s at byte %zu does not fit 64 bits",
                             (int)(n < 32 ? n : 32), s + i, n < 32 ? "" : "...", i);
                     return 0;
@@ -387,9 +390,18 @@ static AsrStatus header_length(const uint8_t first[8], uint64_t file_size, uint6
     for (int i = 7; i >= 0; i--)
         h = (h << 8) | first[i];
     if (h < 2 || h > ASR_SAFETENSORS_MAX_HEADER || h > file_size - 8) {
-        asr_format_error(err, errlen, "header length %llu does not fit the file of %llu bytes%s",
-                (unsigned long long)h, (unsigned long long)file_size,
-                h > ASR_SAFETENSORS_MAX_HEADER ? " (or the 16 MiB limit)" : "");
+        /* a text file (a README, a JSON, a script) reads as a huge length */
+        int text = 1;
+        for (int i = 0; i < 8; i++)
+            text = text && first[i] >= 0x09 && first[i] < 0x7f;
+        if (text || h > ((uint64_t)1 << 32))
+            asr_format_error(err, errlen, "not a safetensors file: its first 8 bytes are not a "
+                    "header length (as one: %llu, the file has %llu bytes)",
+                    (unsigned long long)h, (unsigned long long)file_size);
+        else
+            asr_format_error(err, errlen, "header length %llu does not fit the file of %llu "
+                    "bytes%s", (unsigned long long)h, (unsigned long long)file_size,
+                    h > ASR_SAFETENSORS_MAX_HEADER ? " (or the 16 MiB limit)" : "");
         return ASR_ERROR_MODEL;
     }
     *hlen = h;

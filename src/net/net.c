@@ -119,9 +119,51 @@ static AsrStatus upload_weights(AsrDevice *d, AsrNet *net, AsrCmd *cmd)
     return ASR_OK;
 }
 
-/* The SIMT conv's register block for this device. ANYSR_CONV_BLOCK=LX,LY,PX,COB
- * overrides it (a tuning knob, docs/design.md#kernels). */
-static void choose_conv_block(const AsrDevice *d, AsrConvBlock *b)
+/* The largest register block (PX x COB accumulators, COB) of
+ * conv3x3_simt.comp that the ANYSR_CONV_BLOCK knob may choose: the kernel is
+ * unrolled over its block and lavapipe compiles it at its first dispatch,
+ * in a time that grows faster than the block (8,4,4,16: ~30 s; COB 32 or
+ * 16 x 32: over the 60 s submission watchdog, the frame "never finishes").
+ * Every built-in block is within these (docs/design.md#settings). */
+#define CONV_MAX_ACC 128
+#define CONV_MAX_COB 16
+
+/* Why the ANYSR_CONV_BLOCK tuple b cannot run on this device, or NULL: the
+ * rules of docs/design.md#settings, in 64 bits (no overflow) */
+static const char *conv_block_rule(const AsrDevice *d, const AsrConvBlock *b, char *buf,
+                                   size_t size)
+{
+    const VkPhysicalDeviceLimits *lim = &d->props.limits;
+    if (!b->lx || !b->ly)
+        return "LX and LY must be at least 1";
+    if (b->lx > lim->maxComputeWorkGroupSize[0] || b->ly > lim->maxComputeWorkGroupSize[1]) {
+        snprintf(buf, size, "LX x LY must be within the device's maxComputeWorkGroupSize "
+                 "%u x %u", lim->maxComputeWorkGroupSize[0], lim->maxComputeWorkGroupSize[1]);
+        return buf;
+    }
+    if ((uint64_t)b->lx * b->ly > lim->maxComputeWorkGroupInvocations) {
+        snprintf(buf, size, "LX x LY must be at most the device's "
+                 "maxComputeWorkGroupInvocations (%u)", lim->maxComputeWorkGroupInvocations);
+        return buf;
+    }
+    if (!b->px || b->px > 16)
+        return "PX must be 1 to 16";
+    if (!b->cob || b->cob % 8 || b->cob > CONV_MAX_COB)
+        return "COB must be 8 or 16";
+    if ((uint64_t)b->px * b->cob > CONV_MAX_ACC)
+        return "PX x COB must be at most 128 (the kernel's compile time grows faster than "
+               "its register block: larger ones take minutes on lavapipe)";
+    if (b->wshare > 1)
+        return "WSHARE must be 0 or 1";
+    if (b->wshare && !(d->subgroup_ops & VK_SUBGROUP_FEATURE_BALLOT_BIT))
+        return "WSHARE 1 needs subgroup ballot and broadcast in compute shaders";
+    return NULL;
+}
+
+/* The SIMT conv's register block for this device. ANYSR_CONV_BLOCK=LX,LY,PX,COB,
+ * WSHARE overrides it (a tuning knob, docs/design.md#kernels) where it meets
+ * conv_block_rule(); else a warning names the value and the rule. */
+static void choose_conv_block(AsrDevice *d, AsrConvBlock *b)
 {
     int ballot = (d->subgroup_ops & VK_SUBGROUP_FEATURE_BALLOT_BIT) && d->subgroup_size >= 8;
     if (d->quirks.cpu_blocks) {
@@ -136,10 +178,41 @@ static void choose_conv_block(const AsrDevice *d, AsrConvBlock *b)
          * GPU convolutions; weights at workgroup-uniform addresses (scalar and
          * constant caches). Not measured on a GPU yet. */
         *b = (AsrConvBlock) { .lx = 16, .ly = 4, .px = 4, .cob = 8, .wshare = 0 };
+    if (!d->env.conv_block_set)
+        return;
     const uint32_t *env = d->env.conv_block;
-    if (d->env.conv_block_set)
-        *b = (AsrConvBlock) { .lx = env[0], .ly = env[1], .px = env[2], .cob = env[3],
-                              .wshare = !!env[4] };
+    AsrConvBlock k = { .lx = env[0], .ly = env[1], .px = env[2], .cob = env[3],
+                       .wshare = env[4] };
+    char buf[160];
+    const char *rule = conv_block_rule(d, &k, buf, sizeof(buf));
+    if (rule) {
+        asr_warn(&d->log, "ignoring ANYSR_CONV_BLOCK=%s: %s; the device's block "
+                 "%u,%u,%u,%u,%u runs", d->env.conv_block_text, rule, b->lx, b->ly, b->px,
+                 b->cob, b->wshare);
+        return;
+    }
+    *b = k;
+    /* conv3x3_simt.comp broadcasts only in subgroups whose lanes 0..7 are
+     * all active and loads directly elsewhere, so any workgroup is correct */
+    if (k.wshare && (d->subgroup_size < 8 || (k.lx * k.ly) % d->subgroup_size))
+        asr_info(&d->log, "ANYSR_CONV_BLOCK=%s: a workgroup of %u is not whole subgroups "
+                 "of %u (8 or more): the weight broadcast applies only where a subgroup "
+                 "has lanes 0 to 7", d->env.conv_block_text, k.lx * k.ly, d->subgroup_size);
+}
+
+/* The WSHARE specialisation constant of conv3x3_simt.comp for block b:
+ * 1 (broadcast) where every subgroup has lanes 0..7 active: lavapipe, whose
+ * subgroup size is fixed and whose workgroups are whole subgroups in order,
+ * with a workgroup of whole subgroups of 8 or more; 2 (broadcast where a
+ * ballot finds lanes 0..7 active) elsewhere, GPUs whose subgroup size may
+ * vary included; 0 without the broadcast. (The ballot costs lavapipe 22.3
+ * ~25 % of the encoder's time, so it is left out where it is not needed.) */
+static uint32_t conv_wshare(const AsrDevice *d, const AsrConvBlock *b)
+{
+    if (!b->wshare)
+        return 0;
+    int whole = d->subgroup_size >= 8 && (b->lx * b->ly) % d->subgroup_size == 0;
+    return d->quirks.cpu_blocks && whole ? 1 : 2;
 }
 
 /* The cooperative-matrix conv's tiles from the device's shape; the repacked
@@ -273,7 +346,7 @@ static AsrStatus create_depth_passes(AsrDevice *d, AsrNet *net)
                                            : ASR_SHADER_CONV3X3_SIMT_F32S),
             .num_buffers = 8, .push_size = sizeof(AsrConvParams),
             .local_x = b->lx, .local_y = b->ly, .num_spec = 4,
-            .spec = { b->px, b->cob, b->wshare, tiled_flags(i) },
+            .spec = { b->px, b->cob, conv_wshare(d, b), tiled_flags(i) },
         };
         if ((status = asr_pass_create(d, &conv, &net->conv_tiled[i])) < 0)
             return status;
@@ -315,7 +388,8 @@ AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, int coopmat, A
         .shader = asr_shader(fp16 ? ASR_SHADER_CONV3X3_SIMT_F16S : ASR_SHADER_CONV3X3_SIMT_F32S),
         .num_buffers = 8,
         .push_size = sizeof(AsrConvParams),
-        .local_x = cb->lx, .local_y = cb->ly, .num_spec = 4, .spec = { cb->px, cb->cob, cb->wshare },
+        .local_x = cb->lx, .local_y = cb->ly, .num_spec = 4,
+        .spec = { cb->px, cb->cob, conv_wshare(d, cb) },
     };
     AsrPassDesc gap = {
         .shader = asr_shader(fp16 ? ASR_SHADER_GAP_F16S : ASR_SHADER_GAP_F32S),
@@ -532,8 +606,11 @@ AsrStatus asr_net_plan(const AsrNet *net, const AsrNetSize *s, const AsrNetLimit
                      asr_buffer_pool_bytes(plan->partial_bytes) +
                      asr_buffer_pool_bytes(plan->tiles_bytes);
     if (fixed > lim->budget) {
-        snprintf(err, err_size, "the feature maps need %llu bytes, above the memory budget of "
-                 "%llu bytes", (unsigned long long)fixed, (unsigned long long)lim->budget);
+        snprintf(err, err_size, "the feature maps need %llu bytes and the frames and images "
+                 "%llu: %llu in all, above the memory budget of %llu bytes",
+                 (unsigned long long)fixed, (unsigned long long)lim->budget_fixed,
+                 (unsigned long long)(fixed + lim->budget_fixed),
+                 (unsigned long long)lim->budget_set);
         return ASR_ERROR_UNSUPPORTED;
     }
 
@@ -567,10 +644,16 @@ AsrStatus asr_net_plan(const AsrNet *net, const AsrNetSize *s, const AsrNetLimit
             break;
         }
         if (plan->dec_rows <= 2) {
+            char why[160];
+            snprintf(why, sizeof(why), "%llu bytes in all with the frames, images and feature "
+                     "maps (%llu), above the memory budget of %llu bytes",
+                     (unsigned long long)(total + lim->budget_fixed),
+                     (unsigned long long)(fixed + lim->budget_fixed),
+                     (unsigned long long)lim->budget_set);
             snprintf(err, err_size, "a decoder band of 2 rows of %u pixels does not fit: %s",
                      s->out_w, biggest > lim->max_range ? "above maxStorageBufferRange" :
                      biggest > lim->max_alloc ? "above maxMemoryAllocationSize" :
-                     total > lim->budget ? "above the memory budget" :
+                     total > lim->budget ? why :
                      span > lim->max_range ? "its feature rows exceed maxStorageBufferRange" :
                      "too many workgroups");
             return ASR_ERROR_UNSUPPORTED;

@@ -39,6 +39,8 @@ typedef struct AsrNetLimits {
     uint64_t max_alloc;    /* maxMemoryAllocationSize */
     uint64_t align;        /* minStorageBufferOffsetAlignment */
     uint64_t budget;       /* bytes the net's size-dependent buffers may take */
+    uint64_t budget_set;   /* the engine's whole memory budget (for messages) */
+    uint64_t budget_fixed; /* what the frames and images take of it (budget_set - budget) */
     uint32_t max_groups[3];/* maxComputeWorkGroupCount */
     uint32_t tile_rows;    /* > 0: force LR rows per band (tests, ANYSR_TILE) */
     uint32_t window_pixels;/* target HR pixels of a decoder window */

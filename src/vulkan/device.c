@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "coopmat.h"
 #include "device.h"
@@ -25,6 +26,35 @@ static const char *driver_files_env(void)
     if (!s || !*s)
         s = getenv("VK_ICD_FILENAMES");
     return s && *s ? s : NULL;
+}
+
+/* Whether every file of a VK_DRIVER_FILES list can be read and starts as
+ * a JSON object (a driver manifest): then a failure is not the list's */
+static int driver_files_readable(const char *list)
+{
+    const char *p = list;
+    while (*p) {
+        size_t n = strcspn(p, ":");
+        char path[4096];
+        if (n && n < sizeof(path)) {
+            memcpy(path, p, n);
+            path[n] = '\0';
+            FILE *f = fopen(path, "rb");
+            int c = EOF;
+            if (f) {
+                do
+                    c = fgetc(f);
+                while (c == ' ' || c == '\n' || c == '\r' || c == '\t');
+                fclose(f);
+            }
+            if (c != '{')
+                return 0;
+        } else if (n) {
+            return 0;
+        }
+        p += n + (p[n] == ':');
+    }
+    return 1;
 }
 
 static VKAPI_ATTR VkBool32 VKAPI_CALL
@@ -178,6 +208,17 @@ static AsrStatus create_instance(AsrDevice *d, int validation)
         .ppEnabledExtensionNames = enabled_exts,
     };
     VkResult res = vk->vkCreateInstance(&ici, NULL, &d->instance);
+    char hint[96];
+    if (res != VK_SUCCESS && *asr_vk_memory_hint(res, hint, sizeof(hint)) &&
+        (!driver_files_env() || driver_files_readable(driver_files_env()))) {
+        /* the drivers' files are fine: their own allocations failed */
+        asr_err(&d->log, "vkCreateInstance failed (%s)%s; or no driver could start: %s",
+                asr_vkresult_to_string(res), hint, no_device_hint);
+        d->instance = VK_NULL_HANDLE;
+        status = res == VK_ERROR_INITIALIZATION_FAILED ? ASR_ERROR_NO_DEVICE
+                                                       : asr_status_from_vkresult(res);
+        goto error;
+    }
     if (res != VK_SUCCESS && driver_files_env()) {
         /* the loader reports a driver file it cannot load in many ways
          * (VK_ERROR_OUT_OF_HOST_MEMORY for a file of junk) */
@@ -339,6 +380,14 @@ AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
     d->log = params->log;
     atomic_init(&d->validation_messages, 0);
     d->env = *params->env;
+    /* lavapipe 22.3 crashes (SIGSEGV in its pipeline compiler) under an
+     * address space of 300 to 600 MiB: say so before it can */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur < ((rlim_t)1 << 30))
+        asr_warn(&d->log, "the process's address space is limited to %llu MiB (ulimit -v): "
+                 "Vulkan drivers may fail or crash for want of memory (lavapipe needs about "
+                 "1 GiB)", (unsigned long long)(rl.rlim_cur >> 20));
 
     status = asr_vk_open_loader(&d->log, &d->vk, &d->loader);
     if (status < 0)

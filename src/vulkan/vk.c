@@ -4,7 +4,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <dlfcn.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "vk.h"
 
@@ -136,4 +138,27 @@ AsrStatus asr_status_from_vkresult(VkResult res)
     case VK_ERROR_INCOMPATIBLE_DRIVER: return ASR_ERROR_NO_DEVICE;
     default: return ASR_ERROR_VULKAN;
     }
+}
+
+int asr_vkresult_may_be_memory(VkResult res)
+{
+    return res == VK_ERROR_OUT_OF_HOST_MEMORY || res == VK_ERROR_OUT_OF_DEVICE_MEMORY ||
+           res == VK_ERROR_OUT_OF_POOL_MEMORY || res == VK_ERROR_INITIALIZATION_FAILED;
+}
+
+const char *asr_vk_memory_hint(VkResult res, char *buf, size_t size)
+{
+    struct rlimit rl;
+    int limited = getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY;
+    /* under a limit any failure may be memory's: lavapipe returns
+     * VK_ERROR_UNKNOWN from vkCreateDevice when its threads find no address
+     * space, the loader VK_ERROR_LAYER_NOT_PRESENT when it cannot map a layer */
+    if (res == VK_SUCCESS || (!asr_vkresult_may_be_memory(res) && !limited))
+        return "";
+    if (limited)
+        snprintf(buf, size, "; memory may be the cause (the process's address space is "
+                 "limited to %llu MiB, ulimit -v)", (unsigned long long)(rl.rlim_cur >> 20));
+    else
+        snprintf(buf, size, "; memory may be the cause");
+    return buf;
 }

@@ -116,6 +116,14 @@ AsrStatus asr_vk_load_device(const AsrLog *log, AsrVkFuncs *vk, VkDevice device)
 const char *asr_vkresult_to_string(VkResult res);
 /* The AsrStatus a failed VkResult maps to. */
 AsrStatus asr_status_from_vkresult(VkResult res);
+/* Whether a failure with res may come from memory: the VK_ERROR_OUT_OF_*
+ * results, and VK_ERROR_INITIALIZATION_FAILED (what drivers return when an
+ * allocation of their own fails during creation). */
+int asr_vkresult_may_be_memory(VkResult res);
+/* "" or, for such a result (or any failure under an address-space limit),
+ * "; memory may be the cause" and the process's address-space limit when
+ * one is set (ulimit -v) */
+const char *asr_vk_memory_hint(VkResult res, char *buf, size_t size);
 
 /*
  * VK(log, call): evaluate a Vulkan call returning VkResult; on failure log
@@ -126,8 +134,10 @@ AsrStatus asr_status_from_vkresult(VkResult res);
     do {                                                                       \
         VkResult vk_res_ = (call);                                             \
         if (vk_res_ != VK_SUCCESS) {                                           \
-            asr_err((log), "%s:%d: %s failed: %s", __FILE__, __LINE__, #call,  \
-                    asr_vkresult_to_string(vk_res_));                          \
+            char vk_hint_[96];                                                 \
+            asr_err((log), "%s:%d: %s failed: %s%s", __FILE__, __LINE__, #call,\
+                    asr_vkresult_to_string(vk_res_),                           \
+                    asr_vk_memory_hint(vk_res_, vk_hint_, sizeof(vk_hint_)));  \
             status = asr_status_from_vkresult(vk_res_);                        \
             goto error;                                                        \
         }                                                                      \

@@ -2,11 +2,16 @@
  * API contract of libanysr: status strings, argument checks, unsupported
  * scales and formats with messages, process before configure, a failed
  * configure keeping the previous one, reconfiguration without pipeline
- * creation and with grow-only buffers, stats and timestamps.
+ * creation and with grow-only buffers, stats and timestamps; ANYSR_*
+ * values that cannot be used each warned about, naming the value and the
+ * rule (docs/design.md#settings).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#define _POSIX_C_SOURCE 200809L /* setenv */
+
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "asr_test.h"
@@ -151,6 +156,8 @@ static void test_engine(void)
     expect_unsupported(e, 4, 4, 4, 36, "above the maximum");
     /* larger than the device can address in one buffer */
     expect_unsupported(e, 4000, 4000, 32000, 32000, "maxStorageBufferRange");
+    /* 4 x 4294967295 bytes a row, in 64 bits (16-byte aligned) */
+    expect_unsupported(e, 4294967295u, 1, 4294967295u, 1, "needs 17179869184 bytes");
     CHECK_STATUS(asr_engine_process(e, &fin, &fout), ASR_ERROR_NOT_CONFIGURED);
 
     AsrStats st;
@@ -408,8 +415,54 @@ static void test_ops(void)
     asr_engine_free(&e);
 }
 
+static char warnings[4096];
+static void collect_warnings(void *user, AsrLogLevel level, const char *msg)
+{
+    (void)user;
+    fprintf(stderr, "[anysr %d] %s\n", (int)level, msg);
+    if (level == ASR_LOG_WARNING && strlen(warnings) + strlen(msg) + 2 < sizeof(warnings)) {
+        strcat(warnings, msg);
+        strcat(warnings, "\n");
+    }
+}
+
+/* Garbage in every ANYSR_* knob: the engine opens with the defaults and
+ * one warning for each, naming the value and the rule */
+static void test_env_warnings(void)
+{
+    static const struct { const char *name, *value, *rule; } knobs[] = {
+        { "ANYSR_TILE", "12rows", "not a row count" },
+        { "ANYSR_KERNELS", "cuda", "not simt, coopmat or auto" },
+        { "ANYSR_CONV_BLOCK", "8;4;12;8;1", "not LX,LY,PX,COB,WSHARE" },
+        { "ANYSR_CM_NSG", "17", "not a subgroup count" },
+        { "ANYSR_CM_SPLIT", "no", "not 0 or 1" },
+        { "ANYSR_MLP_SSBO", "yes", "the value is not read" },
+        { "ANYSR_DEVICE", "first", "not a device index" },
+    };
+    for (size_t i = 0; i < ASR_ARRAY_SIZE_(knobs); i++)
+        setenv(knobs[i].name, knobs[i].value, 1);
+    AsrSettings s;
+    asr_settings_default(&s);
+    s.log_callback = collect_warnings;
+    warnings[0] = '\0';
+    AsrEngine *e = NULL;
+    CHECK_STATUS(asr_engine_new(&s, &e), ASR_OK);
+    CHECK(s.tile_rows == 0 && s.kernels == ASR_KERNELS_AUTO);
+    for (size_t i = 0; i < ASR_ARRAY_SIZE_(knobs); i++) {
+        char want[96];
+        snprintf(want, sizeof(want), "ignoring %s=%s: ", knobs[i].name, knobs[i].value);
+        const char *w = strstr(warnings, want);
+        CHECK_MSG(w && strstr(w, knobs[i].rule) && !strstr(w + 1, want),
+                  "%s=%s: one warning with \"%s\": %s", knobs[i].name, knobs[i].value,
+                  knobs[i].rule, warnings);
+        unsetenv(knobs[i].name);
+    }
+    asr_engine_free(&e);
+}
+
 int main(void)
 {
+    test_env_warnings();
     test_status_strings();
     test_settings();
     test_engine();

@@ -7,6 +7,11 @@
  *   test-device-errors index      settings.device_index and ANYSR_DEVICE
  *                                 beyond the devices present: out of range,
  *                                 with the number of devices (lavapipe)
+ *   test-device-errors memory     an address space of 200 MiB (ulimit -v):
+ *                                 the failure says memory may be the cause,
+ *                                 never that the (readable) driver file
+ *                                 could not be loaded; skipped (77) under
+ *                                 AddressSanitizer, whose shadow needs more
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -14,6 +19,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "asr_test.h"
@@ -83,15 +89,45 @@ static void test_index(void)
     unsetenv("ANYSR_DEVICE");
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ASAN 1
+#endif
+#endif
+
+static int test_memory(void)
+{
+#ifdef ASAN
+    printf("SKIP: AddressSanitizer's shadow memory needs more than the limit\n");
+    return 77;
+#else
+    struct rlimit rl = { 200u << 20, 200u << 20 };
+    CHECK(setrlimit(RLIMIT_AS, &rl) == 0);
+    AsrStatus st = engine_new(-1);
+    printf("200 MiB: %s; %s", asr_status_to_string(st), messages);
+    if (st != ASR_OK) {
+        CHECK_MSG(strstr(messages, "memory may be the cause") != NULL, "messages: %s", messages);
+        CHECK_MSG(!strstr(messages, "driver file could not be loaded"),
+                  "a readable driver file blamed: %s", messages);
+    }
+    return 0;
+#endif
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 2 || (strcmp(argv[1], "junk-icd") && strcmp(argv[1], "index"))) {
-        fprintf(stderr, "usage: %s junk-icd|index\n", argv[0]);
+    if (argc != 2 || (strcmp(argv[1], "junk-icd") && strcmp(argv[1], "index") &&
+                      strcmp(argv[1], "memory"))) {
+        fprintf(stderr, "usage: %s junk-icd|index|memory\n", argv[0]);
         return 2;
     }
+    if (!strcmp(argv[1], "memory") && test_memory() == 77)
+        return 77;
     if (!strcmp(argv[1], "junk-icd"))
         test_junk_icd();
-    else
+    else if (!strcmp(argv[1], "index"))
         test_index();
     printf("%s: %d failure(s)\n", test_failures ? "FAIL" : "PASS", test_failures);
     return test_failures ? 1 : 0;

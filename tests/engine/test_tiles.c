@@ -238,6 +238,22 @@ static void budget(uint32_t *rs)
               asr_engine_last_error(tiny));
     printf("refused: %s\n", asr_engine_last_error(tiny));
     asr_engine_free(&tiny);
+    /* whichever buffers do not fit (frames, feature maps, decoder window),
+     * the message names the budget set, not what is left of it */
+    int refusals = 0;
+    for (uint64_t k = 1; k < 16; k++) {
+        uint64_t set = base.memory.device_bytes * k / 16;
+        AsrEngine *t = new_engine(ASR_PRECISION_AUTO, 0, set);
+        if (asr_engine_configure(t, &in, &out) != ASR_OK) {
+            char want[80];
+            snprintf(want, sizeof(want), "memory budget of %llu bytes", (unsigned long long)set);
+            CHECK_MSG(strstr(asr_engine_last_error(t), want) != NULL, "budget %llu: %s",
+                      (unsigned long long)set, asr_engine_last_error(t));
+            refusals++;
+        }
+        asr_engine_free(&t);
+    }
+    CHECK(refusals > 0);
 
     /* the bicubic test path's scratch exists only while it is on */
     AsrStats b0, b1, b2;

@@ -4,7 +4,8 @@
  * asks for it), byte-equal to an engine on its own device; the queue lock
  * taken around every submission; the device kept alive after the shared
  * engine is freed; a frame whose input is written on the device by the
- * caller's commands (record_input) and whose output is read by them.
+ * caller's commands (record_input) and whose output is read by them; a
+ * callback that fails leaves its own message in asr_engine_last_error().
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -29,6 +30,12 @@ static int record_input(void *user, VkCommandBuffer cb, const AsrVulkanFrameBuff
     io->fill(cb, buf->buffer, 0, (buf->size + 3) / 4 * 4,
              0x80808080u);
     return 0;
+}
+
+static int record_failing(void *user, VkCommandBuffer cb, const AsrVulkanFrameBuffer *buf)
+{
+    (void)user, (void)cb, (void)buf;
+    return -1;
 }
 
 static int record_output(void *user, VkCommandBuffer cb, const AsrVulkanFrameBuffer *buf)
@@ -112,6 +119,16 @@ int main(void)
     CHECK_STATUS(asr_engine_process_vulkan(shared, NULL, NULL, &fio), ASR_OK);
     CHECK(io.inputs == 2 && io.outputs == 1 && io.out_size == sizeof(b));
     CHECK_STATUS(asr_engine_process_vulkan(shared, NULL, NULL, NULL), ASR_ERROR_INVALID_ARGUMENT);
+    /* a callback that fails: its own message stays in last_error */
+    AsrVulkanFrameIo failing = { record_failing, NULL, &io };
+    CHECK_STATUS(asr_engine_process_vulkan(shared, NULL, &fb, &failing), ASR_ERROR_VULKAN);
+    CHECK_MSG(strstr(asr_engine_last_error(shared), "input callback failed") != NULL,
+              "last error: %s", asr_engine_last_error(shared));
+    failing = (AsrVulkanFrameIo) { record_input, record_failing, &io };
+    CHECK_STATUS(asr_engine_process_vulkan(shared, NULL, NULL, &failing), ASR_ERROR_VULKAN);
+    CHECK_MSG(strstr(asr_engine_last_error(shared), "output callback failed") != NULL,
+              "last error: %s", asr_engine_last_error(shared));
+    CHECK_STATUS(asr_engine_process_vulkan(shared, NULL, &fb, &fio), ASR_OK);
 
     /* freeing the shared engine leaves the device to its owner */
     asr_engine_free(&shared);

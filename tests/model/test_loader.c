@@ -254,6 +254,12 @@ static void test_hostile_files(void)
 
     /* not regular files: refused at once, nothing read, never blocking */
     expect_bad_path("directory", workdir, "is a directory", 1024);
+    /* a text file (model-location=README.md): not a huge header length */
+    char *text = g_build_filename(workdir, "README.md", NULL);
+    CHECK(g_file_set_contents(text, "# anysr\n\nReal-time super-resolution for GStreamer.\n"
+                              "Its model files are safetensors.\n", -1, NULL));
+    expect_bad_path("text file", text, "not a safetensors file", 1024);
+    g_free(text);
     char *fifo = g_build_filename(workdir, "model.fifo", NULL);
     unlink(fifo);
     CHECK_MSG(mkfifo(fifo, 0600) == 0, "mkfifo %s", fifo);
@@ -335,6 +341,11 @@ static void test_hostile_files(void)
     char *a3 = strstr(a2, ", \"D\": 8");
     memmove(a3, a3 + 8, strlen(a3 + 8) + 1);
     expect_bad("wrapping int", &a, &(MwOptions) { .arch_json = a2 }, "does not fit 64 bits");
+    /* an offset that fits 64 bits unsigned (2^64 - 4) is outside the data */
+    expect_bad_header("offset 2^64 - 4", good, size, "\"data_offsets\": [0, ",
+                      "\"data_offsets\": [18446744073709551612, ", "outside the data section");
+    expect_bad_header("offset 2^63", good, size, "\"data_offsets\": [0, ",
+                      "\"data_offsets\": [9223372036854775808, ", "outside the data section");
     g_free(a2);
     char *a4 = g_strdup(arch);
     memcpy(strstr(a4, "\"F\": 32"), "\"F\": 040", 8); /* octal or hex to json-glib */

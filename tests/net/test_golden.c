@@ -24,6 +24,16 @@
  * sha256 the vectors must name: a second model's vectors (train/golden.py
  * --depth-only), e.g. the depth adapter that pools only the tile mean.
  *
+ *   test-golden --conv-blocks tests/golden/golden.safetensors
+ *
+ * sweeps the ANYSR_CONV_BLOCK knob (docs/design.md#settings) over a grid of
+ * SIMT register blocks, edge ones included (1 lane, workgroups that are not
+ * whole subgroups with the weight broadcast, the device's largest
+ * workgroup, the largest register block), each through a few golden cases
+ * (the program sets the variable itself before each engine): every tuple
+ * either runs within the golden tolerances or is refused with a warning that
+ * names it and its rule (and the device's own block then runs).
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <glib.h>
@@ -397,8 +407,93 @@ static void run_variant(JsonObject *root, const AsrSafetensors *st, TestVariant 
                         const char *model_path, double out_tol, double feat_tol,
                         double ignore_within);
 
+/* The warnings an engine logged (the block sweep's refusals) */
+static char block_warnings[2048];
+
+static void block_log_cb(void *user, AsrLogLevel level, const char *msg)
+{
+    (void)user;
+    fprintf(stderr, "[anysr %d] %s\n", (int)level, msg);
+    size_t n = strlen(block_warnings);
+    if (level == ASR_LOG_WARNING && n + strlen(msg) + 2 < sizeof(block_warnings))
+        snprintf(block_warnings + n, sizeof(block_warnings) - n, "%s\n", msg);
+}
+
+/* One ANYSR_CONV_BLOCK value: refused (a warning with the value and the
+ * rule, rule a fragment of it) or run through a golden case (rule NULL) */
+typedef struct BlockCase {
+    const char *value, *rule;
+    AsrPrecision precision;
+} BlockCase;
+
+static void conv_blocks(JsonObject *root, const AsrSafetensors *st, double out_tol,
+                        double ignore_within)
+{
+    static const BlockCase grid[] = {
+        { "1,1,12,8,1", NULL, ASR_PRECISION_FP32 },   /* 1 lane, broadcast */
+        { "3,5,7,16,1", NULL, ASR_PRECISION_FP32 },   /* 35 lanes, broadcast */
+        { "3,5,7,16,1", NULL, ASR_PRECISION_FP16 },
+        { "1,1,1,8,0", NULL, ASR_PRECISION_FP32 },    /* the smallest */
+        { "5,1,16,8,1", NULL, ASR_PRECISION_FP32 },   /* the largest register block */
+        { "1024,1,1,8,1", NULL, ASR_PRECISION_FP32 }, /* lavapipe's largest workgroup */
+        { "65536,65536,4,8,0", "maxComputeWorkGroupSize", ASR_PRECISION_FP32 },
+        { "64,64,4,8,0", "maxComputeWorkGroupInvocations", ASR_PRECISION_FP32 },
+        { "8,4,16,32,1", "COB must be 8 or 16", ASR_PRECISION_FP32 }, /* compiles for minutes */
+        { "8,4,16,16,0", "PX x COB must be at most 128", ASR_PRECISION_FP32 },
+        { "8,4,17,8,0", "PX must be 1 to 16", ASR_PRECISION_FP32 },
+        { "0,4,4,8,0", "LX and LY must be at least 1", ASR_PRECISION_FP32 },
+        { "8,4,4,12,0", "COB must be 8 or 16", ASR_PRECISION_FP32 },
+        { "8,4,4,8,2", "WSHARE must be 0 or 1", ASR_PRECISION_FP32 },
+        { "8,4,4", "not LX,LY,PX,COB,WSHARE", ASR_PRECISION_FP32 },
+        { "8,4,4,8,1x", "not LX,LY,PX,COB,WSHARE", ASR_PRECISION_FP32 },
+        { "4294967296,1,1,8,0", "not LX,LY,PX,COB,WSHARE", ASR_PRECISION_FP32 },
+    };
+    /* a routed case at depth 2 (head, conv1, conv2, tail, both decoders):
+     * each engine compiles its pipelines at its first frame on lavapipe, the
+     * sweep's cost; a refused tuple runs the device's block, which the
+     * golden test checks */
+    static const int case_id = 8;
+    JsonArray *cases = json_object_get_array_member(root, "cases");
+    for (size_t g = 0; g < ASR_ARRAY_SIZE_(grid); g++) {
+        const BlockCase *b = &grid[g];
+        g_setenv("ANYSR_CONV_BLOCK", b->value, TRUE);
+        block_warnings[0] = '\0';
+        AsrSettings s;
+        test_settings_default(&s);
+        s.log_callback = block_log_cb;
+        printf("== ANYSR_CONV_BLOCK=%s (%s)%s%s\n", b->value, test_precision_name(b->precision),
+               b->rule ? ": refused, " : "", b->rule ? b->rule : "");
+        AsrEngine *e = test_variant_engine(&s, (TestVariant) { ASR_KERNELS_SIMT, b->precision },
+                                           "conv-blocks", 1);
+        if (!e)
+            continue;
+        char want[96];
+        snprintf(want, sizeof(want), "ANYSR_CONV_BLOCK=%s:", b->value);
+        const char *w = strstr(block_warnings, want);
+        if (b->rule && (!w || !strstr(w, b->rule)))
+            FAIL("ANYSR_CONV_BLOCK=%s: no warning naming it and \"%s\" (warnings: %s)",
+                 b->value, b->rule, block_warnings);
+        if (!b->rule && w)
+            FAIL("ANYSR_CONV_BLOCK=%s: refused: %s", b->value, w);
+        Summary sum = { 0 };
+        if (!b->rule)
+            check_case(e, st, json_array_get_object_element(cases, (guint)case_id), out_tol,
+                       ignore_within, &sum);
+        AsrStats stats;
+        asr_engine_get_stats(e, &stats);
+        if (stats.counts.validation_messages)
+            FAIL("ANYSR_CONV_BLOCK=%s: %llu validation messages", b->value,
+                 (unsigned long long)stats.counts.validation_messages);
+        asr_engine_free(&e);
+    }
+    g_unsetenv("ANYSR_CONV_BLOCK");
+}
+
 int main(int argc, char **argv)
 {
+    int blocks = argc > 1 && !strcmp(argv[1], "--conv-blocks");
+    if (blocks)
+        argc--, argv++;
     if (argc != 2 && argc != 3) {
         fprintf(stderr, "usage: %s golden.safetensors [model.safetensors]\n", argv[0]);
         return 2;
@@ -453,8 +548,12 @@ int main(int argc, char **argv)
     if (!(ignore_within >= 0.0 && ignore_within <= 1e-2))
         ignore_within = 1e-3;
 
-    for (size_t i = 0; i < ASR_ARRAY_SIZE_(test_variants); i++)
-        run_variant(root, st, test_variants[i], model_path, out_tol, feat_tol, ignore_within);
+    if (blocks)
+        conv_blocks(root, st, out_tol, ignore_within);
+    else
+        for (size_t i = 0; i < ASR_ARRAY_SIZE_(test_variants); i++)
+            run_variant(root, st, test_variants[i], model_path, out_tol, feat_tol,
+                        ignore_within);
     g_object_unref(parser);
     asr_safetensors_free(&st);
     if (test_failures)
