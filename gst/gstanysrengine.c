@@ -377,6 +377,21 @@ post_fallback_warning (GstAnySr * self, const gchar * cause,
           "fallback=false makes it fail instead", cause), ("%s", dbg));
 }
 
+/* GStreamer's CPU scaler from @in_info to @out_info: a GstVideoConverter
+ * (same format, bicubic resize, no dither); NULL when it cannot be made. */
+static GstVideoConverter *
+new_cpu_scaler (const GstVideoInfo * in_info, const GstVideoInfo * out_info)
+{
+  GstStructure *opts = gst_structure_new ("GstVideoConverter",
+      GST_VIDEO_CONVERTER_OPT_RESAMPLER_METHOD, GST_TYPE_VIDEO_RESAMPLER_METHOD,
+      GST_VIDEO_RESAMPLER_METHOD_CUBIC,
+      GST_VIDEO_CONVERTER_OPT_DITHER_METHOD, GST_TYPE_VIDEO_DITHER_METHOD,
+      GST_VIDEO_DITHER_NONE, NULL);
+
+  return gst_video_converter_new ((GstVideoInfo *) in_info,
+      (GstVideoInfo *) out_info, opts);
+}
+
 /* CPU scaler mode: a GstVideoConverter from @in_info to @out_info (same
  * format, bicubic resize). Streaming thread. */
 gboolean
@@ -384,15 +399,8 @@ gst_any_sr_engine_cpu_configure (GstAnySr * self,
     const GstVideoInfo * in_info, const GstVideoInfo * out_info)
 {
   GstVideoConverter *conv;
-  GstStructure *opts;
 
-  opts = gst_structure_new ("GstVideoConverter",
-      GST_VIDEO_CONVERTER_OPT_RESAMPLER_METHOD, GST_TYPE_VIDEO_RESAMPLER_METHOD,
-      GST_VIDEO_RESAMPLER_METHOD_CUBIC,
-      GST_VIDEO_CONVERTER_OPT_DITHER_METHOD, GST_TYPE_VIDEO_DITHER_METHOD,
-      GST_VIDEO_DITHER_NONE, NULL);
-  conv = gst_video_converter_new ((GstVideoInfo *) in_info,
-      (GstVideoInfo *) out_info, opts);
+  conv = new_cpu_scaler (in_info, out_info);
   if (!conv) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
         ("anysr's CPU scaler cannot scale %s %dx%d to %dx%d",
@@ -711,20 +719,13 @@ gst_any_sr_engine_floor_configure (GstAnySr * self,
     const GstVideoInfo * in_info, const GstVideoInfo * out_info)
 {
   GstVideoConverter *conv;
-  GstStructure *opts;
 
   if (self->converter) {
     gst_video_converter_free (self->converter);
     self->converter = NULL;
   }
   self->floor_calibrated = FALSE;
-  opts = gst_structure_new ("GstVideoConverter",
-      GST_VIDEO_CONVERTER_OPT_RESAMPLER_METHOD, GST_TYPE_VIDEO_RESAMPLER_METHOD,
-      GST_VIDEO_RESAMPLER_METHOD_CUBIC,
-      GST_VIDEO_CONVERTER_OPT_DITHER_METHOD, GST_TYPE_VIDEO_DITHER_METHOD,
-      GST_VIDEO_DITHER_NONE, NULL);
-  conv = gst_video_converter_new ((GstVideoInfo *) in_info,
-      (GstVideoInfo *) out_info, opts);
+  conv = new_cpu_scaler (in_info, out_info);
   if (!conv) {
     GST_INFO_OBJECT (self, "no CPU scaler for %s %dx%d -> %dx%d: the "
         "engine's bicubic pass is the floor", GST_VIDEO_INFO_NAME (in_info),

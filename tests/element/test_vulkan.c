@@ -12,6 +12,8 @@
 #include <gst/app/gstappsink.h>
 #include <gst/vulkan/vulkan.h>
 
+#include "gst_vulkan_test.h"
+
 static int failures;
 #define CHECK(c) do { if (!(c)) { g_printerr ("%s:%d: check failed: %s\n", \
     __FILE__, __LINE__, #c); failures++; } } while (0)
@@ -30,24 +32,6 @@ typedef struct
   gchar *error;                 /* the first error message, if any */
   GstVulkanDevice *sr_device, *up_device, *down_device;
 } Run;
-
-static GstVulkanDevice *
-pad_device (GstElement * e, const gchar * pad)
-{
-  GstPad *p = gst_element_get_static_pad (e, pad);
-  GstQuery *q = gst_query_new_context (GST_VULKAN_DEVICE_CONTEXT_TYPE_STR);
-  GstContext *ctx = NULL;
-  GstVulkanDevice *dev = NULL;
-
-  if (gst_pad_query (p, q)) {
-    gst_query_parse_context (q, &ctx);
-    if (ctx)
-      gst_context_get_vulkan_device (ctx, &dev);
-  }
-  gst_query_unref (q);
-  gst_object_unref (p);
-  return dev;
-}
 
 static gchar *
 pad_caps (GstElement * e, const gchar * pad)
@@ -90,9 +74,9 @@ run (const gchar * desc, Run * r)
       r->sr_src_caps = pad_caps (sr, "src");
       g_object_get (sr, "vulkan-device", &r->sr_device, NULL);
       if (up)
-        r->up_device = pad_device (up, "src");
+        r->up_device = test_pad_vulkan_device (up, "src");
       if (down)
-        r->down_device = pad_device (down, "sink");
+        r->down_device = test_pad_vulkan_device (down, "sink");
     }
     gst_buffer_map (b, &m, GST_MAP_READ);
     if (r->n < G_N_ELEMENTS (r->frames))

@@ -20,6 +20,8 @@
 #include <gst/app/gstappsink.h>
 #include <gst/vulkan/vulkan.h>
 
+#include "gst_vulkan_test.h"
+
 static int failures;
 #define CHECK(c) do { if (!(c)) { g_printerr ("%s:%d: check failed: %s\n", \
     __FILE__, __LINE__, #c); failures++; } } while (0)
@@ -73,18 +75,8 @@ static GstVulkanDevice *
 src_device (GstElement * pipe, const gchar * name)
 {
   GstElement *e = gst_bin_get_by_name (GST_BIN (pipe), name);
-  GstPad *p = gst_element_get_static_pad (e, "src");
-  GstQuery *q = gst_query_new_context (GST_VULKAN_DEVICE_CONTEXT_TYPE_STR);
-  GstContext *ctx = NULL;
-  GstVulkanDevice *d = NULL;
+  GstVulkanDevice *d = test_pad_vulkan_device (e, "src");
 
-  if (gst_pad_query (p, q)) {
-    gst_query_parse_context (q, &ctx);
-    if (ctx)
-      gst_context_get_vulkan_device (ctx, &d);
-  }
-  gst_query_unref (q);
-  gst_object_unref (p);
   gst_object_unref (e);
   return d;
 }
