@@ -595,25 +595,6 @@ gst_any_sr_caps_set_info (GstAnySr * self, GstCaps * incaps,
     return FALSE;
   }
 
-  if (reason == NULL && ((gst_any_sr_vulkan_caps_are_image (incaps) &&
-              gst_any_sr_vulkan_copy_is_wrong (in_info)) ||
-          (gst_any_sr_vulkan_caps_are_image (outcaps) &&
-              gst_any_sr_vulkan_copy_is_wrong (out_info)))) {
-    gboolean in_bad = gst_any_sr_vulkan_caps_are_image (incaps) &&
-        gst_any_sr_vulkan_copy_is_wrong (in_info);
-
-    reason = g_strdup_printf ("anysr does not take %s %dx%d as VulkanImage "
-        "on its %s pad: %s; use system memory there (without %s) or "
-        "another width", GST_VIDEO_INFO_NAME (in_info),
-        in_bad ? in_w : out_w, in_bad ? in_h : out_h, in_bad ? "sink" : "src",
-        gst_any_sr_vulkan_copy_is_wrong (in_bad ? in_info : out_info),
-        in_bad ? "vulkanupload" : "vulkandownload");
-  }
-  if (reason) {
-    gst_any_sr_refuse (self, reason, incaps, outcaps);
-    return FALSE;
-  }
-
   if (in_w == out_w && in_h == out_h &&
       gst_any_sr_vulkan_caps_are_image (incaps) ==
       gst_any_sr_vulkan_caps_are_image (outcaps)) {

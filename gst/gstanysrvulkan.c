@@ -20,8 +20,6 @@
 
 #include <string.h>
 
-#include <stdio.h>
-
 #include "gstanysrvulkan.h"
 
 #ifdef HAVE_GST_VULKAN
@@ -48,56 +46,6 @@ gst_any_sr_vulkan_caps_are_image (GstCaps * caps)
   f = gst_caps_get_features (caps, 0);
   return f && gst_caps_features_contains (f,
       GST_CAPS_FEATURE_MEMORY_VULKAN_IMAGE);
-}
-
-/* gst-vulkan up to 1.28.2 copies each plane between a buffer and an image
- * with a row length of the plane's width (1.22 to 1.26: the component
- * width, ignoring the stride; 1.28.0 to 1.28.2: the stride of the wrong
- * buffer when vulkanupload makes a copy), while GstVideoInfo rounds each
- * stride up to 4 bytes: a plane whose rows are not a multiple of 4 bytes
- * comes out sheared. Only NV12 and I420 have such planes (the RGB formats
- * have 4-byte pixels). Fixed by "vkupload: Fix wrong image dimensions due
- * to stride mismatch" and "vkdownload: Fix corrupted output image due to
- * mismatched stride/padding", both in 1.28.3. The version is that of the
- * vulkan plugin in the registry (the elements that copy), or affected when
- * it cannot be found. */
-const gchar *
-gst_any_sr_vulkan_copy_is_wrong (const GstVideoInfo * info)
-{
-  static gsize fixed = 0;
-  guint i;
-
-  if (g_once_init_enter (&fixed)) {
-    GstPlugin *plugin = gst_registry_find_plugin (gst_registry_get (),
-        "vulkan");
-    guint major = 0, minor = 0, micro = 0;
-
-    if (plugin) {
-      if (sscanf (gst_plugin_get_version (plugin), "%u.%u.%u", &major,
-              &minor, &micro) != 3)
-        major = minor = micro = 0;
-      gst_object_unref (plugin);
-    }
-    g_once_init_leave (&fixed, 1 + (major > 1 || (major == 1 &&
-                (minor > 28 || (minor == 28 && micro >= 3)))));
-  }
-  if (fixed == 2)
-    return NULL;
-  if (GST_VIDEO_INFO_FORMAT (info) != GST_VIDEO_FORMAT_NV12 &&
-      GST_VIDEO_INFO_FORMAT (info) != GST_VIDEO_FORMAT_I420)
-    return NULL;
-  for (i = 0; i < GST_VIDEO_INFO_N_PLANES (info); i++) {
-    gint comp[GST_VIDEO_MAX_COMPONENTS];
-
-    gst_video_format_info_component (info->finfo, i, comp);
-    if ((GST_VIDEO_INFO_COMP_WIDTH (info, comp[0]) *
-            GST_VIDEO_INFO_COMP_PSTRIDE (info, comp[0])) % 4 != 0)
-      return "GStreamer's Vulkan elements before 1.28.3 copy NV12 and I420 "
-          "frames wrongly between system memory and VulkanImage when a "
-          "plane's row is not a multiple of 4 bytes (NV12: a width not a "
-          "multiple of 4; I420: not a multiple of 8)";
-  }
-  return NULL;
 }
 
 /* The pool of VulkanImage buffers on our device, configured for @caps. */
@@ -329,12 +277,6 @@ gboolean
 gst_any_sr_vulkan_caps_are_image (GstCaps * caps)
 {
   return FALSE;
-}
-
-const gchar *
-gst_any_sr_vulkan_copy_is_wrong (const GstVideoInfo * info)
-{
-  return NULL;
 }
 
 gboolean

@@ -16,11 +16,6 @@ G_BEGIN_DECLS
 gboolean gst_any_sr_vulkan_is_image_buffer (GstBuffer * buf);
 /* TRUE when the first structure of @caps has the VulkanImage feature */
 gboolean gst_any_sr_vulkan_caps_are_image (GstCaps * caps);
-/* the reason (static) why gst-vulkan's own copies between system memory and
- * VulkanImage (vulkanupload, vulkandownload) are wrong for frames of @info
- * on the GStreamer at hand, or NULL where they are right
- * (docs/element.md#gpu-resident-pipelines-gst-vulkan) */
-const gchar *gst_any_sr_vulkan_copy_is_wrong (const GstVideoInfo * info);
 /* allocation queries for VulkanImage caps: pools of images on the engine's
  * device (self->vk_device) */
 gboolean gst_any_sr_vulkan_decide_allocation (GstAnySr * self,
