@@ -15,6 +15,8 @@
  *   ANYSR_CM_SPLIT    net.c                       0: coopmat weights not split hi/lo
  *   ANYSR_MLP_SSBO    net.c                       set: decoder MLP weights from a storage
  *                                                 buffer, never a uniform buffer
+ *   ANYSR_CACHE_DIR   cache/cachedir.c            the cache folder ("": no cache); unset:
+ *                                                 $XDG_CACHE_HOME/anysr, $HOME/.cache/anysr
  *
  * A value that cannot be used is ignored with a warning naming it and the
  * rule, logged once per engine (asr_env_warn(); ANYSR_DEVICE's by device.c,
@@ -132,6 +134,29 @@ void asr_env_read(AsrEnv *env)
     env->mlp_ssbo = ssbo != NULL;
     if (ssbo && *ssbo && strcmp(ssbo, "1") != 0)
         invalid(env, "ANYSR_MLP_SSBO", ssbo, "set means on; the value is not read (use 1)");
+    read_cache_dir(env);
+}
+
+/* The cache folder (cache/cachedir.h): ANYSR_CACHE_DIR, then the XDG base
+ * directory rules (an XDG_CACHE_HOME that is not absolute is ignored) */
+static void read_cache_dir(AsrEnv *env)
+{
+    const char *dir = getenv("ANYSR_CACHE_DIR");
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    const char *home = getenv("HOME");
+    size_t size = sizeof(env->cache_dir);
+    int n = 0;
+    if (dir)
+        n = snprintf(env->cache_dir, size, "%s", dir);
+    else if (xdg && xdg[0] == '/')
+        n = snprintf(env->cache_dir, size, "%s/anysr", xdg);
+    else if (home && home[0] == '/')
+        n = snprintf(env->cache_dir, size, "%s/.cache/anysr", home);
+    if (n < 0 || (size_t)n >= size) {
+        invalid(env, dir ? "ANYSR_CACHE_DIR" : "XDG_CACHE_HOME", dir ? dir : xdg ? xdg : home,
+                "the path is too long: no cache");
+        env->cache_dir[0] = '\0';
+    }
 }
 
 void asr_env_warn(const AsrEnv *env, const AsrLog *log)

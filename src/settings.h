@@ -27,6 +27,9 @@ typedef struct AsrEnv {
     uint32_t cm_nsg;          /* ANYSR_CM_NSG: subgroups per coopmat workgroup, 0: unset */
     int cm_split;             /* ANYSR_CM_SPLIT=0: 0, else 1 */
     int mlp_ssbo;             /* ANYSR_MLP_SSBO set: decoder weights never in a UBO */
+    /* the cache folder (cache/cachedir.h): ANYSR_CACHE_DIR, else
+     * $XDG_CACHE_HOME/anysr, else $HOME/.cache/anysr; "": no cache */
+    char cache_dir[4096];
     /* the values that are not used, each a warning (asr_env_warn()) */
     char invalid[ASR_ENV_MAX_INVALID][160];
     uint32_t num_invalid;
