@@ -88,6 +88,28 @@ static void read_conv_block(AsrEnv *env)
     env->conv_block_set = 1;
 }
 
+/* The cache folder (cache/cachedir.h): ANYSR_CACHE_DIR, then the XDG base
+ * directory rules (an XDG_CACHE_HOME that is not absolute is ignored) */
+static void read_cache_dir(AsrEnv *env)
+{
+    const char *dir = getenv("ANYSR_CACHE_DIR");
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    const char *home = getenv("HOME");
+    size_t size = sizeof(env->cache_dir);
+    int n = 0;
+    if (dir)
+        n = snprintf(env->cache_dir, size, "%s", dir);
+    else if (xdg && xdg[0] == '/')
+        n = snprintf(env->cache_dir, size, "%s/anysr", xdg);
+    else if (home && home[0] == '/')
+        n = snprintf(env->cache_dir, size, "%s/.cache/anysr", home);
+    if (n < 0 || (size_t)n >= size) {
+        invalid(env, dir ? "ANYSR_CACHE_DIR" : "XDG_CACHE_HOME", dir ? dir : xdg ? xdg : home,
+                "the path is too long: no cache");
+        env->cache_dir[0] = '\0';
+    }
+}
+
 void asr_env_read(AsrEnv *env)
 {
     memset(env, 0, sizeof(*env));
@@ -135,28 +157,6 @@ void asr_env_read(AsrEnv *env)
     if (ssbo && *ssbo && strcmp(ssbo, "1") != 0)
         invalid(env, "ANYSR_MLP_SSBO", ssbo, "set means on; the value is not read (use 1)");
     read_cache_dir(env);
-}
-
-/* The cache folder (cache/cachedir.h): ANYSR_CACHE_DIR, then the XDG base
- * directory rules (an XDG_CACHE_HOME that is not absolute is ignored) */
-static void read_cache_dir(AsrEnv *env)
-{
-    const char *dir = getenv("ANYSR_CACHE_DIR");
-    const char *xdg = getenv("XDG_CACHE_HOME");
-    const char *home = getenv("HOME");
-    size_t size = sizeof(env->cache_dir);
-    int n = 0;
-    if (dir)
-        n = snprintf(env->cache_dir, size, "%s", dir);
-    else if (xdg && xdg[0] == '/')
-        n = snprintf(env->cache_dir, size, "%s/anysr", xdg);
-    else if (home && home[0] == '/')
-        n = snprintf(env->cache_dir, size, "%s/.cache/anysr", home);
-    if (n < 0 || (size_t)n >= size) {
-        invalid(env, dir ? "ANYSR_CACHE_DIR" : "XDG_CACHE_HOME", dir ? dir : xdg ? xdg : home,
-                "the path is too long: no cache");
-        env->cache_dir[0] = '\0';
-    }
 }
 
 void asr_env_warn(const AsrEnv *env, const AsrLog *log)

@@ -3,6 +3,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#define _XOPEN_SOURCE 700 /* mkstemp, fsync */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
