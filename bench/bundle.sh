@@ -11,6 +11,10 @@
 #                          bundle (unless given)
 #   bin/anysr-bench        the program of BUILD_DIR
 #   bin/python             starts the PyTorch comparison's python without lib/
+#   bin/test-golden        the golden check (tests/net/test-golden of BUILD_DIR)
+#   golden/golden.safetensors   its vectors
+#   device-check           bench/device-check.sh: tune, the table, the roofline
+#                          and the golden check on that machine's GPU
 #   lib/                   libanysr (when the program links it as a shared
 #                          library) and every library ldd names except the C
 #                          library's own (libc, libm, libdl, libpthread, librt,
@@ -46,6 +50,17 @@ rm -rf "$dir"
 mkdir -p "$dir/bin" "$dir/lib" "$dir/loader" "$dir/bench" "$dir/train" "$dir/models"
 
 cp "$exe" "$dir/bin/anysr-bench"
+golden_exe=$build/tests/net/test-golden
+if [ -x "$golden_exe" ]; then
+  cp "$golden_exe" "$dir/bin/test-golden"
+  mkdir -p "$dir/golden"
+  cp "$src/tests/golden/golden.safetensors" "$dir/golden/"
+else
+  echo "bundle: $golden_exe not found (a build without -Dtests=true): the bundle's device-check cannot run its golden check" >&2
+  golden_exe=
+fi
+cp "$src/bench/device-check.sh" "$dir/device-check"
+chmod +x "$dir/device-check"
 
 # Libraries: everything ldd resolves, but the C library's own and the loader.
 libs=()
@@ -57,7 +72,7 @@ while read -r name path; do
   [ -n "$path" ] || { echo "bundle: ldd cannot resolve $name for $exe" >&2; exit 1; }
   cp -L "$path" "$dir/lib/$name"
   libs+=("$name")
-done < <(ldd "$exe" | awk '$2 == "=>" { print $1, ($3 == "not" ? "" : $3) }')
+done < <(ldd "$exe" ${golden_exe:+"$golden_exe"} | awk '$2 == "=>" { print $1, ($3 == "not" ? "" : $3) }' | sort -u)
 
 # The Vulkan loader: libanysr dlopens libvulkan.so.1 (src/vulkan/vk.c).
 loader=$( (/sbin/ldconfig -p 2>/dev/null || ldconfig -p 2>/dev/null || true) |
@@ -102,6 +117,12 @@ case "${ANYSR_BENCH_LOADER:-auto}" in
      fi ;;
 esac
 export LD_LIBRARY_PATH
+# --exec PROG ARGS...: another program of the bundle (bin/test-golden) with
+# the same libraries
+if [ "${1:-}" = --exec ]; then
+  shift
+  exec "$@"
+fi
 RUN_BENCH_PYTHON=/usr/bin/python3
 have_script=0 have_model=0 no_torch=0 next_python=0
 for a in "$@"; do
@@ -154,6 +175,12 @@ Options as build/bench/anysr-bench (bench/README.md of the source tree):
 --size WxH, --scale S|SX,SY, --subnet N|all, --decoder heavy|light|routed|all,
 --frames N, --warmup N, --device N (index; or ANYSR_DEVICE), --csv FILE,
 --no-torch (skip the PyTorch comparison), --python EXE (default /usr/bin/python3).
+
+The device check (tune, the table of SIMT/coopmat x fp16/fp32 at 640x360,
+1280x720 and 1920x1080 x2, the roofline, the golden check; CSV and log in
+device-check-out/):
+
+  ./device-check [--out DIR] [--device N] [--dry-run]
 
 What the machine needs:
 - x86-64 Linux with glibc >= the build machine's (Debian 12: 2.36);
