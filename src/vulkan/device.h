@@ -40,6 +40,18 @@ typedef struct AsrDevice {
     uint64_t bytes, bytes_peak;     /* memory of live buffers (device and staging) */
     int storage16;                  /* storageBuffer16BitAccess enabled */
     uint32_t subgroup_size;         /* VkPhysicalDeviceSubgroupProperties */
+    /* Subgroup size control (VK_EXT_subgroup_size_control, Vulkan 1.3's
+     * core; subgroup.h, docs/design.md#device-quirks): sg_control when a
+     * compute pipeline may ask for a subgroup size in [sg_min, sg_max]
+     * (subgroupSizeControl enabled, compute in requiredSubgroupSizeStages)
+     * and for full subgroups (computeFullSubgroups enabled), at most
+     * sg_max_subgroups per workgroup; else sg_min = sg_max = subgroup_size
+     * and sg_why says why not (logged once, at the first kernel that would
+     * have asked) */
+    int sg_control;
+    uint32_t sg_min, sg_max, sg_max_subgroups;
+    char sg_why[160];
+    atomic_int sg_why_logged;
     VkSubgroupFeatureFlags subgroup_ops; /* supported in compute shaders (0: none) */
     int float16;                    /* shaderFloat16 enabled (fp16 arithmetic: the ceiling probe) */
     /* VK_KHR_cooperative_matrix enabled (with vulkanMemoryModel,
