@@ -100,6 +100,7 @@ AsrStatus asr_engine_debug_tiles(const AsrEngine *e, AsrDebugTiles *t);
 typedef struct AsrDebugDevice {
     char name[256];
     uint32_t driver_id;
+    int lavapipe; /* driver_id is VK_DRIVER_ID_MESA_LLVMPIPE */
     uint32_t mesa_major, mesa_minor;
     uint32_t subgroup_size, subgroup_min, subgroup_max;
     int subgroup_control;

@@ -69,6 +69,7 @@ static void device_info(const AsrDevice *d, AsrDebugDevice *out)
     memset(out, 0, sizeof(*out));
     snprintf(out->name, sizeof(out->name), "%s", d->props.deviceName);
     out->driver_id = (uint32_t)d->quirks.driver;
+    out->lavapipe = d->quirks.driver == VK_DRIVER_ID_MESA_LLVMPIPE;
     out->mesa_major = d->quirks.mesa_major;
     out->mesa_minor = d->quirks.mesa_minor;
     out->subgroup_size = d->subgroup_size;
