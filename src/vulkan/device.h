@@ -59,7 +59,7 @@ typedef struct AsrDevice {
      * ASR_HAVE_COOPMAT: the subgroup-scope f16 x f16 -> f32 shape chosen */
     int coopmat;
     uint32_t cm_m, cm_n, cm_k;
-    char coopmat_why[160];          /* why not, when coopmat is 0 */
+    char coopmat_why[256];          /* why not, when coopmat is 0 */
     struct AsrProfiler *prof;       /* profiler.h: the per-pass profile, NULL when off */
     VkDeviceSize heap_bytes;        /* largest device-local heap */
     VkDeviceSize max_alloc;         /* maxMemoryAllocationSize */

@@ -257,6 +257,8 @@ static inline long test_rss_kib(void)
  * a line "lanes: N ..." naming its subgroup size. */
 static inline void test_lanes_rerun(void)
 {
+    /* line by line: what a run printed stays when it crashes */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     const char *expect = getenv("ANYSR_EXPECT_LANES");
     int want16 = expect && !strcmp(expect, "16");
     int child = getenv("ANYSR_TEST_LANES") != NULL;
