@@ -104,6 +104,11 @@ typedef struct AsrDebugDevice {
     uint32_t mesa_major, mesa_minor;
     uint32_t subgroup_size, subgroup_min, subgroup_max;
     int subgroup_control;
+    /* the cooperative-matrix kernels: available (on a device made for them:
+     * asr_debug_device_probe() asks for them), else why not, and whether
+     * for a device quirk (src/vulkan/quirks.h) */
+    int coopmat, coopmat_quirk;
+    char coopmat_why[256];
 } AsrDebugDevice;
 /* That of the device an engine runs on. */
 void asr_engine_debug_device(const AsrEngine *e, AsrDebugDevice *out);

@@ -76,6 +76,9 @@ static void device_info(const AsrDevice *d, AsrDebugDevice *out)
     out->subgroup_min = d->sg_min;
     out->subgroup_max = d->sg_max;
     out->subgroup_control = d->sg_control;
+    out->coopmat = d->coopmat;
+    out->coopmat_quirk = d->coopmat_quirk;
+    snprintf(out->coopmat_why, sizeof(out->coopmat_why), "%s", d->coopmat_why);
 }
 
 void asr_engine_debug_device(const AsrEngine *e, AsrDebugDevice *out)
@@ -92,6 +95,8 @@ AsrStatus asr_debug_device_probe(const AsrSettings *s, AsrDebugDevice *out)
         .log = { s->log_callback, s->log_user_data, s->log_level },
         .device_index = s->device_index,
         .validation = s->validation,
+        .want_storage16 = 1,
+        .want_coopmat = 1,
         .env = &env,
     };
     memset(out, 0, sizeof(*out));

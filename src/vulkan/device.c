@@ -618,7 +618,13 @@ AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
                      "f16 x f16 -> f32 cooperative-matrix shape (sides multiples of 8, at most 16)");
         else if (d->subgroup_size < 8 || d->subgroup_size > 128)
             snprintf(d->coopmat_why, sizeof(d->coopmat_why), "subgroup size %u", d->subgroup_size);
-        else if (!d->sg_control)
+        else if (d->quirks.coopmat_max_lanes && d->subgroup_size > d->quirks.coopmat_max_lanes) {
+            d->coopmat_quirk = 1;
+            snprintf(d->coopmat_why, sizeof(d->coopmat_why), "its driver compiles "
+                     "cooperative-matrix shaders only at subgroups of up to %u lanes, it runs %u "
+                     "(a device quirk, docs/design.md#device-quirks)",
+                     d->quirks.coopmat_max_lanes, d->subgroup_size);
+        } else if (!d->sg_control)
             /* a matrix operation takes every lane of its subgroup: only in
              * full subgroups of the size the shapes were enumerated for */
             snprintf(d->coopmat_why, sizeof(d->coopmat_why), "its subgroups cannot be asked to "

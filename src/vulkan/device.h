@@ -60,6 +60,7 @@ typedef struct AsrDevice {
     int coopmat;
     uint32_t cm_m, cm_n, cm_k;
     char coopmat_why[256];          /* why not, when coopmat is 0 */
+    int coopmat_quirk;              /* not for a device quirk (quirks.h coopmat_max_lanes) */
     struct AsrProfiler *prof;       /* profiler.h: the per-pass profile, NULL when off */
     VkDeviceSize heap_bytes;        /* largest device-local heap */
     VkDeviceSize max_alloc;         /* maxMemoryAllocationSize */

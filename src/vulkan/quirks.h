@@ -39,6 +39,11 @@ typedef struct AsrQuirks {
      * first; this is the fallback where the workgroup's x is not a multiple
      * of the subgroup size, docs/design.md#kernels) */
     int whole_subgroups;
+    /* lavapipe (26.1, the newest tried): its compiler crashes (SIGSEGV in
+     * vkCreateComputePipelines) on any coopMatMulAdd at 16-lane subgroups
+     * (LP_NATIVE_VECTOR_WIDTH=512), so the cooperative-matrix kernels run
+     * only at subgroups of up to coopmat_max_lanes lanes (0: any) */
+    uint32_t coopmat_max_lanes;
 } AsrQuirks;
 
 /* Decide the quirks of phys (props already read). */

@@ -141,6 +141,11 @@ static inline const char *test_precision_name(AsrPrecision p)
     return p == ASR_PRECISION_FP16 ? "fp16" : p == ASR_PRECISION_FP32 ? "fp32" : "auto";
 }
 
+/* Set by test_lanes_rerun() where a device quirk keeps the
+ * cooperative-matrix kernels off at this run's subgroup width: why (their
+ * variants are then skipped, even under ANYSR_EXPECT_KERNELS). */
+static const char *test_lanes_no_coopmat __attribute__((unused));
+
 /* The engine of variant v with the settings *s (their kernels and precision
  * are set here); what: the test's context. Returns NULL after printing why
  * where the variant is unavailable: the cooperative-matrix kernels with fp32
@@ -177,6 +182,13 @@ static inline AsrEngine *test_variant_engine(AsrSettings *s, TestVariant v, cons
     }
     AsrStats stats;
     asr_engine_get_stats(e, &stats);
+    if (stats.plan.kernels != v.kernels && v.kernels == ASR_KERNELS_COOPMAT &&
+        test_lanes_no_coopmat) {
+        printf("%s: %s %s: skipped (at this subgroup width: %s)\n", what, kernels, prec,
+               test_lanes_no_coopmat);
+        asr_engine_free(&e);
+        return NULL;
+    }
     if (stats.plan.kernels != v.kernels) {
 #ifdef ASR_HAVE_COOPMAT
         const char *why = "the device has no usable cooperative matrices (the warning above says why)";
@@ -287,6 +299,13 @@ static inline void test_lanes_rerun(void)
                  "(LP_NATIVE_VECTOR_WIDTH=%s)", dev.subgroup_size, width ? width : "unset");
             if (child)
                 exit(1);
+        }
+        if (dev.coopmat_quirk) {
+            static char why[sizeof(dev.coopmat_why)];
+            memcpy(why, dev.coopmat_why, sizeof(why));
+            test_lanes_no_coopmat = why;
+            printf("lanes: no cooperative-matrix kernels at %u lanes: %s\n", dev.subgroup_size,
+                   why);
         }
         return;
     }
