@@ -93,4 +93,28 @@ typedef struct AsrDebugTiles {
 } AsrDebugTiles;
 AsrStatus asr_engine_debug_tiles(const AsrEngine *e, AsrDebugTiles *t);
 
+/* The Vulkan device as the tests see it (docs/testing.md#lanes): its driver
+ * (VkDriverId, 0 when it does not say; a Mesa driver's version, else 0.0),
+ * subgroup size, and the sizes a pipeline may ask for (subgroup_control 0:
+ * none; min = max = subgroup_size). */
+typedef struct AsrDebugDevice {
+    char name[256];
+    uint32_t driver_id;
+    int lavapipe; /* driver_id is VK_DRIVER_ID_MESA_LLVMPIPE */
+    uint32_t mesa_major, mesa_minor;
+    uint32_t subgroup_size, subgroup_min, subgroup_max;
+    int subgroup_control;
+    /* the cooperative-matrix kernels: available (on a device made for them:
+     * asr_debug_device_probe() asks for them), else why not, and whether
+     * for a device quirk (src/vulkan/quirks.h) */
+    int coopmat, coopmat_quirk;
+    char coopmat_why[256];
+} AsrDebugDevice;
+/* That of the device an engine runs on. */
+void asr_engine_debug_device(const AsrEngine *e, AsrDebugDevice *out);
+/* That of the device asr_engine_new() with settings s would choose (its
+ * log callback, device index and validation), without an engine: a device
+ * is created and destroyed, no pipeline. */
+AsrStatus asr_debug_device_probe(const AsrSettings *s, AsrDebugDevice *out);
+
 #endif /* ASR_INTERNAL_H */

@@ -47,9 +47,12 @@ extern "C" {
  * with VK_QUEUE_COMPUTE_BIT at queue_family_index, queue_index below its
  * queue count. Optional, used when present: storageBuffer16BitAccess when
  * it was *enabled* on the device (enabled_features; without it the
- * feature maps are fp32, and ASR_PRECISION_FP16 fails), subgroup ballot in
- * compute shaders (the routed decoder's faster list building), timestamps
- * on the queue family (AsrStats GPU times, profiling; 0 without them).
+ * feature maps are fp32, and ASR_PRECISION_FP16 fails), subgroup size
+ * control when it was enabled (enabled_features: kernels that need full
+ * subgroups ask for them, else take slower fallbacks), timestamps on the
+ * queue family (AsrStats GPU times, profiling; 0 without them). The kernels
+ * use subgroup basic, ballot and arithmetic operations in compute shaders
+ * (every desktop driver and lavapipe has them).
  * Cooperative matrices and shaderFloat16 are not used on a caller's device.
  * The validation layer (AsrSettings.validation) is the caller's business:
  * the engine creates no instance and no messenger.
@@ -75,7 +78,11 @@ typedef struct AsrVulkanDevice {
      *  (VkDeviceCreateInfo.pNext), read during asr_engine_new_vulkan() only;
      *  NULL: no optional feature enabled. A VkPhysicalDevice16BitStorageFeatures
      *  or VkPhysicalDeviceVulkan11Features in it says whether
-     *  storageBuffer16BitAccess is on. */
+     *  storageBuffer16BitAccess is on; a
+     *  VkPhysicalDeviceSubgroupSizeControlFeatures (or, with api_version and
+     *  the device at 1.3 or later, a VkPhysicalDeviceVulkan13Features) with
+     *  subgroupSizeControl and computeFullSubgroups both on lets the kernels
+     *  ask for their subgroup size (otherwise they take their fallbacks). */
     const void *enabled_features;
     /**
      * Queue submissions: vkQueueSubmit needs external synchronisation of the

@@ -12,9 +12,14 @@
  *   with NL = 1 the output layer is L1, with NL = 2 it is L2.
  *   Every sum starts from the bias and adds its inputs in order, in float.
  * Kernel: an invocation is one pixel; the hidden units are computed 8 at a
- *   time. For a block of 8 units, lane l of each 8 loads the weight row of
- *   unit 8 b + l and the other lanes get it by subgroup broadcast, so no
- *   inner loop gathers the same weight for every lane; the loops over the
+ *   time. For a block of 8 units (variants _ssbo, SHARE), lane l of each 8
+ *   loads the weight row of unit 8 b + l and the other lanes get it by
+ *   subgroup broadcast, so no inner loop gathers the same weight for every
+ *   lane: SHARE 1 where the host knows every subgroup has lanes 0..7 active
+ *   (net.c lanes8_full(): full subgroups of 8 or more asked for, or
+ *   lavapipe's), 2 elsewhere: only in a subgroup whose ballot finds lanes
+ *   0..7 active (once, at the start), the others load directly, so any
+ *   subgroup size is correct; 0: direct loads. The loops over the
  *   inputs of a block are unrolled so that the pixel's input and hidden
  *   values are indexed by constants (registers). With NL = 2 the first
  *   hidden layer goes through this invocation's own slots of shared memory
@@ -33,12 +38,13 @@
  * Push constants: AsrDecParams (params.h).
  * Specialization constants: ASR_SPEC_F = F, ASR_SPEC_H1, ASR_SPEC_H2 = hidden
  *   sizes (H2 >= 1), ASR_SPEC_NL = hidden layers (1 or 2); with ASR_MLP_UBO
- *   ASR_SPEC_MLP_VEC4 = NV. Workgroup ASR_DEC_LOCAL x 1 x 1. Shared memory:
+ *   ASR_SPEC_MLP_VEC4 = NV; ASR_SPEC_MLP_SHARE = SHARE (variants _ssbo).
+ *   Workgroup ASR_DEC_LOCAL x 1 x 1. Shared memory:
  *   H1 x ASR_DEC_LOCAL floats (NL = 2).
  * Dispatch: ASR_DEC_ALL: ceil(out_w * rows / ASR_DEC_LOCAL) workgroups as
  *   g x 1 x 1 (g <= ASR_DEC_MAX_GROUPS_X); lists: vkCmdDispatchIndirect
  *   at ASR_ROUTE_HEAVY_ARGS / ASR_ROUTE_LIGHT_ARGS (written by dec_args.comp).
- *   Subgroups of at least 8 invocations with ballot (broadcast) support.
+ *   Ballot (and broadcast) subgroup operations.
  */
 #version 450
 #extension GL_GOOGLE_include_directive : require
@@ -52,6 +58,7 @@ layout(constant_id = ASR_SPEC_F) const uint F = 32u;
 layout(constant_id = ASR_SPEC_H1) const uint H1 = 64u;
 layout(constant_id = ASR_SPEC_H2) const uint H2 = 64u;
 layout(constant_id = ASR_SPEC_NL) const uint NL = 2u;
+layout(constant_id = ASR_SPEC_MLP_SHARE) const uint SHARE = 1u;
 
 layout(std430, binding = 0) readonly buffer Enc { ACT_T enc[]; };
 layout(std430, binding = 1) readonly buffer Lr { float lr[]; };
@@ -72,6 +79,10 @@ layout(push_constant) uniform Push { AsrDecParams p; };
 
 const uint NIN = F + 4u;
 shared float s_h1[NL == 2u ? H1 * ASR_DEC_LOCAL : 1u];
+
+/* SHARE: this subgroup broadcasts the weights (main() sets it, uniform in
+ * the subgroup) */
+bool g_share;
 
 /* the value v of lanes 0..7 (of each 8), to every lane */
 void bcast8(float v, out float w[8])
@@ -94,13 +105,20 @@ void weights8(uint base, uint n_in, uint rows, uint b, uint k, out float w[8])
     [[unroll]] for (uint u = 0u; u < 8u; u++)
         w[u] = WT(base + min(b + u, rows - 1u) * n_in + k);
 #else
-    /* lane l of each 8 loads weight l, the others get it by broadcast */
-    bcast8(WT(base + min(b + (gl_SubgroupInvocationID & 7u), rows - 1u) * n_in + k), w);
+    if (g_share) {
+        /* lane l of each 8 loads weight l, the others get it by broadcast */
+        bcast8(WT(base + min(b + (gl_SubgroupInvocationID & 7u), rows - 1u) * n_in + k), w);
+    } else {
+        [[unroll]] for (uint u = 0u; u < 8u; u++)
+            w[u] = WT(base + min(b + u, rows - 1u) * n_in + k);
+    }
 #endif
 }
 
 void main()
 {
+    /* every lane is active here (and stays so through the broadcasts) */
+    g_share = SHARE == 1u || (SHARE == 2u && (subgroupBallot(true).x & 0xffu) == 0xffu);
     uint i = dec_invocation();
     uint n = p.out_w * p.rows;
     uint lid = gl_LocalInvocationID.x;

@@ -16,7 +16,8 @@
  *   conv recomputed from the LR image with ASR_CONV_ADD_HEAD, in fp32 in the
  *   epilogue). ASR_CONV_IN_IMAGE (the head, c_in = 3) is not handled: the
  *   engine keeps conv3x3_simt.comp for it.
- * Workgroup: NSG * SG invocations (SG = the device's subgroup size); it
+ * Workgroup: NSG * SG invocations (SG = the device's subgroup size, asked
+ *   for as full subgroups of SG: a matrix operation takes every lane); it
  *   computes WX = NSG * TM pixels of one output row (y = y0 +
  *   gl_WorkGroupID.y) starting at x0 = gl_WorkGroupID.x * WX, and all
  *   NT * TN output channels (NT tiles of TN; tiles at or above c_out are

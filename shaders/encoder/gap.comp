@@ -21,7 +21,9 @@
  * Push constants: AsrGapParams (params.h).
  * Specialization constants: 0 = workgroup size L, workgroup L x 1 x 1
  *   (src/net/net.c: the device's subgroup size, so one subgroup per
- *   workgroup; at most ASR_GAP_MAX_LOCAL).
+ *   workgroup, asked for as a full subgroup of that size where the device
+ *   can be asked; at most ASR_GAP_MAX_LOCAL). Correct at any subgroup size
+ *   the driver runs (the sums of all subgroups are added).
  * Dispatch: rows of the band x channels x 1 workgroups.
  */
 #version 450

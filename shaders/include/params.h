@@ -56,6 +56,9 @@
 #define ASR_SPEC_NL 5
 /* dec_mlp.comp built with ASR_MLP_UBO: vec4 entries of its weight uniform buffer */
 #define ASR_SPEC_MLP_VEC4 6
+/* dec_mlp.comp's storage-buffer variants: the weight broadcast (0 none, 1
+ * every subgroup has lanes 0..7 active, 2 where a ballot says so) */
+#define ASR_SPEC_MLP_SHARE 7
 
 /*
  * unpack.comp and pack.comp: one side of the frame I/O.

@@ -5,6 +5,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +62,50 @@ AsrStatus asr_engine_debug_set_bicubic(AsrEngine *e, int on)
     if (!e->configured || e->cfg.bicubic_buffers == !!on)
         return ASR_OK;
     return asr_engine_plan_again(e); /* for (or without) the bicubic path's buffers */
+}
+
+static void device_info(const AsrDevice *d, AsrDebugDevice *out)
+{
+    memset(out, 0, sizeof(*out));
+    snprintf(out->name, sizeof(out->name), "%s", d->props.deviceName);
+    out->driver_id = (uint32_t)d->quirks.driver;
+    out->lavapipe = d->quirks.driver == VK_DRIVER_ID_MESA_LLVMPIPE;
+    out->mesa_major = d->quirks.mesa_major;
+    out->mesa_minor = d->quirks.mesa_minor;
+    out->subgroup_size = d->subgroup_size;
+    out->subgroup_min = d->sg_min;
+    out->subgroup_max = d->sg_max;
+    out->subgroup_control = d->sg_control;
+    out->coopmat = d->coopmat;
+    out->coopmat_quirk = d->coopmat_quirk;
+    snprintf(out->coopmat_why, sizeof(out->coopmat_why), "%s", d->coopmat_why);
+}
+
+void asr_engine_debug_device(const AsrEngine *e, AsrDebugDevice *out)
+{
+    device_info(e->dev, out);
+}
+
+AsrStatus asr_debug_device_probe(const AsrSettings *s, AsrDebugDevice *out)
+{
+    AsrEnv env;
+    AsrDevice *d = NULL;
+    asr_env_read(&env);
+    AsrDeviceParams params = {
+        .log = { s->log_callback, s->log_user_data, s->log_level },
+        .device_index = s->device_index,
+        .validation = s->validation,
+        .want_storage16 = 1,
+        .want_coopmat = 1,
+        .env = &env,
+    };
+    memset(out, 0, sizeof(*out));
+    AsrStatus status = asr_device_create(&params, &d);
+    if (status < 0)
+        return status;
+    device_info(d, out);
+    asr_device_destroy(&d);
+    return ASR_OK;
 }
 
 const AsrModel *asr_engine_debug_model(const AsrEngine *e)

@@ -14,6 +14,7 @@
 #include "netprof.h"
 #include "safetensors.h"
 #include "shaders.h"
+#include "subgroup.h"
 
 _Static_assert(sizeof(AsrConvParams) == 112, "AsrConvParams layout");
 _Static_assert(sizeof(AsrDepthParams) == 80, "AsrDepthParams layout");
@@ -200,19 +201,31 @@ static void choose_conv_block(AsrDevice *d, AsrConvBlock *b)
                  "has lanes 0 to 7", d->env.conv_block_text, k.lx * k.ly, d->subgroup_size);
 }
 
-/* The WSHARE specialisation constant of conv3x3_simt.comp for block b:
- * 1 (broadcast) where every subgroup has lanes 0..7 active: lavapipe, whose
- * subgroup size is fixed and whose workgroups are whole subgroups in order,
- * with a workgroup of whole subgroups of 8 or more; 2 (broadcast where a
- * ballot finds lanes 0..7 active) elsewhere, GPUs whose subgroup size may
- * vary included; 0 without the broadcast. (The ballot costs lavapipe 22.3
- * ~25 % of the encoder's time, so it is left out where it is not needed.) */
-static uint32_t conv_wshare(const AsrDevice *d, const AsrConvBlock *b)
+/* Whether every subgroup of the pass of desc has lanes 0..7 active, so that
+ * a broadcast from them needs no ballot: full subgroups of 8 or more lanes
+ * asked for and granted (subgroup.h), else lavapipe's whole subgroups
+ * (quirks.h) with a workgroup of whole subgroups of 8 or more
+ * (docs/design.md#kernels, "Subgroups"). */
+static int lanes8_full(AsrDevice *d, AsrPassDesc *desc, const char *what)
+{
+    uint32_t sg = d->subgroup_size, n = desc->local_x * desc->local_y;
+    if (sg >= 8 && asr_subgroup_ask_full(d, desc, sg, what))
+        return 1;
+    return d->quirks.whole_subgroups && sg >= 8 && n % sg == 0;
+}
+
+/* The WSHARE specialisation constant of conv3x3_simt.comp for block b (and
+ * what it asks of desc's subgroups): 1 (broadcast) where every subgroup has
+ * lanes 0..7 active (lanes8_full()); 2 (broadcast where a ballot finds
+ * lanes 0..7 active, direct loads elsewhere: correct at any subgroup size)
+ * otherwise, GPUs whose subgroup size may vary included; 0 without the
+ * broadcast. (The ballot costs lavapipe 22.3 ~25 % of the encoder's time,
+ * so it is left out where it is not needed.) */
+static uint32_t conv_wshare(AsrDevice *d, const AsrConvBlock *b, AsrPassDesc *desc)
 {
     if (!b->wshare)
         return 0;
-    int whole = d->subgroup_size >= 8 && (b->lx * b->ly) % d->subgroup_size == 0;
-    return d->quirks.cpu_blocks && whole ? 1 : 2;
+    return lanes8_full(d, desc, "conv3x3_simt's weight broadcast") ? 1 : 2;
 }
 
 /* The cooperative-matrix conv's tiles from the device's shape; the repacked
@@ -229,7 +242,8 @@ static void choose_conv_coopmat(const AsrDevice *d, AsrNet *net)
     c->nsg = d->env.cm_nsg ? d->env.cm_nsg : 4;
     c->split = d->env.cm_split;
     c->local = c->nsg * d->subgroup_size;
-    while (c->local > d->props.limits.maxComputeWorkGroupInvocations && c->nsg > 1)
+    while ((c->local > d->props.limits.maxComputeWorkGroupInvocations ||
+            (d->sg_max_subgroups && c->nsg > d->sg_max_subgroups)) && c->nsg > 1)
         c->local = --c->nsg * d->subgroup_size;
     uint32_t layer = 9 * c->cip * c->nt * c->tn * (c->split ? 2 : 1), n = 0;
     for (uint32_t i = 0; i < net->model->arch.D; i++) {
@@ -288,11 +302,15 @@ static AsrStatus create_mlp(AsrDevice *d, AsrNet *net, int heavy, int fp16, AsrP
         .push_size = sizeof(AsrDecParams),
         .local_x = ASR_DEC_LOCAL,
         .local_y = 1,
-        .num_spec = 5,
+        .num_spec = 6,
         .spec = { a->F, hid[0], nl > 1 ? hid[1] : 1, nl, (uint32_t)(w->range / 16) },
         .num_sets = 2,
         .uniform_mask = w->ubo ? 1u << 2 : 0,
     };
+    /* the storage-buffer variants broadcast weights from lanes 0..7 (as
+     * conv_wshare()); 0: no ballot, direct loads */
+    if (!w->ubo && (d->subgroup_ops & VK_SUBGROUP_FEATURE_BALLOT_BIT))
+        desc.spec[5] = lanes8_full(d, &desc, "dec_mlp's weight broadcast") ? 1 : 2;
     return asr_pass_create(d, &desc, p);
 }
 
@@ -346,8 +364,9 @@ static AsrStatus create_depth_passes(AsrDevice *d, AsrNet *net)
                                            : ASR_SHADER_CONV3X3_SIMT_F32S),
             .num_buffers = 8, .push_size = sizeof(AsrConvParams),
             .local_x = b->lx, .local_y = b->ly, .num_spec = 4,
-            .spec = { b->px, b->cob, conv_wshare(d, b), tiled_flags(i) },
+            .spec = { b->px, b->cob, 0, tiled_flags(i) },
         };
+        conv.spec[2] = conv_wshare(d, b, &conv);
         if ((status = asr_pass_create(d, &conv, &net->conv_tiled[i])) < 0)
             return status;
     }
@@ -389,13 +408,17 @@ AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, int coopmat, A
         .num_buffers = 8,
         .push_size = sizeof(AsrConvParams),
         .local_x = cb->lx, .local_y = cb->ly, .num_spec = 4,
-        .spec = { cb->px, cb->cob, conv_wshare(d, cb) },
+        .spec = { cb->px, cb->cob },
     };
+    conv.spec[2] = conv_wshare(d, cb, &conv);
     AsrPassDesc gap = {
         .shader = asr_shader(fp16 ? ASR_SHADER_GAP_F16S : ASR_SHADER_GAP_F32S),
         .num_buffers = 3, .push_size = sizeof(AsrGapParams),
         .local_x = ASR_MIN(ASR_MAX(d->subgroup_size, 1), ASR_GAP_MAX_LOCAL), .local_y = 1,
     };
+    /* one full subgroup per workgroup: its sums in the order of the
+     * device's subgroup size (any size is correct, gap.comp) */
+    asr_subgroup_ask_full(d, &gap, gap.local_x, "gap.comp's sums");
     AsrPassDesc sa = {
         .shader = asr_shader(ASR_SHADER_SA), .num_buffers = 4, .push_size = sizeof(AsrSaParams),
         .local_x = ASR_SA_LOCAL, .local_y = 1,
@@ -429,6 +452,15 @@ AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, int coopmat, A
                 .spec = { 0, 0, 0, conv_flags[i], c->tm, c->tn, c->tk, c->nsg, c->nt, c->cip,
                           c->split },
             };
+            /* matrix operations take every lane of a subgroup: full
+             * subgroups of the size the shapes were enumerated for (the
+             * device has coopmat only where it can be asked, device.c) */
+            if (!asr_subgroup_ask_full(d, &cm, d->subgroup_size, "conv3x3_coopmat")) {
+                asr_err(&d->log, "conv3x3_coopmat: a workgroup of %u cannot be full subgroups "
+                        "of %u", c->local, d->subgroup_size);
+                status = ASR_ERROR_UNSUPPORTED;
+                goto error;
+            }
             if ((status = asr_pass_create(d, &cm, &net->conv[i])) < 0)
                 goto error;
             continue;

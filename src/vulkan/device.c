@@ -370,6 +370,40 @@ static void query_limits(AsrDevice *d)
     }
 }
 
+/* Subgroup size control of d->phys (d->subgroup_size already read) when
+ * `enabled` (the device was or will be created with subgroupSizeControl
+ * and computeFullSubgroups): the sizes and the stages that may ask for
+ * one. Else, or where compute cannot ask, d->sg_why says why (subgroup.h). */
+static void query_subgroup_control(AsrDevice *d, int enabled, const char *why_not)
+{
+    d->sg_min = d->sg_max = d->subgroup_size;
+    d->sg_control = 0;
+    if (!enabled) {
+        snprintf(d->sg_why, sizeof(d->sg_why), "%s", why_not);
+        return;
+    }
+    VkPhysicalDeviceSubgroupSizeControlPropertiesEXT sp = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_PROPERTIES_EXT,
+    };
+    VkPhysicalDeviceProperties2 p2 = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+        .pNext = &sp,
+    };
+    d->vk.vkGetPhysicalDeviceProperties2(d->phys, &p2);
+    if (!(sp.requiredSubgroupSizeStages & VK_SHADER_STAGE_COMPUTE_BIT) || !sp.minSubgroupSize ||
+        sp.minSubgroupSize > d->subgroup_size || sp.maxSubgroupSize < d->subgroup_size) {
+        snprintf(d->sg_why, sizeof(d->sg_why), "compute shaders cannot ask for a subgroup size "
+                 "(requiredSubgroupSizeStages 0x%x, sizes %u to %u)",
+                 (unsigned)sp.requiredSubgroupSizeStages, sp.minSubgroupSize, sp.maxSubgroupSize);
+        return;
+    }
+    d->sg_control = 1;
+    d->sg_min = sp.minSubgroupSize;
+    d->sg_max = sp.maxSubgroupSize;
+    d->sg_max_subgroups = sp.maxComputeWorkgroupSubgroups;
+    d->sg_why[0] = '\0';
+}
+
 AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
 {
     AsrStatus status = ASR_OK;
@@ -379,6 +413,7 @@ AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
         return ASR_ERROR_NO_MEMORY;
     d->log = params->log;
     atomic_init(&d->validation_messages, 0);
+    atomic_init(&d->sg_why_logged, 0);
     d->env = *params->env;
     /* lavapipe 22.3 crashes (SIGSEGV in its pipeline compiler) under an
      * address space of 300 to 600 MiB: say so before it can */
@@ -417,10 +452,10 @@ AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
 
     /* a portability implementation (found through the portability
      * enumeration of the instance) requires its subset extension enabled */
-    const char *dev_exts[6];
+    const char *dev_exts[7];
     uint32_t n_dev_exts = 0;
     uint32_t n_props = 0;
-    int has_f16_ext = 0, has_cm_ext = 0, has_vmm_ext = 0;
+    int has_f16_ext = 0, has_cm_ext = 0, has_vmm_ext = 0, has_sgc_ext = 0;
     if (d->vk.vkEnumerateDeviceExtensionProperties(d->phys, NULL, &n_props, NULL) == VK_SUCCESS &&
         n_props) {
         VkExtensionProperties *props = calloc(n_props, sizeof(*props));
@@ -431,6 +466,8 @@ AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
             has_f16_ext = has_extension(props, n_props, VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME);
             has_cm_ext = has_extension(props, n_props, VK_KHR_COOPERATIVE_MATRIX_EXTENSION_NAME);
             has_vmm_ext = has_extension(props, n_props, VK_KHR_VULKAN_MEMORY_MODEL_EXTENSION_NAME);
+            has_sgc_ext = has_extension(props, n_props,
+                                        VK_EXT_SUBGROUP_SIZE_CONTROL_EXTENSION_NAME);
         }
         free(props);
     }
@@ -457,6 +494,38 @@ AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
     if (d->float16)
         dev_exts[n_dev_exts++] = VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME;
     void *chain = d->float16 ? (void *)&f16_on : d->storage16 ? (void *)&s16_on : NULL;
+
+    /* subgroup size control (VK_EXT_subgroup_size_control under the Vulkan
+     * 1.1 instance): kernels that need a subgroup size or full subgroups ask
+     * for them (subgroup.h); enabled where the device has both features */
+    VkPhysicalDeviceSubgroupSizeControlFeaturesEXT sgc = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_FEATURES_EXT,
+    };
+    if (has_sgc_ext) {
+        VkPhysicalDeviceFeatures2 f2s = {
+            .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+            .pNext = &sgc,
+        };
+        d->vk.vkGetPhysicalDeviceFeatures2(d->phys, &f2s);
+    }
+    VkPhysicalDeviceSubgroupSizeControlFeaturesEXT sgc_on = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_FEATURES_EXT,
+        .pNext = chain,
+        .subgroupSizeControl = VK_TRUE,
+        .computeFullSubgroups = VK_TRUE,
+    };
+    int sg_on = has_sgc_ext && sgc.subgroupSizeControl && sgc.computeFullSubgroups;
+    query_subgroup_control(d, sg_on, !has_sgc_ext ? "the device lacks "
+                           VK_EXT_SUBGROUP_SIZE_CONTROL_EXTENSION_NAME : !sgc.subgroupSizeControl ?
+                           "the device lacks subgroupSizeControl" :
+                           "the device lacks computeFullSubgroups");
+    if (d->sg_control) {
+        dev_exts[n_dev_exts++] = VK_EXT_SUBGROUP_SIZE_CONTROL_EXTENSION_NAME;
+        chain = &sgc_on;
+    }
+    asr_dbg(&d->log, "subgroups: %u lanes%s%s (sizes %u to %u, at most %u per workgroup)",
+            d->subgroup_size, d->sg_control ? ", size control" : "; no size control: ",
+            d->sg_why, d->sg_min, d->sg_max, d->sg_max_subgroups);
 
     /* cooperative matrices (conv3x3_coopmat.comp, SPIR-V 1.3 with
      * SPV_KHR_cooperative_matrix and SPV_KHR_vulkan_memory_model): the
@@ -549,6 +618,17 @@ AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
                      "f16 x f16 -> f32 cooperative-matrix shape (sides multiples of 8, at most 16)");
         else if (d->subgroup_size < 8 || d->subgroup_size > 128)
             snprintf(d->coopmat_why, sizeof(d->coopmat_why), "subgroup size %u", d->subgroup_size);
+        else if (d->quirks.coopmat_max_lanes && d->subgroup_size > d->quirks.coopmat_max_lanes) {
+            d->coopmat_quirk = 1;
+            snprintf(d->coopmat_why, sizeof(d->coopmat_why), "its driver compiles "
+                     "cooperative-matrix shaders only at subgroups of up to %u lanes, it runs %u "
+                     "(a device quirk, docs/design.md#device-quirks)",
+                     d->quirks.coopmat_max_lanes, d->subgroup_size);
+        } else if (!d->sg_control)
+            /* a matrix operation takes every lane of its subgroup: only in
+             * full subgroups of the size the shapes were enumerated for */
+            snprintf(d->coopmat_why, sizeof(d->coopmat_why), "its subgroups cannot be asked to "
+                     "be full: %s", d->sg_why);
         else
             d->coopmat = 1;
     }
@@ -607,6 +687,24 @@ static int chain_storage16(const void *chain)
     return 0;
 }
 
+/* subgroupSizeControl and computeFullSubgroups both in a VkDeviceCreateInfo.pNext
+ * chain (VK_EXT_subgroup_size_control's struct, or Vulkan 1.3's where the
+ * device and the instance are 1.3) */
+static int chain_subgroup_control(const void *chain, int vk13)
+{
+    for (const VkBaseInStructure *b = chain; b; b = b->pNext) {
+        if (b->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_FEATURES_EXT) {
+            const VkPhysicalDeviceSubgroupSizeControlFeaturesEXT *f = (const void *)b;
+            return f->subgroupSizeControl && f->computeFullSubgroups;
+        }
+        if (vk13 && b->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES) {
+            const VkPhysicalDeviceVulkan13Features *f = (const void *)b;
+            return f->subgroupSizeControl && f->computeFullSubgroups;
+        }
+    }
+    return 0;
+}
+
 AsrStatus asr_device_wrap(const AsrDeviceParams *params, const AsrVulkanDevice *v, AsrDevice **out)
 {
     AsrStatus status = ASR_OK;
@@ -618,6 +716,7 @@ AsrStatus asr_device_wrap(const AsrDeviceParams *params, const AsrVulkanDevice *
     d->env = *params->env;
     d->external = 1;
     atomic_init(&d->validation_messages, 0);
+    atomic_init(&d->sg_why_logged, 0);
     d->queue_lock = v->queue_lock;
     d->queue_unlock = v->queue_unlock;
     d->queue_lock_user = v->queue_lock_user_data;
@@ -674,6 +773,11 @@ AsrStatus asr_device_wrap(const AsrDeviceParams *params, const AsrVulkanDevice *
         asr_info(&d->log, "storageBuffer16BitAccess is not enabled on the caller's device %s: "
                  "fp32 feature maps", d->props.deviceName);
     snprintf(d->coopmat_why, sizeof(d->coopmat_why), "not used on a caller's device");
+    query_subgroup_control(d, chain_subgroup_control(v->enabled_features,
+                                                     v->api_version >= VK_API_VERSION_1_3 &&
+                                                     d->props.apiVersion >= VK_API_VERSION_1_3),
+                           "subgroupSizeControl and computeFullSubgroups are not both enabled "
+                           "on the caller's device");
 
     status = asr_vk_load_device(&d->log, &d->vk, d->device);
     if (status < 0)

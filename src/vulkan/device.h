@@ -40,6 +40,18 @@ typedef struct AsrDevice {
     uint64_t bytes, bytes_peak;     /* memory of live buffers (device and staging) */
     int storage16;                  /* storageBuffer16BitAccess enabled */
     uint32_t subgroup_size;         /* VkPhysicalDeviceSubgroupProperties */
+    /* Subgroup size control (VK_EXT_subgroup_size_control, Vulkan 1.3's
+     * core; subgroup.h, docs/design.md#device-quirks): sg_control when a
+     * compute pipeline may ask for a subgroup size in [sg_min, sg_max]
+     * (subgroupSizeControl enabled, compute in requiredSubgroupSizeStages)
+     * and for full subgroups (computeFullSubgroups enabled), at most
+     * sg_max_subgroups per workgroup; else sg_min = sg_max = subgroup_size
+     * and sg_why says why not (logged once, at the first kernel that would
+     * have asked) */
+    int sg_control;
+    uint32_t sg_min, sg_max, sg_max_subgroups;
+    char sg_why[160];
+    atomic_int sg_why_logged;
     VkSubgroupFeatureFlags subgroup_ops; /* supported in compute shaders (0: none) */
     int float16;                    /* shaderFloat16 enabled (fp16 arithmetic: the ceiling probe) */
     /* VK_KHR_cooperative_matrix enabled (with vulkanMemoryModel,
@@ -47,7 +59,8 @@ typedef struct AsrDevice {
      * ASR_HAVE_COOPMAT: the subgroup-scope f16 x f16 -> f32 shape chosen */
     int coopmat;
     uint32_t cm_m, cm_n, cm_k;
-    char coopmat_why[160];          /* why not, when coopmat is 0 */
+    char coopmat_why[256];          /* why not, when coopmat is 0 */
+    int coopmat_quirk;              /* not for a device quirk (quirks.h coopmat_max_lanes) */
     struct AsrProfiler *prof;       /* profiler.h: the per-pass profile, NULL when off */
     VkDeviceSize heap_bytes;        /* largest device-local heap */
     VkDeviceSize max_alloc;         /* maxMemoryAllocationSize */

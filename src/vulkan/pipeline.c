@@ -90,10 +90,19 @@ AsrStatus asr_pass_create(AsrDevice *d, const AsrPassDesc *desc, AsrPass *p)
         .dataSize = num_spec * sizeof(uint32_t),
         .pData = spec,
     };
+    /* what the kernel asked of its subgroups (subgroup.h) */
+    VkPipelineShaderStageCreateFlags full =
+        desc->full_subgroups ? VK_PIPELINE_SHADER_STAGE_CREATE_REQUIRE_FULL_SUBGROUPS_BIT : 0;
+    VkPipelineShaderStageRequiredSubgroupSizeCreateInfoEXT rss = {
+        .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_REQUIRED_SUBGROUP_SIZE_CREATE_INFO_EXT,
+        .requiredSubgroupSize = desc->subgroup_size,
+    };
     VkComputePipelineCreateInfo cpci = {
         .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
         .stage = {
             .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+            .pNext = desc->subgroup_size ? &rss : NULL,
+            .flags = full,
             .stage = VK_SHADER_STAGE_COMPUTE_BIT,
             .module = module,
             .pName = "main",

@@ -31,6 +31,10 @@ typedef struct AsrPassDesc {
     uint32_t spec[ASR_PASS_MAX_SPEC];
     uint32_t num_sets;     /* descriptor sets to allocate (default 1) */
     uint32_t uniform_mask; /* bit i set: binding i is a uniform buffer, not a storage buffer */
+    /* subgroup.h asr_subgroup_ask_full() sets these, never by hand: the
+     * required subgroup size (0: the driver's) and full subgroups */
+    uint32_t subgroup_size;
+    int full_subgroups;
 } AsrPassDesc;
 
 typedef struct AsrPass {

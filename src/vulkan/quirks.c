@@ -69,4 +69,6 @@ void asr_quirks_detect(const AsrVkFuncs *vk, VkPhysicalDevice phys,
     q->coopmat_auto = !q->cpu;
     q->small_probes = q->cpu;
     q->weight_broadcast = q->driver == VK_DRIVER_ID_MESA_LLVMPIPE && q->mesa_major < 24;
+    q->whole_subgroups = q->driver == VK_DRIVER_ID_MESA_LLVMPIPE;
+    q->coopmat_max_lanes = q->driver == VK_DRIVER_ID_MESA_LLVMPIPE ? 8 : 0;
 }

@@ -32,6 +32,18 @@ typedef struct AsrQuirks {
      * loads each weight and a subgroup broadcast shares it (2x there; direct
      * loads are 1.35x faster on Mesa 26.1) */
     int weight_broadcast;
+    /* lavapipe (any Mesa): its subgroup size is fixed (the SIMD width of
+     * LP_NATIVE_VECTOR_WIDTH or the CPU) and a workgroup runs as consecutive
+     * subgroups in invocation order, each full but the last: a workgroup of
+     * whole subgroups is full subgroups without asking (subgroup.h asks
+     * first; this is the fallback where the workgroup's x is not a multiple
+     * of the subgroup size, docs/design.md#kernels) */
+    int whole_subgroups;
+    /* lavapipe (26.1, the newest tried): its compiler crashes (SIGSEGV in
+     * vkCreateComputePipelines) on any coopMatMulAdd at 16-lane subgroups
+     * (LP_NATIVE_VECTOR_WIDTH=512), so the cooperative-matrix kernels run
+     * only at subgroups of up to coopmat_max_lanes lanes (0: any) */
+    uint32_t coopmat_max_lanes;
 } AsrQuirks;
 
 /* Decide the quirks of phys (props already read). */

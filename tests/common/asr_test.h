@@ -141,6 +141,11 @@ static inline const char *test_precision_name(AsrPrecision p)
     return p == ASR_PRECISION_FP16 ? "fp16" : p == ASR_PRECISION_FP32 ? "fp32" : "auto";
 }
 
+/* Set by test_lanes_rerun() where a device quirk keeps the
+ * cooperative-matrix kernels off at this run's subgroup width: why (their
+ * variants are then skipped, even under ANYSR_EXPECT_KERNELS). */
+static const char *test_lanes_no_coopmat __attribute__((unused));
+
 /* The engine of variant v with the settings *s (their kernels and precision
  * are set here); what: the test's context. Returns NULL after printing why
  * where the variant is unavailable: the cooperative-matrix kernels with fp32
@@ -177,6 +182,13 @@ static inline AsrEngine *test_variant_engine(AsrSettings *s, TestVariant v, cons
     }
     AsrStats stats;
     asr_engine_get_stats(e, &stats);
+    if (stats.plan.kernels != v.kernels && v.kernels == ASR_KERNELS_COOPMAT &&
+        test_lanes_no_coopmat) {
+        printf("%s: %s %s: skipped (at this subgroup width: %s)\n", what, kernels, prec,
+               test_lanes_no_coopmat);
+        asr_engine_free(&e);
+        return NULL;
+    }
     if (stats.plan.kernels != v.kernels) {
 #ifdef ASR_HAVE_COOPMAT
         const char *why = "the device has no usable cooperative matrices (the warning above says why)";
@@ -239,5 +251,122 @@ static inline long test_rss_kib(void)
     fclose(f);
     return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
+
+#ifdef ASR_INTERNAL_H /* the tests that link the internal hooks (src/internal.h) */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+/* Subgroup widths (docs/testing.md#lanes). Call test_lanes_rerun() at the
+ * top of main(), before any engine: where the device is lavapipe from Mesa
+ * 24 or later, or where ANYSR_EXPECT_LANES=16 asks for it, the program runs
+ * itself once more first, in a child process with LP_NATIVE_VECTOR_WIDTH=512
+ * (read when lavapipe loads: 16-lane subgroups) and ANYSR_TEST_LANES=16,
+ * whose device must report subgroups of 16 (else the child fails); a
+ * failed child counts as a failure of this run, which then goes on at the
+ * default width. With ANYSR_EXPECT_LANES=16 (.ci/trixie-tests), a 16-lane
+ * run that cannot happen is a failure too. Where LP_NATIVE_VECTOR_WIDTH is
+ * set already, the caller chose the width: no second run. Every run prints
+ * a line "lanes: N ..." naming its subgroup size. */
+static inline void test_lanes_rerun(void)
+{
+    /* line by line: what a run printed stays when it crashes */
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    const char *expect = getenv("ANYSR_EXPECT_LANES");
+    int want16 = expect && !strcmp(expect, "16");
+    int child = getenv("ANYSR_TEST_LANES") != NULL;
+    AsrSettings s;
+    test_settings_default(&s);
+    s.log_level = ASR_LOG_WARNING;
+    AsrDebugDevice dev;
+    AsrStatus st = asr_debug_device_probe(&s, &dev);
+    if (st != ASR_OK) {
+        /* no device: the test's own engines fail or skip as they do */
+        printf("lanes: no device (%s)\n", asr_status_to_string(st));
+        if (child || want16)
+            FAIL("lanes: the 16-lane run needs a device");
+        if (child)
+            exit(1);
+        return;
+    }
+    const char *width = getenv("LP_NATIVE_VECTOR_WIDTH");
+    printf("lanes: %u (%s, Mesa %u.%u; subgroup size control %s, %u to %u; "
+           "LP_NATIVE_VECTOR_WIDTH %s%s)\n", dev.subgroup_size, dev.name, dev.mesa_major,
+           dev.mesa_minor, dev.subgroup_control ? "on" : "off", dev.subgroup_min,
+           dev.subgroup_max, width ? width : "unset", child ? "; the 16-lane run" : "");
+    if (child || width) {
+        if ((child || want16) && dev.subgroup_size != 16) {
+            FAIL("lanes: the device reports subgroups of %u lanes, 16 were asked for "
+                 "(LP_NATIVE_VECTOR_WIDTH=%s)", dev.subgroup_size, width ? width : "unset");
+            if (child)
+                exit(1);
+        }
+        if (dev.coopmat_quirk) {
+            static char why[sizeof(dev.coopmat_why)];
+            memcpy(why, dev.coopmat_why, sizeof(why));
+            test_lanes_no_coopmat = why;
+            printf("lanes: no cooperative-matrix kernels at %u lanes: %s\n", dev.subgroup_size,
+                   why);
+        }
+        return;
+    }
+    if (!want16 && !(dev.lavapipe && dev.mesa_major >= 24)) {
+        printf("lanes: no 16-lane run (for lavapipe from Mesa 24 on, or with "
+               "ANYSR_EXPECT_LANES=16)\n");
+        return;
+    }
+    if (!dev.lavapipe) {
+        FAIL("lanes: ANYSR_EXPECT_LANES=16 but %s is not lavapipe (LP_NATIVE_VECTOR_WIDTH "
+             "chooses lavapipe's width only)", dev.name);
+        return;
+    }
+    /* the same program and arguments (as the kernel started it: under a
+     * dynamic loader run as a program, its own arguments too) */
+    static char cmdline[65536];
+    char *args[256];
+    size_t n = 0, na = 0;
+    FILE *f = fopen("/proc/self/cmdline", "rb");
+    if (f) {
+        n = fread(cmdline, 1, sizeof(cmdline) - 1, f);
+        fclose(f);
+    }
+    for (size_t i = 0; i < n && na + 1 < ASR_ARRAY_SIZE_(args); i += strlen(cmdline + i) + 1)
+        args[na++] = cmdline + i;
+    args[na] = NULL;
+    if (!na || n >= sizeof(cmdline) - 1) {
+        FAIL("lanes: cannot read this program's command line (/proc/self/cmdline)");
+        return;
+    }
+    printf("lanes: running again at 16 lanes (LP_NATIVE_VECTOR_WIDTH=512)\n");
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid == 0) {
+        extern char **environ;
+        static char *env[4096];
+        size_t ne = 0;
+        env[ne++] = "LP_NATIVE_VECTOR_WIDTH=512";
+        env[ne++] = "ANYSR_TEST_LANES=16";
+        for (char **e = environ; *e && ne + 1 < ASR_ARRAY_SIZE_(env); e++)
+            if (strncmp(*e, "LP_NATIVE_VECTOR_WIDTH=", 23) && strncmp(*e, "ANYSR_TEST_LANES=", 17))
+                env[ne++] = *e;
+        env[ne] = NULL;
+        execve("/proc/self/exe", args, env);
+        fprintf(stderr, "lanes: cannot run /proc/self/exe again\n");
+        _exit(127);
+    }
+    int wst = 0;
+    if (pid < 0 || waitpid(pid, &wst, 0) != pid) {
+        FAIL("lanes: cannot start the 16-lane run");
+        return;
+    }
+    if (WIFEXITED(wst) && WEXITSTATUS(wst) == 0)
+        printf("lanes: 16-lane run passed\n");
+    else
+        FAIL("lanes: the 16-lane run failed (%s %d)",
+             WIFEXITED(wst) ? "exit status" : "signal",
+             WIFEXITED(wst) ? WEXITSTATUS(wst) : WTERMSIG(wst));
+    printf("lanes: running at %u lanes\n", dev.subgroup_size);
+}
+#endif /* ASR_INTERNAL_H */
 
 #endif

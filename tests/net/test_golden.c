@@ -491,6 +491,7 @@ static void conv_blocks(JsonObject *root, const AsrSafetensors *st, double out_t
 
 int main(int argc, char **argv)
 {
+    test_lanes_rerun(); /* at 16-lane subgroups too, first (asr_test.h) */
     int blocks = argc > 1 && !strcmp(argv[1], "--conv-blocks");
     if (blocks)
         argc--, argv++;

@@ -300,6 +300,7 @@ static void run_model(const char *name, const MwArch *arch, uint32_t seed)
 
 int main(void)
 {
+    test_lanes_rerun(); /* at 16-lane subgroups too, first (asr_test.h) */
     MwArch def = mw_default_arch();
     run_model("default-arch", &def, 11);
     MwArch small = { .F = 16, .D = 3, .chunk = 8, .sa_hidden = 8, .n_ladder = 2,
