@@ -11,6 +11,7 @@
  * - a truncated file, one of garbage, one with another pipelineCacheUUID,
  *   one of another vendor: the engine ignores it (stats), runs the same
  *   output, and writes the file again (the header of the first);
+ * - a FIFO in the file's place is not waited on and is replaced by a file;
  * - ANYSR_CACHE_DIR empty: no cache, no file, no error; a cache folder that
  *   cannot be made (under a regular file): the same;
  * - an engine on a caller's device (asr_engine_new_vulkan()) reads the same
@@ -227,6 +228,20 @@ int main(void)
                   b);
         printf("%s: ignored, output unchanged, written again (%ld bytes)\n", what[k], b);
     }
+
+    /* a FIFO in the file's place: not opened for long (no writer would ever
+     * come), no cache read, replaced by a file */
+    unlink(path);
+    CHECK(mkfifo(path, 0600) == 0);
+    e = engine_in(folder);
+    asr_engine_get_stats(e, &st0);
+    CHECK_MSG(st0.pipelines.cache == ASR_PIPELINE_CACHE_MISSING, "FIFO: cache %d",
+              (int)st0.pipelines.cache);
+    CHECK_STATUS(run(e, dst), ASR_OK);
+    asr_engine_free(&e);
+    struct stat fst;
+    CHECK(stat(path, &fst) == 0 && S_ISREG(fst.st_mode) && fst.st_size >= HEADER);
+    printf("a FIFO in its place: not read, replaced by a file\n");
 
     /* an engine on a caller's device reads it the same (fp32 maps: the
      * caller's device need not have 16-bit storage enabled) */
