@@ -876,6 +876,16 @@ static int bench_ops(Options *o)
            mem.memory.device_bytes / 1048576.0, mem.memory.device_bytes_peak / 1048576.0,
            mem.plan.precision == ASR_PRECISION_FP16 ? "fp16" : "fp32", mem.plan.encoder_bands,
            mem.plan.decoder_bands);
+    /* docs/design.md#kernels, #cache */
+    static const char *const pcache[] = { "none", "used", "missing (written at the end)",
+                                          "ignored (written again at the end)" };
+    printf("pipelines: %llu of %u created by the frames, in %.0f ms; pipeline cache %s",
+           (unsigned long long)mem.counts.pipelines_created, mem.pipelines.described,
+           mem.pipelines.create_ms,
+           (unsigned)mem.pipelines.cache < 4 ? pcache[mem.pipelines.cache] : "?");
+    if (mem.pipelines.cache == ASR_PIPELINE_CACHE_USED)
+        printf(", %llu bytes", (unsigned long long)mem.pipelines.cache_bytes);
+    printf("\n");
     /* medians over the timed frames: robust to the spikes of a shared machine */
     for (int i = 0; i < n_ops; i++) {
         BenchOp *b = &ops[i];

@@ -51,11 +51,14 @@ AsrStatus asr_engine_debug_set_op(AsrEngine *e, uint32_t width, uint32_t depth,
 AsrStatus asr_engine_debug_set_depth_target(AsrEngine *e, float target);
 
 /* Faults on demand: the `after`-th next queue submission finds the device
- * lost (ASR_ERROR_DEVICE_LOST, and every later call too), or the `after`-th
- * next buffer allocation fails (ASR_ERROR_NO_MEMORY); 0 disarms. */
+ * lost (ASR_ERROR_DEVICE_LOST, and every later call too), the `after`-th
+ * next buffer allocation fails (ASR_ERROR_NO_MEMORY), or the `after`-th
+ * next pipeline creation (a pass's first run) fails (ASR_ERROR_VULKAN); 0
+ * disarms. */
 typedef enum AsrDebugFault {
     ASR_FAULT_DEVICE_LOST,
     ASR_FAULT_ALLOC,
+    ASR_FAULT_PIPELINE,
 } AsrDebugFault;
 void asr_engine_debug_inject(AsrEngine *e, AsrDebugFault fault, uint32_t after);
 

@@ -252,6 +252,19 @@ typedef enum AsrDecoderMode {
  *  "unknown" for a value outside the enum). */
 ASR_API const char *asr_decoder_name(AsrDecoderMode mode);
 
+/** What became of the pipeline cache file when the engine was created
+ *  (AsrStats.pipelines.cache; `docs/design.md#cache`). */
+typedef enum AsrPipelineCacheState {
+    ASR_PIPELINE_CACHE_NONE = 0,    /**< no cache: no cache folder (ANYSR_CACHE_DIR empty),
+                                         or the driver could not make one */
+    ASR_PIPELINE_CACHE_USED = 1,    /**< the device's cache file was read and is in use */
+    ASR_PIPELINE_CACHE_MISSING = 2, /**< no cache file yet: one is written when the engine
+                                         is freed */
+    ASR_PIPELINE_CACHE_IGNORED = 3, /**< the file was short, damaged or made for another
+                                         device or driver: ignored, and written again when
+                                         the engine is freed */
+} AsrPipelineCacheState;
+
 /**
  * Per-engine counters and the last frame's figures (asr_engine_get_stats()),
  * in groups.
@@ -358,8 +371,23 @@ typedef struct AsrStats {
         double prior_gmacs;   /**< the device's probed speed the controller starts from,
                                    GMAC/s at the network's expected efficiency (0: none) */
     } ctrl;
+    /** The compute pipelines and their cache (`docs/design.md#kernels`,
+     *  `docs/design.md#cache`). Appended after the groups above. */
+    struct {
+        uint32_t described;      /**< pipelines the engine's passes may need (the
+                                      passes that exist now); each is
+                                      created when a frame first runs its pass
+                                      (counts.pipelines_created of them so far) */
+        AsrPipelineCacheState cache; /**< the pipeline cache file at asr_engine_new() */
+        uint64_t cache_bytes;    /**< bytes of that file in use (0 unless cache is
+                                      ASR_PIPELINE_CACHE_USED) */
+        double create_ms;        /**< wall time spent creating pipelines since
+                                      asr_engine_new(), ms */
+        double frame_create_ms;  /**< of that, in the last frame (a part of its
+                                      time.wall_ms) */
+    } pipelines;
     /** Reserved for fields appended later (the ABI rule above); zero. */
-    uint64_t reserved[26];
+    uint64_t reserved[22];
 } AsrStats;
 
 /** Static, never NULL, name of AsrStats.ctrl.reason ("start", "hold", "room",
@@ -404,7 +432,10 @@ typedef struct AsrEngine AsrEngine;
 ASR_API void asr_settings_default(AsrSettings *s);
 
 /**
- * Create an engine: open the Vulkan device, create pipelines, upload weights.
+ * Create an engine: open the Vulkan device and its pipeline cache (the
+ * user's cache folder, `docs/design.md#cache`), create the passes, upload
+ * the weights. A pass's pipeline is created when a frame first runs it
+ * (asr_engine_process(); AsrStats.pipelines).
  *
  * @param s    settings (read, not kept; strings are copied)
  * @param out  receives the new engine, owned by the caller, released with
@@ -436,10 +467,13 @@ ASR_API AsrStatus asr_engine_configure(AsrEngine *e, const AsrFrameInfo *in,
 
 /**
  * Upscale one frame, synchronously: returns when `out` holds the result.
- * `in` and `out` are read / written only during the call.
+ * `in` and `out` are read / written only during the call. The first frame
+ * that runs a pass creates its pipeline (AsrStats.pipelines.frame_create_ms).
  *
  * @return ASR_OK; ASR_ERROR_NOT_CONFIGURED; ASR_ERROR_INVALID_ARGUMENT
- *         (NULL plane or too small a stride); ASR_ERROR_VULKAN;
+ *         (NULL plane or too small a stride); ASR_ERROR_VULKAN (also when a
+ *         pipeline the frame needs cannot be created: asr_engine_last_error()
+ *         names its pass; the next frame tries again); ASR_ERROR_NO_MEMORY;
  *         ASR_ERROR_DEVICE_LOST.
  */
 ASR_API AsrStatus asr_engine_process(AsrEngine *e, const AsrFrame *in, AsrFrame *out);

@@ -52,9 +52,14 @@ AsrStatus asr_cache_load(const char *path, size_t max, void **data, size_t *size
 {
     *data = NULL;
     *size = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    /* O_NONBLOCK: a FIFO in the file's place must not block the open */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
         return ASR_ERROR_UNSUPPORTED;
+    }
     AsrStatus status = ASR_ERROR_UNSUPPORTED;
     struct stat st;
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0 ||

@@ -1,7 +1,9 @@
 /*
  * Opening and closing an engine: the model (read and validated before any
- * GPU work), the device and its quirks, the kernel choice, the passes, the
- * network and its weights; and the teardown.
+ * GPU work), the device and its quirks, its pipeline cache, the kernel
+ * choice, the passes (their pipelines are created by the frames that first
+ * run them), the network and its weights; and the teardown, which writes
+ * the pipeline cache.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -10,6 +12,7 @@
 
 #include "engine.h"
 #include "model.h"
+#include "pcache.h"
 #include "settings.h"
 
 static char *copy_string(const char *s)
@@ -67,6 +70,7 @@ AsrStatus asr_engine_open(const AsrSettings *s, const AsrVulkanDevice *vk, AsrEn
     status = vk ? asr_device_wrap(&params, vk, &e->dev) : asr_device_create(&params, &e->dev);
     if (status < 0)
         goto error;
+    asr_pcache_open(e->dev); /* docs/design.md#cache: none is fine */
     if (s->precision == ASR_PRECISION_FP16 && !e->dev->storage16) {
         asr_err(&e->log, "precision fp16: the device %s has no storageBuffer16BitAccess",
                 e->dev->props.deviceName);
@@ -143,6 +147,7 @@ void asr_engine_close(AsrEngine *e)
         asr_net_destroy(d, &e->net);
         asr_resample_destroy(d, &e->resample);
         asr_io_destroy(d, &e->io);
+        asr_pcache_close(d);
         asr_device_destroy(&e->dev);
     }
     free(e->model_path);

@@ -40,6 +40,8 @@ void asr_engine_debug_inject(AsrEngine *e, AsrDebugFault fault, uint32_t after)
 {
     if (fault == ASR_FAULT_DEVICE_LOST)
         e->dev->fault_lost_in = after;
+    else if (fault == ASR_FAULT_PIPELINE)
+        e->dev->fault_pipeline_in = after;
     else
         e->dev->fault_alloc_in = after;
 }

@@ -12,13 +12,30 @@
 #include "engine.h"
 #include "netprof.h"
 
+/* A pipeline the recording needed could not be created (created at a
+ * pass's first dispatch, pipeline.h): what is recorded must not be
+ * submitted. */
+static AsrStatus check_pipelines(AsrEngine *e)
+{
+    const char *name;
+    AsrStatus status = asr_pass_take_failure(e->dev, &name);
+    if (status < 0)
+        return asr_engine_fail(e, status, "process: the pipeline of pass %s could not be "
+                               "created (%s); the next frame tries again", name,
+                               asr_status_to_string(status));
+    return ASR_OK;
+}
+
 /* AsrNetBreak of a split frame: submit what is recorded, wait (watching the
  * cancel flag), go on in a new submission that starts with a barrier. */
 static AsrStatus split_break(void *user)
 {
     AsrEngine *e = user;
     AsrDevice *d = e->dev;
-    AsrStatus status = asr_cmd_submit_wait(d, &e->cmd, &e->cancel);
+    AsrStatus status = check_pipelines(e);
+    if (status < 0)
+        return status;
+    status = asr_cmd_submit_wait(d, &e->cmd, &e->cancel);
     if (status >= 0 && atomic_load(&e->cancel))
         status = ASR_ERROR_CANCELLED;
     if (status >= 0)
@@ -157,7 +174,7 @@ static AsrStatus record(AsrEngine *e, const AsrNetOp *op, int bicubic, const Asr
     asr_cmd_barrier(d, cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
                     VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
     asr_timer_stamp(d, &e->timer, cb, STAMP_DOWNLOADED, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT);
-    return ASR_OK;
+    return check_pipelines(e);
 }
 
 AsrStatus asr_engine_run_frame(AsrEngine *e, const AsrFrameChoice *choice, const AsrFrame *in,
@@ -174,7 +191,13 @@ AsrStatus asr_engine_run_frame(AsrEngine *e, const AsrFrameChoice *choice, const
     status = asr_cmd_begin(e->dev, &e->cmd);
     if (status < 0)
         return status;
+    /* the passes this frame runs first create their pipelines as it is
+     * recorded (docs/design.md#kernels): their time is the frame's, but
+     * not its cost for the controller (stats.c) */
+    double created_ms = e->dev->pipeline_ms;
+    asr_pass_take_failure(e->dev, NULL);
     status = record(e, &choice->op, choice->bicubic, io);
+    e->stats.pipelines.frame_create_ms = e->dev->pipeline_ms - created_ms;
     if (status >= 0)
         status = asr_cmd_submit_wait(e->dev, &e->cmd, &e->cancel);
     if (status < 0) {

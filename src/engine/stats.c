@@ -81,10 +81,13 @@ void asr_engine_account_frame(AsrEngine *e, const AsrFrameChoice *choice, double
             asr_points_measured(&e->points, choice->point, ran * block / lr);
     }
     stats->time.wall_ms = asr_monotonic_ms() - t0;
+    /* what the controller learns from: the frame less the pipelines it
+     * created (a first run's price, not the operating point's) */
+    double cost_ms = ASR_MAX(stats->time.wall_ms - stats->pipelines.frame_create_ms, 0.0);
     if (e->debug.ms_per_gmac > 0.0) {
         /* internal.h: synthetic timing (bicubic: its taps as MACs) */
         double macs = bicubic ? asr_engine_bicubic_macs(c) : stats->op.macs;
-        stats->time.gpu_ms = stats->time.wall_ms =
+        stats->time.gpu_ms = stats->time.wall_ms = cost_ms =
             e->debug.fixed_ms + e->debug.ms_per_gmac * macs * 1e-9;
         stats->time.encoder_ms = stats->time.decoder_ms = stats->time.compute_ms = 0.0;
     }
@@ -97,7 +100,7 @@ void asr_engine_account_frame(AsrEngine *e, const AsrFrameChoice *choice, double
     stats->qos.fps_estimate = e->wall_ema > 0.0 ? 1000.0 / e->wall_ema : 0.0;
     stats->ctrl.host_floor = 0;
     if (choice->adaptive && bicubic && !e->debug.bicubic)
-        asr_points_floor_ran(&e->points, 0, stats->time.wall_ms);
+        asr_points_floor_ran(&e->points, 0, cost_ms);
     if (choice->adaptive) {
         const AsrCtrlDecision *dec = &choice->dec;
         AsrPoints *p = &e->points;
@@ -109,14 +112,14 @@ void asr_engine_account_frame(AsrEngine *e, const AsrFrameChoice *choice, double
         p->prev.io_pixels = (double)c->in.width * c->in.height +
                             (double)c->out.width * c->out.height;
         p->prev.gpu_ms = stats->time.gpu_ms;
-        p->prev.wall_ms = stats->time.wall_ms;
+        p->prev.wall_ms = cost_ms;
         stats->qos.budget_ms = dec->budget_ms;
         stats->qos.predicted_ms = dec->predicted_ms;
         stats->qos.budget_unmeetable = dec->unmeetable;
         stats->qos.switches += dec->switched ? 1 : 0;
         stats->qos.frames_over_budget += stats->time.wall_ms > dec->budget_ms ? 1 : 0;
         if (bicubic && !e->debug.bicubic && p->host_floor_ms > 0.0 &&
-            p->host_floor_ms < stats->time.wall_ms)
+            p->host_floor_ms < cost_ms)
             p->prev.valid = 0; /* the bicubic pass measured (points.c), slower than the
                                   caller's floor, which is the floor: nothing to judge */
     } else {
@@ -137,6 +140,7 @@ void asr_engine_account_host_floor(AsrEngine *e, const AsrFrameChoice *choice)
     stats->counts.frames++;
     memset(&stats->time, 0, sizeof(stats->time));
     stats->time.wall_ms = ms;
+    stats->pipelines.frame_create_ms = 0.0;
     stats->op.subnet = ASR_SUBNET_BICUBIC;
     stats->op.width = stats->op.depth = 0;
     stats->op.decoder = choice->op.mode;
@@ -168,6 +172,11 @@ void asr_engine_read_stats(const AsrEngine *e, AsrStats *stats)
 {
     *stats = e->stats;
     stats->counts.pipelines_created = e->dev->pipelines_created;
+    stats->pipelines.described = e->dev->passes_described;
+    stats->pipelines.cache = (AsrPipelineCacheState)e->dev->pcache_state;
+    stats->pipelines.cache_bytes = e->dev->pcache_state == ASR_PIPELINE_CACHE_USED ?
+                                   e->dev->pcache_bytes : 0;
+    stats->pipelines.create_ms = e->dev->pipeline_ms;
     stats->counts.buffer_allocations = e->dev->buffer_allocations;
     stats->counts.validation_messages = atomic_load(&e->dev->validation_messages);
     stats->counts.weight_uploads = e->net.weight_uploads;

@@ -728,7 +728,7 @@ AsrStatus asr_net_reserve(AsrDevice *d, AsrNet *net, const AsrNetPlan *plan)
         { &net->depth, plan->enc_bands },
     };
     for (size_t i = 0; i < ASR_ARRAY_SIZE(sets); i++) {
-        if (!sets[i].p->pipeline)
+        if (!sets[i].p->layout)
             continue; /* no adapter: no spatial-depth passes */
         AsrStatus status = asr_pass_reserve_sets(d, sets[i].p, sets[i].n);
         if (status < 0)

@@ -1,6 +1,7 @@
 /*
  * The network on the device (docs/design.md#network): weights in one
- * device-local buffer uploaded once, one pipeline per shader created once,
+ * device-local buffer uploaded once, one pass per shader and role (its
+ * pipeline created by the first frame that runs it, docs/design.md#kernels),
  * size-dependent activations in a grow-only pool, and the recording of the
  * encoder (LR) and decoder (HR) passes of one operating point. Switching
  * operating points changes push constants and dispatch sizes only.
@@ -151,7 +152,7 @@ typedef struct AsrNet {
     uint64_t weight_uploads;
 } AsrNet;
 
-/* Create pipelines (fp16: the 16-bit storage variants; coopmat, with fp16
+/* Create the passes (fp16: the 16-bit storage variants; coopmat, with fp16
  * and d->coopmat only: the cooperative-matrix convolutions) and upload the
  * weights (once, through a temporary staging buffer and `cmd`). Takes
  * ownership of `model` (also on failure). */

@@ -57,6 +57,8 @@ static AsrStatus probe_fma(AsrDevice *d, AsrCmd *cmd, const AsrTimer *t, int fp1
     status = asr_pass_create(d, &desc, &pass);
     if (status < 0)
         return status;
+    if ((status = asr_pass_prepare(d, &pass)) < 0) /* not while timing */
+        goto done;
     status = asr_buffer_create(d, &out, ASR_BUFFER_DEVICE,
                                (VkDeviceSize)groups * FMA_LOCAL * sizeof(float),
                                VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
@@ -113,6 +115,8 @@ static AsrStatus probe_copy(AsrDevice *d, AsrCmd *cmd, const AsrTimer *t, double
     status = asr_pass_create(d, &desc, &pass);
     if (status < 0)
         return status;
+    if ((status = asr_pass_prepare(d, &pass)) < 0) /* not while timing */
+        goto done;
     if ((status = asr_buffer_create(d, &src, ASR_BUFFER_DEVICE, bytes,
                                     VK_BUFFER_USAGE_STORAGE_BUFFER_BIT)) < 0 ||
         (status = asr_buffer_create(d, &dst, ASR_BUFFER_DEVICE, bytes,

@@ -35,7 +35,18 @@ typedef struct AsrDevice {
     void (*queue_unlock)(void *user);
     void *queue_lock_user;
     atomic_uint_fast64_t validation_messages;
+    /* pipelines (pipeline.c: created at a pass's first dispatch) and the
+     * pipeline cache (pcache.c, docs/design.md#cache) */
     uint64_t pipelines_created;
+    uint32_t passes_described;      /* passes created: pipelines that could be */
+    double pipeline_ms;             /* wall time spent creating pipelines */
+    AsrStatus pass_failure;         /* the first failed creation of a dispatch */
+    const char *pass_failed;        /* its shader's name */
+    VkPipelineCache pcache;         /* VK_NULL_HANDLE: none (no cache folder) */
+    int pcache_state;               /* AsrStats.pipelines.cache */
+    uint64_t pcache_bytes;          /* bytes of the file read and used */
+    uint64_t pcache_hash;           /* of the data read, to skip an unchanged save */
+    char pcache_path[4200];         /* the file, "" when there is no cache */
     uint64_t buffer_allocations;
     uint64_t bytes, bytes_peak;     /* memory of live buffers (device and staging) */
     int storage16;                  /* storageBuffer16BitAccess enabled */
@@ -69,6 +80,9 @@ typedef struct AsrDevice {
      * down on each submission / buffer allocation; the one reaching 0 fails
      * with ASR_ERROR_DEVICE_LOST / ASR_ERROR_NO_MEMORY */
     uint32_t fault_lost_in, fault_alloc_in;
+    /* test hook (the same): non-zero counts down on each pipeline creation;
+     * the one reaching 0 fails with ASR_ERROR_VULKAN */
+    uint32_t fault_pipeline_in;
 } AsrDevice;
 
 typedef struct AsrDeviceParams {

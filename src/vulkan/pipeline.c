@@ -8,6 +8,7 @@
 
 #include "pipeline.h"
 #include "profiler.h"
+#include "timer.h"
 
 static VkDescriptorType desc_type(const AsrPass *p, uint32_t binding)
 {
@@ -19,7 +20,6 @@ AsrStatus asr_pass_create(AsrDevice *d, const AsrPassDesc *desc, AsrPass *p)
 {
     AsrStatus status = ASR_OK;
     const AsrVkFuncs *vk = &d->vk;
-    VkShaderModule module = VK_NULL_HANDLE;
     memset(p, 0, sizeof(*p));
     p->name = desc->shader->name;
     p->num_buffers = desc->num_buffers;
@@ -32,6 +32,13 @@ AsrStatus asr_pass_create(AsrDevice *d, const AsrPassDesc *desc, AsrPass *p)
         status = ASR_ERROR_INVALID_ARGUMENT;
         goto error;
     }
+    p->pl = calloc(1, sizeof(*p->pl));
+    if (!p->pl) {
+        status = ASR_ERROR_NO_MEMORY;
+        goto error;
+    }
+    p->pl->desc = *desc;
+    d->passes_described++; /* until asr_pass_destroy() */
 
     VkDescriptorSetLayoutBinding bindings[ASR_PASS_MAX_BUFFERS];
     for (uint32_t i = 0; i < p->num_buffers; i++) {
@@ -62,6 +69,33 @@ AsrStatus asr_pass_create(AsrDevice *d, const AsrPassDesc *desc, AsrPass *p)
         .pPushConstantRanges = &pcr,
     };
     VK(&d->log, vk->vkCreatePipelineLayout(d->device, &plci, NULL, &p->layout));
+
+    status = asr_pass_reserve_sets(d, p, p->num_sets);
+    if (status < 0)
+        goto error;
+    return ASR_OK;
+
+error:
+    asr_err(&d->log, "failed to create the pass of shader %s", desc->shader->name);
+    asr_pass_destroy(d, p);
+    return status;
+}
+
+AsrStatus asr_pass_prepare(AsrDevice *d, const AsrPass *p)
+{
+    AsrStatus status = ASR_OK;
+    const AsrVkFuncs *vk = &d->vk;
+    VkShaderModule module = VK_NULL_HANDLE;
+    AsrPassPipeline *pl = p->pl;
+    if (pl->pipeline)
+        return ASR_OK;
+    const AsrPassDesc *desc = &pl->desc;
+    double t0 = asr_monotonic_ms();
+    if (d->fault_pipeline_in && --d->fault_pipeline_in == 0) {
+        asr_err(&d->log, "injected fault: the pipeline of %s is not created", p->name);
+        status = ASR_ERROR_VULKAN;
+        goto error;
+    }
 
     VkShaderModuleCreateInfo smci = {
         .sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
@@ -110,22 +144,30 @@ AsrStatus asr_pass_create(AsrDevice *d, const AsrPassDesc *desc, AsrPass *p)
         },
         .layout = p->layout,
     };
-    VK(&d->log, vk->vkCreateComputePipelines(d->device, VK_NULL_HANDLE, 1, &cpci, NULL, &p->pipeline));
+    VK(&d->log, vk->vkCreateComputePipelines(d->device, d->pcache, 1, &cpci, NULL, &pl->pipeline));
     d->pipelines_created++;
-
-    status = asr_pass_reserve_sets(d, p, p->num_sets);
-    if (status < 0)
-        goto error;
-
     vk->vkDestroyShaderModule(d->device, module, NULL);
-    asr_dbg(&d->log, "created pipeline %s", p->name);
+    double ms = asr_monotonic_ms() - t0;
+    d->pipeline_ms += ms;
+    asr_dbg(&d->log, "created pipeline %s in %.1f ms", p->name, ms);
     return ASR_OK;
 
 error:
-    asr_err(&d->log, "failed to create the pipeline of shader %s", desc->shader->name);
+    asr_err(&d->log, "failed to create the pipeline of shader %s", p->name);
+    pl->pipeline = VK_NULL_HANDLE;
     if (module)
         vk->vkDestroyShaderModule(d->device, module, NULL);
-    asr_pass_destroy(d, p);
+    d->pipeline_ms += asr_monotonic_ms() - t0;
+    return status;
+}
+
+AsrStatus asr_pass_take_failure(AsrDevice *d, const char **name)
+{
+    AsrStatus status = d->pass_failure;
+    if (name)
+        *name = d->pass_failed ? d->pass_failed : "";
+    d->pass_failure = ASR_OK;
+    d->pass_failed = NULL;
     return status;
 }
 
@@ -190,8 +232,11 @@ void asr_pass_destroy(AsrDevice *d, AsrPass *p)
     if (p->pool)
         vk->vkDestroyDescriptorPool(d->device, p->pool, NULL);
     free(p->sets);
-    if (p->pipeline)
-        vk->vkDestroyPipeline(d->device, p->pipeline, NULL);
+    if (p->pl && p->pl->pipeline)
+        vk->vkDestroyPipeline(d->device, p->pl->pipeline, NULL);
+    if (p->pl)
+        d->passes_described--;
+    free(p->pl);
     if (p->layout)
         vk->vkDestroyPipelineLayout(d->device, p->layout, NULL);
     if (p->set_layout)
@@ -221,21 +266,35 @@ void asr_pass_bind(AsrDevice *d, AsrPass *p, uint32_t set, const AsrBufferRange 
     d->vk.vkUpdateDescriptorSets(d->device, p->num_buffers, writes, 0, NULL);
 }
 
-static void bind(AsrDevice *d, VkCommandBuffer cb, const AsrPass *p, uint32_t set,
-                 const void *push)
+/* Bind the pass for a dispatch, creating its pipeline first when it has
+ * none; 0 when that fails (kept for asr_pass_take_failure()). */
+static int bind(AsrDevice *d, VkCommandBuffer cb, const AsrPass *p, uint32_t set,
+                const void *push)
 {
     const AsrVkFuncs *vk = &d->vk;
-    vk->vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, p->pipeline);
+    if (!p->pl->pipeline) {
+        AsrStatus status = asr_pass_prepare(d, p);
+        if (status < 0) {
+            if (d->pass_failure >= 0) {
+                d->pass_failure = status;
+                d->pass_failed = p->name;
+            }
+            return 0;
+        }
+    }
+    vk->vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, p->pl->pipeline);
     vk->vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, p->layout, 0, 1,
                                 &p->sets[set], 0, NULL);
     if (p->push_size)
         vk->vkCmdPushConstants(cb, p->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, p->push_size, push);
+    return 1;
 }
 
 void asr_pass_dispatch(AsrDevice *d, VkCommandBuffer cb, const AsrPass *p, uint32_t set,
                        const void *push, uint32_t width, uint32_t height, uint32_t depth)
 {
-    bind(d, cb, p, set, push);
+    if (!bind(d, cb, p, set, push))
+        return;
     d->vk.vkCmdDispatch(cb, asr_pass_groups_x(p, width), asr_pass_groups_y(p, height), depth);
     if (d->prof)
         asr_prof_dispatched(d, cb, p->name);
@@ -244,7 +303,8 @@ void asr_pass_dispatch(AsrDevice *d, VkCommandBuffer cb, const AsrPass *p, uint3
 void asr_pass_dispatch_groups(AsrDevice *d, VkCommandBuffer cb, const AsrPass *p, uint32_t set,
                               const void *push, uint32_t gx, uint32_t gy, uint32_t gz)
 {
-    bind(d, cb, p, set, push);
+    if (!bind(d, cb, p, set, push))
+        return;
     d->vk.vkCmdDispatch(cb, gx, gy, gz);
     if (d->prof)
         asr_prof_dispatched(d, cb, p->name);
@@ -253,7 +313,8 @@ void asr_pass_dispatch_groups(AsrDevice *d, VkCommandBuffer cb, const AsrPass *p
 void asr_pass_dispatch_indirect(AsrDevice *d, VkCommandBuffer cb, const AsrPass *p, uint32_t set,
                                 const void *push, const AsrBuffer *args, VkDeviceSize offset)
 {
-    bind(d, cb, p, set, push);
+    if (!bind(d, cb, p, set, push))
+        return;
     d->vk.vkCmdDispatchIndirect(cb, args->buffer, offset);
     if (d->prof)
         asr_prof_dispatched(d, cb, p->name);

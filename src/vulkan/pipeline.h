@@ -4,6 +4,11 @@
  * descriptor sets binding them, a push-constant range and a dispatch.
  * Generic: the resampler and the network passes all use it.
  *
+ * The pipeline is created when the pass is first dispatched (or prepared),
+ * not with the pass: a frame pays only for the shaders it runs, through the
+ * device's pipeline cache (pcache.h; docs/design.md#kernels). The layouts
+ * and descriptor sets are made with the pass (cheap, and binding needs them).
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #ifndef ASR_PIPELINE_H
@@ -37,11 +42,19 @@ typedef struct AsrPassDesc {
     int full_subgroups;
 } AsrPassDesc;
 
+/* What the pipeline of a pass is created from, and the pipeline once it is:
+ * owned by its pass (a separate allocation, so that a dispatch of a const
+ * pass can create it) */
+typedef struct AsrPassPipeline {
+    AsrPassDesc desc;
+    VkPipeline pipeline; /* VK_NULL_HANDLE until the first dispatch */
+} AsrPassPipeline;
+
 typedef struct AsrPass {
     const char *name;
     VkDescriptorSetLayout set_layout;
     VkPipelineLayout layout;
-    VkPipeline pipeline;
+    AsrPassPipeline *pl;
     VkDescriptorPool pool;
     VkDescriptorSet *sets;  /* num_sets of them, from pool */
     uint32_t num_sets;
@@ -58,10 +71,19 @@ typedef struct AsrBufferRange {
     VkDeviceSize size;
 } AsrBufferRange;
 
-/* Create the pipeline and its descriptor sets (storage buffers, and uniform
- * buffers at the bindings of uniform_mask); counts d->pipelines_created.
+/* Create the pass: its layouts and descriptor sets (storage buffers, and
+ * uniform buffers at the bindings of uniform_mask), and keep `desc` for its
+ * pipeline, which the first dispatch creates; counts d->passes_described.
  * On failure *p is left empty. */
 AsrStatus asr_pass_create(AsrDevice *d, const AsrPassDesc *desc, AsrPass *p);
+/* Create the pass's pipeline now unless it exists (through d->pcache;
+ * counts d->pipelines_created and d->pipeline_ms). */
+AsrStatus asr_pass_prepare(AsrDevice *d, const AsrPass *p);
+/* The first pipeline a dispatch could not create since the last call (its
+ * status, *name the pass's shader), then forgotten; ASR_OK when none. A
+ * dispatch whose pipeline cannot be created records nothing: a recording
+ * that saw a failure must not be submitted. */
+AsrStatus asr_pass_take_failure(AsrDevice *d, const char **name);
 /* Release a pass (an empty one is fine) and clear it. */
 void asr_pass_destroy(AsrDevice *d, AsrPass *p);
 
@@ -75,7 +97,9 @@ AsrStatus asr_pass_reserve_sets(AsrDevice *d, AsrPass *p, uint32_t n);
  * not be in use by pending GPU work. */
 void asr_pass_bind(AsrDevice *d, AsrPass *p, uint32_t set, const AsrBufferRange *ranges);
 
-/* The dispatch functions below also stamp the dispatch for the per-pass
+/* The dispatch functions below create the pass's pipeline when it has none
+ * (asr_pass_prepare(); a failure is kept for asr_pass_take_failure() and
+ * the dispatch is left out). They also stamp the dispatch for the per-pass
  * profile when it is on (profiler.h: under the name asr_prof_tag() gave
  * just before, else the shader's name). */
 

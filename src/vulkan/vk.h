@@ -61,6 +61,9 @@
     X(vkCreatePipelineLayout)                    \
     X(vkDestroyPipelineLayout)                   \
     X(vkCreateComputePipelines)                  \
+    X(vkCreatePipelineCache)                     \
+    X(vkDestroyPipelineCache)                    \
+    X(vkGetPipelineCacheData)                    \
     X(vkDestroyPipeline)                         \
     X(vkCreateDescriptorPool)                    \
     X(vkDestroyDescriptorPool)                   \

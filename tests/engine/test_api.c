@@ -116,8 +116,13 @@ static void test_engine(void)
     /* a model with a depth adapter: 4 more (the adapter, the tile lists,
      * conv1 and conv2 over tile lists) */
     uint32_t adapter = asr_engine_default_depth_target(e) < 1.0f;
-    CHECK_MSG(st0.counts.pipelines_created == 16 + 4 * adapter, "%llu pipelines",
+    /* passes, whose pipelines the frames that run them create
+     * (docs/design.md#kernels): none yet */
+    CHECK_MSG(st0.pipelines.described == 16 + 4 * adapter, "%u passes",
+              st0.pipelines.described);
+    CHECK_MSG(st0.counts.pipelines_created == 0, "%llu pipelines",
               (unsigned long long)st0.counts.pipelines_created);
+    CHECK(st0.pipelines.create_ms == 0.0);
     CHECK_MSG(st0.counts.buffer_allocations == 4u + 2u * (st0.plan.kernels == ASR_KERNELS_COOPMAT),
               "%llu buffers (kernels %d)", (unsigned long long)st0.counts.buffer_allocations,
               (int)st0.plan.kernels);
@@ -177,6 +182,20 @@ static void test_engine(void)
     for (int i = 0; i < 16 * 16 * 4; i++)
         nonzero += big[i] != 0;
     CHECK(nonzero > 0);
+    /* the frame created the pipelines of the passes it ran, once: the frame
+     * I/O, head, tail, gap, sa, bilinear (alpha), classify, args, 2 MLPs,
+     * refine, and conv1 and conv2 at fixed depth, or with spatial depth
+     * (the model's default target) the adapter, the tile lists and conv1
+     * and conv2 over them; never the bicubic pass */
+    AsrStats first;
+    asr_engine_get_stats(e, &first);
+    uint32_t tiled = first.op.depth_target < 1.0f;
+    CHECK_MSG(first.counts.pipelines_created == 14 + 2 * tiled, "%llu pipelines of %u",
+              (unsigned long long)first.counts.pipelines_created, first.pipelines.described);
+    CHECK(first.pipelines.described == st0.pipelines.described);
+    CHECK(first.pipelines.create_ms > 0.0 && first.pipelines.frame_create_ms > 0.0 &&
+          first.pipelines.frame_create_ms <= first.pipelines.create_ms &&
+          first.pipelines.frame_create_ms <= first.time.wall_ms);
 
     /* bad frames */
     AsrFrame short_stride = { { px }, { 4 * 8 - 1 } };
@@ -218,7 +237,8 @@ static void test_engine(void)
         CHECK_STATUS(asr_engine_process(e, &fa, &fb), ASR_OK);
     }
     asr_engine_get_stats(e, &st);
-    CHECK(st.counts.pipelines_created == st0.counts.pipelines_created);
+    CHECK(st.counts.pipelines_created == first.counts.pipelines_created);
+    CHECK(st.pipelines.frame_create_ms == 0.0);
     CHECK(st.counts.weight_uploads == 1);
     CHECK(st.counts.buffer_allocations == after_big.counts.buffer_allocations);
     CHECK(st.counts.configures == 26);
@@ -233,7 +253,7 @@ static void test_engine(void)
     AsrStats grown;
     asr_engine_get_stats(e, &grown);
     CHECK(grown.counts.buffer_allocations > st.counts.buffer_allocations);
-    CHECK(grown.counts.pipelines_created == st0.counts.pipelines_created);
+    CHECK(grown.counts.pipelines_created == first.counts.pipelines_created);
     CHECK(grown.counts.validation_messages == 0);
 
     asr_engine_free(&e);
@@ -352,6 +372,10 @@ static void test_ops(void)
     CHECK_STATUS(asr_engine_process(e, &fin, &fout), ASR_OK);
     asr_engine_get_stats(e, &st);
     CHECK(st.op.subnet == 2 && st.op.width == 24 && st.op.depth == 6);
+    /* the routed frame's pipelines (as in test_engine(), at fixed depth;
+     * its decoder holds both MLPs): the ops below run no other pass */
+    uint64_t created = st.counts.pipelines_created;
+    CHECK_MSG(created == 14, "%llu pipelines", (unsigned long long)created);
     /* fixed depth, nothing skipped */
     CHECK(st.op.depth_target == 1.0f && st.op.mean_depth == 6.0 &&
           st.op.macs_skipped == 0.0);
@@ -408,7 +432,7 @@ static void test_ops(void)
                     9556544.0)); /* the formula itself, by hand */
     CHECK(asr_engine_cost_macs(e, 0, ASR_DECODER_ROUTED, 1.5) < 0.0);
     asr_engine_get_stats(e, &st);
-    CHECK(st.counts.pipelines_created == st0.counts.pipelines_created);
+    CHECK(st.counts.pipelines_created == created);
     CHECK(st.counts.buffer_allocations == st0.counts.buffer_allocations);
     CHECK(st.counts.weight_uploads == 1);
     CHECK(st.counts.validation_messages == 0);
