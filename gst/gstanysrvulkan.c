@@ -178,6 +178,29 @@ image_barrier (VkCommandBuffer cmd, GstVulkanImageMemory * mem,
   mem->barrier.image_layout = layout;
 }
 
+/* gst-vulkan 1.22 orders the work on an image by queue submission only:
+ * its elements submit and pass the buffer on, with no semaphore or fence
+ * to wait on; the image's barrier state names the queue that used it last.
+ * The engine submits on upstream's queue when upstream offers one
+ * (gstanysrengine.c, find_neighbour_device), where the barrier below
+ * orders the copy after upstream's work. An image last used on another
+ * queue of the device has that queue's work waited for first. */
+static void
+wait_other_queue (GstAnySr * self, GstVulkanImageMemory * mem)
+{
+  GstVulkanQueue *other = mem->barrier.parent.queue;
+  GstVulkanQueue *ours = (GstVulkanQueue *) self->vk_queue;
+
+  if (!other || !ours || other->queue == ours->queue)
+    return;
+  GST_DEBUG_OBJECT (self, "an image last used on queue family %u index %u, "
+      "the engine's is family %u index %u: waiting for that queue",
+      other->family, other->index, ours->family, ours->index);
+  gst_vulkan_queue_submit_lock (other);
+  vkQueueWaitIdle (other->queue);
+  gst_vulkan_queue_submit_unlock (other);
+}
+
 static int
 check_planes (GstAnySr * self, GstBuffer * buf, const GstVideoInfo * info,
     const AsrVulkanFrameBuffer * frame_buffer)
@@ -222,6 +245,7 @@ record_copies (ImageCopies * copies, VkCommandBuffer cmd,
         (GstVulkanImageMemory *) gst_buffer_peek_memory (buf, i);
     VkBufferImageCopy r;
 
+    wait_other_queue (self, mem);
     image_barrier (cmd, mem, layout, to_image ? VK_ACCESS_TRANSFER_WRITE_BIT :
         VK_ACCESS_TRANSFER_READ_BIT);
     plane_region (info, i, frame_buffer, &r);
