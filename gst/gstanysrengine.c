@@ -444,8 +444,9 @@ engine_new_on_neighbour_device (GstAnySr * self, const Neighbour * n,
  * the engine runs on (taken; empty: a device of its own, or none) and
  * @model (taken) in one step under the object lock: a property reader
  * (device-name, vulkan-device, stats) sees the old engine or the new one,
- * never none while the engine moves (docs/element.md#devices). The old
- * engine is freed after, then the references to its device. */
+ * never none while the engine moves
+ * (docs/element.md#several-elements-and-devices). The old engine is freed
+ * after, then the references to its device. */
 static void
 publish (GstAnySr * self, AsrEngine * engine, gboolean cpu, Neighbour * n,
     gchar * model)

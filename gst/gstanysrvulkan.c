@@ -271,6 +271,32 @@ record_output (void *user, VkCommandBuffer cmd, const AsrVulkanFrameBuffer * fb)
   return record_copies (user, cmd, fb, TRUE);
 }
 
+/* Elements reading the same images (a tee's branches) record and submit
+ * one at a time: an image's barrier state (layout, access) is read and
+ * written without a lock by whoever uses it (gst-vulkan 1.22's
+ * GstVulkanImageMemory), and the old layout each barrier names holds only
+ * if the submissions come in the order the barriers were recorded. One
+ * lock for the process: elements on one image share its device and its
+ * queue, whose submissions run in turn anyway. */
+static GMutex shared_images_lock;
+
+/* TRUE when another element may hold (and read) @buf's images */
+static gboolean
+images_shared (GstBuffer * buf)
+{
+  guint i, n = buf ? gst_buffer_n_memory (buf) : 0;
+
+  if (!buf)
+    return FALSE;
+  if (!gst_buffer_is_writable (buf))
+    return TRUE;
+  for (i = 0; i < n; i++)
+    if (!gst_mini_object_is_writable (GST_MINI_OBJECT_CAST
+            (gst_buffer_peek_memory (buf, i))))
+      return TRUE;
+  return FALSE;
+}
+
 AsrStatus
 gst_any_sr_vulkan_process (GstAnySr * self, const AsrFrame * input,
     AsrFrame * output)
@@ -285,8 +311,16 @@ gst_any_sr_vulkan_process (GstAnySr * self, const AsrFrame * input,
     &copies,
   };
 
-  return asr_engine_process_vulkan (self->engine, self->vk_in ? NULL : input,
+  gboolean shared = images_shared (self->vk_in);
+  AsrStatus status;
+
+  if (shared)
+    g_mutex_lock (&shared_images_lock);
+  status = asr_engine_process_vulkan (self->engine, self->vk_in ? NULL : input,
       self->vk_out ? NULL : output, &frame_io);
+  if (shared)
+    g_mutex_unlock (&shared_images_lock);
+  return status;
 }
 
 #else /* !HAVE_GST_VULKAN: system memory only */

@@ -1,12 +1,13 @@
 /* Several anysr elements in one process, on shared or separate devices
- * (docs/element.md#devices), each output checked byte for byte against
- * the system-memory pipeline of one element at the same scale:
+ * (docs/element.md#several-elements-and-devices), each output checked byte
+ * for byte against the system-memory pipeline of one element at the same
+ * scale:
  *
  *   test-vulkan-tee tee BRANCHES RUNS vk|sys
  *     one vulkanupload (vk) or one source (sys) feeding a tee whose
  *     branches each run a queue, an anysr (scales 2, 3, 4) and, for vk, a
- *     vulkandownload: the pipeline of docs/element.md#devices, RUNS times.
- *     vk: every anysr on vulkanupload's device.
+ *     vulkandownload: the pipeline of that section, RUNS times. vk: every
+ *     anysr on vulkanupload's device.
  *   test-vulkan-tee chain vk|sys
  *     two anysr in a row (scale 2, then 3/2), equal to the system-memory
  *     chain, and with vk both on vulkanupload's device.
@@ -30,10 +31,10 @@
  * 1.22 hands its staging buffer back to its pool when it submits the copy
  * into the image, before the device ran it; with a queue after vulkanupload
  * it takes the next frame at once and may write it into that buffer first,
- * so an image can hold the next frame's bytes (docs/element.md#devices;
- * vulkanupload ! tee ! queue ! vulkandownload alone shows it with
- * pattern=smpte, whose corner of noise differs between frames). Frames that
- * all have the same bytes are immune, and the checks stay about anysr.
+ * so an image can hold the next frame's bytes: `vulkanupload ! tee ! queue
+ * ! vulkandownload` alone shows it with pattern=smpte, whose corner of noise
+ * differs between frames. Frames that all have the same bytes are immune,
+ * and the checks stay about anysr.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
