@@ -263,12 +263,12 @@ find_neighbour_device (GstAnySr * self, Neighbour * n)
   if (!n->device) {
     n->device = ref_locked (self, &self->vk_device);
     if (!n->device) {
-      /* the query hands the context to set_context(), which keeps it in
-       * self->vk_instance: look there */
+      /* gst-vulkan's query hands the context found to set_context(),
+       * which keeps it in self->vk_instance: look there too */
       if (!n->instance) {
         gst_vulkan_instance_run_context_query (GST_ELEMENT (self), &instance);
-        gst_clear_object (&instance);
-        n->instance = ref_locked (self, &self->vk_instance);
+        n->instance = instance ? (GstObject *) instance :
+            ref_locked (self, &self->vk_instance);
       }
       if (!n->instance) {
         GST_DEBUG_OBJECT (self, "no neighbour has a Vulkan instance (yet)");
