@@ -28,13 +28,13 @@
  * memory it came in).
  *
  * pattern=colors: every frame the same picture. vulkanupload of gst-vulkan
- * 1.22 hands its staging buffer back to its pool when it submits the copy
- * into the image, before the device ran it; with a queue after vulkanupload
- * it takes the next frame at once and may write it into that buffer first,
- * so an image can hold the next frame's bytes: `vulkanupload ! tee ! queue
- * ! vulkandownload` alone shows it with pattern=smpte, whose corner of noise
- * differs between frames. Frames that all have the same bytes are immune,
- * and the checks stay about anysr.
+ * 1.22 lets go of the buffer it copies from (upstream's, from the pool it
+ * proposed) when it submits the copy into the image, before the device ran
+ * it; with a queue after vulkanupload the source writes the next frame into
+ * that buffer at once, so an image can hold the next frame's bytes:
+ * `vulkanupload ! tee ! queue ! vulkandownload` alone shows it with
+ * pattern=smpte, whose corner of noise differs between frames. Frames that
+ * all have the same bytes are immune, and the checks stay about anysr.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
