@@ -94,38 +94,91 @@ take_engine_error (GstAnySr * self)
 
 /* The neighbours' Vulkan device (gst-vulkan, GstContext) */
 
+/* A Vulkan device the engine may run on: references (GstVulkanInstance,
+ * GstVulkanDevice, compute GstVulkanQueue), NULL where none. Found into
+ * one of these first, then installed in self with the engine made on it
+ * (publish()), so that what property readers see changes in one step. */
+typedef struct
+{
+  GstObject *instance, *device, *queue;
+} Neighbour;
+
+static void
+neighbour_clear (Neighbour * n)
+{
+  gst_clear_object (&n->queue);
+  gst_clear_object (&n->device);
+  gst_clear_object (&n->instance);
+}
+
 #ifdef HAVE_GST_VULKAN
 
 #include <gst/vulkan/vulkan.h>
 #include <anysr/anysr-vulkan.h>
 
-#define VK_INSTANCE(s) ((GstVulkanInstance *) (s)->vk_instance)
-#define VK_DEVICE(s) ((GstVulkanDevice *) (s)->vk_device)
-#define VK_QUEUE(s) ((GstVulkanQueue *) (s)->vk_queue)
+/* a new reference to *@field, read under the object lock (NULL: none) */
+static GstObject *
+ref_locked (GstAnySr * self, GstObject ** field)
+{
+  GstObject *o;
 
+  GST_OBJECT_LOCK (self);
+  o = *field ? gst_object_ref (*field) : NULL;
+  GST_OBJECT_UNLOCK (self);
+  return o;
+}
+
+/* A context handed to the element (by the application, or by a neighbour's
+ * query through the bin): its instance and device are kept when the
+ * element has none yet, never in place of the ones its engine runs on. */
 void
 gst_any_sr_engine_set_context (GstAnySr * self, GstContext * context)
 {
-  GstVulkanInstance *instance = VK_INSTANCE (self);
+  GstVulkanInstance *instance = NULL;
   GstVulkanDevice *device = NULL;
 
   gst_vulkan_handle_set_context (GST_ELEMENT (self), context, NULL, &instance);
-  self->vk_instance = (GstObject *) instance;
+  if (!gst_context_get_vulkan_device (context, &device))
+    device = NULL;
+  GST_OBJECT_LOCK (self);
+  if (instance && !self->vk_instance) {
+    self->vk_instance = (GstObject *) instance;
+    instance = NULL;
+  }
   /* an application may hand us a device too */
-  if (!self->vk_device && gst_context_get_vulkan_device (context, &device))
+  if (device && !self->vk_device) {
     self->vk_device = (GstObject *) device;
+    device = NULL;
+  }
+  GST_OBJECT_UNLOCK (self);
+  gst_clear_object (&instance);
+  gst_clear_object (&device);
 }
 
+/* the neighbours' context queries, from their threads: answered with the
+ * device and queue the engine runs on */
 gboolean
 gst_any_sr_engine_query (GstAnySr * self, GstQuery * query)
 {
-  if (GST_QUERY_TYPE (query) != GST_QUERY_CONTEXT || !self->vk_device)
+  Neighbour n = { NULL, NULL, NULL };
+  gboolean answered = FALSE;
+
+  if (GST_QUERY_TYPE (query) != GST_QUERY_CONTEXT)
     return FALSE;
-  if (gst_vulkan_handle_context_query (GST_ELEMENT (self), query, NULL,
-          VK_INSTANCE (self), VK_DEVICE (self)))
-    return TRUE;
-  return gst_vulkan_queue_handle_context_query (GST_ELEMENT (self), query,
-      VK_QUEUE (self));
+  GST_OBJECT_LOCK (self);
+  if (self->vk_device) {
+    n.instance = self->vk_instance ? gst_object_ref (self->vk_instance) : NULL;
+    n.device = gst_object_ref (self->vk_device);
+    n.queue = self->vk_queue ? gst_object_ref (self->vk_queue) : NULL;
+  }
+  GST_OBJECT_UNLOCK (self);
+  if (n.device)
+    answered = gst_vulkan_handle_context_query (GST_ELEMENT (self), query,
+        NULL, (GstVulkanInstance *) n.instance, (GstVulkanDevice *) n.device)
+        || gst_vulkan_queue_handle_context_query (GST_ELEMENT (self), query,
+        (GstVulkanQueue *) n.queue);
+  neighbour_clear (&n);
+  return answered;
 }
 
 static gboolean
@@ -149,60 +202,104 @@ pick_queue (GstVulkanDevice * device, GstVulkanQueue * queue, gpointer data)
   return FALSE;
 }
 
-/* The Vulkan device of the peer of @pad_name ("sink": upstream, where
- * VulkanImage input lives), asked with a context query (a reference, or
- * NULL) */
-static GstVulkanDevice *
-peer_device (GstAnySr * self, const gchar * pad_name)
+/* The Vulkan device (@type GST_VULKAN_DEVICE_CONTEXT_TYPE_STR) or queue
+ * (GST_VULKAN_QUEUE_CONTEXT_TYPE_STR) of the peer of @pad_name ("sink":
+ * upstream, where VulkanImage input lives), asked with a context query (a
+ * reference, or NULL) */
+static GstObject *
+peer_context (GstAnySr * self, const gchar * pad_name, const gchar * type)
 {
-  GstVulkanDevice *device = NULL;
+  GstObject *obj = NULL;
   GstPad *pad = gst_element_get_static_pad (GST_ELEMENT (self), pad_name);
-  GstQuery *q = gst_query_new_context (GST_VULKAN_DEVICE_CONTEXT_TYPE_STR);
+  GstQuery *q = gst_query_new_context (type);
   GstContext *ctx = NULL;
+  gboolean is_queue = g_str_equal (type, GST_VULKAN_QUEUE_CONTEXT_TYPE_STR);
 
   if (pad && gst_pad_peer_query (pad, q)) {
     gst_query_parse_context (q, &ctx);
-    if (ctx && !gst_context_get_vulkan_device (ctx, &device))
-      device = NULL;
+    if (ctx && !(is_queue ?
+            gst_context_get_vulkan_queue (ctx, (GstVulkanQueue **) & obj) :
+            gst_context_get_vulkan_device (ctx, (GstVulkanDevice **) & obj)))
+      obj = NULL;
   }
   gst_query_unref (q);
   gst_clear_object (&pad);
-  return device;
+  return obj;
 }
 
-/* A neighbour's device (and a compute queue on it), found through context
- * queries, upstream's first (the device of the images it sends; gst-vulkan's
- * own query asks downstream first, whose device may be another: two
- * branches of a tee); creates nothing. TRUE when found (kept in self). */
-static gboolean
-find_neighbour_device (GstAnySr * self)
+static GstVulkanDevice *
+peer_device (GstAnySr * self, const gchar * pad_name)
 {
-  GstVulkanInstance *instance = VK_INSTANCE (self);
-  GstVulkanDevice *device = VK_DEVICE (self);
-  GstVulkanQueue *queue = NULL;
+  return (GstVulkanDevice *) peer_context (self, pad_name,
+      GST_VULKAN_DEVICE_CONTEXT_TYPE_STR);
+}
 
-  if (!device) {
-    /* the query hands the context to set_context(), which keeps it in
-     * self->vk_instance: look there */
-    if (!instance)
-      gst_vulkan_instance_run_context_query (GST_ELEMENT (self),
-          (GstVulkanInstance **) & self->vk_instance);
-    if (!self->vk_instance) {
-      GST_DEBUG_OBJECT (self, "no neighbour has a Vulkan instance (yet)");
-      return FALSE;
+/* @queue when it is a compute queue of @device, else NULL (@queue is
+ * released) */
+static GstVulkanQueue *
+usable_queue (GstVulkanQueue * queue, GstVulkanDevice * device)
+{
+  if (queue && (queue->device != device || !queue_has_compute (queue)))
+    gst_clear_object (&queue);
+  return queue;
+}
+
+/* A neighbour's device and a compute queue on it into @n, found through
+ * context queries, upstream's first (the device of the images it sends;
+ * gst-vulkan's own query asks downstream first, whose device may be
+ * another: two branches of a tee). @n->device may be given (then only the
+ * queue is looked for); without it, a device handed to the element
+ * (set_context) comes first. The queue: upstream's own when it is a compute
+ * queue of that device (its submissions and ours are then ordered on one
+ * VkQueue), else a neighbour's, else the device's first compute queue.
+ * Creates nothing; TRUE when found. */
+static gboolean
+find_neighbour_device (GstAnySr * self, Neighbour * n)
+{
+  GstVulkanDevice *device;
+  GstVulkanQueue *queue = NULL;
+  GstVulkanInstance *instance = NULL;
+
+  if (!n->device) {
+    n->device = ref_locked (self, &self->vk_device);
+    if (!n->device) {
+      /* gst-vulkan's query hands the context found to set_context(),
+       * which keeps it in self->vk_instance: look there too */
+      if (!n->instance) {
+        gst_vulkan_instance_run_context_query (GST_ELEMENT (self), &instance);
+        n->instance = instance ? (GstObject *) instance :
+            ref_locked (self, &self->vk_instance);
+      }
+      if (!n->instance) {
+        GST_DEBUG_OBJECT (self, "no neighbour has a Vulkan instance (yet)");
+        return FALSE;
+      }
+      n->device = (GstObject *) peer_device (self, "sink");
     }
-    device = peer_device (self, "sink");
-    if (!device &&
-        !gst_vulkan_device_run_context_query (GST_ELEMENT (self), &device)) {
+    if (!n->device) {
+      GstVulkanDevice *found = NULL;
+      gst_vulkan_device_run_context_query (GST_ELEMENT (self), &found);
+      n->device = found ? (GstObject *) found :
+          ref_locked (self, &self->vk_device);
+    }
+    if (!n->device) {
       GST_DEBUG_OBJECT (self, "no neighbour has a Vulkan device (yet)");
       return FALSE;
     }
-    self->vk_device = (GstObject *) device;
   }
-  if (!self->vk_queue) {
-    if (gst_vulkan_queue_run_context_query (GST_ELEMENT (self), &queue)
-        && (queue->device != device || !queue_has_compute (queue)))
-      gst_clear_object (&queue);
+  device = (GstVulkanDevice *) n->device;
+  if (!n->instance || n->instance != (GstObject *) device->instance) {
+    gst_clear_object (&n->instance);
+    n->instance = gst_object_ref (device->instance);
+  }
+  if (!n->queue && n->device == self->vk_device)
+    n->queue = ref_locked (self, &self->vk_queue);
+  if (!n->queue) {
+    queue = usable_queue ((GstVulkanQueue *) peer_context (self, "sink",
+            GST_VULKAN_QUEUE_CONTEXT_TYPE_STR), device);
+    if (!queue && gst_vulkan_queue_run_context_query (GST_ELEMENT (self),
+            &queue))
+      queue = usable_queue (queue, device);
     if (!queue)
       gst_vulkan_device_foreach_queue (device, pick_queue, &queue);
     if (!queue) {
@@ -210,22 +307,13 @@ find_neighbour_device (GstAnySr * self)
           "queue: the engine uses a device of its own");
       return FALSE;
     }
-    self->vk_queue = (GstObject *) queue;
+    n->queue = (GstObject *) queue;
   }
-  /* (the queue kept from an earlier call when this one found none) */
   GST_INFO_OBJECT (self, "the neighbours' Vulkan device %" GST_PTR_FORMAT
       " (VkDevice %p), queue family %u index %u", device,
-      (gpointer) device->device, VK_QUEUE (self)->family,
-      VK_QUEUE (self)->index);
+      (gpointer) device->device, ((GstVulkanQueue *) n->queue)->family,
+      ((GstVulkanQueue *) n->queue)->index);
   return TRUE;
-}
-
-static void
-close_neighbour_device (GstAnySr * self)
-{
-  gst_clear_object (&self->vk_queue);
-  gst_clear_object (&self->vk_device);
-  gst_clear_object (&self->vk_instance);
 }
 
 /* The device of a pad's peer, asked directly (a context query on each
@@ -235,30 +323,24 @@ close_neighbour_device (GstAnySr * self)
  * changes its sinks' state first: with no Vulkan element downstream, anysr
  * went to PAUSED (and looked for a device, in vain) before vulkanupload
  * upstream had one. At negotiation time the upstream element has it.
- * TRUE when self has a device and a compute queue (kept, as in
- * find_neighbour_device). */
+ * Upstream's first (where VulkanImage input lives), then downstream's;
+ * then a device handed to the element. TRUE when @n has a device and a
+ * compute queue (as find_neighbour_device). */
 static gboolean
-find_peer_device (GstAnySr * self)
+find_peer_device (GstAnySr * self, Neighbour * n)
 {
   static const gchar *pads[] = { "sink", "src" };
   GstVulkanDevice *device = NULL;
   guint i;
 
-  if (self->vk_device && self->vk_queue)
-    return TRUE;
-  if (!self->vk_device) {
-    for (i = 0; i < G_N_ELEMENTS (pads) && !device; i++)
-      device = peer_device (self, pads[i]);
-    if (!device)
-      return FALSE;
+  for (i = 0; i < G_N_ELEMENTS (pads) && !device; i++)
+    device = peer_device (self, pads[i]);
+  if (device)
     GST_INFO_OBJECT (self, "a peer has the Vulkan device %" GST_PTR_FORMAT,
         device);
-    self->vk_device = (GstObject *) device;
-    if (!self->vk_instance)
-      self->vk_instance = gst_object_ref (device->instance);
-  }
-  if (!find_neighbour_device (self)) {
-    close_neighbour_device (self);
+  n->device = (GstObject *) device;
+  if (!find_neighbour_device (self, n)) {
+    neighbour_clear (n);
     return FALSE;
   }
   return TRUE;
@@ -270,7 +352,8 @@ static gboolean
 upstream_device_differs (GstAnySr * self)
 {
   GstVulkanDevice *up = peer_device (self, "sink");
-  gboolean differs = up && self->vk_device && up != VK_DEVICE (self);
+  gboolean differs = up && self->vk_device &&
+      up != (GstVulkanDevice *) self->vk_device;
 
   if (differs)
     GST_INFO_OBJECT (self, "the images upstream live on the Vulkan device %"
@@ -293,11 +376,11 @@ queue_unlock (void *user)
 }
 
 static AsrStatus
-engine_new_on_neighbour_device (GstAnySr * self,
+engine_new_on_neighbour_device (GstAnySr * self, const Neighbour * n,
     const AsrSettings * settings, AsrEngine ** engine)
 {
-  GstVulkanDevice *device = VK_DEVICE (self);
-  GstVulkanQueue *queue = VK_QUEUE (self);
+  GstVulkanDevice *device = (GstVulkanDevice *) n->device;
+  GstVulkanQueue *queue = (GstVulkanQueue *) n->queue;
   guint major = 1, minor = 0, patch = 0;
   AsrVulkanDevice shared = { 0 };
 
@@ -331,7 +414,7 @@ gst_any_sr_engine_query (GstAnySr * self, GstQuery * query)
 }
 
 static gboolean
-find_neighbour_device (GstAnySr * self)
+find_neighbour_device (GstAnySr * self, Neighbour * n)
 {
   return FALSE;
 }
@@ -343,24 +426,72 @@ upstream_device_differs (GstAnySr * self)
 }
 
 static gboolean
-find_peer_device (GstAnySr * self)
+find_peer_device (GstAnySr * self, Neighbour * n)
 {
   return FALSE;
 }
 
-static void
-close_neighbour_device (GstAnySr * self)
-{
-}
-
 static AsrStatus
-engine_new_on_neighbour_device (GstAnySr * self,
+engine_new_on_neighbour_device (GstAnySr * self, const Neighbour * n,
     const AsrSettings * settings, AsrEngine ** engine)
 {
   return ASR_ERROR_UNSUPPORTED;
 }
 
 #endif
+
+/* Install @engine (NULL: none), the CPU scaler mode @cpu, the device @n
+ * the engine runs on (taken; empty: a device of its own, or none) and
+ * @model (taken) in one step under the object lock: a property reader
+ * (device-name, vulkan-device, stats) sees the old engine or the new one,
+ * never none while the engine moves
+ * (docs/element.md#several-elements-and-devices). The old engine is freed
+ * after, then the references to its device. */
+static void
+publish (GstAnySr * self, AsrEngine * engine, gboolean cpu, Neighbour * n,
+    gchar * model)
+{
+  AsrEngine *old_engine;
+  Neighbour old;
+  gchar *old_name, *old_model;
+  gboolean device_changed;
+
+  GST_OBJECT_LOCK (self);
+  old_engine = self->engine;
+  old.instance = self->vk_instance;
+  old.device = self->vk_device;
+  old.queue = self->vk_queue;
+  old_name = self->device_name;
+  old_model = self->loaded_model;
+  device_changed = self->vk_engine != (engine && n->device) ||
+      (engine && n->device != self->vk_device);
+  self->engine = engine;
+  self->cpu_scaler = cpu;
+  self->vk_instance = n->instance;
+  self->vk_device = n->device;
+  self->vk_queue = n->queue;
+  self->vk_engine = engine && n->device;
+  self->device_name = engine ? g_strdup (asr_engine_device_name (engine)) :
+      NULL;
+  self->loaded_model = model;
+  self->op_dirty = TRUE;
+  GST_OBJECT_UNLOCK (self);
+  n->instance = n->device = n->queue = NULL;
+
+  g_clear_pointer (&self->last_refusal, g_free);
+  if (self->converter) {
+    gst_video_converter_free (self->converter);
+    self->converter = NULL;
+  }
+  asr_engine_free (&old_engine);
+  neighbour_clear (&old);
+  if (g_strcmp0 (old_name, self->device_name) != 0)
+    g_object_notify (G_OBJECT (self), "device-name");
+  if (device_changed)
+    g_object_notify (G_OBJECT (self), "vulkan-device");
+  g_free (old_name);
+  g_free (old_model);
+}
 
 /* Without a usable Vulkan device: the warning that says what happens
  * instead, once between NULL and NULL. */
@@ -420,9 +551,15 @@ gst_any_sr_engine_cpu_configure (GstAnySr * self,
   return TRUE;
 }
 
+/* Open an engine and install it in place of the one open (publish()):
+ * on the device @n (its references are taken) when given, else on a
+ * neighbour's when one has a device, else on a device of its own, else the
+ * CPU scaler when fallback allows. On failure (an element error posted)
+ * the old engine is closed too, as the element has none that fits. */
 static gboolean
-open_engine (GstAnySr * self)
+open_engine (GstAnySr * self, Neighbour * n)
 {
+  Neighbour none = { NULL, NULL, NULL };
   AsrSettings settings;
   AsrEngine *engine = NULL;
   AsrStatus status;
@@ -445,8 +582,7 @@ open_engine (GstAnySr * self)
   if (bad) {
     GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", bad), (NULL));
     g_free (bad);
-    g_free (model);
-    return FALSE;
+    goto fail;
   }
 
   /* a model file is checked before any device work, and its problem named */
@@ -465,8 +601,7 @@ open_engine (GstAnySr * self)
                 model_msg[0] ? model_msg : asr_status_to_string (status)),
             ("asr_model_check_file(): %s", asr_status_to_string (status)));
       }
-      g_free (model);
-      return FALSE;
+      goto fail;
     }
     GST_INFO_OBJECT (self, "model %s", model);
   }
@@ -481,22 +616,23 @@ open_engine (GstAnySr * self)
   g_free (take_engine_error (self));
   /* the neighbours' Vulkan device when they have one (GstContext), else a
    * device of the engine's own */
-  self->vk_engine = FALSE;
-  if (find_neighbour_device (self)) {
-    status = engine_new_on_neighbour_device (self, &settings, &engine);
-    if (status == ASR_OK) {
-      self->vk_engine = TRUE;
-    } else {
+  status = ASR_ERROR_NO_DEVICE;
+  if ((n->device && n->queue) || find_neighbour_device (self, n)) {
+    status = engine_new_on_neighbour_device (self, n, &settings, &engine);
+    if (status != ASR_OK) {
       gchar *why = take_engine_error (self);
       GST_WARNING_OBJECT (self, "no engine on the neighbours' Vulkan device "
           "(%s%s%s): using a device of its own", asr_status_to_string (status),
           why ? ": " : "", why ? why : "");
       g_free (why);
-      close_neighbour_device (self);
     }
   }
-  if (!self->vk_engine)
+  if (status != ASR_OK) {
+    /* (an instance found stays, for a later look at the neighbours) */
+    gst_clear_object (&n->queue);
+    gst_clear_object (&n->device);
     status = asr_engine_new (&settings, &engine);
+  }
   if (status != ASR_OK) {
     detail = take_engine_error (self);
     driver_files = g_getenv ("VK_DRIVER_FILES");
@@ -521,12 +657,7 @@ open_engine (GstAnySr * self)
       g_free (dbg);
       g_free (detail);
 
-      GST_OBJECT_LOCK (self);
-      self->cpu_scaler = TRUE;
-      g_clear_pointer (&self->device_name, g_free);
-      g_free (self->loaded_model);
-      self->loaded_model = model;
-      GST_OBJECT_UNLOCK (self);
+      publish (self, NULL, TRUE, n, model);
       return TRUE;
     } else if (status == ASR_ERROR_NO_DEVICE && detail) {
       /* libanysr's message names the cause: an index out of range, a driver
@@ -551,8 +682,7 @@ open_engine (GstAnySr * self)
     }
     g_free (dbg);
     g_free (detail);
-    g_free (model);
-    return FALSE;
+    goto fail;
   }
 #ifdef GST_ANY_SR_TEST_HOOKS
   if (g_getenv ("ANYSR_TEST_BICUBIC")) {
@@ -561,11 +691,11 @@ open_engine (GstAnySr * self)
   }
   if (g_getenv ("ANYSR_TEST_LOSE_DEVICE")) {
     /* the N-th queue submission finds the device lost */
-    guint n = (guint) g_ascii_strtoull (g_getenv ("ANYSR_TEST_LOSE_DEVICE"),
+    guint nth = (guint) g_ascii_strtoull (g_getenv ("ANYSR_TEST_LOSE_DEVICE"),
         NULL, 10);
     GST_WARNING_OBJECT (self, "test build: the device is lost at submission %u",
-        n);
-    asr_engine_debug_inject (engine, ASR_FAULT_DEVICE_LOST, n);
+        nth);
+    asr_engine_debug_inject (engine, ASR_FAULT_DEVICE_LOST, nth);
   }
   if (g_getenv ("ANYSR_TEST_TIMING")) {
     gdouble per_gmac = 0.0, fixed = 0.0;
@@ -594,53 +724,14 @@ open_engine (GstAnySr * self)
           ceiling.fp32_gflops);
   }
 
-  GST_OBJECT_LOCK (self);
-  self->engine = engine;
-  g_free (self->device_name);
-  self->device_name = g_strdup (asr_engine_device_name (engine));
-  g_free (self->loaded_model);
-  self->loaded_model = model;
-  self->op_dirty = TRUE;
-  GST_OBJECT_UNLOCK (self);
-  g_object_notify (G_OBJECT (self), "device-name");
-
+  publish (self, engine, FALSE, n, model);
   return TRUE;
-}
 
-static void
-close_engine (GstAnySr * self)
-{
-  AsrEngine *engine;
-
-  GST_OBJECT_LOCK (self);
-  engine = self->engine;
-  self->engine = NULL;
-  self->cpu_scaler = FALSE;
-  g_clear_pointer (&self->device_name, g_free);
-  g_clear_pointer (&self->loaded_model, g_free);
-  GST_OBJECT_UNLOCK (self);
-  g_clear_pointer (&self->last_refusal, g_free);
-  if (self->converter) {
-    gst_video_converter_free (self->converter);
-    self->converter = NULL;
-  }
-
-  asr_engine_free (&engine);
-}
-
-/* the engine moves to the Vulkan device found since it opened (a peer's,
- * at negotiation): a new engine; FALSE (an element error posted) when none
- * could be opened */
-static gboolean
-reopen (GstAnySr * self)
-{
-  GST_INFO_OBJECT (self, "a neighbour has a Vulkan device: the engine moves "
-      "to it");
-  close_engine (self);
-  if (!open_engine (self))
-    return FALSE;
-  g_object_notify (G_OBJECT (self), "vulkan-device");
-  return TRUE;
+fail:
+  g_free (model);
+  neighbour_clear (n);
+  publish (self, NULL, FALSE, &none, NULL);
+  return FALSE;
 }
 
 /* The one place that opens or reopens the engine and looks for a Vulkan
@@ -650,11 +741,12 @@ reopen (GstAnySr * self)
 GstAnySrEngineResult
 gst_any_sr_engine_ensure (GstAnySr * self, GstAnySrEnsure when)
 {
+  Neighbour n = { NULL, NULL, NULL };
   gboolean reload;
 
   switch (when) {
     case GST_ANY_SR_ENSURE_OPEN:
-      return open_engine (self) ? GST_ANY_SR_ENGINE_OK :
+      return open_engine (self, &n) ? GST_ANY_SR_ENGINE_OK :
           GST_ANY_SR_ENGINE_ERROR;
     case GST_ANY_SR_ENSURE_START:
       /* model-location changed in READY: another engine for the new model */
@@ -667,33 +759,28 @@ gst_any_sr_engine_ensure (GstAnySr * self, GstAnySrEnsure when)
             self->cpu_scaler ? "model-location changed" : "no engine open");
       /* a Vulkan neighbour upstream went to READY after us: its device */
       if (!reload && self->engine && !self->vk_engine &&
-          find_neighbour_device (self)) {
+          find_neighbour_device (self, &n)) {
         GST_INFO_OBJECT (self, "a neighbour has a Vulkan device: the engine "
             "moves to it");
         reload = TRUE;
       }
-      if (reload) {
-        close_engine (self);
-        if (!open_engine (self))
-          return GST_ANY_SR_ENGINE_ERROR;
-      }
+      if (reload && !open_engine (self, &n))
+        return GST_ANY_SR_ENGINE_ERROR;
+      neighbour_clear (&n);
       return GST_ANY_SR_ENGINE_OK;
     case GST_ANY_SR_ENSURE_VULKAN_IMAGE:
       /* an engine on a device of its own: a Vulkan peer that got its device
        * after we went to PAUSED (vulkanupload upstream, nothing Vulkan
-       * downstream) has it now */
+       * downstream) has it now; an engine on another device than the
+       * images upstream: it moves to theirs. The engine open stays in
+       * place until the new one replaces it (publish()). */
       if (self->vk_engine && !upstream_device_differs (self))
         return GST_ANY_SR_ENGINE_OK;
-      if (self->vk_engine) {
-        /* the engine first (it runs on that device), then the device; the
-         * upstream one is found again below */
-        close_engine (self);
-        close_neighbour_device (self);
-        self->vk_engine = FALSE;
-      }
-      if (!find_peer_device (self))
+      if (!find_peer_device (self, &n))
         return GST_ANY_SR_ENGINE_NO_PEER;
-      if (!reopen (self))
+      GST_INFO_OBJECT (self, "a neighbour has a Vulkan device: the engine "
+          "moves to it");
+      if (!open_engine (self, &n))
         return GST_ANY_SR_ENGINE_ERROR;
       return GST_ANY_SR_ENGINE_OK;
   }
@@ -705,9 +792,9 @@ gst_any_sr_engine_ensure (GstAnySr * self, GstAnySrEnsure when)
 void
 gst_any_sr_engine_close (GstAnySr * self)
 {
-  close_engine (self);
-  close_neighbour_device (self);
-  self->vk_engine = FALSE;
+  Neighbour none = { NULL, NULL, NULL };
+
+  publish (self, NULL, FALSE, &none, NULL);
   self->fallback_warned = FALSE;
 }
 

@@ -178,6 +178,29 @@ image_barrier (VkCommandBuffer cmd, GstVulkanImageMemory * mem,
   mem->barrier.image_layout = layout;
 }
 
+/* gst-vulkan 1.22 orders the work on an image by queue submission only:
+ * its elements submit and pass the buffer on, with no semaphore or fence
+ * to wait on; the image's barrier state names the queue that used it last.
+ * The engine submits on upstream's queue when upstream offers one
+ * (gstanysrengine.c, find_neighbour_device), where the barrier below
+ * orders the copy after upstream's work. An image last used on another
+ * queue of the device has that queue's work waited for first. */
+static void
+wait_other_queue (GstAnySr * self, GstVulkanImageMemory * mem)
+{
+  GstVulkanQueue *other = mem->barrier.parent.queue;
+  GstVulkanQueue *ours = (GstVulkanQueue *) self->vk_queue;
+
+  if (!other || !ours || other->queue == ours->queue)
+    return;
+  GST_DEBUG_OBJECT (self, "an image last used on queue family %u index %u, "
+      "the engine's is family %u index %u: waiting for that queue",
+      other->family, other->index, ours->family, ours->index);
+  gst_vulkan_queue_submit_lock (other);
+  vkQueueWaitIdle (other->queue);
+  gst_vulkan_queue_submit_unlock (other);
+}
+
 static int
 check_planes (GstAnySr * self, GstBuffer * buf, const GstVideoInfo * info,
     const AsrVulkanFrameBuffer * frame_buffer)
@@ -222,6 +245,7 @@ record_copies (ImageCopies * copies, VkCommandBuffer cmd,
         (GstVulkanImageMemory *) gst_buffer_peek_memory (buf, i);
     VkBufferImageCopy r;
 
+    wait_other_queue (self, mem);
     image_barrier (cmd, mem, layout, to_image ? VK_ACCESS_TRANSFER_WRITE_BIT :
         VK_ACCESS_TRANSFER_READ_BIT);
     plane_region (info, i, frame_buffer, &r);
@@ -247,6 +271,32 @@ record_output (void *user, VkCommandBuffer cmd, const AsrVulkanFrameBuffer * fb)
   return record_copies (user, cmd, fb, TRUE);
 }
 
+/* Elements reading the same images (a tee's branches) record and submit
+ * one at a time: an image's barrier state (layout, access) is read and
+ * written without a lock by whoever uses it (gst-vulkan 1.22's
+ * GstVulkanImageMemory), and the old layout each barrier names holds only
+ * if the submissions come in the order the barriers were recorded. One
+ * lock for the process: elements on one image share its device and its
+ * queue, whose submissions run in turn anyway. */
+static GMutex shared_images_lock;
+
+/* TRUE when another element may hold (and read) @buf's images */
+static gboolean
+images_shared (GstBuffer * buf)
+{
+  guint i, n = buf ? gst_buffer_n_memory (buf) : 0;
+
+  if (!buf)
+    return FALSE;
+  if (!gst_buffer_is_writable (buf))
+    return TRUE;
+  for (i = 0; i < n; i++)
+    if (!gst_mini_object_is_writable (GST_MINI_OBJECT_CAST
+            (gst_buffer_peek_memory (buf, i))))
+      return TRUE;
+  return FALSE;
+}
+
 AsrStatus
 gst_any_sr_vulkan_process (GstAnySr * self, const AsrFrame * input,
     AsrFrame * output)
@@ -261,8 +311,16 @@ gst_any_sr_vulkan_process (GstAnySr * self, const AsrFrame * input,
     &copies,
   };
 
-  return asr_engine_process_vulkan (self->engine, self->vk_in ? NULL : input,
+  gboolean shared = images_shared (self->vk_in);
+  AsrStatus status;
+
+  if (shared)
+    g_mutex_lock (&shared_images_lock);
+  status = asr_engine_process_vulkan (self->engine, self->vk_in ? NULL : input,
       self->vk_out ? NULL : output, &frame_io);
+  if (shared)
+    g_mutex_unlock (&shared_images_lock);
+  return status;
 }
 
 #else /* !HAVE_GST_VULKAN: system memory only */
