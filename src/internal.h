@@ -142,7 +142,7 @@ typedef struct AsrDebugTune {
 /* Tune now as ASR_TUNING_FORCE does when an engine opens (opt NULL: the
  * same), cache the winners and run them (an ANYSR_* override still wins); a
  * configured engine is configured again for its sizes. AsrStats.tune says
- * what was picked. */
+ * what was picked. The exhaustive grid's winners run but are not cached. */
 AsrStatus asr_engine_debug_tune(AsrEngine *e, const AsrDebugTune *opt);
 
 #endif /* ASR_INTERNAL_H */

@@ -361,7 +361,9 @@ AsrStatus asr_engine_tune(AsrEngine *e, AsrTuning mode, const AsrDebugTune *opt)
         if (status < 0)
             return status;
         source = 2;
-        if (!cache)
+        if (opt && opt->exhaustive)
+            asr_info(&e->log, "tune: the exhaustive grid's winners are not cached");
+        else if (!cache)
             asr_info(&e->log, "tune: no cache folder: the winners are not kept");
         else if (asr_tune_cache_store(path, dev, net, &pick) < 0)
             asr_warn(&e->log, "tune: could not write %s: the winners are not kept", path);
