@@ -268,8 +268,10 @@ const char *asr_net_config_rule(const AsrDevice *d, const AsrModel *m, const Asr
 
 /* The WSHARE specialisation constant of conv3x3_simt.comp for block b:
  * 1 (broadcast) where every subgroup has lanes 0..7 active: lavapipe, whose
- * subgroup size is fixed and whose workgroups are whole subgroups in order,
- * with a workgroup of whole subgroups of 8 or more; 2 (broadcast where a
+ * subgroup size is fixed, with workgroup rows (LX) of whole subgroups of 8
+ * or more (a 4 x 16 workgroup, 64 invocations, gave wrong output on
+ * lavapipe 22.3 with 1: its subgroups are not 8 invocations in linear
+ * order there; test-golden --candidates found it); 2 (broadcast where a
  * ballot finds lanes 0..7 active) elsewhere, GPUs whose subgroup size may
  * vary included; 0 without the broadcast. (The ballot costs lavapipe 22.3
  * ~25 % of the encoder's time, so it is left out where it is not needed.) */
@@ -277,7 +279,7 @@ static uint32_t conv_wshare(const AsrDevice *d, const AsrConvBlock *b)
 {
     if (!b->wshare)
         return 0;
-    int whole = d->subgroup_size >= 8 && (b->lx * b->ly) % d->subgroup_size == 0;
+    int whole = d->subgroup_size >= 8 && b->lx % d->subgroup_size == 0;
     return d->quirks.cpu_blocks && whole ? 1 : 2;
 }
 

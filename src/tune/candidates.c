@@ -163,10 +163,9 @@ uint32_t asr_tune_all_candidates(const AsrKernelConfig *base, AsrKernelConfig *o
 uint32_t asr_tune_exhaustive(AsrTuneFamily f, const AsrKernelConfig *base,
                              AsrKernelConfig *out, uint32_t max)
 {
-    static const uint32_t shapes[][2] = { { 8, 1 }, { 8, 2 }, { 8, 4 }, { 8, 8 }, { 16, 1 },
-                                          { 16, 2 }, { 16, 4 }, { 32, 2 }, { 4, 16 },
-                                          { 64, 1 } };
-    static const uint32_t pxs[] = { 1, 2, 4, 6, 8, 12, 16 };
+    static const uint32_t shapes[][2] = { { 8, 2 }, { 8, 4 }, { 8, 8 }, { 16, 2 }, { 16, 4 },
+                                          { 32, 2 }, { 4, 16 } };
+    static const uint32_t pxs[] = { 4, 6, 8, 12, 16 };
     uint32_t n = add(out, 0, max, base);
     if (f == ASR_TUNE_MLP || f == ASR_TUNE_NSG) {
         for (uint32_t v = f == ASR_TUNE_MLP ? 0 : 1; v <= (f == ASR_TUNE_MLP ? 1u : 16u); v++) {
