@@ -137,6 +137,7 @@ typedef struct Options {
     int precision;      /* AsrPrecision */
     int tuning;         /* AsrTuning; -1: the environment's (ANYSR_TUNE) */
     int tune, exhaustive;
+    int size_set;       /* --size given */
     double tune_bound;  /* s, 0: the tuner's */
     int no_full;        /* do not add the full op for the ratios */
     uint32_t tile_rows; /* 0: as needed */
@@ -196,7 +197,8 @@ static void usage(FILE *f)
             "  --torch-script FILE   default: bench/torch_bench.py of the source tree\n"
             "  --validation, --no-validation   Vulkan validation layer (default: ANYSR_VALIDATION)\n"
             "  --tune                tune now, print every candidate's time and the winner, then\n"
-            "                        time the full op built-in vs tuned side by side\n"
+            "                        time the full op built-in vs tuned side by side (the tuner's\n"
+            "                        frame: --size when given, else its own)\n"
             "    --exhaustive          also time a wider grid per kernel family (minutes)\n"
             "    --tune-bound S        the tuner's time bound (default: 2 s GPU, 60 s CPU)\n"
             "  --qos                 load-step replay under the QoS controller:\n"
@@ -295,6 +297,7 @@ static int parse_options(int argc, char **argv, Options *o)
                 fprintf(stderr, "anysr-bench: bad --size %s (WxH)\n", v);
                 return -1;
             }
+            o->size_set = 1;
         } else if (!strcmp(a, "--scale")) {
             NEED_VALUE;
             int n = sscanf(v, "%lf,%lf", &o->sx, &o->sy);
@@ -1380,7 +1383,9 @@ static int bench_tune(Options *o)
     printf("== the tuner: the candidates of the device's class, %s (GPU ms of the family's "
            "passes in one frame, best of 2-3)\n",
            o->tune_bound > 0.0 ? "--tune-bound" : "the tuner's bound");
-    AsrDebugTune opt = { .bound_s = o->tune_bound, .report = tune_row };
+    /* the tuner's frame: --size when given, else its own (256x256 on a GPU, 160x96 on a CPU) */
+    AsrDebugTune opt = { .bound_s = o->tune_bound, .width = o->size_set ? o->in_w : 0,
+                         .height = o->size_set ? o->in_h : 0, .report = tune_row };
     int n = 2;
     if (asr_engine_debug_tune(e, &opt) != ASR_OK) {
         fprintf(stderr, "anysr-bench: tuning failed: %s\n", asr_engine_last_error(e));
@@ -1393,9 +1398,9 @@ static int bench_tune(Options *o)
            st.tune.rejected, st.tune.tune_ms / 1000.0);
     if (o->exhaustive) {
         printf("== exhaustive: a wider grid per family, from the built-in configuration\n");
-        AsrDebugTune ex = { .exhaustive = 1, .bound_s = o->tune_bound > 0.0 ? o->tune_bound
-                                                                             : 3600.0,
-                            .report = tune_row };
+        AsrDebugTune ex = opt;
+        ex.exhaustive = 1;
+        ex.bound_s = o->tune_bound > 0.0 ? o->tune_bound : 3600.0;
         if (asr_engine_debug_tune(e, &ex) != ASR_OK) {
             fprintf(stderr, "anysr-bench: exhaustive tuning failed: %s\n",
                     asr_engine_last_error(e));

@@ -253,9 +253,20 @@ static void run_candidates(AsrEngine *e, const Frame *f, const MwArch *arch)
 {
     AsrKernelConfig *all = calloc(512, sizeof(*all));
     uint32_t n = asr_engine_debug_candidates(e, all, 512), ran = 0;
+    AsrStats ks;
+    asr_engine_get_stats(e, &ks);
     for (uint32_t i = 0; i < n; i++) {
         char name[ASR_KCONFIG_NAME], why[256];
         asr_kconfig_name(&all[i], name, sizeof(name));
+        /* fixed depth: the tiled conv does not run; the coopmat subgroups
+         * only with the coopmat kernels */
+        const AsrKernelConfig *b = &all[0], *c = &all[i];
+        if (i > 0 && !memcmp(&c->band, &b->band, sizeof(b->band)) &&
+            c->mlp_ssbo == b->mlp_ssbo &&
+            (ks.plan.kernels != ASR_KERNELS_COOPMAT || c->cm_nsg == b->cm_nsg)) {
+            printf("  %s: as the built-in configuration here\n", name);
+            continue;
+        }
         AsrStatus st = asr_engine_debug_set_kernel_config(e, &all[i], why, sizeof(why));
         if (st == ASR_ERROR_UNSUPPORTED) {
             printf("  %s: skipped, the device's rules refuse it: %s\n", name, why);
