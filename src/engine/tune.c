@@ -358,8 +358,17 @@ AsrStatus asr_engine_tune(AsrEngine *e, AsrTuning mode, const AsrDebugTune *opt)
                                                 !d->quirks.cpu);
     if (time_now) {
         status = time_all(e, opt, &pick, &timed, &rejected);
-        if (status < 0)
+        if (status == ASR_ERROR_DEVICE_LOST)
             return status;
+    }
+    if (time_now && status < 0) {
+        /* tuning is an optimisation: the engine opens without it */
+        asr_warn(&e->log, "tune: timing failed (%s); the built-in configuration runs",
+                 asr_status_to_string(status));
+        pick = builtin;
+        status = ASR_OK;
+        e->last_error[0] = '\0';
+    } else if (time_now) {
         source = 2;
         if (opt && opt->exhaustive)
             asr_info(&e->log, "tune: the exhaustive grid's winners are not cached");

@@ -486,6 +486,8 @@ AsrStatus asr_net_set_config(AsrDevice *d, AsrNet *net, const AsrKernelConfig *c
         if ((status = create_mlp(d, net, 1, net->fp16, &net->mlp_heavy)) >= 0)
             status = create_mlp(d, net, 0, net->fp16, &net->mlp_light);
     }
+    if (status < 0) /* no valid configuration: the next call rebuilds every family */
+        memset(&net->cfg, 0xff, sizeof(net->cfg));
     return status;
 }
 
