@@ -6,7 +6,8 @@
  * one and writes the cache; auto then reuses it without timing; a
  * truncated, garbage, wrong-version or foreign cache file is ignored (the
  * built-in configuration runs) and rewritten by the next tuning, keeping
- * another device's entry. ANYSR_TUNE: its values and a warning for garbage.
+ * another device's entry. ANYSR_TUNE: its values and a warning for garbage;
+ * ANYSR_CONV_BLOCK: applied on top of the pick, or refused naming the rule.
  *
  * Run with ANYSR_CACHE_DIR set to a folder of its own (tests/net/meson.build).
  *
@@ -216,6 +217,35 @@ int main(void)
               "no warning for ANYSR_TUNE=bogus");
     asr_engine_free(&e);
     unsetenv("ANYSR_TUNE");
+
+    /* the ANYSR_* overrides apply on top of the pick, with their rules */
+    static const struct { const char *value, *config, *warning; } blocks[] = {
+        { "8,4,8,8,0", "band 8x4:8x8 ", NULL },
+        { "8,4,4", NULL, "not LX,LY,PX,COB,WSHARE (five numbers)" },
+        { "8,4,4,8,1x", NULL, "not LX,LY,PX,COB,WSHARE (five numbers)" },
+        { "4294967296,1,1,8,0", NULL, "not LX,LY,PX,COB,WSHARE (five numbers)" },
+        { "8,4,17,8,0", NULL, "PX must be 1 to 16" },
+        { "8,4,16,32,1", NULL, "COB must be 8 or 16" },
+    };
+    for (size_t i = 0; i < ASR_ARRAY_SIZE_(blocks); i++) {
+        setenv("ANYSR_CONV_BLOCK", blocks[i].value, 1);
+        e = open_engine(ASR_TUNING_OFF);
+        st = stats_of(e);
+        char want[160];
+        snprintf(want, sizeof(want), "ignoring ANYSR_CONV_BLOCK=%s: %s", blocks[i].value,
+                 blocks[i].warning ? blocks[i].warning : "");
+        if (blocks[i].config)
+            CHECK_MSG(!strncmp(st.tune.config, blocks[i].config, strlen(blocks[i].config)) &&
+                      st.tune.source == 4 && !strstr(logged, "ignoring ANYSR_CONV_BLOCK"),
+                      "ANYSR_CONV_BLOCK=%s: %s, source %u", blocks[i].value, st.tune.config,
+                      st.tune.source);
+        else
+            CHECK_MSG(!strcmp(st.tune.config, builtin) && st.tune.source == 0 &&
+                      strstr(logged, want), "ANYSR_CONV_BLOCK=%s: %s, no \"%s\"",
+                      blocks[i].value, st.tune.config, want);
+        asr_engine_free(&e);
+    }
+    unsetenv("ANYSR_CONV_BLOCK");
 
     AsrSettings s;
     asr_settings_default(&s);
