@@ -163,8 +163,7 @@ uint32_t asr_tune_all_candidates(const AsrKernelConfig *base, AsrKernelConfig *o
 uint32_t asr_tune_exhaustive(AsrTuneFamily f, const AsrKernelConfig *base,
                              AsrKernelConfig *out, uint32_t max)
 {
-    static const uint32_t shapes[][2] = { { 8, 2 }, { 8, 4 }, { 8, 8 }, { 16, 2 }, { 16, 4 },
-                                          { 32, 2 }, { 4, 16 } };
+    static const uint32_t shapes[][2] = { { 8, 2 }, { 8, 4 }, { 8, 8 }, { 16, 2 }, { 16, 4 } };
     static const uint32_t pxs[] = { 4, 6, 8, 12, 16 };
     uint32_t n = add(out, 0, max, base);
     if (f == ASR_TUNE_MLP || f == ASR_TUNE_NSG) {
@@ -178,7 +177,7 @@ uint32_t asr_tune_exhaustive(AsrTuneFamily f, const AsrKernelConfig *base,
         for (size_t p = 0; p < sizeof(pxs) / sizeof(pxs[0]); p++)
             for (uint32_t cob = 8; cob <= 16; cob += 8)
                 for (uint32_t ws = 0; ws <= 1; ws++) {
-                    if (pxs[p] * cob > 128)
+                    if (pxs[p] * cob > 128 || (cob == 16 && pxs[p] == 4))
                         continue;
                     AsrConvBlock b = { shapes[s][0], shapes[s][1], pxs[p], cob, ws };
                     AsrKernelConfig c = with(base, f, &b, 0);

@@ -47,10 +47,10 @@ uint32_t asr_tune_all_candidates(const AsrKernelConfig *base, AsrKernelConfig *o
                                  uint32_t max);
 
 /* A wider grid for `anysr-bench --tune --exhaustive`: base with family f
- * replaced by every block (band, tiled) of 7 workgroup shapes (8x2 to 32x2
- * and 4x16: 16 to 64 invocations), PX 4, 6, 8, 12, 16 and COB 8 or 16 within
- * PX x COB <= 128, both broadcasts (112); every path and subgroup count
- * (1..16) for the others. Returns how many, at most max. */
+ * replaced by every block (band, tiled) of the workgroups 8x2, 8x4, 8x8,
+ * 16x2, 16x4 with PX 4, 6, 8, 12, 16 x COB 8 and PX 6, 8 x COB 16, both
+ * broadcasts (70); every path and subgroup count (1..16) for the others.
+ * Returns how many, at most max. */
 uint32_t asr_tune_exhaustive(AsrTuneFamily f, const AsrKernelConfig *base,
                              AsrKernelConfig *out, uint32_t max);
 
