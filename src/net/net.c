@@ -229,10 +229,10 @@ void asr_net_config_env(const AsrDevice *d, const AsrModel *m, AsrKernelConfig *
         c->tiled.wshare = k.wshare;
     /* conv3x3_simt.comp broadcasts only in subgroups whose lanes 0..7 are
      * all active and loads directly elsewhere, so any workgroup is correct */
-    if (k.wshare && (d->subgroup_size < 8 || (k.lx * k.ly) % d->subgroup_size))
-        asr_info(&d->log, "ANYSR_CONV_BLOCK=%s: a workgroup of %u is not whole subgroups "
+    if (k.wshare && (d->subgroup_size < 8 || k.lx % d->subgroup_size))
+        asr_info(&d->log, "ANYSR_CONV_BLOCK=%s: a workgroup row of %u is not whole subgroups "
                  "of %u (8 or more): the weight broadcast applies only where a subgroup "
-                 "has lanes 0 to 7", d->env.conv_block_text, k.lx * k.ly, d->subgroup_size);
+                 "has lanes 0 to 7", d->env.conv_block_text, k.lx, d->subgroup_size);
 }
 
 const char *asr_net_config_rule(const AsrDevice *d, const AsrModel *m, const AsrKernelConfig *c,
