@@ -1429,13 +1429,22 @@ static int bench_tune(Options *o)
     AsrFrame fin = { { src }, { (size_t)o->in_w * 4 } };
     AsrFrame fout = { { dst }, { (size_t)out_w * 4 } };
     for (int i = 0; i < n && !status; i++) {
-        char why[256];
-        eng[i] = engine_new(&off);
+        char why[256] = "";
+        if (!(eng[i] = engine_new(&off)))
+            return 1;
+        if (asr_engine_debug_set_kernel_config(eng[i], &cfg[i], why, sizeof(why)) != ASR_OK ||
+            asr_engine_configure(eng[i], &in, &out) != ASR_OK) {
+            fprintf(stderr, "anysr-bench: %s: %s%s\n", label[i], why,
+                    asr_engine_last_error(eng[i]));
+            status = 1;
+            break;
+        }
+        /* the full op: the scale cap's subnet (known once configured) */
         BenchOp full = { .subnet = asr_engine_subnet_cap(eng[i]), .mode = ASR_DECODER_HEAVY,
                          .k = asr_engine_default_k(eng[i]), .depth_target = o->depth_target };
-        if (asr_engine_debug_set_kernel_config(eng[i], &cfg[i], why, sizeof(why)) != ASR_OK ||
-            asr_engine_configure(eng[i], &in, &out) != ASR_OK || apply_op(eng[i], &full) < 0) {
-            fprintf(stderr, "anysr-bench: %s: %s\n", label[i], why);
+        if (apply_op(eng[i], &full) < 0) {
+            fprintf(stderr, "anysr-bench: %s: set_op: %s\n", label[i],
+                    asr_engine_last_error(eng[i]));
             status = 1;
         }
     }
