@@ -167,6 +167,24 @@ static uint32_t tile_side(const AsrModel *m)
     return m->arch.depth_tile ? m->arch.depth_tile : 16;
 }
 
+/* Shared memory of conv3x3_coopmat.comp with nsg subgroups (its sa, sa_lo
+ * and sc arrays) on this device's matrix shape */
+static uint64_t cm_shared_bytes(const AsrDevice *d, const AsrModel *m, uint32_t nsg)
+{
+    uint64_t F = m->arch.F, tm = d->cm_m, tn = d->cm_n ? d->cm_n : 1, tk = d->cm_k ? d->cm_k : 1;
+    uint64_t cip = ASR_DIV_UP(F, tk) * tk, cop = ASR_DIV_UP(F, tn) * tn;
+    uint64_t window = 3 * (nsg * tm + 2) * cip * 2 * (d->env.cm_split ? 2 : 1);
+    return window + nsg * tm * cop * 4;
+}
+
+/* Whether nsg coopmat subgroups fit the device's workgroup and shared memory */
+static int cm_nsg_fits(const AsrDevice *d, const AsrModel *m, uint32_t nsg)
+{
+    const VkPhysicalDeviceLimits *lim = &d->props.limits;
+    return (uint64_t)nsg * d->subgroup_size <= lim->maxComputeWorkGroupInvocations &&
+           cm_shared_bytes(d, m, nsg) <= lim->maxComputeSharedMemorySize;
+}
+
 void asr_net_builtin_config(const AsrDevice *d, const AsrModel *m, AsrKernelConfig *c)
 {
     int ballot = (d->subgroup_ops & VK_SUBGROUP_FEATURE_BALLOT_BIT) && d->subgroup_size >= 8;
@@ -195,18 +213,15 @@ void asr_net_builtin_config(const AsrDevice *d, const AsrModel *m, AsrKernelConf
     /* coopmat: 4 M tiles per workgroup, 32 pixels of a row on lavapipe
      * (8x8x8), 64 on GPUs with 16-wide tiles */
     c->cm_nsg = 4;
-    while (c->cm_nsg > 1 &&
-           c->cm_nsg * d->subgroup_size > d->props.limits.maxComputeWorkGroupInvocations)
+    while (c->cm_nsg > 1 && !cm_nsg_fits(d, m, c->cm_nsg))
         c->cm_nsg--;
 }
 
 void asr_net_config_env(const AsrDevice *d, const AsrModel *m, AsrKernelConfig *c)
 {
-    (void)m;
     if (d->env.cm_nsg) {
         c->cm_nsg = d->env.cm_nsg;
-        while (c->cm_nsg > 1 &&
-               c->cm_nsg * d->subgroup_size > d->props.limits.maxComputeWorkGroupInvocations)
+        while (c->cm_nsg > 1 && !cm_nsg_fits(d, m, c->cm_nsg))
             c->cm_nsg--;
     }
     if (d->env.mlp_ssbo)
@@ -261,6 +276,13 @@ const char *asr_net_config_rule(const AsrDevice *d, const AsrModel *m, const Asr
         snprintf(buf, size, "coopmat: %u subgroups of %u are more than the device's "
                  "maxComputeWorkGroupInvocations (%u)", c->cm_nsg, d->subgroup_size,
                  d->props.limits.maxComputeWorkGroupInvocations);
+        return buf;
+    }
+    if (d->coopmat && !cm_nsg_fits(d, m, c->cm_nsg)) {
+        snprintf(buf, size, "coopmat: %u subgroups need %llu bytes of shared memory, more "
+                 "than the device's maxComputeSharedMemorySize (%u)", c->cm_nsg,
+                 (unsigned long long)cm_shared_bytes(d, m, c->cm_nsg),
+                 d->props.limits.maxComputeSharedMemorySize);
         return buf;
     }
     return NULL;
