@@ -28,11 +28,13 @@ typedef struct ClassList {
  * slower on 26.1: quirks.h weight_broadcast) */
 static const AsrConvBlock cpu8_band[] = {
     B(8, 4, 12, 8, 0), B(8, 4, 12, 8, 1), B(8, 4, 8, 8, 0), B(8, 4, 8, 8, 1),
-    B(8, 4, 16, 8, 0), B(8, 4, 16, 8, 1), B(8, 4, 6, 16, 0), B(8, 2, 12, 8, 0),
+    B(8, 4, 16, 8, 0), B(8, 4, 16, 8, 1), B(8, 4, 8, 16, 0), B(8, 2, 12, 8, 0),
 };
+/* (8x4:8x16 and 8x2:8x16b: the exhaustive grid's best on Mesa 26.1,
+ * docs/benchmarks.md#kernel-tuning-lavapipe) */
 static const AsrConvBlock cpu8_tiled[] = {
     B(8, 2, 16, 8, 0), B(8, 2, 16, 8, 1), B(8, 4, 8, 8, 0), B(8, 4, 8, 8, 1),
-    B(8, 2, 8, 16, 0), B(8, 1, 16, 8, 0),
+    B(8, 2, 8, 16, 0), B(8, 2, 8, 16, 1), B(8, 1, 16, 8, 0),
 };
 /* lavapipe, 16 lanes (LP_NATIVE_VECTOR_WIDTH=512): 16-lane rows */
 static const AsrConvBlock cpu16_band[] = {
