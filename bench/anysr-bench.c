@@ -1381,7 +1381,7 @@ static int bench_tune(Options *o)
            asr_kernels_name(st.plan.kernels),
            st.plan.precision == ASR_PRECISION_FP16 ? "fp16" : "fp32", st.tune.config);
     printf("== the tuner: the candidates of the device's class, %s (GPU ms of the family's "
-           "passes in one frame, best of 2-3)\n",
+           "passes in one frame, best of 3)\n",
            o->tune_bound > 0.0 ? "--tune-bound" : "the tuner's bound");
     /* the tuner's frame: --size when given, else its own (256x256 on a GPU, 160x96 on a CPU) */
     AsrDebugTune opt = { .bound_s = o->tune_bound, .width = o->size_set ? o->in_w : 0,

@@ -121,7 +121,7 @@ typedef enum AsrTuneVerdict {
 typedef struct AsrTuneRow {
     const char *family;           /* "band conv", "tiled conv", "mlp weights", "coopmat nsg" */
     char config[ASR_KCONFIG_NAME];
-    double ms;                    /* GPU ms of the family's passes in one frame (best of 2-3) */
+    double ms;                    /* GPU ms of the family's passes in one frame (best of 3) */
     AsrTuneVerdict verdict;
     const char *why;              /* "" when timed */
 } AsrTuneRow;

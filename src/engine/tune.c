@@ -194,7 +194,7 @@ static AsrStatus time_one(Tuner *t, AsrTuneFamily f, const AsrKernelConfig *c, i
         t->rejected++;
         return ASR_ERROR_UNSUPPORTED;
     }
-    int reps = e->dev->quirks.cpu ? 2 : 3;
+    int reps = 3;
     *best_ms = 1e300;
     for (int i = 0; i < reps && status >= 0; i++) {
         status = run(t, adaptive, f, &ms);
