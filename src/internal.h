@@ -97,8 +97,9 @@ AsrStatus asr_engine_debug_tiles(const AsrEngine *e, AsrDebugTiles *t);
 /* Kernel configurations (docs/design.md#kernels, "Tuning"; kconfig.h).
  * Run c instead of the engine's configuration from now on (its pipelines
  * rebuilt, a configured engine planned again): ASR_OK, or
- * ASR_ERROR_UNSUPPORTED with the device's rule in why when it cannot run
- * here (nothing changes). c NULL: the device's built-in configuration. */
+ * ASR_ERROR_UNSUPPORTED with the device's rule in why (size bytes; NULL
+ * with size 0) when it cannot run here (nothing changes). c NULL: the
+ * device's built-in configuration. AsrStats.tune.config names it. */
 AsrStatus asr_engine_debug_set_kernel_config(AsrEngine *e, const AsrKernelConfig *c, char *why,
                                              size_t size);
 
