@@ -30,6 +30,19 @@
  *   of the fp32 MAC ceiling and of the copy bandwidth, the arithmetic
  *   intensity and the bound that applies (bench/README.md).
  *
+ * Tuning mode (docs/design.md#kernels, "Tuning"):
+ *   anysr-bench --tune [--exhaustive] [--tune-bound S] [--frames N] (+ size, scale,
+ *               precision, device, model)
+ *
+ *   Runs the tuner on the device (as tuning=force; its winners are cached),
+ *   printing every candidate's time per kernel family and the winner; with
+ *   --exhaustive it then times a wider grid of each family (every block
+ *   within the rules over a range of shapes) from the built-in configuration.
+ *   Then the full op (the largest subnet, heavy decoder) is timed round-robin
+ *   with the built-in configuration, the tuner's pick and (--exhaustive) the
+ *   exhaustive grid's pick, each in its own engine: GPU ms and GMAC/s side
+ *   by side, and the pick's share of the exhaustive best.
+ *
  * QoS replay mode:
  *   anysr-bench --qos --target-fps F|auto [--frames N] [--load-step FRAME:N ...]
  *               [--headroom H] [--decoder heavy|light|routed] [--no-pace]
@@ -122,6 +135,10 @@ typedef struct Options {
     const char *profile_csv;
     int torch, bicubic, validation;
     int precision;      /* AsrPrecision */
+    int tuning;         /* AsrTuning; -1: the environment's (ANYSR_TUNE) */
+    int tune, exhaustive;
+    int size_set;       /* --size given */
+    double tune_bound;  /* s, 0: the tuner's */
     int no_full;        /* do not add the full op for the ratios */
     uint32_t tile_rows; /* 0: as needed */
     const char *python, *torch_script;
@@ -169,6 +186,7 @@ static void usage(FILE *f)
             "  --model FILE          model file (default: the embedded one)\n"
             "  --precision auto|fp16|fp32   feature-map storage (default auto)\n"
             "  --tile ROWS           force bands of ROWS input rows (default: as needed)\n"
+            "  --tuning auto|off|force   kernel tuning (default: ANYSR_TUNE, else auto)\n"
             "  --no-full             time only the ops asked for (no full op for the ratios)\n"
             "  --csv FILE            write the table (qos: the per-frame log) as CSV\n"
             "  --roofline            probe the device's ceilings, print a per-pass table per op\n"
@@ -178,6 +196,11 @@ static void usage(FILE *f)
             "  --python EXE          python for the PyTorch comparison (default /usr/bin/python3)\n"
             "  --torch-script FILE   default: bench/torch_bench.py of the source tree\n"
             "  --validation, --no-validation   Vulkan validation layer (default: ANYSR_VALIDATION)\n"
+            "  --tune                tune now, print every candidate's time and the winner, then\n"
+            "                        time the full op built-in vs tuned side by side (the tuner's\n"
+            "                        frame: --size when given, else its own)\n"
+            "    --exhaustive          also time a wider grid per kernel family (minutes)\n"
+            "    --tune-bound S        the tuner's time bound (default: 2 s GPU, 60 s CPU)\n"
             "  --qos                 load-step replay under the QoS controller:\n"
             "    --target-fps F|auto   frame rate to hold (auto: 1.3 x the full op's wall time)\n"
             "    --headroom H          controller headroom (default 0: the engine's 0.85)\n"
@@ -213,6 +236,7 @@ static int parse_options(int argc, char **argv, Options *o)
     o->target_fps = -1.0;
     o->validation = -1; /* the environment's (ANYSR_VALIDATION) */
     o->python = "/usr/bin/python3";
+    o->tuning = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -239,6 +263,29 @@ static int parse_options(int argc, char **argv, Options *o)
                 fprintf(stderr, "anysr-bench: bad --precision %s (auto, fp16 or fp32)\n", v);
                 return -1;
             }
+        } else if (!strcmp(a, "--tuning")) {
+            NEED_VALUE;
+            if (!strcmp(v, "auto"))
+                o->tuning = ASR_TUNING_AUTO;
+            else if (!strcmp(v, "off"))
+                o->tuning = ASR_TUNING_OFF;
+            else if (!strcmp(v, "force"))
+                o->tuning = ASR_TUNING_FORCE;
+            else {
+                fprintf(stderr, "anysr-bench: bad --tuning %s (auto, off or force)\n", v);
+                return -1;
+            }
+        } else if (!strcmp(a, "--tune")) {
+            o->tune = 1;
+        } else if (!strcmp(a, "--exhaustive")) {
+            o->exhaustive = 1;
+        } else if (!strcmp(a, "--tune-bound")) {
+            NEED_VALUE;
+            o->tune_bound = atof(v);
+            if (!(o->tune_bound > 0.0)) {
+                fprintf(stderr, "anysr-bench: bad --tune-bound %s (seconds > 0)\n", v);
+                return -1;
+            }
         } else if (!strcmp(a, "--no-full")) {
             o->no_full = 1;
         } else if (!strcmp(a, "--tile")) {
@@ -250,6 +297,7 @@ static int parse_options(int argc, char **argv, Options *o)
                 fprintf(stderr, "anysr-bench: bad --size %s (WxH)\n", v);
                 return -1;
             }
+            o->size_set = 1;
         } else if (!strcmp(a, "--scale")) {
             NEED_VALUE;
             int n = sscanf(v, "%lf,%lf", &o->sx, &o->sy);
@@ -382,6 +430,16 @@ static void log_cb(void *user, AsrLogLevel level, const char *msg)
     fprintf(stderr, "anysr[%d]: %s\n", (int)level, msg);
 }
 
+/* AsrStats.tune.source as words */
+static const char *tune_source(const AsrStats *st)
+{
+    static const char *const names[] = { "built in", "cached", "tuned now", "?",
+                                         "built in + ANYSR_* override",
+                                         "cached + ANYSR_* override",
+                                         "tuned now + ANYSR_* override", "?" };
+    return names[st->tune.source & 7];
+}
+
 static AsrEngine *engine_new(const Options *o)
 {
     AsrSettings s;
@@ -391,6 +449,8 @@ static AsrEngine *engine_new(const Options *o)
         s.validation = o->validation;
     s.model_path = o->model;
     s.precision = (AsrPrecision)o->precision;
+    if (o->tuning >= 0)
+        s.tuning = (AsrTuning)o->tuning;
     if (o->tile_rows)
         s.tile_rows = o->tile_rows;
     s.log_callback = log_cb;
@@ -808,11 +868,12 @@ static int bench_ops(Options *o)
 
     AsrStats kst;
     asr_engine_get_stats(e, &kst);
-    printf("anysr-bench %s: device \"%s\", kernels %s, %ux%u -> %ux%u (scale %.4g x %.4g), scale cap: "
+    printf("anysr-bench %s: device \"%s\", kernels %s (%s, %s), %ux%u -> %ux%u (scale %.4g x %.4g), scale cap: "
            "subnet %d of %d%s, k %.3g, depth target %.3g%s, %d warm-up + %d timed frames per op "
            "(round-robin), medians\n",
            asr_version(), asr_engine_device_name(e),
-           asr_kernels_name(kst.plan.kernels), o->in_w, o->in_h, out_w, out_h,
+           asr_kernels_name(kst.plan.kernels), kst.tune.config, tune_source(&kst), o->in_w,
+           o->in_h, out_w, out_h,
            (double)out_w / o->in_w, (double)out_h / o->in_h, cap, nsub,
            o->no_cap ? " (--no-cap: rungs above it timed too)" : "", (double)k,
            (double)(o->depth_target > 0.0f ? o->depth_target
@@ -1297,6 +1358,144 @@ static int bench_qos(Options *o)
     return 0;
 }
 
+/* --tune: one candidate's row */
+static void tune_row(void *user, const AsrTuneRow *r)
+{
+    (void)user;
+    if (r->verdict == ASR_TUNE_TIMED)
+        printf("  %-12s %-50s %10.3f ms\n", r->family, r->config, r->ms);
+    else
+        printf("  %-12s %-50s %10s  %s\n", r->family, r->config,
+               r->verdict == ASR_TUNE_SKIPPED ? "skipped" : "rejected", r->why);
+    fflush(stdout);
+}
+
+#define TUNE_ENGINES 3
+
+static int bench_tune(Options *o)
+{
+    Options off = *o;
+    off.tuning = ASR_TUNING_OFF;
+    AsrEngine *eng[TUNE_ENGINES] = { NULL };
+    const char *label[TUNE_ENGINES] = { "built in", "tuned", "exhaustive best" };
+    AsrKernelConfig cfg[TUNE_ENGINES];
+    AsrStats st;
+    AsrEngine *e = engine_new(&off);
+    if (!e)
+        return 1;
+    default_size(o, e);
+    asr_engine_get_stats(e, &st);
+    asr_engine_debug_kernel_config(e, &cfg[0]);
+    printf("anysr-bench %s --tune%s: device \"%s\", kernels %s, feature maps %s, built in: %s\n",
+           asr_version(), o->exhaustive ? " --exhaustive" : "", asr_engine_device_name(e),
+           asr_kernels_name(st.plan.kernels),
+           st.plan.precision == ASR_PRECISION_FP16 ? "fp16" : "fp32", st.tune.config);
+    printf("== the tuner: the candidates of the device's class, %s (GPU ms of the family's "
+           "passes in one frame, best of 3)\n",
+           o->tune_bound > 0.0 ? "--tune-bound" : "the tuner's bound");
+    /* the tuner's frame: --size when given, else its own (256x256 on a GPU, 160x96 on a CPU) */
+    AsrDebugTune opt = { .bound_s = o->tune_bound, .width = o->size_set ? o->in_w : 0,
+                         .height = o->size_set ? o->in_h : 0, .report = tune_row };
+    int n = 2;
+    if (asr_engine_debug_tune(e, &opt) != ASR_OK) {
+        fprintf(stderr, "anysr-bench: tuning failed: %s\n", asr_engine_last_error(e));
+        asr_engine_free(&e);
+        return 1;
+    }
+    asr_engine_get_stats(e, &st);
+    asr_engine_debug_kernel_config(e, &cfg[1]);
+    printf("winner: %s (%u timed, %u rejected, %.1f s; cached)\n", st.tune.config, st.tune.timed,
+           st.tune.rejected, st.tune.tune_ms / 1000.0);
+    if (o->exhaustive) {
+        printf("== exhaustive: a wider grid per family, from the built-in configuration\n");
+        AsrDebugTune ex = opt;
+        ex.exhaustive = 1;
+        ex.bound_s = o->tune_bound > 0.0 ? o->tune_bound : 3600.0;
+        if (asr_engine_debug_tune(e, &ex) != ASR_OK) {
+            fprintf(stderr, "anysr-bench: exhaustive tuning failed: %s\n",
+                    asr_engine_last_error(e));
+            asr_engine_free(&e);
+            return 1;
+        }
+        asr_engine_get_stats(e, &st);
+        asr_engine_debug_kernel_config(e, &cfg[2]);
+        printf("exhaustive winner: %s (%u timed, %u rejected, %.1f s; not cached)\n",
+               st.tune.config, st.tune.timed, st.tune.rejected, st.tune.tune_ms / 1000.0);
+        n = 3;
+    }
+    asr_engine_free(&e);
+
+    /* the full op side by side, one engine per configuration, round-robin */
+    uint32_t out_w = (uint32_t)lround(o->in_w * o->sx), out_h = (uint32_t)lround(o->in_h * o->sy);
+    AsrFrameInfo in = { .format = ASR_FORMAT_RGBA, .width = o->in_w, .height = o->in_h };
+    AsrFrameInfo out = { .format = ASR_FORMAT_RGBA, .width = out_w, .height = out_h };
+    uint8_t *src = malloc((size_t)o->in_w * o->in_h * 4), *dst = malloc((size_t)out_w * out_h * 4);
+    double *gpu = calloc((size_t)N_SAMPLE * o->frames, sizeof(double));
+    double macs[TUNE_ENGINES] = { 0 };
+    int status = 0;
+    if (!src || !dst || !gpu)
+        return 1;
+    make_picture(src, o->in_w, o->in_h);
+    AsrFrame fin = { { src }, { (size_t)o->in_w * 4 } };
+    AsrFrame fout = { { dst }, { (size_t)out_w * 4 } };
+    for (int i = 0; i < n && !status; i++) {
+        char why[256] = "";
+        if (!(eng[i] = engine_new(&off)))
+            return 1;
+        if (asr_engine_debug_set_kernel_config(eng[i], &cfg[i], why, sizeof(why)) != ASR_OK ||
+            asr_engine_configure(eng[i], &in, &out) != ASR_OK) {
+            fprintf(stderr, "anysr-bench: %s: %s%s\n", label[i], why,
+                    asr_engine_last_error(eng[i]));
+            status = 1;
+            break;
+        }
+        /* the full op: the scale cap's subnet (known once configured) */
+        BenchOp full = { .subnet = asr_engine_subnet_cap(eng[i]), .mode = ASR_DECODER_HEAVY,
+                         .k = asr_engine_default_k(eng[i]), .depth_target = o->depth_target };
+        if (apply_op(eng[i], &full) < 0) {
+            fprintf(stderr, "anysr-bench: %s: set_op: %s\n", label[i],
+                    asr_engine_last_error(eng[i]));
+            status = 1;
+        }
+    }
+    for (int f = -o->warmup; f < o->frames && !status; f++)
+        for (int i = 0; i < n && !status; i++) {
+            if (asr_engine_process(eng[i], &fin, &fout) != ASR_OK) {
+                fprintf(stderr, "anysr-bench: %s: %s\n", label[i], asr_engine_last_error(eng[i]));
+                status = 1;
+                break;
+            }
+            asr_engine_get_stats(eng[i], &st);
+            if (f >= 0)
+                gpu[(size_t)f * N_SAMPLE + i] = st.time.gpu_ms, macs[i] = st.op.macs;
+        }
+    if (!status) {
+        printf("== the full op (largest subnet, heavy decoder, depth target %s), %ux%u -> %ux%u, "
+               "%d warm-up + %d timed frames round-robin, medians\n",
+               o->depth_target > 0.0f ? "set" : "the model's default", o->in_w, o->in_h, out_w,
+               out_h, o->warmup, o->frames);
+        printf("  %-16s %-50s %10s %8s %10s\n", "configuration", "", "GPU ms", "GMAC/s",
+               "vs built in");
+        double g[TUNE_ENGINES];
+        for (int i = 0; i < n; i++) {
+            double ms = median_of(gpu, o->frames, i);
+            g[i] = ms > 0.0 ? macs[i] / ms / 1e6 : 0.0;
+            char name[64];
+            asr_engine_get_stats(eng[i], &st);
+            snprintf(name, sizeof(name), "%s", st.tune.config);
+            printf("  %-16s %-50s %10.2f %8.2f %9.1f%%\n", label[i], name, ms, g[i],
+                   g[0] > 0.0 ? 100.0 * g[i] / g[0] : 0.0);
+        }
+        if (n == 3 && g[2] > 0.0)
+            printf("the tuner's pick runs at %.1f %% of the exhaustive best's GMAC/s\n",
+                   100.0 * g[1] / g[2]);
+    }
+    for (int i = 0; i < n; i++)
+        asr_engine_free(&eng[i]);
+    free(src), free(dst), free(gpu);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     Options o;
@@ -1307,5 +1506,5 @@ int main(int argc, char **argv)
                 "mesa-vulkan-drivers, and point VK_DRIVER_FILES at its ICD json)\n");
         return 77;
     }
-    return o.qos ? bench_qos(&o) : bench_ops(&o);
+    return o.qos ? bench_qos(&o) : o.tune ? bench_tune(&o) : bench_ops(&o);
 }

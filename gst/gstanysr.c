@@ -120,7 +120,9 @@
  * (uint64, since the engine was created), device-bytes and device-bytes-peak
  * (uint64: memory of the engine's Vulkan buffers now and at most),
  * precision (string, fp16 or fp32), kernels (string, simt or coopmat: the
- * encoder's convolutions; ANYSR_KERNELS=simt|coopmat chooses), encoder-bands and decoder-bands (uint,
+ * encoder's convolutions; ANYSR_KERNELS=simt|coopmat chooses), kernel-config
+ * (string, the kernel configuration in use) and kernel-config-source (string:
+ * built in, cached or tuned; docs/design.md#kernels), encoder-bands and decoder-bands (uint,
  * 1 when the frame ran untiled), in-width, in-height, out-width,
  * out-height (int) and pts (uint64, of the last frame's buffer). The
  * engine's decisions are logged at the DEBUG level of the "anysr" category
@@ -186,6 +188,7 @@ enum
   PROP_SCALE,
   PROP_DEVICE,
   PROP_PRECISION,
+  PROP_TUNING,
   PROP_DEVICE_NAME,
   PROP_MODEL_LOCATION,
   PROP_SUBNET,
@@ -240,6 +243,25 @@ gst_any_sr_decoder_get_type (void)
 
   if (g_once_init_enter (&type)) {
     GType t = g_enum_register_static ("GstAnySrDecoder", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+GType
+gst_any_sr_tuning_get_type (void)
+{
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+    {GST_ANY_SR_TUNING_AUTO, "the cached winners, else time once on GPUs",
+        "auto"},
+    {GST_ANY_SR_TUNING_OFF, "the device's built-in kernel configuration", "off"},
+    {GST_ANY_SR_TUNING_FORCE, "time the candidates again", "force"},
+    {0, NULL, NULL}
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstAnySrTuning", values);
     g_once_init_leave (&type, t);
   }
   return type;
@@ -342,6 +364,17 @@ gst_any_sr_class_init (GstAnySrClass * klass)
       "(16-bit floats: half the memory, arithmetic stays 32-bit) or fp32; "
       "read when the element goes from NULL to READY",
       GST_TYPE_ANY_SR_PRECISION, GST_ANY_SR_PRECISION_AUTO,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_TUNING] = g_param_spec_enum ("tuning", "Tuning",
+      "Kernel tuning (docs/design.md#kernels): auto (the winners cached in "
+      "the user's cache folder for this device, model and precision; where "
+      "none are, GPUs time the candidates once, about 2 s, and cache them; "
+      "CPU devices run their built-in choice; or ANYSR_TUNE's value when "
+      "set), off (the device's built-in choice) or force (time them again); "
+      "read when the element goes from NULL to READY; the configuration in "
+      "use is the anysr-stats field kernel-config",
+      GST_TYPE_ANY_SR_TUNING, GST_ANY_SR_TUNING_AUTO,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
 
   properties[PROP_DEVICE_NAME] = g_param_spec_string ("device-name",
@@ -565,6 +598,14 @@ gst_any_sr_set_property (GObject * object, guint prop_id,
             "it takes effect after the element returns to NULL");
       GST_OBJECT_UNLOCK (self);
       break;
+    case PROP_TUNING:
+      GST_OBJECT_LOCK (self);
+      self->tuning = g_value_get_enum (value);
+      if (self->engine)
+        GST_WARNING_OBJECT (self, "tuning changed while a device is open; "
+            "it takes effect after the element returns to NULL");
+      GST_OBJECT_UNLOCK (self);
+      break;
     case PROP_DEVICE:
       GST_OBJECT_LOCK (self);
       self->device = g_value_get_int (value);
@@ -654,6 +695,9 @@ gst_any_sr_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_PRECISION:
       g_value_set_enum (value, self->precision);
+      break;
+    case PROP_TUNING:
+      g_value_set_enum (value, self->tuning);
       break;
     case PROP_DEVICE:
       g_value_set_int (value, self->device);

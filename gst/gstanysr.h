@@ -53,6 +53,26 @@ typedef enum
 GType gst_any_sr_precision_get_type (void);
 
 /**
+ * GstAnySrTuning:
+ * @GST_ANY_SR_TUNING_AUTO: cached winners, else time once on GPUs (ANYSR_TUNE when set)
+ * @GST_ANY_SR_TUNING_OFF: the device's built-in kernel configuration
+ * @GST_ANY_SR_TUNING_FORCE: time the candidates again when the device opens
+ *
+ * Kernel tuning (the values of #AsrTuning).
+ *
+ * Since: 0.1
+ */
+typedef enum
+{
+  GST_ANY_SR_TUNING_AUTO = 0,
+  GST_ANY_SR_TUNING_OFF = 1,
+  GST_ANY_SR_TUNING_FORCE = 2,
+} GstAnySrTuning;
+
+#define GST_TYPE_ANY_SR_TUNING (gst_any_sr_tuning_get_type ())
+GType gst_any_sr_tuning_get_type (void);
+
+/**
  * GstAnySr:
  *
  * Opaque instance structure of the anysr element.

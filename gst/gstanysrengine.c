@@ -575,6 +575,8 @@ open_engine (GstAnySr * self, Neighbour * n)
   bad = gst_any_sr_props_check_unlocked (self, TRUE);
   settings.device_index = self->device;
   settings.precision = (AsrPrecision) self->precision;
+  if (self->tuning != GST_ANY_SR_TUNING_AUTO)   /* auto: ANYSR_TUNE's value */
+    settings.tuning = (AsrTuning) self->tuning;
   self->may_fall_back = self->fallback;
   model = g_strdup (self->model_location);
   GST_OBJECT_UNLOCK (self);

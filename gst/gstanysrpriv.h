@@ -72,6 +72,7 @@ struct _GstAnySr
   gdouble scale;
   gint device;
   GstAnySrPrecision precision;  /* read on NULL to READY */
+  GstAnySrTuning tuning;        /* read on NULL to READY; auto: ANYSR_TUNE's */
   gchar *device_name;           /* NULL while no engine is open */
   gchar *model_location;        /* NULL: the embedded default model */
   gint subnet;                  /* -1: the scale group's cap */

@@ -61,6 +61,10 @@ gst_any_sr_stats_structure_unlocked (GstAnySr * self, const gchar * reason)
       stats->plan.precision == ASR_PRECISION_FP16 ? "fp16" : "fp32",
       "kernels", G_TYPE_STRING,
       stats->plan.kernels == ASR_KERNELS_COOPMAT ? "coopmat" : "simt",
+      "kernel-config", G_TYPE_STRING, stats->tune.config,
+      "kernel-config-source", G_TYPE_STRING,
+      (stats->tune.source & 3) == 2 ? "tuned" : (stats->tune.source & 3) == 1 ?
+      "cached" : "built in",
       "encoder-bands", G_TYPE_UINT, (guint) stats->plan.encoder_bands,
       "decoder-bands", G_TYPE_UINT, (guint) stats->plan.decoder_bands,
       "in-width", G_TYPE_INT, self->last_size[0],

@@ -28,6 +28,7 @@ ASR_API void asr_settings_default(AsrSettings *s)
     s->log_level = ASR_LOG_WARNING;
     s->tile_rows = env.tile_rows;
     s->kernels = env.kernels;
+    s->tuning = env.tuning;
 }
 
 static AsrStatus engine_new(const AsrSettings *s, const AsrVulkanDevice *vk, AsrEngine **out)
@@ -41,7 +42,8 @@ static AsrStatus engine_new(const AsrSettings *s, const AsrVulkanDevice *vk, Asr
             return ASR_ERROR_INVALID_ARGUMENT;
     if (s->log_level < ASR_LOG_ERROR || s->log_level > ASR_LOG_DEBUG || s->device_index < -1 ||
         s->precision < ASR_PRECISION_AUTO || s->precision > ASR_PRECISION_FP32 ||
-        s->kernels < ASR_KERNELS_AUTO || s->kernels > ASR_KERNELS_COOPMAT)
+        s->kernels < ASR_KERNELS_AUTO || s->kernels > ASR_KERNELS_COOPMAT ||
+        s->tuning < ASR_TUNING_AUTO || s->tuning > ASR_TUNING_FORCE)
         return ASR_ERROR_INVALID_ARGUMENT;
 
     return asr_engine_open(s, vk, out);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "anysr/anysr.h"
+#include "kconfig.h"
 #include "model.h"
 
 /* Device buffers a test can read back after asr_engine_process(). Float
@@ -119,5 +120,56 @@ void asr_engine_debug_device(const AsrEngine *e, AsrDebugDevice *out);
  * log callback, device index and validation), without an engine: a device
  * is created and destroyed, no pipeline. */
 AsrStatus asr_debug_device_probe(const AsrSettings *s, AsrDebugDevice *out);
+/* Kernel configurations (docs/design.md#kernels, "Tuning"; kconfig.h).
+ * Run c instead of the engine's configuration from now on (its pipelines
+ * rebuilt, a configured engine planned again): ASR_OK, or
+ * ASR_ERROR_UNSUPPORTED with the device's rule in why (size bytes; NULL
+ * with size 0) when it cannot run here (nothing changes). c NULL: the
+ * device's built-in configuration. AsrStats.tune.config names it. */
+AsrStatus asr_engine_debug_set_kernel_config(AsrEngine *e, const AsrKernelConfig *c, char *why,
+                                             size_t size);
+
+/* The configuration the engine runs now. */
+void asr_engine_debug_kernel_config(const AsrEngine *e, AsrKernelConfig *c);
+
+/* Every configuration the tuner may pick on any device class (the device's
+ * built-in one first, then it with one kernel family replaced by each
+ * candidate of every class: tune/candidates.h), whether or not this device
+ * can run it: at most max to out; returns how many. */
+uint32_t asr_engine_debug_candidates(const AsrEngine *e, AsrKernelConfig *out, uint32_t max);
+
+/* The tuner's report of one candidate (asr_engine_debug_tune()) */
+typedef enum AsrTuneVerdict {
+    ASR_TUNE_TIMED,    /* ms is its role's time */
+    ASR_TUNE_SKIPPED,  /* the device's rules refuse it (why): not run */
+    ASR_TUNE_REJECTED, /* it ran and failed, or its output differs from the built-in
+                          configuration's (why): never picked */
+} AsrTuneVerdict;
+typedef struct AsrTuneRow {
+    const char *family;           /* "band conv", "tiled conv", "mlp weights", "coopmat nsg" */
+    char config[ASR_KCONFIG_NAME];
+    double ms;                    /* GPU ms of the family's passes in one frame (best of 3) */
+    AsrTuneVerdict verdict;
+    const char *why;              /* "" when timed */
+} AsrTuneRow;
+
+/* How to tune now: the candidates of the device's class, or (exhaustive) a
+ * wider grid of each family; within bound_s seconds (0: the tuner's own
+ * bound, 2 s on a GPU, 60 s on a CPU device; < 0: the built-in
+ * configuration only); on a width x height frame (0: 256 x 256 on a GPU,
+ * 160 x 96 on a CPU device); report: called for every candidate (NULL: none). */
+typedef struct AsrDebugTune {
+    int exhaustive;
+    double bound_s;
+    uint32_t width, height;
+    void (*report)(void *user, const AsrTuneRow *row);
+    void *user;
+} AsrDebugTune;
+
+/* Tune now as ASR_TUNING_FORCE does when an engine opens (opt NULL: the
+ * same), cache the winners and run them (an ANYSR_* override still wins); a
+ * configured engine is configured again for its sizes. AsrStats.tune says
+ * what was picked. The exhaustive grid's winners run but are not cached. */
+AsrStatus asr_engine_debug_tune(AsrEngine *e, const AsrDebugTune *opt);
 
 #endif /* ASR_INTERNAL_H */

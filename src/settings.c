@@ -7,6 +7,7 @@
  *                                                 layers; "fatal": abort on a message
  *   ANYSR_TILE        asr_settings_default        AsrSettings.tile_rows (LR rows per band)
  *   ANYSR_KERNELS     asr_settings_default        AsrSettings.kernels: simt, coopmat, auto
+ *   ANYSR_TUNE        asr_settings_default        AsrSettings.tuning: auto, off, force
  *   ANYSR_DEVICE      device.c                    device index when device_index is -1
  *   ANYSR_CONV_BLOCK  net.c                       SIMT conv register block
  *                                                 LX,LY,PX,COB,WSHARE (tuning)
@@ -135,6 +136,15 @@ void asr_env_read(AsrEnv *env)
         env->kernels = ASR_KERNELS_COOPMAT;
     else if (k && *k && strcmp(k, "auto") != 0)
         invalid(env, "ANYSR_KERNELS", k, "not simt, coopmat or auto");
+
+    const char *tune = getenv("ANYSR_TUNE");
+    env->tuning = ASR_TUNING_AUTO;
+    if (tune && !strcmp(tune, "off"))
+        env->tuning = ASR_TUNING_OFF;
+    else if (tune && !strcmp(tune, "force"))
+        env->tuning = ASR_TUNING_FORCE;
+    else if (tune && *tune && strcmp(tune, "auto") != 0)
+        invalid(env, "ANYSR_TUNE", tune, "not auto, off or force");
 
     read_device(env);
     read_conv_block(env);

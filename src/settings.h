@@ -16,6 +16,7 @@ typedef struct AsrEnv {
     int validation;           /* ANYSR_VALIDATION set and not "0" */
     uint32_t tile_rows;       /* ANYSR_TILE: LR rows per band, 0: unset */
     AsrKernels kernels;       /* ANYSR_KERNELS: simt or coopmat (else auto) */
+    AsrTuning tuning;         /* ANYSR_TUNE: off or force (else auto) */
     /* the device (device.c) */
     int validation_fatal;     /* ANYSR_VALIDATION=fatal: abort on a message */
     int device_index;         /* ANYSR_DEVICE: an index; -1 unset or not an index */

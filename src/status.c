@@ -48,3 +48,14 @@ ASR_API const char *asr_kernels_name(AsrKernels kernels)
 {
     return (unsigned)kernels < ASR_ARRAY_SIZE(kernels_names) ? kernels_names[kernels] : "unknown";
 }
+
+static const char *const tuning_names[] = {
+    [ASR_TUNING_AUTO] = "auto",
+    [ASR_TUNING_OFF] = "off",
+    [ASR_TUNING_FORCE] = "force",
+};
+
+ASR_API const char *asr_tuning_name(AsrTuning tuning)
+{
+    return (unsigned)tuning < ASR_ARRAY_SIZE(tuning_names) ? tuning_names[tuning] : "unknown";
+}

@@ -202,6 +202,21 @@ typedef enum AsrKernels {
  *  "unknown" for a value outside the enum). */
 ASR_API const char *asr_kernels_name(AsrKernels kernels);
 
+/** Kernel tuning (AsrSettings.tuning; `docs/design.md#kernels`, "Tuning"). */
+typedef enum AsrTuning {
+    ASR_TUNING_AUTO = 0,  /**< the winners cached for this device, model shape, precision and
+                               kernels; where none are cached, GPUs time the candidates once
+                               when the engine opens (about 2 s) and cache the winners, CPU
+                               devices run their measured built-in choice */
+    ASR_TUNING_OFF = 1,   /**< the device's built-in choice; the cache is not read */
+    ASR_TUNING_FORCE = 2, /**< time the candidates again when the engine opens (also on
+                               CPU devices, within a bound of about 60 s) and cache them */
+} AsrTuning;
+
+/** Static, never NULL, name of a tuning mode ("auto", "off", "force"; "unknown" for a
+ *  value outside the enum). */
+ASR_API const char *asr_tuning_name(AsrTuning tuning);
+
 /** Engine settings. Always initialise with asr_settings_default(). */
 typedef struct AsrSettings {
     /** Vulkan physical device index in enumeration order, or -1 for automatic
@@ -237,8 +252,12 @@ typedef struct AsrSettings {
      *  the environment variable ANYSR_KERNELS (simt, coopmat or auto). The
      *  one in use is AsrStats.plan.kernels. */
     AsrKernels kernels;
+    /** Kernel tuning. Default: ASR_TUNING_AUTO, or the environment variable
+     *  ANYSR_TUNE (auto, off or force). The configuration in use is
+     *  AsrStats.tune.config. */
+    AsrTuning tuning;
     /** Reserved for future use, must be zero. */
-    uint32_t reserved[11];
+    uint32_t reserved[10];
 } AsrSettings;
 
 /** Decoder modes (`docs/design.md#network`). */
@@ -386,8 +405,22 @@ typedef struct AsrStats {
         double frame_create_ms;  /**< of that, in the last frame (a part of its
                                       time.wall_ms) */
     } pipelines;
+    /** The kernel configuration in use (`docs/design.md#kernels`, "Tuning"). */
+    struct {
+        char config[64];    /**< as text, e.g. "band 8x4:12x8b tiled 8x2:16x8b mlp ubo
+                                 nsg 4" (SIMT blocks LXxLY:PXxCOB, b: weight broadcast) */
+        uint32_t source;    /**< where it came from: 0 the device's built-in choice, 1 the
+                                 tuning cache, 2 timed when the engine opened; plus 4 when
+                                 an ANYSR_CONV_BLOCK, ANYSR_CM_NSG or ANYSR_MLP_SSBO
+                                 override changed it */
+        uint32_t timed;     /**< candidates timed when the engine opened (0: none) */
+        uint32_t rejected;  /**< of those, candidates whose output differed from the
+                                 built-in choice's (never picked) */
+        uint32_t pad_;      /**< zero */
+        double tune_ms;     /**< wall time the tuner took when the engine opened */
+    } tune;
     /** Reserved for fields appended later (the ABI rule above); zero. */
-    uint64_t reserved[22];
+    uint64_t reserved[11];
 } AsrStats;
 
 /** Static, never NULL, name of AsrStats.ctrl.reason ("start", "hold", "room",

@@ -111,8 +111,14 @@ AsrStatus asr_engine_open(const AsrSettings *s, const AsrVulkanDevice *vk, AsrEn
                  e->dev->props.deviceName, e->dev->coopmat_why);
     e->stats.plan.kernels = coopmat ? ASR_KERNELS_COOPMAT : ASR_KERNELS_SIMT;
     asr_info(&e->log, "encoder convolutions: %s", asr_kernels_name(e->stats.plan.kernels));
-    status = asr_net_create(e->dev, model, e->dev->storage16, coopmat, &e->cmd, &e->net);
+    /* the built-in kernel configuration first, then the tuner's pick */
+    AsrKernelConfig kc;
+    asr_net_builtin_config(e->dev, model, &kc);
+    status = asr_net_create(e->dev, model, e->dev->storage16, coopmat, &kc, &e->cmd, &e->net);
     model = NULL; /* owned by the net, also on failure */
+    if (status < 0)
+        goto error;
+    status = asr_engine_tune(e, s->tuning, NULL);
     if (status < 0)
         goto error;
 

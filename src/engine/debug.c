@@ -1,7 +1,7 @@
 /*
  * The test hooks of ../internal.h: fixed operating points, fault
- * injection, synthetic timing, the bicubic test path, and reading device
- * buffers back. Not exported from libanysr.so.
+ * injection, synthetic timing, the bicubic test path, kernel configurations
+ * and the tuner, and reading device buffers back. Not exported from libanysr.so.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "candidates.h"
 #include "engine.h"
 #include "half.h"
 #include "internal.h"
@@ -209,5 +210,52 @@ static AsrStatus debug_read_raw(AsrEngine *e, const AsrBuffer *src, size_t offse
         memcpy(dst, tmp.map, bytes);
 done:
     asr_buffer_destroy(d, &tmp);
+    return status;
+}
+
+AsrStatus asr_engine_debug_set_kernel_config(AsrEngine *e, const AsrKernelConfig *c, char *why,
+                                             size_t size)
+{
+    AsrKernelConfig k;
+    if (!c) {
+        asr_net_builtin_config(e->dev, e->net.model, &k);
+        c = &k;
+    }
+    const char *rule = asr_net_config_rule(e->dev, e->net.model, c, why, size);
+    if (rule) {
+        if (rule != why)
+            snprintf(why, size, "%s", rule);
+        return ASR_ERROR_UNSUPPORTED;
+    }
+    AsrStatus status = asr_net_set_config(e->dev, &e->net, c);
+    if (status >= 0 && e->configured)
+        status = asr_engine_plan_again(e);
+    if (status >= 0)
+        asr_kconfig_name(c, e->stats.tune.config, sizeof(e->stats.tune.config));
+    return status;
+}
+
+void asr_engine_debug_kernel_config(const AsrEngine *e, AsrKernelConfig *c)
+{
+    *c = e->net.cfg;
+}
+
+uint32_t asr_engine_debug_candidates(const AsrEngine *e, AsrKernelConfig *out, uint32_t max)
+{
+    AsrKernelConfig base;
+    asr_net_builtin_config(e->dev, e->net.model, &base);
+    return asr_tune_all_candidates(&base, out, max);
+}
+
+AsrStatus asr_engine_debug_tune(AsrEngine *e, const AsrDebugTune *opt)
+{
+    int was = e->configured;
+    AsrFrameInfo in = e->cfg.in, out = e->cfg.out;
+    if (was) {
+        e->configured = 0; /* the tuner configures for its frame */
+    }
+    AsrStatus status = asr_engine_tune(e, ASR_TUNING_FORCE, opt);
+    if (status >= 0 && was)
+        status = asr_engine_plan_configure(e, &in, &out);
     return status;
 }

@@ -7,6 +7,7 @@
  *                 or the QoS controller of ../control/points.c)
  *   record.c      command recording and submission of a frame
  *   stats.c       the bookkeeping after a frame (AsrStats)
+ *   tune.c        the kernel configuration when an engine opens (the tuner)
  *   debug.c       the test hooks of ../internal.h
  * The rooms call down (into net/, frame/, vulkan/, control/), never into
  * ../engine.c.
@@ -119,6 +120,16 @@ static inline AsrStatus asr_engine_fail(AsrEngine *e, AsrStatus status, const ch
 AsrStatus asr_engine_open(const AsrSettings *s, const AsrVulkanDevice *vk, AsrEngine **out);
 /* Release e and everything it holds (accepts NULL). */
 void asr_engine_close(AsrEngine *e);
+
+/* ---- tune.c ---- */
+
+struct AsrDebugTune;
+/* Pick the kernel configuration of a newly opened, unconfigured engine for
+ * `mode` (docs/design.md#kernels, "Tuning"): cached, timed now (opt: how;
+ * NULL: the defaults) and cached, or the built-in one; then the ANYSR_*
+ * overrides; set the net to it and fill stats.tune. The engine is left
+ * unconfigured. */
+AsrStatus asr_engine_tune(AsrEngine *e, AsrTuning mode, const struct AsrDebugTune *opt);
 
 /* ---- plan.c ---- */
 

@@ -161,24 +161,73 @@ static const char *conv_block_rule(const AsrDevice *d, const AsrConvBlock *b, ch
     return NULL;
 }
 
-/* The SIMT conv's register block for this device. ANYSR_CONV_BLOCK=LX,LY,PX,COB,
- * WSHARE overrides it (a tuning knob, docs/design.md#kernels) where it meets
- * conv_block_rule(); else a warning names the value and the rule. */
-static void choose_conv_block(AsrDevice *d, AsrConvBlock *b)
+/* The tile side the tiled conv's block is shaped for (a model without a
+ * depth adapter never runs it: any side does) */
+static uint32_t tile_side(const AsrModel *m)
+{
+    return m->arch.depth_tile ? m->arch.depth_tile : 16;
+}
+
+/* Shared memory of conv3x3_coopmat.comp with nsg subgroups (its sa, sa_lo
+ * and sc arrays) on this device's matrix shape */
+static uint64_t cm_shared_bytes(const AsrDevice *d, const AsrModel *m, uint32_t nsg)
+{
+    uint64_t F = m->arch.F, tm = d->cm_m, tn = d->cm_n ? d->cm_n : 1, tk = d->cm_k ? d->cm_k : 1;
+    uint64_t cip = ASR_DIV_UP(F, tk) * tk, cop = ASR_DIV_UP(F, tn) * tn;
+    uint64_t window = 3 * (nsg * tm + 2) * cip * 2 * (d->env.cm_split ? 2 : 1);
+    return window + nsg * tm * cop * 4;
+}
+
+/* Whether nsg coopmat subgroups fit the device's workgroup and shared memory */
+static int cm_nsg_fits(const AsrDevice *d, const AsrModel *m, uint32_t nsg)
+{
+    const VkPhysicalDeviceLimits *lim = &d->props.limits;
+    return (uint64_t)nsg * d->subgroup_size <= lim->maxComputeWorkGroupInvocations &&
+           (!d->sg_max_subgroups || nsg <= d->sg_max_subgroups) &&
+           cm_shared_bytes(d, m, nsg) <= lim->maxComputeSharedMemorySize;
+}
+
+void asr_net_builtin_config(const AsrDevice *d, const AsrModel *m, AsrKernelConfig *c)
 {
     int ballot = (d->subgroup_ops & VK_SUBGROUP_FEATURE_BALLOT_BIT) && d->subgroup_size >= 8;
+    uint32_t T = tile_side(m);
+    memset(c, 0, sizeof(*c));
     if (d->quirks.cpu_blocks) {
         /* lavapipe: an 8-lane subgroup is one SIMD vector, 12 pixels x 8
          * output channels per invocation (measured, docs/design.md#kernels);
          * the weight broadcast where loads go lane by lane (quirks.h) */
-        *b = (AsrConvBlock) { .lx = 8, .ly = 4, .px = 12, .cob = 8,
-                              .wshare = ballot && d->quirks.weight_broadcast };
-    }
-    else
+        c->band = (AsrConvBlock) { .lx = 8, .ly = 4, .px = 12, .cob = 8,
+                                   .wshare = ballot && d->quirks.weight_broadcast };
+        /* over tile lists: an 8-lane row of invocations, each a whole tile
+         * row (16 pixels x 8 output channels, more reuse per load than the
+         * band kernel's 12), two rows of them: one 16x16 tile per workgroup */
+        c->tiled = (AsrConvBlock) { .lx = 8, .ly = ASR_MAX(1u, ASR_MIN(T / 8, 4u)),
+                                    .px = ASR_MIN(T, 16), .cob = 8, .wshare = c->band.wshare };
+    } else {
         /* GPUs: 4 x 8 register tiles, 64 invocations, as ncnn's and most direct
          * GPU convolutions; weights at workgroup-uniform addresses (scalar and
-         * constant caches). Not measured on a GPU yet. */
-        *b = (AsrConvBlock) { .lx = 16, .ly = 4, .px = 4, .cob = 8, .wshare = 0 };
+         * constant caches); over tile lists the same tiles covering a tile's
+         * width. The tuner times the alternatives on the device. */
+        c->band = (AsrConvBlock) { .lx = 16, .ly = 4, .px = 4, .cob = 8, .wshare = 0 };
+        uint32_t px = T % 4 == 0 ? 4 : T % 2 == 0 ? 2 : 1, lx = ASR_MIN(ASR_DIV_UP(T, px), 16);
+        c->tiled = (AsrConvBlock) { .lx = lx, .ly = ASR_MAX(1u, 64 / lx), .px = px, .cob = 8 };
+    }
+    /* coopmat: 4 M tiles per workgroup, 32 pixels of a row on lavapipe
+     * (8x8x8), 64 on GPUs with 16-wide tiles */
+    c->cm_nsg = 4;
+    while (c->cm_nsg > 1 && !cm_nsg_fits(d, m, c->cm_nsg))
+        c->cm_nsg--;
+}
+
+void asr_net_config_env(const AsrDevice *d, const AsrModel *m, AsrKernelConfig *c)
+{
+    if (d->env.cm_nsg) {
+        c->cm_nsg = d->env.cm_nsg;
+        while (c->cm_nsg > 1 && !cm_nsg_fits(d, m, c->cm_nsg))
+            c->cm_nsg--;
+    }
+    if (d->env.mlp_ssbo)
+        c->mlp_ssbo = 1;
     if (!d->env.conv_block_set)
         return;
     const uint32_t *env = d->env.conv_block;
@@ -188,30 +237,80 @@ static void choose_conv_block(AsrDevice *d, AsrConvBlock *b)
     const char *rule = conv_block_rule(d, &k, buf, sizeof(buf));
     if (rule) {
         asr_warn(&d->log, "ignoring ANYSR_CONV_BLOCK=%s: %s; the device's block "
-                 "%u,%u,%u,%u,%u runs", d->env.conv_block_text, rule, b->lx, b->ly, b->px,
-                 b->cob, b->wshare);
+                 "%u,%u,%u,%u,%u runs", d->env.conv_block_text, rule, c->band.lx, c->band.ly,
+                 c->band.px, c->band.cob, c->band.wshare);
         return;
     }
-    *b = k;
+    c->band = k;
+    if (d->quirks.cpu_blocks) /* the tiled block broadcasts as the band block */
+        c->tiled.wshare = k.wshare;
     /* conv3x3_simt.comp broadcasts only in subgroups whose lanes 0..7 are
      * all active and loads directly elsewhere, so any workgroup is correct */
-    if (k.wshare && (d->subgroup_size < 8 || (k.lx * k.ly) % d->subgroup_size))
-        asr_info(&d->log, "ANYSR_CONV_BLOCK=%s: a workgroup of %u is not whole subgroups "
+    if (k.wshare && (d->subgroup_size < 8 || k.lx % d->subgroup_size))
+        asr_info(&d->log, "ANYSR_CONV_BLOCK=%s: a workgroup row of %u is not whole subgroups "
                  "of %u (8 or more): the weight broadcast applies only where a subgroup "
-                 "has lanes 0 to 7", d->env.conv_block_text, k.lx * k.ly, d->subgroup_size);
+                 "has lanes 0 to 7", d->env.conv_block_text, k.lx, d->subgroup_size);
+}
+
+const char *asr_net_config_rule(const AsrDevice *d, const AsrModel *m, const AsrKernelConfig *c,
+                                char *buf, size_t size)
+{
+    char tmp[160];
+    const char *rule = conv_block_rule(d, &c->band, tmp, sizeof(tmp));
+    if (rule) {
+        snprintf(buf, size, "band block: %s", rule);
+        return buf;
+    }
+    rule = conv_block_rule(d, &c->tiled, tmp, sizeof(tmp));
+    /* conv3x3_simt.comp over tile lists: every invocation row covers a tile
+     * row (rows = LX x LY / segments of PX pixels must be at least 1) */
+    if (!rule && c->tiled.lx * c->tiled.ly < ASR_DIV_UP(tile_side(m), c->tiled.px))
+        rule = "LX x LY must be at least a tile row's segments of PX pixels";
+    if (rule) {
+        snprintf(buf, size, "tiled block: %s", rule);
+        return buf;
+    }
+    if (c->mlp_ssbo > 1)
+        return "mlp_ssbo must be 0 or 1";
+    if (c->cm_nsg < 1 || c->cm_nsg > 16)
+        return "coopmat subgroups per workgroup must be 1 to 16";
+    if ((uint64_t)c->cm_nsg * d->subgroup_size > d->props.limits.maxComputeWorkGroupInvocations) {
+        snprintf(buf, size, "coopmat: %u subgroups of %u are more than the device's "
+                 "maxComputeWorkGroupInvocations (%u)", c->cm_nsg, d->subgroup_size,
+                 d->props.limits.maxComputeWorkGroupInvocations);
+        return buf;
+    }
+    if (d->sg_max_subgroups && c->cm_nsg > d->sg_max_subgroups) {
+        snprintf(buf, size, "coopmat: %u subgroups are more than the device's "
+                 "maxComputeWorkgroupSubgroups (%u)", c->cm_nsg, d->sg_max_subgroups);
+        return buf;
+    }
+    if (d->coopmat && !cm_nsg_fits(d, m, c->cm_nsg)) {
+        snprintf(buf, size, "coopmat: %u subgroups need %llu bytes of shared memory, more "
+                 "than the device's maxComputeSharedMemorySize (%u)", c->cm_nsg,
+                 (unsigned long long)cm_shared_bytes(d, m, c->cm_nsg),
+                 d->props.limits.maxComputeSharedMemorySize);
+        return buf;
+    }
+    return NULL;
 }
 
 /* Whether every subgroup of the pass of desc has lanes 0..7 active, so that
- * a broadcast from them needs no ballot: full subgroups of 8 or more lanes
- * asked for and granted (subgroup.h), else lavapipe's whole subgroups
- * (quirks.h) with a workgroup of whole subgroups of 8 or more
+ * a broadcast from them needs no ballot: workgroup rows (LX) of whole
+ * subgroups of 8 or more lanes (a 4 x 16 workgroup, 64 invocations, gave
+ * wrong output on lavapipe 22.3 with the unconditional broadcast: its
+ * subgroups are not 8 invocations in linear order there; test-golden
+ * --candidates found it), and full subgroups asked for and granted
+ * (subgroup.h), else lavapipe's whole subgroups (quirks.h)
  * (docs/design.md#kernels, "Subgroups"). */
 static int lanes8_full(AsrDevice *d, AsrPassDesc *desc, const char *what)
 {
-    uint32_t sg = d->subgroup_size, n = desc->local_x * desc->local_y;
-    if (sg >= 8 && asr_subgroup_ask_full(d, desc, sg, what))
+    uint32_t sg = d->subgroup_size;
+    if (sg < 8 || desc->local_x % sg)
+        return 0;
+    if (asr_subgroup_ask_full(d, desc, sg, what))
         return 1;
-    return d->quirks.whole_subgroups && sg >= 8 && n % sg == 0;
+    return d->quirks.whole_subgroups;
 }
 
 /* The WSHARE specialisation constant of conv3x3_simt.comp for block b (and
@@ -237,14 +336,10 @@ static void choose_conv_coopmat(const AsrDevice *d, AsrNet *net)
     c->tm = d->cm_m, c->tn = d->cm_n, c->tk = d->cm_k;
     c->nt = ASR_DIV_UP(F, c->tn);
     c->cip = ASR_DIV_UP(F, c->tk) * c->tk;
-    /* 4 M tiles per workgroup: 32 pixels of a row on lavapipe (8x8x8), 64 on
-     * GPUs with 16-wide tiles; ANYSR_CM_NSG overrides (tuning) */
-    c->nsg = d->env.cm_nsg ? d->env.cm_nsg : 4;
+    /* M tiles per workgroup: the kernel configuration's (asr_net_builtin_config()) */
+    c->nsg = net->cfg.cm_nsg;
     c->split = d->env.cm_split;
     c->local = c->nsg * d->subgroup_size;
-    while ((c->local > d->props.limits.maxComputeWorkGroupInvocations ||
-            (d->sg_max_subgroups && c->nsg > d->sg_max_subgroups)) && c->nsg > 1)
-        c->local = --c->nsg * d->subgroup_size;
     uint32_t layer = 9 * c->cip * c->nt * c->tn * (c->split ? 2 : 1), n = 0;
     for (uint32_t i = 0; i < net->model->arch.D; i++) {
         net->wp_conv1[i] = n, n += layer;
@@ -259,7 +354,8 @@ static void choose_conv_coopmat(const AsrDevice *d, AsrNet *net)
  * contiguous run (layers in order) within the device's maxUniformBufferRange:
  * uniform loads serve weights that every invocation reads at once better
  * than storage loads (docs/design.md#kernels). */
-static void choose_mlp_weights(const AsrDevice *d, const AsrModel *m, int heavy, AsrMlpWeights *w)
+static void choose_mlp_weights(const AsrDevice *d, const AsrModel *m, int heavy, int ssbo,
+                               AsrMlpWeights *w)
 {
     const AsrArch *a = &m->arch;
     const AsrLayerOffsets *l = heavy ? m->off.heavy : m->off.light;
@@ -281,7 +377,7 @@ static void choose_mlp_weights(const AsrDevice *d, const AsrModel *m, int heavy,
     if (range > lim->maxUniformBufferRange ||
         first + range > ((VkDeviceSize)m->num_weights * sizeof(float) + 15) / 16 * 16)
         return;
-    w->ubo = !d->env.mlp_ssbo;
+    w->ubo = !ssbo;
     w->offset = first;
     w->range = range;
 }
@@ -292,7 +388,7 @@ static AsrStatus create_mlp(AsrDevice *d, AsrNet *net, int heavy, int fp16, AsrP
     const uint32_t *hid = heavy ? a->heavy : a->light;
     uint32_t nl = heavy ? a->n_heavy : a->n_light;
     AsrMlpWeights *w = &net->mlp_w[heavy];
-    choose_mlp_weights(d, net->model, heavy, w);
+    choose_mlp_weights(d, net->model, heavy, (int)net->cfg.mlp_ssbo, w);
     AsrPassDesc desc = {
         .shader = asr_shader(w->ubo ? (fp16 ? ASR_SHADER_DEC_MLP_UBO_F16S
                                             : ASR_SHADER_DEC_MLP_UBO_F32S)
@@ -332,32 +428,11 @@ static uint32_t tiled_flags(int c2)
               : conv_flags[ASR_CONV_SET_C1] | ASR_CONV_TILED;
 }
 
-/* Spatial depth: the adapter, the list builder, and conv1 / conv2 over tile
- * lists. Their register block covers a tile's width with whole workgroups:
- * 4 pixels per invocation, tile / 4 invocations along x (ANYSR_CONV_BLOCK
- * does not apply), 8 rows on lavapipe, 16 on GPUs. */
-static AsrStatus create_depth_passes(AsrDevice *d, AsrNet *net)
+/* Spatial depth: conv1 / conv2 over tile lists (SIMT, the configuration's
+ * tiled block, which covers a tile's width with whole workgroups) */
+static AsrStatus create_tiled_convs(AsrDevice *d, AsrNet *net)
 {
-    AsrStatus status;
-    uint32_t T = net->model->arch.depth_tile;
-    AsrConvBlock *b = &net->tile_block;
-    if (d->quirks.cpu_blocks) {
-        /* lavapipe: an 8-lane row of invocations, each a whole tile row
-         * (16 pixels x 8 output channels, more reuse per load than the
-         * band kernel's 12), two rows of them: one 16x16 tile per workgroup;
-         * the weight broadcasts of choose_conv_block() (quirks.h) */
-        b->px = ASR_MIN(T, 16);
-        b->lx = 8;
-        b->ly = ASR_MAX(1u, ASR_MIN(T / 8, 4u));
-        b->wshare = net->conv_block.wshare;
-    } else {
-        /* GPUs: 4 x 8 register tiles as the band kernel, 64 invocations */
-        b->px = T % 4 == 0 ? 4 : T % 2 == 0 ? 2 : 1;
-        b->lx = ASR_MIN(ASR_DIV_UP(T, b->px), 16);
-        b->ly = ASR_MAX(1u, 64 / b->lx);
-        b->wshare = 0;
-    }
-    b->cob = 8;
+    const AsrConvBlock *b = &net->tile_block;
     for (int i = 0; i < 2; i++) {
         AsrPassDesc conv = {
             .shader = asr_shader(net->fp16 ? ASR_SHADER_CONV3X3_SIMT_F16S
@@ -367,9 +442,65 @@ static AsrStatus create_depth_passes(AsrDevice *d, AsrNet *net)
             .spec = { b->px, b->cob, 0, tiled_flags(i) },
         };
         conv.spec[2] = conv_wshare(d, b, &conv);
-        if ((status = asr_pass_create(d, &conv, &net->conv_tiled[i])) < 0)
+        AsrStatus status = asr_pass_create(d, &conv, &net->conv_tiled[i]);
+        if (status < 0)
             return status;
     }
+    return ASR_OK;
+}
+
+/* The conv of each role over whole bands: SIMT (the band block), or the
+ * coopmat kernel (the head stays SIMT) */
+static AsrStatus create_band_convs(AsrDevice *d, AsrNet *net)
+{
+    const AsrConvBlock *cb = &net->conv_block;
+    AsrPassDesc conv = {
+        /* 8 bindings: conv3x3_simt.comp declares the tiles[] of its tiled roles */
+        .shader = asr_shader(net->fp16 ? ASR_SHADER_CONV3X3_SIMT_F16S
+                                       : ASR_SHADER_CONV3X3_SIMT_F32S),
+        .num_buffers = 8,
+        .push_size = sizeof(AsrConvParams),
+        .local_x = cb->lx, .local_y = cb->ly, .num_spec = 4,
+        .spec = { cb->px, cb->cob },
+    };
+    conv.spec[2] = conv_wshare(d, cb, &conv);
+    for (uint32_t i = 0; i < ASR_CONV_SET_COUNT; i++) {
+        AsrStatus status;
+        conv.spec[3] = conv_flags[i];
+#ifdef ASR_HAVE_COOPMAT
+        if (net->coopmat && i != ASR_CONV_SET_HEAD) {
+            /* spec ids 2..5 as conv3x3_simt.comp's (2..4 unused there), then 6..12 */
+            const AsrConvCoopmat *c = &net->cm;
+            AsrPassDesc cm = {
+                .shader = asr_shader(ASR_SHADER_CONV3X3_COOPMAT_F16S), .num_buffers = 7,
+                .push_size = sizeof(AsrConvParams), .local_x = c->local, .local_y = 1,
+                .num_spec = 11,
+                .spec = { 0, 0, 0, conv_flags[i], c->tm, c->tn, c->tk, c->nsg, c->nt, c->cip,
+                          c->split },
+            };
+            /* matrix operations take every lane of a subgroup: full
+             * subgroups of the size the shapes were enumerated for (the
+             * device has coopmat only where it can be asked, device.c) */
+            if (!asr_subgroup_ask_full(d, &cm, d->subgroup_size, "conv3x3_coopmat")) {
+                asr_err(&d->log, "conv3x3_coopmat: a workgroup of %u cannot be full subgroups "
+                        "of %u", c->local, d->subgroup_size);
+                return ASR_ERROR_UNSUPPORTED;
+            }
+            if ((status = asr_pass_create(d, &cm, &net->conv[i])) < 0)
+                return status;
+            continue;
+        }
+#endif
+        if ((status = asr_pass_create(d, &conv, &net->conv[i])) < 0)
+            return status;
+    }
+    return ASR_OK;
+}
+
+/* Spatial depth: the adapter and the list builder */
+static AsrStatus create_depth_passes(AsrDevice *d, AsrNet *net)
+{
+    AsrStatus status;
     AsrPassDesc depth = {
         .shader = asr_shader(net->fp16 ? ASR_SHADER_DEPTH_F16S : ASR_SHADER_DEPTH_F32S),
         .num_buffers = 3,
@@ -384,13 +515,50 @@ static AsrStatus create_depth_passes(AsrDevice *d, AsrNet *net)
     return asr_pass_create(d, &lists, &net->lists);
 }
 
-AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, int coopmat, AsrCmd *cmd,
-                         AsrNet *net)
+AsrStatus asr_net_set_config(AsrDevice *d, AsrNet *net, const AsrKernelConfig *cfg)
+{
+    AsrKernelConfig old = net->cfg;
+    int band = memcmp(&old.band, &cfg->band, sizeof(cfg->band)) != 0 ||
+               (net->coopmat && old.cm_nsg != cfg->cm_nsg);
+    int tiled = memcmp(&old.tiled, &cfg->tiled, sizeof(cfg->tiled)) != 0;
+    int mlp = old.mlp_ssbo != cfg->mlp_ssbo;
+    net->cfg = *cfg;
+    net->conv_block = cfg->band;
+    net->tile_block = cfg->tiled;
+    net->cm.nsg = cfg->cm_nsg;
+    net->cm.local = cfg->cm_nsg * d->subgroup_size;
+    AsrStatus status = ASR_OK;
+    if (band) {
+        for (uint32_t i = 0; i < ASR_CONV_SET_COUNT; i++)
+            asr_pass_destroy(d, &net->conv[i]);
+        status = create_band_convs(d, net);
+    }
+    if (tiled && net->model->arch.depth_tile && status >= 0) {
+        asr_pass_destroy(d, &net->conv_tiled[0]);
+        asr_pass_destroy(d, &net->conv_tiled[1]);
+        status = create_tiled_convs(d, net);
+    }
+    if (mlp && status >= 0) {
+        asr_pass_destroy(d, &net->mlp_heavy);
+        asr_pass_destroy(d, &net->mlp_light);
+        if ((status = create_mlp(d, net, 1, net->fp16, &net->mlp_heavy)) >= 0)
+            status = create_mlp(d, net, 0, net->fp16, &net->mlp_light);
+    }
+    if (status < 0) /* no valid configuration: the next call rebuilds every family */
+        memset(&net->cfg, 0xff, sizeof(net->cfg));
+    return status;
+}
+
+AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, int coopmat,
+                         const AsrKernelConfig *cfg, AsrCmd *cmd, AsrNet *net)
 {
     AsrStatus status;
     memset(net, 0, sizeof(*net));
     net->model = model;
     net->fp16 = fp16;
+    net->cfg = *cfg;
+    net->conv_block = cfg->band;
+    net->tile_block = cfg->tiled;
     const AsrArch *a = &model->arch;
 #ifdef ASR_HAVE_COOPMAT
     net->coopmat = coopmat && fp16 && d->coopmat;
@@ -400,17 +568,6 @@ AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, int coopmat, A
     if (net->coopmat)
         choose_conv_coopmat(d, net);
 
-    const AsrConvBlock *cb = &net->conv_block;
-    choose_conv_block(d, &net->conv_block);
-    AsrPassDesc conv = {
-        /* 8 bindings: conv3x3_simt.comp declares the tiles[] of its tiled roles */
-        .shader = asr_shader(fp16 ? ASR_SHADER_CONV3X3_SIMT_F16S : ASR_SHADER_CONV3X3_SIMT_F32S),
-        .num_buffers = 8,
-        .push_size = sizeof(AsrConvParams),
-        .local_x = cb->lx, .local_y = cb->ly, .num_spec = 4,
-        .spec = { cb->px, cb->cob },
-    };
-    conv.spec[2] = conv_wshare(d, cb, &conv);
     AsrPassDesc gap = {
         .shader = asr_shader(fp16 ? ASR_SHADER_GAP_F16S : ASR_SHADER_GAP_F32S),
         .num_buffers = 3, .push_size = sizeof(AsrGapParams),
@@ -439,37 +596,10 @@ AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, int coopmat, A
         .shader = asr_shader(ASR_SHADER_BILINEAR), .num_buffers = 2, .push_size = sizeof(AsrDecParams),
         .local_x = REFINE_LOCAL, .local_y = REFINE_LOCAL,
     };
-    for (uint32_t i = 0; i < ASR_CONV_SET_COUNT; i++) {
-        conv.spec[3] = conv_flags[i];
-#ifdef ASR_HAVE_COOPMAT
-        if (net->coopmat && i != ASR_CONV_SET_HEAD) {
-            /* spec ids 2..5 as conv3x3_simt.comp's (2..4 unused there), then 6..12 */
-            const AsrConvCoopmat *c = &net->cm;
-            AsrPassDesc cm = {
-                .shader = asr_shader(ASR_SHADER_CONV3X3_COOPMAT_F16S), .num_buffers = 7,
-                .push_size = sizeof(AsrConvParams), .local_x = c->local, .local_y = 1,
-                .num_spec = 11,
-                .spec = { 0, 0, 0, conv_flags[i], c->tm, c->tn, c->tk, c->nsg, c->nt, c->cip,
-                          c->split },
-            };
-            /* matrix operations take every lane of a subgroup: full
-             * subgroups of the size the shapes were enumerated for (the
-             * device has coopmat only where it can be asked, device.c) */
-            if (!asr_subgroup_ask_full(d, &cm, d->subgroup_size, "conv3x3_coopmat")) {
-                asr_err(&d->log, "conv3x3_coopmat: a workgroup of %u cannot be full subgroups "
-                        "of %u", c->local, d->subgroup_size);
-                status = ASR_ERROR_UNSUPPORTED;
-                goto error;
-            }
-            if ((status = asr_pass_create(d, &cm, &net->conv[i])) < 0)
-                goto error;
-            continue;
-        }
-#endif
-        if ((status = asr_pass_create(d, &conv, &net->conv[i])) < 0)
-            goto error;
-    }
-    if (a->depth_tile && (status = create_depth_passes(d, net)) < 0)
+    if ((status = create_band_convs(d, net)) < 0)
+        goto error;
+    if (a->depth_tile && ((status = create_tiled_convs(d, net)) < 0 ||
+                          (status = create_depth_passes(d, net)) < 0))
         goto error;
     if ((status = asr_pass_create(d, &gap, &net->gap)) < 0 ||
         (status = asr_pass_create(d, &sa, &net->sa)) < 0 ||

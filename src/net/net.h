@@ -12,6 +12,7 @@
 #define ASR_NET_H
 
 #include "cmd.h"
+#include "kconfig.h"
 #include "model.h"
 #include "params.h"
 #include "pipeline.h"
@@ -100,15 +101,6 @@ enum {
     ASR_CONV_SET_COUNT
 };
 
-/* Register block and workgroup of conv3x3_simt.comp (specialisation
- * constants, chosen per device by asr_net_create) */
-typedef struct AsrConvBlock {
-    uint32_t lx, ly; /* workgroup size */
-    uint32_t px;     /* pixels along x per invocation */
-    uint32_t cob;    /* output channels per invocation (multiple of 8) */
-    uint32_t wshare; /* weights loaded once per 8 lanes, shared by subgroup broadcast */
-} AsrConvBlock;
-
 /* Where a decoder MLP reads its weights: with ubo, a uniform buffer bound
  * at bytes [offset, offset + range) of the weight buffer, the shader's
  * offsets then relative to `offset` (a multiple of 16 bytes) */
@@ -131,7 +123,8 @@ typedef struct AsrConvCoopmat {
 typedef struct AsrNet {
     AsrModel *model;
     AsrMlpWeights mlp_w[2]; /* [0] light, [1] heavy */
-    AsrConvBlock conv_block;
+    AsrKernelConfig cfg;  /* what the pipelines below were built from */
+    AsrConvBlock conv_block; /* cfg.band */
     int coopmat;          /* conv1, conv2, tail on conv3x3_coopmat.comp (the head stays SIMT) */
     AsrConvCoopmat cm;
     AsrBuffer wpack;      /* coopmat: the repacked fp16 weights of conv1, conv2, tail */
@@ -145,19 +138,38 @@ typedef struct AsrNet {
     /* spatial depth (model with an adapter): the adapter, the tile lists and
      * conv1 / conv2 over the lists (SIMT, tiled register block) */
     AsrPass depth, lists, conv_tiled[2];
-    AsrConvBlock tile_block;
+    AsrConvBlock tile_block; /* cfg.tiled */
     /* grow-only, size-dependent: the whole-frame feature maps x and y (see
      * AsrNetPlan), partial sums, and the decoder window */
     AsrBuffer x, y, partial, unref, route, tiles;
     uint64_t weight_uploads;
 } AsrNet;
 
-/* Create the passes (fp16: the 16-bit storage variants; coopmat, with fp16
- * and d->coopmat only: the cooperative-matrix convolutions) and upload the
- * weights (once, through a temporary staging buffer and `cmd`). Takes
- * ownership of `model` (also on failure). */
-AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, int coopmat, AsrCmd *cmd,
-                         AsrNet *net);
+/* The device's built-in kernel configuration for model m (docs/design.md#kernels):
+ * what runs with tuning off, and the reference the tuner checks candidates
+ * against. */
+void asr_net_builtin_config(const AsrDevice *d, const AsrModel *m, AsrKernelConfig *c);
+/* Apply the ANYSR_CONV_BLOCK, ANYSR_CM_NSG and ANYSR_MLP_SSBO overrides
+ * (docs/design.md#settings) to c, warning about a value the device's rules
+ * refuse (then c keeps its choice). */
+void asr_net_config_env(const AsrDevice *d, const AsrModel *m, AsrKernelConfig *c);
+/* Why c cannot run on this device with model m (a rule of
+ * docs/design.md#settings, in buf or static), or NULL when it can. */
+const char *asr_net_config_rule(const AsrDevice *d, const AsrModel *m, const AsrKernelConfig *c,
+                                char *buf, size_t size);
+
+/* Create the passes from cfg (which must pass asr_net_config_rule(); fp16:
+ * the 16-bit storage variants; coopmat, with fp16 and d->coopmat only: the
+ * cooperative-matrix convolutions) and upload the weights (once, through a
+ * temporary staging buffer and `cmd`). Takes ownership of `model` (also on
+ * failure). */
+AsrStatus asr_net_create(AsrDevice *d, AsrModel *model, int fp16, int coopmat,
+                         const AsrKernelConfig *cfg, AsrCmd *cmd, AsrNet *net);
+/* Rebuild the passes of the families whose choice differs in cfg (which
+ * must pass asr_net_config_rule()); the caller plans and binds again
+ * (descriptor sets are new). On failure the net has no such pipelines and
+ * must be destroyed or set again. */
+AsrStatus asr_net_set_config(AsrDevice *d, AsrNet *net, const AsrKernelConfig *cfg);
 void asr_net_destroy(AsrDevice *d, AsrNet *net);
 
 /* Decide the bands and buffer sizes of `s` within `lim`. Returns

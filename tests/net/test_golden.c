@@ -24,15 +24,19 @@
  * sha256 the vectors must name: a second model's vectors (train/golden.py
  * --depth-only), e.g. the depth adapter that pools only the tile mean.
  *
- *   test-golden --conv-blocks tests/golden/golden.safetensors
+ *   test-golden --candidates tests/golden/golden.safetensors
  *
- * sweeps the ANYSR_CONV_BLOCK knob (docs/design.md#settings) over a grid of
- * SIMT register blocks, edge ones included (1 lane, workgroups that are not
- * whole subgroups with the weight broadcast, the device's largest
- * workgroup, the largest register block), each through a few golden cases
- * (the program sets the variable itself before each engine): every tuple
- * either runs within the golden tolerances or is refused with a warning that
- * names it and its rule (and the device's own block then runs).
+ * runs every kernel configuration the tuner may pick on any device class,
+ * GPU classes included (docs/design.md#kernels, "Tuning";
+ * asr_engine_debug_candidates()), for every variant of kernels x precision,
+ * through the test hook asr_engine_debug_set_kernel_config() (no
+ * environment variables): each runs a routed case (band conv, both MLPs)
+ * and a spatial-depth case (the conv over tile lists) within the golden
+ * tolerances, or this device's rules refuse it with the rule named (it is
+ * then never run). Then a grid of SIMT register blocks with edge ones (1
+ * lane, workgroups that are not whole subgroups with the weight broadcast,
+ * the device's largest workgroup, the largest register block) through the
+ * same hook: each runs within the tolerances or is refused naming its rule.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -407,92 +411,134 @@ static void run_variant(JsonObject *root, const AsrSafetensors *st, TestVariant 
                         const char *model_path, double out_tol, double feat_tol,
                         double ignore_within);
 
-/* The warnings an engine logged (the block sweep's refusals) */
-static char block_warnings[2048];
+/* The golden vectors (candidates()) */
+static const AsrSafetensors *st_golden;
 
-static void block_log_cb(void *user, AsrLogLevel level, const char *msg)
-{
-    (void)user;
-    fprintf(stderr, "[anysr %d] %s\n", (int)level, msg);
-    size_t n = strlen(block_warnings);
-    if (level == ASR_LOG_WARNING && n + strlen(msg) + 2 < sizeof(block_warnings))
-        snprintf(block_warnings + n, sizeof(block_warnings) - n, "%s\n", msg);
-}
-
-/* One ANYSR_CONV_BLOCK value: refused (a warning with the value and the
- * rule, rule a fragment of it) or run through a golden case (rule NULL) */
+/* A SIMT register block as the band block: runs (rule NULL) or is refused
+ * with a rule containing `rule` */
 typedef struct BlockCase {
-    const char *value, *rule;
-    AsrPrecision precision;
+    AsrConvBlock block;
+    const char *rule;
 } BlockCase;
 
-static void conv_blocks(JsonObject *root, const AsrSafetensors *st, double out_tol,
-                        double ignore_within)
+/* Run kernel configuration c on e through a routed case and a spatial-depth
+ * case; 0 when the device's rules refuse it (why printed), else 1 */
+static int run_config(AsrEngine *e, const AsrKernelConfig *c, JsonArray *cases, double out_tol,
+                      double ignore_within, char *why, size_t size, unsigned which)
 {
-    static const BlockCase grid[] = {
-        { "1,1,12,8,1", NULL, ASR_PRECISION_FP32 },   /* 1 lane, broadcast */
-        { "3,5,7,16,1", NULL, ASR_PRECISION_FP32 },   /* 35 lanes, broadcast */
-        { "3,5,7,16,1", NULL, ASR_PRECISION_FP16 },
-        { "1,1,1,8,0", NULL, ASR_PRECISION_FP32 },    /* the smallest */
-        { "5,1,16,8,1", NULL, ASR_PRECISION_FP32 },   /* the largest register block */
-        { "1024,1,1,8,1", NULL, ASR_PRECISION_FP32 }, /* lavapipe's largest workgroup */
-        { "65536,65536,4,8,0", "maxComputeWorkGroupSize", ASR_PRECISION_FP32 },
-        { "64,64,4,8,0", "maxComputeWorkGroupInvocations", ASR_PRECISION_FP32 },
-        { "8,4,16,32,1", "COB must be 8 or 16", ASR_PRECISION_FP32 }, /* compiles for minutes */
-        { "8,4,16,16,0", "PX x COB must be at most 128", ASR_PRECISION_FP32 },
-        { "8,4,17,8,0", "PX must be 1 to 16", ASR_PRECISION_FP32 },
-        { "0,4,4,8,0", "LX and LY must be at least 1", ASR_PRECISION_FP32 },
-        { "8,4,4,12,0", "COB must be 8 or 16", ASR_PRECISION_FP32 },
-        { "8,4,4,8,2", "WSHARE must be 0 or 1", ASR_PRECISION_FP32 },
-        { "8,4,4", "not LX,LY,PX,COB,WSHARE", ASR_PRECISION_FP32 },
-        { "8,4,4,8,1x", "not LX,LY,PX,COB,WSHARE", ASR_PRECISION_FP32 },
-        { "4294967296,1,1,8,0", "not LX,LY,PX,COB,WSHARE", ASR_PRECISION_FP32 },
-    };
-    /* a routed case at depth 2 (head, conv1, conv2, tail, both decoders):
-     * each engine compiles its pipelines at its first frame on lavapipe, the
-     * sweep's cost; a refused tuple runs the device's block, which the
-     * golden test checks */
-    static const int case_id = 8;
+    /* 1: the routed case at depth 2 (head, conv1, conv2, tail, both
+     * decoders); 2: the smallest spatial-depth case (conv1, conv2 over tile
+     * lists): each configuration compiles its pipelines at its first frame
+     * on lavapipe, the sweep's cost */
+    static const int case_ids[] = { 8, 78 };
+    AsrStatus st = asr_engine_debug_set_kernel_config(e, c, why, size);
+    if (st == ASR_ERROR_UNSUPPORTED)
+        return 0;
+    if (st != ASR_OK) {
+        FAIL("asr_engine_debug_set_kernel_config: %s", asr_status_to_string(st));
+        return 1;
+    }
+    Summary sum = { 0 };
+    for (size_t i = 0; i < ASR_ARRAY_SIZE_(case_ids); i++)
+        if (which & (1u << i))
+            check_case(e, st_golden, json_array_get_object_element(cases, (guint)case_ids[i]),
+                   out_tol, ignore_within, &sum);
+    return 1;
+}
+
+static void candidates(JsonObject *root, double out_tol, double ignore_within)
+{
     JsonArray *cases = json_object_get_array_member(root, "cases");
-    for (size_t g = 0; g < ASR_ARRAY_SIZE_(grid); g++) {
-        const BlockCase *b = &grid[g];
-        g_setenv("ANYSR_CONV_BLOCK", b->value, TRUE);
-        block_warnings[0] = '\0';
+    for (size_t v = 0; v < ASR_ARRAY_SIZE_(test_variants); v++) {
         AsrSettings s;
         test_settings_default(&s);
-        s.log_callback = block_log_cb;
-        printf("== ANYSR_CONV_BLOCK=%s (%s)%s%s\n", b->value, test_precision_name(b->precision),
-               b->rule ? ": refused, " : "", b->rule ? b->rule : "");
-        AsrEngine *e = test_variant_engine(&s, (TestVariant) { ASR_KERNELS_SIMT, b->precision },
-                                           "conv-blocks", 1);
+        s.tuning = ASR_TUNING_OFF;
+        printf("== ");
+        AsrEngine *e = test_variant_engine(&s, test_variants[v], "candidates", 1);
         if (!e)
             continue;
-        char want[96];
-        snprintf(want, sizeof(want), "ANYSR_CONV_BLOCK=%s:", b->value);
-        const char *w = strstr(block_warnings, want);
-        if (b->rule && (!w || !strstr(w, b->rule)))
-            FAIL("ANYSR_CONV_BLOCK=%s: no warning naming it and \"%s\" (warnings: %s)",
-                 b->value, b->rule, block_warnings);
-        if (!b->rule && w)
-            FAIL("ANYSR_CONV_BLOCK=%s: refused: %s", b->value, w);
-        Summary sum = { 0 };
-        if (!b->rule)
-            check_case(e, st, json_array_get_object_element(cases, (guint)case_id), out_tol,
-                       ignore_within, &sum);
+        AsrKernelConfig *all = calloc(512, sizeof(*all));
+        uint32_t n = asr_engine_debug_candidates(e, all, 512), ran = 0;
+        char name[ASR_KCONFIG_NAME], why[256];
+        AsrStats ks;
+        asr_engine_get_stats(e, &ks);
+        for (uint32_t i = 0; i < n; i++) {
+            asr_kconfig_name(&all[i], name, sizeof(name));
+            /* what differs from the built-in configuration (all[0]) runs:
+             * the routed case for the band conv, MLPs and coopmat
+             * subgroups (those only with the coopmat kernels), the
+             * spatial-depth case for the tiled conv */
+            const AsrKernelConfig *b = &all[0], *c = &all[i];
+            int band = memcmp(&c->band, &b->band, sizeof(b->band)) != 0 ||
+                       c->mlp_ssbo != b->mlp_ssbo ||
+                       (ks.plan.kernels == ASR_KERNELS_COOPMAT && c->cm_nsg != b->cm_nsg);
+            int tiled = memcmp(&c->tiled, &b->tiled, sizeof(b->tiled)) != 0;
+            unsigned which = i == 0 ? 3u : (band ? 1u : 0u) | (tiled ? 2u : 0u);
+            if (!which) {
+                printf("  %s: as the built-in configuration with these kernels\n", name);
+                continue;
+            }
+            int fails = test_failures;
+            if (!run_config(e, &all[i], cases, out_tol, ignore_within, why, sizeof(why),
+                            which)) {
+                printf("  %s: skipped, the device's rules refuse it: %s\n", name, why);
+                continue;
+            }
+            ran++;
+            printf("  %s: %s\n", name, test_failures == fails ? "ok" : "FAILED");
+        }
+        printf("%u of %u configurations ran\n", ran, n);
+        if (!ran)
+            FAIL("no candidate configuration ran");
+
+        /* edge blocks and the rules, as the band block */
+        static const BlockCase grid[] = {
+            { { 1, 1, 12, 8, 1 }, NULL },   /* 1 lane, broadcast */
+            { { 3, 5, 7, 16, 1 }, NULL },   /* 35 lanes, broadcast */
+            { { 1, 1, 1, 8, 0 }, NULL },    /* the smallest */
+            { { 5, 1, 16, 8, 1 }, NULL },   /* the largest register block */
+            { { 1024, 1, 1, 8, 1 }, NULL }, /* lavapipe's largest workgroup */
+            { { 65536, 65536, 4, 8, 0 }, "maxComputeWorkGroupSize" },
+            { { 64, 64, 4, 8, 0 }, "maxComputeWorkGroupInvocations" },
+            { { 8, 4, 16, 32, 1 }, "COB must be 8 or 16" }, /* compiles for minutes */
+            { { 8, 4, 16, 16, 0 }, "PX x COB must be at most 128" },
+            { { 8, 4, 17, 8, 0 }, "PX must be 1 to 16" },
+            { { 0, 4, 4, 8, 0 }, "LX and LY must be at least 1" },
+            { { 8, 4, 4, 12, 0 }, "COB must be 8 or 16" },
+            { { 8, 4, 4, 8, 2 }, "WSHARE must be 0 or 1" },
+        };
+        /* the edge blocks once (fp32 SIMT: the sweep's cost), the rules always */
+        int edges = test_variants[v].kernels == ASR_KERNELS_SIMT &&
+                    test_variants[v].precision == ASR_PRECISION_FP32;
+        for (size_t g = 0; g < ASR_ARRAY_SIZE_(grid); g++) {
+            const BlockCase *b = &grid[g];
+            if (!b->rule && !edges)
+                continue;
+            AsrKernelConfig c = all[0];
+            c.band = b->block;
+            asr_kconfig_name(&c, name, sizeof(name));
+            int ran_it = run_config(e, &c, cases, out_tol, ignore_within, why, sizeof(why), 1u);
+            printf("  block %s: %s%s\n", name, ran_it ? "ran" : "refused: ", ran_it ? "" : why);
+            if (b->rule && (ran_it || !strstr(why, b->rule)))
+                FAIL("block %s: not refused with \"%s\" (%s)", name, b->rule,
+                     ran_it ? "it ran" : why);
+            if (!b->rule && !ran_it)
+                FAIL("block %s: refused: %s", name, why);
+        }
         AsrStats stats;
         asr_engine_get_stats(e, &stats);
         if (stats.counts.validation_messages)
-            FAIL("ANYSR_CONV_BLOCK=%s: %llu validation messages", b->value,
+            FAIL("candidates: %llu validation messages",
                  (unsigned long long)stats.counts.validation_messages);
+        free(all);
         asr_engine_free(&e);
     }
-    g_unsetenv("ANYSR_CONV_BLOCK");
 }
 
 int main(int argc, char **argv)
 {
     test_lanes_rerun(); /* at 16-lane subgroups too, first (asr_test.h) */
-    int blocks = argc > 1 && !strcmp(argv[1], "--conv-blocks");
+    int blocks = argc > 1 && !strcmp(argv[1], "--candidates");
     if (blocks)
         argc--, argv++;
     if (argc != 2 && argc != 3) {
@@ -549,8 +595,9 @@ int main(int argc, char **argv)
     if (!(ignore_within >= 0.0 && ignore_within <= 1e-2))
         ignore_within = 1e-3;
 
+    st_golden = st;
     if (blocks)
-        conv_blocks(root, st, out_tol, ignore_within);
+        candidates(root, out_tol, ignore_within);
     else
         for (size_t i = 0; i < ASR_ARRAY_SIZE_(test_variants); i++)
             run_variant(root, st, test_variants[i], model_path, out_tol, feat_tol,

@@ -14,7 +14,11 @@
  * fp16 feature maps). Every model runs for every variant of the encoder's
  * kernels x the feature maps' precision (tests/common/asr_test.h
  * test_variants), chosen through AsrSettings; a variant the build or the
- * device cannot run is skipped with the reason printed.
+ * device cannot run is skipped with the reason printed. The default
+ * architecture also runs every kernel configuration the tuner may pick on
+ * any device class (docs/design.md#kernels, "Tuning"), through the test hook
+ * asr_engine_debug_set_kernel_config(), on one frame; one this device's
+ * rules refuse is skipped, naming the rule.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -243,7 +247,51 @@ static void check_decoder(AsrEngine *e, const Frame *f, uint32_t c, uint32_t d, 
     free(lr), free(enc), free(hr), free(want), free(unref), free(route);
 }
 
-static void run_variant(const char *name, const MwArch *arch, uint32_t seed, TestVariant v)
+/* Every candidate kernel configuration on frame f (its encoder at the top
+ * width, the decoders of the largest subnet) */
+static void run_candidates(AsrEngine *e, const Frame *f, const MwArch *arch)
+{
+    AsrKernelConfig *all = calloc(512, sizeof(*all));
+    uint32_t n = asr_engine_debug_candidates(e, all, 512), ran = 0;
+    AsrStats ks;
+    asr_engine_get_stats(e, &ks);
+    for (uint32_t i = 0; i < n; i++) {
+        char name[ASR_KCONFIG_NAME], why[256];
+        asr_kconfig_name(&all[i], name, sizeof(name));
+        /* fixed depth: the tiled conv does not run; the coopmat subgroups
+         * only with the coopmat kernels */
+        const AsrKernelConfig *b = &all[0], *c = &all[i];
+        if (i > 0 && !memcmp(&c->band, &b->band, sizeof(b->band)) &&
+            c->mlp_ssbo == b->mlp_ssbo &&
+            (ks.plan.kernels != ASR_KERNELS_COOPMAT || c->cm_nsg == b->cm_nsg)) {
+            printf("  %s: as the built-in configuration here\n", name);
+            continue;
+        }
+        AsrStatus st = asr_engine_debug_set_kernel_config(e, &all[i], why, sizeof(why));
+        if (st == ASR_ERROR_UNSUPPORTED) {
+            printf("  %s: skipped, the device's rules refuse it: %s\n", name, why);
+            continue;
+        }
+        if (st != ASR_OK) {
+            FAIL("%s: %s", name, asr_status_to_string(st));
+            continue;
+        }
+        int fails = test_failures;
+        uint32_t sn = (uint32_t)arch->n_ladder - 1;
+        check_encoder(e, f, (uint32_t)arch->ladder[sn][0]);
+        check_decoder(e, f, (uint32_t)arch->ladder[sn][0], (uint32_t)arch->ladder[sn][1], 0.0f);
+        printf("  %s: %s\n", name, test_failures == fails ? "ok" : "FAILED");
+        ran++;
+    }
+    printf("%u of %u configurations ran\n", ran, n);
+    if (!ran)
+        FAIL("no candidate configuration ran");
+    asr_engine_debug_set_kernel_config(e, NULL, NULL, 0);
+    free(all);
+}
+
+static void run_variant(const char *name, const MwArch *arch, uint32_t seed, TestVariant v,
+                        int all_configs)
 {
     AsrPrecision prec = v.precision;
     MwOptions o = { .seed = seed, .scale = 1.5 };
@@ -258,6 +306,7 @@ static void run_variant(const char *name, const MwArch *arch, uint32_t seed, Tes
     AsrSettings s;
     test_settings_default(&s);
     s.model_path = path;
+    s.tuning = ASR_TUNING_OFF;
     rel_tol = prec == ASR_PRECISION_FP16 ? 1e-4 + 1.0 / 2048.0 : 1e-4;
     AsrEngine *e = test_variant_engine(&s, v, name, 0);
     remove(path);
@@ -281,6 +330,8 @@ static void run_variant(const char *name, const MwArch *arch, uint32_t seed, Tes
         uint32_t sn = (uint32_t)i % (uint32_t)arch->n_ladder;
         check_decoder(e, &f, (uint32_t)arch->ladder[sn][0], (uint32_t)arch->ladder[sn][1],
                       i % 2 ? -0.2f : 0.0f);
+        if (all_configs && i == 0)
+            run_candidates(e, &f, arch);
         free(f.src);
         free(f.dst);
     }
@@ -292,27 +343,27 @@ static void run_variant(const char *name, const MwArch *arch, uint32_t seed, Tes
 }
 
 /* The model for every variant of kernels x precision. */
-static void run_model(const char *name, const MwArch *arch, uint32_t seed)
+static void run_model(const char *name, const MwArch *arch, uint32_t seed, int all_configs)
 {
     for (size_t i = 0; i < ASR_ARRAY_SIZE_(test_variants); i++)
-        run_variant(name, arch, seed, test_variants[i]);
+        run_variant(name, arch, seed, test_variants[i], all_configs);
 }
 
 int main(void)
 {
     test_lanes_rerun(); /* at 16-lane subgroups too, first (asr_test.h) */
     MwArch def = mw_default_arch();
-    run_model("default-arch", &def, 11);
+    run_model("default-arch", &def, 11, 1);
     MwArch small = { .F = 16, .D = 3, .chunk = 8, .sa_hidden = 8, .n_ladder = 2,
                      .ladder = { { 8, 1 }, { 16, 3 } }, .n_heavy = 2, .heavy = { 24, 16 },
                      .n_light = 1, .light = { 8 }, .n_caps = 1, .cap_limit = { 0.0 },
                      .cap_subnet = { 1 }, .default_k = 0.0 };
-    run_model("small-arch", &small, 23);
+    run_model("small-arch", &small, 23, 0);
     MwArch odd = { .F = 12, .D = 2, .chunk = 4, .sa_hidden = 5, .n_ladder = 2,
                    .ladder = { { 4, 1 }, { 12, 2 } }, .n_heavy = 1, .heavy = { 20 },
                    .n_light = 2, .light = { 6, 5 }, .n_caps = 1, .cap_limit = { 0.0 },
                    .cap_subnet = { 1 }, .default_k = 0.0 };
-    run_model("odd-arch", &odd, 31);
+    run_model("odd-arch", &odd, 31, 0);
     printf("worst error / tolerance: %.3f\n", worst_rel);
     if (test_failures)
         fprintf(stderr, "%d failure(s)\n", test_failures);
