@@ -107,10 +107,10 @@ run() {
 
 # 1. tune
 tune=(--tune)
-[ "$dry" = 0 ] || tune+=(--tune-bound-ms 4000)
+[ "$dry" = 0 ] || tune+=(--tune-bound 4)
 if "${bench[@]}" --help 2>&1 | grep -q -- '--tune'; then
   run "tune ($tune_size x2)" "${bench[@]}" "${common[@]}" --size "$tune_size" "${frames[@]}" \
-      "${tune[@]}" --subnet 0 --decoder light || failed=1
+      "${tune[@]}" || failed=1
 else
   say "== tune: this anysr-bench has no --tune: skipped"
   failed=1

@@ -8,7 +8,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 bash "$(dirname "${BASH_SOURCE[0]}")/bundle.sh" "$1" "$tmp/bundle.tar.gz"
 tar -C "$tmp" -xzf "$tmp/bundle.tar.gz"
-"$tmp/anysr-bench-bundle/device-check" --dry-run --out "$tmp/out"
+# a cache folder of its own: its tuning must not change what other tests run
+ANYSR_CACHE_DIR=$tmp/cache "$tmp/anysr-bench-bundle/device-check" --dry-run --out "$tmp/out"
 # every row of the table is there: 2 sizes x (simt fp16, simt fp32, coopmat
 # fp16, coopmat fp32 n/a) x their ops, none missing
 rows=$(tail -n +2 "$tmp/out/device-check.csv" | wc -l)
