@@ -909,9 +909,9 @@ gst_any_sr_propose_allocation (GstBaseTransform * trans,
       decide_query, query);
 }
 
-/* The base class decides; a refusal of input caps says why (the pad checks
- * a caps event with this before the event reaches the element); one of
- * output caps is only logged. */
+/* The base class decides, then gstanysrcaps.c; a refusal of input caps
+ * says why (the pad checks a caps event with this before the event reaches
+ * the element); one of output caps is only logged. */
 static gboolean
 gst_any_sr_accept_caps (GstBaseTransform * trans, GstPadDirection direction,
     GstCaps * caps)
@@ -924,6 +924,8 @@ gst_any_sr_accept_caps (GstBaseTransform * trans, GstPadDirection direction,
     gst_any_sr_caps_log_refusal (GST_ANY_SR (trans), caps);
   else if (!ret)
     GST_WARNING_OBJECT (trans, "output caps refused: %" GST_PTR_FORMAT, caps);
+  else
+    ret = gst_any_sr_caps_accept (GST_ANY_SR (trans), direction, caps);
   return ret;
 }
 

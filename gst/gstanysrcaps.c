@@ -14,6 +14,7 @@
 #endif
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "gstanysrcaps.h"
@@ -25,6 +26,199 @@ static AsrPixelFormat format_to_asr (GstVideoFormat format);
 
 static void gst_any_sr_refuse (GstAnySr * self, gchar * reason,
     GstCaps * incaps, GstCaps * outcaps);
+
+/* NV12 / I420 widths that gst-vulkan's own copies shear
+ * (docs/element.md#gpu-resident-pipelines-gst-vulkan): gst-vulkan up to
+ * 1.28.2 copies each plane between a buffer and an image with a row length
+ * of the plane's width (1.22 to 1.26: the component width, ignoring the
+ * stride; 1.28.0 to 1.28.2: the stride of the wrong buffer when
+ * vulkanupload makes a copy), while GstVideoInfo rounds each stride up to 4
+ * bytes: a plane whose rows are not a multiple of 4 bytes comes out
+ * sheared. Of the formats anysr takes as VulkanImage only NV12 (chroma row
+ * 2 * ceil(w / 2) bytes) and I420 (ceil(w / 2) bytes) have such planes.
+ * Fixed by "vkupload: Fix wrong image dimensions due to stride mismatch"
+ * and "vkdownload: Fix corrupted output image due to mismatched
+ * stride/padding", both in 1.28.3. So as VulkanImage anysr offers and
+ * accepts NV12 only at widths that are multiples of 4 and I420 at multiples
+ * of 8, and refuses the others before any frame is uploaded, saying why. */
+
+/* The vulkan plugin's version (the elements that copy), "unknown" when it
+ * is not in the registry; whether its copies shear. */
+static gboolean
+vulkan_copies_shear (const gchar ** version)
+{
+  static gsize shear = 0;
+  static const gchar *plugin_version = "unknown";
+
+  if (g_once_init_enter (&shear)) {
+    GstPlugin *plugin = gst_registry_find_plugin (gst_registry_get (),
+        "vulkan");
+    guint major = 0, minor = 0, micro = 0;
+
+    if (plugin) {
+      plugin_version = g_intern_string (gst_plugin_get_version (plugin));
+      if (sscanf (plugin_version, "%u.%u.%u", &major, &minor, &micro) != 3)
+        major = minor = micro = 0;
+      gst_object_unref (plugin);
+    }
+    /* not found or unreadable: taken as affected */
+    g_once_init_leave (&shear, 2 - (major > 1 || (major == 1 && (minor > 28
+                    || (minor == 28 && micro >= 3)))));
+  }
+  if (version)
+    *version = plugin_version;
+  return shear == 2;
+}
+
+/* The widths of @format that gst-vulkan copies right are the multiples of
+ * this (1: every width). */
+static gint
+vulkan_width_step (const gchar * format)
+{
+  if (!vulkan_copies_shear (NULL))
+    return 1;
+  if (g_strcmp0 (format, "NV12") == 0)
+    return 4;
+  if (g_strcmp0 (format, "I420") == 0)
+    return 8;
+  return 1;
+}
+
+/* Why anysr does not take @format at @width as VulkanImage on its @pad
+ * ("sink" or "src"), newly allocated; NULL when it does. */
+static gchar *
+vulkan_width_refusal (const gchar * format, gint width, gint height,
+    const gchar * pad)
+{
+  gint step = vulkan_width_step (format);
+  const gchar *version;
+
+  if (step == 1 || width % step == 0)
+    return NULL;
+  vulkan_copies_shear (&version);
+  return g_strdup_printf ("anysr does not take %s %dx%d as VulkanImage on "
+      "its %s pad: GStreamer's Vulkan elements before 1.28.3 (here %s) copy "
+      "NV12 and I420 frames wrongly between system memory and VulkanImage "
+      "when a plane's row is not a multiple of 4 bytes (NV12: a width not a "
+      "multiple of 4; I420: not a multiple of 8); use system memory there "
+      "(no %s), a width that is a multiple of %d, or GStreamer 1.28.3 or "
+      "later", format, width, height, pad, version,
+      strcmp (pad, "sink") == 0 ? "vulkanupload" : "vulkandownload", step);
+}
+
+static gboolean
+structure_is_vulkan (GstCapsFeatures * features)
+{
+  return features && !gst_caps_features_is_any (features) &&
+      gst_caps_features_contains (features, ANY_SR_VULKAN_FEATURE);
+}
+
+/* @caps (transfer full) with the VulkanImage structures of NV12 and I420
+ * restricted to the widths gst-vulkan copies right: each such structure is
+ * split into one of the other formats, one of NV12 and one of I420 whose
+ * widths are multiples of the step (an int range with a step: fixation
+ * and intersection keep to it). */
+static GstCaps *
+restrict_vulkan_widths (GstCaps * caps)
+{
+  static const gchar *sheared[] = { "NV12", "I420" };
+  GstCaps *ret;
+  guint i, j, n;
+
+  if (!vulkan_copies_shear (NULL) || gst_caps_is_any (caps))
+    return caps;
+  ret = gst_caps_new_empty ();
+  n = gst_caps_get_size (caps);
+  for (i = 0; i < n; i++) {
+    GstStructure *s = gst_caps_get_structure (caps, i);
+    GstCapsFeatures *features = gst_caps_get_features (caps, i);
+    GValue all = G_VALUE_INIT, rest = G_VALUE_INIT;
+    const GValue *formats;
+
+    if (!structure_is_vulkan (features)) {
+      gst_caps_append_structure_full (ret, gst_structure_copy (s),
+          gst_caps_features_copy (features));
+      continue;
+    }
+    formats = gst_structure_get_value (s, "format");
+    if (!formats) {
+      g_value_init (&all, GST_TYPE_LIST);
+      gst_value_deserialize (&all, ANY_SR_VULKAN_FORMATS);
+      formats = &all;
+    }
+    g_value_init (&rest, G_VALUE_TYPE (formats));
+    g_value_copy (formats, &rest);
+    for (j = 0; j < G_N_ELEMENTS (sheared); j++) {
+      GValue f = G_VALUE_INIT, wanted = G_VALUE_INIT, widths = G_VALUE_INIT;
+      GValue tmp = G_VALUE_INIT;
+      const GValue *w = gst_structure_get_value (s, "width");
+      gint step = vulkan_width_step (sheared[j]);
+      GstStructure *c;
+
+      g_value_init (&f, G_TYPE_STRING);
+      g_value_set_static_string (&f, sheared[j]);
+      if (!gst_value_intersect (NULL, &f, formats)) {
+        g_value_unset (&f);
+        continue;
+      }
+      /* the rest: without this format */
+      if (G_IS_VALUE (&rest)) {
+        if (gst_value_subtract (&tmp, &rest, &f)) {
+          g_value_unset (&rest);
+          rest = tmp;
+        } else {
+          g_value_unset (&rest);
+        }
+      }
+      g_value_init (&wanted, GST_TYPE_INT_RANGE);
+      gst_value_set_int_range_step (&wanted, step, G_MAXINT - G_MAXINT % step,
+          step);
+      if (!w || gst_value_intersect (&widths, w, &wanted)) {
+        c = gst_structure_copy (s);
+        gst_structure_set_value (c, "format", &f);
+        gst_structure_set_value (c, "width", w ? &widths : &wanted);
+        gst_caps_append_structure_full (ret, c,
+            gst_caps_features_copy (features));
+      }
+      if (G_IS_VALUE (&widths))
+        g_value_unset (&widths);
+      g_value_unset (&wanted);
+      g_value_unset (&f);
+    }
+    if (G_IS_VALUE (&rest)) {
+      GstStructure *c = gst_structure_copy (s);
+
+      gst_structure_set_value (c, "format", &rest);
+      gst_caps_append_structure_full (ret, c,
+          gst_caps_features_copy (features));
+      g_value_unset (&rest);
+    }
+    if (G_IS_VALUE (&all))
+      g_value_unset (&all);
+  }
+  gst_caps_unref (caps);
+  return ret;
+}
+
+/* For fixed caps: why anysr does not take them as VulkanImage on its @pad
+ * (vulkan_width_refusal()), newly allocated; NULL when it does. */
+static gchar *
+caps_vulkan_refusal (GstCaps * caps, const gchar * pad)
+{
+  GstStructure *s;
+  gint w, h;
+
+  if (!caps || gst_caps_is_empty (caps) || gst_caps_is_any (caps) ||
+      !structure_is_vulkan (gst_caps_get_features (caps, 0)))
+    return NULL;
+  s = gst_caps_get_structure (caps, 0);
+  if (!gst_structure_get_int (s, "width", &w) ||
+      !gst_structure_get_int (s, "height", &h) ||
+      !gst_structure_get_string (s, "format"))
+    return NULL;
+  return vulkan_width_refusal (gst_structure_get_string (s, "format"), w, h,
+      pad);
+}
 
 /* Says why the base class refused @caps: an unsupported format never
  * reaches set_info(), so this is where the element error names it and the
@@ -49,6 +243,30 @@ gst_any_sr_caps_log_refusal (GstAnySr * self, GstCaps * caps)
     else
       GST_WARNING_OBJECT (self, "caps refused: %" GST_PTR_FORMAT, caps);
   }
+}
+
+/* Accept-caps after the base class' (which checks the pad templates only):
+ * VulkanImage NV12 / I420 at a width gst-vulkan shears is refused, on the
+ * sink pad with an element error saying why (see vulkan_copies_shear()). */
+gboolean
+gst_any_sr_caps_accept (GstAnySr * self, GstPadDirection direction,
+    GstCaps * caps)
+{
+  gchar *reason;
+
+  if (!gst_caps_is_fixed (caps))
+    return TRUE;
+  reason = caps_vulkan_refusal (caps, direction == GST_PAD_SINK ?
+      "sink" : "src");
+  if (!reason)
+    return TRUE;
+  if (direction == GST_PAD_SINK) {
+    gst_any_sr_refuse (self, reason, caps, NULL);
+  } else {
+    GST_WARNING_OBJECT (self, "%s", reason);
+    g_free (reason);
+  }
+  return FALSE;
 }
 
 /* Any size in, any size out, same format: the size is checked in set_info()
@@ -136,6 +354,15 @@ gst_any_sr_caps_transform (GstAnySr * self, GstPadDirection direction,
       gst_caps_unref (ret);
       ret = tmp;
     }
+    /* and, in a query with a filter (negotiation, accept-caps), NV12 /
+     * I420 only at the widths gst-vulkan copies right (see
+     * vulkan_copies_shear()), so that vulkanupload picks another memory or
+     * fails before its first upload. Without a filter (linking) every
+     * width, so that `vulkanupload ! anysr` at such a width links and
+     * gst_any_sr_caps_check_neighbours() refuses it with a message saying
+     * why instead of gst-launch's "could not link" */
+    if (filter)
+      ret = restrict_vulkan_widths (ret);
   }
 
   if (filter) {
@@ -260,18 +487,37 @@ gst_any_sr_caps_fixate (GstAnySr * self, GstPadDirection direction,
   for (i = 0; i < gst_caps_get_size (othercaps); i++) {
     gint rank;
 
+    const GValue *wv;
+    gboolean vk;
+
     s = gst_structure_copy (gst_caps_get_structure (othercaps, i));
+    vk = structure_is_vulkan (gst_caps_get_features (othercaps, i));
     rank = 0;
     if (in_format && gst_structure_has_field (s, "format")) {
       gst_structure_fixate_field_string (s, "format", in_format);
       if (g_strcmp0 (gst_structure_get_string (s, "format"), in_format) == 0)
         rank = 1;
     }
+    /* VulkanImage NV12 / I420: the size the scale gives, not the nearest
+     * width gst-vulkan copies right (restrict_vulkan_widths()), which would
+     * change the aspect; such a structure comes after any other that serves
+     * the size, and set_info() refuses it if nothing else is left */
+    wv = gst_structure_get_value (s, "width");
+    if (vk && wv && GST_VALUE_HOLDS_INT_RANGE (wv) &&
+        gst_value_get_int_range_step (wv) > 1)
+      gst_structure_set (s, "width", GST_TYPE_INT_RANGE,
+          gst_value_get_int_range_min (wv), gst_value_get_int_range_max (wv),
+          NULL);
     gst_any_sr_fixate_size (s, in_w, in_h, in_par_n, in_par_d, scale);
     if (rank == 1 && gst_structure_get_int (s, "width", &w) &&
         gst_structure_get_int (s, "height", &h) &&
-        size_is_servable (in_w, in_h, w, h))
-      rank = 2;
+        size_is_servable (in_w, in_h, w, h)) {
+      gchar *refusal = vk ? vulkan_width_refusal (gst_structure_get_string (s,
+              "format"), w, h, "src") : NULL;
+
+      rank = refusal ? 1 : 2;
+      g_free (refusal);
+    }
     if (rank > chosen_rank) {
       if (chosen)
         gst_structure_free (chosen);
@@ -482,6 +728,70 @@ format_string (const GstStructure * s)
   return f ? gst_value_serialize (f) : g_strdup ("any format");
 }
 
+/* Whether @caps (after the pad template) leave nothing anysr takes once the
+ * VulkanImage widths gst-vulkan shears are taken out: then why (newly
+ * allocated), for @pad, else NULL. */
+static gchar *
+vulkan_widths_rule_out (GstAnySr * self, GstCaps * caps, const gchar * pad)
+{
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
+  GstCaps *tmpl, *taken, *allowed;
+  gchar *reason = NULL;
+
+  if (!caps || gst_caps_is_any (caps) || gst_caps_is_empty (caps))
+    return NULL;
+  tmpl = gst_pad_get_pad_template_caps (trans->sinkpad);
+  taken = gst_caps_intersect (caps, tmpl);
+  gst_caps_unref (tmpl);
+  allowed = restrict_vulkan_widths (gst_caps_ref (taken));
+  if (!gst_caps_is_empty (taken) && gst_caps_is_empty (allowed)) {
+    taken = gst_caps_fixate (taken);
+    reason = caps_vulkan_refusal (taken, pad);
+  }
+  gst_caps_unref (taken);
+  gst_caps_unref (allowed);
+  return reason;
+}
+
+/* What negotiation will pick for the output when the input's size is known
+ * now (@up fixes format, width and height): why anysr will refuse it as
+ * VulkanImage (newly allocated), else NULL. */
+static gchar *
+vulkan_output_ruled_out (GstAnySr * self, GstCaps * up, GstCaps * down)
+{
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
+  GstCaps *in, *tmpl, *out;
+  GstStructure *s;
+  gchar *reason = NULL;
+  gint lo, hi;
+
+  if (!vulkan_copies_shear (NULL) || !up || !down || gst_caps_is_any (up) ||
+      gst_caps_is_empty (up) || gst_caps_is_empty (down))
+    return NULL;
+  tmpl = gst_pad_get_pad_template_caps (trans->sinkpad);
+  in = restrict_vulkan_widths (gst_caps_intersect (up, tmpl));
+  gst_caps_unref (tmpl);
+  if (gst_caps_is_empty (in)) {
+    gst_caps_unref (in);
+    return NULL;
+  }
+  s = gst_caps_get_structure (in, 0);
+  if (field_bounds (s, "width", &lo, &hi) &&
+      field_bounds (s, "height", &lo, &hi) &&
+      gst_structure_get_string (s, "format")) {
+    GstCaps *fixed;
+
+    in = gst_caps_fixate (in);
+    out = gst_any_sr_caps_transform (self, GST_PAD_SINK, in, down);
+    fixed = gst_any_sr_caps_fixate (self, GST_PAD_SINK, in, out);
+    if (fixed && gst_caps_is_fixed (fixed))
+      reason = caps_vulkan_refusal (fixed, "src");
+    gst_clear_caps (fixed ? &fixed : &out);
+  }
+  gst_caps_unref (in);
+  return reason;
+}
+
 /* The caps the neighbours can offer are known before the first buffer
  * (capsfilters, sources): when none of them meet, anysr refuses now, from
  * the application's thread, instead of at the first buffer. (gst-launch-1.0
@@ -502,6 +812,20 @@ gst_any_sr_caps_check_neighbours (GstAnySr * self)
   down = gst_pad_peer_query_caps (trans->srcpad, NULL);
   GST_DEBUG_OBJECT (self, "upstream offers %" GST_PTR_FORMAT ", downstream "
       "accepts %" GST_PTR_FORMAT, up, down);
+  /* VulkanImage NV12 / I420 at widths gst-vulkan shears: refused now,
+   * before vulkanupload uploads a frame (tearing a pipeline down while its
+   * first upload is in flight can crash gst-vulkan 1.22 on lavapipe) */
+  reason = vulkan_widths_rule_out (self, up, "sink");
+  if (!reason)
+    reason = vulkan_widths_rule_out (self, down, "src");
+  if (!reason && down && !gst_caps_is_any (down))
+    reason = vulkan_output_ruled_out (self, up, down);
+  if (reason) {
+    gst_any_sr_refuse (self, reason, up, down);
+    gst_clear_caps (&up);
+    gst_clear_caps (&down);
+    return FALSE;
+  }
   if (!up || !down || gst_caps_is_any (up) || gst_caps_is_any (down) ||
       gst_caps_is_empty (up) || gst_caps_is_empty (down)) {
     gst_clear_caps (&up);
@@ -590,6 +914,10 @@ gst_any_sr_caps_set_info (GstAnySr * self, GstCaps * incaps,
   } else if (!size_is_servable (in_w, in_h, out_w, out_h)) {
     reason = size_refusal (self, in_w, in_h, out_w, out_h);
   }
+  if (!reason)
+    reason = caps_vulkan_refusal (incaps, "sink");
+  if (!reason)
+    reason = caps_vulkan_refusal (outcaps, "src");
   if (reason) {
     gst_any_sr_refuse (self, reason, incaps, outcaps);
     return FALSE;

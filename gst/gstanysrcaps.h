@@ -13,6 +13,11 @@ G_BEGIN_DECLS
 
 /* after the base class refused @caps: the element error that says why */
 void gst_any_sr_caps_log_refusal (GstAnySr * self, GstCaps * caps);
+/* GstBaseTransform::accept_caps after the base class accepted @caps:
+ * FALSE for VulkanImage at widths gst-vulkan's copies shear (on the sink
+ * pad with the element error that says why) */
+gboolean gst_any_sr_caps_accept (GstAnySr * self, GstPadDirection direction,
+    GstCaps * caps);
 /* GstBaseTransform::transform_caps */
 GstCaps *gst_any_sr_caps_transform (GstAnySr * self,
     GstPadDirection direction, GstCaps * caps, GstCaps * filter);

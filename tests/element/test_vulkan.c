@@ -1,10 +1,13 @@
 /* The element with GPU-resident frames (gst-vulkan): vulkanupload ! anysr !
  * vulkandownload equals the system-memory pipeline byte for byte, runs on
  * one VkDevice, and negotiates VulkanImage on one side and system memory on
- * the other, both ways.
+ * the other, both ways; NV12 / I420 widths that gst-vulkan's own copies
+ * shear are not taken as VulkanImage (check_odd_widths()): refused before
+ * the first upload, saying why, or system memory where a neighbour allows.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <stdio.h>
 #include <string.h>
 #include <gst/gst.h>
 #include <gst/app/gstappsink.h>
@@ -27,6 +30,7 @@ typedef struct
   GBytes *frames[4];
   guint n;
   gchar *sr_sink_caps, *sr_src_caps;
+  gchar *error;                 /* the first error message, if any */
   GstVulkanDevice *sr_device, *up_device, *down_device;
 } Run;
 
@@ -53,16 +57,24 @@ run (const gchar * desc, Run * r)
   gboolean ok = TRUE;
 
   memset (r, 0, sizeof (*r));
-  if (!pipe) {
+  if (!pipe || err) {
+    /* (a link that fails leaves a pipeline and an error) */
     g_printerr ("%s: %s\n", desc, err->message);
+    r->error = g_strdup (err->message);
+    g_error_free (err);
+    gst_clear_object (&pipe);
     return FALSE;
   }
   sink = gst_bin_get_by_name (GST_BIN (pipe), "out");
   sr = gst_bin_get_by_name (GST_BIN (pipe), "sr");
   up = gst_bin_get_by_name (GST_BIN (pipe), "up");
   down = gst_bin_get_by_name (GST_BIN (pipe), "down");
-  gst_element_set_state (pipe, GST_STATE_PLAYING);
-  while ((sample = gst_app_sink_pull_sample (GST_APP_SINK (sink)))) {
+  /* a refusal before the first buffer fails the state change */
+  if (gst_element_set_state (pipe, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE)
+    ok = FALSE;
+  while (ok && (sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
+              120 * GST_SECOND))) {
     GstBuffer *b = gst_sample_get_buffer (sample);
     GstMapInfo m;
 
@@ -88,6 +100,7 @@ run (const gchar * desc, Run * r)
       GError *e = NULL;
       gst_message_parse_error (msg, &e, NULL);
       g_printerr ("%s: error: %s\n", desc, e->message);
+      r->error = g_strdup (e->message);
       g_error_free (e);
       gst_message_unref (msg);
       ok = FALSE;
@@ -112,6 +125,7 @@ run_clear (Run * r)
     g_bytes_unref (r->frames[i]);
   g_free (r->sr_sink_caps);
   g_free (r->sr_src_caps);
+  g_free (r->error);
   gst_clear_object (&r->sr_device);
   gst_clear_object (&r->up_device);
   gst_clear_object (&r->down_device);
@@ -184,6 +198,159 @@ check_format (const gchar * fmt)
   run_clear (&out_vk);
 }
 
+/* The vulkan plugin's version: whether its copies between system memory
+ * and VulkanImage honour the stride (1.28.3 on). */
+static gboolean
+vulkan_copies_fixed (void)
+{
+  GstPlugin *plugin = gst_registry_find_plugin (gst_registry_get (), "vulkan");
+  guint major = 0, minor = 0, micro = 0;
+
+  if (plugin) {
+    sscanf (gst_plugin_get_version (plugin), "%u.%u.%u", &major, &minor,
+        &micro);
+    gst_object_unref (plugin);
+  }
+  return major > 1 || (major == 1 && (minor > 28 || (minor == 28 &&
+              micro >= 3)));
+}
+
+#define ODD_SRC "videotestsrc num-buffers=2 pattern=zone-plate kx2=20 " \
+  "ky2=20 kt=1 ! video/x-raw,format=%s,width=%d,height=10 ! "
+#define ODD_SR "anysr name=sr scale=%g precision=fp32 subnet=0 decoder=light"
+
+/* A refusal of @fmt at @w x @h as VulkanImage on anysr's @pad: no frame,
+ * the message names the size, the pad, the cause and the version. */
+static void
+check_refused (const Run * r, const gchar * fmt, gint w, gint h,
+    const gchar * pad)
+{
+  gchar *size = g_strdup_printf ("%s %dx%d", fmt, w, h);
+  gchar *on = g_strdup_printf ("on its %s pad", pad);
+
+  CHECK (r->n == 0);
+  CHECK (r->error && strstr (r->error, "does not take") &&
+      strstr (r->error, size) && strstr (r->error, on) &&
+      strstr (r->error, "before 1.28.3") && strstr (r->error, "(here 1."));
+  g_free (size);
+  g_free (on);
+}
+
+/* NV12 / I420 widths whose plane rows are not a multiple of 4 bytes:
+ * gst-vulkan before 1.28.3 shears them in vulkanupload and vulkandownload
+ * (its own vulkanupload ! vulkandownload round trip is wrong), so anysr
+ * does not take them as VulkanImage: refused before the first upload with
+ * an error that says so where the neighbours leave no other choice, system
+ * memory where they do. From 1.28.3 the VulkanImage path must equal the
+ * system-memory path; the widths beside them (rows of whole 4-byte words)
+ * must equal it on every version. */
+static void
+check_odd_widths (const gchar * fmt, const gint * widths, guint n_widths,
+    gint good_width)
+{
+  gboolean fixed = vulkan_copies_fixed ();
+  gint half = strcmp (fmt, "NV12") == 0 ? 9 : 10;
+
+  /* the sink pad: VulkanImage from vulkanupload */
+  for (guint i = 0; i <= n_widths; i++) {
+    gint w = i < n_widths ? widths[i] : good_width;
+    gboolean odd = i < n_widths;
+    gchar *src = g_strdup_printf (ODD_SRC, fmt, w);
+    gchar *sr = g_strdup_printf (ODD_SR, 2.0);
+    gchar *d;
+    Run sys, vk;
+
+    g_print ("format %s width %d (%s)\n", fmt, w, odd ? "odd" : "whole words");
+    d = g_strdup_printf ("%s%s ! appsink name=out sync=false", src, sr);
+    CHECK (run (d, &sys));
+    g_free (d);
+    d = g_strdup_printf ("%svulkanupload name=up ! %s ! "
+        "vulkandownload name=down ! appsink name=out sync=false", src, sr);
+    if (odd && !fixed) {
+      CHECK (!run (d, &vk));
+      check_refused (&vk, fmt, w, 10, "sink");
+    } else {
+      CHECK (run (d, &vk));
+      CHECK (same_frames (&sys, &vk));
+    }
+    g_free (d);
+    g_free (src);
+    g_free (sr);
+    run_clear (&sys);
+    run_clear (&vk);
+  }
+
+  /* the src pad: system memory in, VulkanImage out at twice an odd width
+   * (NV12 9 -> 18, I420 10 -> 20), then VulkanImage in at a good width and
+   * out at 1.5 times it (NV12 20 -> 30, I420 24 -> 36) with vulkandownload
+   * (refused) and with a neighbour that takes either memory (system) */
+  for (guint i = 0; i < 3; i++) {
+    gint w = i == 0 ? half : good_width;
+    gdouble scale = i == 0 ? 2.0 : 1.5;
+    gchar *src = g_strdup_printf (ODD_SRC, fmt, w);
+    gchar *sr = g_strdup_printf (ODD_SR, scale);
+    const gchar *up = i == 0 ? "" : "vulkanupload name=up ! ";
+    const gchar *down = i < 2 ?
+        "video/x-raw(" VKIMG ") ! vulkandownload name=down" :
+        "capsfilter caps=\"video/x-raw(" VKIMG "); video/x-raw\"";
+    gint ow = (gint) (w * scale + 0.5), oh = (gint) (10 * scale + 0.5);
+    gchar *d;
+    Run sys, vk;
+
+    g_print ("format %s width %d -> %d: %s%s\n", fmt, w, ow, up, down);
+    d = g_strdup_printf ("%s%s ! appsink name=out sync=false", src, sr);
+    CHECK (run (d, &sys));
+    g_free (d);
+    d = g_strdup_printf ("%s%s%s ! %s ! appsink name=out sync=false", src, up,
+        sr, down);
+    if (!fixed && i < 2) {
+      CHECK (!run (d, &vk));
+      check_refused (&vk, fmt, ow, oh, "src");
+    } else {
+      CHECK (run (d, &vk));
+      CHECK (same_frames (&sys, &vk));
+      if (!fixed)
+        CHECK (vk.sr_src_caps && !strstr (vk.sr_src_caps, VKIMG));
+    }
+    g_free (d);
+    g_free (src);
+    g_free (sr);
+    run_clear (&sys);
+    run_clear (&vk);
+  }
+
+  /* what the sink pad offers and accepts: at an odd width system memory
+   * only, at a good width VulkanImage first */
+  {
+    GstElement *sr = gst_element_factory_make ("anysr", NULL);
+    GstPad *pad = gst_element_get_static_pad (sr, "sink");
+
+    for (guint i = 0; i < 2; i++) {
+      gint w = i == 0 ? widths[0] : good_width;
+      gchar *str = g_strdup_printf ("video/x-raw(" VKIMG "),format=%s,"
+          "width=%d,height=10; video/x-raw,format=%s,width=%d,height=10",
+          fmt, w, fmt, w);
+      GstCaps *filter = gst_caps_from_string (str);
+      GstCaps *offered = gst_pad_query_caps (pad, filter);
+      GstCaps *vk = gst_caps_copy_nth (filter, 0);
+      gboolean vk_offered = gst_caps_can_intersect (offered, vk);
+      gchar *o = gst_caps_to_string (offered);
+
+      g_print ("sink pad offers for %s width %d: %s\n", fmt, w, o);
+      CHECK (gst_caps_get_size (offered) >= 1);
+      CHECK (vk_offered == (fixed || i == 1));
+      CHECK (gst_pad_query_accept_caps (pad, vk) == (fixed || i == 1));
+      g_free (o);
+      g_free (str);
+      gst_caps_unref (vk);
+      gst_caps_unref (offered);
+      gst_caps_unref (filter);
+    }
+    gst_object_unref (pad);
+    gst_object_unref (sr);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -193,6 +360,16 @@ main (int argc, char **argv)
       check_format (argv[i]);
   } else {
     check_format ("RGBA");
+  }
+  /* with the YUV formats: the widths gst-vulkan's copies shear */
+  for (int i = 1; i < argc; i++) {
+    static const gint nv12[] = { 18, 22, 26, 34, 9 };
+    static const gint i420[] = { 20, 22, 26, 28, 12 };
+
+    if (strcmp (argv[i], "NV12") == 0)
+      check_odd_widths ("NV12", nv12, G_N_ELEMENTS (nv12), 20);
+    else if (strcmp (argv[i], "I420") == 0)
+      check_odd_widths ("I420", i420, G_N_ELEMENTS (i420), 24);
   }
   return failures != 0;
 }
