@@ -343,6 +343,16 @@ error:
 
 /* Subgroup properties, maxMemoryAllocationSize and the largest
  * device-local heap of d->phys (d->mem_props already read). */
+/* Fill the feature structs of the pNext chain `features` from the device */
+static void query_features(AsrDevice *d, void *features)
+{
+    VkPhysicalDeviceFeatures2 f2 = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+        .pNext = features,
+    };
+    d->vk.vkGetPhysicalDeviceFeatures2(d->phys, &f2);
+}
+
 static void query_limits(AsrDevice *d)
 {
     VkPhysicalDeviceMaintenance3Properties m3 = {
@@ -438,11 +448,7 @@ AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
     VkPhysicalDevice16BitStorageFeatures s16 = {
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES,
     };
-    VkPhysicalDeviceFeatures2 f2 = {
-        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
-        .pNext = &s16,
-    };
-    d->vk.vkGetPhysicalDeviceFeatures2(d->phys, &f2);
+    query_features(d, &s16);
     VkPhysicalDevice16BitStorageFeatures s16_on = {
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES,
         .storageBuffer16BitAccess = VK_TRUE,
@@ -479,11 +485,7 @@ AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES_KHR,
     };
     if (has_f16_ext) {
-        VkPhysicalDeviceFeatures2 f2h = {
-            .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
-            .pNext = &f16,
-        };
-        d->vk.vkGetPhysicalDeviceFeatures2(d->phys, &f2h);
+        query_features(d, &f16);
     }
     VkPhysicalDeviceShaderFloat16Int8FeaturesKHR f16_on = {
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES_KHR,
@@ -502,11 +504,7 @@ AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_FEATURES_EXT,
     };
     if (has_sgc_ext) {
-        VkPhysicalDeviceFeatures2 f2s = {
-            .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
-            .pNext = &sgc,
-        };
-        d->vk.vkGetPhysicalDeviceFeatures2(d->phys, &f2s);
+        query_features(d, &sgc);
     }
     VkPhysicalDeviceSubgroupSizeControlFeaturesEXT sgc_on = {
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_FEATURES_EXT,
@@ -562,11 +560,7 @@ AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
             .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_MEMORY_MODEL_FEATURES,
             .pNext = &cmf,
         };
-        VkPhysicalDeviceFeatures2 f2c = {
-            .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
-            .pNext = &vmm,
-        };
-        d->vk.vkGetPhysicalDeviceFeatures2(d->phys, &f2c);
+        query_features(d, &vmm);
         VkPhysicalDeviceCooperativeMatrixPropertiesKHR cmp = {
             .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_PROPERTIES_KHR,
         };
