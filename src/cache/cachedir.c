@@ -110,3 +110,13 @@ AsrStatus asr_cache_save(const char *path, const void *data, size_t size)
     }
     return ASR_OK;
 }
+
+void asr_cache_uuid_hex(const uint8_t uuid[16], char hex[33])
+{
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < 16; i++) {
+        hex[2 * i] = digits[uuid[i] >> 4];
+        hex[2 * i + 1] = digits[uuid[i] & 15];
+    }
+    hex[32] = '\0';
+}

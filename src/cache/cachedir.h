@@ -34,4 +34,8 @@ AsrStatus asr_cache_load(const char *path, size_t max, void **data, size_t *size
  * cache is an optimisation: callers log it and go on). */
 AsrStatus asr_cache_save(const char *path, const void *data, size_t size);
 
+/* A device's pipelineCacheUUID (16 bytes) as 32 hex digits in `hex`, the
+ * part of a cache key or file name that names the driver build. */
+void asr_cache_uuid_hex(const uint8_t uuid[16], char hex[33]);
+
 #endif /* ASR_CACHEDIR_H */

@@ -66,8 +66,7 @@ static void device_key(const AsrDevice *d, char *buf, size_t size)
 {
     const VkPhysicalDeviceProperties *p = &d->props;
     char uuid[2 * VK_UUID_SIZE + 1];
-    for (unsigned i = 0; i < VK_UUID_SIZE; i++)
-        snprintf(uuid + 2 * i, 3, "%02x", p->pipelineCacheUUID[i]);
+    asr_cache_uuid_hex(p->pipelineCacheUUID, uuid);
     snprintf(buf, size, "%04x:%04x driver %u cache %s subgroup %u", p->vendorID, p->deviceID,
              p->driverVersion, uuid, d->subgroup_size);
 }

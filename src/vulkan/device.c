@@ -353,6 +353,16 @@ static void query_features(AsrDevice *d, void *features)
     d->vk.vkGetPhysicalDeviceFeatures2(d->phys, &f2);
 }
 
+/* Fill the property structs of the pNext chain `props` from the device */
+static void query_properties(AsrDevice *d, void *props)
+{
+    VkPhysicalDeviceProperties2 p2 = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+        .pNext = props,
+    };
+    d->vk.vkGetPhysicalDeviceProperties2(d->phys, &p2);
+}
+
 static void query_limits(AsrDevice *d)
 {
     VkPhysicalDeviceMaintenance3Properties m3 = {
@@ -362,11 +372,7 @@ static void query_limits(AsrDevice *d)
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES,
         .pNext = &m3,
     };
-    VkPhysicalDeviceProperties2 p2 = {
-        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
-        .pNext = &sg,
-    };
-    d->vk.vkGetPhysicalDeviceProperties2(d->phys, &p2);
+    query_properties(d, &sg);
     asr_quirks_detect(&d->vk, d->phys, &d->props, &d->quirks);
     asr_dbg(&d->log, "driver id %d, Mesa %u.%u", (int)d->quirks.driver, d->quirks.mesa_major,
             d->quirks.mesa_minor);
@@ -395,11 +401,7 @@ static void query_subgroup_control(AsrDevice *d, int enabled, const char *why_no
     VkPhysicalDeviceSubgroupSizeControlPropertiesEXT sp = {
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_PROPERTIES_EXT,
     };
-    VkPhysicalDeviceProperties2 p2 = {
-        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
-        .pNext = &sp,
-    };
-    d->vk.vkGetPhysicalDeviceProperties2(d->phys, &p2);
+    query_properties(d, &sp);
     if (!(sp.requiredSubgroupSizeStages & VK_SHADER_STAGE_COMPUTE_BIT) || !sp.minSubgroupSize ||
         sp.minSubgroupSize > d->subgroup_size || sp.maxSubgroupSize < d->subgroup_size) {
         snprintf(d->sg_why, sizeof(d->sg_why), "compute shaders cannot ask for a subgroup size "
@@ -564,11 +566,7 @@ AsrStatus asr_device_create(const AsrDeviceParams *params, AsrDevice **out)
         VkPhysicalDeviceCooperativeMatrixPropertiesKHR cmp = {
             .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_PROPERTIES_KHR,
         };
-        VkPhysicalDeviceProperties2 p2c = {
-            .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
-            .pNext = &cmp,
-        };
-        d->vk.vkGetPhysicalDeviceProperties2(d->phys, &p2c);
+        query_properties(d, &cmp);
         PFN_vkGetPhysicalDeviceCooperativeMatrixPropertiesKHR get_shapes =
             (PFN_vkGetPhysicalDeviceCooperativeMatrixPropertiesKHR)d->vk.vkGetInstanceProcAddr(
                 d->instance, "vkGetPhysicalDeviceCooperativeMatrixPropertiesKHR");

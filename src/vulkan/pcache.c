@@ -52,11 +52,10 @@ void asr_pcache_open(AsrDevice *d)
     char name[128], why[160];
     void *data = NULL;
     size_t size = 0;
-    int n = snprintf(name, sizeof(name), "pipelines-%08x-%08x-", props->vendorID,
-                     props->deviceID);
-    for (uint32_t i = 0; i < VK_UUID_SIZE; i++)
-        n += snprintf(name + n, sizeof(name) - (size_t)n, "%02x", props->pipelineCacheUUID[i]);
-    snprintf(name + n, sizeof(name) - (size_t)n, ".vkpc");
+    char uuid[2 * VK_UUID_SIZE + 1];
+    asr_cache_uuid_hex(props->pipelineCacheUUID, uuid);
+    snprintf(name, sizeof(name), "pipelines-%08x-%08x-%s.vkpc", props->vendorID,
+             props->deviceID, uuid);
     d->pcache_state = ASR_PIPELINE_CACHE_NONE;
     if (asr_cache_path(&d->env, name, d->pcache_path, sizeof(d->pcache_path)) < 0) {
         asr_dbg(&d->log, "no pipeline cache: no cache folder");
