@@ -67,6 +67,22 @@ static int parse_uint(const char *s, unsigned long long max, char **end, unsigne
     return *v <= max && *end != s;
 }
 
+/* One of `n` names (the enum's value is its index; 0, the first, when the
+ * variable is unset or empty); another value is warned about with `rule`
+ * and gives 0 */
+static int read_choice(AsrEnv *env, const char *var, const char *const *names, int n,
+                       const char *rule)
+{
+    const char *v = getenv(var);
+    if (!v || !*v)
+        return 0;
+    for (int i = 0; i < n; i++)
+        if (!strcmp(v, names[i]))
+            return i;
+    invalid(env, var, v, rule);
+    return 0;
+}
+
 /* Five numbers; their rules against the device are choose_conv_block()'s (net.c) */
 static void read_conv_block(AsrEnv *env)
 {
@@ -128,23 +144,15 @@ void asr_env_read(AsrEnv *env)
             invalid(env, "ANYSR_TILE", t, "not a row count (1 to 4294967295)");
     }
 
-    const char *k = getenv("ANYSR_KERNELS");
-    env->kernels = ASR_KERNELS_AUTO;
-    if (k && !strcmp(k, "simt"))
-        env->kernels = ASR_KERNELS_SIMT;
-    else if (k && !strcmp(k, "coopmat"))
-        env->kernels = ASR_KERNELS_COOPMAT;
-    else if (k && *k && strcmp(k, "auto") != 0)
-        invalid(env, "ANYSR_KERNELS", k, "not simt, coopmat or auto");
-
-    const char *tune = getenv("ANYSR_TUNE");
-    env->tuning = ASR_TUNING_AUTO;
-    if (tune && !strcmp(tune, "off"))
-        env->tuning = ASR_TUNING_OFF;
-    else if (tune && !strcmp(tune, "force"))
-        env->tuning = ASR_TUNING_FORCE;
-    else if (tune && *tune && strcmp(tune, "auto") != 0)
-        invalid(env, "ANYSR_TUNE", tune, "not auto, off or force");
+    const char *kernels[] = { asr_kernels_name(ASR_KERNELS_AUTO),
+                              asr_kernels_name(ASR_KERNELS_SIMT),
+                              asr_kernels_name(ASR_KERNELS_COOPMAT) };
+    env->kernels = (AsrKernels)read_choice(env, "ANYSR_KERNELS", kernels, 3,
+                                            "not simt, coopmat or auto");
+    const char *tunings[] = { asr_tuning_name(ASR_TUNING_AUTO), asr_tuning_name(ASR_TUNING_OFF),
+                              asr_tuning_name(ASR_TUNING_FORCE) };
+    env->tuning = (AsrTuning)read_choice(env, "ANYSR_TUNE", tunings, 3,
+                                          "not auto, off or force");
 
     read_device(env);
     read_conv_block(env);
