@@ -568,6 +568,7 @@ gst_any_sr_finalize (GObject * object)
   g_free (self->loaded_model);
   g_free (self->last_engine_error);
   g_free (self->last_refusal);
+  g_free (self->last_query_refusal);
   g_mutex_clear (&self->log_lock);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -773,6 +774,7 @@ gst_any_sr_change_state (GstElement * element, GstStateChange transition)
    * rule every size out are refused before the first buffer */
   if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
     g_clear_pointer (&self->last_refusal, g_free);
+    g_clear_pointer (&self->last_query_refusal, g_free);
     if (!gst_any_sr_caps_check_neighbours (self))
       return GST_STATE_CHANGE_FAILURE;
   }
@@ -878,10 +880,15 @@ static gboolean
 gst_any_sr_query (GstBaseTransform * trans, GstPadDirection direction,
     GstQuery * query)
 {
+  gboolean ret;
+
   if (gst_any_sr_engine_query (GST_ANY_SR (trans), query))
     return TRUE;
-  return GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, direction,
+  ret = GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, direction,
       query);
+  if (ret)
+    gst_any_sr_caps_query_done (GST_ANY_SR (trans), direction, query);
+  return ret;
 }
 
 static gboolean

@@ -269,6 +269,47 @@ gst_any_sr_caps_accept (GstAnySr * self, GstPadDirection direction,
   return FALSE;
 }
 
+/* After a caps query on the sink pad: an empty answer to a filter whose
+ * VulkanImage structures are all NV12 / I420 at a width gst-vulkan shears
+ * (see vulkan_copies_shear(); a fixed format and size, other fields may
+ * be ranges) is a renegotiation anysr refused for that
+ * reason, typically to such a width while playing, where vulkanupload then
+ * fails with a bare not-negotiated. A warning names the cause, once per
+ * reason and stream. */
+void
+gst_any_sr_caps_query_done (GstAnySr * self, GstPadDirection direction,
+    GstQuery * query)
+{
+  GstCaps *filter = NULL, *result = NULL;
+  gchar *reason = NULL;
+  guint i, n;
+
+  if (direction != GST_PAD_SINK || GST_QUERY_TYPE (query) != GST_QUERY_CAPS)
+    return;
+  gst_query_parse_caps (query, &filter);
+  gst_query_parse_caps_result (query, &result);
+  if (!filter || !result || !gst_caps_is_empty (result) ||
+      gst_caps_is_any (filter))
+    return;
+  n = gst_caps_get_size (filter);
+  for (i = 0; i < n && !reason; i++) {
+    GstCaps *one = gst_caps_copy_nth (filter, i);
+
+    reason = caps_vulkan_refusal (one, "sink");
+    gst_caps_unref (one);
+  }
+  if (!reason)
+    return;
+  if (g_strcmp0 (reason, self->last_query_refusal) != 0) {
+    GST_ELEMENT_WARNING (self, CORE, NEGOTIATION, ("%s", reason),
+        ("caps query with filter %" GST_PTR_FORMAT, filter));
+    g_free (self->last_query_refusal);
+    self->last_query_refusal = reason;
+  } else {
+    g_free (reason);
+  }
+}
+
 /* Any size in, any size out, same format: the size is checked in set_info()
  * so that a size that cannot be served fails with a message saying why. */
 GstCaps *

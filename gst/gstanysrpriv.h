@@ -113,6 +113,7 @@ struct _GstAnySr
   AsrEngine *engine;
   gchar *loaded_model;          /* model-location the engine was made with */
   gchar *last_refusal;          /* why the last caps were refused */
+  gchar *last_query_refusal;    /* the last caps query's warning */
 
   /* no usable Vulkan device (none at NULL to READY, or lost mid-stream)
    * and fallback on: frames go through the GStreamer video library's CPU

@@ -3,7 +3,9 @@
  * one VkDevice, and negotiates VulkanImage on one side and system memory on
  * the other, both ways; NV12 / I420 widths that gst-vulkan's own copies
  * shear are not taken as VulkanImage (check_odd_widths()): refused before
- * the first upload, saying why, or system memory where a neighbour allows.
+ * the first upload, saying why, or system memory where a neighbour allows;
+ * a renegotiation to such a width while playing says why too
+ * (check_odd_renegotiation()).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -354,6 +356,144 @@ check_odd_widths (const gchar * fmt, const gint * widths, guint n_widths,
   }
 }
 
+/* Renegotiation while playing: after the third frame the capsfilter
+ * @cf_name asks for @to_caps. Returns the number of frames that reached
+ * the sink and the first warning and error messages with their sources
+ * (newly allocated "source: message", NULL where none). */
+typedef struct
+{
+  GstElement *cf;
+  GstCaps *to;
+  guint frames;
+} Reneg;
+
+static GstPadProbeReturn
+reneg_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  Reneg *r = data;
+
+  if (++r->frames == 3)
+    g_object_set (r->cf, "caps", r->to, NULL);
+  return GST_PAD_PROBE_OK;
+}
+
+static guint
+run_renegotiation (const gchar * desc, const gchar * to_caps,
+    gchar ** warning, gchar ** error)
+{
+  GstElement *pipe = gst_parse_launch (desc, NULL);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipe), "out");
+  GstPad *pad = gst_element_get_static_pad (sink, "sink");
+  GstBus *bus = gst_element_get_bus (pipe);
+  Reneg r = { gst_bin_get_by_name (GST_BIN (pipe), "cf"),
+    gst_caps_from_string (to_caps), 0
+  };
+  GstMessage *msg;
+
+  *warning = *error = NULL;
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, reneg_probe, &r, NULL);
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  while ((msg = gst_bus_timed_pop_filtered (bus, 120 * GST_SECOND,
+              GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_WARNING))) {
+    GstMessageType type = GST_MESSAGE_TYPE (msg);
+    GError *e = NULL;
+
+    if (type == GST_MESSAGE_ERROR)
+      gst_message_parse_error (msg, &e, NULL);
+    else if (type == GST_MESSAGE_WARNING)
+      gst_message_parse_warning (msg, &e, NULL);
+    if (e && type == GST_MESSAGE_ERROR && !*error)
+      *error = g_strdup_printf ("%s: %s", GST_OBJECT_NAME (msg->src),
+          e->message);
+    if (e && type == GST_MESSAGE_WARNING && !*warning)
+      *warning = g_strdup_printf ("%s: %s", GST_OBJECT_NAME (msg->src),
+          e->message);
+    g_clear_error (&e);
+    gst_message_unref (msg);
+    if (type != GST_MESSAGE_WARNING)
+      break;
+  }
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pad);
+  gst_object_unref (sink);
+  gst_object_unref (r.cf);
+  gst_caps_unref (r.to);
+  gst_object_unref (pipe);
+  return r.frames;
+}
+
+#define RENEG_SRC "videotestsrc num-buffers=8 ! capsfilter name=cf " \
+  "caps=video/x-raw,format=%s,width=%d,height=10 ! "
+
+/* A renegotiation while playing to a width gst-vulkan shears: on the sink
+ * pad (vulkanupload upstream) anysr's warning names the cause before
+ * upstream's not-negotiated error; on the src pad (vulkandownload
+ * downstream) anysr's error does. To a whole-word width the stream goes
+ * on to its end. The streams start wider and renegotiate to narrower
+ * frames: vulkandownload 1.22 keeps the buffer pool of its first caps, so
+ * a wider frame after a renegotiation overflows its buffers
+ * (docs/element.md#limits). */
+static void
+check_odd_renegotiation (const gchar * fmt, gint odd_width, gint good_width)
+{
+  gchar *d, *to, *warning, *error, *size;
+  guint frames;
+
+  if (vulkan_copies_fixed ())
+    return;
+  /* the sink pad: to odd_width */
+  d = g_strdup_printf (RENEG_SRC "vulkanupload ! " SR " ! vulkandownload ! "
+      "fakesink name=out", fmt, good_width + 8);
+  to = g_strdup_printf ("video/x-raw,format=%s,width=%d,height=10", fmt,
+      odd_width);
+  frames = run_renegotiation (d, to, &warning, &error);
+  size = g_strdup_printf ("%s %dx10", fmt, odd_width);
+  g_print ("renegotiation to %s on the sink pad: %u frames, warning %s, "
+      "error %s\n", size, frames, warning, error);
+  CHECK (frames == 3);
+  CHECK (warning && g_str_has_prefix (warning, "sr: ") &&
+      strstr (warning, "does not take") && strstr (warning, size) &&
+      strstr (warning, "on its sink pad") && strstr (warning, "before 1.28.3"));
+  CHECK (error != NULL);
+  g_free (warning);
+  g_free (error);
+  g_free (size);
+  g_free (to);
+
+  /* to a whole-word width: every frame */
+  to = g_strdup_printf ("video/x-raw,format=%s,width=%d,height=10", fmt,
+      good_width);
+  frames = run_renegotiation (d, to, &warning, &error);
+  g_print ("renegotiation to width %d: %u frames, warning %s, error %s\n",
+      good_width, frames, warning, error);
+  CHECK (frames == 8 && !warning && !error);
+  g_free (warning);
+  g_free (error);
+  g_free (to);
+  g_free (d);
+
+  /* the src pad: system memory in, VulkanImage out at twice half the odd
+   * width */
+  d = g_strdup_printf (RENEG_SRC SR " ! video/x-raw(" VKIMG ") ! "
+      "vulkandownload ! fakesink name=out", fmt, good_width / 2);
+  to = g_strdup_printf ("video/x-raw,format=%s,width=%d,height=10", fmt,
+      odd_width / 2);
+  frames = run_renegotiation (d, to, &warning, &error);
+  size = g_strdup_printf ("%s %dx20", fmt, odd_width / 2 * 2);
+  g_print ("renegotiation to %s on the src pad: %u frames, warning %s, "
+      "error %s\n", size, frames, warning, error);
+  CHECK (frames == 3);
+  CHECK (error && g_str_has_prefix (error, "sr: ") &&
+      strstr (error, "does not take") && strstr (error, size) &&
+      strstr (error, "on its src pad"));
+  g_free (warning);
+  g_free (error);
+  g_free (size);
+  g_free (to);
+  g_free (d);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -369,10 +509,13 @@ main (int argc, char **argv)
     static const gint nv12[] = { 18, 22, 26, 34, 9 };
     static const gint i420[] = { 20, 22, 26, 28, 12 };
 
-    if (strcmp (argv[i], "NV12") == 0)
+    if (strcmp (argv[i], "NV12") == 0) {
       check_odd_widths ("NV12", nv12, G_N_ELEMENTS (nv12), 20);
-    else if (strcmp (argv[i], "I420") == 0)
+      check_odd_renegotiation ("NV12", 18, 20);
+    } else if (strcmp (argv[i], "I420") == 0) {
       check_odd_widths ("I420", i420, G_N_ELEMENTS (i420), 24);
+      check_odd_renegotiation ("I420", 20, 24);
+    }
   }
   return failures != 0;
 }
