@@ -3,10 +3,15 @@
  * GPU work), the device and its quirks, its pipeline cache, the kernel
  * choice, the passes (their pipelines are created by the frames that first
  * run them), the network and its weights; and the teardown, which writes
- * the pipeline cache.
+ * the pipeline cache and hands the freed heap back to the system.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#define _DEFAULT_SOURCE /* malloc_trim */
+#include <stdlib.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,6 +136,15 @@ error:
     return status;
 }
 
+/* The heap's free memory back to the system (docs/design.md#memory-plan,
+ * host memory): glibc keeps what a thread frees in that thread's arena. */
+static void release_heap(void)
+{
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
+}
+
 void asr_engine_close(AsrEngine *e)
 {
     if (!e)
@@ -158,4 +172,5 @@ void asr_engine_close(AsrEngine *e)
     }
     free(e->model_path);
     free(e);
+    release_heap();
 }
