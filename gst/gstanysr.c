@@ -569,6 +569,7 @@ gst_any_sr_finalize (GObject * object)
   g_free (self->last_engine_error);
   g_free (self->last_refusal);
   g_free (self->last_query_refusal);
+  gst_clear_object (&self->kept_device);
   g_mutex_clear (&self->log_lock);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -840,6 +841,9 @@ gst_any_sr_transform_frame (GstVideoFilter * filter, GstVideoFrame * in_frame,
       !self->vk_in && !self->vk_out)
     gst_any_sr_engine_floor_frame (self, in_frame, out_frame);
 
+  /* images of another device are refused, saying whose */
+  if ((self->vk_in || self->vk_out) && !gst_any_sr_vulkan_check_devices (self))
+    return GST_FLOW_ERROR;
   if (self->vk_in || self->vk_out)
     status = gst_any_sr_vulkan_process (self, &input, &output);
   else

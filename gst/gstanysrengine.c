@@ -262,6 +262,9 @@ find_neighbour_device (GstAnySr * self, Neighbour * n)
 
   if (!n->device) {
     n->device = ref_locked (self, &self->vk_device);
+    if (!n->device && (n->device = ref_locked (self, &self->kept_device)))
+      GST_INFO_OBJECT (self, "the neighbours' Vulkan device of the last "
+          "stream, %" GST_PTR_FORMAT ", again", n->device);
     if (!n->device) {
       /* gst-vulkan's query hands the context found to set_context(),
        * which keeps it in self->vk_instance: look there too */
@@ -795,8 +798,20 @@ void
 gst_any_sr_engine_close (GstAnySr * self)
 {
   Neighbour none = { NULL, NULL, NULL };
+  GstObject *keep = NULL;
 
+  /* the neighbours' device, kept for the next stream: a vulkanupload that
+   * goes through NULL with us makes its images on its first device again
+   * (its buffer pool lives as long as the element), whatever device it
+   * gets for the next stream; offered to it (context queries) and used by
+   * the engine from NULL->READY on, the images and the engine share one */
+  GST_OBJECT_LOCK (self);
+  if (self->engine && self->vk_engine && self->vk_device)
+    keep = gst_object_ref (self->vk_device);
+  GST_OBJECT_UNLOCK (self);
   publish (self, NULL, FALSE, &none, NULL);
+  gst_object_replace (&self->kept_device, keep);
+  gst_clear_object (&keep);
   self->fallback_warned = FALSE;
 }
 

@@ -141,6 +141,13 @@ struct _GstAnySr
    * the frame in progress (streaming thread; gstanysrvulkan.c copies them) */
   GstObject *vk_instance, *vk_device, *vk_queue;
   gboolean vk_engine;
+  /* the neighbours' GstVulkanDevice the engine ran on when the element went
+   * to NULL, kept for the next stream: gst-vulkan 1.22's vulkanupload keeps
+   * making its images on the device of its first stream (its output pool
+   * lives as long as the element; later versions take it from the
+   * allocation query)
+   * (docs/element.md#several-elements-and-devices) */
+  GstObject *kept_device;
   GstBuffer *vk_in, *vk_out;
 
   /* the last error-level message the engine logged, quoted in element

@@ -203,7 +203,7 @@ wait_other_queue (GstAnySr * self, GstVulkanImageMemory * mem)
 
 static int
 check_planes (GstAnySr * self, GstBuffer * buf, const GstVideoInfo * info,
-    const AsrVulkanFrameBuffer * frame_buffer)
+    const AsrVulkanFrameBuffer * frame_buffer, const gchar * side)
 {
   guint i, n = GST_VIDEO_INFO_N_PLANES (info);
 
@@ -216,8 +216,9 @@ check_planes (GstAnySr * self, GstBuffer * buf, const GstVideoInfo * info,
     GstMemory *m = gst_buffer_peek_memory (buf, i);
     if (!gst_is_vulkan_image_memory (m) ||
         ((GstVulkanImageMemory *) m)->device != VK_DEVICE (self)) {
-      GST_ERROR_OBJECT (self, "plane %u is not a VulkanImage memory of the "
-          "engine's device", i);
+      GST_ERROR_OBJECT (self, "plane %u of the %s is not a VulkanImage "
+          "memory of the engine's device %" GST_PTR_FORMAT, i, side,
+          VK_DEVICE (self));
       return -1;
     }
   }
@@ -238,7 +239,8 @@ record_copies (ImageCopies * copies, VkCommandBuffer cmd,
       VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
   guint i, n = GST_VIDEO_INFO_N_PLANES (info);
 
-  if (check_planes (self, buf, info, frame_buffer) < 0)
+  if (check_planes (self, buf, info, frame_buffer, to_image ? "output" :
+          "input") < 0)
     return -1;
   for (i = 0; i < n; i++) {
     GstVulkanImageMemory *mem =
@@ -297,6 +299,42 @@ images_shared (GstBuffer * buf)
   return FALSE;
 }
 
+/* The device of @buf's first memory when it is a VulkanImage memory of
+ * another device than the engine's, else NULL */
+static GstVulkanDevice *
+foreign_device (GstAnySr * self, GstBuffer * buf)
+{
+  GstMemory *m = buf && gst_buffer_n_memory (buf) > 0 ?
+      gst_buffer_peek_memory (buf, 0) : NULL;
+
+  if (!m || !gst_is_vulkan_image_memory (m) ||
+      ((GstVulkanImageMemory *) m)->device == VK_DEVICE (self))
+    return NULL;
+  return ((GstVulkanImageMemory *) m)->device;
+}
+
+gboolean
+gst_any_sr_vulkan_check_devices (GstAnySr * self)
+{
+  GstVulkanDevice *in = foreign_device (self, self->vk_in);
+  GstVulkanDevice *out = foreign_device (self, self->vk_out);
+
+  if (!in && !out)
+    return TRUE;
+  GST_ELEMENT_ERROR (self, STREAM, FAILED,
+      ("anysr's %s images are on the Vulkan device %s, its engine runs on "
+          "%s: it does not submit another device's images. A gst-vulkan "
+          "element reused for a new stream may keep images of its first "
+          "device (GStreamer 1.22's vulkanupload keeps its first stream's buffer "
+          "pool); give the "
+          "Vulkan elements one device (GstContext) or new elements",
+          in ? "input" : "output", GST_OBJECT_NAME (in ? in : out),
+          GST_OBJECT_NAME (VK_DEVICE (self))),
+      ("the images' device %" GST_PTR_FORMAT ", the engine's %"
+          GST_PTR_FORMAT, in ? in : out, VK_DEVICE (self)));
+  return FALSE;
+}
+
 AsrStatus
 gst_any_sr_vulkan_process (GstAnySr * self, const AsrFrame * input,
     AsrFrame * output)
@@ -324,6 +362,12 @@ gst_any_sr_vulkan_process (GstAnySr * self, const AsrFrame * input,
 }
 
 #else /* !HAVE_GST_VULKAN: system memory only */
+
+gboolean
+gst_any_sr_vulkan_check_devices (GstAnySr * self)
+{
+  return TRUE;
+}
 
 gboolean
 gst_any_sr_vulkan_is_image_buffer (GstBuffer * buf)

@@ -16,6 +16,12 @@
  *     pipelines on separate devices, then the second given the first's
  *     device (GstContext) and running on it, then a VulkanImage pipeline
  *     beside a system-memory one.
+ *   test-vulkan-tee cycles RUNS
+ *     one VulkanImage pipeline (vulkanupload ! anysr ! vulkandownload)
+ *     made once and played to its end RUNS times, through NULL in between:
+ *     anysr offers vulkanupload the device of the stream before (whose
+ *     images vulkanupload 1.22 keeps making); then a new anysr beside the
+ *     reused vulkanupload: correct frames or an error naming both devices.
  *   test-vulkan-tee moves RUNS
  *     a thread reading device-name, vulkan-device and stats in a loop
  *     while the engine moves to vulkanupload's device (it opens on a
@@ -325,6 +331,87 @@ test_chain (gboolean vk)
   frames_clear (&got);
 }
 
+static void
+test_cycles (guint runs)
+{
+  gchar *d = g_strdup_printf (SRC "vulkanupload name=up ! " SR " name=sr0 ! "
+      DOWN SINK, scales[0], 0u);
+  GstElement *pipe = parse (d);
+
+  references (1);
+  g_print ("%s\n", d);
+  g_free (d);
+  if (!pipe) {
+    CHECK (pipe != NULL);
+    return;
+  }
+  for (guint r = 0; r < runs; r++) {
+    Frames got = { 0 };
+    GstVulkanDevice *up;
+    gchar what[32];
+
+    CHECK (gst_element_set_state (pipe, GST_STATE_PLAYING) !=
+        GST_STATE_CHANGE_FAILURE);
+    pull (pipe, "out0", &got);
+    up = check_devices (pipe, 1);
+    gst_clear_object (&up);
+    CHECK (no_error (pipe));
+    g_snprintf (what, sizeof (what), "cycle %u", r);
+    CHECK (same_frames (what, &got, &want[0]));
+    frames_clear (&got);
+    CHECK (gst_element_set_state (pipe, GST_STATE_NULL) ==
+        GST_STATE_CHANGE_SUCCESS);
+  }
+
+  /* a new anysr beside the reused vulkanupload, whose images stay on its
+   * first device while its pad's device is another: refused with an error
+   * naming both devices, no frame submitted */
+  {
+    GstElement *up = gst_bin_get_by_name (GST_BIN (pipe), "up");
+    GstElement *old = gst_bin_get_by_name (GST_BIN (pipe), "sr0");
+    GstPad *src = gst_element_get_static_pad (old, "src");
+    GstPad *down_sink = gst_pad_get_peer (src);
+    GstElement *down = gst_pad_get_parent_element (down_sink);
+    GstElement *sr = gst_element_factory_make ("anysr", "sr1");
+    GstBus *bus = gst_element_get_bus (pipe);
+    GstMessage *msg;
+    Frames got = { 0 };
+
+    g_object_set (sr, "scale", scales[0], "target-fps", -1.0, NULL);
+    gst_bin_remove (GST_BIN (pipe), old);
+    gst_bin_add (GST_BIN (pipe), sr);
+    CHECK (gst_element_link_many (up, sr, down, NULL));
+    gst_element_set_state (pipe, GST_STATE_PLAYING);
+    pull (pipe, "out0", &got);
+    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+    if (msg) {
+      GError *e = NULL;
+      gst_message_parse_error (msg, &e, NULL);
+      g_print ("a new anysr beside the reused vulkanupload: %s: %s\n",
+          GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), e->message);
+      /* either the images' device differs (refused, saying so) or
+       * vulkanupload happened to get its first device again */
+      CHECK (GST_MESSAGE_SRC (msg) == GST_OBJECT (sr) &&
+          strstr (e->message, "images are on the Vulkan device") &&
+          strstr (e->message, "its engine runs on"));
+      g_error_free (e);
+      gst_message_unref (msg);
+    } else {
+      g_print ("a new anysr beside the reused vulkanupload: no error\n");
+      CHECK (same_frames ("new anysr", &got, &want[0]));
+    }
+    frames_clear (&got);
+    gst_element_set_state (pipe, GST_STATE_NULL);
+    gst_object_unref (bus);
+    gst_object_unref (down);
+    gst_object_unref (down_sink);
+    gst_object_unref (src);
+    gst_object_unref (old);
+    gst_object_unref (up);
+  }
+  gst_object_unref (pipe);
+}
+
 /* two pipelines playing at once */
 typedef struct
 {
@@ -528,6 +615,8 @@ main (int argc, char **argv)
     test_chain (g_str_equal (argv[2], "vk"));
   } else if (g_str_equal (mode, "two") && argc == 2) {
     test_two ();
+  } else if (g_str_equal (mode, "cycles") && argc == 3) {
+    test_cycles ((guint) atoi (argv[2]));
   } else if (g_str_equal (mode, "moves") && argc == 3) {
     test_moves ((guint) atoi (argv[2]));
   } else {
@@ -540,6 +629,6 @@ main (int argc, char **argv)
 
 usage:
   g_printerr ("usage: test-vulkan-tee tee BRANCHES(1-3) RUNS vk|sys | "
-      "chain vk|sys | two | moves RUNS\n");
+      "chain vk|sys | two | cycles RUNS | moves RUNS\n");
   return 2;
 }
