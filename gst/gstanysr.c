@@ -841,8 +841,8 @@ gst_any_sr_transform_frame (GstVideoFilter * filter, GstVideoFrame * in_frame,
       !self->vk_in && !self->vk_out)
     gst_any_sr_engine_floor_frame (self, in_frame, out_frame);
 
-  /* images of another device are refused, saying whose */
-  if ((self->vk_in || self->vk_out) && !gst_any_sr_vulkan_check_devices (self))
+  /* images of another device, or too small, are refused, saying why */
+  if ((self->vk_in || self->vk_out) && !gst_any_sr_vulkan_check_images (self))
     return GST_FLOW_ERROR;
   if (self->vk_in || self->vk_out)
     status = gst_any_sr_vulkan_process (self, &input, &output);

@@ -43,31 +43,40 @@ static void gst_any_sr_refuse (GstAnySr * self, gchar * reason,
  * of 8, and refuses the others before any frame is uploaded, saying why. */
 
 /* The vulkan plugin's version (the elements that copy), "unknown" when it
- * is not in the registry; whether its copies shear. */
+ * is not in the registry; whether it is @major.@minor.@micro or later (an
+ * unknown version is not). */
 static gboolean
-vulkan_copies_shear (const gchar ** version)
+vulkan_plugin_at_least (guint major, guint minor, guint micro,
+    const gchar ** version)
 {
-  static gsize shear = 0;
+  static gsize once = 0;
   static const gchar *plugin_version = "unknown";
+  static guint have[3];
 
-  if (g_once_init_enter (&shear)) {
+  if (g_once_init_enter (&once)) {
     GstPlugin *plugin = gst_registry_find_plugin (gst_registry_get (),
         "vulkan");
-    guint major = 0, minor = 0, micro = 0;
 
     if (plugin) {
       plugin_version = g_intern_string (gst_plugin_get_version (plugin));
-      if (sscanf (plugin_version, "%u.%u.%u", &major, &minor, &micro) != 3)
-        major = minor = micro = 0;
+      if (sscanf (plugin_version, "%u.%u.%u", &have[0], &have[1],
+              &have[2]) != 3)
+        have[0] = have[1] = have[2] = 0;
       gst_object_unref (plugin);
     }
-    /* not found or unreadable: taken as affected */
-    g_once_init_leave (&shear, 2 - (major > 1 || (major == 1 && (minor > 28
-                    || (minor == 28 && micro >= 3)))));
+    g_once_init_leave (&once, 1);
   }
   if (version)
     *version = plugin_version;
-  return shear == 2;
+  return have[0] > major || (have[0] == major && (have[1] > minor ||
+          (have[1] == minor && have[2] >= micro)));
+}
+
+/* whether gst-vulkan's copies shear NV12 / I420 (above); its version */
+static gboolean
+vulkan_copies_shear (const gchar ** version)
+{
+  return !vulkan_plugin_at_least (1, 28, 3, version);
 }
 
 /* The widths of @format that gst-vulkan copies right are the multiples of
@@ -220,6 +229,117 @@ caps_vulkan_refusal (GstCaps * caps, const gchar * pad)
       pad);
 }
 
+/* gst-vulkan before 1.24 makes vulkanupload's images and vulkandownload's
+ * system-memory buffers from a pool sized by the first caps the element
+ * ever has, kept for the element's life: a larger frame later overflows
+ * them (heap corruption, or images read past their end; the element soak
+ * found it, docs/element.md#gpu-resident-pipelines-gst-vulkan). The
+ * vulkanupload upstream of the sink pad (@direction GST_PAD_SINK) or the
+ * vulkandownload downstream of the src pad, past capsfilters and queues,
+ * when the plugin is that old: the element (a reference, or NULL) and its
+ * first frame size in @first_w x @first_h, noted on it when anysr first
+ * meets it (its current caps on the pad facing anysr, else @w x @h). */
+static GstElement *
+stale_pool_neighbour (GstAnySr * self, GstPadDirection direction, gint w,
+    gint h, gint * first_w, gint * first_h)
+{
+  static GQuark first_size_quark = 0;
+  const gchar *want = direction == GST_PAD_SINK ? "vulkanupload" :
+      "vulkandownload";
+  const gchar *next = direction == GST_PAD_SINK ? "sink" : "src";
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
+  GstPad *peer;
+  GstElement *e = NULL;
+  GstElementFactory *factory = NULL;
+  guint64 *first;
+
+  if (vulkan_plugin_at_least (1, 24, 0, NULL))
+    return NULL;
+  /* the first element that is not a capsfilter or a queue */
+  peer = gst_pad_get_peer (direction == GST_PAD_SINK ? trans->sinkpad :
+      trans->srcpad);
+  for (guint hops = 0; peer && hops < 8; hops++) {
+    GstPad *pad;
+
+    e = gst_pad_get_parent_element (peer);
+    factory = e ? gst_element_get_factory (e) : NULL;
+    if (!factory || (g_strcmp0 (GST_OBJECT_NAME (factory), "capsfilter") &&
+            g_strcmp0 (GST_OBJECT_NAME (factory), "queue")))
+      break;
+    pad = gst_element_get_static_pad (e, next);
+    gst_clear_object (&peer);
+    peer = pad ? gst_pad_get_peer (pad) : NULL;
+    gst_clear_object (&pad);
+    gst_clear_object (&e);
+    factory = NULL;
+  }
+  if (!factory || g_strcmp0 (GST_OBJECT_NAME (factory), want) != 0) {
+    gst_clear_object (&e);
+    gst_clear_object (&peer);
+    return NULL;
+  }
+  if (!first_size_quark)
+    first_size_quark = g_quark_from_static_string ("anysr-first-size");
+  first = g_object_get_qdata (G_OBJECT (e), first_size_quark);
+  if (!first) {
+    GstCaps *current = gst_pad_get_current_caps (peer);
+    GstVideoInfo info;
+
+    if (current && gst_video_info_from_caps (&info, current)) {
+      w = GST_VIDEO_INFO_WIDTH (&info);
+      h = GST_VIDEO_INFO_HEIGHT (&info);
+    }
+    gst_clear_caps (&current);
+    first = g_new (guint64, 1);
+    *first = ((guint64) w << 32) | (guint32) h;
+    g_object_set_qdata_full (G_OBJECT (e), first_size_quark, first, g_free);
+  }
+  *first_w = (gint) (*first >> 32);
+  *first_h = (gint) (guint32) * first;
+  gst_clear_object (&peer);
+  return e;
+}
+
+/* Why anysr does not take (@direction GST_PAD_SINK, from vulkanupload) or
+ * hand (GST_PAD_SRC, to vulkandownload) @format @w x @h VulkanImage frames
+ * (see stale_pool_neighbour(); newly allocated), or NULL. */
+static gchar *
+stale_pool_refusal (GstAnySr * self, GstPadDirection direction,
+    const gchar * format, gint w, gint h)
+{
+  GstElement *e;
+  gint first_w = 0, first_h = 0;
+  const gchar *version;
+  gchar *reason = NULL;
+
+  e = stale_pool_neighbour (self, direction, w, h, &first_w, &first_h);
+  if (e && (w > first_w || h > first_h)) {
+    vulkan_plugin_at_least (1, 24, 0, &version);
+    reason = g_strdup_printf ("anysr does not %s %s %s %dx%d VulkanImage "
+        "frames after its first %dx%d: GStreamer's Vulkan elements before "
+        "1.24 (here %s) keep the buffer pool of their first caps, which a "
+        "larger frame overflows; change the size in READY with a new %s, "
+        "keep the %s at most %dx%d, or use GStreamer 1.24 or later",
+        direction == GST_PAD_SINK ? "take from" : "hand", GST_OBJECT_NAME (e),
+        format, w, h, first_w, first_h, version, direction == GST_PAD_SINK ?
+        "vulkanupload" : "vulkandownload", direction == GST_PAD_SINK ?
+        "input" : "output", first_w, first_h);
+  }
+  gst_clear_object (&e);
+  return reason;
+}
+
+/* the same for negotiated caps (one side's) */
+static gchar *
+caps_stale_pool_refusal (GstAnySr * self, GstPadDirection direction,
+    GstCaps * caps, const GstVideoInfo * info)
+{
+  if (!gst_any_sr_vulkan_caps_are_image (caps))
+    return NULL;
+  return stale_pool_refusal (self, direction, GST_VIDEO_INFO_NAME (info),
+      GST_VIDEO_INFO_WIDTH (info), GST_VIDEO_INFO_HEIGHT (info));
+}
+
 /* Says why the base class refused @caps: an unsupported format never
  * reaches set_info(), so this is where the element error names it and the
  * supported formats (a caps event that skipped the caps query, e.g. from
@@ -288,11 +408,53 @@ gst_any_sr_caps_query_done (GstAnySr * self, GstPadDirection direction,
     return;
   gst_query_parse_caps (query, &filter);
   gst_query_parse_caps_result (query, &result);
-  if (!filter || !result || !gst_caps_is_empty (result) ||
-      gst_caps_is_any (filter))
+  if (!filter || !result || gst_caps_is_any (filter) ||
+      gst_caps_is_any (result))
     return;
+
+  /* VulkanImage frames larger than vulkanupload's first: taken out of the
+   * answer (see stale_pool_neighbour()), so that it fails to negotiate
+   * before it uploads into its old images */
+  n = gst_caps_get_size (result);
+  for (i = 0; i < n; i++) {
+    GstStructure *st = gst_caps_get_structure (result, i);
+    gint w, h;
+
+    if (structure_is_vulkan (gst_caps_get_features (result, i)) &&
+        gst_structure_get_int (st, "width", &w) &&
+        gst_structure_get_int (st, "height", &h) &&
+        (reason = stale_pool_refusal (self, GST_PAD_SINK,
+                GST_STR_NULL (gst_structure_get_string (st, "format")), w,
+                h)))
+      break;
+  }
+  if (reason) {
+    GstCaps *kept = gst_caps_new_empty ();
+
+    for (i = 0; i < n; i++) {
+      GstStructure *st = gst_caps_get_structure (result, i);
+      GstCapsFeatures *f = gst_caps_get_features (result, i);
+      gint w, h;
+      gchar *why = NULL;
+
+      if (structure_is_vulkan (f) && gst_structure_get_int (st, "width", &w)
+          && gst_structure_get_int (st, "height", &h))
+        why = stale_pool_refusal (self, GST_PAD_SINK, "", w, h);
+      if (!why)
+        gst_caps_append_structure_full (kept, gst_structure_copy (st),
+            f ? gst_caps_features_copy (f) : NULL);
+      g_free (why);
+    }
+    gst_query_set_caps_result (query, kept);
+    result = kept;
+    gst_caps_unref (kept);
+    if (!gst_caps_is_empty (result))
+      g_clear_pointer (&reason, g_free);
+  }
+
+  /* an empty answer because of gst-vulkan's sheared widths: why */
   n = gst_caps_get_size (filter);
-  for (i = 0; i < n && !reason; i++) {
+  for (i = 0; i < n && !reason && gst_caps_is_empty (result); i++) {
     GstCaps *one = gst_caps_copy_nth (filter, i);
 
     reason = caps_vulkan_refusal (one, "sink");
@@ -959,6 +1121,10 @@ gst_any_sr_caps_set_info (GstAnySr * self, GstCaps * incaps,
     reason = caps_vulkan_refusal (incaps, "sink");
   if (!reason)
     reason = caps_vulkan_refusal (outcaps, "src");
+  if (!reason)
+    reason = caps_stale_pool_refusal (self, GST_PAD_SINK, incaps, in_info);
+  if (!reason)
+    reason = caps_stale_pool_refusal (self, GST_PAD_SRC, outcaps, out_info);
   if (reason) {
     gst_any_sr_refuse (self, reason, incaps, outcaps);
     return FALSE;

@@ -313,12 +313,46 @@ foreign_device (GstAnySr * self, GstBuffer * buf)
   return ((GstVulkanImageMemory *) m)->device;
 }
 
-gboolean
-gst_any_sr_vulkan_check_devices (GstAnySr * self)
+/* TRUE when the image of @buf's first plane (VulkanImage; the whole frame's
+ * size in every format anysr takes) is smaller than @info says, its size
+ * in @w x @h */
+static gboolean
+image_too_small (GstBuffer * buf, const GstVideoInfo * info, guint * w,
+    guint * h)
 {
+  GstMemory *m = buf && gst_buffer_n_memory (buf) > 0 ?
+      gst_buffer_peek_memory (buf, 0) : NULL;
+
+  if (!m || !gst_is_vulkan_image_memory (m))
+    return FALSE;
+  *w = gst_vulkan_image_memory_get_width ((GstVulkanImageMemory *) m);
+  *h = gst_vulkan_image_memory_get_height ((GstVulkanImageMemory *) m);
+  return *w < (guint) GST_VIDEO_INFO_WIDTH (info) ||
+      *h < (guint) GST_VIDEO_INFO_HEIGHT (info);
+}
+
+gboolean
+gst_any_sr_vulkan_check_images (GstAnySr * self)
+{
+  GstVideoFilter *filter = GST_VIDEO_FILTER (self);
   GstVulkanDevice *in = foreign_device (self, self->vk_in);
   GstVulkanDevice *out = foreign_device (self, self->vk_out);
+  guint w = 0, h = 0;
+  gboolean small_in = image_too_small (self->vk_in, &filter->in_info, &w, &h);
 
+  if (small_in || image_too_small (self->vk_out, &filter->out_info, &w, &h)) {
+    const GstVideoInfo *info = small_in ? &filter->in_info : &filter->out_info;
+
+    GST_ELEMENT_ERROR (self, STREAM, FAILED,
+        ("anysr's %s images are %ux%u, smaller than the %dx%d frames of the "
+            "caps: a gst-vulkan element before 1.24 keeps the buffer pool of "
+            "its first caps after a renegotiation to a larger size; change "
+            "the size in READY with new elements, or use GStreamer 1.24 or "
+            "later", small_in ? "input" : "output", w, h,
+            GST_VIDEO_INFO_WIDTH (info), GST_VIDEO_INFO_HEIGHT (info)),
+        (NULL));
+    return FALSE;
+  }
   if (!in && !out)
     return TRUE;
   GST_ELEMENT_ERROR (self, STREAM, FAILED,
@@ -364,7 +398,7 @@ gst_any_sr_vulkan_process (GstAnySr * self, const AsrFrame * input,
 #else /* !HAVE_GST_VULKAN: system memory only */
 
 gboolean
-gst_any_sr_vulkan_check_devices (GstAnySr * self)
+gst_any_sr_vulkan_check_images (GstAnySr * self)
 {
   return TRUE;
 }

@@ -24,9 +24,10 @@ gboolean gst_any_sr_vulkan_propose_allocation (GstAnySr * self,
     GstQuery * query);
 /* one frame with VulkanImage on a side (self->vk_in / vk_out): the engine
  * with the copies from and to the images recorded into its command buffer */
-/* FALSE (an element error posted, naming both devices) when the frame's
- * VulkanImage buffers are of another device than the engine's */
-gboolean gst_any_sr_vulkan_check_devices (GstAnySr * self);
+/* FALSE (an element error posted, saying which) when the frame's
+ * VulkanImage buffers are of another device than the engine's, or their
+ * images smaller than the caps say */
+gboolean gst_any_sr_vulkan_check_images (GstAnySr * self);
 AsrStatus gst_any_sr_vulkan_process (GstAnySr * self,
     const AsrFrame * input, AsrFrame * output);
 

@@ -5,7 +5,8 @@
  * shear are not taken as VulkanImage (check_odd_widths()): refused before
  * the first upload, saying why, or system memory where a neighbour allows;
  * a renegotiation to such a width while playing says why too
- * (check_odd_renegotiation()).
+ * (check_odd_renegotiation()); a renegotiation to larger frames than
+ * gst-vulkan 1.22's pools hold is refused (check_growth()).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -494,6 +495,64 @@ check_odd_renegotiation (const gchar * fmt, gint odd_width, gint good_width)
   g_free (d);
 }
 
+/* gst-vulkan before 1.24 keeps the buffer pool of an element's first caps
+ * (docs/element.md#gpu-resident-pipelines-gst-vulkan): a renegotiation
+ * while playing to larger frames is refused before it overflows them, on
+ * the sink pad (vulkanupload: anysr's warning, then upstream's
+ * not-negotiated) and on the src pad (vulkandownload, past a queue:
+ * anysr's error); to smaller frames the stream plays to its end. */
+static void
+check_growth (void)
+{
+  GstPlugin *plugin = gst_registry_find_plugin (gst_registry_get (), "vulkan");
+  guint major = 0, minor = 0;
+  gchar *d, *warning, *error;
+  guint frames;
+
+  if (plugin) {
+    sscanf (gst_plugin_get_version (plugin), "%u.%u", &major, &minor);
+    gst_object_unref (plugin);
+  }
+  if (major > 1 || (major == 1 && minor >= 24))
+    return;
+  d = g_strdup_printf (RENEG_SRC "vulkanupload ! " SR " ! vulkandownload ! "
+      "fakesink name=out", "RGBA", 16);
+  frames = run_renegotiation (d, "video/x-raw,format=RGBA,width=24,height=10",
+      &warning, &error);
+  g_print ("growth 16 -> 24 after vulkanupload: %u frames, warning %s, "
+      "error %s\n", frames, warning, error);
+  CHECK (frames == 3);
+  CHECK (warning && g_str_has_prefix (warning, "sr: ") &&
+      strstr (warning, "does not take from vulkanupload") &&
+      strstr (warning, "RGBA 24x10") && strstr (warning, "first 16x10") &&
+      strstr (warning, "before 1.24"));
+  CHECK (error != NULL);
+  g_free (warning);
+  g_free (error);
+  frames = run_renegotiation (d, "video/x-raw,format=RGBA,width=12,height=10",
+      &warning, &error);
+  g_print ("16 -> 12 after vulkanupload: %u frames, warning %s, error %s\n",
+      frames, warning, error);
+  CHECK (frames == 8 && !warning && !error);
+  g_free (warning);
+  g_free (error);
+  g_free (d);
+
+  d = g_strdup_printf (RENEG_SRC SR " ! video/x-raw(" VKIMG ") ! queue ! "
+      "vulkandownload ! fakesink name=out", "RGBA", 16);
+  frames = run_renegotiation (d, "video/x-raw,format=RGBA,width=24,height=10",
+      &warning, &error);
+  g_print ("growth 32 -> 48 into vulkandownload: %u frames, warning %s, "
+      "error %s\n", frames, warning, error);
+  CHECK (frames == 3);
+  CHECK (error && g_str_has_prefix (error, "sr: ") &&
+      strstr (error, "does not hand vulkandownload") &&
+      strstr (error, "RGBA 48x20") && strstr (error, "first 32x20"));
+  g_free (warning);
+  g_free (error);
+  g_free (d);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -504,6 +563,7 @@ main (int argc, char **argv)
   } else {
     check_format ("RGBA");
   }
+  check_growth ();
   /* with the YUV formats: the widths gst-vulkan's copies shear */
   for (int i = 1; i < argc; i++) {
     static const gint nv12[] = { 18, 22, 26, 34, 9 };
