@@ -204,10 +204,9 @@ check_format (const gchar * fmt)
   run_clear (&out_vk);
 }
 
-/* The vulkan plugin's version: whether its copies between system memory
- * and VulkanImage honour the stride (1.28.3 on). */
+/* Whether the vulkan plugin is @major.@minor.@micro or later */
 static gboolean
-vulkan_copies_fixed (void)
+vulkan_at_least (guint want_major, guint want_minor, guint want_micro)
 {
   GstPlugin *plugin = gst_registry_find_plugin (gst_registry_get (), "vulkan");
   guint major = 0, minor = 0, micro = 0;
@@ -217,8 +216,16 @@ vulkan_copies_fixed (void)
         &micro);
     gst_object_unref (plugin);
   }
-  return major > 1 || (major == 1 && (minor > 28 || (minor == 28 &&
-              micro >= 3)));
+  return major > want_major || (major == want_major && (minor > want_minor ||
+          (minor == want_minor && micro >= want_micro)));
+}
+
+/* whether its copies between system memory and VulkanImage honour the
+ * stride (1.28.3 on) */
+static gboolean
+vulkan_copies_fixed (void)
+{
+  return vulkan_at_least (1, 28, 3);
 }
 
 #define ODD_SRC "videotestsrc num-buffers=2 pattern=zone-plate kx2=20 " \
@@ -504,16 +511,10 @@ check_odd_renegotiation (const gchar * fmt, gint odd_width, gint good_width)
 static void
 check_growth (void)
 {
-  GstPlugin *plugin = gst_registry_find_plugin (gst_registry_get (), "vulkan");
-  guint major = 0, minor = 0;
   gchar *d, *warning, *error;
   guint frames;
 
-  if (plugin) {
-    sscanf (gst_plugin_get_version (plugin), "%u.%u", &major, &minor);
-    gst_object_unref (plugin);
-  }
-  if (major > 1 || (major == 1 && minor >= 24))
+  if (vulkan_at_least (1, 24, 0))
     return;
   d = g_strdup_printf (RENEG_SRC "vulkanupload ! " SR " ! vulkandownload ! "
       "fakesink name=out", "RGBA", 16);
