@@ -157,6 +157,7 @@
 #include "gstanysrengine.h"
 #include "gstanysrqos.h"
 #include "gstanysrstats.h"
+#include "gstanysrvkquirks.h"
 #include "gstanysrvulkan.h"
 
 GST_DEBUG_CATEGORY (gst_any_sr_debug);
@@ -891,7 +892,7 @@ gst_any_sr_query (GstBaseTransform * trans, GstPadDirection direction,
   ret = GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, direction,
       query);
   if (ret)
-    gst_any_sr_caps_query_done (GST_ANY_SR (trans), direction, query);
+    gst_any_sr_vk_quirks_query_done (GST_ANY_SR (trans), direction, query);
   return ret;
 }
 

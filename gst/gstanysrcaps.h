@@ -16,8 +16,6 @@ void gst_any_sr_caps_log_refusal (GstAnySr * self, GstCaps * caps);
 /* GstBaseTransform::accept_caps after the base class accepted @caps:
  * FALSE for VulkanImage at widths gst-vulkan's copies shear (on the sink
  * pad with the element error that says why) */
-void gst_any_sr_caps_query_done (GstAnySr * self,
-    GstPadDirection direction, GstQuery * query);
 gboolean gst_any_sr_caps_accept (GstAnySr * self, GstPadDirection direction,
     GstCaps * caps);
 /* GstBaseTransform::transform_caps */

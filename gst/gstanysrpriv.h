@@ -19,15 +19,19 @@
  *                     and its loss; the CPU scaler without a device
  *   gstanysrvulkan.c  VulkanImage frames: buffer pools and the copies between
  *                     the images and the engine's buffers
+ *   gstanysrvkquirks.c  gst-vulkan neighbours' known problems (sheared
+ *                     widths, pools of first caps) and the caps anysr
+ *                     refuses for them
  *   gstanysrprops.c   which property values the element can use, and the
  *                     error that names a bad one
  *   plugin.c          the plugin, registering the element (gstanysr.h only)
  *
  * Calls (caller -> callees):
- *   gstanysr.c       -> caps, qos, stats, engine, vulkan
- *   gstanysrcaps.c   -> engine, vulkan, props
+ *   gstanysr.c       -> caps, qos, stats, engine, vkquirks, vulkan
+ *   gstanysrcaps.c   -> engine, vkquirks, vulkan, props
  *   gstanysrqos.c    -> stats, props
  *   gstanysrengine.c -> props
+ *   gstanysrvkquirks.c -> vulkan
  *   gstanysrstats.c, gstanysrvulkan.c, gstanysrprops.c: none
  *
  * Not installed; nothing here is API.

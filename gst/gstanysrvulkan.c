@@ -359,8 +359,8 @@ gst_any_sr_vulkan_check_images (GstAnySr * self)
       ("anysr's %s images are on the Vulkan device %s, its engine runs on "
           "%s: it does not submit another device's images. A gst-vulkan "
           "element reused for a new stream may keep images of its first "
-          "device (GStreamer 1.22's vulkanupload keeps its first stream's buffer "
-          "pool); give the "
+          "device (GStreamer 1.22's vulkanupload keeps its first stream's "
+          "buffer pool); give the "
           "Vulkan elements one device (GstContext) or new elements",
           in ? "input" : "output", GST_OBJECT_NAME (in ? in : out),
           GST_OBJECT_NAME (VK_DEVICE (self))),

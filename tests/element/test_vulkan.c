@@ -545,7 +545,9 @@ check_growth (void)
       &warning, &error);
   g_print ("growth 32 -> 48 into vulkandownload: %u frames, warning %s, "
       "error %s\n", frames, warning, error);
-  CHECK (frames == 3);
+  /* (frames already in the queue when the sink asks for the change come
+   * through) */
+  CHECK (frames >= 3 && frames < 8);
   CHECK (error && g_str_has_prefix (error, "sr: ") &&
       strstr (error, "does not hand vulkandownload") &&
       strstr (error, "RGBA 48x20") && strstr (error, "first 32x20"));
