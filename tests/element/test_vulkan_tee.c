@@ -20,8 +20,11 @@
  *     one VulkanImage pipeline (vulkanupload ! anysr ! vulkandownload)
  *     made once and played to its end RUNS times, through NULL in between:
  *     anysr offers vulkanupload the device of the stream before (whose
- *     images vulkanupload 1.22 keeps making); then a new anysr beside the
- *     reused vulkanupload: correct frames or an error naming both devices.
+ *     images vulkanupload 1.22 keeps making).
+ *   test-vulkan-tee foreign
+ *     VulkanImage frames of one vulkanupload's device pushed (appsrc) into
+ *     an anysr on another device (its vulkandownload's): an error naming
+ *     both devices, nothing submitted.
  *   test-vulkan-tee moves RUNS
  *     a thread reading device-name, vulkan-device and stats in a loop
  *     while the engine moves to vulkanupload's device (it opens on a
@@ -48,6 +51,7 @@
 #include <string.h>
 #include <gst/gst.h>
 #include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
 #include <gst/vulkan/vulkan.h>
 
 #include "gst_vulkan_test.h"
@@ -363,53 +367,74 @@ test_cycles (guint runs)
         GST_STATE_CHANGE_SUCCESS);
   }
 
-  /* a new anysr beside the reused vulkanupload, whose images stay on its
-   * first device while its pad's device is another: refused with an error
-   * naming both devices, no frame submitted */
-  {
-    GstElement *up = gst_bin_get_by_name (GST_BIN (pipe), "up");
-    GstElement *old = gst_bin_get_by_name (GST_BIN (pipe), "sr0");
-    GstPad *src = gst_element_get_static_pad (old, "src");
-    GstPad *down_sink = gst_pad_get_peer (src);
-    GstElement *down = gst_pad_get_parent_element (down_sink);
-    GstElement *sr = gst_element_factory_make ("anysr", "sr1");
-    GstBus *bus = gst_element_get_bus (pipe);
-    GstMessage *msg;
-    Frames got = { 0 };
-
-    g_object_set (sr, "scale", scales[0], "target-fps", -1.0, NULL);
-    gst_bin_remove (GST_BIN (pipe), old);
-    gst_bin_add (GST_BIN (pipe), sr);
-    CHECK (gst_element_link_many (up, sr, down, NULL));
-    gst_element_set_state (pipe, GST_STATE_PLAYING);
-    pull (pipe, "out0", &got);
-    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-    if (msg) {
-      GError *e = NULL;
-      gst_message_parse_error (msg, &e, NULL);
-      g_print ("a new anysr beside the reused vulkanupload: %s: %s\n",
-          GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), e->message);
-      /* either the images' device differs (refused, saying so) or
-       * vulkanupload happened to get its first device again */
-      CHECK (GST_MESSAGE_SRC (msg) == GST_OBJECT (sr) &&
-          strstr (e->message, "images are on the Vulkan device") &&
-          strstr (e->message, "its engine runs on"));
-      g_error_free (e);
-      gst_message_unref (msg);
-    } else {
-      g_print ("a new anysr beside the reused vulkanupload: no error\n");
-      CHECK (same_frames ("new anysr", &got, &want[0]));
-    }
-    frames_clear (&got);
-    gst_element_set_state (pipe, GST_STATE_NULL);
-    gst_object_unref (bus);
-    gst_object_unref (down);
-    gst_object_unref (down_sink);
-    gst_object_unref (src);
-    gst_object_unref (old);
-    gst_object_unref (up);
-  }
   gst_object_unref (pipe);
+}
+
+/* Images of another device: frames made by a vulkanupload in one pipeline
+ * (on its device) pushed by an appsrc into `anysr ! vulkandownload`, whose
+ * engine runs on vulkandownload's device: the first frame fails with an
+ * error naming both devices; nothing is submitted (no gst-vulkan element
+ * touches the other device's images either). */
+static void
+test_foreign (void)
+{
+  GstElement *maker = parse (SRC "vulkanupload ! "
+      "video/x-raw(memory:VulkanImage) ! appsink name=made sync=false");
+  GstElement *pipe = parse ("appsrc name=in format=time caps=\"video/x-raw"
+      "(memory:VulkanImage),format=RGBA,width=32,height=24,framerate=30/1\" ! "
+      "anysr name=sr0 scale=2 precision=fp32 subnet=0 target-fps=-1 ! "
+      "vulkandownload ! video/x-raw ! fakesink");
+  GstElement *sink, *src, *sr;
+  GstSample *sample;
+  GstBus *bus;
+  GstMessage *msg;
+
+  if (!maker || !pipe) {
+    CHECK (maker && pipe);
+    gst_clear_object (&maker);
+    gst_clear_object (&pipe);
+    return;
+  }
+  sink = gst_bin_get_by_name (GST_BIN (maker), "made");
+  src = gst_bin_get_by_name (GST_BIN (pipe), "in");
+  sr = gst_bin_get_by_name (GST_BIN (pipe), "sr0");
+  gst_element_set_state (maker, GST_STATE_PLAYING);
+  sample = gst_app_sink_pull_sample (GST_APP_SINK (sink));
+  CHECK (sample != NULL);
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  if (sample) {
+    GstBuffer *b = gst_buffer_ref (gst_sample_get_buffer (sample));
+
+    GST_BUFFER_PTS (b) = 0;
+    gst_app_src_push_buffer (GST_APP_SRC (src), b);
+    gst_app_src_end_of_stream (GST_APP_SRC (src));
+  }
+  bus = gst_element_get_bus (pipe);
+  msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+      GST_MESSAGE_ERROR | GST_MESSAGE_EOS);
+  CHECK (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR);
+  if (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+    GError *e = NULL;
+
+    gst_message_parse_error (msg, &e, NULL);
+    g_print ("images of another device: %s: %s\n",
+        GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), e->message);
+    CHECK (GST_MESSAGE_SRC (msg) == GST_OBJECT (sr) &&
+        strstr (e->message, "input images are on the Vulkan device") &&
+        strstr (e->message, "its engine runs on"));
+    g_error_free (e);
+  }
+  gst_clear_message (&msg);
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  if (sample)
+    gst_sample_unref (sample);
+  gst_element_set_state (maker, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (sr);
+  gst_object_unref (src);
+  gst_object_unref (sink);
+  gst_object_unref (pipe);
+  gst_object_unref (maker);
 }
 
 /* two pipelines playing at once */
@@ -617,6 +642,8 @@ main (int argc, char **argv)
     test_two ();
   } else if (g_str_equal (mode, "cycles") && argc == 3) {
     test_cycles ((guint) atoi (argv[2]));
+  } else if (g_str_equal (mode, "foreign") && argc == 2) {
+    test_foreign ();
   } else if (g_str_equal (mode, "moves") && argc == 3) {
     test_moves ((guint) atoi (argv[2]));
   } else {
@@ -629,6 +656,6 @@ main (int argc, char **argv)
 
 usage:
   g_printerr ("usage: test-vulkan-tee tee BRANCHES(1-3) RUNS vk|sys | "
-      "chain vk|sys | two | cycles RUNS | moves RUNS\n");
+      "chain vk|sys | two | cycles RUNS | foreign | moves RUNS\n");
   return 2;
 }
