@@ -554,6 +554,7 @@ gst_any_sr_init (GstAnySr * self)
   self->fallback = DEFAULT_FALLBACK;
   self->op_dirty = TRUE;
   g_mutex_init (&self->log_lock);
+  g_weak_ref_init (&self->kept_for, NULL);
 }
 
 static void
@@ -571,6 +572,7 @@ gst_any_sr_finalize (GObject * object)
   g_free (self->last_refusal);
   g_free (self->last_query_refusal);
   gst_clear_object (&self->kept_device);
+  g_weak_ref_clear (&self->kept_for);
   g_mutex_clear (&self->log_lock);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);

@@ -19,11 +19,17 @@
 #include "config.h"
 #endif
 
+#define _DEFAULT_SOURCE         /* malloc_trim */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "gstanysrengine.h"
 #include "gstanysrprops.h"
+#include "gstanysrvkquirks.h"
 
 #ifdef GST_ANY_SR_TEST_HOOKS
 /* Test-only build of the plugin (tests/element/meson.build), linked with
@@ -244,6 +250,34 @@ usable_queue (GstVulkanQueue * queue, GstVulkanDevice * device)
   return queue;
 }
 
+/* The device kept from the last stream (gst_any_sr_engine_close()), a
+ * reference, while the vulkanupload it was kept for lives; else NULL, and
+ * the device is let go. */
+static GstObject *
+kept_device (GstAnySr * self)
+{
+  GObject *upload = g_weak_ref_get (&self->kept_for);
+  GstObject *device = NULL;
+
+  if (upload) {
+    device = ref_locked (self, &self->kept_device);
+    if (device)
+      GST_INFO_OBJECT (self, "the neighbours' Vulkan device of the last "
+          "stream, %" GST_PTR_FORMAT ", again: %" GST_PTR_FORMAT " makes its "
+          "images on it", device, upload);
+    g_object_unref (upload);
+  } else {
+    GstObject *old;
+
+    GST_OBJECT_LOCK (self);
+    old = self->kept_device;
+    self->kept_device = NULL;
+    GST_OBJECT_UNLOCK (self);
+    gst_clear_object (&old);
+  }
+  return device;
+}
+
 /* A neighbour's device and a compute queue on it into @n, found through
  * context queries, upstream's first (the device of the images it sends;
  * gst-vulkan's own query asks downstream first, whose device may be
@@ -262,9 +296,8 @@ find_neighbour_device (GstAnySr * self, Neighbour * n)
 
   if (!n->device) {
     n->device = ref_locked (self, &self->vk_device);
-    if (!n->device && (n->device = ref_locked (self, &self->kept_device)))
-      GST_INFO_OBJECT (self, "the neighbours' Vulkan device of the last "
-          "stream, %" GST_PTR_FORMAT ", again", n->device);
+    if (!n->device)
+      n->device = kept_device (self);
     if (!n->device) {
       /* gst-vulkan's query hands the context found to set_context(),
        * which keeps it in self->vk_instance: look there too */
@@ -798,21 +831,34 @@ void
 gst_any_sr_engine_close (GstAnySr * self)
 {
   Neighbour none = { NULL, NULL, NULL };
-  GstObject *keep = NULL;
+  GstObject *keep = NULL, *old;
+  GstElement *upload = gst_any_sr_vk_quirks_old_upload (self);
 
-  /* the neighbours' device, kept for the next stream: a vulkanupload that
-   * goes through NULL with us makes its images on its first device again
-   * (its buffer pool lives as long as the element), whatever device it
-   * gets for the next stream; offered to it (context queries) and used by
-   * the engine from NULL->READY on, the images and the engine share one */
+  /* the neighbours' device, kept for the next stream when a gst-vulkan
+   * 1.22 vulkanupload feeds us: it goes through NULL with us and makes its
+   * images on its first device again (its buffer pool lives as long as the
+   * element), whatever device it gets for the next stream; offered to it
+   * (context queries) and used by the engine from NULL->READY on, the
+   * images and the engine share one (kept_device()) */
   GST_OBJECT_LOCK (self);
-  if (self->engine && self->vk_engine && self->vk_device)
+  if (upload && self->engine && self->vk_engine && self->vk_device)
     keep = gst_object_ref (self->vk_device);
   GST_OBJECT_UNLOCK (self);
   publish (self, NULL, FALSE, &none, NULL);
-  gst_object_replace (&self->kept_device, keep);
-  gst_clear_object (&keep);
+  GST_OBJECT_LOCK (self);
+  old = self->kept_device;
+  self->kept_device = keep;
+  GST_OBJECT_UNLOCK (self);
+  g_weak_ref_set (&self->kept_for, keep ? upload : NULL);
+  gst_clear_object (&old);
+  gst_clear_object (&upload);
   self->fallback_warned = FALSE;
+  /* what the engine's teardown freed is handed back by asr_engine_free();
+   * the neighbours' device, when ours was its last reference, went after
+   * it (docs/design.md#memory-plan) */
+#if defined(__GLIBC__)
+  malloc_trim (0);
+#endif
 }
 
 /* The CPU scaler as the engine's floor (docs/design.md#controller): made

@@ -150,8 +150,11 @@ struct _GstAnySr
    * making its images on the device of its first stream (its output pool
    * lives as long as the element; later versions take it from the
    * allocation query)
-   * (docs/element.md#several-elements-and-devices) */
+   * (docs/element.md#several-elements-and-devices); kept_for: that
+   * vulkanupload (a weak reference): the device is used again only while
+   * it lives */
   GstObject *kept_device;
+  GWeakRef kept_for;
   GstBuffer *vk_in, *vk_out;
 
   /* the last error-level message the engine logged, quoted in element

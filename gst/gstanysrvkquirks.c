@@ -226,17 +226,18 @@ gst_any_sr_vk_quirks_width_refusal (GstCaps * caps, const gchar * pad)
  * system-memory buffers from a pool sized by the first caps the element
  * ever has, kept for the element's life: a larger frame later overflows
  * them (heap corruption, or images read past their end; the element soak
- * found it, docs/element.md#gpu-resident-pipelines-gst-vulkan). The
- * vulkanupload upstream of the sink pad (@direction GST_PAD_SINK) or the
- * vulkandownload downstream of the src pad, past capsfilters and queues,
- * when the plugin is that old: the element (a reference, or NULL) and its
- * first frame size in @first_w x @first_h, noted on it when anysr first
- * meets it (its current caps on the pad facing anysr, else @w x @h). */
+ * found it, docs/element.md#gpu-resident-pipelines-gst-vulkan), and
+ * vulkanupload's images stay on the device of its first stream.
+ *
+ * The gst-vulkan element next to anysr that keeps its first caps' pool:
+ * the vulkanupload upstream of the sink pad (@direction GST_PAD_SINK) or
+ * the vulkandownload downstream of the src pad, past capsfilters and
+ * queues, when the plugin is older than 1.24 (a reference, or NULL); its
+ * pad facing anysr in @facing (a reference) when given. */
 static GstElement *
-stale_pool_neighbour (GstAnySr * self, GstPadDirection direction, gint w,
-    gint h, gint * first_w, gint * first_h)
+old_vulkan_neighbour (GstAnySr * self, GstPadDirection direction,
+    GstPad ** facing)
 {
-  static GQuark first_size_quark = 0;
   const gchar *want = direction == GST_PAD_SINK ? "vulkanupload" :
       "vulkandownload";
   const gchar *next = direction == GST_PAD_SINK ? "sink" : "src";
@@ -244,7 +245,6 @@ stale_pool_neighbour (GstAnySr * self, GstPadDirection direction, gint w,
   GstPad *peer;
   GstElement *e = NULL;
   GstElementFactory *factory = NULL;
-  guint64 *first;
 
   if (vulkan_plugin_at_least (1, 24, 0, NULL))
     return NULL;
@@ -271,6 +271,33 @@ stale_pool_neighbour (GstAnySr * self, GstPadDirection direction, gint w,
     gst_clear_object (&peer);
     return NULL;
   }
+  if (facing)
+    *facing = peer;
+  else
+    gst_clear_object (&peer);
+  return e;
+}
+
+GstElement *
+gst_any_sr_vk_quirks_old_upload (GstAnySr * self)
+{
+  return old_vulkan_neighbour (self, GST_PAD_SINK, NULL);
+}
+
+/* That element (old_vulkan_neighbour()) and its first frame size in
+ * @first_w x @first_h, noted on it when anysr first meets it (its current
+ * caps on the pad facing anysr, else @w x @h). */
+static GstElement *
+stale_pool_neighbour (GstAnySr * self, GstPadDirection direction, gint w,
+    gint h, gint * first_w, gint * first_h)
+{
+  static GQuark first_size_quark = 0;
+  GstPad *peer = NULL;
+  GstElement *e = old_vulkan_neighbour (self, direction, &peer);
+  guint64 *first;
+
+  if (!e)
+    return NULL;
   if (!first_size_quark)
     first_size_quark = g_quark_from_static_string ("anysr-first-size");
   first = g_object_get_qdata (G_OBJECT (e), first_size_quark);

@@ -31,6 +31,10 @@ gchar *gst_any_sr_vk_quirks_width_refusal (GstCaps * caps, const gchar * pad);
  * or NULL */
 gchar *gst_any_sr_vk_quirks_caps_pool_refusal (GstAnySr * self,
     GstPadDirection direction, GstCaps * caps, const GstVideoInfo * info);
+/* the vulkanupload upstream (past capsfilters and queues) when the vulkan
+ * plugin is older than 1.24, whose images stay on the device of its first
+ * stream (a reference), or NULL */
+GstElement *gst_any_sr_vk_quirks_old_upload (GstAnySr * self);
 /* after a caps query on a pad: takes out what such a pool cannot hold and
  * warns when the answer is empty because of either problem */
 void gst_any_sr_vk_quirks_query_done (GstAnySr * self,
