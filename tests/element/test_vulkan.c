@@ -228,8 +228,14 @@ vulkan_copies_fixed (void)
   return vulkan_at_least (1, 28, 3);
 }
 
+/* a still zone plate: detail in every row, so that a sheared copy changes
+ * bytes, and the same picture in every frame, so that gst-vulkan 1.22's
+ * vulkanupload, which lets go of the buffer it copies from before the copy
+ * has run (docs/element.md#several-elements-and-devices), cannot change the
+ * frames (one difference under heavy load remains open, see
+ * docs/element.md#gpu-resident-pipelines-gst-vulkan) */
 #define ODD_SRC "videotestsrc num-buffers=2 pattern=zone-plate kx2=20 " \
-  "ky2=20 kt=1 ! video/x-raw,format=%s,width=%d,height=10 ! "
+  "ky2=20 kt=0 ! video/x-raw,format=%s,width=%d,height=10 ! "
 #define ODD_SR "anysr name=sr scale=%g precision=fp32 subnet=0 decoder=light target-fps=-1"
 
 /* A refusal of @fmt at @w x @h as VulkanImage on anysr's @pad: no frame,
@@ -364,10 +370,13 @@ check_odd_widths (const gchar * fmt, const gint * widths, guint n_widths,
   }
 }
 
-/* Renegotiation while playing: after the third frame the capsfilter
- * @cf_name asks for @to_caps. Returns the number of frames that reached
- * the sink and the first warning and error messages with their sources
- * (newly allocated "source: message", NULL where none). */
+/* Renegotiation while playing: after the third frame the capsfilter "cf"
+ * after the source asks for @to_caps. Returns the number of frames that
+ * left the capsfilter before the change (counted there, in the source's
+ * thread, so that a queue further down does not change the count) and the
+ * first warning and error messages with their sources (newly allocated
+ * "source: message", NULL where none); an error stops the run, EOS ends
+ * it. */
 typedef struct
 {
   GstElement *cf;
@@ -390,12 +399,11 @@ run_renegotiation (const gchar * desc, const gchar * to_caps,
     gchar ** warning, gchar ** error)
 {
   GstElement *pipe = gst_parse_launch (desc, NULL);
-  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipe), "out");
-  GstPad *pad = gst_element_get_static_pad (sink, "sink");
   GstBus *bus = gst_element_get_bus (pipe);
   Reneg r = { gst_bin_get_by_name (GST_BIN (pipe), "cf"),
     gst_caps_from_string (to_caps), 0
   };
+  GstPad *pad = gst_element_get_static_pad (r.cf, "src");
   GstMessage *msg;
 
   *warning = *error = NULL;
@@ -424,7 +432,6 @@ run_renegotiation (const gchar * desc, const gchar * to_caps,
   gst_element_set_state (pipe, GST_STATE_NULL);
   gst_object_unref (bus);
   gst_object_unref (pad);
-  gst_object_unref (sink);
   gst_object_unref (r.cf);
   gst_caps_unref (r.to);
   gst_object_unref (pipe);
@@ -545,9 +552,7 @@ check_growth (void)
       &warning, &error);
   g_print ("growth 32 -> 48 into vulkandownload: %u frames, warning %s, "
       "error %s\n", frames, warning, error);
-  /* (frames already in the queue when the sink asks for the change come
-   * through) */
-  CHECK (frames >= 3 && frames < 8);
+  CHECK (frames == 3);
   CHECK (error && g_str_has_prefix (error, "sr: ") &&
       strstr (error, "does not hand vulkandownload") &&
       strstr (error, "RGBA 48x20") && strstr (error, "first 32x20"));
