@@ -250,6 +250,20 @@ usable_queue (GstVulkanQueue * queue, GstVulkanDevice * device)
   return queue;
 }
 
+/* Replace the device kept for the next stream by @keep (taken; NULL:
+ * none), the old one released outside the object lock. */
+static void
+set_kept_device (GstAnySr * self, GstObject * keep)
+{
+  GstObject *old;
+
+  GST_OBJECT_LOCK (self);
+  old = self->kept_device;
+  self->kept_device = keep;
+  GST_OBJECT_UNLOCK (self);
+  gst_clear_object (&old);
+}
+
 /* The device kept from the last stream (gst_any_sr_engine_close()), a
  * reference, while the vulkanupload it was kept for lives; else NULL, and
  * the device is let go. */
@@ -267,13 +281,7 @@ kept_device (GstAnySr * self)
           "images on it", device, upload);
     g_object_unref (upload);
   } else {
-    GstObject *old;
-
-    GST_OBJECT_LOCK (self);
-    old = self->kept_device;
-    self->kept_device = NULL;
-    GST_OBJECT_UNLOCK (self);
-    gst_clear_object (&old);
+    set_kept_device (self, NULL);
   }
   return device;
 }
@@ -831,7 +839,7 @@ void
 gst_any_sr_engine_close (GstAnySr * self)
 {
   Neighbour none = { NULL, NULL, NULL };
-  GstObject *keep = NULL, *old;
+  GstObject *keep = NULL;
   GstElement *upload = gst_any_sr_vk_quirks_old_upload (self);
 
   /* the neighbours' device, kept for the next stream when a gst-vulkan
@@ -845,12 +853,8 @@ gst_any_sr_engine_close (GstAnySr * self)
     keep = gst_object_ref (self->vk_device);
   GST_OBJECT_UNLOCK (self);
   publish (self, NULL, FALSE, &none, NULL);
-  GST_OBJECT_LOCK (self);
-  old = self->kept_device;
-  self->kept_device = keep;
-  GST_OBJECT_UNLOCK (self);
   g_weak_ref_set (&self->kept_for, keep ? upload : NULL);
-  gst_clear_object (&old);
+  set_kept_device (self, keep);
   gst_clear_object (&upload);
   self->fallback_warned = FALSE;
   /* what the engine's teardown freed is handed back by asr_engine_free();
